@@ -1,0 +1,198 @@
+//! The Engine panel: the machine's diagnostics. What the engine worker runs on (threads,
+//! SIMD128, shared memory) and a live measurement of its matrix-product speed.
+
+mod axis;
+mod speed_chart;
+pub mod state;
+
+use crate::engine_client;
+use crate::format;
+use leptos::prelude::*;
+use spec::limits::MATMUL_BENCH_SIZES;
+use spec::ToEngine;
+use speed_chart::SpeedChart;
+use state::{EngineStatus, PanelState};
+use std::rc::Rc;
+
+const DEFAULT_SIZE: usize = 512;
+
+fn start_engine(state: RwSignal<PanelState>) {
+    state.update(PanelState::restarting);
+    let deliver = Rc::new(move |message| state.update(|s| s.apply(message)));
+    if let Err(message) = engine_client::start(deliver) {
+        state.update(|s| s.status = EngineStatus::Failed(message));
+    }
+}
+
+#[component]
+pub fn EnginePanel(isolated: bool) -> impl IntoView {
+    let state = RwSignal::new(PanelState::new(isolated));
+    if isolated {
+        start_engine(state);
+    }
+    let size = RwSignal::new(DEFAULT_SIZE);
+
+    let measure = move |_| {
+        if let Err(message) = engine_client::send(&ToEngine::MeasureMatmul { n: size.get() }) {
+            state.update(|s| s.error = Some(message));
+        }
+    };
+
+    let status_text = move || match state.with(|s| s.status.clone()) {
+        EngineStatus::NotIsolated => "not started: this page is not cross-origin isolated (see the notice above)".to_string(),
+        EngineStatus::Starting => "starting…".to_string(),
+        EngineStatus::Ready(_) => "ready".to_string(),
+        EngineStatus::Failed(message) => format!("stopped — {message}"),
+    };
+    let info = move || match state.with(|s| s.status.clone()) {
+        EngineStatus::Ready(info) => Some(info),
+        _ => None,
+    };
+    let cores = web_sys::window()
+        .map(|w| w.navigator().hardware_concurrency() as usize)
+        .unwrap_or(0);
+    let failed = move || state.with(|s| matches!(s.status, EngineStatus::Failed(_)));
+
+    view! {
+        <section class="panel" aria-labelledby="engine-title">
+            <h1 id="engine-title">"Engine"</h1>
+            <p class="lede">
+                "Every model in this playground trains inside a background worker, so the page "
+                "stays smooth while it computes. This panel shows what that engine runs on and "
+                "measures how fast it multiplies matrices — the operation that dominates training."
+            </p>
+
+            <dl class="facts">
+                <div>
+                    <dt>"Engine"</dt>
+                    <dd data-testid="engine-status">{status_text}</dd>
+                </div>
+                <div>
+                    <dt>"Threads in the pool"</dt>
+                    <dd data-testid="threads">
+                        {move || info().map_or("—".to_string(), |i| i.threads.to_string())}
+                        <span class="hint">{format!(" of {cores} logical cores")}</span>
+                    </dd>
+                </div>
+                <div>
+                    <dt>"SIMD128"</dt>
+                    <dd data-testid="simd">
+                        {move || info().map_or("—", |i| if i.simd128 { "on" } else { "off" })}
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Shared memory"</dt>
+                    <dd data-testid="shared-memory">
+                        {move || info().map_or("—", |i| if i.shared_memory { "yes" } else { "no" })}
+                    </dd>
+                </div>
+            </dl>
+            <Show when=failed>
+                <div class="notice error" role="alert">
+                    "The engine stopped. Results measured so far are kept. "
+                    <button class="secondary" on:click=move |_| start_engine(state)>
+                        "Restart engine"
+                    </button>
+                </div>
+            </Show>
+
+            <h2>"Matrix-product speed"</h2>
+            <p>
+                "Multiplies two random N×N matrices of 32-bit floats, C = A·B, first on one "
+                "thread, then split across the whole pool. Speed is in GFLOP/s: the product "
+                "does 2N³ floating-point operations, divided by the median time of several runs."
+            </p>
+            <div class="controls">
+                <label>
+                    "Matrix size N "
+                    <select
+                        data-testid="size"
+                        on:change=move |ev| {
+                            if let Ok(n) = event_target_value(&ev).parse() {
+                                size.set(n);
+                            }
+                        }
+                    >
+                        {MATMUL_BENCH_SIZES
+                            .iter()
+                            .map(|&n| {
+                                view! {
+                                    <option value=n.to_string() selected=n == DEFAULT_SIZE>
+                                        {format!("{n} × {n}")}
+                                    </option>
+                                }
+                            })
+                            .collect::<Vec<_>>()}
+                    </select>
+                </label>
+                <button
+                    data-testid="measure"
+                    on:click=measure
+                    disabled=move || !state.with(PanelState::can_measure)
+                >
+                    {move || match state.with(|s| s.measuring) {
+                        Some(n) => format!("Measuring {n}×{n}…"),
+                        None => "Measure".to_string(),
+                    }}
+                </button>
+            </div>
+            {move || {
+                state
+                    .with(|s| s.error.clone())
+                    .map(|e| view! { <div class="notice error" role="alert">{e}</div> })
+            }}
+            {move || state.with(|s| s.latest().cloned()).map(|b| view! { <SpeedChart bench=b /> })}
+            <ResultsTable state=state />
+        </section>
+    }
+}
+
+#[component]
+fn ResultsTable(state: RwSignal<PanelState>) -> impl IntoView {
+    let rows = move || {
+        state.with(|s| {
+            s.results
+                .iter()
+                .rev()
+                .map(|b| {
+                    view! {
+                        <tr>
+                            <td>{format!("{0} × {0}", b.n)}</td>
+                            <td class="num">{format::millis(b.seconds_one_thread)}</td>
+                            <td class="num">{format::gflops(b.gflops_one_thread())}</td>
+                            <td class="num">{format::millis(b.seconds_all_threads)}</td>
+                            <td class="num">{format::gflops(b.gflops_all_threads())}</td>
+                            <td class="num">{format::speedup(b.speedup())}</td>
+                            <td>{if b.bit_identical { "yes" } else { "NO" }}</td>
+                            <td class="num">{format::rel_error(b.max_rel_error_vs_scalar)}</td>
+                        </tr>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <Show when=move || state.with(|s| !s.results.is_empty())>
+            <h3>"All measurements of this visit"</h3>
+            <table class="results" data-testid="results">
+                <thead>
+                    <tr>
+                        <th>"N"</th>
+                        <th>"1 thread: time"</th>
+                        <th>"GFLOP/s"</th>
+                        <th>"all threads: time"</th>
+                        <th>"GFLOP/s"</th>
+                        <th>"speed-up"</th>
+                        <th title="The 1-thread and all-thread products agree bit for bit">
+                            "identical bits"
+                        </th>
+                        <th title="Largest |C − C_ref| / (1 + |C_ref|) against a plain scalar loop">
+                            "error vs scalar"
+                        </th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </Show>
+    }
+}

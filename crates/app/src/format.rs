@@ -1,0 +1,54 @@
+//! Numbers as a student reads them: few significant digits, units spelled out.
+
+/// GFLOP/s with three significant digits ("31.4", "8.07", "112").
+pub fn gflops(value: f64) -> String {
+    significant(value, 3)
+}
+
+/// A duration in seconds as milliseconds with three significant digits ("4.27 ms").
+pub fn millis(seconds: f64) -> String {
+    format!("{} ms", significant(seconds * 1e3, 3))
+}
+
+/// A speed-up factor ("1.93×").
+pub fn speedup(factor: f64) -> String {
+    format!("{factor:.2}×")
+}
+
+/// A relative error in scientific notation ("3.1e-7"), or "0" when exact.
+pub fn rel_error(value: f64) -> String {
+    if value == 0.0 {
+        "0".into()
+    } else {
+        format!("{value:.1e}")
+    }
+}
+
+fn significant(value: f64, digits: i32) -> String {
+    if !value.is_finite() {
+        return "—".into();
+    }
+    if value == 0.0 {
+        return "0".into();
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - magnitude).max(0) as usize;
+    format!("{value:.decimals$}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_significant_digits() {
+        assert_eq!(gflops(31.4159), "31.4");
+        assert_eq!(gflops(8.0712), "8.07");
+        assert_eq!(gflops(112.4), "112");
+        assert_eq!(gflops(f64::INFINITY), "—");
+        assert_eq!(millis(0.004271), "4.27 ms");
+        assert_eq!(speedup(1.9349), "1.93×");
+        assert_eq!(rel_error(3.14e-7), "3.1e-7");
+        assert_eq!(rel_error(0.0), "0");
+    }
+}

@@ -1,0 +1,129 @@
+//! The Engine panel's measurement: an f32 N×N matrix product timed on the calling thread and
+//! on the whole pool, checked for bit-identity between the two and against the scalar oracle.
+
+use spec::limits::{check_range, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
+use spec::MatmulBench;
+use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape};
+use tensor::rng::Rng;
+
+/// Time spent timing each variant: long enough for a stable median, short enough to feel live.
+const BUDGET_MS: f64 = 400.0;
+const MIN_REPETITIONS: usize = 3;
+const MAX_REPETITIONS: usize = 41;
+/// Rows of C recomputed by the scalar oracle (the first and last few): a full scalar product at
+/// N = 2048 would take longer than the whole measurement.
+const ORACLE_ROWS: usize = 8;
+
+pub fn measure_matmul(n: usize, now_ms: &dyn Fn() -> f64) -> Result<MatmulBench, String> {
+    check_range("matrix size N", n, MATMUL_BENCH_MIN_N, MATMUL_BENCH_MAX_N)?;
+    let shape = GemmShape { m: n, k: n, n };
+    let mut rng = Rng::new(n as u64);
+    let a = rng.uniform_vec(n * n, -1.0, 1.0);
+    let b = rng.uniform_vec(n * n, -1.0, 1.0);
+    let mut c_one = vec![0.0f32; n * n];
+    let mut c_all = vec![0.0f32; n * n];
+
+    let time = |f: &mut dyn FnMut()| {
+        let start = now_ms();
+        f();
+        now_ms() - start
+    };
+    // Warm-up (page in memory, pool workers awake) and a first estimate of the cost.
+    let estimate = time(&mut || matmul(shape, &a, &b, &mut c_one));
+    time(&mut || par_matmul(shape, &a, &b, &mut c_all));
+    let repetitions = ((BUDGET_MS / estimate.max(1e-3)).ceil() as usize)
+        .clamp(MIN_REPETITIONS, MAX_REPETITIONS);
+
+    // Alternate the two variants so a slow phase of the machine hits both alike.
+    let mut one = Vec::with_capacity(repetitions);
+    let mut all = Vec::with_capacity(repetitions);
+    for _ in 0..repetitions {
+        one.push(time(&mut || matmul(shape, &a, &b, &mut c_one)));
+        all.push(time(&mut || par_matmul(shape, &a, &b, &mut c_all)));
+    }
+
+    let bit_identical = c_one
+        .iter()
+        .zip(&c_all)
+        .all(|(x, y)| x.to_bits() == y.to_bits());
+
+    Ok(MatmulBench {
+        n,
+        threads: rayon::current_num_threads(),
+        seconds_one_thread: median(&mut one) / 1e3,
+        seconds_all_threads: median(&mut all) / 1e3,
+        repetitions,
+        bit_identical,
+        max_rel_error_vs_scalar: max_rel_error_on_sampled_rows(n, &a, &b, &c_all),
+    })
+}
+
+fn median(samples: &mut [f64]) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    let mid = samples.len() / 2;
+    if samples.len() % 2 == 1 {
+        samples[mid]
+    } else {
+        (samples[mid - 1] + samples[mid]) / 2.0
+    }
+}
+
+/// max |C - C_scalar| / (1 + |C_scalar|) over the first and last [`ORACLE_ROWS`] rows.
+fn max_rel_error_on_sampled_rows(n: usize, a: &[f32], b: &[f32], c: &[f32]) -> f64 {
+    let rows = ORACLE_ROWS.min(n);
+    let mut worst = 0.0f64;
+    for first in [0, n - rows] {
+        let shape = GemmShape { m: rows, k: n, n };
+        let mut oracle = vec![0.0f32; rows * n];
+        matmul_scalar(shape, &a[first * n..(first + rows) * n], b, &mut oracle);
+        for (got, want) in c[first * n..(first + rows) * n].iter().zip(&oracle) {
+            let err = (*got as f64 - *want as f64).abs() / (1.0 + (*want as f64).abs());
+            worst = worst.max(if err.is_nan() { f64::INFINITY } else { err });
+        }
+    }
+    worst
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn clock() -> impl Fn() -> f64 {
+        let start = Instant::now();
+        move || start.elapsed().as_secs_f64() * 1e3
+    }
+
+    #[test]
+    fn measurement_is_consistent_and_checked() {
+        let bench = measure_matmul(96, &clock()).expect("96 is within limits");
+        assert_eq!(bench.n, 96);
+        assert!(bench.bit_identical);
+        assert!(bench.max_rel_error_vs_scalar < 1e-5, "{}", bench.max_rel_error_vs_scalar);
+        assert!(bench.seconds_one_thread > 0.0 && bench.seconds_all_threads > 0.0);
+        assert!((MIN_REPETITIONS..=MAX_REPETITIONS).contains(&bench.repetitions));
+        assert_eq!(bench.threads, rayon::current_num_threads());
+    }
+
+    #[test]
+    fn absurd_sizes_are_refused_with_the_limit() {
+        let err = measure_matmul(100_000, &clock()).unwrap_err();
+        assert_eq!(err, "matrix size N = 100000 exceeds the limit of 2048");
+        let err = measure_matmul(0, &clock()).unwrap_err();
+        assert_eq!(err, "matrix size N = 0 is below the minimum of 16");
+    }
+
+    #[test]
+    fn median_of_odd_and_even() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+    }
+
+    #[test]
+    fn unreadable_request_gets_an_error_reply() {
+        let mut replies = Vec::new();
+        crate::handle_json("{not json", &clock(), &mut |m| replies.push(m));
+        assert!(matches!(&replies[..], [spec::FromEngine::Error { message }]
+            if message.starts_with("unreadable UI-to-engine message")));
+    }
+}

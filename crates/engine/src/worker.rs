@@ -1,0 +1,35 @@
+//! wasm-bindgen entry points called by `web/engine-worker.js`, which first runs the module's
+//! `init()` and `initThreadPool(navigator.hardwareConcurrency)` (re-exported below).
+
+use spec::FromEngine;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::DedicatedWorkerGlobalScope;
+
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+fn post(message: FromEngine) {
+    // postMessage of a string cannot fail in a live worker; if the page has gone, nobody listens.
+    let _ = scope().post_message(&JsValue::from_str(&message.to_json()));
+}
+
+fn now_ms() -> f64 {
+    scope().performance().map_or(0.0, |p| p.now())
+}
+
+/// Called once the pool is up: announces what the engine runs on.
+#[wasm_bindgen(js_name = engineStart)]
+pub fn engine_start() {
+    console_error_panic_hook::set_once();
+    post(FromEngine::Ready(crate::engine_info()));
+}
+
+/// Answers one JSON-encoded `spec::ToEngine` message with `spec::FromEngine` messages.
+#[wasm_bindgen(js_name = engineHandle)]
+pub fn engine_handle(text: &str) {
+    crate::handle_json(text, &now_ms, &mut post);
+}

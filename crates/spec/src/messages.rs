@@ -1,0 +1,170 @@
+//! Typed messages between the UI (main thread) and the engine worker.
+//!
+//! Both sides share these enums; each message is serialized to JSON once, at the
+//! `postMessage` boundary. Small and frequent messages only: large arrays will travel
+//! as transferable `Float32Array`s beside a message, not inside the JSON.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What the UI asks of the engine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ToEngine {
+    /// Measure an f32 N×N matrix product on one thread and on the whole pool.
+    MeasureMatmul { n: usize },
+}
+
+/// What the engine tells the UI.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FromEngine {
+    /// The worker has loaded its module and started its thread pool.
+    Ready(EngineInfo),
+    /// A measurement has started; the UI shows it as running until `MatmulMeasured` or `Error`.
+    MeasuringMatmul { n: usize },
+    MatmulMeasured(MatmulBench),
+    /// A request was refused or failed; the engine is still usable.
+    Error { message: String },
+    /// The worker could not start (module or thread pool failed); written by the worker's
+    /// JavaScript bootstrap too, so its shape is fixed by a test.
+    Failed { message: String },
+}
+
+/// What the engine worker runs on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineInfo {
+    /// Threads in the engine's rayon pool (`navigator.hardwareConcurrency` in the browser).
+    pub threads: usize,
+    /// Whether the engine was compiled with the wasm `simd128` feature.
+    pub simd128: bool,
+    /// Whether the engine's memory is shared between threads (wasm atomics).
+    pub shared_memory: bool,
+    /// The engine crate's version.
+    pub version: String,
+}
+
+/// The result of one matrix-product measurement.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatmulBench {
+    pub n: usize,
+    /// Threads used by the parallel run.
+    pub threads: usize,
+    /// Median seconds of one product, on one thread and on all threads.
+    pub seconds_one_thread: f64,
+    pub seconds_all_threads: f64,
+    /// Repetitions timed for each median.
+    pub repetitions: usize,
+    /// The two runs gave bit-identical products (they must: chunking does not depend on threads).
+    pub bit_identical: bool,
+    /// Largest |C - C_scalar| / (1 + |C_scalar|) against the scalar reference kernel.
+    pub max_rel_error_vs_scalar: f64,
+}
+
+impl MatmulBench {
+    /// Floating-point operations of one product: N multiplies and N adds per output, 2N³.
+    pub fn flops(&self) -> f64 {
+        2.0 * (self.n as f64).powi(3)
+    }
+
+    pub fn gflops_one_thread(&self) -> f64 {
+        self.flops() / self.seconds_one_thread / 1e9
+    }
+
+    pub fn gflops_all_threads(&self) -> f64 {
+        self.flops() / self.seconds_all_threads / 1e9
+    }
+
+    pub fn speedup(&self) -> f64 {
+        self.seconds_one_thread / self.seconds_all_threads
+    }
+}
+
+/// A message that could not be read: names the direction and what serde saw.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageError(pub String);
+
+impl fmt::Display for MessageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MessageError {}
+
+macro_rules! json_codec {
+    ($ty:ty, $what:literal) => {
+        impl $ty {
+            pub fn to_json(&self) -> String {
+                // Serializing these plain enums cannot fail: no maps with non-string keys, no
+                // custom Serialize impls. A failure would be a bug in this file.
+                serde_json::to_string(self).expect(concat!($what, " serializes to JSON"))
+            }
+
+            pub fn from_json(text: &str) -> Result<Self, MessageError> {
+                serde_json::from_str(text)
+                    .map_err(|e| MessageError(format!("unreadable {} message: {e}", $what)))
+            }
+        }
+    };
+}
+
+json_codec!(ToEngine, "UI-to-engine");
+json_codec!(FromEngine, "engine-to-UI");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip() {
+        let to = ToEngine::MeasureMatmul { n: 512 };
+        assert_eq!(ToEngine::from_json(&to.to_json()), Ok(to));
+        let from = FromEngine::MatmulMeasured(MatmulBench {
+            n: 256,
+            threads: 2,
+            seconds_one_thread: 0.002,
+            seconds_all_threads: 0.001,
+            repetitions: 9,
+            bit_identical: true,
+            max_rel_error_vs_scalar: 1e-7,
+        });
+        assert_eq!(FromEngine::from_json(&from.to_json()), Ok(from));
+    }
+
+    /// web/engine-worker.js writes this message by hand when the module or pool fails to start.
+    #[test]
+    fn worker_bootstrap_failure_shape_is_readable() {
+        let text = r#"{"kind":"failed","message":"initThreadPool: boom"}"#;
+        assert_eq!(
+            FromEngine::from_json(text),
+            Ok(FromEngine::Failed {
+                message: "initThreadPool: boom".into()
+            })
+        );
+        let worker_js = include_str!("../../../web/engine-worker.js");
+        assert!(worker_js.contains(r#"kind: 'failed'"#));
+    }
+
+    #[test]
+    fn malformed_message_says_what_it_is() {
+        let err = ToEngine::from_json(r#"{"kind":"launch_missiles"}"#).unwrap_err();
+        assert!(err.0.starts_with("unreadable UI-to-engine message"), "{err}");
+    }
+
+    #[test]
+    fn gflops_and_speedup() {
+        let b = MatmulBench {
+            n: 1000,
+            threads: 2,
+            seconds_one_thread: 0.1,
+            seconds_all_threads: 0.05,
+            repetitions: 3,
+            bit_identical: true,
+            max_rel_error_vs_scalar: 0.0,
+        };
+        assert!((b.gflops_one_thread() - 20.0).abs() < 1e-9);
+        assert!((b.gflops_all_threads() - 40.0).abs() < 1e-9);
+        assert!((b.speedup() - 2.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,172 @@
+//! Kernels against their oracles. The same tests run natively (`cargo test`) and in headless
+//! Chromium (`wasm-pack test`), where the simd128 paths and the wasm thread pool are the ones
+//! under test: native builds do not run simd128 code.
+
+use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape, GEMM_ROW_BLOCK};
+use tensor::rng::Rng;
+use tensor::kernels::reduce::{
+    dot, dot_chunk, dot_chunk_scalar, par_dot, par_sum, sum, sum_chunk, sum_chunk_scalar,
+    REDUCE_CHUNK,
+};
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+/// Deterministic values in [-1, 1).
+fn values(len: usize, seed: u32) -> Vec<f32> {
+    Rng::new(seed as u64).uniform_vec(len, -1.0, 1.0)
+}
+
+/// Lengths that hit an empty input, a pure tail, exact SIMD blocks, and chunk boundaries ± 1.
+const LENGTHS: [usize; 9] = [0, 1, 7, 8, 9, 1000, REDUCE_CHUNK - 1, REDUCE_CHUNK + 1, 5 * REDUCE_CHUNK + 13];
+
+#[test]
+fn simd_sum_and_dot_are_bit_identical_to_scalar() {
+    // In the browser this must compare the simd128 path, not the scalar one with itself.
+    assert_eq!(tensor::kernels::SIMD128, cfg!(target_arch = "wasm32"));
+    for (i, &len) in LENGTHS.iter().enumerate() {
+        let x = values(len.min(REDUCE_CHUNK), i as u32);
+        let y = values(len.min(REDUCE_CHUNK), 100 + i as u32);
+        assert_eq!(sum_chunk(&x).to_bits(), sum_chunk_scalar(&x).to_bits(), "sum, len {len}");
+        assert_eq!(dot_chunk(&x, &y).to_bits(), dot_chunk_scalar(&x, &y).to_bits(), "dot, len {len}");
+    }
+}
+
+#[test]
+fn sum_and_dot_agree_with_f64_reference() {
+    for (i, &len) in LENGTHS.iter().enumerate() {
+        let x = values(len, i as u32);
+        let y = values(len, 50 + i as u32);
+        let sum_ref: f64 = x.iter().map(|&v| v as f64).sum();
+        let dot_ref: f64 = x.iter().zip(&y).map(|(&a, &b)| a as f64 * b as f64).sum();
+        let abs_sum: f64 = x.iter().map(|&v| (v as f64).abs()).sum();
+        // Summation error bound: each element passes through at most log2(8) + len/8 + chunks
+        // additions; len·eps·Σ|x| is a loose but honest bound (eps = 2^-24 for f32).
+        let bound = (len as f64 + 8.0) * f32::EPSILON as f64 * (abs_sum + 1.0);
+        assert!((sum(&x) as f64 - sum_ref).abs() <= bound, "sum, len {len}");
+        assert!((dot(&x, &y) as f64 - dot_ref).abs() <= bound, "dot, len {len}");
+    }
+}
+
+fn check_parallel_reductions() {
+    let x = values(37 * REDUCE_CHUNK + 5, 7);
+    let y = values(37 * REDUCE_CHUNK + 5, 8);
+    assert_eq!(par_sum(&x).to_bits(), sum(&x).to_bits());
+    assert_eq!(par_dot(&x, &y).to_bits(), dot(&x, &y).to_bits());
+}
+
+/// m crosses the row-block boundary; k and n are not multiples of the 8×8 microkernel.
+const GEMM_SHAPES: [GemmShape; 6] = [
+    GemmShape { m: 1, k: 1, n: 1 },
+    GemmShape { m: 3, k: 5, n: 7 },
+    GemmShape { m: 17, k: 33, n: 9 },
+    GemmShape { m: GEMM_ROW_BLOCK + 3, k: 70, n: 45 },
+    GemmShape { m: 2 * GEMM_ROW_BLOCK, k: 128, n: 128 },
+    GemmShape { m: 200, k: 0, n: 5 },
+];
+
+#[test]
+fn matmul_agrees_with_scalar_oracle() {
+    for (i, &shape) in GEMM_SHAPES.iter().enumerate() {
+        let a = values(shape.m * shape.k, 2 * i as u32);
+        let b = values(shape.k * shape.n, 2 * i as u32 + 1);
+        let mut expected = vec![f32::NAN; shape.m * shape.n];
+        let mut got = vec![f32::NAN; shape.m * shape.n];
+        matmul_scalar(shape, &a, &b, &mut expected);
+        matmul(shape, &a, &b, &mut got);
+        // Inputs in [-1, 1): each output sums k products of magnitude < 1, and the two kernels
+        // add them in different orders, so they may differ by about k·eps.
+        let tol = (shape.k as f32 + 1.0) * f32::EPSILON * 4.0;
+        for (j, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert!((g - e).abs() <= tol, "{shape:?} element {j}: {g} vs {e}");
+        }
+    }
+}
+
+fn check_parallel_matmul() {
+    for (i, &shape) in GEMM_SHAPES.iter().enumerate() {
+        let a = values(shape.m * shape.k, 3 * i as u32);
+        let b = values(shape.k * shape.n, 3 * i as u32 + 1);
+        let mut seq = vec![f32::NAN; shape.m * shape.n];
+        let mut par = vec![f32::NAN; shape.m * shape.n];
+        matmul(shape, &a, &b, &mut seq);
+        par_matmul(shape, &a, &b, &mut par);
+        let same = seq.iter().zip(&par).all(|(x, y)| x.to_bits() == y.to_bits());
+        assert!(same, "{shape:?}");
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn parallel_reductions_are_bit_identical_to_sequential() {
+    check_parallel_reductions();
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn parallel_matmul_is_bit_identical_to_sequential() {
+    check_parallel_matmul();
+}
+
+/// In the browser the rayon pool is wasm-bindgen-rayon's Web Workers sharing this memory,
+/// started once with `navigator.hardwareConcurrency` threads (at least 2, so work is split).
+#[cfg(target_arch = "wasm32")]
+async fn ensure_pool() -> usize {
+    use std::cell::Cell;
+    thread_local!(static STARTED: Cell<bool> = const { Cell::new(false) });
+    let threads = js_sys_hardware_concurrency().max(2);
+    if !STARTED.with(|s| s.replace(true)) {
+        wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads))
+            .await
+            .expect("the rayon pool starts in the test worker");
+    }
+    threads
+}
+
+#[cfg(target_arch = "wasm32")]
+fn js_sys_hardware_concurrency() -> usize {
+    use js_sys::Reflect;
+    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).expect("navigator");
+    let threads = Reflect::get(&navigator, &"hardwareConcurrency".into()).expect("hardwareConcurrency");
+    threads.as_f64().unwrap_or(1.0) as usize
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn parallel_reductions_are_bit_identical_to_sequential() {
+    assert!(ensure_pool().await >= 2);
+    assert_eq!(rayon::current_num_threads(), ensure_pool().await);
+    check_parallel_reductions();
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn parallel_matmul_is_bit_identical_to_sequential() {
+    ensure_pool().await;
+    check_parallel_matmul();
+}
+
+/// Natively we can build pools of any size: 1, 2 and 8 threads must give the same bits.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn results_do_not_depend_on_thread_count() {
+    let shape = GemmShape { m: 300, k: 96, n: 80 };
+    let a = values(shape.m * shape.k, 11);
+    let b = values(shape.k * shape.n, 12);
+    let x = values(20 * REDUCE_CHUNK + 3, 13);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        pool.install(|| {
+            let mut c = vec![0.0; shape.m * shape.n];
+            par_matmul(shape, &a, &b, &mut c);
+            let bits: Vec<u32> = c.iter().map(|v| v.to_bits()).collect();
+            (bits, par_sum(&x).to_bits())
+        })
+    };
+    let one = run(1);
+    assert_eq!(run(2), one);
+    assert_eq!(run(8), one);
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs every tool the build and the tests need, skipping what is already there.
+# Sourced by scripts/serve.sh and scripts/test.sh; safe to run on its own.
+# Nothing here downloads a prebuilt binary or a browser: tools are compiled from crates.io,
+# the browser comes from Debian, the e2e packages from the npm registry.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
+TRUNK_VERSION="0.22.1"
+WASM_PACK_VERSION="0.15.1"
+
+say() { printf '\033[1m[tools]\033[0m %s\n' "$*"; }
+
+# 1. The pinned toolchain (rust-toolchain.toml names it; RUSTUP_AUTO_INSTALL=0 machines need this).
+if ! rustup run "$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)" rustc --version >/dev/null 2>&1 \
+   || ! rustup component list --installed 2>/dev/null | grep -q '^rust-src' \
+   || ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown'; then
+  say "installing the toolchain pinned in rust-toolchain.toml"
+  rustup toolchain install   # reads rust-toolchain.toml: channel, components, targets
+fi
+
+# 2. wasm-bindgen CLI at exactly the version Cargo.lock pins (the library and CLI must match).
+# Not --locked: its lock pins a webpki-roots the registry here lacks (see ARCHITECTURE.md).
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+# 3. trunk (needs rustc >= 1.96.1: built with the pinned nightly since we are in the repo).
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  say "installing trunk $TRUNK_VERSION (the longest step, ~10-15 min on 2 cores)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked --force
+fi
+
+# 4. wasm-pack, for the in-browser unit tests.
+if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
+  say "installing wasm-pack $WASM_PACK_VERSION"
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
+fi
+
+# 5. Debian's Chromium and its driver (never a browser download).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  say "installing Debian chromium + chromium-driver"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+fi

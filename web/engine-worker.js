@@ -1,0 +1,44 @@
+// The engine's Web Worker (a module worker). It loads the engine's wasm, starts the rayon pool
+// with one thread per logical core, then hands every message from the page to Rust.
+// Messages are JSON strings (spec::ToEngine in, spec::FromEngine out); anything else that
+// arrives here (wasm-bindgen-rayon's own init messages) is not ours and is ignored.
+import init, { initThreadPool, engineStart, engineHandle } from './engine.js';
+
+const pending = [];
+let started = false;
+let dead = false;
+
+function fail(what, err) {
+  dead = true;
+  // Same shape as spec::FromEngine::Failed (a test in crates/spec pins it).
+  self.postMessage(JSON.stringify({ kind: 'failed', message: `${what}: ${err && err.message ? err.message : err}` }));
+}
+
+function run(text) {
+  if (dead) return;
+  try {
+    engineHandle(text);
+  } catch (err) {
+    // A Rust panic aborts into a trap: this instance's state can no longer be trusted.
+    fail('the engine stopped', err);
+  }
+}
+
+self.addEventListener('message', (event) => {
+  if (typeof event.data !== 'string') return;
+  if (started) run(event.data);
+  else pending.push(event.data);
+});
+
+(async () => {
+  try {
+    await init();
+    await initThreadPool(navigator.hardwareConcurrency || 1);
+  } catch (err) {
+    fail('the engine could not start', err);
+    return;
+  }
+  engineStart();
+  started = true;
+  for (const text of pending.splice(0)) run(text);
+})();
