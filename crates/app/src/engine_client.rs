@@ -18,7 +18,10 @@ thread_local! {
 
 fn describe(err: JsValue) -> String {
     err.as_string()
-        .or_else(|| err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .or_else(|| {
+            err.dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
         .unwrap_or_else(|| format!("{err:?}"))
 }
 

@@ -15,6 +15,17 @@ pub fn speedup(factor: f64) -> String {
     format!("{factor:.2}×")
 }
 
+/// An axis tick: as many decimals as the value needs, no more ("0", "5", "12.5", "0.2").
+pub fn tick(value: f64) -> String {
+    let text = format!("{value:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.to_string()
+    }
+}
+
 /// A relative error in scientific notation ("3.1e-7"), or "0" when exact.
 pub fn rel_error(value: f64) -> String {
     if value == 0.0 {
@@ -50,5 +61,9 @@ mod tests {
         assert_eq!(speedup(1.9349), "1.93×");
         assert_eq!(rel_error(3.14e-7), "3.1e-7");
         assert_eq!(rel_error(0.0), "0");
+        assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(20.0), "20");
+        assert_eq!(tick(12.5), "12.5");
+        assert_eq!(tick(0.6000000000000001), "0.6");
     }
 }

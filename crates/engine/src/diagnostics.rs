@@ -31,8 +31,8 @@ pub fn measure_matmul(n: usize, now_ms: &dyn Fn() -> f64) -> Result<MatmulBench,
     // Warm-up (page in memory, pool workers awake) and a first estimate of the cost.
     let estimate = time(&mut || matmul(shape, &a, &b, &mut c_one));
     time(&mut || par_matmul(shape, &a, &b, &mut c_all));
-    let repetitions = ((BUDGET_MS / estimate.max(1e-3)).ceil() as usize)
-        .clamp(MIN_REPETITIONS, MAX_REPETITIONS);
+    let repetitions =
+        ((BUDGET_MS / estimate.max(1e-3)).ceil() as usize).clamp(MIN_REPETITIONS, MAX_REPETITIONS);
 
     // Alternate the two variants so a slow phase of the machine hits both alike.
     let mut one = Vec::with_capacity(repetitions);
@@ -99,7 +99,11 @@ mod tests {
         let bench = measure_matmul(96, &clock()).expect("96 is within limits");
         assert_eq!(bench.n, 96);
         assert!(bench.bit_identical);
-        assert!(bench.max_rel_error_vs_scalar < 1e-5, "{}", bench.max_rel_error_vs_scalar);
+        assert!(
+            bench.max_rel_error_vs_scalar < 1e-5,
+            "{}",
+            bench.max_rel_error_vs_scalar
+        );
         assert!(bench.seconds_one_thread > 0.0 && bench.seconds_all_threads > 0.0);
         assert!((MIN_REPETITIONS..=MAX_REPETITIONS).contains(&bench.repetitions));
         assert_eq!(bench.threads, rayon::current_num_threads());

@@ -9,6 +9,10 @@ pub mod diagnostics;
 #[cfg(target_arch = "wasm32")]
 mod worker;
 
+/// The worker bootstrap calls this as `initThreadPool(n)` to start the rayon pool.
+#[cfg(target_arch = "wasm32")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
 use spec::{EngineInfo, FromEngine, ToEngine};
 
 /// What this build of the engine is, and how many threads its pool has.

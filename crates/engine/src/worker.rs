@@ -1,12 +1,10 @@
 //! wasm-bindgen entry points called by `web/engine-worker.js`, which first runs the module's
-//! `init()` and `initThreadPool(navigator.hardwareConcurrency)` (re-exported below).
+//! `init()` and `initThreadPool(navigator.hardwareConcurrency)` (re-exported from the crate root).
 
 use spec::FromEngine;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::DedicatedWorkerGlobalScope;
-
-pub use wasm_bindgen_rayon::init_thread_pool;
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()

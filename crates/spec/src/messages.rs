@@ -22,13 +22,19 @@ pub enum FromEngine {
     /// The worker has loaded its module and started its thread pool.
     Ready(EngineInfo),
     /// A measurement has started; the UI shows it as running until `MatmulMeasured` or `Error`.
-    MeasuringMatmul { n: usize },
+    MeasuringMatmul {
+        n: usize,
+    },
     MatmulMeasured(MatmulBench),
     /// A request was refused or failed; the engine is still usable.
-    Error { message: String },
+    Error {
+        message: String,
+    },
     /// The worker could not start (module or thread pool failed); written by the worker's
     /// JavaScript bootstrap too, so its shape is fixed by a test.
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
 }
 
 /// What the engine worker runs on.
@@ -149,7 +155,10 @@ mod tests {
     #[test]
     fn malformed_message_says_what_it_is() {
         let err = ToEngine::from_json(r#"{"kind":"launch_missiles"}"#).unwrap_err();
-        assert!(err.0.starts_with("unreadable UI-to-engine message"), "{err}");
+        assert!(
+            err.0.starts_with("unreadable UI-to-engine message"),
+            "{err}"
+        );
     }
 
     #[test]

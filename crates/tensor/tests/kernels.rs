@@ -3,11 +3,11 @@
 //! under test: native builds do not run simd128 code.
 
 use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape, GEMM_ROW_BLOCK};
-use tensor::rng::Rng;
 use tensor::kernels::reduce::{
     dot, dot_chunk, dot_chunk_scalar, par_dot, par_sum, sum, sum_chunk, sum_chunk_scalar,
     REDUCE_CHUNK,
 };
+use tensor::rng::Rng;
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -21,7 +21,17 @@ fn values(len: usize, seed: u32) -> Vec<f32> {
 }
 
 /// Lengths that hit an empty input, a pure tail, exact SIMD blocks, and chunk boundaries ± 1.
-const LENGTHS: [usize; 9] = [0, 1, 7, 8, 9, 1000, REDUCE_CHUNK - 1, REDUCE_CHUNK + 1, 5 * REDUCE_CHUNK + 13];
+const LENGTHS: [usize; 9] = [
+    0,
+    1,
+    7,
+    8,
+    9,
+    1000,
+    REDUCE_CHUNK - 1,
+    REDUCE_CHUNK + 1,
+    5 * REDUCE_CHUNK + 13,
+];
 
 #[test]
 fn simd_sum_and_dot_are_bit_identical_to_scalar() {
@@ -30,8 +40,16 @@ fn simd_sum_and_dot_are_bit_identical_to_scalar() {
     for (i, &len) in LENGTHS.iter().enumerate() {
         let x = values(len.min(REDUCE_CHUNK), i as u32);
         let y = values(len.min(REDUCE_CHUNK), 100 + i as u32);
-        assert_eq!(sum_chunk(&x).to_bits(), sum_chunk_scalar(&x).to_bits(), "sum, len {len}");
-        assert_eq!(dot_chunk(&x, &y).to_bits(), dot_chunk_scalar(&x, &y).to_bits(), "dot, len {len}");
+        assert_eq!(
+            sum_chunk(&x).to_bits(),
+            sum_chunk_scalar(&x).to_bits(),
+            "sum, len {len}"
+        );
+        assert_eq!(
+            dot_chunk(&x, &y).to_bits(),
+            dot_chunk_scalar(&x, &y).to_bits(),
+            "dot, len {len}"
+        );
     }
 }
 
@@ -47,7 +65,10 @@ fn sum_and_dot_agree_with_f64_reference() {
         // additions; len·eps·Σ|x| is a loose but honest bound (eps = 2^-24 for f32).
         let bound = (len as f64 + 8.0) * f32::EPSILON as f64 * (abs_sum + 1.0);
         assert!((sum(&x) as f64 - sum_ref).abs() <= bound, "sum, len {len}");
-        assert!((dot(&x, &y) as f64 - dot_ref).abs() <= bound, "dot, len {len}");
+        assert!(
+            (dot(&x, &y) as f64 - dot_ref).abs() <= bound,
+            "dot, len {len}"
+        );
     }
 }
 
@@ -63,8 +84,16 @@ const GEMM_SHAPES: [GemmShape; 6] = [
     GemmShape { m: 1, k: 1, n: 1 },
     GemmShape { m: 3, k: 5, n: 7 },
     GemmShape { m: 17, k: 33, n: 9 },
-    GemmShape { m: GEMM_ROW_BLOCK + 3, k: 70, n: 45 },
-    GemmShape { m: 2 * GEMM_ROW_BLOCK, k: 128, n: 128 },
+    GemmShape {
+        m: GEMM_ROW_BLOCK + 3,
+        k: 70,
+        n: 45,
+    },
+    GemmShape {
+        m: 2 * GEMM_ROW_BLOCK,
+        k: 128,
+        n: 128,
+    },
     GemmShape { m: 200, k: 0, n: 5 },
 ];
 
@@ -94,7 +123,10 @@ fn check_parallel_matmul() {
         let mut par = vec![f32::NAN; shape.m * shape.n];
         matmul(shape, &a, &b, &mut seq);
         par_matmul(shape, &a, &b, &mut par);
-        let same = seq.iter().zip(&par).all(|(x, y)| x.to_bits() == y.to_bits());
+        let same = seq
+            .iter()
+            .zip(&par)
+            .all(|(x, y)| x.to_bits() == y.to_bits());
         assert!(same, "{shape:?}");
     }
 }
@@ -130,7 +162,8 @@ async fn ensure_pool() -> usize {
 fn js_sys_hardware_concurrency() -> usize {
     use js_sys::Reflect;
     let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).expect("navigator");
-    let threads = Reflect::get(&navigator, &"hardwareConcurrency".into()).expect("hardwareConcurrency");
+    let threads =
+        Reflect::get(&navigator, &"hardwareConcurrency".into()).expect("hardwareConcurrency");
     threads.as_f64().unwrap_or(1.0) as usize
 }
 
@@ -153,12 +186,19 @@ async fn parallel_matmul_is_bit_identical_to_sequential() {
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn results_do_not_depend_on_thread_count() {
-    let shape = GemmShape { m: 300, k: 96, n: 80 };
+    let shape = GemmShape {
+        m: 300,
+        k: 96,
+        n: 80,
+    };
     let a = values(shape.m * shape.k, 11);
     let b = values(shape.k * shape.n, 12);
     let x = values(20 * REDUCE_CHUNK + 3, 13);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("pool");
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("pool");
         pool.install(|| {
             let mut c = vec![0.0; shape.m * shape.n];
             par_matmul(shape, &a, &b, &mut c);

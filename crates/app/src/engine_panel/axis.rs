@@ -24,7 +24,10 @@ mod tests {
     fn ticks_cover_the_range_with_nice_steps() {
         assert_eq!(nice_ticks(57.0, 5), vec![0.0, 20.0, 40.0, 60.0]);
         assert_eq!(nice_ticks(31.0, 4), vec![0.0, 10.0, 20.0, 30.0, 40.0]);
-        assert_eq!(nice_ticks(0.8, 4), vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8]);
+        assert_eq!(
+            nice_ticks(0.8, 4),
+            vec![0.0, 0.2, 0.4, 0.6000000000000001, 0.8]
+        );
         assert_eq!(nice_ticks(0.0, 4), vec![0.0, 1.0]);
     }
 }

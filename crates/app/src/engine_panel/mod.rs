@@ -39,7 +39,9 @@ pub fn EnginePanel(isolated: bool) -> impl IntoView {
     };
 
     let status_text = move || match state.with(|s| s.status.clone()) {
-        EngineStatus::NotIsolated => "not started: this page is not cross-origin isolated (see the notice above)".to_string(),
+        EngineStatus::NotIsolated => {
+            "not started: this page is not cross-origin isolated (see the notice above)".to_string()
+        }
         EngineStatus::Starting => "starting…".to_string(),
         EngineStatus::Ready(_) => "ready".to_string(),
         EngineStatus::Failed(message) => format!("stopped — {message}"),

@@ -26,7 +26,7 @@ pub fn SpeedChart(bench: MatmulBench) -> impl IntoView {
         (format!("{} threads", bench.threads), all, "bar all"),
     ];
     let summary = format!(
-        "{n}×{n}: {one} GFLOP/s on 1 thread, {all} GFLOP/s on {t} threads, {s} faster",
+        "{n}×{n}: {one} GFLOP/s on 1 thread, {all} GFLOP/s on {t} threads (speed-up {s})",
         n = bench.n,
         one = format::gflops(one),
         all = format::gflops(all),
@@ -47,7 +47,7 @@ pub fn SpeedChart(bench: MatmulBench) -> impl IntoView {
                         view! {
                             <line class="grid" x1=x(t) x2=x(t) y1=TOP - 4.0 y2=AXIS_Y />
                             <text class="tick" x=x(t) y=AXIS_Y + 16.0 text-anchor="middle">
-                                {format::gflops(t)}
+                                {format::tick(t)}
                             </text>
                         }
                     })

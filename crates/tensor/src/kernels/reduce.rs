@@ -35,7 +35,10 @@ pub fn dot_chunk_scalar(x: &[f32], y: &[f32]) -> f32 {
             *lane += *a * *b;
         }
     }
-    let tail: f32 = x[body..].iter().zip(&y[body..]).fold(0.0, |s, (a, b)| s + a * b);
+    let tail: f32 = x[body..]
+        .iter()
+        .zip(&y[body..])
+        .fold(0.0, |s, (a, b)| s + a * b);
     combine_lanes(lanes) + tail
 }
 
@@ -74,7 +77,9 @@ pub fn dot_chunk(x: &[f32], y: &[f32]) -> f32 {
 
 /// Sum of all elements on the calling thread, chunk by chunk.
 pub fn sum(x: &[f32]) -> f32 {
-    x.chunks(REDUCE_CHUNK).map(sum_chunk).fold(0.0, |s, c| s + c)
+    x.chunks(REDUCE_CHUNK)
+        .map(sum_chunk)
+        .fold(0.0, |s, c| s + c)
 }
 
 /// Sum of all elements on the rayon pool: bit-identical to [`sum`] on any number of threads,
@@ -147,7 +152,10 @@ mod simd {
             acc[0] = f32x4_add(acc[0], f32x4_mul(load(&bx[..4]), load(&by[..4])));
             acc[1] = f32x4_add(acc[1], f32x4_mul(load(&bx[4..]), load(&by[4..])));
         }
-        let tail: f32 = x[body..].iter().zip(&y[body..]).fold(0.0, |s, (a, b)| s + a * b);
+        let tail: f32 = x[body..]
+            .iter()
+            .zip(&y[body..])
+            .fold(0.0, |s, (a, b)| s + a * b);
         super::combine_lanes(lanes(acc)) + tail
     }
 }

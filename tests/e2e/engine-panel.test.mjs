@@ -1,0 +1,117 @@
+// The Engine panel as a user meets it: a cross-origin isolated page whose engine worker runs
+// on every core with SIMD128, measures a matrix product live, survives a dead worker, and
+// explains itself plainly when the page is served without the isolation headers.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const READY_TIMEOUT = 60_000; // a cold wasm compile of two modules on a loaded 2-core machine
+const MEASURE_TIMEOUT = 120_000;
+
+test('the engine worker runs on every core with SIMD128 and measures a matrix product', async () => {
+  const { page, errors } = await openPage(browser.context, server.url);
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+  await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
+
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal((await page.getByTestId('threads').textContent()).trim(), `${cores} of ${cores} logical cores`);
+  assert.equal(await page.getByTestId('simd').textContent(), 'on');
+  assert.equal(await page.getByTestId('shared-memory').textContent(), 'yes');
+  assert.equal(await page.locator('#boot-not-isolated').isVisible(), false);
+
+  await page.getByTestId('size').selectOption('256');
+  await page.getByTestId('measure').click();
+  const summary = page.getByTestId('summary');
+  await summary.waitFor({ timeout: MEASURE_TIMEOUT });
+  const text = await summary.textContent();
+  const match = text.match(/^256×256: ([\d.]+) GFLOP\/s on 1 thread, ([\d.]+) GFLOP\/s on (\d+) threads \(speed-up ([\d.]+)×\)$/);
+  assert.ok(match, `summary reads as a measurement: "${text}"`);
+  assert.ok(Number(match[1]) > 0 && Number(match[2]) > 0, text);
+  assert.equal(Number(match[3]), cores);
+
+  const row = page.getByTestId('results').locator('tbody tr').first();
+  const cells = await row.locator('td').allTextContents();
+  assert.equal(cells[0], '256 × 256');
+  assert.equal(cells[6], 'yes', 'the 1-thread and all-thread products are bit-identical');
+  assert.ok(Number(cells[7]) < 1e-5, `error against the scalar oracle is small: ${cells[7]}`);
+  await page.getByTestId('measure').filter({ hasText: /^Measure$/ }).waitFor();
+
+  await screenshot(page, 'engine-panel.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the main thread stays responsive while the engine measures', async () => {
+  const { page, errors } = await openPage(browser.context, server.url);
+  await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
+  await page.getByTestId('size').selectOption('1024');
+  await page.getByTestId('measure').click();
+  await page.getByTestId('measure').filter({ hasText: 'Measuring 1024×1024…' }).waitFor();
+  // While the worker is busy, the page still renders frames and answers input.
+  const frames = await page.evaluate(
+    () => new Promise((resolve) => {
+      let n = 0;
+      const tick = () => (++n === 10 ? resolve(n) : requestAnimationFrame(tick));
+      requestAnimationFrame(tick);
+    }),
+  );
+  assert.equal(frames, 10);
+  assert.equal(await page.getByTestId('measure').isDisabled(), true, 'still measuring after 10 frames');
+  await page.getByTestId('size').selectOption('128');
+  assert.equal(await page.getByTestId('size').inputValue(), '128');
+  await page.getByTestId('summary').waitFor({ timeout: MEASURE_TIMEOUT });
+  assert.match(await page.getByTestId('summary').textContent(), /^1024×1024: /);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a worker that dies is reported, and the engine can be restarted', async () => {
+  // Serve a worker script that throws at start, as a crashed engine would.
+  await browser.context.route('**/engine-worker.js', (route) =>
+    route.fulfill({
+      contentType: 'text/javascript',
+      headers: { 'Cross-Origin-Embedder-Policy': 'require-corp' },
+      body: "throw new Error('simulated engine crash');",
+    }),
+  );
+  const { page } = await openPage(browser.context, server.url);
+  await page.getByTestId('engine-status').filter({ hasText: 'stopped — the engine worker died' }).waitFor({ timeout: READY_TIMEOUT });
+  assert.equal(await page.getByTestId('measure').isDisabled(), true);
+  await browser.context.unroute('**/engine-worker.js');
+  await page.getByRole('button', { name: 'Restart engine' }).click();
+  await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
+  assert.equal(await page.getByTestId('measure').isDisabled(), false);
+  await page.close();
+});
+
+test('without the isolation headers the page says what is missing and how to serve it', async () => {
+  const plain = await serveDist({ isolated: false });
+  try {
+    const page = await browser.context.newPage();
+    await page.goto(plain.url);
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+    const notice = page.locator('#boot-not-isolated');
+    await notice.waitFor({ state: 'visible' });
+    const text = await notice.textContent();
+    assert.match(text, /not cross-origin isolated/);
+    assert.match(text, /Cross-Origin-Opener-Policy: same-origin/);
+    assert.match(text, /Cross-Origin-Embedder-Policy: require-corp/);
+    await screenshot(page, 'not-isolated.png');
+    await page.close();
+  } finally {
+    await plain.close();
+  }
+});
