@@ -3,7 +3,7 @@
 # (Trunk.toml sets them), rebuilding on change. Installs whatever is missing first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-"$ROOT/scripts/tools.sh"
+"$ROOT/scripts/tools.sh" serve
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
 # Release: unoptimised wasm runs the kernels tens of times slower, which would misrepresent them.

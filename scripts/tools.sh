@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every tool the build and the tests need, skipping what is already there.
-# Sourced by scripts/serve.sh and scripts/test.sh; safe to run on its own.
+# Run by scripts/serve.sh (as `tools.sh serve`: only what serving needs) and scripts/test.sh
+# (everything); safe to run on its own.
 # Nothing here downloads a prebuilt binary or a browser: tools are compiled from crates.io,
 # the browser comes from Debian, the e2e packages from the npm registry.
 set -euo pipefail
@@ -13,11 +14,15 @@ TRUNK_VERSION="0.22.1"
 WASM_PACK_VERSION="0.15.1"
 
 say() { printf '\033[1m[tools]\033[0m %s\n' "$*"; }
+# has_line TEXT REGEX COUNT: TEXT has at least COUNT lines matching REGEX (no grep -q under
+# pipefail: it can close the pipe early and fail the check).
+has_line() { [ "$(printf '%s\n' "$1" | grep -cE "$2")" -ge "$3" ]; }
+FOR="${1:-all}"
 
 # 1. The pinned toolchain (rust-toolchain.toml names it; RUSTUP_AUTO_INSTALL=0 machines need this).
 if ! rustup run "$(sed -n 's/^channel = "\(.*\)"/\1/p' rust-toolchain.toml)" rustc --version >/dev/null 2>&1 \
-   || ! rustup component list --installed 2>/dev/null | grep -q '^rust-src' \
-   || ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown'; then
+   || ! has_line "$(rustup component list --installed 2>/dev/null)" '^(rust-src|rustfmt|clippy)' 3 \
+   || ! has_line "$(rustup target list --installed 2>/dev/null)" '^wasm32-unknown-unknown' 1; then
   say "installing the toolchain pinned in rust-toolchain.toml"
   rustup toolchain install   # reads rust-toolchain.toml: channel, components, targets
 fi
@@ -34,6 +39,8 @@ if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; 
   say "installing trunk $TRUNK_VERSION (the longest step, ~10-15 min on 2 cores)"
   cargo install trunk --version "$TRUNK_VERSION" --locked --force
 fi
+
+[ "$FOR" = serve ] && exit 0
 
 # 4. wasm-pack, for the in-browser unit tests.
 if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then

@@ -34,11 +34,11 @@ self.addEventListener('message', (event) => {
   try {
     await init();
     await initThreadPool(navigator.hardwareConcurrency || 1);
+    engineStart();
   } catch (err) {
     fail('the engine could not start', err);
     return;
   }
-  engineStart();
   started = true;
   for (const text of pending.splice(0)) run(text);
 })();

@@ -100,8 +100,7 @@ test('a worker that dies is reported, and the engine can be restarted', async ()
 test('without the isolation headers the page says what is missing and how to serve it', async () => {
   const plain = await serveDist({ isolated: false });
   try {
-    const page = await browser.context.newPage();
-    await page.goto(plain.url);
+    const { page, errors } = await openPage(browser.context, plain.url);
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
     const notice = page.locator('#boot-not-isolated');
     await notice.waitFor({ state: 'visible' });
@@ -109,7 +108,11 @@ test('without the isolation headers the page says what is missing and how to ser
     assert.match(text, /not cross-origin isolated/);
     assert.match(text, /Cross-Origin-Opener-Policy: same-origin/);
     assert.match(text, /Cross-Origin-Embedder-Policy: require-corp/);
+    // The app itself still loads and says its engine is not started; nothing throws.
+    await page.getByTestId('engine-status').filter({ hasText: 'not started' }).waitFor();
+    assert.equal(await page.getByTestId('measure').isDisabled(), true);
     await screenshot(page, 'not-isolated.png');
+    assert.deepEqual(errors, []);
     await page.close();
   } finally {
     await plain.close();

@@ -15,12 +15,13 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 
 use spec::{EngineInfo, FromEngine, ToEngine};
 
-/// What this build of the engine is, and how many threads its pool has.
-pub fn engine_info() -> EngineInfo {
+/// What this build of the engine is, and how many threads its pool has. `shared_memory` is
+/// observed by the caller (in the browser: whether the module's memory is a SharedArrayBuffer).
+pub fn engine_info(shared_memory: bool) -> EngineInfo {
     EngineInfo {
         threads: rayon::current_num_threads(),
         simd128: tensor::kernels::SIMD128,
-        shared_memory: cfg!(any(not(target_arch = "wasm32"), target_feature = "atomics")),
+        shared_memory,
         version: env!("CARGO_PKG_VERSION").to_string(),
     }
 }

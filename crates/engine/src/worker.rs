@@ -23,7 +23,10 @@ fn now_ms() -> f64 {
 #[wasm_bindgen(js_name = engineStart)]
 pub fn engine_start() {
     console_error_panic_hook::set_once();
-    post(FromEngine::Ready(crate::engine_info()));
+    let shared = wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .is_ok_and(|m| m.buffer().is_instance_of::<js_sys::SharedArrayBuffer>());
+    post(FromEngine::Ready(crate::engine_info(shared)));
 }
 
 /// Answers one JSON-encoded `spec::ToEngine` message with `spec::FromEngine` messages.

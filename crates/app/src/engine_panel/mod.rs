@@ -33,15 +33,16 @@ pub fn EnginePanel(isolated: bool) -> impl IntoView {
     let size = RwSignal::new(DEFAULT_SIZE);
 
     let measure = move |_| {
-        if let Err(message) = engine_client::send(&ToEngine::MeasureMatmul { n: size.get() }) {
-            state.update(|s| s.error = Some(message));
+        let n = size.get();
+        // Mark it running now, not when the engine answers: a double click must not queue two.
+        state.update(|s| s.apply(spec::FromEngine::MeasuringMatmul { n }));
+        if let Err(message) = engine_client::send(&ToEngine::MeasureMatmul { n }) {
+            state.update(|s| s.apply(spec::FromEngine::Error { message }));
         }
     };
 
     let status_text = move || match state.with(|s| s.status.clone()) {
-        EngineStatus::NotIsolated => {
-            "not started: this page is not cross-origin isolated (see the notice above)".to_string()
-        }
+        EngineStatus::NotIsolated => "not started (see the notice at the top)".to_string(),
         EngineStatus::Starting => "starting…".to_string(),
         EngineStatus::Ready(_) => "ready".to_string(),
         EngineStatus::Failed(message) => format!("stopped — {message}"),
