@@ -29,6 +29,22 @@ impl Rng {
     pub fn uniform_vec(&mut self, len: usize, lo: f32, hi: f32) -> Vec<f32> {
         (0..len).map(|_| lo + (hi - lo) * self.next_f32()).collect()
     }
+
+    /// `len` values from N(mean, std²) by the Box-Muller transform (both outputs used).
+    pub fn normal_vec(&mut self, len: usize, mean: f32, std: f32) -> Vec<f32> {
+        let mut out = Vec::with_capacity(len + 1);
+        while out.len() < len {
+            // 1 - u lies in (0, 1], so the logarithm is finite.
+            let u1 = 1.0 - self.next_f32() as f64;
+            let u2 = self.next_f32() as f64;
+            let radius = (-2.0 * u1.ln()).sqrt();
+            let angle = std::f64::consts::TAU * u2;
+            out.push(mean + std * (radius * angle.cos()) as f32);
+            out.push(mean + std * (radius * angle.sin()) as f32);
+        }
+        out.truncate(len);
+        out
+    }
 }
 
 #[cfg(test)]
@@ -48,6 +64,16 @@ mod tests {
                 9817491932198370423
             ]
         );
+    }
+
+    #[test]
+    fn normal_has_the_asked_moments() {
+        let v = Rng::new(3).normal_vec(20_001, 2.0, 0.5);
+        assert_eq!(v.len(), 20_001);
+        let mean = v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
+        let var = v.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / v.len() as f64;
+        assert!((mean - 2.0).abs() < 0.02, "mean {mean}");
+        assert!((var.sqrt() - 0.5).abs() < 0.02, "std {}", var.sqrt());
     }
 
     #[test]

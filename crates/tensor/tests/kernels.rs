@@ -2,7 +2,9 @@
 //! Chromium (`wasm-pack test`), where the simd128 paths and the wasm thread pool are the ones
 //! under test: native builds do not run simd128 code.
 
-use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape, GEMM_ROW_BLOCK};
+use tensor::kernels::gemm::{
+    gemm, gemm_scalar, matmul, matmul_scalar, par_matmul, GemmShape, Layout, GEMM_ROW_BLOCK,
+};
 use tensor::kernels::reduce::{
     dot, dot_chunk, dot_chunk_scalar, par_dot, par_sum, sum, sum_chunk, sum_chunk_scalar,
     REDUCE_CHUNK,
@@ -137,24 +139,74 @@ fn parallel_reductions_are_bit_identical_to_sequential() {
     check_parallel_reductions();
 }
 
+/// Some of these products are large enough to run on the pool (see GEMM_PARALLEL_MIN_WORK).
+fn check_every_transposition() {
+    let layouts = [Layout::AsIs, Layout::Transposed];
+    for (i, &shape) in GEMM_SHAPES.iter().enumerate() {
+        for la in layouts {
+            for lb in layouts {
+                let a = values(shape.m * shape.k, 5 * i as u32);
+                let b = values(shape.k * shape.n, 5 * i as u32 + 1);
+                let mut expected = vec![f32::NAN; shape.m * shape.n];
+                let mut got = vec![f32::NAN; shape.m * shape.n];
+                gemm_scalar(shape, &a, la, &b, lb, &mut expected);
+                gemm(shape, &a, la, &b, lb, &mut got);
+                let tol = (shape.k as f32 + 1.0) * f32::EPSILON * 4.0;
+                for (j, (g, e)) in got.iter().zip(&expected).enumerate() {
+                    assert!(
+                        (g - e).abs() <= tol,
+                        "{shape:?} {la:?}·{lb:?} element {j}: {g} vs {e}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn rng_gives_the_reference_sequence_on_every_target() {
+    let mut rng = Rng::new(1234567);
+    let got: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
+    assert_eq!(
+        got,
+        [
+            6457827717110365317,
+            3203168211198807973,
+            9817491932198370423
+        ]
+    );
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn parallel_matmul_is_bit_identical_to_sequential() {
     check_parallel_matmul();
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn every_transposition_agrees_with_scalar_oracle() {
+    check_every_transposition();
+}
+
 /// In the browser the rayon pool is wasm-bindgen-rayon's Web Workers sharing this memory,
 /// started once with `navigator.hardwareConcurrency` threads (at least 2, so work is split).
+/// Every browser test that may reach rayon awaits this first: rayon's first use would otherwise
+/// install a one-thread fallback pool, and the real one could no longer start.
 #[cfg(target_arch = "wasm32")]
 async fn ensure_pool() -> usize {
-    use std::cell::Cell;
-    thread_local!(static STARTED: Cell<bool> = const { Cell::new(false) });
+    use std::cell::RefCell;
+    // Async tests may run interleaved: all of them await the one promise that starts the pool.
+    thread_local!(static STARTING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) });
     let threads = js_sys_hardware_concurrency().max(2);
-    if !STARTED.with(|s| s.replace(true)) {
-        wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads))
-            .await
-            .expect("the rayon pool starts in the test worker");
-    }
+    let promise = STARTING.with(|p| {
+        p.borrow_mut()
+            .get_or_insert_with(|| wasm_bindgen_rayon::init_thread_pool(threads))
+            .clone()
+    });
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .expect("the rayon pool starts in the test worker");
     threads
 }
 
@@ -170,9 +222,17 @@ fn js_sys_hardware_concurrency() -> usize {
 #[cfg(target_arch = "wasm32")]
 #[test]
 async fn parallel_reductions_are_bit_identical_to_sequential() {
-    assert!(ensure_pool().await >= 2);
-    assert_eq!(rayon::current_num_threads(), ensure_pool().await);
+    // Pool first: even asking rayon its thread count would install a one-thread fallback pool.
+    let threads = ensure_pool().await;
+    assert_eq!(rayon::current_num_threads(), threads);
     check_parallel_reductions();
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn every_transposition_agrees_with_scalar_oracle() {
+    ensure_pool().await;
+    check_every_transposition();
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -1,4 +1,5 @@
-//! Matrix product C = A·B for row-major f32 matrices.
+//! Matrix product C = op(A)·op(B) for f32 matrices, where op is the identity or a transpose
+//! (backward passes need A·Bᵀ and Aᵀ·B as often as A·B; strides make them free).
 //!
 //! The packed, blocked kernel is `matrixmultiply`'s: it selects its wasm simd128 8×8 microkernel
 //! at compile time, and measured here at ~31 GFLOP/s on one thread in Chromium, about what
@@ -12,12 +13,24 @@ use rayon::prelude::*;
 /// large enough that a task amortises the fork/join cost (~15-100 µs in wasm).
 pub const GEMM_ROW_BLOCK: usize = 64;
 
-/// Shapes of C[m×n] = A[m×k] · B[k×n], checked once before any kernel runs.
+/// Below this many multiply-adds a product runs on the calling thread: a fork/join round trip
+/// in wasm costs about as much as a 128×128×64 product. (Same blocks either way: same bits.)
+pub const GEMM_PARALLEL_MIN_WORK: usize = 128 * 128 * 64;
+
+/// C[m×n] = op(A)[m×k] · op(B)[k×n].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct GemmShape {
     pub m: usize,
     pub k: usize,
     pub n: usize,
+}
+
+/// How a matrix operand is stored: row-major as used, or row-major of its transpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Layout {
+    #[default]
+    AsIs,
+    Transposed,
 }
 
 impl GemmShape {
@@ -33,38 +46,63 @@ impl GemmShape {
     }
 }
 
-/// The scalar oracle: the textbook triple loop (i, p, j order so B is read along rows).
-pub fn matmul_scalar(shape: GemmShape, a: &[f32], b: &[f32], c: &mut [f32]) {
+/// (row stride, column stride) of an operand of `rows`×`cols` as used.
+fn strides_of(layout: Layout, rows: usize, cols: usize) -> (usize, usize) {
+    match layout {
+        Layout::AsIs => (cols, 1),
+        Layout::Transposed => (1, rows),
+    }
+}
+
+/// The scalar oracle: the textbook triple loop, reading through the same strides.
+pub fn gemm_scalar(shape: GemmShape, a: &[f32], la: Layout, b: &[f32], lb: Layout, c: &mut [f32]) {
     shape.check(a, b, c);
     let GemmShape { m, k, n } = shape;
+    let (ra, ca) = strides_of(la, m, k);
+    let (rb, cb) = strides_of(lb, k, n);
     for i in 0..m {
-        let c_row = &mut c[i * n..(i + 1) * n];
-        c_row.fill(0.0);
-        for (p, &a_ip) in a[i * k..(i + 1) * k].iter().enumerate() {
-            let b_row = &b[p * n..(p + 1) * n];
-            for (c_ij, &b_pj) in c_row.iter_mut().zip(b_row) {
-                *c_ij += a_ip * b_pj;
+        for j in 0..n {
+            let mut sum = 0.0f32;
+            for p in 0..k {
+                sum += a[i * ra + p * ca] * b[p * rb + j * cb];
             }
+            c[i * n + j] = sum;
         }
     }
 }
 
-/// One block of rows of C with the packed kernel. `a` and `c` hold just those rows.
-fn matmul_rows(rows: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-    // SAFETY: a is rows×k, b is k×n, c is rows×n, all row-major and contiguous (checked by
-    // GemmShape::check and the chunking in the callers); beta = 0 overwrites C.
+/// One block of rows [row0, row0+rows) of C with the packed kernel; `c` holds just those rows.
+// The eight arguments are the BLAS call's own; bundling them would only rename them.
+#[allow(clippy::too_many_arguments)]
+fn gemm_rows(
+    shape: GemmShape,
+    row0: usize,
+    rows: usize,
+    a: &[f32],
+    la: Layout,
+    b: &[f32],
+    lb: Layout,
+    c: &mut [f32],
+) {
+    let GemmShape { m, k, n } = shape;
+    let (ra, ca) = strides_of(la, m, k);
+    let (rb, cb) = strides_of(lb, k, n);
+    debug_assert!(row0 + rows <= m && c.len() == rows * n);
+    // SAFETY: every index the kernel forms, row0·ra + i·ra + p·ca (i < rows, p < k) and
+    // p·rb + j·cb (j < n), lies inside a (m·k values) and b (k·n values), as checked by
+    // GemmShape::check; c is rows×n row-major. beta = 0 overwrites C.
     unsafe {
         matrixmultiply::sgemm(
             rows,
             k,
             n,
             1.0,
-            a.as_ptr(),
-            k as isize,
-            1,
+            a.as_ptr().add(row0 * ra),
+            ra as isize,
+            ca as isize,
             b.as_ptr(),
-            n as isize,
-            1,
+            rb as isize,
+            cb as isize,
             0.0,
             c.as_mut_ptr(),
             n as isize,
@@ -73,32 +111,72 @@ fn matmul_rows(rows: usize, k: usize, n: usize, a: &[f32], b: &[f32], c: &mut [f
     }
 }
 
-/// C = A·B on the calling thread, block by block: the same blocks and so the same bits as
-/// [`par_matmul`].
-pub fn matmul(shape: GemmShape, a: &[f32], b: &[f32], c: &mut [f32]) {
+/// C = op(A)·op(B), on the rayon pool when the product is large enough. The same row blocks
+/// are used either way, so the result does not depend on the pool or its size.
+pub fn gemm(shape: GemmShape, a: &[f32], la: Layout, b: &[f32], lb: Layout, c: &mut [f32]) {
     shape.check(a, b, c);
+    gemm_blocks(
+        shape,
+        a,
+        la,
+        b,
+        lb,
+        c,
+        shape.m * shape.k * shape.n >= GEMM_PARALLEL_MIN_WORK,
+    );
+}
+
+fn gemm_blocks(
+    shape: GemmShape,
+    a: &[f32],
+    la: Layout,
+    b: &[f32],
+    lb: Layout,
+    c: &mut [f32],
+    parallel: bool,
+) {
     let GemmShape { k, n, .. } = shape;
-    if n == 0 || k == 0 {
+    if n == 0 {
+        return;
+    }
+    if k == 0 {
         c.fill(0.0);
         return;
     }
-    for (a_rows, c_rows) in a
-        .chunks(GEMM_ROW_BLOCK * k.max(1))
-        .zip(c.chunks_mut(GEMM_ROW_BLOCK * n))
-    {
-        matmul_rows(c_rows.len() / n, k, n, a_rows, b, c_rows);
+    let block = |(index, c_rows): (usize, &mut [f32])| {
+        gemm_rows(
+            shape,
+            index * GEMM_ROW_BLOCK,
+            c_rows.len() / n,
+            a,
+            la,
+            b,
+            lb,
+            c_rows,
+        );
+    };
+    if parallel {
+        c.par_chunks_mut(GEMM_ROW_BLOCK * n)
+            .enumerate()
+            .for_each(block);
+    } else {
+        c.chunks_mut(GEMM_ROW_BLOCK * n).enumerate().for_each(block);
     }
 }
 
-/// C = A·B on the rayon pool, one task per block of [`GEMM_ROW_BLOCK`] rows.
+/// C = A·B on the calling thread, block by block (the reference for [`par_matmul`]).
+pub fn matmul(shape: GemmShape, a: &[f32], b: &[f32], c: &mut [f32]) {
+    shape.check(a, b, c);
+    gemm_blocks(shape, a, Layout::AsIs, b, Layout::AsIs, c, false);
+}
+
+/// C = A·B on the rayon pool whatever its size: the same blocks and so the same bits as [`matmul`].
 pub fn par_matmul(shape: GemmShape, a: &[f32], b: &[f32], c: &mut [f32]) {
     shape.check(a, b, c);
-    let GemmShape { k, n, .. } = shape;
-    if n == 0 || k == 0 {
-        c.fill(0.0);
-        return;
-    }
-    a.par_chunks(GEMM_ROW_BLOCK * k)
-        .zip(c.par_chunks_mut(GEMM_ROW_BLOCK * n))
-        .for_each(|(a_rows, c_rows)| matmul_rows(c_rows.len() / n, k, n, a_rows, b, c_rows));
+    gemm_blocks(shape, a, Layout::AsIs, b, Layout::AsIs, c, true);
+}
+
+/// The scalar oracle for C = A·B.
+pub fn matmul_scalar(shape: GemmShape, a: &[f32], b: &[f32], c: &mut [f32]) {
+    gemm_scalar(shape, a, Layout::AsIs, b, Layout::AsIs, c);
 }

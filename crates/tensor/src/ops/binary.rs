@@ -1,0 +1,207 @@
+//! Elementwise binary ops with NumPy broadcasting: add, sub, mul, div, and comparisons/where.
+//! Broadcasting and the reduction of broadcast gradients come from `shape` (one place).
+
+use crate::autograd::Backward;
+use crate::shape::{broadcast_shapes, sum_to_shape, BroadcastIndex, Result};
+use crate::tensor::Tensor;
+
+#[derive(Clone, Copy, Debug)]
+enum Arith {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl Arith {
+    fn name(self) -> &'static str {
+        match self {
+            Arith::Add => "add",
+            Arith::Sub => "sub",
+            Arith::Mul => "mul",
+            Arith::Div => "div",
+        }
+    }
+
+    #[inline]
+    fn apply(self, a: f32, b: f32) -> f32 {
+        match self {
+            Arith::Add => a + b,
+            Arith::Sub => a - b,
+            Arith::Mul => a * b,
+            Arith::Div => a / b,
+        }
+    }
+}
+
+/// Both inputs read at every output position: contiguous when shapes match, else through the
+/// broadcast index maps.
+fn zip_broadcast(
+    op: &'static str,
+    a: &Tensor,
+    b: &Tensor,
+    f: impl Fn(f32, f32) -> f32,
+) -> Result<(Vec<f32>, Vec<usize>)> {
+    let shape = broadcast_shapes(op, a.shape(), b.shape())?;
+    let (da, db) = (a.data(), b.data());
+    let out = if a.shape() == b.shape() {
+        da.iter().zip(db.iter()).map(|(&x, &y)| f(x, y)).collect()
+    } else if b.numel() == 1 && a.shape() == shape.as_slice() {
+        let y = db[0];
+        da.iter().map(|&x| f(x, y)).collect()
+    } else {
+        let ia = BroadcastIndex::new(a.shape(), &shape).indices();
+        let ib = BroadcastIndex::new(b.shape(), &shape).indices();
+        ia.iter().zip(&ib).map(|(&i, &j)| f(da[i], db[j])).collect()
+    };
+    Ok((out, shape))
+}
+
+/// Reads `t` at every position of the broadcast shape `shape` (a copy when shapes differ).
+fn expanded(t: &Tensor, shape: &[usize]) -> Vec<f32> {
+    if t.shape() == shape {
+        t.to_vec()
+    } else {
+        let d = t.data();
+        BroadcastIndex::new(t.shape(), shape)
+            .indices()
+            .iter()
+            .map(|&i| d[i])
+            .collect()
+    }
+}
+
+struct ArithBackward(Arith);
+
+impl Backward for ArithBackward {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    fn backward(&self, grad: &[f32], out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
+        let (a, b) = (&inputs[0], &inputs[1]);
+        let shape = out.shape();
+        // ∂/∂a and ∂/∂b at every output position, then summed back over broadcast axes.
+        let (ga, gb): (Vec<f32>, Vec<f32>) = match self.0 {
+            Arith::Add => (grad.to_vec(), grad.to_vec()),
+            Arith::Sub => (grad.to_vec(), grad.iter().map(|g| -g).collect()),
+            Arith::Mul => {
+                let (ea, eb) = (expanded(a, shape), expanded(b, shape));
+                (
+                    grad.iter().zip(&eb).map(|(g, y)| g * y).collect(),
+                    grad.iter().zip(&ea).map(|(g, x)| g * x).collect(),
+                )
+            }
+            Arith::Div => {
+                // d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -out/b
+                let eb = expanded(b, shape);
+                let o = out.data();
+                (
+                    grad.iter().zip(&eb).map(|(g, y)| g / y).collect(),
+                    grad.iter()
+                        .zip(&eb)
+                        .zip(o.iter())
+                        .map(|((g, y), q)| -g * q / y)
+                        .collect(),
+                )
+            }
+        };
+        vec![
+            a.tracks_grad().then(|| sum_to_shape(&ga, shape, a.shape())),
+            b.tracks_grad().then(|| sum_to_shape(&gb, shape, b.shape())),
+        ]
+    }
+}
+
+fn arith(op: Arith, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let (data, shape) = zip_broadcast(op.name(), a, b, |x, y| op.apply(x, y))?;
+    Ok(Tensor::from_op(data, shape, &[a, b], ArithBackward(op)))
+}
+
+impl Tensor {
+    pub fn add(&self, other: &Tensor) -> Result<Tensor> {
+        arith(Arith::Add, self, other)
+    }
+
+    pub fn sub(&self, other: &Tensor) -> Result<Tensor> {
+        arith(Arith::Sub, self, other)
+    }
+
+    pub fn mul(&self, other: &Tensor) -> Result<Tensor> {
+        arith(Arith::Mul, self, other)
+    }
+
+    pub fn div(&self, other: &Tensor) -> Result<Tensor> {
+        arith(Arith::Div, self, other)
+    }
+
+    /// 1.0 where self > other, else 0.0 (broadcast). Not differentiable: no gradient flows.
+    pub fn gt(&self, other: &Tensor) -> Result<Tensor> {
+        let (data, shape) = zip_broadcast("gt", self, other, |x, y| f32::from(u8::from(x > y)))?;
+        Tensor::from_vec(data, &shape)
+    }
+
+    /// 1.0 where self < other, else 0.0 (broadcast). Not differentiable.
+    pub fn lt(&self, other: &Tensor) -> Result<Tensor> {
+        other.gt(self)
+    }
+
+    /// 1.0 where self == other, else 0.0 (broadcast). Not differentiable.
+    pub fn eq_mask(&self, other: &Tensor) -> Result<Tensor> {
+        let (data, shape) = zip_broadcast("eq", self, other, |x, y| f32::from(u8::from(x == y)))?;
+        Tensor::from_vec(data, &shape)
+    }
+
+    /// Where `mask` is nonzero, `value`; elsewhere self. The gradient flows to self only where
+    /// the mask is zero. With `value = -inf` before a softmax, masked positions get exactly 0.
+    pub fn masked_fill(&self, mask: &Tensor, value: f32) -> Result<Tensor> {
+        let shape = broadcast_shapes("masked_fill", self.shape(), mask.shape())?;
+        if shape != self.shape() {
+            return Err(crate::shape::ShapeError::new(
+                "masked_fill",
+                format!(
+                    "mask {:?} must broadcast to the tensor's shape {:?}",
+                    mask.shape(),
+                    self.shape()
+                ),
+            ));
+        }
+        let keep: Vec<bool> = expanded(mask, &shape).iter().map(|&m| m == 0.0).collect();
+        let data = self
+            .data()
+            .iter()
+            .zip(&keep)
+            .map(|(&x, &k)| if k { x } else { value })
+            .collect();
+        Ok(Tensor::from_op(data, shape, &[self], MaskBackward { keep }))
+    }
+
+    /// Elementwise choice: `a` where `cond` is nonzero, else `b` (all three broadcast together).
+    pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        // Composite: cond·a + (1-cond)·b with cond as a 0/1 mask; exact for finite a and b.
+        let c = cond
+            .gt(&Tensor::scalar(0.0))?
+            .add(&cond.lt(&Tensor::scalar(0.0))?)?;
+        let not_c = Tensor::scalar(1.0).sub(&c)?;
+        c.mul(a)?.add(&not_c.mul(b)?)
+    }
+}
+
+struct MaskBackward {
+    keep: Vec<bool>,
+}
+
+impl Backward for MaskBackward {
+    fn name(&self) -> &'static str {
+        "masked_fill"
+    }
+
+    fn backward(&self, grad: &[f32], _out: &Tensor, _inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
+        vec![Some(
+            grad.iter()
+                .zip(&self.keep)
+                .map(|(&g, &k)| if k { g } else { 0.0 })
+                .collect(),
+        )]
+    }
+}

@@ -1,0 +1,307 @@
+//! Ops that move values without computing new ones. Most are one primitive, *gather*
+//! (out[j] = x[index[j]]), whose backward scatter-adds (so an embedding row used twice gets
+//! both gradients): permute/transpose, narrow, index_select, broadcast_to. Reshape keeps the
+//! flat order; concat is the one multi-input primitive.
+
+use crate::autograd::Backward;
+use crate::shape::{
+    broadcast_shapes, numel, strided_indices, strides, BroadcastIndex, Result, ShapeError,
+};
+use crate::tensor::Tensor;
+
+struct GatherBackward {
+    op: &'static str,
+    indices: Vec<usize>,
+}
+
+impl Backward for GatherBackward {
+    fn name(&self) -> &'static str {
+        self.op
+    }
+
+    fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
+        let mut g = vec![0.0; inputs[0].numel()];
+        for (&i, &gv) in self.indices.iter().zip(grad) {
+            g[i] += gv;
+        }
+        vec![Some(g)]
+    }
+}
+
+fn gather(op: &'static str, x: &Tensor, indices: Vec<usize>, shape: Vec<usize>) -> Tensor {
+    let data = {
+        let d = x.data();
+        indices.iter().map(|&i| d[i]).collect()
+    };
+    Tensor::from_op(data, shape, &[x], GatherBackward { op, indices })
+}
+
+struct ReshapeBackward;
+
+impl Backward for ReshapeBackward {
+    fn name(&self) -> &'static str {
+        "reshape"
+    }
+
+    fn backward(&self, grad: &[f32], _out: &Tensor, _inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
+        vec![Some(grad.to_vec())]
+    }
+}
+
+struct ConcatBackward {
+    axis: usize,
+}
+
+impl Backward for ConcatBackward {
+    fn name(&self) -> &'static str {
+        "concat"
+    }
+
+    fn backward(&self, grad: &[f32], out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
+        let outer: usize = out.shape()[..self.axis].iter().product();
+        let row = grad.len() / outer.max(1);
+        let mut offset = 0;
+        inputs
+            .iter()
+            .map(|t| {
+                let width = t.numel() / outer.max(1);
+                let g = (0..outer)
+                    .flat_map(|o| {
+                        grad[o * row + offset..o * row + offset + width]
+                            .iter()
+                            .copied()
+                    })
+                    .collect();
+                offset += width;
+                Some(g)
+            })
+            .collect()
+    }
+}
+
+impl Tensor {
+    /// The same values in a new shape with the same number of elements (row-major order kept).
+    pub fn reshape(&self, shape: &[usize]) -> Result<Tensor> {
+        if numel(shape) != self.numel() {
+            return Err(ShapeError::new(
+                "reshape",
+                format!(
+                    "cannot view {:?} ({} values) as {shape:?} ({} values)",
+                    self.shape(),
+                    self.numel(),
+                    numel(shape)
+                ),
+            ));
+        }
+        Ok(Tensor::from_op(
+            self.to_vec(),
+            shape.to_vec(),
+            &[self],
+            ReshapeBackward,
+        ))
+    }
+
+    /// Reorders the axes: output axis i is input axis `perm[i]`.
+    pub fn permute(&self, perm: &[usize]) -> Result<Tensor> {
+        let rank = self.rank();
+        let mut seen = vec![false; rank];
+        if perm.len() != rank
+            || perm
+                .iter()
+                .any(|&p| p >= rank || std::mem::replace(&mut seen[p], true))
+        {
+            return Err(ShapeError::new(
+                "permute",
+                format!(
+                    "{perm:?} is not a permutation of the axes of {:?}",
+                    self.shape()
+                ),
+            ));
+        }
+        let in_strides = strides(self.shape());
+        let shape: Vec<usize> = perm.iter().map(|&p| self.shape()[p]).collect();
+        let moved: Vec<usize> = perm.iter().map(|&p| in_strides[p]).collect();
+        Ok(gather(
+            "permute",
+            self,
+            strided_indices(&shape, &moved, 0),
+            shape,
+        ))
+    }
+
+    /// Swaps two axes.
+    pub fn transpose(&self, a: usize, b: usize) -> Result<Tensor> {
+        let mut perm: Vec<usize> = (0..self.rank()).collect();
+        if a >= perm.len() || b >= perm.len() {
+            return Err(ShapeError::new(
+                "transpose",
+                format!("axes {a} and {b} for shape {:?}", self.shape()),
+            ));
+        }
+        perm.swap(a, b);
+        self.permute(&perm)
+    }
+
+    /// `len` entries along `axis` starting at `start` (a slice).
+    pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Result<Tensor> {
+        let shape_in = self.shape();
+        if axis >= shape_in.len() || start + len > shape_in[axis] {
+            return Err(ShapeError::new(
+                "narrow",
+                format!(
+                    "entries {start}..{} of axis {axis} do not exist in shape {shape_in:?}",
+                    start + len
+                ),
+            ));
+        }
+        let mut shape = shape_in.to_vec();
+        shape[axis] = len;
+        let st = strides(shape_in);
+        Ok(gather(
+            "narrow",
+            self,
+            strided_indices(&shape, &st, start * st[axis]),
+            shape,
+        ))
+    }
+
+    /// Rows of a [n, …] tensor picked by index (embedding lookup); out-of-range indices are an error.
+    pub fn index_select(&self, indices: &[usize]) -> Result<Tensor> {
+        let n = *self
+            .shape()
+            .first()
+            .ok_or_else(|| ShapeError::new("index_select", "needs at least one axis"))?;
+        if let Some(&bad) = indices.iter().find(|&&i| i >= n) {
+            return Err(ShapeError::new(
+                "index_select",
+                format!("index {bad} is out of range for {n} rows"),
+            ));
+        }
+        let row: usize = self.shape()[1..].iter().product();
+        let flat = indices
+            .iter()
+            .flat_map(|&i| i * row..(i + 1) * row)
+            .collect();
+        let mut shape = vec![indices.len()];
+        shape.extend_from_slice(&self.shape()[1..]);
+        Ok(gather("index_select", self, flat, shape))
+    }
+
+    /// The values repeated to a larger shape by broadcasting.
+    pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor> {
+        let out = broadcast_shapes("broadcast_to", self.shape(), shape)?;
+        if out != shape {
+            return Err(ShapeError::new(
+                "broadcast_to",
+                format!("{:?} does not broadcast to {shape:?}", self.shape()),
+            ));
+        }
+        Ok(gather(
+            "broadcast_to",
+            self,
+            BroadcastIndex::new(self.shape(), shape).indices(),
+            out,
+        ))
+    }
+
+    /// Joins tensors along `axis`; all other axes must match.
+    pub fn concat(tensors: &[&Tensor], axis: usize) -> Result<Tensor> {
+        let first = tensors
+            .first()
+            .ok_or_else(|| ShapeError::new("concat", "needs at least one tensor"))?;
+        let rank = first.rank();
+        if axis >= rank {
+            return Err(ShapeError::new(
+                "concat",
+                format!("axis {axis} is out of range for shape {:?}", first.shape()),
+            ));
+        }
+        for t in tensors {
+            let same = t.rank() == rank
+                && (0..rank).all(|i| i == axis || t.shape()[i] == first.shape()[i]);
+            if !same {
+                return Err(ShapeError::new(
+                    "concat",
+                    format!(
+                        "shapes {:?} and {:?} differ off axis {axis}",
+                        first.shape(),
+                        t.shape()
+                    ),
+                ));
+            }
+        }
+        let outer: usize = first.shape()[..axis].iter().product();
+        let mut shape = first.shape().to_vec();
+        shape[axis] = tensors.iter().map(|t| t.shape()[axis]).sum();
+        let mut data = Vec::with_capacity(numel(&shape));
+        for o in 0..outer {
+            for t in tensors {
+                let width = t.numel() / outer.max(1);
+                data.extend_from_slice(&t.data()[o * width..(o + 1) * width]);
+            }
+        }
+        Ok(Tensor::from_op(
+            data,
+            shape,
+            tensors,
+            ConcatBackward { axis },
+        ))
+    }
+
+    /// Joins same-shaped tensors along a new axis.
+    pub fn stack(tensors: &[&Tensor], axis: usize) -> Result<Tensor> {
+        let expanded: Vec<Tensor> = tensors
+            .iter()
+            .map(|t| {
+                let mut shape = t.shape().to_vec();
+                if axis > shape.len() {
+                    return Err(ShapeError::new(
+                        "stack",
+                        format!("axis {axis} for shape {shape:?}"),
+                    ));
+                }
+                shape.insert(axis, 1);
+                t.reshape(&shape)
+            })
+            .collect::<Result<_>>()?;
+        let refs: Vec<&Tensor> = expanded.iter().collect();
+        Tensor::concat(&refs, axis)
+    }
+
+    /// Cuts `axis` into pieces of the given sizes (the adjoint of concat).
+    pub fn split(&self, axis: usize, sizes: &[usize]) -> Result<Vec<Tensor>> {
+        if axis >= self.rank() || sizes.iter().sum::<usize>() != self.shape()[axis] {
+            return Err(ShapeError::new(
+                "split",
+                format!(
+                    "sizes {sizes:?} do not cover axis {axis} of {:?}",
+                    self.shape()
+                ),
+            ));
+        }
+        let mut start = 0;
+        sizes
+            .iter()
+            .map(|&len| {
+                let piece = self.narrow(axis, start, len);
+                start += len;
+                piece
+            })
+            .collect()
+    }
+
+    /// Rows of `classes` zeros with a 1 at each label (a constant: no gradient).
+    pub fn one_hot(labels: &[usize], classes: usize) -> Result<Tensor> {
+        if let Some(&bad) = labels.iter().find(|&&l| l >= classes) {
+            return Err(ShapeError::new(
+                "one_hot",
+                format!("label {bad} is out of range for {classes} classes"),
+            ));
+        }
+        let mut data = vec![0.0; labels.len() * classes];
+        for (row, &label) in labels.iter().enumerate() {
+            data[row * classes + label] = 1.0;
+        }
+        Tensor::from_vec(data, &[labels.len(), classes])
+    }
+}
