@@ -1,0 +1,251 @@
+//! 2-D convolution (cross-correlation, as every framework computes it) on NCHW tensors, with
+//! stride, zero padding and dilation, through im2row + one GEMM for the whole batch:
+//!
+//! rows[N·H'·W', C·kh·kw] holds each output position's receptive field, so
+//! out_rows[N·H'·W', O] = rows · Wᵀ, and backward is two more products:
+//! ∂rows = ∂out_rows · W (scattered back into ∂x by row2im) and ∂W = ∂out_rowsᵀ · rows.
+//! One large GEMM (M = N·H'·W') parallelises far better than N small ones. Images are
+//! unfolded and folded in parallel, one task per image: no two tasks write the same value.
+
+use crate::autograd::Backward;
+use crate::kernels::gemm::{gemm, GemmShape, Layout};
+use crate::shape::{Result, ShapeError};
+use crate::tensor::Tensor;
+use rayon::prelude::*;
+
+/// Stride, padding and dilation of a 2-D window, per axis (height, width).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv2dOptions {
+    pub stride: (usize, usize),
+    pub padding: (usize, usize),
+    pub dilation: (usize, usize),
+}
+
+impl Default for Conv2dOptions {
+    fn default() -> Self {
+        Conv2dOptions {
+            stride: (1, 1),
+            padding: (0, 0),
+            dilation: (1, 1),
+        }
+    }
+}
+
+/// Everything the unfold needs, derived once from the shapes.
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
+    n: usize,
+    c: usize,
+    h: usize,
+    w: usize,
+    kh: usize,
+    kw: usize,
+    oh: usize,
+    ow: usize,
+    opt: Conv2dOptions,
+}
+
+/// Output length of one axis of a sliding window, or None when the (dilated) window does not
+/// fit or a parameter is zero. Shared by convolution and pooling.
+pub(crate) fn window_out_len(len: usize, k: usize, stride: usize, pad: usize, dil: usize) -> Option<usize> {
+    if stride == 0 || dil == 0 || k == 0 {
+        return None;
+    }
+    let span = dil * (k - 1) + 1;
+    let padded = len + 2 * pad;
+    (padded >= span).then(|| (padded - span) / stride + 1)
+}
+
+impl Geometry {
+    fn new(op: &'static str, x: &[usize], kh: usize, kw: usize, opt: Conv2dOptions) -> Result<Geometry> {
+        let [n, c, h, w] = *x else {
+            return Err(ShapeError::new(op, format!("input must be [N, C, H, W], got {x:?}")));
+        };
+        let oh = window_out_len(h, kh, opt.stride.0, opt.padding.0, opt.dilation.0);
+        let ow = window_out_len(w, kw, opt.stride.1, opt.padding.1, opt.dilation.1);
+        match (oh, ow) {
+            (Some(oh), Some(ow)) => Ok(Geometry { n, c, h, w, kh, kw, oh, ow, opt }),
+            _ => Err(ShapeError::new(
+                op,
+                format!("a {kh}×{kw} window with {opt:?} does not fit an input of {h}×{w}"),
+            )),
+        }
+    }
+
+    fn positions(&self) -> usize {
+        self.oh * self.ow
+    }
+
+    fn patch(&self) -> usize {
+        self.c * self.kh * self.kw
+    }
+
+    /// Input index (within one image) read by output position (oy, ox) at tap (ci, ky, kx),
+    /// or None in the zero padding.
+    #[inline]
+    fn source(&self, oy: usize, ox: usize, ci: usize, ky: usize, kx: usize) -> Option<usize> {
+        let y = (oy * self.opt.stride.0 + ky * self.opt.dilation.0).checked_sub(self.opt.padding.0)?;
+        let x = (ox * self.opt.stride.1 + kx * self.opt.dilation.1).checked_sub(self.opt.padding.1)?;
+        (y < self.h && x < self.w).then(|| (ci * self.h + y) * self.w + x)
+    }
+
+    /// Unfolds one image [C, H, W] into rows [H'·W', C·kh·kw].
+    fn im2row(&self, image: &[f32], rows: &mut [f32]) {
+        let patch = self.patch();
+        for oy in 0..self.oh {
+            for ox in 0..self.ow {
+                let row = &mut rows[(oy * self.ow + ox) * patch..][..patch];
+                let mut t = 0;
+                for ci in 0..self.c {
+                    for ky in 0..self.kh {
+                        for kx in 0..self.kw {
+                            row[t] = self.source(oy, ox, ci, ky, kx).map_or(0.0, |i| image[i]);
+                            t += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The adjoint of `im2row` for one image: adds each row entry back where it was read.
+    fn row2im(&self, rows: &[f32], image: &mut [f32]) {
+        let patch = self.patch();
+        for oy in 0..self.oh {
+            for ox in 0..self.ow {
+                let row = &rows[(oy * self.ow + ox) * patch..][..patch];
+                let mut t = 0;
+                for ci in 0..self.c {
+                    for ky in 0..self.kh {
+                        for kx in 0..self.kw {
+                            if let Some(i) = self.source(oy, ox, ci, ky, kx) {
+                                image[i] += row[t];
+                            }
+                            t += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn unfold(&self, x: &[f32]) -> Vec<f32> {
+        let mut rows = vec![0.0f32; self.n * self.positions() * self.patch()];
+        let image_len = self.c * self.h * self.w;
+        rows.par_chunks_mut(self.positions() * self.patch().max(1))
+            .zip(x.par_chunks(image_len.max(1)))
+            .for_each(|(r, img)| self.im2row(img, r));
+        rows
+    }
+}
+
+/// [N, O, H'·W'] ↔ [N·H'·W', O]: the GEMM works on rows, the tensor is NCHW.
+fn rows_to_nchw(rows: &[f32], n: usize, o: usize, positions: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; rows.len()];
+    for b in 0..n {
+        for p in 0..positions {
+            for ch in 0..o {
+                out[(b * o + ch) * positions + p] = rows[(b * positions + p) * o + ch];
+            }
+        }
+    }
+    out
+}
+
+fn nchw_to_rows(x: &[f32], n: usize, o: usize, positions: usize) -> Vec<f32> {
+    let mut rows = vec![0.0f32; x.len()];
+    for b in 0..n {
+        for ch in 0..o {
+            for p in 0..positions {
+                rows[(b * positions + p) * o + ch] = x[(b * o + ch) * positions + p];
+            }
+        }
+    }
+    rows
+}
+
+struct Conv2dBackward {
+    geo: Geometry,
+    out_channels: usize,
+    /// The unfolded input, kept from the forward pass for ∂W.
+    rows: Vec<f32>,
+}
+
+impl Backward for Conv2dBackward {
+    fn name(&self) -> &'static str {
+        "conv2d"
+    }
+
+    fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
+        let g = &self.geo;
+        let (o, m, patch) = (self.out_channels, g.n * g.positions(), g.patch());
+        let g_rows = nchw_to_rows(grad, g.n, o, g.positions());
+        let (x, w) = (&inputs[0], &inputs[1]);
+
+        let dx = x.tracks_grad().then(|| {
+            // ∂rows[M, patch] = ∂out_rows[M, O] · W[O, patch], then fold back image by image.
+            let mut d_rows = vec![0.0f32; m * patch];
+            gemm(GemmShape { m, k: o, n: patch }, &g_rows, Layout::AsIs, &w.data(), Layout::AsIs, &mut d_rows);
+            let mut dx = vec![0.0f32; x.numel()];
+            dx.par_chunks_mut((g.c * g.h * g.w).max(1))
+                .zip(d_rows.par_chunks(g.positions() * patch.max(1)))
+                .for_each(|(img, r)| g.row2im(r, img));
+            dx
+        });
+        let dw = w.tracks_grad().then(|| {
+            // ∂W[O, patch] = ∂out_rowsᵀ[O, M] · rows[M, patch]
+            let mut dw = vec![0.0f32; o * patch];
+            gemm(GemmShape { m: o, k: m, n: patch }, &g_rows, Layout::Transposed, &self.rows, Layout::AsIs, &mut dw);
+            dw
+        });
+        let mut grads = vec![dx, dw];
+        if let Some(bias) = inputs.get(2) {
+            // ∂b[o] = Σ over batch and positions of ∂out[·, o, ·].
+            grads.push(bias.tracks_grad().then(|| {
+                let mut db = vec![0.0f32; o];
+                for row in g_rows.chunks(o) {
+                    db.iter_mut().zip(row).for_each(|(d, v)| *d += v);
+                }
+                db
+            }));
+        }
+        grads
+    }
+}
+
+impl Tensor {
+    /// Cross-correlation of `self` [N, C, H, W] with `weight` [O, C, kh, kw] (+ `bias` [O]).
+    pub fn conv2d(&self, weight: &Tensor, bias: Option<&Tensor>, opt: Conv2dOptions) -> Result<Tensor> {
+        let [o, wc, kh, kw] = *weight.shape() else {
+            return Err(ShapeError::new("conv2d", format!("weight must be [O, C, kh, kw], got {:?}", weight.shape())));
+        };
+        let geo = Geometry::new("conv2d", self.shape(), kh, kw, opt)?;
+        if wc != geo.c {
+            return Err(ShapeError::new(
+                "conv2d",
+                format!("input {:?} has {} channels, weight {:?} expects {wc}", self.shape(), geo.c, weight.shape()),
+            ));
+        }
+        if let Some(b) = bias {
+            if b.shape() != [o] {
+                return Err(ShapeError::new("conv2d", format!("bias must be [{o}], got {:?}", b.shape())));
+            }
+        }
+        let (m, patch) = (geo.n * geo.positions(), geo.patch());
+        let rows = geo.unfold(&self.data());
+        let mut out_rows = vec![0.0f32; m * o];
+        // out_rows[M, O] = rows[M, patch] · Wᵀ (W is stored [O, patch]).
+        gemm(GemmShape { m, k: patch, n: o }, &rows, Layout::AsIs, &weight.data(), Layout::Transposed, &mut out_rows);
+        if let Some(b) = bias {
+            let b = b.data();
+            for row in out_rows.chunks_mut(o) {
+                row.iter_mut().zip(b.iter()).for_each(|(v, bv)| *v += bv);
+            }
+        }
+        let data = rows_to_nchw(&out_rows, geo.n, o, geo.positions());
+        let shape = vec![geo.n, o, geo.oh, geo.ow];
+        let inputs: Vec<&Tensor> = std::iter::once(self).chain(Some(weight)).chain(bias).collect();
+        let keep_rows = if weight.tracks_grad() { rows } else { Vec::new() };
+        Ok(Tensor::from_op(data, shape, &inputs, Conv2dBackward { geo, out_channels: o, rows: keep_rows }))
+    }
+}
