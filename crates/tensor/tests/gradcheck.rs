@@ -343,14 +343,24 @@ fn conv2d_with_stride_padding_dilation_and_bias() {
     use tensor::ops::conv::Conv2dOptions;
     let cases = [
         Conv2dOptions::default(),
-        Conv2dOptions { stride: (2, 1), padding: (1, 2), dilation: (1, 1) },
-        Conv2dOptions { stride: (1, 2), padding: (2, 1), dilation: (2, 1) },
+        Conv2dOptions {
+            stride: (2, 1),
+            padding: (1, 2),
+            dilation: (1, 1),
+        },
+        Conv2dOptions {
+            stride: (1, 2),
+            padding: (2, 1),
+            dilation: (2, 1),
+        },
     ];
     for (i, opt) in cases.into_iter().enumerate() {
         let x = rand(&[2, 3, 6, 5], 30 + i as u64);
         let w = rand(&[4, 3, 3, 2], 40 + i as u64);
         let b = rand(&[4], 50 + i as u64);
-        check("conv2d", vec![x, w, b], |t| t[0].conv2d(&t[1], Some(&t[2]), opt).unwrap());
+        check("conv2d", vec![x, w, b], |t| {
+            t[0].conv2d(&t[1], Some(&t[2]), opt).unwrap()
+        });
     }
 }
 
@@ -358,13 +368,27 @@ fn conv2d_with_stride_padding_dilation_and_bias() {
 fn pooling() {
     use tensor::ops::pool::Pool2dOptions;
     // Distinct values so every window has a unique maximum.
-    let distinct: Vec<f32> = (0..2 * 2 * 5 * 6).map(|i| ((i * 37) % 120) as f32 * 0.02 - 1.0).collect();
+    let distinct: Vec<f32> = (0..2 * 2 * 5 * 6)
+        .map(|i| ((i * 37) % 120) as f32 * 0.02 - 1.0)
+        .collect();
     let x = Tensor::from_vec(distinct, &[2, 2, 5, 6]).unwrap();
-    check("max_pool2d", vec![x.clone()], |t| t[0].max_pool2d(Pool2dOptions::square(2)).unwrap());
-    let overlapping = Pool2dOptions { kernel: (3, 3), stride: (2, 2), padding: (1, 1) };
-    check("max_pool2d padded", vec![x.clone()], |t| t[0].max_pool2d(overlapping).unwrap());
-    check("avg_pool2d", vec![x.clone()], |t| t[0].avg_pool2d(Pool2dOptions::square(2)).unwrap());
-    check("avg_pool2d padded", vec![x], |t| t[0].avg_pool2d(overlapping).unwrap());
+    check("max_pool2d", vec![x.clone()], |t| {
+        t[0].max_pool2d(Pool2dOptions::square(2)).unwrap()
+    });
+    let overlapping = Pool2dOptions {
+        kernel: (3, 3),
+        stride: (2, 2),
+        padding: (1, 1),
+    };
+    check("max_pool2d padded", vec![x.clone()], |t| {
+        t[0].max_pool2d(overlapping).unwrap()
+    });
+    check("avg_pool2d", vec![x.clone()], |t| {
+        t[0].avg_pool2d(Pool2dOptions::square(2)).unwrap()
+    });
+    check("avg_pool2d padded", vec![x], |t| {
+        t[0].avg_pool2d(overlapping).unwrap()
+    });
 }
 
 #[test]

@@ -11,6 +11,10 @@ use tensor::kernels::reduce::{
 };
 use tensor::rng::Rng;
 
+mod common;
+
+#[cfg(target_arch = "wasm32")]
+use common::ensure_pool;
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -187,36 +191,6 @@ fn parallel_matmul_is_bit_identical_to_sequential() {
 #[test]
 fn every_transposition_agrees_with_scalar_oracle() {
     check_every_transposition();
-}
-
-/// In the browser the rayon pool is wasm-bindgen-rayon's Web Workers sharing this memory,
-/// started once with `navigator.hardwareConcurrency` threads (at least 2, so work is split).
-/// Every browser test that may reach rayon awaits this first: rayon's first use would otherwise
-/// install a one-thread fallback pool, and the real one could no longer start.
-#[cfg(target_arch = "wasm32")]
-async fn ensure_pool() -> usize {
-    use std::cell::RefCell;
-    // Async tests may run interleaved: all of them await the one promise that starts the pool.
-    thread_local!(static STARTING: RefCell<Option<js_sys::Promise>> = const { RefCell::new(None) });
-    let threads = js_sys_hardware_concurrency().max(2);
-    let promise = STARTING.with(|p| {
-        p.borrow_mut()
-            .get_or_insert_with(|| wasm_bindgen_rayon::init_thread_pool(threads))
-            .clone()
-    });
-    wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .expect("the rayon pool starts in the test worker");
-    threads
-}
-
-#[cfg(target_arch = "wasm32")]
-fn js_sys_hardware_concurrency() -> usize {
-    use js_sys::Reflect;
-    let navigator = Reflect::get(&js_sys::global(), &"navigator".into()).expect("navigator");
-    let threads =
-        Reflect::get(&navigator, &"hardwareConcurrency".into()).expect("hardwareConcurrency");
-    threads.as_f64().unwrap_or(1.0) as usize
 }
 
 #[cfg(target_arch = "wasm32")]

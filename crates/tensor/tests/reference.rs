@@ -18,16 +18,26 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 fn cases() -> Value {
-    let all: Value = serde_json::from_str(include_str!("fixtures/reference.json")).expect("fixture is JSON");
+    let all: Value =
+        serde_json::from_str(include_str!("fixtures/reference.json")).expect("fixture is JSON");
     all["cases"].clone()
 }
 
 fn numbers(v: &Value) -> Vec<f32> {
-    v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number") as f32).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number") as f32)
+        .collect()
 }
 
 fn shape(v: &Value) -> Vec<usize> {
-    v["shape"].as_array().expect("shape").iter().map(|d| d.as_u64().expect("size") as usize).collect()
+    v["shape"]
+        .as_array()
+        .expect("shape")
+        .iter()
+        .map(|d| d.as_u64().expect("size") as usize)
+        .collect()
 }
 
 fn tensor(v: &Value) -> Tensor {
@@ -35,14 +45,21 @@ fn tensor(v: &Value) -> Tensor {
 }
 
 fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array().expect("array").iter().map(|x| x.as_u64().expect("integer") as usize).collect()
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_u64().expect("integer") as usize)
+        .collect()
 }
 
 fn assert_close(what: &str, got: &[f32], reference: &Value) {
     let want = numbers(&reference["data"]);
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-        assert!((g - w).abs() <= 1e-5 + 1e-4 * w.abs(), "{what}[{i}]: {g} vs reference {w}");
+        assert!(
+            (g - w).abs() <= 1e-5 + 1e-4 * w.abs(),
+            "{what}[{i}]: {g} vs reference {w}"
+        );
     }
 }
 
@@ -64,14 +81,20 @@ fn conv2d_forward_and_backward_match_numpy() {
         let v = usizes(&case[k]);
         (v[0], v[1])
     };
-    let opt = Conv2dOptions { stride: pair("stride"), padding: pair("padding"), dilation: pair("dilation") };
+    let opt = Conv2dOptions {
+        stride: pair("stride"),
+        padding: pair("padding"),
+        dilation: pair("dilation"),
+    };
     let x = tensor(&case["x"]).requires_grad();
     let w = tensor(&case["w"]).requires_grad();
     let b = tensor(&case["bias"]).requires_grad();
     let y = x.conv2d(&w, Some(&b), opt).unwrap();
     assert_eq!(y.shape(), shape(&case["out"]));
     assert_close("conv2d out", &y.data(), &case["out"]);
-    let grads = y.backward_with(numbers(&case["cotangent"]["data"])).unwrap();
+    let grads = y
+        .backward_with(numbers(&case["cotangent"]["data"]))
+        .unwrap();
     assert_close("conv2d dx", grads.get(&x).unwrap(), &case["dx"]);
     assert_close("conv2d dw", grads.get(&w).unwrap(), &case["dw"]);
     assert_close("conv2d dbias", grads.get(&b).unwrap(), &case["dbias"]);
@@ -85,9 +108,18 @@ fn pooling_matches_numpy() {
         let k = case["kernel"].as_u64().unwrap() as usize;
         let s = case["stride"].as_u64().unwrap() as usize;
         let p = case["padding"].as_u64().unwrap() as usize;
-        let opt = Pool2dOptions { kernel: (k, k), stride: (s, s), padding: (p, p) };
+        let opt = Pool2dOptions {
+            kernel: (k, k),
+            stride: (s, s),
+            padding: (p, p),
+        };
         let x = tensor(&case["x"]);
-        let y = if name == "max_pool2d" { x.max_pool2d(opt) } else { x.avg_pool2d(opt) }.unwrap();
+        let y = if name == "max_pool2d" {
+            x.max_pool2d(opt)
+        } else {
+            x.avg_pool2d(opt)
+        }
+        .unwrap();
         assert_eq!(y.shape(), shape(&case["out"]), "{name}");
         assert_close(name, &y.data(), &case["out"]);
     }
@@ -97,10 +129,16 @@ fn pooling_matches_numpy() {
 fn softmax_cross_entropy_matches_numpy() {
     let case = &cases()["cross_entropy"];
     let logits = tensor(&case["logits"]).requires_grad();
-    let loss = logits.cross_entropy(&usizes(&case["targets"]), None).unwrap();
+    let loss = logits
+        .cross_entropy(&usizes(&case["targets"]), None)
+        .unwrap();
     let want = case["loss"].as_f64().unwrap() as f32;
     assert!((loss.item().unwrap() - want).abs() <= 1e-5 + 1e-4 * want.abs());
-    assert_close("dlogits", loss.backward().unwrap().get(&logits).unwrap(), &case["dlogits"]);
+    assert_close(
+        "dlogits",
+        loss.backward().unwrap().get(&logits).unwrap(),
+        &case["dlogits"],
+    );
 }
 
 #[test]
@@ -112,7 +150,9 @@ fn layer_norm_matches_numpy() {
     let var = centred.square().mean_axes(&[1], true).unwrap();
     let y = centred.div(&var.shift(eps).sqrt()).unwrap();
     assert_close("layer_norm out", &y.data(), &case["out"]);
-    let grads = y.backward_with(numbers(&case["cotangent"]["data"])).unwrap();
+    let grads = y
+        .backward_with(numbers(&case["cotangent"]["data"]))
+        .unwrap();
     assert_close("layer_norm dx", grads.get(&x).unwrap(), &case["dx"]);
 }
 
@@ -121,9 +161,16 @@ fn two_layer_network_matches_numpy() {
     let case = &cases()["two_layer_net"];
     let param = |k: &str| tensor(&case[k]).requires_grad();
     let (w1, b1, w2, b2) = (param("w1"), param("b1"), param("w2"), param("b2"));
-    let hidden = tensor(&case["x"]).matmul(&w1).unwrap().add(&b1).unwrap().relu();
+    let hidden = tensor(&case["x"])
+        .matmul(&w1)
+        .unwrap()
+        .add(&b1)
+        .unwrap()
+        .relu();
     let logits = hidden.matmul(&w2).unwrap().add(&b2).unwrap();
-    let loss = logits.cross_entropy(&usizes(&case["targets"]), None).unwrap();
+    let loss = logits
+        .cross_entropy(&usizes(&case["targets"]), None)
+        .unwrap();
     let want = case["loss"].as_f64().unwrap() as f32;
     assert!((loss.item().unwrap() - want).abs() <= 1e-5 + 1e-4 * want.abs());
     let grads = loss.backward().unwrap();

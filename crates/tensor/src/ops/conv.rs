@@ -47,7 +47,13 @@ struct Geometry {
 
 /// Output length of one axis of a sliding window, or None when the (dilated) window does not
 /// fit or a parameter is zero. Shared by convolution and pooling.
-pub(crate) fn window_out_len(len: usize, k: usize, stride: usize, pad: usize, dil: usize) -> Option<usize> {
+pub(crate) fn window_out_len(
+    len: usize,
+    k: usize,
+    stride: usize,
+    pad: usize,
+    dil: usize,
+) -> Option<usize> {
     if stride == 0 || dil == 0 || k == 0 {
         return None;
     }
@@ -57,14 +63,33 @@ pub(crate) fn window_out_len(len: usize, k: usize, stride: usize, pad: usize, di
 }
 
 impl Geometry {
-    fn new(op: &'static str, x: &[usize], kh: usize, kw: usize, opt: Conv2dOptions) -> Result<Geometry> {
+    fn new(
+        op: &'static str,
+        x: &[usize],
+        kh: usize,
+        kw: usize,
+        opt: Conv2dOptions,
+    ) -> Result<Geometry> {
         let [n, c, h, w] = *x else {
-            return Err(ShapeError::new(op, format!("input must be [N, C, H, W], got {x:?}")));
+            return Err(ShapeError::new(
+                op,
+                format!("input must be [N, C, H, W], got {x:?}"),
+            ));
         };
         let oh = window_out_len(h, kh, opt.stride.0, opt.padding.0, opt.dilation.0);
         let ow = window_out_len(w, kw, opt.stride.1, opt.padding.1, opt.dilation.1);
         match (oh, ow) {
-            (Some(oh), Some(ow)) => Ok(Geometry { n, c, h, w, kh, kw, oh, ow, opt }),
+            (Some(oh), Some(ow)) => Ok(Geometry {
+                n,
+                c,
+                h,
+                w,
+                kh,
+                kw,
+                oh,
+                ow,
+                opt,
+            }),
             _ => Err(ShapeError::new(
                 op,
                 format!("a {kh}×{kw} window with {opt:?} does not fit an input of {h}×{w}"),
@@ -84,8 +109,10 @@ impl Geometry {
     /// or None in the zero padding.
     #[inline]
     fn source(&self, oy: usize, ox: usize, ci: usize, ky: usize, kx: usize) -> Option<usize> {
-        let y = (oy * self.opt.stride.0 + ky * self.opt.dilation.0).checked_sub(self.opt.padding.0)?;
-        let x = (ox * self.opt.stride.1 + kx * self.opt.dilation.1).checked_sub(self.opt.padding.1)?;
+        let y =
+            (oy * self.opt.stride.0 + ky * self.opt.dilation.0).checked_sub(self.opt.padding.0)?;
+        let x =
+            (ox * self.opt.stride.1 + kx * self.opt.dilation.1).checked_sub(self.opt.padding.1)?;
         (y < self.h && x < self.w).then(|| (ci * self.h + y) * self.w + x)
     }
 
@@ -185,7 +212,14 @@ impl Backward for Conv2dBackward {
         let dx = x.tracks_grad().then(|| {
             // ∂rows[M, patch] = ∂out_rows[M, O] · W[O, patch], then fold back image by image.
             let mut d_rows = vec![0.0f32; m * patch];
-            gemm(GemmShape { m, k: o, n: patch }, &g_rows, Layout::AsIs, &w.data(), Layout::AsIs, &mut d_rows);
+            gemm(
+                GemmShape { m, k: o, n: patch },
+                &g_rows,
+                Layout::AsIs,
+                &w.data(),
+                Layout::AsIs,
+                &mut d_rows,
+            );
             let mut dx = vec![0.0f32; x.numel()];
             dx.par_chunks_mut((g.c * g.h * g.w).max(1))
                 .zip(d_rows.par_chunks(g.positions() * patch.max(1)))
@@ -195,7 +229,18 @@ impl Backward for Conv2dBackward {
         let dw = w.tracks_grad().then(|| {
             // ∂W[O, patch] = ∂out_rowsᵀ[O, M] · rows[M, patch]
             let mut dw = vec![0.0f32; o * patch];
-            gemm(GemmShape { m: o, k: m, n: patch }, &g_rows, Layout::Transposed, &self.rows, Layout::AsIs, &mut dw);
+            gemm(
+                GemmShape {
+                    m: o,
+                    k: m,
+                    n: patch,
+                },
+                &g_rows,
+                Layout::Transposed,
+                &self.rows,
+                Layout::AsIs,
+                &mut dw,
+            );
             dw
         });
         let mut grads = vec![dx, dw];
@@ -215,27 +260,50 @@ impl Backward for Conv2dBackward {
 
 impl Tensor {
     /// Cross-correlation of `self` [N, C, H, W] with `weight` [O, C, kh, kw] (+ `bias` [O]).
-    pub fn conv2d(&self, weight: &Tensor, bias: Option<&Tensor>, opt: Conv2dOptions) -> Result<Tensor> {
+    pub fn conv2d(
+        &self,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+        opt: Conv2dOptions,
+    ) -> Result<Tensor> {
         let [o, wc, kh, kw] = *weight.shape() else {
-            return Err(ShapeError::new("conv2d", format!("weight must be [O, C, kh, kw], got {:?}", weight.shape())));
+            return Err(ShapeError::new(
+                "conv2d",
+                format!("weight must be [O, C, kh, kw], got {:?}", weight.shape()),
+            ));
         };
         let geo = Geometry::new("conv2d", self.shape(), kh, kw, opt)?;
         if wc != geo.c {
             return Err(ShapeError::new(
                 "conv2d",
-                format!("input {:?} has {} channels, weight {:?} expects {wc}", self.shape(), geo.c, weight.shape()),
+                format!(
+                    "input {:?} has {} channels, weight {:?} expects {wc}",
+                    self.shape(),
+                    geo.c,
+                    weight.shape()
+                ),
             ));
         }
         if let Some(b) = bias {
             if b.shape() != [o] {
-                return Err(ShapeError::new("conv2d", format!("bias must be [{o}], got {:?}", b.shape())));
+                return Err(ShapeError::new(
+                    "conv2d",
+                    format!("bias must be [{o}], got {:?}", b.shape()),
+                ));
             }
         }
         let (m, patch) = (geo.n * geo.positions(), geo.patch());
         let rows = geo.unfold(&self.data());
         let mut out_rows = vec![0.0f32; m * o];
         // out_rows[M, O] = rows[M, patch] · Wᵀ (W is stored [O, patch]).
-        gemm(GemmShape { m, k: patch, n: o }, &rows, Layout::AsIs, &weight.data(), Layout::Transposed, &mut out_rows);
+        gemm(
+            GemmShape { m, k: patch, n: o },
+            &rows,
+            Layout::AsIs,
+            &weight.data(),
+            Layout::Transposed,
+            &mut out_rows,
+        );
         if let Some(b) = bias {
             let b = b.data();
             for row in out_rows.chunks_mut(o) {
@@ -244,8 +312,24 @@ impl Tensor {
         }
         let data = rows_to_nchw(&out_rows, geo.n, o, geo.positions());
         let shape = vec![geo.n, o, geo.oh, geo.ow];
-        let inputs: Vec<&Tensor> = std::iter::once(self).chain(Some(weight)).chain(bias).collect();
-        let keep_rows = if weight.tracks_grad() { rows } else { Vec::new() };
-        Ok(Tensor::from_op(data, shape, &inputs, Conv2dBackward { geo, out_channels: o, rows: keep_rows }))
+        let inputs: Vec<&Tensor> = std::iter::once(self)
+            .chain(Some(weight))
+            .chain(bias)
+            .collect();
+        let keep_rows = if weight.tracks_grad() {
+            rows
+        } else {
+            Vec::new()
+        };
+        Ok(Tensor::from_op(
+            data,
+            shape,
+            &inputs,
+            Conv2dBackward {
+                geo,
+                out_channels: o,
+                rows: keep_rows,
+            },
+        ))
     }
 }

@@ -19,20 +19,37 @@ pub struct Pool2dOptions {
 impl Pool2dOptions {
     /// The common case: a k×k window moved by k (non-overlapping), no padding.
     pub fn square(k: usize) -> Self {
-        Pool2dOptions { kernel: (k, k), stride: (k, k), padding: (0, 0) }
+        Pool2dOptions {
+            kernel: (k, k),
+            stride: (k, k),
+            padding: (0, 0),
+        }
     }
 }
 
-/// For each output element, the input indices of its window (None where it is padding).
-fn windows(op: &'static str, shape: &[usize], opt: Pool2dOptions) -> Result<(Vec<usize>, Vec<Vec<Option<usize>>>)> {
+/// The input indices one output reads (None where the window lies in the padding).
+type Window = Vec<Option<usize>>;
+
+/// The output shape, and for each output element its window.
+fn windows(
+    op: &'static str,
+    shape: &[usize],
+    opt: Pool2dOptions,
+) -> Result<(Vec<usize>, Vec<Window>)> {
     let [n, c, h, w] = *shape else {
-        return Err(ShapeError::new(op, format!("input must be [N, C, H, W], got {shape:?}")));
+        return Err(ShapeError::new(
+            op,
+            format!("input must be [N, C, H, W], got {shape:?}"),
+        ));
     };
     let (kh, kw) = opt.kernel;
     let oh = window_out_len(h, kh, opt.stride.0, opt.padding.0, 1);
     let ow = window_out_len(w, kw, opt.stride.1, opt.padding.1, 1);
     let (Some(oh), Some(ow)) = (oh, ow) else {
-        return Err(ShapeError::new(op, format!("a {kh}×{kw} window with {opt:?} does not fit an input of {h}×{w}")));
+        return Err(ShapeError::new(
+            op,
+            format!("a {kh}×{kw} window with {opt:?} does not fit an input of {h}×{w}"),
+        ));
     };
     let mut all = Vec::with_capacity(n * c * oh * ow);
     for plane in 0..n * c {
@@ -75,7 +92,7 @@ impl Backward for MaxPoolBackward {
 }
 
 struct AvgPoolBackward {
-    windows: Vec<Vec<Option<usize>>>,
+    windows: Vec<Window>,
     area: f32,
 }
 
@@ -115,20 +132,36 @@ impl Tensor {
                     winners.push(b);
                 }
                 None => {
-                    return Err(ShapeError::new("max_pool2d", format!("{opt:?} makes a window of padding only")));
+                    return Err(ShapeError::new(
+                        "max_pool2d",
+                        format!("{opt:?} makes a window of padding only"),
+                    ));
                 }
             }
         }
         drop(x);
-        Ok(Tensor::from_op(values, shape, &[self], MaxPoolBackward { winners }))
+        Ok(Tensor::from_op(
+            values,
+            shape,
+            &[self],
+            MaxPoolBackward { winners },
+        ))
     }
 
     pub fn avg_pool2d(&self, opt: Pool2dOptions) -> Result<Tensor> {
         let (shape, windows) = windows("avg_pool2d", self.shape(), opt)?;
         let area = (opt.kernel.0 * opt.kernel.1) as f32;
         let x = self.data();
-        let values = windows.iter().map(|w| w.iter().flatten().map(|&i| x[i]).sum::<f32>() / area).collect();
+        let values = windows
+            .iter()
+            .map(|w| w.iter().flatten().map(|&i| x[i]).sum::<f32>() / area)
+            .collect();
         drop(x);
-        Ok(Tensor::from_op(values, shape, &[self], AvgPoolBackward { windows, area }))
+        Ok(Tensor::from_op(
+            values,
+            shape,
+            &[self],
+            AvgPoolBackward { windows, area },
+        ))
     }
 }

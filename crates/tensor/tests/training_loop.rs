@@ -1,0 +1,86 @@
+//! A real training loop (a small MNIST-shaped CNN): it learns, and its numbers do not depend
+//! on the number of threads.
+
+mod common;
+
+use common::{batch, SmallCnn};
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn a_training_step_is_bit_identical_on_1_2_and_8_threads() {
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let model = SmallCnn::new(3);
+            let (images, labels) = batch(16, 4);
+            (0..3)
+                .map(|_| model.step(&images, &labels, 0.05))
+                .map(|(l, g)| (l.to_bits(), g))
+                .collect::<Vec<_>>()
+        })
+    };
+    let one = run(1);
+    assert_eq!(run(2), one);
+    assert_eq!(run(8), one);
+}
+
+/// In the browser: the wasm-bindgen-rayon pool (all cores) against a one-thread pool that runs
+/// on the calling worker itself (`use_current_thread`, so nothing needs spawning).
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn a_training_step_is_bit_identical_on_one_and_all_threads() {
+    let threads = common::ensure_pool().await;
+    let steps = || {
+        let model = SmallCnn::new(3);
+        let (images, labels) = batch(16, 4);
+        (0..2)
+            .map(|_| model.step(&images, &labels, 0.05))
+            .map(|(l, g)| (l.to_bits(), g))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(rayon::current_num_threads(), threads);
+    let all = steps();
+    let single = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .use_current_thread()
+        .build()
+        .unwrap();
+    let one = single.install(steps);
+    assert_eq!(one, all);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn the_small_cnn_learns_a_fixed_batch() {
+    check_learns();
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn the_small_cnn_learns_a_fixed_batch() {
+    common::ensure_pool().await;
+    check_learns();
+}
+
+fn check_learns() {
+    let model = SmallCnn::new(5);
+    let (images, labels) = batch(8, 6);
+    let first = model.step(&images, &labels, 0.05).0;
+    let mut last = first;
+    for _ in 0..30 {
+        last = model.step(&images, &labels, 0.05).0;
+    }
+    assert!(
+        last < 0.5 * first,
+        "loss {first} → {last}: SGD through conv/pool/linear should fit 8 examples"
+    );
+}
