@@ -3,7 +3,7 @@
 // explains itself plainly when the page is served without the isolation headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { serveDist, launchBrowser, openPage, screenshot, writeArtifact } from './harness.mjs';
 
 let server;
 let browser;
@@ -117,4 +117,33 @@ test('without the isolation headers the page says what is missing and how to ser
   } finally {
     await plain.close();
   }
+});
+
+test('the benchmark suite fills its table with every workload on 1 and all threads', async () => {
+  const { page, errors } = await openPage(browser.context, server.url);
+  await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  await page.getByTestId('run-suite').click();
+  await page.getByTestId('run-suite').filter({ hasText: 'Running the suite…' }).waitFor();
+  await page.getByTestId('run-suite').filter({ hasText: 'Run benchmark suite' }).waitFor({ timeout: 300_000 });
+  const rows = await page.getByTestId('suite').locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+  );
+  assert.equal(rows.length, 13, '4 sizes × 3 transpositions + the CNN step');
+  for (const [workload, one, all, speedup, unit] of rows) {
+    assert.ok(Number(one) > 0 && Number(all) > 0, `${workload}: ${one} / ${all}`);
+    assert.match(speedup, /^\d+\.\d\d×$/);
+    assert.ok(unit === 'GFLOP/s' || unit === 'examples/s', unit);
+  }
+  assert.deepEqual(rows.map((r) => r[0]).slice(0, 3), ['matmul A·B, N = 128', 'matmul A·Bᵀ, N = 128', 'matmul Aᵀ·B, N = 128']);
+  assert.equal(rows[12][0], 'CNN training step, batch 64');
+  assert.equal(await page.getByTestId('suite').locator('th').nth(2).textContent(), `${cores} threads`);
+  // The table a README can quote, with the date and this machine's browser.
+  const ua = await page.evaluate(() => navigator.userAgent);
+  const table = ['| workload | 1 thread | ' + cores + ' threads | speed-up | unit |', '|---|---|---|---|---|']
+    .concat(rows.map((r) => `| ${r.join(' | ')} |`)).join('\n');
+  await writeArtifact('benchmark-suite.md', `${new Date().toISOString()}\n${ua}\n\n${table}\n`);
+  await screenshot(page, 'benchmark-suite.png');
+  assert.deepEqual(errors, []);
+  await page.close();
 });

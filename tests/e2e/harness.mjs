@@ -97,3 +97,8 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+export async function writeArtifact(name, text) {
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  await fs.writeFile(path.join(ARTIFACTS, name), text);
+}

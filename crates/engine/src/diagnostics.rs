@@ -2,8 +2,11 @@
 //! on the whole pool, checked for bit-identity between the two and against the scalar oracle.
 
 use spec::limits::{check_range, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
-use spec::MatmulBench;
+use spec::{BenchmarkRow, MatmulBench};
+use tensor::bench::{cnn_examples_per_second, matmul_gflops};
+use tensor::kernels::gemm::Layout;
 use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape};
+use tensor::parallel::sequential;
 use tensor::rng::Rng;
 
 /// Time spent timing each variant: long enough for a stable median, short enough to feel live.
@@ -74,6 +77,49 @@ fn time_per_product(now_ms: &dyn Fn() -> f64, count: usize, f: &mut dyn FnMut())
     (now_ms() - start) / count as f64
 }
 
+/// Matrix sizes of the benchmark suite, and the batch of its CNN step (the peers' workloads).
+pub const SUITE_SIZES: [usize; 4] = [128, 256, 512, 1024];
+pub const SUITE_CNN_BATCH: usize = 64;
+/// Time per variant of each workload in the suite.
+pub const SUITE_BUDGET_MS: f64 = 250.0;
+
+/// Every workload on one thread (the same chunks, run in order: `tensor::parallel::sequential`)
+/// and on the whole pool, one row at a time.
+pub fn run_benchmarks(
+    now_ms: &dyn Fn() -> f64,
+    budget_ms: f64,
+    row: &mut dyn FnMut(BenchmarkRow),
+) -> Result<(), String> {
+    let threads = rayon::current_num_threads();
+    let layouts = [
+        ("A·B", Layout::AsIs, Layout::AsIs),
+        ("A·Bᵀ", Layout::AsIs, Layout::Transposed),
+        ("Aᵀ·B", Layout::Transposed, Layout::AsIs),
+    ];
+    for n in SUITE_SIZES {
+        for (name, la, lb) in layouts {
+            row(BenchmarkRow {
+                workload: format!("matmul {name}, N = {n}"),
+                unit: "GFLOP/s".into(),
+                one_thread: sequential(|| matmul_gflops(n, la, lb, now_ms, budget_ms)),
+                all_threads: matmul_gflops(n, la, lb, now_ms, budget_ms),
+                threads,
+            });
+        }
+    }
+    let cnn = |budget| {
+        cnn_examples_per_second(SUITE_CNN_BATCH, now_ms, budget).map_err(|e| e.to_string())
+    };
+    row(BenchmarkRow {
+        workload: format!("CNN training step, batch {SUITE_CNN_BATCH}"),
+        unit: "examples/s".into(),
+        one_thread: sequential(|| cnn(4.0 * budget_ms))?,
+        all_threads: cnn(4.0 * budget_ms)?,
+        threads,
+    });
+    Ok(())
+}
+
 fn median(samples: &mut [f64]) -> f64 {
     samples.sort_by(f64::total_cmp);
     let mid = samples.len() / 2;
@@ -133,6 +179,19 @@ mod tests {
         assert_eq!(err, "matrix size N = 100000 exceeds the limit of 2048");
         let err = measure_matmul(0, &clock()).unwrap_err();
         assert_eq!(err, "matrix size N = 0 is below the minimum of 16");
+    }
+
+    #[test]
+    fn benchmark_suite_reports_every_workload() {
+        let mut rows = Vec::new();
+        // A tiny budget: this checks the rows, not the speed.
+        run_benchmarks(&clock(), 1.0, &mut |r| rows.push(r)).expect("suite runs");
+        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 1);
+        assert!(rows
+            .iter()
+            .all(|r| r.one_thread > 0.0 && r.all_threads > 0.0 && r.threads >= 1));
+        assert_eq!(rows[1].workload, "matmul A·Bᵀ, N = 128");
+        assert_eq!(rows.last().map(|r| r.unit.as_str()), Some("examples/s"));
     }
 
     #[test]

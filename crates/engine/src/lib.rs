@@ -37,6 +37,14 @@ pub fn handle(request: ToEngine, now_ms: &dyn Fn() -> f64, reply: &mut dyn FnMut
                 Err(message) => reply(FromEngine::Error { message }),
             }
         }
+        ToEngine::RunBenchmarks => {
+            match diagnostics::run_benchmarks(now_ms, diagnostics::SUITE_BUDGET_MS, &mut |row| {
+                reply(FromEngine::BenchmarkRow(row))
+            }) {
+                Ok(()) => reply(FromEngine::BenchmarksDone),
+                Err(message) => reply(FromEngine::Error { message }),
+            }
+        }
     }
 }
 

@@ -7,4 +7,4 @@
 pub mod limits;
 pub mod messages;
 
-pub use messages::{EngineInfo, FromEngine, MatmulBench, MessageError, ToEngine};
+pub use messages::{BenchmarkRow, EngineInfo, FromEngine, MatmulBench, MessageError, ToEngine};

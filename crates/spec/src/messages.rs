@@ -13,6 +13,8 @@ use std::fmt;
 pub enum ToEngine {
     /// Measure an f32 N×N matrix product on one thread and on the whole pool.
     MeasureMatmul { n: usize },
+    /// Run the benchmark suite: matrix products in every transposition and a CNN training step.
+    RunBenchmarks,
 }
 
 /// What the engine tells the UI.
@@ -26,6 +28,10 @@ pub enum FromEngine {
         n: usize,
     },
     MatmulMeasured(MatmulBench),
+    /// One finished row of the benchmark suite; rows arrive as they are measured.
+    BenchmarkRow(BenchmarkRow),
+    /// The suite has finished (every row has been sent).
+    BenchmarksDone,
     /// A request was refused or failed; the engine is still usable.
     Error {
         message: String,
@@ -84,6 +90,18 @@ impl MatmulBench {
     pub fn speedup(&self) -> f64 {
         self.seconds_one_thread / self.seconds_all_threads
     }
+}
+
+/// One workload of the benchmark suite on one thread and on the whole pool.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BenchmarkRow {
+    /// What ran, e.g. "matmul A·Bᵀ N=512" or "CNN training step, batch 64".
+    pub workload: String,
+    /// The unit of both figures, e.g. "GFLOP/s" or "examples/s" (higher is faster).
+    pub unit: String,
+    pub one_thread: f64,
+    pub all_threads: f64,
+    pub threads: usize,
 }
 
 /// A message that could not be read: names the direction and what serde saw.

@@ -12,13 +12,15 @@
 //! Everything is deterministic: the same inputs give the same bits on any number of threads.
 
 pub mod autograd;
+pub mod bench;
 pub mod kernels;
 pub mod ops;
+pub mod parallel;
 pub mod rng;
 pub mod shape;
 pub mod taps;
 mod tensor;
 
 pub use autograd::{no_grad, Gradients};
-pub use shape::ShapeError;
+pub use shape::{Result, ShapeError};
 pub use tensor::{Tensor, TensorId};

@@ -4,6 +4,7 @@
 mod axis;
 mod speed_chart;
 pub mod state;
+mod suite_table;
 
 use crate::engine_client;
 use crate::format;
@@ -11,8 +12,9 @@ use leptos::prelude::*;
 use spec::limits::MATMUL_BENCH_SIZES;
 use spec::ToEngine;
 use speed_chart::SpeedChart;
-use state::{EngineStatus, PanelState};
+use state::{EngineStatus, PanelState, Task};
 use std::rc::Rc;
+use suite_table::SuiteTable;
 
 const DEFAULT_SIZE: usize = 512;
 
@@ -133,9 +135,9 @@ pub fn EnginePanel(isolated: bool) -> impl IntoView {
                     on:click=measure
                     disabled=move || !state.with(PanelState::can_measure)
                 >
-                    {move || match state.with(|s| s.measuring) {
-                        Some(n) => format!("Measuring {n}×{n}…"),
-                        None => "Measure".to_string(),
+                    {move || match state.with(|s| s.busy) {
+                        Some(Task::Matmul(n)) => format!("Measuring {n}×{n}…"),
+                        _ => "Measure".to_string(),
                     }}
                 </button>
             </div>
@@ -146,6 +148,7 @@ pub fn EnginePanel(isolated: bool) -> impl IntoView {
             }}
             {move || state.with(|s| s.latest().cloned()).map(|b| view! { <SpeedChart bench=b /> })}
             <ResultsTable state=state />
+            <SuiteTable state=state />
         </section>
     }
 }

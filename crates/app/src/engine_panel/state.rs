@@ -1,7 +1,7 @@
 //! What the Engine panel knows, as a plain type: every engine message is applied by one
 //! function, so the panel's behaviour is tested natively without a browser.
 
-use spec::{EngineInfo, FromEngine, MatmulBench};
+use spec::{BenchmarkRow, EngineInfo, FromEngine, MatmulBench};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineStatus {
@@ -13,15 +13,25 @@ pub enum EngineStatus {
     Failed(String),
 }
 
+/// What the engine is busy with (it does one thing at a time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Task {
+    /// The matrix-product measurement of this size.
+    Matmul(usize),
+    BenchmarkSuite,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PanelState {
     pub status: EngineStatus,
-    /// The size being measured right now, if any.
-    pub measuring: Option<usize>,
+    /// What the engine is running right now, if anything.
+    pub busy: Option<Task>,
     /// The last refused or failed request, shown until the next one starts.
     pub error: Option<String>,
     /// Every measurement of this visit, newest last.
     pub results: Vec<MatmulBench>,
+    /// Rows of the last benchmark suite run, in the order they arrived.
+    pub suite: Vec<BenchmarkRow>,
 }
 
 impl PanelState {
@@ -32,9 +42,10 @@ impl PanelState {
             } else {
                 EngineStatus::NotIsolated
             },
-            measuring: None,
+            busy: None,
             error: None,
             results: Vec::new(),
+            suite: Vec::new(),
         }
     }
 
@@ -42,33 +53,42 @@ impl PanelState {
         match message {
             FromEngine::Ready(info) => self.status = EngineStatus::Ready(info),
             FromEngine::MeasuringMatmul { n } => {
-                self.measuring = Some(n);
+                self.busy = Some(Task::Matmul(n));
                 self.error = None;
             }
             FromEngine::MatmulMeasured(bench) => {
-                self.measuring = None;
+                self.busy = None;
                 self.results.push(bench);
             }
+            FromEngine::BenchmarkRow(row) => self.suite.push(row),
+            FromEngine::BenchmarksDone => self.busy = None,
             FromEngine::Error { message } => {
-                self.measuring = None;
+                self.busy = None;
                 self.error = Some(message);
             }
             FromEngine::Failed { message } => {
-                self.measuring = None;
+                self.busy = None;
                 self.status = EngineStatus::Failed(message);
             }
         }
     }
 
+    /// The suite starts over: its table is emptied and filled as rows arrive.
+    pub fn suite_started(&mut self) {
+        self.busy = Some(Task::BenchmarkSuite);
+        self.error = None;
+        self.suite.clear();
+    }
+
     /// A restart keeps the results already measured: losing them would punish the user for a crash.
     pub fn restarting(&mut self) {
         self.status = EngineStatus::Starting;
-        self.measuring = None;
+        self.busy = None;
         self.error = None;
     }
 
     pub fn can_measure(&self) -> bool {
-        matches!(self.status, EngineStatus::Ready(_)) && self.measuring.is_none()
+        matches!(self.status, EngineStatus::Ready(_)) && self.busy.is_none()
     }
 
     pub fn latest(&self) -> Option<&MatmulBench> {
@@ -108,10 +128,10 @@ mod tests {
         s.apply(FromEngine::Ready(info()));
         assert!(s.can_measure());
         s.apply(FromEngine::MeasuringMatmul { n: 256 });
-        assert_eq!(s.measuring, Some(256));
+        assert_eq!(s.busy, Some(Task::Matmul(256)));
         assert!(!s.can_measure(), "one measurement at a time");
         s.apply(FromEngine::MatmulMeasured(bench(256)));
-        assert_eq!(s.measuring, None);
+        assert_eq!(s.busy, None);
         assert_eq!(s.latest(), Some(&bench(256)));
     }
 
@@ -124,7 +144,7 @@ mod tests {
         s.apply(FromEngine::Failed {
             message: "the engine worker died: boom".into(),
         });
-        assert_eq!(s.measuring, None);
+        assert_eq!(s.busy, None);
         assert!(matches!(&s.status, EngineStatus::Failed(m) if m.contains("boom")));
         s.restarting();
         assert_eq!(s.status, EngineStatus::Starting);
@@ -142,6 +162,28 @@ mod tests {
         assert!(s.can_measure(), "the engine is still usable");
         s.apply(FromEngine::MeasuringMatmul { n: 128 });
         assert_eq!(s.error, None);
+    }
+
+    #[test]
+    fn the_suite_fills_its_table_row_by_row() {
+        let mut s = PanelState::new(true);
+        s.apply(FromEngine::Ready(info()));
+        s.suite_started();
+        assert!(!s.can_measure());
+        let row = BenchmarkRow {
+            workload: "matmul A·B, N = 128".into(),
+            unit: "GFLOP/s".into(),
+            one_thread: 30.0,
+            all_threads: 50.0,
+            threads: 2,
+        };
+        s.apply(FromEngine::BenchmarkRow(row.clone()));
+        assert_eq!(s.suite, vec![row]);
+        assert_eq!(s.busy, Some(Task::BenchmarkSuite));
+        s.apply(FromEngine::BenchmarksDone);
+        assert!(s.can_measure());
+        s.suite_started();
+        assert!(s.suite.is_empty(), "a new run starts a new table");
     }
 
     #[test]

@@ -111,19 +111,18 @@ fn gemm_rows(
     }
 }
 
+/// Whether [`gemm`] forks this product onto the pool: large enough, and not inside
+/// [`crate::parallel::sequential`].
+pub fn uses_pool(shape: GemmShape) -> bool {
+    crate::parallel::allowed() && shape.m * shape.k * shape.n >= GEMM_PARALLEL_MIN_WORK
+}
+
 /// C = op(A)·op(B), on the rayon pool when the product is large enough. The same row blocks
 /// are used either way, so the result does not depend on the pool or its size.
 pub fn gemm(shape: GemmShape, a: &[f32], la: Layout, b: &[f32], lb: Layout, c: &mut [f32]) {
     shape.check(a, b, c);
-    gemm_blocks(
-        shape,
-        a,
-        la,
-        b,
-        lb,
-        c,
-        shape.m * shape.k * shape.n >= GEMM_PARALLEL_MIN_WORK,
-    );
+    let parallel = uses_pool(shape);
+    gemm_blocks(shape, a, la, b, lb, c, parallel);
 }
 
 fn gemm_blocks(
@@ -179,4 +178,28 @@ pub fn par_matmul(shape: GemmShape, a: &[f32], b: &[f32], c: &mut [f32]) {
 /// The scalar oracle for C = A·B.
 pub fn matmul_scalar(shape: GemmShape, a: &[f32], b: &[f32], c: &mut [f32]) {
     gemm_scalar(shape, a, Layout::AsIs, b, Layout::AsIs, c);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parallel::sequential;
+
+    #[test]
+    fn large_products_use_the_pool_unless_asked_for_sequential_work() {
+        let big = GemmShape {
+            m: 256,
+            k: 256,
+            n: 256,
+        };
+        let small = GemmShape {
+            m: 16,
+            k: 16,
+            n: 16,
+        };
+        assert!(uses_pool(big));
+        assert!(!uses_pool(small));
+        assert!(!sequential(|| uses_pool(big)));
+        assert!(uses_pool(big), "the flag is restored after sequential()");
+    }
 }

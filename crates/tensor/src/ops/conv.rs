@@ -158,11 +158,32 @@ impl Geometry {
 
     fn unfold(&self, x: &[f32]) -> Vec<f32> {
         let mut rows = vec![0.0f32; self.n * self.positions() * self.patch()];
-        let image_len = self.c * self.h * self.w;
-        rows.par_chunks_mut(self.positions() * self.patch().max(1))
-            .zip(x.par_chunks(image_len.max(1)))
-            .for_each(|(r, img)| self.im2row(img, r));
+        let image_len = (self.c * self.h * self.w).max(1);
+        let row_len = (self.positions() * self.patch()).max(1);
+        for_each_image(&mut rows, row_len, x, image_len, |r, img| {
+            self.im2row(img, r)
+        });
         rows
+    }
+}
+
+/// Pairs each image's chunk of `out` with its chunk of `input`; in parallel unless the caller
+/// asked for sequential work. Images never share output values, so the result is the same.
+fn for_each_image(
+    out: &mut [f32],
+    out_len: usize,
+    input: &[f32],
+    in_len: usize,
+    f: impl Fn(&mut [f32], &[f32]) + Sync,
+) {
+    if crate::parallel::allowed() {
+        out.par_chunks_mut(out_len)
+            .zip(input.par_chunks(in_len))
+            .for_each(|(o, i)| f(o, i));
+    } else {
+        out.chunks_mut(out_len)
+            .zip(input.chunks(in_len))
+            .for_each(|(o, i)| f(o, i));
     }
 }
 
@@ -221,9 +242,13 @@ impl Backward for Conv2dBackward {
                 &mut d_rows,
             );
             let mut dx = vec![0.0f32; x.numel()];
-            dx.par_chunks_mut((g.c * g.h * g.w).max(1))
-                .zip(d_rows.par_chunks(g.positions() * patch.max(1)))
-                .for_each(|(img, r)| g.row2im(r, img));
+            for_each_image(
+                &mut dx,
+                (g.c * g.h * g.w).max(1),
+                &d_rows,
+                (g.positions() * patch).max(1),
+                |img, r| g.row2im(r, img),
+            );
             dx
         });
         let dw = w.tracks_grad().then(|| {

@@ -27,50 +27,79 @@ impl Pool2dOptions {
     }
 }
 
-/// The input indices one output reads (None where the window lies in the padding).
-type Window = Vec<Option<usize>>;
-
-/// The output shape, and for each output element its window.
-fn windows(
-    op: &'static str,
-    shape: &[usize],
+/// Output geometry of one pooling call: walks every window without allocating one.
+#[derive(Clone, Copy)]
+struct Windows {
+    planes: usize,
+    h: usize,
+    w: usize,
+    oh: usize,
+    ow: usize,
     opt: Pool2dOptions,
-) -> Result<(Vec<usize>, Vec<Window>)> {
-    let [n, c, h, w] = *shape else {
-        return Err(ShapeError::new(
-            op,
-            format!("input must be [N, C, H, W], got {shape:?}"),
-        ));
-    };
-    let (kh, kw) = opt.kernel;
-    let oh = window_out_len(h, kh, opt.stride.0, opt.padding.0, 1);
-    let ow = window_out_len(w, kw, opt.stride.1, opt.padding.1, 1);
-    let (Some(oh), Some(ow)) = (oh, ow) else {
-        return Err(ShapeError::new(
-            op,
-            format!("a {kh}×{kw} window with {opt:?} does not fit an input of {h}×{w}"),
-        ));
-    };
-    let mut all = Vec::with_capacity(n * c * oh * ow);
-    for plane in 0..n * c {
-        for oy in 0..oh {
-            for ox in 0..ow {
-                let mut window = Vec::with_capacity(kh * kw);
-                for ky in 0..kh {
-                    for kx in 0..kw {
-                        let y = (oy * opt.stride.0 + ky).checked_sub(opt.padding.0);
-                        let x = (ox * opt.stride.1 + kx).checked_sub(opt.padding.1);
-                        window.push(match (y, x) {
-                            (Some(y), Some(x)) if y < h && x < w => Some((plane * h + y) * w + x),
-                            _ => None,
-                        });
+}
+
+impl Windows {
+    fn new(op: &'static str, shape: &[usize], opt: Pool2dOptions) -> Result<Windows> {
+        let [n, c, h, w] = *shape else {
+            return Err(ShapeError::new(
+                op,
+                format!("input must be [N, C, H, W], got {shape:?}"),
+            ));
+        };
+        let (kh, kw) = opt.kernel;
+        let oh = window_out_len(h, kh, opt.stride.0, opt.padding.0, 1);
+        let ow = window_out_len(w, kw, opt.stride.1, opt.padding.1, 1);
+        let (Some(oh), Some(ow)) = (oh, ow) else {
+            return Err(ShapeError::new(
+                op,
+                format!("a {kh}×{kw} window with {opt:?} does not fit an input of {h}×{w}"),
+            ));
+        };
+        Ok(Windows {
+            planes: n * c,
+            h,
+            w,
+            oh,
+            ow,
+            opt,
+        })
+    }
+
+    fn out_shape(&self, shape: &[usize]) -> Vec<usize> {
+        vec![shape[0], shape[1], self.oh, self.ow]
+    }
+
+    /// Calls `f(output index, input index)` for every input position inside every window, in
+    /// output order then row-major window order (padding positions are skipped).
+    #[inline]
+    fn for_each(&self, mut f: impl FnMut(usize, usize)) {
+        let (kh, kw) = self.opt.kernel;
+        let (sh, sw) = self.opt.stride;
+        let (ph, pw) = self.opt.padding;
+        let mut out = 0;
+        for plane in 0..self.planes {
+            let base = plane * self.h * self.w;
+            for oy in 0..self.oh {
+                // Rows of this window that fall inside the input.
+                let y0 = (oy * sh).saturating_sub(ph);
+                let y1 = (oy * sh + kh).saturating_sub(ph).min(self.h);
+                for ox in 0..self.ow {
+                    let x0 = (ox * sw).saturating_sub(pw);
+                    let x1 = (ox * sw + kw).saturating_sub(pw).min(self.w);
+                    for y in y0..y1 {
+                        for x in x0..x1 {
+                            f(out, base + y * self.w + x);
+                        }
                     }
+                    out += 1;
                 }
-                all.push(window);
             }
         }
     }
-    Ok((vec![n, c, oh, ow], all))
+
+    fn count(&self) -> usize {
+        self.planes * self.oh * self.ow
+    }
 }
 
 struct MaxPoolBackward {
@@ -92,7 +121,7 @@ impl Backward for MaxPoolBackward {
 }
 
 struct AvgPoolBackward {
-    windows: Vec<Window>,
+    windows: Windows,
     area: f32,
 }
 
@@ -103,63 +132,56 @@ impl Backward for AvgPoolBackward {
 
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut dx = vec![0.0; inputs[0].numel()];
-        for (window, &g) in self.windows.iter().zip(grad) {
-            for &i in window.iter().flatten() {
-                dx[i] += g / self.area;
-            }
-        }
+        self.windows.for_each(|o, i| dx[i] += grad[o] / self.area);
         vec![Some(dx)]
     }
 }
 
 impl Tensor {
     pub fn max_pool2d(&self, opt: Pool2dOptions) -> Result<Tensor> {
-        let (shape, windows) = windows("max_pool2d", self.shape(), opt)?;
-        let x = self.data();
-        let mut values = Vec::with_capacity(windows.len());
-        let mut winners = Vec::with_capacity(windows.len());
-        for window in &windows {
-            let mut best: Option<usize> = None;
-            for &i in window.iter().flatten() {
-                if best.is_none_or(|b| x[i] > x[b] || (x[i].is_nan() && !x[b].is_nan())) {
-                    best = Some(i);
+        let windows = Windows::new("max_pool2d", self.shape(), opt)?;
+        let mut winners = vec![usize::MAX; windows.count()];
+        {
+            let x = self.data();
+            // First maximum wins; NaN wins over numbers, so a NaN shows instead of hiding.
+            windows.for_each(|o, i| {
+                let best = winners[o];
+                if best == usize::MAX || x[i] > x[best] || (x[i].is_nan() && !x[best].is_nan()) {
+                    winners[o] = i;
                 }
-            }
-            // Padding as large as the window can leave a window with no input in it.
-            match best {
-                Some(b) => {
-                    values.push(x[b]);
-                    winners.push(b);
-                }
-                None => {
-                    return Err(ShapeError::new(
-                        "max_pool2d",
-                        format!("{opt:?} makes a window of padding only"),
-                    ));
-                }
-            }
+            });
         }
-        drop(x);
+        // Padding as large as the window can leave a window with no input in it.
+        if winners.contains(&usize::MAX) {
+            return Err(ShapeError::new(
+                "max_pool2d",
+                format!("{opt:?} makes a window of padding only"),
+            ));
+        }
+        let values = {
+            let x = self.data();
+            winners.iter().map(|&i| x[i]).collect()
+        };
         Ok(Tensor::from_op(
             values,
-            shape,
+            windows.out_shape(self.shape()),
             &[self],
             MaxPoolBackward { winners },
         ))
     }
 
     pub fn avg_pool2d(&self, opt: Pool2dOptions) -> Result<Tensor> {
-        let (shape, windows) = windows("avg_pool2d", self.shape(), opt)?;
+        let windows = Windows::new("avg_pool2d", self.shape(), opt)?;
         let area = (opt.kernel.0 * opt.kernel.1) as f32;
-        let x = self.data();
-        let values = windows
-            .iter()
-            .map(|w| w.iter().flatten().map(|&i| x[i]).sum::<f32>() / area)
-            .collect();
-        drop(x);
+        let mut sums = vec![0.0f32; windows.count()];
+        {
+            let x = self.data();
+            windows.for_each(|o, i| sums[o] += x[i]);
+        }
+        sums.iter_mut().for_each(|s| *s /= area);
         Ok(Tensor::from_op(
-            values,
-            shape,
+            sums,
+            windows.out_shape(self.shape()),
             &[self],
             AvgPoolBackward { windows, area },
         ))

@@ -1,0 +1,139 @@
+//! Benchmark workloads shared by the native benchmark (`examples/bench.rs`), the engine's
+//! in-browser benchmark and the tests: matrix products in every transposition, and one training
+//! step of a small MNIST CNN (the workload ../shared/perf/peers.md measures TF.js on).
+//! Timing is the caller's: it passes a clock, so the same code times natively and in a worker.
+
+use crate::kernels::gemm::{gemm, GemmShape, Layout};
+use crate::ops::conv::Conv2dOptions;
+use crate::ops::pool::Pool2dOptions;
+use crate::rng::Rng;
+use crate::{Result, Tensor};
+
+/// The small CNN of the peers' table: conv5x5x8 same + relu + maxpool2 → conv5x5x16 same +
+/// relu + maxpool2 → dense10 on 28×28×1 inputs, trained by plain SGD.
+pub struct SmallCnn {
+    pub params: Vec<Tensor>,
+}
+
+/// Multiply-adds ×2 of one forward + backward of [`SmallCnn`] per example (matmul/conv only,
+/// as peers.md counts): forward F, backward ≈ 2F.
+pub const SMALL_CNN_FLOPS_PER_EXAMPLE: f64 =
+    3.0 * 2.0 * (784.0 * 8.0 * 25.0 + 196.0 * 16.0 * 200.0 + 784.0 * 10.0);
+
+impl SmallCnn {
+    /// He-uniform initial weights from `seed`.
+    pub fn new(seed: u64) -> Self {
+        let mut rng = Rng::new(seed);
+        let mut p = |shape: &[usize], fan_in: usize| {
+            let bound = (6.0 / fan_in as f32).sqrt();
+            Tensor::uniform(shape, -bound, bound, &mut rng).requires_grad()
+        };
+        let params = vec![
+            p(&[8, 1, 5, 5], 25),
+            p(&[8], 25),
+            p(&[16, 8, 5, 5], 200),
+            p(&[16], 200),
+            p(&[16 * 7 * 7, 10], 784),
+            p(&[10], 784),
+        ];
+        SmallCnn { params }
+    }
+
+    pub fn loss(&self, images: &Tensor, labels: &[usize]) -> Result<Tensor> {
+        let same = Conv2dOptions {
+            padding: (2, 2),
+            ..Conv2dOptions::default()
+        };
+        let p = &self.params;
+        let h = images.conv2d(&p[0], Some(&p[1]), same)?.relu();
+        let h = h.max_pool2d(Pool2dOptions::square(2))?;
+        let h = h.conv2d(&p[2], Some(&p[3]), same)?.relu();
+        let h = h.max_pool2d(Pool2dOptions::square(2))?;
+        let batch = images.shape().first().copied().unwrap_or(0);
+        let logits = h.reshape(&[batch, 16 * 7 * 7])?.matmul(&p[4])?.add(&p[5])?;
+        logits.cross_entropy(labels, None)
+    }
+
+    /// One step of plain SGD; returns the loss and every parameter's gradient.
+    pub fn step(&self, images: &Tensor, labels: &[usize], lr: f32) -> Result<(f32, Vec<Vec<f32>>)> {
+        let loss = self.loss(images, labels)?;
+        let mut grads = loss.backward()?;
+        let mut all = Vec::with_capacity(self.params.len());
+        for p in &self.params {
+            let g = grads.take(p).unwrap_or_else(|| vec![0.0; p.numel()]);
+            p.update(|w| w.iter_mut().zip(&g).for_each(|(w, g)| *w -= lr * g));
+            all.push(g);
+        }
+        Ok((loss.item()?, all))
+    }
+}
+
+/// A deterministic batch of 28×28 "images" in [0, 1) and labels.
+pub fn random_batch(size: usize, seed: u64) -> (Tensor, Vec<usize>) {
+    let mut rng = Rng::new(seed);
+    let images = Tensor::uniform(&[size, 1, 28, 28], 0.0, 1.0, &mut rng);
+    let labels = (0..size).map(|_| (rng.next_u64() % 10) as usize).collect();
+    (images, labels)
+}
+
+/// Median milliseconds per call of `work`, after one warm-up call, over at least `min_reps`
+/// calls and about `budget_ms` of time.
+pub fn median_ms(
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+    min_reps: usize,
+    work: &mut dyn FnMut(),
+) -> f64 {
+    let start = clock();
+    work();
+    let estimate = (clock() - start).max(1e-3);
+    let reps = ((budget_ms / estimate).ceil() as usize).clamp(min_reps, 200);
+    let mut samples: Vec<f64> = (0..reps)
+        .map(|_| {
+            let t = clock();
+            work();
+            clock() - t
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+/// GFLOP/s of an N×N·N×N product with the given operand layouts.
+pub fn matmul_gflops(
+    n: usize,
+    la: Layout,
+    lb: Layout,
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+) -> f64 {
+    let mut rng = Rng::new(n as u64);
+    let a = rng.uniform_vec(n * n, -1.0, 1.0);
+    let b = rng.uniform_vec(n * n, -1.0, 1.0);
+    let mut c = vec![0.0f32; n * n];
+    let shape = GemmShape { m: n, k: n, n };
+    let ms = median_ms(clock, budget_ms, 3, &mut || {
+        gemm(shape, &a, la, &b, lb, &mut c)
+    });
+    2.0 * (n as f64).powi(3) / (ms * 1e6)
+}
+
+/// Examples per second of [`SmallCnn`] training steps on batches of `batch`.
+pub fn cnn_examples_per_second(
+    batch: usize,
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+) -> Result<f64> {
+    let model = SmallCnn::new(1);
+    let (images, labels) = random_batch(batch, 2);
+    let mut failure = None;
+    let ms = median_ms(clock, budget_ms, 3, &mut || {
+        if let Err(e) = model.step(&images, &labels, 0.01) {
+            failure = Some(e);
+        }
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(batch as f64 / (ms / 1e3)),
+    }
+}
