@@ -105,32 +105,66 @@ impl Geometry {
         self.c * self.kh * self.kw
     }
 
-    /// Input index (within one image) read by output position (oy, ox) at tap (ci, ky, kx),
-    /// or None in the zero padding.
+    /// Input row read by output row `oy` at kernel row `ky` (None in the zero padding).
     #[inline]
-    fn source(&self, oy: usize, ox: usize, ci: usize, ky: usize, kx: usize) -> Option<usize> {
-        let y =
-            (oy * self.opt.stride.0 + ky * self.opt.dilation.0).checked_sub(self.opt.padding.0)?;
-        let x =
-            (ox * self.opt.stride.1 + kx * self.opt.dilation.1).checked_sub(self.opt.padding.1)?;
-        (y < self.h && x < self.w).then(|| (ci * self.h + y) * self.w + x)
+    fn source_y(&self, oy: usize, ky: usize) -> Option<usize> {
+        (oy * self.opt.stride.0 + ky * self.opt.dilation.0)
+            .checked_sub(self.opt.padding.0)
+            .filter(|&y| y < self.h)
     }
 
-    /// Unfolds one image [C, H, W] into rows [H'·W', C·kh·kw].
+    /// Calls `f(t, i, len)` for each run of taps of output position (oy, ox) that read `len`
+    /// consecutive input values: taps t..t+len (t over (ci, ky, kx) in row-major order) read
+    /// input indices i..i+len. Without dilation a kernel row is one run (a slice copy); with it,
+    /// every tap is its own run. Padding taps are skipped. This loop is the convolution's hot
+    /// spot outside the GEMM, so rows and column ranges are resolved once per kernel row.
+    #[inline]
+    fn for_each_run(&self, oy: usize, ox: usize, mut f: impl FnMut(usize, usize, usize)) {
+        let plane = self.h * self.w;
+        let dil = self.opt.dilation.1;
+        // Kernel columns whose input column lies inside the image: kx in lo..hi.
+        let first = (ox * self.opt.stride.1) as isize - self.opt.padding.1 as isize;
+        let lo = (0..self.kw)
+            .find(|&kx| first + (kx * dil) as isize >= 0)
+            .unwrap_or(self.kw);
+        let hi = (lo..self.kw)
+            .take_while(|&kx| ((first + (kx * dil) as isize) as usize) < self.w)
+            .last()
+            .map_or(lo, |k| k + 1);
+        if lo == hi {
+            return;
+        }
+        let x_lo = (first + (lo * dil) as isize) as usize;
+        for ci in 0..self.c {
+            for ky in 0..self.kh {
+                let Some(y) = self.source_y(oy, ky) else {
+                    continue;
+                };
+                let (t, i) = (
+                    (ci * self.kh + ky) * self.kw + lo,
+                    ci * plane + y * self.w + x_lo,
+                );
+                if dil == 1 {
+                    f(t, i, hi - lo);
+                } else {
+                    for step in 0..hi - lo {
+                        f(t + step, i + step * dil, 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Unfolds one image [C, H, W] into rows [H'·W', C·kh·kw] (`rows` arrives zeroed, so
+    /// padding taps are left as they are).
     fn im2row(&self, image: &[f32], rows: &mut [f32]) {
         let patch = self.patch();
         for oy in 0..self.oh {
             for ox in 0..self.ow {
                 let row = &mut rows[(oy * self.ow + ox) * patch..][..patch];
-                let mut t = 0;
-                for ci in 0..self.c {
-                    for ky in 0..self.kh {
-                        for kx in 0..self.kw {
-                            row[t] = self.source(oy, ox, ci, ky, kx).map_or(0.0, |i| image[i]);
-                            t += 1;
-                        }
-                    }
-                }
+                self.for_each_run(oy, ox, |t, i, len| {
+                    row[t..t + len].copy_from_slice(&image[i..i + len])
+                });
             }
         }
     }
@@ -141,17 +175,12 @@ impl Geometry {
         for oy in 0..self.oh {
             for ox in 0..self.ow {
                 let row = &rows[(oy * self.ow + ox) * patch..][..patch];
-                let mut t = 0;
-                for ci in 0..self.c {
-                    for ky in 0..self.kh {
-                        for kx in 0..self.kw {
-                            if let Some(i) = self.source(oy, ox, ci, ky, kx) {
-                                image[i] += row[t];
-                            }
-                            t += 1;
-                        }
-                    }
-                }
+                self.for_each_run(oy, ox, |t, i, len| {
+                    image[i..i + len]
+                        .iter_mut()
+                        .zip(&row[t..t + len])
+                        .for_each(|(v, r)| *v += r)
+                });
             }
         }
     }
