@@ -21,12 +21,18 @@ const TYPES = {
   '.bin': 'application/octet-stream',
 };
 
-/** Serves dist/ on a free loopback port. `isolated: false` leaves out COOP/COEP. */
-export async function serveDist({ isolated = true } = {}) {
+const NODE_MODULES = path.resolve(here, 'node_modules');
+
+/** Serves dist/ on a free loopback port. `isolated: false` leaves out COOP/COEP.
+ *  `withPeers` also serves /node_modules/ (TF.js for the peer benchmark). */
+export async function serveDist({ isolated = true, withPeers = false } = {}) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
-    let file = path.normalize(path.join(DIST, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(DIST)) {
+    const pathname = decodeURIComponent(url.pathname);
+    const peers = withPeers && pathname.startsWith('/node_modules/');
+    const root = peers ? NODE_MODULES : DIST;
+    let file = path.normalize(path.join(root, peers ? pathname.slice('/node_modules/'.length) : pathname));
+    if (!file.startsWith(root)) {
       res.writeHead(403).end();
       return;
     }
