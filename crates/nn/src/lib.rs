@@ -1,0 +1,13 @@
+//! What a student trains with, written next to the course notes' formulas: optimizers,
+//! learning-rate schedules and gradient clipping (layers and losses join them here).
+//!
+//! Where the OCR'd notes are garbled, the standard published form is used and a comment says
+//! so. Optimizers work on parameter tensors and the `tensor::Gradients` of one backward pass.
+
+pub mod clip;
+pub mod optim;
+pub mod schedule;
+
+pub use clip::Clip;
+pub use optim::{Optimizer, OptimizerKind};
+pub use schedule::Schedule;
