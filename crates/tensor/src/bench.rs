@@ -40,6 +40,11 @@ impl SmallCnn {
     }
 
     pub fn loss(&self, images: &Tensor, labels: &[usize]) -> Result<Tensor> {
+        self.logits(images)?.cross_entropy(labels, None)
+    }
+
+    /// Class scores [N, 10] for images [N, 1, 28, 28].
+    pub fn logits(&self, images: &Tensor) -> Result<Tensor> {
         let same = Conv2dOptions {
             padding: (2, 2),
             ..Conv2dOptions::default()
@@ -50,8 +55,7 @@ impl SmallCnn {
         let h = h.conv2d(&p[2], Some(&p[3]), same)?.relu();
         let h = h.max_pool2d(Pool2dOptions::square(2))?;
         let batch = images.shape().first().copied().unwrap_or(0);
-        let logits = h.reshape(&[batch, 16 * 7 * 7])?.matmul(&p[4])?.add(&p[5])?;
-        logits.cross_entropy(labels, None)
+        h.reshape(&[batch, 16 * 7 * 7])?.matmul(&p[4])?.add(&p[5])
     }
 
     /// One step of plain SGD; returns the loss and every parameter's gradient.

@@ -1,0 +1,21 @@
+//! The data the labs train on. Everything ships in the repository or is generated from a seed:
+//! nothing is fetched at build or run time.
+
+pub mod mnist;
+pub mod points;
+pub mod sampler;
+pub mod surfaces;
+
+use std::fmt;
+
+/// Data that could not be read or made: says what and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataError(pub String);
+
+impl fmt::Display for DataError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DataError {}
