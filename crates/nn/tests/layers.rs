@@ -1,0 +1,237 @@
+//! Layers do what the notes say they do (their gradients come from tensor ops, which
+//! tensor/tests/gradcheck.rs checks one by one).
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use nn::layers::{
+    sinusoidal_positions, AdditiveAttention, BatchNorm, Bidirectional, Cell, CellKind, LayerNorm,
+    MultiHeadAttention, Norming, Parameters, TransformerEncoderBlock,
+};
+use nn::metrics::{bleu, clipped_precision};
+use tensor::rng::Rng;
+use tensor::taps::capture;
+use tensor::Tensor;
+
+fn rand(shape: &[usize], seed: u64) -> Tensor {
+    Tensor::uniform(shape, -1.0, 1.0, &mut Rng::new(seed))
+}
+
+fn channel_stats(
+    y: &[f32],
+    channels: usize,
+    per_channel: impl Fn(usize) -> Vec<usize>,
+) -> Vec<(f32, f32)> {
+    (0..channels)
+        .map(|c| {
+            let v: Vec<f32> = per_channel(c).iter().map(|&i| y[i]).collect();
+            let mean = v.iter().sum::<f32>() / v.len() as f32;
+            let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / v.len() as f32;
+            (mean, var)
+        })
+        .collect()
+}
+
+#[test]
+fn batch_norm_standardises_in_training_and_uses_running_stats_in_evaluation() {
+    let bn = BatchNorm::new(3);
+    let x = rand(&[8, 3, 4, 4], 1).scale(5.0).shift(2.0);
+    let y = bn.forward(&x, true).unwrap();
+    let stats = channel_stats(&y.data(), 3, |c| {
+        (0..8)
+            .flat_map(|n| (0..16).map(move |p| (n * 3 + c) * 16 + p))
+            .collect()
+    });
+    for (mean, var) in stats {
+        assert!(
+            mean.abs() < 1e-5 && (var - 1.0).abs() < 1e-3,
+            "mean {mean}, var {var}"
+        );
+    }
+    let (running_mean, _) = bn.running_stats();
+    assert!(
+        running_mean.iter().all(|&m| (m - 0.2).abs() < 0.1),
+        "0.1 × batch mean ≈ 0.2: {running_mean:?}"
+    );
+    // Evaluation needs no batch: one example, normalised with the running statistics.
+    let one = bn.forward(&x.narrow(0, 0, 1).unwrap(), false).unwrap();
+    assert_eq!(one.shape(), &[1, 3, 4, 4]);
+    assert!(
+        bn.forward(&rand(&[2, 4], 2), true).is_err(),
+        "wrong channel count is an error"
+    );
+}
+
+#[test]
+fn layer_norm_standardises_each_example() {
+    let y = LayerNorm::new(6)
+        .forward(&rand(&[4, 6], 3).scale(3.0))
+        .unwrap();
+    for row in y.data().chunks(6) {
+        let mean = row.iter().sum::<f32>() / 6.0;
+        let var = row.iter().map(|x| (x - mean).powi(2)).sum::<f32>() / 6.0;
+        assert!(mean.abs() < 1e-5 && (var - 1.0).abs() < 1e-3);
+    }
+}
+
+#[test]
+fn a_closed_update_gate_keeps_the_memory() {
+    let mut rng = Rng::new(4);
+    for kind in [CellKind::GruSimplified, CellKind::GruFull, CellKind::Lstm] {
+        let cell = Cell::new(kind, "cell", 3, 5, &mut rng);
+        // Γu → 0 (and for the LSTM Γf → 1): m_t = m_{t−1}.
+        for (name, p) in cell.parameters() {
+            if name.starts_with("update.") {
+                p.update(|v| v.fill(if name.ends_with("bias") { -100.0 } else { 0.0 }));
+            }
+            if name.starts_with("forget.") {
+                p.update(|v| v.fill(if name.ends_with("bias") { 100.0 } else { 0.0 }));
+            }
+        }
+        let start = cell.zero_state(2);
+        let start = nn::layers::State {
+            h: rand(&[2, 5], 5),
+            m: start.m.map(|_| rand(&[2, 5], 6)),
+        };
+        let (after, taps) = capture(&["cell.update_gate"], || {
+            cell.step(&rand(&[2, 3], 7), &start).unwrap()
+        });
+        let kept = if kind == CellKind::Lstm {
+            (after.m.unwrap(), start.m.unwrap())
+        } else {
+            (after.h, start.h)
+        };
+        assert!(
+            kept.0
+                .to_vec()
+                .iter()
+                .zip(kept.1.to_vec())
+                .all(|(a, b)| (a - b).abs() < 1e-6),
+            "{kind:?}"
+        );
+        assert!(
+            taps["cell.update_gate"].data().iter().all(|&g| g < 1e-6),
+            "{kind:?}: the gate is tapped"
+        );
+    }
+}
+
+#[test]
+fn cells_run_over_sequences_and_bidirectionally() {
+    let mut rng = Rng::new(8);
+    let xs: Vec<Tensor> = (0..4).map(|t| rand(&[2, 3], 10 + t)).collect();
+    for kind in [
+        CellKind::Rnn,
+        CellKind::GruSimplified,
+        CellKind::GruFull,
+        CellKind::Lstm,
+    ] {
+        let cell = Cell::new(kind, "c", 3, 6, &mut rng);
+        let states = cell.run(&xs, cell.zero_state(2)).unwrap();
+        assert_eq!(states.len(), 4);
+        assert_eq!(states[3].h.shape(), &[2, 6]);
+    }
+    let bi = Bidirectional {
+        forward: Cell::new(CellKind::Lstm, "f", 3, 4, &mut rng),
+        backward: Cell::new(CellKind::Lstm, "b", 3, 4, &mut rng),
+    };
+    let outs = bi.run(&xs).unwrap();
+    assert_eq!(outs[0].shape(), &[2, 8]);
+    // Step 0's backward half has read the whole sequence: it is the backward cell's last state.
+    let reversed: Vec<Tensor> = xs.iter().rev().cloned().collect();
+    let last = bi
+        .backward
+        .run(&reversed, bi.backward.zero_state(2))
+        .unwrap()
+        .pop()
+        .unwrap()
+        .h;
+    assert_eq!(outs[0].narrow(1, 4, 4).unwrap().to_vec(), last.to_vec());
+}
+
+#[test]
+fn causal_attention_sees_only_the_past() {
+    let mut rng = Rng::new(9);
+    let mha = MultiHeadAttention::new("blk", 8, 2, &mut rng).unwrap();
+    let x = rand(&[1, 5, 8], 11);
+    let (y, taps) = capture(&["blk.head1.attn"], || {
+        mha.forward(&x, &x, true, None).unwrap()
+    });
+    assert_eq!(y.shape(), &[1, 5, 8]);
+    let w = taps["blk.head1.attn"].to_vec();
+    for i in 0..5 {
+        for j in 0..5 {
+            if j > i {
+                assert_eq!(w[i * 5 + j], 0.0, "position {i} must not see {j}");
+            }
+        }
+        assert!((w[i * 5..i * 5 + 5].iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    }
+    // Changing the last input leaves every earlier output unchanged.
+    let mut changed = x.to_vec();
+    changed[4 * 8..].iter_mut().for_each(|v| *v += 1.0);
+    let x2 = Tensor::from_vec(changed, &[1, 5, 8]).unwrap();
+    let block = TransformerEncoderBlock::new("enc", 8, 2, 16, Norming::PreLn, &mut rng).unwrap();
+    let (a, b) = (
+        block.forward(&x, true, None).unwrap(),
+        block.forward(&x2, true, None).unwrap(),
+    );
+    assert_eq!(a.to_vec()[..4 * 8], b.to_vec()[..4 * 8]);
+    assert_ne!(a.to_vec()[4 * 8..], b.to_vec()[4 * 8..]);
+    assert!(
+        MultiHeadAttention::new("x", 10, 3, &mut rng).is_err(),
+        "10 is not a multiple of 3 heads"
+    );
+}
+
+#[test]
+fn additive_attention_weights_the_encoder_states() {
+    let mut rng = Rng::new(12);
+    let att = AdditiveAttention::new("att", 4, 6, 5, &mut rng);
+    let (context, alpha) = att
+        .forward(&rand(&[2, 4], 13), &rand(&[2, 7, 6], 14))
+        .unwrap();
+    assert_eq!(
+        (context.shape(), alpha.shape()),
+        (&[2usize, 6][..], &[2usize, 7][..])
+    );
+    for row in alpha.data().chunks(7) {
+        assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-5 && row.iter().all(|&a| a > 0.0));
+    }
+}
+
+#[test]
+fn sinusoidal_positions_follow_the_formula() {
+    let d = 6;
+    let pe = sinusoidal_positions(10, d).to_vec();
+    for pos in [0usize, 1, 7] {
+        for i in 0..d / 2 {
+            let angle = pos as f64 / 10000f64.powf(2.0 * i as f64 / d as f64);
+            assert!((pe[pos * d + 2 * i] as f64 - angle.sin()).abs() < 1e-6);
+            assert!((pe[pos * d + 2 * i + 1] as f64 - angle.cos()).abs() < 1e-6);
+        }
+    }
+}
+
+#[test]
+fn bleu_on_the_notes_examples_and_by_hand() {
+    let words = |s: &'static str| s.split(' ').collect::<Vec<_>>();
+    let (predicted, reference) = (
+        words("The ball is blue"),
+        words("The ball has a blue color"),
+    );
+    // The notes: 3 of the 4 predicted words appear in the reference.
+    assert_eq!(clipped_precision(&predicted, &[&reference], 1), 0.75);
+    // "The ball the ball" overlaps fully unclipped; clipping credits each word once: 2/4.
+    assert_eq!(
+        clipped_precision(&words("The ball The ball"), &[&reference], 1),
+        0.5
+    );
+    // Identical sentences score 1; p2 = 1/3 ("The ball"); BP = e^(1 − 6/4).
+    assert!((bleu(&reference, &[&reference], 4) - 1.0).abs() < 1e-12);
+    let expected = (0.75f64 * (1.0 / 3.0)).sqrt() * (1.0 - 6.0 / 4.0f64).exp();
+    assert!((bleu(&predicted, &[&reference], 2) - expected).abs() < 1e-12);
+    assert_eq!(
+        bleu(&predicted, &[&reference], 4),
+        0.0,
+        "no matching 3-gram"
+    );
+}
