@@ -12,19 +12,22 @@ pub enum Clip {
 
 impl Clip {
     /// Clips in place; returns the global norm *before* clipping (what a UI plots).
+    /// A limit that is not a positive number clips nothing (the spec layer rejects such values
+    /// with a message; here they must not panic or flip gradients).
     pub fn apply(&self, grads: &mut [Vec<f32>]) -> f32 {
         let norm = global_norm(grads);
         match *self {
-            Clip::GlobalNorm { max_norm } => {
+            Clip::GlobalNorm { max_norm } if max_norm > 0.0 => {
                 if norm > max_norm && norm.is_finite() {
                     let scale = max_norm / norm;
                     grads.iter_mut().flatten().for_each(|g| *g *= scale);
                 }
             }
-            Clip::Value { max } => grads
+            Clip::Value { max } if max > 0.0 => grads
                 .iter_mut()
                 .flatten()
                 .for_each(|g| *g = g.clamp(-max, max)),
+            _ => {}
         }
         norm
     }

@@ -23,7 +23,9 @@ pub enum OptimizerKind {
     /// AdaGrad: γ ← γ + g ⊙ g;  θ ← θ − ε g / √(δ + γ)   (δ small, inside the root as in the notes).
     AdaGrad { delta: f32 },
     /// RMSProp: s ← β s + (1 − β) g ⊙ g;  θ ← θ − ε g / √(δ + s).
-    /// (The notes' OCR reads s ← β s + (1 − β) s; the published rule averages g ⊙ g.)
+    /// (The notes' OCR reads s ← β s + (1 − β) s; the published rule averages g ⊙ g. The notes'
+    /// "correction" ŝ = s / (1 − β) is the bias correction that Adam then adds; Hinton's
+    /// RMSProp has none, and neither does this one.)
     RmsProp { beta: f32, delta: f32 },
     /// Adam: m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g ⊙ g;
     /// m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);  θ ← θ − ε m̂ / √(δ + v̂), t = 1, 2, …
@@ -197,10 +199,16 @@ impl Optimizer {
         }
         let state_sizes: Vec<usize> = self.state.iter().map(|[a, _]| a.len()).collect();
         let grad_sizes: Vec<usize> = grads.iter().map(Vec::len).collect();
-        if state_sizes != sizes || grad_sizes != sizes {
+        if state_sizes != sizes {
             return Err(StepError::ParametersChanged {
                 expected: state_sizes,
                 got: sizes,
+            });
+        }
+        if grad_sizes != sizes {
+            return Err(StepError::ParametersChanged {
+                expected: sizes,
+                got: grad_sizes,
             });
         }
         if let Some(parameter) = grads.iter().position(|g| g.iter().any(|v| !v.is_finite())) {

@@ -28,6 +28,8 @@ fn surface(name: &str, p: &Tensor) -> Tensor {
             .unwrap(),
         // x²/2 + 10 y²
         "ravine" => x.square().scale(0.5).add(&y.square().scale(10.0)).unwrap(),
+        // x² + y²
+        "bowl" => x.square().add(&y.square()).unwrap(),
         other => panic!("unknown surface {other}"),
     }
     .sum_all()
@@ -196,28 +198,84 @@ fn a_non_finite_gradient_is_refused_and_the_parameters_kept() {
 
 #[test]
 fn the_learning_rate_changes_mid_run_without_losing_state() {
-    // Momentum: after 5 steps, change ε. The velocity must carry over: the next step equals a
-    // run that had the new ε's schedule from the start only in its last step.
-    let p = point(1.0, 2.0);
-    let mut opt = Optimizer::new(OptimizerKind::momentum(), Schedule::Constant { lr: 0.05 });
-    for _ in 0..5 {
-        one_step(&mut opt, &p, "ravine");
-    }
-    opt.schedule = Schedule::Constant { lr: 0.01 };
-    one_step(&mut opt, &p, "ravine");
-
-    let q = point(1.0, 2.0);
-    let mut same = Optimizer::new(
-        OptimizerKind::momentum(),
-        Schedule::Step {
-            lr0: 0.05,
-            gamma: 0.2,
+    // Momentum for 5 steps at ε = 0.5, then ε = 0.125 (both exact in binary). The velocity must
+    // carry over: the run equals one whose schedule drops at step 5, and differs from a run
+    // that restarts its optimizer at the change (velocity lost).
+    let run = |switch: &dyn Fn(&mut Optimizer)| {
+        let p = point(1.0, 2.0);
+        let mut opt = Optimizer::new(OptimizerKind::momentum(), Schedule::Constant { lr: 0.5 });
+        for k in 0..8 {
+            if k == 5 {
+                switch(&mut opt);
+            }
+            one_step(&mut opt, &p, "bowl");
+        }
+        p.to_vec()
+    };
+    let changed = run(&|opt| opt.schedule = Schedule::Constant { lr: 0.125 });
+    let scheduled = run(&|opt| {
+        opt.schedule = Schedule::Step {
+            lr0: 0.5,
+            gamma: 0.25,
             every: 5,
-        }, // 0.05 for k < 5, 0.01 at k = 5
+        }
+    });
+    let restarted = run(&|opt| {
+        *opt = Optimizer::new(OptimizerKind::momentum(), Schedule::Constant { lr: 0.125 })
+    });
+    assert_eq!(changed, scheduled);
+    assert_ne!(
+        changed, restarted,
+        "the velocity matters, so keeping it is observable"
     );
-    for _ in 0..6 {
-        one_step(&mut same, &q, "ravine");
+}
+
+/// δ sits inside the root (as the notes write AdaGrad and Adam): with δ = 1 and g = (2, 4),
+/// AdaGrad's first step is ε·g/√(1 + g²), not ε·g/(|g| + 1).
+#[test]
+fn delta_sits_inside_the_root() {
+    let p = point(1.0, 2.0);
+    let mut opt = Optimizer::new(
+        OptimizerKind::AdaGrad { delta: 1.0 },
+        Schedule::Constant { lr: 0.1 },
+    );
+    let mut g = surface("bowl", &p).backward().unwrap();
+    opt.step(std::slice::from_ref(&p), &mut g).unwrap();
+    let want = [
+        1.0 - 0.1 * 2.0 / 5f32.sqrt(),
+        2.0 - 0.1 * 4.0 / 17f32.sqrt(),
+    ];
+    assert!(
+        p.to_vec()
+            .iter()
+            .zip(want)
+            .all(|(g, w)| (g - w).abs() < 1e-6),
+        "{:?}",
+        p.to_vec()
+    );
+}
+
+/// Adam's bias correction divides by 1 − βᵗ: after two steps on a constant gradient g,
+/// m̂ = g and v̂ = g², so each step moves exactly ε·g/√(δ + g²) (δ = 0: ε·sign(g)).
+#[test]
+fn adam_bias_correction_uses_the_step_count() {
+    let p = point(0.0, 0.0);
+    let mut opt = Optimizer::new(
+        OptimizerKind::Adam {
+            beta1: 0.9,
+            beta2: 0.999,
+            delta: 0.0,
+        },
+        Schedule::Constant { lr: 0.1 },
+    );
+    for _ in 0..2 {
+        opt.step_with(std::slice::from_ref(&p), vec![vec![3.0, -0.5]])
+            .unwrap();
     }
-    assert_eq!(p.to_vec(), q.to_vec());
-    assert_eq!(opt.steps_taken(), 6);
+    // With 1 − β instead of 1 − βᵗ the second step would be 1.9/1 × larger in m̂ and differ.
+    let got = p.to_vec();
+    assert!(
+        (got[0] + 0.2).abs() < 1e-6 && (got[1] - 0.2).abs() < 1e-6,
+        "{got:?}"
+    );
 }

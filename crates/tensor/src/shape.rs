@@ -31,8 +31,18 @@ impl std::error::Error for ShapeError {}
 
 pub type Result<T> = std::result::Result<T, ShapeError>;
 
+/// The most elements one tensor may hold (1 GiB of f32): ops that size their output from
+/// arguments (one_hot, …) refuse beyond it with a message instead of aborting on allocation.
+pub const MAX_ELEMENTS: usize = 1 << 28;
+
+/// Number of elements. Saturates at usize::MAX instead of wrapping (on wasm32 a wrapped product
+/// of a hostile shape could pass a length check): no buffer can have usize::MAX elements, so
+/// a saturated count always fails the checks that compare it with real data.
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    shape
+        .iter()
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .unwrap_or(usize::MAX)
 }
 
 /// Row-major (C-order) strides of a contiguous tensor.

@@ -220,6 +220,14 @@ fn layout_ops() {
         let mask = Tensor::from_vec((0..4).map(|i| (i % 2) as f32).collect(), &[4]).unwrap();
         x[0].masked_fill(&mask, 5.0).unwrap()
     });
+    check(
+        "where broadcast",
+        vec![rand(&[2, 3], 23), rand(&[3], 24)],
+        |x| {
+            let cond = Tensor::from_vec(vec![0.0, 1.0, 0.0, 1.0, 1.0, 0.0], &[2, 3]).unwrap();
+            Tensor::where_(&cond, &x[0], &x[1]).unwrap()
+        },
+    );
     check("where", vec![rand(&[2, 3], 21), rand(&[2, 3], 22)], |x| {
         let cond = Tensor::from_vec(vec![1.0, 0.0, 0.0, 1.0, 1.0, 0.0], &[2, 3]).unwrap();
         Tensor::where_(&cond, &x[0], &x[1]).unwrap()
@@ -320,6 +328,61 @@ fn a_causal_mask_gives_exact_zeros_after_softmax() {
 }
 
 #[test]
+fn non_finite_values_neither_hide_nor_leak() {
+    // relu lets NaN through (a diverging run must show); where never reads the branch not taken.
+    let x = Tensor::from_vec(vec![f32::NAN, -1.0, 2.0], &[3]).unwrap();
+    let r = x.relu().to_vec();
+    assert!(r[0].is_nan() && r[1] == 0.0 && r[2] == 2.0);
+    let cond = Tensor::from_vec(vec![1.0, 0.0, 1.0], &[3]).unwrap();
+    let picked = Tensor::where_(
+        &cond,
+        &Tensor::ones(&[3]),
+        &Tensor::full(&[3], f32::INFINITY),
+    )
+    .unwrap();
+    assert_eq!(picked.to_vec(), vec![1.0, f32::INFINITY, 1.0]);
+    // A fully masked softmax row attends to nothing, and its gradient is 0, not NaN.
+    let scores = Tensor::from_vec(
+        vec![f32::NEG_INFINITY, f32::NEG_INFINITY, 0.5, 1.0],
+        &[2, 2],
+    )
+    .unwrap()
+    .requires_grad();
+    let attn = scores.softmax().unwrap();
+    assert_eq!(&attn.to_vec()[..2], &[0.0, 0.0]);
+    let g = attn.backward_with(vec![1.0, 2.0, 3.0, 4.0]).unwrap();
+    assert!(g.get(&scores).unwrap().iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn absurd_sizes_are_errors_not_wraparounds() {
+    // 2^32 · 2^32 elements would wrap to 0 in a 64-bit product: the count saturates instead.
+    let big = 1usize << 32;
+    assert!(Tensor::from_vec(vec![], &[big, big]).is_err());
+    assert!(rand(&[2, 3], 1).narrow(1, usize::MAX, 2).is_err());
+    assert!(Tensor::one_hot(&[0], usize::MAX).is_err());
+    use tensor::ops::conv::Conv2dOptions;
+    let huge_pad = Conv2dOptions {
+        padding: (usize::MAX / 2, 0),
+        ..Conv2dOptions::default()
+    };
+    assert!(rand(&[1, 1, 4, 4], 2)
+        .conv2d(&rand(&[1, 1, 3, 3], 3), None, huge_pad)
+        .is_err());
+    assert!(rand(&[1, 1, 4, 4], 2)
+        .conv2d(
+            &Tensor::zeros(&[0, 1, 3, 3]),
+            None,
+            Conv2dOptions::default()
+        )
+        .is_err());
+    assert!(
+        rand(&[3], 4).mse(&rand(&[3, 1], 5)).is_err(),
+        "[3] vs [3, 1] must not broadcast to [3, 3]"
+    );
+}
+
+#[test]
 fn shape_errors_name_the_op_and_shapes() {
     let err = rand(&[2, 3], 1).matmul(&rand(&[4, 2], 2)).unwrap_err();
     assert_eq!(
@@ -352,6 +415,12 @@ fn conv2d_with_stride_padding_dilation_and_bias() {
             stride: (1, 2),
             padding: (2, 1),
             dilation: (2, 1),
+        },
+        // Dilation along the width takes conv's tap-by-tap path (no contiguous runs).
+        Conv2dOptions {
+            stride: (1, 1),
+            padding: (1, 2),
+            dilation: (1, 2),
         },
     ];
     for (i, opt) in cases.into_iter().enumerate() {

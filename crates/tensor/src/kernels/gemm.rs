@@ -36,8 +36,11 @@ pub enum Layout {
 impl GemmShape {
     fn check(&self, a: &[f32], b: &[f32], c: &[f32]) {
         let GemmShape { m, k, n } = *self;
+        // Checked products: a wrapped m·k on wasm32 could pass with short slices, and the
+        // unsafe kernel below would then read out of bounds.
+        let size = |x: usize, y: usize| x.checked_mul(y);
         assert!(
-            a.len() == m * k && b.len() == k * n && c.len() == m * n,
+            size(m, k) == Some(a.len()) && size(k, n) == Some(b.len()) && size(m, n) == Some(c.len()),
             "matmul: A has {} values (expected {m}×{k}), B has {} (expected {k}×{n}), C has {} (expected {m}×{n})",
             a.len(),
             b.len(),
@@ -114,7 +117,8 @@ fn gemm_rows(
 /// Whether [`gemm`] forks this product onto the pool: large enough, and not inside
 /// [`crate::parallel::sequential`].
 pub fn uses_pool(shape: GemmShape) -> bool {
-    crate::parallel::allowed() && shape.m * shape.k * shape.n >= GEMM_PARALLEL_MIN_WORK
+    let work = shape.m.saturating_mul(shape.k).saturating_mul(shape.n);
+    crate::parallel::allowed() && work >= GEMM_PARALLEL_MIN_WORK
 }
 
 /// C = op(A)·op(B), on the rayon pool when the product is large enough. The same row blocks

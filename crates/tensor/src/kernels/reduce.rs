@@ -1,4 +1,5 @@
-//! Sum and dot product, the reductions every loss and norm is made of.
+//! Sum and dot product with a simd128 path, bit-identical to their scalar oracle and on any
+//! thread count. (The ops' reductions over axes use `shape::sum_to_shape`, not these yet.)
 //!
 //! Rounding depends on the order of additions, so the order is part of the definition:
 //! - within a chunk, eight running partial sums (lane `i % 8` takes element `i`), combined

@@ -143,7 +143,8 @@ impl Tensor {
 
     /// 1.0 where self < other, else 0.0 (broadcast). Not differentiable.
     pub fn lt(&self, other: &Tensor) -> Result<Tensor> {
-        other.gt(self)
+        let (data, shape) = zip_broadcast("lt", self, other, |x, y| f32::from(u8::from(x < y)))?;
+        Tensor::from_vec(data, &shape)
     }
 
     /// 1.0 where self == other, else 0.0 (broadcast). Not differentiable.
@@ -177,13 +178,52 @@ impl Tensor {
     }
 
     /// Elementwise choice: `a` where `cond` is nonzero, else `b` (all three broadcast together).
+    /// A primitive, not cond·a + (1−cond)·b: the branch not taken never leaks (∞·0 = NaN).
     pub fn where_(cond: &Tensor, a: &Tensor, b: &Tensor) -> Result<Tensor> {
-        // Composite: cond·a + (1-cond)·b with cond as a 0/1 mask; exact for finite a and b.
-        let c = cond
-            .gt(&Tensor::scalar(0.0))?
-            .add(&cond.lt(&Tensor::scalar(0.0))?)?;
-        let not_c = Tensor::scalar(1.0).sub(&c)?;
-        c.mul(a)?.add(&not_c.mul(b)?)
+        let shape = broadcast_shapes(
+            "where",
+            &broadcast_shapes("where", cond.shape(), a.shape())?,
+            b.shape(),
+        )?;
+        let take_a: Vec<bool> = expanded(cond, &shape).iter().map(|&c| c != 0.0).collect();
+        let (ea, eb) = (expanded(a, &shape), expanded(b, &shape));
+        let data = take_a
+            .iter()
+            .zip(ea.iter().zip(&eb))
+            .map(|(&t, (&x, &y))| if t { x } else { y })
+            .collect();
+        Ok(Tensor::from_op(
+            data,
+            shape,
+            &[a, b],
+            WhereBackward { take_a },
+        ))
+    }
+}
+
+struct WhereBackward {
+    take_a: Vec<bool>,
+}
+
+impl Backward for WhereBackward {
+    fn name(&self) -> &'static str {
+        "where"
+    }
+
+    fn backward(&self, grad: &[f32], out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
+        let pick = |want: bool| -> Vec<f32> {
+            grad.iter()
+                .zip(&self.take_a)
+                .map(|(&g, &t)| if t == want { g } else { 0.0 })
+                .collect()
+        };
+        let (a, b) = (&inputs[0], &inputs[1]);
+        vec![
+            a.tracks_grad()
+                .then(|| sum_to_shape(&pick(true), out.shape(), a.shape())),
+            b.tracks_grad()
+                .then(|| sum_to_shape(&pick(false), out.shape(), b.shape())),
+        ]
     }
 }
 

@@ -57,8 +57,9 @@ pub(crate) fn window_out_len(
     if stride == 0 || dil == 0 || k == 0 {
         return None;
     }
-    let span = dil * (k - 1) + 1;
-    let padded = len + 2 * pad;
+    // Checked: absurd sizes from a user's configuration must fail, not wrap.
+    let span = dil.checked_mul(k - 1)?.checked_add(1)?;
+    let padded = pad.checked_mul(2)?.checked_add(len)?;
     (padded >= span).then(|| (padded - span) / stride + 1)
 }
 
@@ -336,6 +337,12 @@ impl Tensor {
                     geo.c,
                     weight.shape()
                 ),
+            ));
+        }
+        if o == 0 {
+            return Err(ShapeError::new(
+                "conv2d",
+                "needs at least one output channel",
             ));
         }
         if let Some(b) = bias {

@@ -145,12 +145,16 @@ impl Tensor {
     /// `len` entries along `axis` starting at `start` (a slice).
     pub fn narrow(&self, axis: usize, start: usize, len: usize) -> Result<Tensor> {
         let shape_in = self.shape();
-        if axis >= shape_in.len() || start + len > shape_in[axis] {
+        if axis >= shape_in.len()
+            || start
+                .checked_add(len)
+                .is_none_or(|end| end > shape_in[axis])
+        {
             return Err(ShapeError::new(
                 "narrow",
                 format!(
                     "entries {start}..{} of axis {axis} do not exist in shape {shape_in:?}",
-                    start + len
+                    start.saturating_add(len)
                 ),
             ));
         }
@@ -270,7 +274,8 @@ impl Tensor {
 
     /// Cuts `axis` into pieces of the given sizes (the adjoint of concat).
     pub fn split(&self, axis: usize, sizes: &[usize]) -> Result<Vec<Tensor>> {
-        if axis >= self.rank() || sizes.iter().sum::<usize>() != self.shape()[axis] {
+        let total = sizes.iter().try_fold(0usize, |s, &n| s.checked_add(n));
+        if axis >= self.rank() || total != Some(self.shape()[axis]) {
             return Err(ShapeError::new(
                 "split",
                 format!(
@@ -298,7 +303,21 @@ impl Tensor {
                 format!("label {bad} is out of range for {classes} classes"),
             ));
         }
-        let mut data = vec![0.0; labels.len() * classes];
+        let size = labels
+            .len()
+            .checked_mul(classes)
+            .filter(|&s| s <= crate::shape::MAX_ELEMENTS)
+            .ok_or_else(|| {
+                ShapeError::new(
+                    "one_hot",
+                    format!(
+                        "{} labels × {classes} classes exceeds the limit of {} elements",
+                        labels.len(),
+                        crate::shape::MAX_ELEMENTS
+                    ),
+                )
+            })?;
+        let mut data = vec![0.0; size];
         for (row, &label) in labels.iter().enumerate() {
             data[row * classes + label] = 1.0;
         }

@@ -25,8 +25,8 @@ impl Backward for CrossEntropyBackward {
         let g = grad[0] * self.scale;
         let mut dx = vec![0.0; logits.len()];
         for (row, (dx_row, x_row)) in dx
-            .chunks_mut(self.classes)
-            .zip(logits.chunks(self.classes))
+            .chunks_mut(self.classes.max(1))
+            .zip(logits.chunks(self.classes.max(1)))
             .enumerate()
         {
             if !self.counted[row] {
@@ -147,8 +147,19 @@ impl Tensor {
         ))
     }
 
-    /// Mean squared error (composite).
+    /// Mean squared error (composite). Shapes must match: broadcasting [N] against [N, 1]
+    /// would silently compare every prediction with every target.
     pub fn mse(&self, targets: &Tensor) -> Result<Tensor> {
+        if self.shape() != targets.shape() {
+            return Err(ShapeError::new(
+                "mse",
+                format!(
+                    "predictions {:?} and targets {:?} differ",
+                    self.shape(),
+                    targets.shape()
+                ),
+            ));
+        }
         Ok(self.sub(targets)?.square().mean_all())
     }
 

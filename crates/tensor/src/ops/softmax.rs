@@ -1,6 +1,7 @@
 //! Softmax and log-softmax over the last axis, numerically stable (the row maximum is
 //! subtracted first). A row of -inf logits except some finite ones gives exact zeros where the
-//! logits are -inf: that is how a causal mask removes future positions.
+//! logits are -inf: that is how a causal mask removes future positions. A row that is -inf
+//! everywhere (fully padded) gives all zeros from `softmax` (and -inf from `log_softmax`).
 //! Other axes: permute so the axis is last (a composite, see `softmax_axis`).
 
 use crate::autograd::Backward;
@@ -85,6 +86,12 @@ impl Tensor {
         let mut out = self.to_vec();
         for row in out.chunks_mut(width) {
             let (max, _) = row_stats(row);
+            if max == f32::NEG_INFINITY {
+                // Every position masked (a fully padded row): attend to nothing. Zeros here
+                // also make the backward exactly zero instead of NaN.
+                row.fill(0.0);
+                continue;
+            }
             row.iter_mut().for_each(|v| *v = (*v - max).exp());
             let sum: f32 = row.iter().sum();
             row.iter_mut().for_each(|v| *v /= sum);

@@ -63,7 +63,14 @@ impl Unary {
             Unary::Log => x.ln(),
             Unary::Sqrt => x.sqrt(),
             Unary::Abs => x.abs(),
-            Unary::Relu => x.max(0.0),
+            // NaN passes through (f32::max would turn it into 0 and hide a diverging run).
+            Unary::Relu => {
+                if x > 0.0 || x.is_nan() {
+                    x
+                } else {
+                    0.0
+                }
+            }
             Unary::Sigmoid => sigmoid(x),
             Unary::Tanh => x.tanh(),
             Unary::Gelu => 0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + GELU_C * x * x * x)).tanh()),
