@@ -4,7 +4,10 @@
 pub mod mnist;
 pub mod points;
 pub mod sampler;
+pub mod sequences;
 pub mod surfaces;
+pub mod text;
+pub mod translation;
 
 use std::fmt;
 
