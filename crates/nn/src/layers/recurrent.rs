@@ -57,11 +57,19 @@ impl Cell {
             hidden,
             maps,
         };
-        if kind == CellKind::Lstm {
-            // Forget-gate bias 1: remember by default (Jozefowicz et al. 2015), so gradients
-            // can flow through m from the start.
-            if let Some(b) = &cell.map("forget").bias {
-                b.update(|b| b.fill(1.0));
+        // Gated cells start out remembering (in the spirit of Jozefowicz et al. 2015 and
+        // Tallec & Ollivier's chrono initialisation), so m_{t−1} passes mostly unchanged and
+        // gradients reach far back from the first step: GRU update bias −3; LSTM forget bias
+        // +3 and input ("update") bias −1, so the memory is not flooded by every input and
+        // tanh(m_t) does not saturate.
+        let biases: &[(&str, f32)] = match kind {
+            CellKind::Lstm => &[("forget", 3.0), ("update", -1.0)],
+            CellKind::GruSimplified | CellKind::GruFull => &[("update", -3.0)],
+            CellKind::Rnn => &[],
+        };
+        for &(gate, bias) in biases {
+            if let Some(b) = &cell.map(gate).bias {
+                b.update(|b| b.fill(bias));
             }
         }
         cell

@@ -1,0 +1,148 @@
+//! Proven by training, on sequences: gated cells remember across a long distractor span where a
+//! vanilla RNN cannot, and a small Transformer reverses sequences. Outcomes, not timings.
+#![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
+
+use data::sequences::{SequenceTask, Task, FIRST_SYMBOL};
+use nn::layers::{
+    sinusoidal_positions, Cell, CellKind, Embedding, Linear, Norming, Parameters,
+    TransformerEncoderBlock,
+};
+use nn::metrics::accuracy;
+use nn::{Optimizer, OptimizerKind, Schedule};
+use tensor::rng::Rng;
+use tensor::{no_grad, Tensor};
+
+fn one_hot_step(tokens: &[usize], vocab: usize) -> Tensor {
+    Tensor::one_hot(tokens, vocab).unwrap()
+}
+
+/// Recall accuracy of a cell after training on "remember the first of `length` symbols".
+fn recall_accuracy(kind: CellKind, length: usize) -> f32 {
+    let symbols = 4;
+    let mut task = SequenceTask::new(Task::Recall, length, symbols, 11);
+    let vocab = task.vocab_size();
+    let mut rng = Rng::new(12);
+    let cell = Cell::new(kind, "cell", vocab, 24, &mut rng);
+    let head = Linear::new(24, symbols, false, &mut rng);
+    let mut params: Vec<Tensor> = cell.parameters().into_iter().map(|p| p.1).collect();
+    params.extend(head.parameters().into_iter().map(|p| p.1));
+    let forward = |batch: &[data::sequences::Example]| {
+        let xs: Vec<Tensor> = (0..length)
+            .map(|t| one_hot_step(&batch.iter().map(|e| e.input[t]).collect::<Vec<_>>(), vocab))
+            .collect();
+        let last = cell
+            .run(&xs, cell.zero_state(batch.len()))
+            .unwrap()
+            .pop()
+            .unwrap()
+            .h;
+        head.forward(&last).unwrap()
+    };
+    let labels = |batch: &[data::sequences::Example]| {
+        batch
+            .iter()
+            .map(|e| e.target[0] - FIRST_SYMBOL)
+            .collect::<Vec<_>>()
+    };
+    let mut opt = Optimizer::new(OptimizerKind::adam(), Schedule::Constant { lr: 0.01 })
+        .with_clip(nn::Clip::GlobalNorm { max_norm: 1.0 });
+    for _ in 0..400 {
+        let batch = task.batch(32);
+        let mut grads = forward(&batch)
+            .cross_entropy(&labels(&batch), None)
+            .unwrap()
+            .backward()
+            .unwrap();
+        opt.step(&params, &mut grads).unwrap();
+    }
+    let test = task.batch(500);
+    let predicted = no_grad(|| forward(&test)).argmax(1).unwrap();
+    accuracy(&predicted, &labels(&test))
+}
+
+/// At 80 steps the full GRU (update gate biased to remember) recalls every first symbol, while
+/// the vanilla RNN gets ~86%. (The LSTM reaches only ~42% here with this budget of 400 steps:
+/// open work, see the closing note of the session that wrote this.)
+#[test]
+fn a_gru_remembers_across_a_span_where_a_vanilla_rnn_forgets() {
+    let length = 80;
+    let rnn = recall_accuracy(CellKind::Rnn, length);
+    let gru = recall_accuracy(CellKind::GruFull, length);
+    println!("recall the first of {length} symbols (chance 0.25): RNN {rnn:.3}, GRU {gru:.3}");
+    assert!(gru >= 0.99, "the GRU should recall: {gru}");
+    assert!(rnn <= 0.9, "the vanilla RNN should be clearly worse: {rnn}");
+}
+
+#[test]
+fn a_two_layer_transformer_reverses_sequences() {
+    let (length, symbols, dim) = (6, 8, 32);
+    let mut task = SequenceTask::new(Task::Reverse, length, symbols, 21);
+    let vocab = task.vocab_size();
+    let mut rng = Rng::new(22);
+    let embed = Embedding::new(vocab, dim, &mut rng);
+    let blocks: Vec<TransformerEncoderBlock> = (0..2)
+        .map(|i| {
+            TransformerEncoderBlock::new(&format!("block{i}"), dim, 4, 64, Norming::PreLn, &mut rng)
+                .unwrap()
+        })
+        .collect();
+    let head = Linear::new(dim, vocab, false, &mut rng);
+    let positions = sinusoidal_positions(length, dim);
+    let mut params: Vec<Tensor> = embed.parameters().into_iter().map(|p| p.1).collect();
+    for b in &blocks {
+        params.extend(b.parameters().into_iter().map(|p| p.1));
+    }
+    params.extend(head.parameters().into_iter().map(|p| p.1));
+    let forward = |batch: &[data::sequences::Example]| {
+        let tokens: Vec<usize> = batch.iter().flat_map(|e| e.input.clone()).collect();
+        let x = embed
+            .forward(&tokens)
+            .unwrap()
+            .reshape(&[batch.len(), length, dim])
+            .unwrap();
+        let mut h = x.scale((dim as f32).sqrt()).add(&positions).unwrap();
+        for b in &blocks {
+            h = b.forward(&h, false, None).unwrap();
+        }
+        head.forward(&h)
+            .unwrap()
+            .reshape(&[batch.len() * length, vocab])
+            .unwrap()
+    };
+    let targets = |batch: &[data::sequences::Example]| {
+        batch
+            .iter()
+            .flat_map(|e| e.target.clone())
+            .collect::<Vec<_>>()
+    };
+    let steps = 600;
+    let mut opt = Optimizer::new(
+        OptimizerKind::adam(),
+        Schedule::LinearDecay {
+            lr0: 3e-3,
+            lr_final: 3e-4,
+            steps,
+        },
+    );
+    for _ in 0..steps {
+        let batch = task.batch(64);
+        let mut grads = forward(&batch)
+            .cross_entropy(&targets(&batch), None)
+            .unwrap()
+            .backward()
+            .unwrap();
+        opt.step(&params, &mut grads).unwrap();
+    }
+    let test = task.batch(1000);
+    let predicted = no_grad(|| forward(&test)).argmax(1).unwrap();
+    let exact = predicted
+        .chunks(length)
+        .zip(targets(&test).chunks(length))
+        .filter(|(p, t)| p == t)
+        .count();
+    let rate = exact as f32 / test.len() as f32;
+    println!(
+        "2-layer Transformer, reversal of {length} symbols: {rate:.4} of sequences exactly right"
+    );
+    assert!(rate >= 0.99, "exact sequences {rate}");
+}
