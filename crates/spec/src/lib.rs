@@ -4,7 +4,9 @@
 //! the engine depends on it to understand what the UI asks. Messages cross the worker
 //! boundary as JSON text, serialized once there (see [`messages`]).
 
+pub mod experiment;
 pub mod limits;
 pub mod messages;
+pub mod url;
 
 pub use messages::{BenchmarkRow, EngineInfo, FromEngine, MatmulBench, MessageError, ToEngine};
