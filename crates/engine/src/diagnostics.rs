@@ -203,7 +203,7 @@ mod tests {
     #[test]
     fn unreadable_request_gets_an_error_reply() {
         let mut replies = Vec::new();
-        crate::handle_json("{not json", &clock(), &mut |m| replies.push(m));
+        crate::Engine::default().handle_json("{not json", &clock(), &mut |m| replies.push(m));
         assert!(matches!(&replies[..], [spec::FromEngine::Error { message }]
             if message.starts_with("unreadable UI-to-engine message")));
     }

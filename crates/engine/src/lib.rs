@@ -26,34 +26,93 @@ pub fn engine_info(shared_memory: bool) -> EngineInfo {
     }
 }
 
-/// Answers one request. `now_ms` is the clock (`performance.now()` in the browser); `reply`
-/// receives every message the request produces, in order.
-pub fn handle(request: ToEngine, now_ms: &dyn Fn() -> f64, reply: &mut dyn FnMut(FromEngine)) {
-    match request {
-        ToEngine::MeasureMatmul { n } => {
-            reply(FromEngine::MeasuringMatmul { n });
-            match diagnostics::measure_matmul(n, now_ms) {
-                Ok(bench) => reply(FromEngine::MatmulMeasured(bench)),
-                Err(message) => reply(FromEngine::Error { message }),
+/// Contour grid resolution sent with a started optimizer lab.
+pub const CONTOUR_COLUMNS: usize = 120;
+pub const CONTOUR_ROWS: usize = 90;
+/// Steps one `OptimStep` request may ask for (the play loop asks for a few at a time).
+pub const MAX_STEPS_PER_REQUEST: usize = 1000;
+
+/// The engine's state between messages: the running lab session, if any.
+#[derive(Default)]
+pub struct Engine {
+    optim: Option<lab::optim::OptimSession>,
+}
+
+impl Engine {
+    /// Answers one request. `now_ms` is the clock (`performance.now()` in the browser); `reply`
+    /// receives every message the request produces, in order.
+    pub fn handle(
+        &mut self,
+        request: ToEngine,
+        now_ms: &dyn Fn() -> f64,
+        reply: &mut dyn FnMut(FromEngine),
+    ) {
+        match request {
+            ToEngine::MeasureMatmul { n } => {
+                reply(FromEngine::MeasuringMatmul { n });
+                match diagnostics::measure_matmul(n, now_ms) {
+                    Ok(bench) => reply(FromEngine::MatmulMeasured(bench)),
+                    Err(message) => reply(FromEngine::Error { message }),
+                }
             }
-        }
-        ToEngine::RunBenchmarks => {
-            match diagnostics::run_benchmarks(now_ms, diagnostics::SUITE_BUDGET_MS, &mut |row| {
-                reply(FromEngine::BenchmarkRow(row))
-            }) {
-                Ok(()) => reply(FromEngine::BenchmarksDone),
+            ToEngine::RunBenchmarks => {
+                match diagnostics::run_benchmarks(
+                    now_ms,
+                    diagnostics::SUITE_BUDGET_MS,
+                    &mut |row| reply(FromEngine::BenchmarkRow(row)),
+                ) {
+                    Ok(()) => reply(FromEngine::BenchmarksDone),
+                    Err(message) => reply(FromEngine::Error { message }),
+                }
+            }
+            ToEngine::OptimStart { spec } => match lab::optim::OptimSession::new(&spec) {
+                Ok(mut session) => {
+                    session.run_to(spec.at.unwrap_or(0));
+                    let contour = session.contour(CONTOUR_COLUMNS, CONTOUR_ROWS);
+                    let frame = session.frame(0);
+                    self.optim = Some(session);
+                    reply(FromEngine::OptimStarted { contour, frame });
+                }
                 Err(message) => reply(FromEngine::Error { message }),
+            },
+            ToEngine::OptimStep { steps } => {
+                let Some(session) = self.optim.as_mut() else {
+                    return reply(FromEngine::Error {
+                        message: "no optimizer race is running: start one first".into(),
+                    });
+                };
+                if let Err(message) =
+                    spec::limits::check_range("steps per request", steps, 1, MAX_STEPS_PER_REQUEST)
+                {
+                    return reply(FromEngine::Error { message });
+                }
+                let limit = spec::limits::OptimLimits::MAX_STEPS;
+                if session.steps_taken() >= limit {
+                    return reply(FromEngine::Error {
+                        message: format!(
+                            "the race has reached the limit of {limit} steps; reset to start again"
+                        ),
+                    });
+                }
+                let from = session.steps_taken() + 1;
+                session.run_to((session.steps_taken() + steps).min(limit));
+                reply(FromEngine::OptimFrame(session.frame(from)));
             }
         }
     }
-}
 
-/// Decodes a request from its JSON text and answers it; unreadable text gets an `Error` reply.
-pub fn handle_json(text: &str, now_ms: &dyn Fn() -> f64, reply: &mut dyn FnMut(FromEngine)) {
-    match ToEngine::from_json(text) {
-        Ok(request) => handle(request, now_ms, reply),
-        Err(e) => reply(FromEngine::Error {
-            message: e.to_string(),
-        }),
+    /// Decodes a request from its JSON text and answers it; unreadable text gets an `Error` reply.
+    pub fn handle_json(
+        &mut self,
+        text: &str,
+        now_ms: &dyn Fn() -> f64,
+        reply: &mut dyn FnMut(FromEngine),
+    ) {
+        match ToEngine::from_json(text) {
+            Ok(request) => self.handle(request, now_ms, reply),
+            Err(e) => reply(FromEngine::Error {
+                message: e.to_string(),
+            }),
+        }
     }
 }

@@ -29,8 +29,13 @@ pub fn engine_start() {
     post(FromEngine::Ready(crate::engine_info(shared)));
 }
 
+thread_local! {
+    // The worker's one engine: messages arrive one at a time on this thread.
+    static ENGINE: std::cell::RefCell<crate::Engine> = std::cell::RefCell::new(crate::Engine::default());
+}
+
 /// Answers one JSON-encoded `spec::ToEngine` message with `spec::FromEngine` messages.
 #[wasm_bindgen(js_name = engineHandle)]
 pub fn engine_handle(text: &str) {
-    crate::handle_json(text, &now_ms, &mut post);
+    ENGINE.with(|engine| engine.borrow_mut().handle_json(text, &now_ms, &mut post));
 }

@@ -15,6 +15,11 @@ pub enum ToEngine {
     MeasureMatmul { n: usize },
     /// Run the benchmark suite: matrix products in every transposition and a CNN training step.
     RunBenchmarks,
+    /// Start (or restart) the optimizer lab from a spec, replayed to `spec.at`.
+    OptimStart { spec: crate::experiment::OptimLab },
+    /// Take this many steps of the running optimizer lab (the UI's play loop asks again only
+    /// after the answer, so requests never pile up).
+    OptimStep { steps: usize },
 }
 
 /// What the engine tells the UI.
@@ -32,6 +37,13 @@ pub enum FromEngine {
     BenchmarkRow(BenchmarkRow),
     /// The suite has finished (every row has been sent).
     BenchmarksDone,
+    /// The optimizer lab (re)started: the loss surface and every path so far.
+    OptimStarted {
+        contour: ContourGrid,
+        frame: OptimFrame,
+    },
+    /// New path points since the last frame.
+    OptimFrame(OptimFrame),
     /// A request was refused or failed; the engine is still usable.
     Error {
         message: String,
@@ -102,6 +114,38 @@ pub struct BenchmarkRow {
     pub one_thread: f64,
     pub all_threads: f64,
     pub threads: usize,
+}
+
+/// The loss on a grid over the problem's domain, row by row (y outer, x inner).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContourGrid {
+    pub x_range: (f32, f32),
+    pub y_range: (f32, f32),
+    pub columns: usize,
+    pub rows: usize,
+    pub values: Vec<f32>,
+    /// Known minima inside the domain (marked on the plot).
+    pub minima: Vec<(f32, f32)>,
+}
+
+/// The state of the optimizer race after `step` steps.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OptimFrame {
+    pub step: usize,
+    pub runs: Vec<RunFrame>,
+}
+
+/// One optimizer's path points from index `from` on (index 0 is the start), the loss at each
+/// (`None` where it is not a finite number: JSON has no NaN), its current η, and why it
+/// stopped, if it did. A path ends at its last finite point.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunFrame {
+    pub optimizer: crate::experiment::OptimizerName,
+    pub from: usize,
+    pub points: Vec<(f32, f32)>,
+    pub losses: Vec<Option<f32>>,
+    pub lr: f32,
+    pub diverged: Option<String>,
 }
 
 /// A message that could not be read: names the direction and what serde saw.
