@@ -70,6 +70,8 @@ impl PanelState {
                 self.busy = None;
                 self.status = EngineStatus::Failed(message);
             }
+            // The labs' own traffic: their pages read it, the engine panel has nothing to show.
+            FromEngine::OptimStarted { .. } | FromEngine::OptimFrame(_) => {}
         }
     }
 
