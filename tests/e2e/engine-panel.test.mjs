@@ -22,7 +22,7 @@ const READY_TIMEOUT = 60_000; // a cold wasm compile of two modules on a loaded 
 const MEASURE_TIMEOUT = 120_000;
 
 test('the engine worker runs on every core with SIMD128 and measures a matrix product', async () => {
-  const { page, errors } = await openPage(browser.context, server.url);
+  const { page, errors } = await openPage(browser.context, `${server.url}#engine`);
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
 
@@ -55,7 +55,7 @@ test('the engine worker runs on every core with SIMD128 and measures a matrix pr
 });
 
 test('the main thread stays responsive while the engine measures', async () => {
-  const { page, errors } = await openPage(browser.context, server.url);
+  const { page, errors } = await openPage(browser.context, `${server.url}#engine`);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
   await page.getByTestId('size').selectOption('1024');
   await page.getByTestId('measure').click();
@@ -87,7 +87,7 @@ test('a worker that dies is reported, and the engine can be restarted', async ()
       body: "throw new Error('simulated engine crash');",
     }),
   );
-  const { page } = await openPage(browser.context, server.url);
+  const { page } = await openPage(browser.context, `${server.url}#engine`);
   await page.getByTestId('engine-status').filter({ hasText: 'stopped — the engine worker died' }).waitFor({ timeout: READY_TIMEOUT });
   assert.equal(await page.getByTestId('measure').isDisabled(), true);
   await browser.context.unroute('**/engine-worker.js');
@@ -100,7 +100,7 @@ test('a worker that dies is reported, and the engine can be restarted', async ()
 test('without the isolation headers the page says what is missing and how to serve it', async () => {
   const plain = await serveDist({ isolated: false });
   try {
-    const { page, errors } = await openPage(browser.context, plain.url);
+    const { page, errors } = await openPage(browser.context, `${plain.url}#engine`);
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
     const notice = page.locator('#boot-not-isolated');
     await notice.waitFor({ state: 'visible' });
@@ -120,7 +120,7 @@ test('without the isolation headers the page says what is missing and how to ser
 });
 
 test('the benchmark suite fills its table with every workload on 1 and all threads', async () => {
-  const { page, errors } = await openPage(browser.context, server.url);
+  const { page, errors } = await openPage(browser.context, `${server.url}#engine`);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   await page.getByTestId('run-suite').click();

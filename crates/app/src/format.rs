@@ -26,6 +26,15 @@ pub fn tick(value: f64) -> String {
     }
 }
 
+/// "1 step" / "250 steps".
+pub fn steps(n: usize) -> String {
+    if n == 1 {
+        "1 step".into()
+    } else {
+        format!("{n} steps")
+    }
+}
+
 /// A relative error in scientific notation ("3.1e-7"), or "0" when exact.
 pub fn rel_error(value: f64) -> String {
     if value == 0.0 {

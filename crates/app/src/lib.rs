@@ -5,6 +5,8 @@ mod engine_client;
 pub mod engine_panel;
 mod format;
 mod isolation;
+pub mod optim_lab;
 mod shell;
+pub mod widgets;
 
 pub use shell::App;

@@ -235,6 +235,20 @@ impl Optimizer {
     }
 }
 
+/// βᵗ by squaring, in our own fixed order of IEEE multiplications: `powi` lowers to each
+/// platform's runtime routine, which may round differently (a shared URL must replay exactly).
+fn power(base: f32, t: i32) -> f32 {
+    let (mut acc, mut base, mut e) = (1.0f32, base, t.max(0) as u32);
+    while e > 0 {
+        if e & 1 == 1 {
+            acc *= base;
+        }
+        base *= base;
+        e >>= 1;
+    }
+    acc
+}
+
 /// One rule on one parameter: θ = p, g, and the rule's two state buffers.
 fn apply(
     kind: OptimizerKind,
@@ -270,7 +284,7 @@ fn apply(
             beta2,
             delta,
         } => {
-            let (c1, c2) = (1.0 - beta1.powi(t), 1.0 - beta2.powi(t));
+            let (c1, c2) = (1.0 - power(beta1, t), 1.0 - power(beta2, t));
             for (((p, g), m), v) in p.iter_mut().zip(g).zip(s1.iter_mut()).zip(s2.iter_mut()) {
                 *m = beta1 * *m + (1.0 - beta1) * g;
                 *v = beta2 * *v + (1.0 - beta2) * g * g;

@@ -1,7 +1,6 @@
 //! The Engine panel: the machine's diagnostics. What the engine worker runs on (threads,
 //! SIMD128, shared memory) and a live measurement of its matrix-product speed.
 
-mod axis;
 mod speed_chart;
 pub mod state;
 mod suite_table;
@@ -13,25 +12,12 @@ use spec::limits::MATMUL_BENCH_SIZES;
 use spec::ToEngine;
 use speed_chart::SpeedChart;
 use state::{EngineStatus, PanelState, Task};
-use std::rc::Rc;
 use suite_table::SuiteTable;
 
 const DEFAULT_SIZE: usize = 512;
 
-fn start_engine(state: RwSignal<PanelState>) {
-    state.update(PanelState::restarting);
-    let deliver = Rc::new(move |message| state.update(|s| s.apply(message)));
-    if let Err(message) = engine_client::start(deliver) {
-        state.update(|s| s.status = EngineStatus::Failed(message));
-    }
-}
-
 #[component]
-pub fn EnginePanel(isolated: bool) -> impl IntoView {
-    let state = RwSignal::new(PanelState::new(isolated));
-    if isolated {
-        start_engine(state);
-    }
+pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl IntoView {
     let size = RwSignal::new(DEFAULT_SIZE);
 
     let measure = move |_| {
@@ -95,7 +81,7 @@ pub fn EnginePanel(isolated: bool) -> impl IntoView {
             <Show when=failed>
                 <div class="notice error" role="alert">
                     "The engine stopped. Results measured so far are kept. "
-                    <button class="secondary" on:click=move |_| start_engine(state)>
+                    <button class="secondary" on:click=move |_| restart.run(())>
                         "Restart engine"
                     </button>
                 </div>

@@ -1,7 +1,7 @@
 //! One measurement as two horizontal bars on a GFLOP/s axis, with the speed-up between them.
 
-use super::axis::nice_ticks;
 use crate::format;
+use crate::widgets::axis::nice_ticks;
 use leptos::prelude::*;
 use spec::MatmulBench;
 

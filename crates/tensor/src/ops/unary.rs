@@ -169,8 +169,9 @@ impl Tensor {
     pub fn shift(&self, c: f32) -> Tensor {
         unary(Unary::Shift(c), self)
     }
-    /// x² (composite of powf).
+    /// x², as x·x: one correctly rounded multiplication on every target, where powf comes
+    /// from each platform's libm and may round differently (a shared URL must replay exactly).
     pub fn square(&self) -> Tensor {
-        self.powf(2.0)
+        self.mul(self).expect("a tensor has its own shape")
     }
 }

@@ -1,0 +1,127 @@
+//! Loss against step for every path: log scale when every loss is positive, linear otherwise
+//! (the saddle goes below zero).
+
+use super::colors;
+use super::state::LabState;
+use crate::widgets::axis::nice_ticks;
+use leptos::prelude::*;
+
+const W: f64 = 640.0;
+const H: f64 = 240.0;
+const LEFT: f64 = 64.0;
+const RIGHT: f64 = 12.0;
+const TOP: f64 = 28.0;
+const BOTTOM: f64 = 40.0;
+/// Points per series drawn at most (long runs are thinned evenly; the last point is kept).
+const MAX_POINTS: usize = 600;
+
+#[component]
+pub fn LossChart(state: RwSignal<LabState>) -> impl IntoView {
+    let chart = move || {
+        state.with(|s| {
+            let all: Vec<f32> = s
+                .paths
+                .iter()
+                .flat_map(|p| p.losses.iter().flatten().copied())
+                .collect();
+            if all.is_empty() {
+                return None;
+            }
+            let log = all.iter().all(|&v| v > 0.0);
+            let f = |v: f32| if log { (v as f64).log10() } else { v as f64 };
+            let lo = all.iter().map(|&v| f(v)).fold(f64::INFINITY, f64::min);
+            let hi = all.iter().map(|&v| f(v)).fold(f64::NEG_INFINITY, f64::max);
+            let (lo, hi) = if hi - lo < 1e-9 {
+                (lo - 1.0, hi + 1.0)
+            } else {
+                (lo, hi)
+            };
+            let steps = s
+                .paths
+                .iter()
+                .map(|p| p.losses.len())
+                .max()
+                .unwrap_or(1)
+                .max(2)
+                - 1;
+            let px = |i: usize| LEFT + (W - LEFT - RIGHT) * i as f64 / steps as f64;
+            let py = |v: f64| TOP + (H - TOP - BOTTOM) * (1.0 - (v - lo) / (hi - lo));
+            let series: Vec<(String, &'static str)> = s
+                .paths
+                .iter()
+                .map(|p| {
+                    let stride = (p.losses.len() / MAX_POINTS).max(1);
+                    let mut d = String::new();
+                    for (i, loss) in p.losses.iter().enumerate() {
+                        if i % stride != 0 && i + 1 != p.losses.len() {
+                            continue;
+                        }
+                        if let Some(v) = loss {
+                            let cmd = if d.is_empty() { 'M' } else { 'L' };
+                            d.push_str(&format!("{cmd}{:.1},{:.1} ", px(i), py(f(*v))));
+                        }
+                    }
+                    (d, colors::of(p.optimizer))
+                })
+                .collect();
+            let y_ticks: Vec<(f64, String)> = if log {
+                (lo.floor() as i32..=hi.ceil() as i32)
+                    .filter(|e| (*e as f64) >= lo - 1e-9 && (*e as f64) <= hi + 1e-9)
+                    .map(|e| (py(e as f64), format!("1e{e}")))
+                    .collect()
+            } else {
+                let step = nice_ticks(hi - lo, 5).get(1).copied().unwrap_or(1.0);
+                let first = (lo / step).ceil() as i64;
+                (first..)
+                    .map(|i| i as f64 * step)
+                    .take_while(|&t| t <= hi)
+                    .map(|t| (py(t), crate::format::tick(t)))
+                    .collect()
+            };
+            let x_ticks: Vec<(f64, String)> = nice_ticks(steps as f64, 6)
+                .into_iter()
+                .filter(|&t| t <= steps as f64)
+                .map(|t| (px(t as usize), crate::format::tick(t)))
+                .collect();
+            Some((series, y_ticks, x_ticks, log))
+        })
+    };
+    view! {
+        <figure class="loss-chart" data-testid="loss-chart">
+            {move || {
+                chart()
+                    .map(|(series, y_ticks, x_ticks, log)| {
+                        view! {
+                            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label="Loss against step for every optimizer">
+                                {y_ticks
+                                    .into_iter()
+                                    .map(|(y, label)| {
+                                        view! {
+                                            <line class="grid" x1=LEFT x2=W - RIGHT y1=y y2=y />
+                                            <text class="tick" x=LEFT - 6.0 y=y + 4.0 text-anchor="end">{label}</text>
+                                        }
+                                    })
+                                    .collect::<Vec<_>>()}
+                                {x_ticks
+                                    .into_iter()
+                                    .map(|(x, label)| {
+                                        view! { <text class="tick" x=x y=H - BOTTOM + 16.0 text-anchor="middle">{label}</text> }
+                                    })
+                                    .collect::<Vec<_>>()}
+                                <line class="axis" x1=LEFT x2=W - RIGHT y1=H - BOTTOM y2=H - BOTTOM />
+                                <line class="axis" x1=LEFT x2=LEFT y1=TOP y2=H - BOTTOM />
+                                {series
+                                    .into_iter()
+                                    .map(|(d, colour)| view! { <path d=d fill="none" stroke=colour stroke-width="2" class="series" /> })
+                                    .collect::<Vec<_>>()}
+                                <text class="axis-title" x=(LEFT + W) / 2.0 y=H - 6.0 text-anchor="middle">"step k"</text>
+                                <text class="axis-title" x=LEFT y=16.0>
+                                    {if log { "loss (log scale)" } else { "loss" }}
+                                </text>
+                            </svg>
+                        }
+                    })
+            }}
+        </figure>
+    }
+}

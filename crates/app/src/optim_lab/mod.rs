@@ -1,0 +1,328 @@
+//! The Optimizer lab: optimizers race across a loss surface (or a real regression problem's
+//! loss over (w, b)) from the same start; the student changes one knob and sees what changes.
+//! All computing happens in the engine; this page asks for steps and draws what comes back.
+
+mod colors;
+mod loss_chart;
+mod plot;
+pub mod state;
+
+use crate::engine_client;
+use crate::format;
+use leptos::prelude::*;
+use loss_chart::LossChart;
+use plot::ContourPlot;
+use spec::experiment::{LrSchedule, OptimLab, OptimizerName, Problem, Run};
+use spec::{url, FromEngine, ToEngine};
+use state::LabState;
+use std::time::Duration;
+
+/// Steps per request while playing, offered as "speed".
+const SPEEDS: [usize; 4] = [1, 5, 20, 100];
+/// The play loop's tick: asks for more steps (if the last answer is in) this often.
+const TICK: Duration = Duration::from_millis(40);
+
+fn send(state: RwSignal<LabState>, request: ToEngine) {
+    if let Err(message) = engine_client::send(&request) {
+        state.update(|s| s.apply(FromEngine::Failed { message }));
+    }
+}
+
+/// (Re)starts the race from the current spec (replaying to `spec.at` if the link had one).
+pub fn start_race(state: RwSignal<LabState>) {
+    let spec = state.with_untracked(|s| s.spec.clone());
+    state.update(LabState::restarting);
+    send(state, ToEngine::OptimStart { spec });
+    // Replay happens once: later restarts begin at step 0.
+    state.update(|s| s.spec.at = None);
+}
+
+/// Changes the spec and restarts: every knob is part of the experiment (and of its URL).
+fn change(state: RwSignal<LabState>, edit: impl FnOnce(&mut OptimLab)) {
+    state.update(|s| {
+        edit(&mut s.spec);
+        s.playing = false;
+    });
+    start_race(state);
+}
+
+fn step_once(state: RwSignal<LabState>) {
+    // Queued, not sent: the play loop sends it as soon as the engine is free (even mid-restart).
+    state.update(|s| {
+        s.playing = false;
+        s.queued += 1;
+    });
+}
+
+fn toggle_play(state: RwSignal<LabState>) {
+    state.update(|s| s.playing = !s.playing);
+}
+
+/// The link that reproduces what is on screen, at this step.
+fn share_link(state: RwSignal<LabState>) -> String {
+    let (mut spec, step) = state.with_untracked(|s| (s.spec.clone(), s.step));
+    spec.at = (step > 0).then_some(step);
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    format!("{base}#{}", url::encode(&spec))
+}
+
+#[component]
+pub fn OptimLabPage(state: RwSignal<LabState>) -> impl IntoView {
+    // The play loop: one request in flight at most.
+    set_interval(
+        move || {
+            if state.with_untracked(LabState::wants_steps) {
+                let mut steps = 1;
+                state.update(|s| steps = s.take_request());
+                send(state, ToEngine::OptimStep { steps });
+            }
+        },
+        TICK,
+    );
+    // Keyboard: space plays/pauses, → steps (not while typing in a field).
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if typing {
+            return;
+        }
+        match ev.key().as_str() {
+            " " => {
+                ev.prevent_default();
+                toggle_play(state);
+            }
+            "ArrowRight" => step_once(state),
+            _ => {}
+        }
+    });
+    // The address bar follows the experiment (replaceState: no history entry per knob).
+    Effect::new(move |_| {
+        let fragment = state.with(|s| url::encode(&s.spec));
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("#{fragment}")),
+            );
+        }
+    });
+    let shared = RwSignal::new(None::<String>);
+    let share = move |_| {
+        let link = share_link(state);
+        if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
+            let _ = clipboard.write_text(&link);
+        }
+        shared.set(Some(link));
+    };
+    let pick = Callback::new(move |(x, y): (f32, f32)| {
+        let round = |v: f32| (v * 1000.0).round() / 1000.0;
+        change(state, |spec| spec.start = Some((round(x), round(y))));
+    });
+    let problem = move || state.with(|s| s.spec.problem);
+    view! {
+        <section class="panel lab" aria-labelledby="optim-title">
+            <h1 id="optim-title">"Optimizers"</h1>
+            <p class="lede">
+                "Gradient descent and its descendants race downhill from the same start. Each step moves "
+                "against the gradient — perpendicular to the level lines — by a learning rate η. Too large "
+                "and a path overshoots and oscillates, too small and it crawls; momentum, AdaGrad, RMSProp "
+                "and Adam each fix part of that. Click the plot to start from another point."
+            </p>
+            <UrlNotes state=state />
+            {move || state.with(|s| s.error.clone()).map(|e| view! { <div class="notice error" role="alert" data-testid="lab-error">{e}</div> })}
+            <div class="lab-grid">
+                <div class="plot-column">
+                    <ContourPlot state=state on_pick=pick />
+                    <p class="caption">
+                        {move || match problem() {
+                            Problem::Regression => format!(
+                                "Mean squared error of y = w·x + b over {} noisy points of y = 2x − 1 (σ = 0.5). GD uses all points per step, SGD one, the others mini-batches of {}.",
+                                state.with(|s| s.spec.points),
+                                state.with(|s| s.spec.batch)
+                            ),
+                            Problem::Saddle => "f = x² − y²: a saddle point at the origin. Colour: loss (dark low, bright high); white lines: level sets.".to_string(),
+                            _ => "Colour: loss (dark low, bright high); white lines: level sets; ✕: minimum; ■: start.".to_string(),
+                        }}
+                    </p>
+                </div>
+                <Controls state=state />
+            </div>
+            <h2>"Loss at every step"</h2>
+            <LossChart state=state />
+            <ResultsTable state=state />
+            <div class="share">
+                <button class="secondary-blue" data-testid="share" on:click=share>"Share this race"</button>
+                {move || shared.get().map(|link| view! {
+                    <span class="hint">"Link copied — it replays this race to this step: "</span>
+                    <input class="share-link" data-testid="share-link" readonly value=link />
+                })}
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn UrlNotes(state: RwSignal<LabState>) -> impl IntoView {
+    move || {
+        let notes = state.with(|s| s.notes.clone());
+        (!notes.is_empty()).then(|| {
+            view! {
+                <div class="notice warn" role="status" data-testid="url-notes">
+                    <strong>"Parts of this link were not used: "</strong>
+                    <ul>
+                        {notes.into_iter().map(|n| view! { <li><code>{n.part}</code>" — "{n.reason}</li> }).collect::<Vec<_>>()}
+                    </ul>
+                    <button class="secondary-blue" on:click=move |_| state.update(|s| s.notes.clear())>"Dismiss"</button>
+                </div>
+            }
+        })
+    }
+}
+
+#[component]
+fn Controls(state: RwSignal<LabState>) -> impl IntoView {
+    let playing = move || state.with(|s| s.playing);
+    let ready = move || state.with(|s| s.contour.is_some());
+    view! {
+        <div class="controls-column">
+            <div class="transport">
+                <button data-testid="play" on:click=move |_| toggle_play(state) disabled=move || !ready()>
+                    {move || if playing() { "❚❚ Pause" } else { "▶ Play" }}
+                </button>
+                <button class="secondary-blue" data-testid="step" on:click=move |_| step_once(state) disabled=move || !ready()>
+                    "Step →"
+                </button>
+                <button class="secondary-blue" data-testid="reset" on:click=move |_| { state.update(|s| s.playing = false); start_race(state) }>
+                    "Reset"
+                </button>
+            </div>
+            <p class="status" data-testid="step-count">{move || format!("step k = {}", state.with(|s| s.step))}</p>
+            <label class="field">
+                "Problem "
+                <select data-testid="problem" on:change=move |ev| {
+                    if let Some(p) = Problem::from_slug(&event_target_value(&ev)) {
+                        change(state, |spec| { spec.problem = p; spec.start = None; });
+                    }
+                }>
+                    {Problem::ALL.iter().map(|p| {
+                        let slug = p.slug();
+                        view! { <option value=slug selected=move || state.with(|s| s.spec.problem.slug() == slug)>{problem_label(*p)}</option> }
+                    }).collect::<Vec<_>>()}
+                </select>
+            </label>
+            <label class="field">
+                "Speed "
+                <select data-testid="speed" on:change=move |ev| {
+                    if let Ok(n) = event_target_value(&ev).parse() { state.update(|s| s.speed = n) }
+                }>
+                    {SPEEDS.iter().map(|&n| view! { <option value=n.to_string() selected=move || state.with(|s| s.speed == n)>{format!("{n} steps per frame")}</option> }).collect::<Vec<_>>()}
+                </select>
+            </label>
+            <label class="field checkbox">
+                <input type="checkbox" data-testid="decay" prop:checked=move || state.with(|s| matches!(s.spec.schedule, LrSchedule::LinearDecay { .. }))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        change(state, |spec| spec.schedule = if on { LrSchedule::LinearDecay { final_ratio: 0.01, steps: 500 } } else { LrSchedule::Constant });
+                    } />
+                " Linear decay ε_k = (1 − k/T)·ε₀ + (k/T)·ε_T, T = 500, ε_T = ε₀/100"
+            </label>
+            <fieldset class="racers">
+                <legend>"Optimizers and their learning rate η"</legend>
+                {OptimizerName::ALL.iter().map(|&name| view! { <RacerRow state=state name=name /> }).collect::<Vec<_>>()}
+            </fieldset>
+        </div>
+    }
+}
+
+fn problem_label(p: Problem) -> &'static str {
+    match p {
+        Problem::Bowl => "Bowl  x² + y²",
+        Problem::Ravine => "Ravine  x²/2 + 10y²",
+        Problem::Saddle => "Saddle  x² − y²",
+        Problem::Rosenbrock => "Rosenbrock",
+        Problem::Himmelblau => "Himmelblau",
+        Problem::Regression => "Linear regression  y = wx + b",
+    }
+}
+
+#[component]
+fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
+    let index = move || state.with(|s| s.spec.runs.iter().position(|r| r.optimizer == name));
+    let toggle = move |ev| {
+        let on = event_target_checked(&ev);
+        change(state, |spec| {
+            if on && !spec.runs.iter().any(|r| r.optimizer == name) {
+                spec.runs.push(Run::default_for(name));
+            } else if !on && spec.runs.len() > 1 {
+                spec.runs.retain(|r| r.optimizer != name);
+            }
+        });
+    };
+    let set_lr = move |ev| {
+        if let Ok(lr) = event_target_value(&ev).parse::<f32>() {
+            let run_index = index();
+            let mut candidate =
+                run_index.and_then(|i| state.with_untracked(|s| s.spec.runs.get(i).copied()));
+            if let (Some(i), Some(run)) = (run_index, candidate.as_mut()) {
+                run.lr = lr;
+                match spec::limits::OptimLimits::check_run(run) {
+                    Ok(()) => change(state, |spec| spec.runs[i].lr = lr),
+                    Err(message) => state.update(|s| s.error = Some(message)),
+                }
+            }
+        }
+    };
+    let slug = name.slug();
+    view! {
+        <div class="racer">
+            <label>
+                <input type="checkbox" data-testid=format!("use-{slug}") prop:checked=move || index().is_some() on:change=toggle />
+                <span class="swatch" style=format!("background:{}", colors::of(name))></span>
+                {colors::label(name)}
+            </label>
+            <input type="number" step="any" min="0" class="lr" data-testid=format!("lr-{slug}") aria-label=format!("learning rate of {}", colors::label(name))
+                prop:value=move || index().and_then(|i| state.with(|s| s.spec.runs.get(i).map(|r| r.lr.to_string()))).unwrap_or_default()
+                disabled=move || index().is_none()
+                on:change=set_lr />
+        </div>
+    }
+}
+
+#[component]
+fn ResultsTable(state: RwSignal<LabState>) -> impl IntoView {
+    let rows = move || {
+        state.with(|s| {
+            s.paths
+                .iter()
+                .map(|p| {
+                    let (x, y) = p.points.last().copied().unwrap_or((f32::NAN, f32::NAN));
+                    let loss = p.losses.last().copied().flatten();
+                    let status = p.diverged.clone().unwrap_or_else(|| "running".to_string());
+                    view! {
+                        <tr data-testid=format!("result-{}", p.optimizer.slug())>
+                            <td><span class="swatch" style=format!("background:{}", colors::of(p.optimizer))></span>{colors::label(p.optimizer)}</td>
+                            <td class="num">{format!("{}", p.lr)}</td>
+                            <td class="num coords">{format!("({x:.4}, {y:.4})")}</td>
+                            <td class="num">{loss.map_or("—".to_string(), |l| format!("{l:.4e}"))}</td>
+                            <td class="status-cell">{status}</td>
+                        </tr>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <table class="results" data-testid="optim-results">
+            <thead>
+                <tr><th>"optimizer"</th><th>"η now"</th><th>"current point"</th><th>"loss"</th><th>"status"</th></tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <p class="hint">{move || format!("{} — space plays or pauses, → takes one step.", format::steps(state.with(|s| s.step)))}</p>
+    }
+}

@@ -1,0 +1,5 @@
+//! Pieces every lab draws with: the maths of charts (ticks, contour lines, colours) as plain
+//! Rust with native tests; the drawing itself stays in the labs' views.
+
+pub mod axis;
+pub mod contour;

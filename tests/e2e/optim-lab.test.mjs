@@ -1,0 +1,133 @@
+// The Optimizer lab as a student and a friend use it: a shared link replays the exact race
+// (the same numbers a native run of the same spec gives), the transport controls behave, a
+// broken link explains itself and still gives a working lab, and controls update the link.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const READY = 60_000;
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Where every path is, as the page's results table shows it: { sgd: '(x, y)', … }. */
+async function positions(page) {
+  const rows = await page.getByTestId('optim-results').locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [tr.dataset.testid.replace('result-', ''), tr.querySelector('.coords').textContent]),
+  );
+  return Object.fromEntries(rows);
+}
+
+async function stepCount(page) {
+  return Number((await page.getByTestId('step-count').textContent()).replace('step k = ', ''));
+}
+
+async function waitForStep(page, predicate) {
+  await page.waitForFunction(
+    (src) => {
+      const n = Number(document.querySelector('[data-testid=step-count]').textContent.replace('step k = ', ''));
+      return new Function('n', `return ${src}`)(n);
+    },
+    predicate,
+    { timeout: READY },
+  );
+}
+
+test('a shared link replays the race to the same numbers as a native run', async () => {
+  const fragment = 'lab=optim&v=1&opt=sgd,momentum,nesterov,adam&momentum.lr=0.0015&seed=7&at=300';
+  const native = Object.fromEntries(
+    execFileSync('cargo', ['run', '-q', '-p', 'lab', '--example', 'replay', '--', fragment], { cwd: ROOT, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]),
+  );
+  const { page, errors } = await openPage(browser.context, `${server.url}#${fragment}`);
+  await waitForStep(page, 'n === 300');
+  assert.deepEqual(await positions(page), native);
+  await screenshot(page, 'optim-lab.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('play, pause, step and reset behave, and the keyboard drives them', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}#lab=optim&v=1`);
+  await page.getByTestId('play').filter({ hasText: 'Play' }).waitFor({ timeout: READY });
+  await page.locator('[data-testid=play]:not([disabled])').waitFor({ timeout: READY });
+  assert.equal(await stepCount(page), 0);
+  await page.getByTestId('step').click();
+  await waitForStep(page, 'n === 1');
+  await page.getByTestId('play').click();
+  await waitForStep(page, 'n > 50');
+  await page.getByTestId('play').click(); // pause
+  await page.getByTestId('play').filter({ hasText: 'Play' }).waitFor();
+  await page.waitForTimeout(300); // an answer in flight may still land
+  const paused = await stepCount(page);
+  await page.waitForTimeout(500);
+  assert.equal(await stepCount(page), paused, 'no steps while paused');
+  await page.keyboard.press('ArrowRight');
+  await waitForStep(page, `n === ${paused + 1}`);
+  await page.keyboard.press(' ');
+  await waitForStep(page, `n > ${paused + 20}`);
+  await page.keyboard.press(' ');
+  await page.getByTestId('reset').click();
+  await waitForStep(page, 'n === 0');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a broken link says what it ignored and still gives a working lab', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}#lab=optim&v=1&problem=volcano&opt=adam,warp&adam.lr=1e9&seed=oops`);
+  const notes = page.getByTestId('url-notes');
+  await notes.waitFor({ timeout: READY });
+  const text = await notes.textContent();
+  assert.match(text, /problem=volcano — not a problem of this lab/);
+  assert.match(text, /opt=warp — not an optimizer of this lab/);
+  assert.match(text, /adam\.lr = 1000000000 exceeds the limit of 10/);
+  assert.match(text, /seed=oops — expected a whole number/);
+  await page.locator('[data-testid=step]:not([disabled])').waitFor({ timeout: READY });
+  await page.getByTestId('step').click();
+  await waitForStep(page, 'n === 1');
+  assert.deepEqual(Object.keys(await positions(page)), ['adam']);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('changing a control updates the link, and the share link replays the current step', async () => {
+  const { page, errors } = await openPage(browser.context, `${server.url}#lab=optim&v=1`);
+  await page.locator('[data-testid=step]:not([disabled])').waitFor({ timeout: READY });
+  await page.getByTestId('problem').selectOption('himmelblau');
+  await page.waitForFunction(() => location.hash.includes('problem=himmelblau'));
+  await page.getByTestId('use-rmsprop').check();
+  await page.waitForFunction(() => location.hash.includes('opt=sgd,momentum,adam,rmsprop'));
+  await page.getByTestId('lr-adam').fill('0.2');
+  await page.getByTestId('lr-adam').dispatchEvent('change');
+  await page.waitForFunction(() => location.hash.includes('adam.lr=0.2'));
+  await page.locator('[data-testid=step]:not([disabled])').waitFor();
+  for (let i = 0; i < 3; i++) {
+    await page.getByTestId('step').click();
+    await waitForStep(page, `n === ${i + 1}`);
+  }
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  assert.match(link, /#lab=optim&v=1&problem=himmelblau&opt=sgd,momentum,adam,rmsprop&adam\.lr=0\.2&at=3$/);
+  const before = await positions(page);
+  const friend = await openPage(browser.context, link);
+  await waitForStep(friend.page, 'n === 3');
+  assert.deepEqual(await positions(friend.page), before);
+  assert.deepEqual([...errors, ...friend.errors], []);
+  await friend.page.close();
+  await page.close();
+});
