@@ -116,6 +116,13 @@ test('changing a control updates the link, and the share link replays the curren
   await page.getByTestId('lr-adam').dispatchEvent('change');
   await page.waitForFunction(() => location.hash.includes('adam.lr=0.2'));
   await page.locator('[data-testid=step]:not([disabled])').waitFor();
+  // The pointer reads the surface: Himmelblau is 0 at its minimum (3, 2), below 1 a pixel away.
+  await page.getByTestId('contour').hover({ position: { x: 56 + (572 * 8) / 10, y: 12 + 424 * (3 / 10) } });
+  assert.match(await page.getByTestId('readout').textContent(), /^at \(3\.0\d\d, 2\.0\d\d\) the loss is ≈ 0\.\d+/);
+  await page.getByTestId('decay').check();
+  await page.waitForFunction(() => location.hash.includes('decay=0.01,500'));
+  await page.getByTestId('decay').uncheck();
+  await page.waitForFunction(() => !location.hash.includes('decay='));
   for (let i = 0; i < 3; i++) {
     await page.getByTestId('step').click();
     await waitForStep(page, `n === ${i + 1}`);

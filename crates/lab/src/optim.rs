@@ -14,6 +14,9 @@ use tensor::{no_grad, Tensor};
 pub const REGRESSION_W: f32 = 2.0;
 pub const REGRESSION_B: f32 = -1.0;
 pub const REGRESSION_NOISE: f32 = 0.5;
+/// Gradient arrows drawn across the domain (columns × rows).
+pub const ARROW_COLUMNS: usize = 16;
+pub const ARROW_ROWS: usize = 12;
 /// A path whose coordinates leave ±this has diverged (the plot could not show it anyway).
 pub const DIVERGED_BEYOND: f32 = 1e6;
 
@@ -38,6 +41,25 @@ impl Objective {
                 REGRESSION_NOISE,
                 spec.seed,
             )),
+        }
+    }
+
+    /// ∇L at (x, y) from the autograd engine (over all the data for the regression).
+    fn gradient(&self, x: f32, y: f32) -> (f32, f32) {
+        let p = Tensor::from_vec(vec![x, y], &[2])
+            .expect("two coordinates")
+            .requires_grad();
+        let loss = match self {
+            Objective::Surface(s) => s.loss(&p),
+            Objective::Regression(d) => d.loss(&p, &(0..d.x.len()).collect::<Vec<_>>()),
+        };
+        let g = loss
+            .and_then(|l| l.backward())
+            .ok()
+            .and_then(|g| g.get(&p).map(<[f32]>::to_vec));
+        match g.as_deref() {
+            Some([gx, gy]) => (*gx, *gy),
+            _ => (f32::NAN, f32::NAN),
         }
     }
 
@@ -259,6 +281,22 @@ impl OptimSession {
                 .map(|(x, y)| self.objective.value(x, y))
                 .collect()
         });
+        let (arrow_columns, arrow_rows) = (ARROW_COLUMNS, ARROW_ROWS);
+        let gradients = (0..arrow_rows)
+            .flat_map(|j| (0..arrow_columns).map(move |i| (i, j)))
+            .map(|(i, j)| {
+                // Cell centres, so no arrow sits on the border.
+                let x = x0 + (x1 - x0) * (i as f32 + 0.5) / arrow_columns as f32;
+                let y = y0 + (y1 - y0) * (j as f32 + 0.5) / arrow_rows as f32;
+                let (gx, gy) = self.objective.gradient(x, y);
+                // JSON has no NaN: a non-finite gradient becomes no arrow.
+                if gx.is_finite() && gy.is_finite() {
+                    (gx, gy)
+                } else {
+                    (0.0, 0.0)
+                }
+            })
+            .collect();
         ContourGrid {
             x_range: (x0, x1),
             y_range: (y0, y1),
@@ -266,6 +304,9 @@ impl OptimSession {
             rows,
             values,
             minima: self.objective.minima(),
+            arrow_columns,
+            arrow_rows,
+            gradients,
         }
     }
 

@@ -126,6 +126,11 @@ pub struct ContourGrid {
     pub values: Vec<f32>,
     /// Known minima inside the domain (marked on the plot).
     pub minima: Vec<(f32, f32)>,
+    /// The gradient ∇L on a coarser grid (`arrow_columns` × `arrow_rows`, same layout), for
+    /// arrows normal to the level lines.
+    pub arrow_columns: usize,
+    pub arrow_rows: usize,
+    pub gradients: Vec<(f32, f32)>,
 }
 
 /// The state of the optimizer race after `step` steps.

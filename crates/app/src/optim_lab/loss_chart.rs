@@ -83,14 +83,19 @@ pub fn LossChart(state: RwSignal<LabState>) -> impl IntoView {
                 .filter(|&t| t <= steps as f64)
                 .map(|t| (px(t as usize), crate::format::tick(t)))
                 .collect();
-            Some((series, y_ticks, x_ticks, log))
+            let legend: Vec<(&'static str, &'static str)> = s
+                .paths
+                .iter()
+                .map(|p| (colors::label(p.optimizer), colors::of(p.optimizer)))
+                .collect();
+            Some((series, y_ticks, x_ticks, log, legend))
         })
     };
     view! {
         <figure class="loss-chart" data-testid="loss-chart">
             {move || {
                 chart()
-                    .map(|(series, y_ticks, x_ticks, log)| {
+                    .map(|(series, y_ticks, x_ticks, log, legend)| {
                         view! {
                             <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label="Loss against step for every optimizer">
                                 {y_ticks
@@ -113,6 +118,17 @@ pub fn LossChart(state: RwSignal<LabState>) -> impl IntoView {
                                 {series
                                     .into_iter()
                                     .map(|(d, colour)| view! { <path d=d fill="none" stroke=colour stroke-width="2" class="series" /> })
+                                    .collect::<Vec<_>>()}
+                                {legend
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(i, (name, colour))| {
+                                        let x = W - RIGHT - 110.0 * (i as f64 + 1.0);
+                                        view! {
+                                            <line x1=x x2=x + 18.0 y1=12.0 y2=12.0 stroke=colour stroke-width="3" />
+                                            <text class="legend" x=x + 22.0 y=16.0>{name}</text>
+                                        }
+                                    })
                                     .collect::<Vec<_>>()}
                                 <text class="axis-title" x=(LEFT + W) / 2.0 y=H - 6.0 text-anchor="middle">"step k"</text>
                                 <text class="axis-title" x=LEFT y=16.0>

@@ -223,19 +223,29 @@ fn Controls(state: RwSignal<LabState>) -> impl IntoView {
                     {SPEEDS.iter().map(|&n| view! { <option value=n.to_string() selected=move || state.with(|s| s.speed == n)>{format!("{n} steps per frame")}</option> }).collect::<Vec<_>>()}
                 </select>
             </label>
+
             <label class="field checkbox">
-                <input type="checkbox" data-testid="decay" prop:checked=move || state.with(|s| matches!(s.spec.schedule, LrSchedule::LinearDecay { .. }))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        change(state, |spec| spec.schedule = if on { LrSchedule::LinearDecay { final_ratio: 0.01, steps: 500 } } else { LrSchedule::Constant });
-                    } />
-                " Linear decay ε_k = (1 − k/T)·ε₀ + (k/T)·ε_T, T = 500, ε_T = ε₀/100"
+                <input type="checkbox" data-testid="arrows" prop:checked=move || state.with(|s| s.show_arrows)
+                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| s.show_arrows = on) } />
+                " Show −∇L: the steepest-descent direction, normal to the level lines"
             </label>
+            <DecaySettings state=state />
             <fieldset class="racers">
                 <legend>"Optimizers and their learning rate η"</legend>
                 {OptimizerName::ALL.iter().map(|&name| view! { <RacerRow state=state name=name /> }).collect::<Vec<_>>()}
             </fieldset>
         </div>
+    }
+}
+
+fn knob_label(knob: spec::experiment::Knob) -> &'static str {
+    use spec::experiment::Knob;
+    match knob {
+        Knob::Lr => "η",
+        Knob::Alpha => "α",
+        Knob::Beta1 => "β₁",
+        Knob::Beta2 => "β₂",
+        Knob::Delta => "δ",
     }
 }
 
@@ -278,6 +288,29 @@ fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
         }
     };
     let slug = name.slug();
+    let knob_inputs = name
+        .knobs()
+        .iter()
+        .map(|&knob| {
+            let set = move |ev| {
+                let (Ok(value), Some(i)) = (event_target_value(&ev).parse::<f32>(), index()) else { return };
+                let Some(mut run) = state.with_untracked(|s| s.spec.runs.get(i).copied()) else { return };
+                run.set(knob, value);
+                match spec::limits::OptimLimits::check_run(&run) {
+                    Ok(()) => change(state, |spec| spec.runs[i] = run),
+                    Err(message) => state.update(|s| s.error = Some(message)),
+                }
+            };
+            view! {
+                <label class="knob">
+                    {knob_label(knob)}
+                    <input type="number" step="any" data-testid=format!("{slug}-{}", knob.slug())
+                        prop:value=move || index().and_then(|i| state.with(|s| s.spec.runs.get(i).map(|r| r.get(knob).to_string()))).unwrap_or_default()
+                        on:change=set />
+                </label>
+            }
+        })
+        .collect::<Vec<_>>();
     view! {
         <div class="racer">
             <label>
@@ -289,6 +322,9 @@ fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
                 prop:value=move || index().and_then(|i| state.with(|s| s.spec.runs.get(i).map(|r| r.lr.to_string()))).unwrap_or_default()
                 disabled=move || index().is_none()
                 on:change=set_lr />
+            <Show when=move || index().is_some() && !name.knobs().is_empty()>
+                <div class="knobs">{knob_inputs.clone()}</div>
+            </Show>
         </div>
     }
 }
@@ -324,5 +360,59 @@ fn ResultsTable(state: RwSignal<LabState>) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         <p class="hint">{move || format!("{} — space plays or pauses, → takes one step.", format::steps(state.with(|s| s.step)))}</p>
+    }
+}
+
+/// The notes' linear decay: on/off, T and ε_T/ε₀, and ε_k/ε₀ plotted against k.
+#[component]
+fn DecaySettings(state: RwSignal<LabState>) -> impl IntoView {
+    let decay = move || match state.with(|s| s.spec.schedule) {
+        LrSchedule::LinearDecay { final_ratio, steps } => Some((final_ratio, steps)),
+        LrSchedule::Constant => None,
+    };
+    let set = move |ratio: f32, steps: usize| {
+        let schedule = LrSchedule::LinearDecay {
+            final_ratio: ratio,
+            steps,
+        };
+        match spec::limits::OptimLimits::check_schedule(&schedule) {
+            Ok(()) => change(state, |spec| spec.schedule = schedule),
+            Err(message) => state.update(|s| s.error = Some(message)),
+        }
+    };
+    view! {
+        <label class="field checkbox">
+            <input type="checkbox" data-testid="decay" prop:checked=move || decay().is_some()
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    change(state, |spec| spec.schedule = if on { LrSchedule::LinearDecay { final_ratio: 0.01, steps: 500 } } else { LrSchedule::Constant });
+                } />
+            " Linear decay of η (the notes' ε_k = (1 − k/T)·ε₀ + (k/T)·ε_T)"
+        </label>
+        {move || decay().map(|(ratio, steps)| {
+            let (w, h, pad) = (250.0, 90.0, 26.0);
+            let end = steps as f64 * 1.5;
+            let px = move |k: f64| pad + (w - pad - 6.0) * k / end;
+            let py = move |r: f64| 6.0 + (h - 6.0 - 20.0) * (1.0 - r);
+            let d = format!("M{},{} L{},{} L{},{}", px(0.0), py(1.0), px(steps as f64), py(ratio as f64), px(end), py(ratio as f64));
+            view! {
+                <div class="decay">
+                    <label class="knob">"T" <input type="number" min="1" data-testid="decay-steps" prop:value=steps.to_string()
+                        on:change=move |ev| { if let Ok(t) = event_target_value(&ev).parse::<usize>() { set(ratio, t) } } /></label>
+                    <label class="knob">"ε_T/ε₀" <input type="number" step="any" data-testid="decay-ratio" prop:value=ratio.to_string()
+                        on:change=move |ev| { if let Ok(r) = event_target_value(&ev).parse::<f32>() { set(r, steps) } } /></label>
+                    <svg class="schedule" viewBox=format!("0 0 {w} {h}") role="img" aria-label="η_k divided by η_0 against the step k">
+                        <line class="axis" x1=pad x2=w - 6.0 y1=py(0.0) y2=py(0.0) />
+                        <line class="axis" x1=pad x2=pad y1=py(1.0) y2=py(0.0) />
+                        <path d=d fill="none" stroke="#3a5bd9" stroke-width="2" />
+                        <text class="tick" x=pad - 4.0 y=py(1.0) + 4.0 text-anchor="end">"1"</text>
+                        <text class="tick" x=pad - 4.0 y=py(0.0) + 4.0 text-anchor="end">"0"</text>
+                        <text class="tick" x=px(steps as f64) y=h - 6.0 text-anchor="middle">{format!("T = {steps}")}</text>
+                        <text class="tick" x=w - 8.0 y=h - 6.0 text-anchor="end">"k"</text>
+                        <text class="tick" x=pad + 4.0 y=py(1.0) + 12.0>"η_k / η₀"</text>
+                    </svg>
+                </div>
+            }
+        })}
     }
 }

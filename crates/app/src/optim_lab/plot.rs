@@ -134,6 +134,41 @@ fn draw(
         ctx.line_to(b.0, b.1);
     }
     ctx.stroke();
+    // −∇L arrows, normal to the level lines as drawn: in pixels the normal is
+    // (g_x / s_x, −g_y / s_y) for s = pixels per unit along each axis.
+    if state.show_arrows && grid.arrow_columns > 0 {
+        let (sx, sy) = (
+            (x1 - x0) / (grid.x_range.1 - grid.x_range.0) as f64,
+            (y1 - y0) / (grid.y_range.1 - grid.y_range.0) as f64,
+        );
+        ctx.set_stroke_style_str("rgba(255,255,255,0.9)");
+        ctx.set_fill_style_str("rgba(255,255,255,0.9)");
+        ctx.set_line_width(1.5);
+        for (k, &(gx, gy)) in grid.gradients.iter().enumerate() {
+            let (i, j) = (k % grid.arrow_columns, k / grid.arrow_columns);
+            let x = grid.x_range.0
+                + (grid.x_range.1 - grid.x_range.0) * (i as f32 + 0.5) / grid.arrow_columns as f32;
+            let y = grid.y_range.0
+                + (grid.y_range.1 - grid.y_range.0) * (j as f32 + 0.5) / grid.arrow_rows as f32;
+            let (nx, ny) = (-(gx as f64) / sx, (gy as f64) / sy);
+            let len = (nx * nx + ny * ny).sqrt();
+            if len == 0.0 || !len.is_finite() {
+                continue;
+            }
+            let (ux, uy) = (nx / len, ny / len);
+            let (px, py) = frame.px(x, y);
+            let (tx, ty) = (px + 13.0 * ux, py + 13.0 * uy);
+            ctx.begin_path();
+            ctx.move_to(px, py);
+            ctx.line_to(tx, ty);
+            ctx.stroke();
+            ctx.begin_path();
+            ctx.move_to(tx, ty);
+            ctx.line_to(tx - 5.0 * ux + 3.0 * uy, ty - 5.0 * uy - 3.0 * ux);
+            ctx.line_to(tx - 5.0 * ux - 3.0 * uy, ty - 5.0 * uy + 3.0 * ux);
+            ctx.fill();
+        }
+    }
     // Minima.
     ctx.set_stroke_style_str("#ffffff");
     ctx.set_line_width(2.0);
@@ -221,6 +256,24 @@ fn draw(
     ctx.restore();
 }
 
+/// The loss at (x, y) by bilinear interpolation of the grid (a reading for the pointer, not
+/// a computation of the model: the engine computed every sample).
+fn sample(g: &ContourGrid, x: f32, y: f32) -> f32 {
+    let u = ((x - g.x_range.0) / (g.x_range.1 - g.x_range.0) * (g.columns - 1) as f32)
+        .clamp(0.0, (g.columns - 1) as f32);
+    let v = ((y - g.y_range.0) / (g.y_range.1 - g.y_range.0) * (g.rows - 1) as f32)
+        .clamp(0.0, (g.rows - 1) as f32);
+    let (c, r) = (
+        (u.floor() as usize).min(g.columns - 2),
+        (v.floor() as usize).min(g.rows - 2),
+    );
+    let (fu, fv) = (u - c as f32, v - r as f32);
+    let at = |c: usize, r: usize| g.values[r * g.columns + c];
+    let top = at(c, r) * (1.0 - fu) + at(c + 1, r) * fu;
+    let bottom = at(c, r + 1) * (1.0 - fu) + at(c + 1, r + 1) * fu;
+    top * (1.0 - fv) + bottom * fv
+}
+
 /// Nice ticks inside a range that may start below zero.
 fn ticks_in((lo, hi): (f32, f32)) -> Vec<f32> {
     let span = (hi - lo) as f64;
@@ -258,6 +311,15 @@ pub fn ContourPlot(state: RwSignal<LabState>, on_pick: Callback<(f32, f32)>) -> 
         let Some(el) = canvas.get() else { return };
         levels.with(|lv| state.with(|s| background.with_value(|bg| draw(&el, s, bg.as_ref(), lv))));
     });
+    let hover = RwSignal::new(None::<(f32, f32, f32)>);
+    let track = move |ev: web_sys::MouseEvent| {
+        let reading = grid.with_untracked(|g| {
+            let g = g.as_ref()?;
+            let (x, y) = Frame::new(g).data(ev.offset_x() as f64, ev.offset_y() as f64)?;
+            Some((x, y, sample(g, x, y)))
+        });
+        hover.set(reading);
+    };
     let click = move |ev: web_sys::MouseEvent| {
         if let Some(g) = grid.get_untracked() {
             if let Some(point) = Frame::new(&g).data(ev.offset_x() as f64, ev.offset_y() as f64) {
@@ -274,6 +336,14 @@ pub fn ContourPlot(state: RwSignal<LabState>, on_pick: Callback<(f32, f32)>) -> 
             data-testid="contour"
             aria-label="Loss surface with level lines and the optimizers' paths"
             on:click=click
+            on:mousemove=track
+            on:mouseleave=move |_| hover.set(None)
         ></canvas>
+        <p class="readout" data-testid="readout">
+            {move || match hover.get() {
+                Some((x, y, v)) => format!("at ({x:.3}, {y:.3}) the loss is ≈ {v:.4} — click to start there"),
+                None => "Point at the plot to read the loss; click to start every path there.".to_string(),
+            }}
+        </p>
     }
 }

@@ -32,6 +32,8 @@ pub struct LabState {
     pub speed: usize,
     /// Single steps asked for (Step button, →) not yet sent: sent as soon as the engine is free.
     pub queued: usize,
+    /// Draw −∇L arrows on the plot (a view choice, not part of the experiment).
+    pub show_arrows: bool,
     pub error: Option<String>,
 }
 
@@ -47,6 +49,7 @@ impl LabState {
             waiting: false,
             speed: 5,
             queued: 0,
+            show_arrows: false,
             error: None,
         }
     }
@@ -159,6 +162,9 @@ mod tests {
             rows: 2,
             values: vec![0.0; 4],
             minima: vec![],
+            arrow_columns: 0,
+            arrow_rows: 0,
+            gradients: vec![],
         }
     }
 
