@@ -138,3 +138,25 @@ test('changing a control updates the link, and the share link replays the curren
   await friend.page.close();
   await page.close();
 });
+
+test('a dead engine is reported on the lab page and can be restarted there', async () => {
+  await browser.context.route('**/engine-worker.js', (route) =>
+    route.fulfill({
+      contentType: 'text/javascript',
+      headers: { 'Cross-Origin-Embedder-Policy': 'require-corp' },
+      body: "throw new Error('simulated engine crash');",
+    }),
+  );
+  const { page } = await openPage(browser.context, `${server.url}#lab=optim&v=1`);
+  const error = page.getByTestId('lab-error');
+  await error.filter({ hasText: 'the engine worker died' }).waitFor({ timeout: READY });
+  await browser.context.unroute('**/engine-worker.js');
+  await error.getByRole('button', { name: 'Restart engine' }).click();
+  await page.locator('[data-testid=step]:not([disabled])').waitFor({ timeout: READY });
+  await page.getByTestId('step').click();
+  await waitForStep(page, 'n === 1');
+  // The chart reads every loss at the step under the pointer.
+  await page.getByTestId('loss-chart').locator('svg').hover({ position: { x: 600, y: 100 } });
+  assert.match(await page.getByTestId('chart-readout').textContent(), /^step 1: SGD \d\.\d{4}e-?\d+ · Momentum .* · Adam /);
+  await page.close();
+});

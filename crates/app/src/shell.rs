@@ -86,7 +86,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <Show when=move || page.get() == Page::Optim fallback=move || view! { <EnginePanel state=engine restart=restart /> }>
-                <OptimLabPage state=lab />
+                <OptimLabPage state=lab restart=restart />
             </Show>
         </main>
         <footer class="site-footer">

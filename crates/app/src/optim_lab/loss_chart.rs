@@ -17,6 +17,47 @@ const MAX_POINTS: usize = 600;
 
 #[component]
 pub fn LossChart(state: RwSignal<LabState>) -> impl IntoView {
+    // The step under the pointer, for the value readout below the chart.
+    let hover = RwSignal::new(None::<usize>);
+    let track = move |ev: web_sys::MouseEvent| {
+        let Some(svg) = ev
+            .current_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        else {
+            return;
+        };
+        let x = ev.offset_x() as f64 * W / (svg.client_width().max(1) as f64);
+        let steps = state.with_untracked(|s| {
+            s.paths
+                .iter()
+                .map(|p| p.losses.len())
+                .max()
+                .unwrap_or(1)
+                .max(2)
+                - 1
+        });
+        let k = ((x - LEFT) / (W - LEFT - RIGHT) * steps as f64).round();
+        hover.set((0.0..=steps as f64).contains(&k).then_some(k as usize));
+    };
+    let readout = move || {
+        let k = hover.get()?;
+        let values = state.with(|s| {
+            s.paths
+                .iter()
+                .map(|p| {
+                    let v = p
+                        .losses
+                        .get(k)
+                        .copied()
+                        .flatten()
+                        .map_or("—".to_string(), |v| format!("{v:.4e}"));
+                    format!("{} {v}", colors::label(p.optimizer))
+                })
+                .collect::<Vec<_>>()
+                .join(" · ")
+        });
+        Some(format!("step {k}: {values}"))
+    };
     let chart = move || {
         state.with(|s| {
             let all: Vec<f32> = s
@@ -97,7 +138,8 @@ pub fn LossChart(state: RwSignal<LabState>) -> impl IntoView {
                 chart()
                     .map(|(series, y_ticks, x_ticks, log, legend)| {
                         view! {
-                            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label="Loss against step for every optimizer">
+                            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-label="Loss against step for every optimizer"
+                                on:mousemove=track on:mouseleave=move |_| hover.set(None)>
                                 {y_ticks
                                     .into_iter()
                                     .map(|(y, label)| {
@@ -138,6 +180,9 @@ pub fn LossChart(state: RwSignal<LabState>) -> impl IntoView {
                         }
                     })
             }}
+            <figcaption class="readout" data-testid="chart-readout">
+                {move || readout().unwrap_or_else(|| "Point at the chart to read every loss at that step.".to_string())}
+            </figcaption>
         </figure>
     }
 }

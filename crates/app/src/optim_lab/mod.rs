@@ -70,7 +70,7 @@ fn share_link(state: RwSignal<LabState>) -> String {
 }
 
 #[component]
-pub fn OptimLabPage(state: RwSignal<LabState>) -> impl IntoView {
+pub fn OptimLabPage(state: RwSignal<LabState>, restart: Callback<()>) -> impl IntoView {
     // The play loop: one request in flight at most.
     set_interval(
         move || {
@@ -134,7 +134,15 @@ pub fn OptimLabPage(state: RwSignal<LabState>) -> impl IntoView {
                 "and Adam each fix part of that. Click the plot to start from another point."
             </p>
             <UrlNotes state=state />
-            {move || state.with(|s| s.error.clone()).map(|e| view! { <div class="notice error" role="alert" data-testid="lab-error">{e}</div> })}
+            {move || state.with(|s| s.error.clone()).map(|e| view! {
+                <div class="notice error" role="alert" data-testid="lab-error">
+                    {e}
+                    <Show when=move || state.with(|s| s.engine_failed)>
+                        " "
+                        <button class="secondary" on:click=move |_| restart.run(())>"Restart engine"</button>
+                    </Show>
+                </div>
+            })}
             <div class="lab-grid">
                 <div class="plot-column">
                     <ContourPlot state=state on_pick=pick />

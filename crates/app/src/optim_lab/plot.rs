@@ -339,6 +339,29 @@ pub fn ContourPlot(state: RwSignal<LabState>, on_pick: Callback<(f32, f32)>) -> 
             on:mousemove=track
             on:mouseleave=move |_| hover.set(None)
         ></canvas>
+        {move || {
+            grid.with(|g| {
+                g.as_ref().map(|g| {
+                    let finite = g.values.iter().copied().filter(|v| v.is_finite());
+                    let lo = finite.clone().fold(f32::INFINITY, f32::min);
+                    let hi = finite.fold(f32::NEG_INFINITY, f32::max);
+                    let stops: Vec<String> = (0..=8)
+                        .map(|i| {
+                            let (r, gr, b) = ramp(i as f32 / 8.0);
+                            format!("rgb({r},{gr},{b})")
+                        })
+                        .collect();
+                    view! {
+                        <div class="colour-bar" data-testid="colour-bar">
+                            <span>{format!("loss {lo:.3}")}</span>
+                            <span class="bar" style=format!("background: linear-gradient(to right, {})", stops.join(", "))></span>
+                            <span>{format!("{hi:.3e}")}</span>
+                            <span class="hint">"(colour grows with log-loss)"</span>
+                        </div>
+                    }
+                })
+            })
+        }}
         <p class="readout" data-testid="readout">
             {move || match hover.get() {
                 Some((x, y, v)) => format!("at ({x:.3}, {y:.3}) the loss is ≈ {v:.4} — click to start there"),

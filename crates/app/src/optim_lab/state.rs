@@ -34,6 +34,8 @@ pub struct LabState {
     pub queued: usize,
     /// Draw −∇L arrows on the plot (a view choice, not part of the experiment).
     pub show_arrows: bool,
+    /// The engine worker stopped: the page offers to restart it.
+    pub engine_failed: bool,
     pub error: Option<String>,
 }
 
@@ -50,6 +52,7 @@ impl LabState {
             speed: 5,
             queued: 0,
             show_arrows: false,
+            engine_failed: false,
             error: None,
         }
     }
@@ -84,7 +87,9 @@ impl LabState {
                 self.error = Some(message);
                 self.waiting = false;
                 self.playing = false;
+                self.engine_failed = true;
             }
+            FromEngine::Ready(_) => self.engine_failed = false,
             _ => {}
         }
     }
