@@ -23,10 +23,10 @@ after(async () => {
   await server?.close();
 });
 
-/** Where every path is, as the page's results table shows it: { sgd: '(x, y)', … }. */
+/** Where every path is, exactly (shortest round-trip floats): { sgd: 'x,y', … }. */
 async function positions(page) {
   const rows = await page.getByTestId('optim-results').locator('tbody tr').evaluateAll((trs) =>
-    trs.map((tr) => [tr.dataset.testid.replace('result-', ''), tr.querySelector('.coords').textContent]),
+    trs.map((tr) => [tr.dataset.testid.replace('result-', ''), tr.dataset.point]),
   );
   return Object.fromEntries(rows);
 }
@@ -46,6 +46,7 @@ async function waitForStep(page, predicate) {
   );
 }
 
+// Bit for bit: the Rosenbrock race uses only +, −, × and √, so native and wasm agree exactly.
 test('a shared link replays the race to the same numbers as a native run', async () => {
   const fragment = 'lab=optim&v=1&opt=sgd,momentum,nesterov,adam&momentum.lr=0.0015&seed=7&at=300';
   const native = Object.fromEntries(

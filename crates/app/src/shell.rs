@@ -62,8 +62,25 @@ pub fn App() -> impl IntoView {
     if isolated {
         start_engine(engine, lab);
     }
+    // Navigation by the address bar: switch page; a different experiment link starts that race.
     let _hash = window_event_listener(leptos::ev::hashchange, move |_| {
-        page.set(page_of(&fragment()))
+        let now = fragment();
+        page.set(page_of(&now));
+        if page.get_untracked() == Page::Engine {
+            lab.update(|s| s.playing = false);
+            return;
+        }
+        let link = now.trim_start_matches('#');
+        let current = lab.with_untracked(|s| spec::url::encode(&s.spec));
+        if link != current && link.starts_with("lab=") {
+            let (spec, notes) = spec::url::decode(link);
+            lab.update(|s| {
+                s.spec = spec;
+                s.notes = notes;
+                s.playing = false;
+            });
+            start_race(lab);
+        }
     });
     let restart = Callback::new(move |_| start_engine(engine, lab));
     let link = move |target: Page, label: &'static str, href: &'static str| {
@@ -85,9 +102,14 @@ pub fn App() -> impl IntoView {
             </nav>
         </header>
         <main>
-            <Show when=move || page.get() == Page::Optim fallback=move || view! { <EnginePanel state=engine restart=restart /> }>
-                <OptimLabPage state=lab restart=restart />
-            </Show>
+            // Both pages stay mounted (their timers and listeners live as long as the app);
+            // the one not chosen is hidden.
+            <div style:display=move || if page.get() == Page::Optim { "block" } else { "none" }>
+                <OptimLabPage state=lab restart=restart active=Signal::derive(move || page.get() == Page::Optim) />
+            </div>
+            <div style:display=move || if page.get() == Page::Engine { "block" } else { "none" }>
+                <EnginePanel state=engine restart=restart />
+            </div>
         </main>
         <footer class="site-footer">
             "Everything runs in your browser: a Rust engine compiled to WebAssembly, "

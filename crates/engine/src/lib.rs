@@ -65,15 +65,20 @@ impl Engine {
                     Err(message) => reply(FromEngine::Error { message }),
                 }
             }
-            ToEngine::OptimStart { spec } => match lab::optim::OptimSession::new(&spec) {
+            ToEngine::OptimStart { spec, race } => match lab::optim::OptimSession::new(&spec) {
                 Ok(mut session) => {
+                    session.race = race;
                     session.run_to(spec.at.unwrap_or(0));
                     let contour = session.contour(CONTOUR_COLUMNS, CONTOUR_ROWS);
                     let frame = session.frame(0);
                     self.optim = Some(session);
                     reply(FromEngine::OptimStarted { contour, frame });
                 }
-                Err(message) => reply(FromEngine::Error { message }),
+                Err(message) => {
+                    // A refused start ends the old race too: its frames would be stale.
+                    self.optim = None;
+                    reply(FromEngine::Error { message })
+                }
             },
             ToEngine::OptimStep { steps } => {
                 let Some(session) = self.optim.as_mut() else {
@@ -114,5 +119,81 @@ impl Engine {
                 message: e.to_string(),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spec::experiment::OptimLab;
+
+    fn ask(engine: &mut Engine, request: ToEngine) -> Vec<FromEngine> {
+        let mut replies = Vec::new();
+        engine.handle(request, &|| 0.0, &mut |m| replies.push(m));
+        replies
+    }
+
+    #[test]
+    fn the_optimizer_race_starts_replays_and_steps_in_contiguous_frames() {
+        let mut engine = Engine::default();
+        let err = ask(&mut engine, ToEngine::OptimStep { steps: 1 });
+        assert!(
+            matches!(&err[..], [FromEngine::Error { message }] if message.contains("start one first"))
+        );
+
+        let spec = OptimLab {
+            at: Some(10),
+            ..OptimLab::default()
+        };
+        let started = ask(&mut engine, ToEngine::OptimStart { spec, race: 7 });
+        let [FromEngine::OptimStarted { contour, frame }] = &started[..] else {
+            panic!("{started:?}")
+        };
+        assert_eq!(
+            (frame.race, frame.step, frame.runs[0].points.len()),
+            (7, 10, 11)
+        );
+        assert_eq!(contour.values.len(), CONTOUR_COLUMNS * CONTOUR_ROWS);
+
+        let stepped = ask(&mut engine, ToEngine::OptimStep { steps: 5 });
+        let [FromEngine::OptimFrame(next)] = &stepped[..] else {
+            panic!("{stepped:?}")
+        };
+        assert_eq!(
+            (
+                next.race,
+                next.step,
+                next.runs[0].from,
+                next.runs[0].points.len()
+            ),
+            (7, 15, 11, 5)
+        );
+
+        let too_many = ask(
+            &mut engine,
+            ToEngine::OptimStep {
+                steps: MAX_STEPS_PER_REQUEST + 1,
+            },
+        );
+        assert!(
+            matches!(&too_many[..], [FromEngine::Error { message }] if message.contains("exceeds the limit of 1000"))
+        );
+
+        // A refused start ends the old race: no stale frames afterwards.
+        let refused = ask(
+            &mut engine,
+            ToEngine::OptimStart {
+                spec: OptimLab {
+                    runs: vec![],
+                    ..OptimLab::default()
+                },
+                race: 8,
+            },
+        );
+        assert!(matches!(&refused[..], [FromEngine::Error { .. }]));
+        assert!(matches!(
+            &ask(&mut engine, ToEngine::OptimStep { steps: 1 })[..],
+            [FromEngine::Error { .. }]
+        ));
     }
 }

@@ -1,5 +1,5 @@
-//! Replays an optimizer-lab link natively and prints where every path is, in the format the
-//! page's results table uses: `cargo run -p lab --example replay -- 'lab=optim&v=1&at=300'`.
+//! Replays an optimizer-lab link natively and prints where every path is, exactly, in the form
+//! of the page's results rows' `data-point` attribute: `cargo run -p lab --example replay -- 'lab=optim&v=1&at=300'`.
 //! The end-to-end tests compare the page with this (same spec, same numbers, any machine).
 
 use lab::optim::OptimSession;
@@ -20,6 +20,7 @@ fn main() {
     session.run_to(spec.at.unwrap_or(0));
     for run in session.frame(0).runs {
         let (x, y) = run.points.last().copied().unwrap_or((f32::NAN, f32::NAN));
-        println!("{} ({x:.4}, {y:.4})", run.optimizer.slug());
+        // Shortest round-trip decimal form: equal text means equal bits.
+        println!("{} {x},{y}", run.optimizer.slug());
     }
 }

@@ -104,6 +104,16 @@ struct Racer {
     diverged: Option<String>,
 }
 
+/// Each optimizer's batches depend on the seed and on which optimizer it is, not on its place in
+/// the list: adding or removing another optimizer leaves its path unchanged.
+fn sampler_seed(seed: u64, optimizer: OptimizerName) -> u64 {
+    let identity = OptimizerName::ALL
+        .iter()
+        .position(|&o| o == optimizer)
+        .unwrap_or(0) as u64;
+    seed.wrapping_add(1 + identity)
+}
+
 fn finite(v: f32) -> Option<f32> {
     v.is_finite().then_some(v)
 }
@@ -138,6 +148,8 @@ fn schedule_of(run: &Run, schedule: LrSchedule) -> Schedule {
 }
 
 pub struct OptimSession {
+    /// The number the page gave this race (echoed in every frame).
+    pub race: u64,
     spec: OptimLab,
     objective: Objective,
     racers: Vec<Racer>,
@@ -153,8 +165,7 @@ impl OptimSession {
         let racers = spec
             .runs
             .iter()
-            .enumerate()
-            .map(|(i, run)| {
+            .map(|run| {
                 // GD sees every example, SGD one, the others the spec's mini-batch.
                 let batch = match run.optimizer {
                     OptimizerName::Gd => spec.points,
@@ -166,7 +177,7 @@ impl OptimSession {
                         spec.points,
                         batch,
                         false,
-                        spec.seed.wrapping_add(1 + i as u64),
+                        sampler_seed(spec.seed, run.optimizer),
                     )
                 });
                 Racer {
@@ -184,6 +195,7 @@ impl OptimSession {
             })
             .collect();
         Ok(OptimSession {
+            race: 0,
             spec: spec.clone(),
             objective,
             racers,
@@ -252,6 +264,7 @@ impl OptimSession {
     /// Every racer's path points from index `from` on, with its current state.
     pub fn frame(&self, from: usize) -> OptimFrame {
         OptimFrame {
+            race: self.race,
             step: self.step,
             runs: self
                 .racers
@@ -279,8 +292,18 @@ impl OptimSession {
                     (0..columns).map(move |i| (x0 + (x1 - x0) * i as f32 / (columns - 1) as f32, y))
                 })
                 .map(|(x, y)| self.objective.value(x, y))
-                .collect()
+                .collect::<Vec<f32>>()
         });
+        // JSON has no NaN or infinity: a non-finite sample takes the largest finite value.
+        let top = values
+            .iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0f32, f32::max);
+        let values: Vec<f32> = values
+            .into_iter()
+            .map(|v| if v.is_finite() { v } else { top })
+            .collect();
         let (arrow_columns, arrow_rows) = (ARROW_COLUMNS, ARROW_ROWS);
         let gradients = (0..arrow_rows)
             .flat_map(|j| (0..arrow_columns).map(move |i| (i, j)))

@@ -15,8 +15,12 @@ pub enum ToEngine {
     MeasureMatmul { n: usize },
     /// Run the benchmark suite: matrix products in every transposition and a CNN training step.
     RunBenchmarks,
-    /// Start (or restart) the optimizer lab from a spec, replayed to `spec.at`.
-    OptimStart { spec: crate::experiment::OptimLab },
+    /// Start (or restart) the optimizer lab from a spec, replayed to `spec.at`. `race` numbers
+    /// the start; every frame of that race carries it, so the page drops frames of older races.
+    OptimStart {
+        spec: crate::experiment::OptimLab,
+        race: u64,
+    },
     /// Take this many steps of the running optimizer lab (the UI's play loop asks again only
     /// after the answer, so requests never pile up).
     OptimStep { steps: usize },
@@ -136,6 +140,8 @@ pub struct ContourGrid {
 /// The state of the optimizer race after `step` steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OptimFrame {
+    /// The `race` of the `OptimStart` this frame belongs to.
+    pub race: u64,
     pub step: usize,
     pub runs: Vec<RunFrame>,
 }

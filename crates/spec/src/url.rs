@@ -296,12 +296,27 @@ mod tests {
             if g.below(4) == 0 {
                 run.delta = g.float(1e-10, 1e-3);
             }
+            if g.below(3) == 0 {
+                run.beta1 = g.float(0.0, 0.9999);
+            }
+            // The limits themselves must round-trip too.
+            match g.below(12) {
+                0 => run.lr = OptimLimits::LR.0,
+                1 => run.lr = OptimLimits::LR.1,
+                2 => run.delta = OptimLimits::DELTA.0,
+                3 => run.alpha = OptimLimits::MOMENT.1,
+                _ => {}
+            }
             runs.push(run);
         }
         let points = 2 + g.below(999) as usize;
         OptimLab {
             problem: Problem::ALL[g.below(6) as usize],
-            start: (g.below(2) == 0).then(|| (g.float(-5.0, 5.0), g.float(-5.0, 5.0))),
+            start: match g.below(4) {
+                0 => Some((-OptimLimits::MAX_COORD, OptimLimits::MAX_COORD)),
+                1 => None,
+                _ => Some((g.float(-5.0, 5.0), g.float(-5.0, 5.0))),
+            },
             runs,
             schedule: if g.below(2) == 0 {
                 LrSchedule::Constant

@@ -32,7 +32,8 @@ fn send(state: RwSignal<LabState>, request: ToEngine) {
 pub fn start_race(state: RwSignal<LabState>) {
     let spec = state.with_untracked(|s| s.spec.clone());
     state.update(LabState::restarting);
-    send(state, ToEngine::OptimStart { spec });
+    let race = state.with_untracked(|s| s.race);
+    send(state, ToEngine::OptimStart { spec, race });
     // Replay happens once: later restarts begin at step 0.
     state.update(|s| s.spec.at = None);
 }
@@ -55,7 +56,10 @@ fn step_once(state: RwSignal<LabState>) {
 }
 
 fn toggle_play(state: RwSignal<LabState>) {
-    state.update(|s| s.playing = !s.playing);
+    state.update(|s| {
+        s.playing = !s.playing;
+        s.queued = 0; // single steps asked for before play are part of the play now
+    });
 }
 
 /// The link that reproduces what is on screen, at this step.
@@ -70,7 +74,11 @@ fn share_link(state: RwSignal<LabState>) -> String {
 }
 
 #[component]
-pub fn OptimLabPage(state: RwSignal<LabState>, restart: Callback<()>) -> impl IntoView {
+pub fn OptimLabPage(
+    state: RwSignal<LabState>,
+    restart: Callback<()>,
+    active: Signal<bool>,
+) -> impl IntoView {
     // The play loop: one request in flight at most.
     set_interval(
         move || {
@@ -88,7 +96,7 @@ pub fn OptimLabPage(state: RwSignal<LabState>, restart: Callback<()>) -> impl In
             .target()
             .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
             .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if typing {
+        if typing || !active.get_untracked() {
             return;
         }
         match ev.key().as_str() {
@@ -100,9 +108,15 @@ pub fn OptimLabPage(state: RwSignal<LabState>, restart: Callback<()>) -> impl In
             _ => {}
         }
     });
-    // The address bar follows the experiment (replaceState: no history entry per knob).
+    // The address bar follows the experiment (replaceState: no history entry per knob). The
+    // memo changes only with the spec, not with every frame of a running race.
+    let fragment = Memo::new(move |_| state.with(|s| url::encode(&s.spec)));
     Effect::new(move |_| {
-        let fragment = state.with(|s| url::encode(&s.spec));
+        let fragment = fragment.get();
+        // Only the page on screen owns the address bar.
+        if !active.get() {
+            return;
+        }
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(
                 &wasm_bindgen::JsValue::NULL,
@@ -348,7 +362,7 @@ fn ResultsTable(state: RwSignal<LabState>) -> impl IntoView {
                     let loss = p.losses.last().copied().flatten();
                     let status = p.diverged.clone().unwrap_or_else(|| "running".to_string());
                     view! {
-                        <tr data-testid=format!("result-{}", p.optimizer.slug())>
+                        <tr data-testid=format!("result-{}", p.optimizer.slug()) data-point=format!("{x},{y}")>
                             <td><span class="swatch" style=format!("background:{}", colors::of(p.optimizer))></span>{colors::label(p.optimizer)}</td>
                             <td class="num">{format!("{}", p.lr)}</td>
                             <td class="num coords">{format!("({x:.4}, {y:.4})")}</td>

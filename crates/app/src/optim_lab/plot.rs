@@ -16,6 +16,8 @@ const LEFT: f64 = 56.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 44.0;
+/// Points per path drawn at most.
+const MAX_DRAWN_POINTS: usize = 4000;
 
 /// Data ↔ pixel mapping of the plot area.
 #[derive(Clone, Copy)]
@@ -191,7 +193,15 @@ fn draw(
         ctx.set_stroke_style_str(colour);
         ctx.set_line_width(2.0);
         ctx.begin_path();
-        for (i, &(x, y)) in path.points.iter().enumerate() {
+        // Long replays are thinned evenly for drawing (the last point always kept).
+        let stride = (path.points.len() / MAX_DRAWN_POINTS).max(1);
+        let last = path.points.len().saturating_sub(1);
+        for (i, &(x, y)) in path
+            .points
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % stride == 0 || *i == last)
+        {
             let (px, py) = frame.px(x, y);
             if i == 0 {
                 ctx.move_to(px, py);

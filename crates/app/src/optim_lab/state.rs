@@ -36,6 +36,9 @@ pub struct LabState {
     pub show_arrows: bool,
     /// The engine worker stopped: the page offers to restart it.
     pub engine_failed: bool,
+    /// The number of the current race: frames of older races (in flight during a restart)
+    /// are dropped.
+    pub race: u64,
     pub error: Option<String>,
 }
 
@@ -53,12 +56,14 @@ impl LabState {
             queued: 0,
             show_arrows: false,
             engine_failed: false,
+            race: 0,
             error: None,
         }
     }
 
     /// A (re)start was sent: everything drawn so far belongs to the old race.
     pub fn restarting(&mut self) {
+        self.race += 1;
         self.paths.clear();
         self.step = 0;
         self.queued = 0;
@@ -68,6 +73,12 @@ impl LabState {
 
     pub fn apply(&mut self, message: FromEngine) {
         match message {
+            FromEngine::OptimStarted { frame, .. } | FromEngine::OptimFrame(frame)
+                if frame.race != self.race =>
+            {
+                // A frame of an earlier race, answered before the restart reached the engine:
+                // the request that is waiting now is the new start.
+            }
             FromEngine::OptimStarted { contour, frame } => {
                 self.contour = Some(contour);
                 self.paths.clear();
@@ -123,7 +134,10 @@ impl LabState {
 
     /// Should the play loop ask for more steps now?
     pub fn wants_steps(&self) -> bool {
-        (self.playing || self.queued > 0) && !self.waiting && self.contour.is_some()
+        (self.playing || self.queued > 0)
+            && !self.waiting
+            && !self.engine_failed
+            && self.contour.is_some()
     }
 
     /// Marks a request as sent and says how many steps it asks for: the speed while playing,
@@ -147,6 +161,7 @@ mod tests {
     fn frame(step: usize, from: usize, points: Vec<(f32, f32)>) -> OptimFrame {
         let losses = points.iter().map(|p| Some(p.0)).collect();
         OptimFrame {
+            race: 1,
             step,
             runs: vec![RunFrame {
                 optimizer: OptimizerName::Adam,
@@ -197,6 +212,7 @@ mod tests {
     #[test]
     fn playing_asks_for_steps_one_request_at_a_time_and_stops_on_error() {
         let mut s = LabState::new(OptimLab::default(), vec![]);
+        s.restarting();
         s.playing = true;
         assert!(!s.wants_steps(), "not before the surface arrives");
         s.apply(FromEngine::OptimStarted {
@@ -226,5 +242,30 @@ mod tests {
         assert_eq!(s.take_request(), 1);
         assert_eq!(s.queued, 0);
         assert!(!s.wants_steps(), "one request in flight at a time");
+    }
+
+    #[test]
+    fn a_frame_of_an_earlier_race_neither_lands_nor_frees_the_engine() {
+        let mut s = LabState::new(OptimLab::default(), vec![]);
+        s.restarting(); // race 1
+        s.apply(FromEngine::OptimStarted {
+            contour: grid(),
+            frame: frame(0, 0, vec![(0.0, 0.0)]),
+        });
+        s.waiting = true; // a step request of race 1 is in flight…
+        s.restarting(); // …when the student restarts: race 2
+        s.apply(FromEngine::OptimFrame(frame(1, 1, vec![(5.0, 5.0)])));
+        assert!(s.waiting, "the new start is still outstanding");
+        assert!(
+            s.paths.is_empty() && s.step == 0,
+            "nothing of race 1 is drawn"
+        );
+        let mut fresh = frame(0, 0, vec![(1.0, 1.0)]);
+        fresh.race = 2;
+        s.apply(FromEngine::OptimStarted {
+            contour: grid(),
+            frame: fresh,
+        });
+        assert!(!s.waiting && s.paths[0].points == vec![(1.0, 1.0)]);
     }
 }
