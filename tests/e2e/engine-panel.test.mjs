@@ -147,3 +147,14 @@ test('the benchmark suite fills its table with every workload on 1 and all threa
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the bundled MNIST digits are served as a static file', async () => {
+  const { page } = await openPage(browser.context, `${server.url}#engine`);
+  const header = await page.evaluate(async () => {
+    const bytes = new Uint8Array(await (await fetch('./data/mnist-10k.bin')).arrayBuffer());
+    const view = new DataView(bytes.buffer);
+    return { magic: new TextDecoder().decode(bytes.slice(0, 8)), count: view.getUint32(8, true), size: bytes.length };
+  });
+  assert.deepEqual(header, { magic: 'MNIST10K', count: 10000, size: 20 + 10000 + 10000 * 784 });
+  await page.close();
+});
