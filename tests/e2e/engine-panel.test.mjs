@@ -3,26 +3,15 @@
 // explains itself plainly when the page is served without the isolation headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, screenshot, writeArtifact } from './harness.mjs';
+import { serveDist, openPage, screenshot, writeArtifact, sharedBrowser } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = sharedBrowser({ before, after });
 
 const READY_TIMEOUT = 60_000; // a cold wasm compile of two modules on a loaded 2-core machine
 const MEASURE_TIMEOUT = 120_000;
 
 test('the engine worker runs on every core with SIMD128 and measures a matrix product', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}#engine`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#engine`);
   assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
 
@@ -55,7 +44,7 @@ test('the engine worker runs on every core with SIMD128 and measures a matrix pr
 });
 
 test('the main thread stays responsive while the engine measures', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}#engine`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#engine`);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
   await page.getByTestId('size').selectOption('1024');
   await page.getByTestId('measure').click();
@@ -80,17 +69,17 @@ test('the main thread stays responsive while the engine measures', async () => {
 
 test('a worker that dies is reported, and the engine can be restarted', async () => {
   // Serve a worker script that throws at start, as a crashed engine would.
-  await browser.context.route('**/engine-worker.js', (route) =>
+  await shared.browser.context.route('**/engine-worker.js', (route) =>
     route.fulfill({
       contentType: 'text/javascript',
       headers: { 'Cross-Origin-Embedder-Policy': 'require-corp' },
       body: "throw new Error('simulated engine crash');",
     }),
   );
-  const { page } = await openPage(browser.context, `${server.url}#engine`);
+  const { page } = await openPage(shared.browser.context, `${shared.server.url}#engine`);
   await page.getByTestId('engine-status').filter({ hasText: 'stopped — the engine worker died' }).waitFor({ timeout: READY_TIMEOUT });
   assert.equal(await page.getByTestId('measure').isDisabled(), true);
-  await browser.context.unroute('**/engine-worker.js');
+  await shared.browser.context.unroute('**/engine-worker.js');
   await page.getByRole('button', { name: 'Restart engine' }).click();
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
   assert.equal(await page.getByTestId('measure').isDisabled(), false);
@@ -100,7 +89,7 @@ test('a worker that dies is reported, and the engine can be restarted', async ()
 test('without the isolation headers the page says what is missing and how to serve it', async () => {
   const plain = await serveDist({ isolated: false });
   try {
-    const { page, errors } = await openPage(browser.context, `${plain.url}#engine`);
+    const { page, errors } = await openPage(shared.browser.context, `${plain.url}#engine`);
     assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
     const notice = page.locator('#boot-not-isolated');
     await notice.waitFor({ state: 'visible' });
@@ -120,7 +109,7 @@ test('without the isolation headers the page says what is missing and how to ser
 });
 
 test('the benchmark suite fills its table with every workload on 1 and all threads', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}#engine`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#engine`);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   await page.getByTestId('run-suite').click();
@@ -149,7 +138,7 @@ test('the benchmark suite fills its table with every workload on 1 and all threa
 });
 
 test('the bundled MNIST digits are served as a static file', async () => {
-  const { page } = await openPage(browser.context, `${server.url}#engine`);
+  const { page } = await openPage(shared.browser.context, `${shared.server.url}#engine`);
   const header = await page.evaluate(async () => {
     const bytes = new Uint8Array(await (await fetch('./data/mnist-10k.bin')).arrayBuffer());
     const view = new DataView(bytes.buffer);

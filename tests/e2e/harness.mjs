@@ -108,3 +108,17 @@ export async function writeArtifact(name, text) {
   await fs.mkdir(ARTIFACTS, { recursive: true });
   await fs.writeFile(path.join(ARTIFACTS, name), text);
 }
+
+/** One static server and one browser for a test file, closed after it. */
+export function sharedBrowser({ before, after }) {
+  const shared = {};
+  before(async () => {
+    shared.server = await serveDist();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  return shared;
+}

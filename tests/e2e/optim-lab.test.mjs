@@ -6,22 +6,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { openPage, screenshot, sharedBrowser } from './harness.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const READY = 60_000;
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = sharedBrowser({ before, after });
 
 /** Where every path is, exactly (shortest round-trip floats): { sgd: 'x,y', … }. */
 async function positions(page) {
@@ -55,7 +44,7 @@ test('a shared link replays the race to the same numbers as a native run', async
       .split('\n')
       .map((line) => [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)]),
   );
-  const { page, errors } = await openPage(browser.context, `${server.url}#${fragment}`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${fragment}`);
   await waitForStep(page, 'n === 300');
   assert.deepEqual(await positions(page), native);
   await screenshot(page, 'optim-lab.png');
@@ -64,7 +53,7 @@ test('a shared link replays the race to the same numbers as a native run', async
 });
 
 test('play, pause, step and reset behave, and the keyboard drives them', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}#lab=optim&v=1`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=1`);
   await page.getByTestId('play').filter({ hasText: 'Play' }).waitFor({ timeout: READY });
   await page.locator('[data-testid=play]:not([disabled])').waitFor({ timeout: READY });
   assert.equal(await stepCount(page), 0);
@@ -90,7 +79,7 @@ test('play, pause, step and reset behave, and the keyboard drives them', async (
 });
 
 test('a broken link says what it ignored and still gives a working lab', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}#lab=optim&v=1&problem=volcano&opt=adam,warp&adam.lr=1e9&seed=oops`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=1&problem=volcano&opt=adam,warp&adam.lr=1e9&seed=oops`);
   const notes = page.getByTestId('url-notes');
   await notes.waitFor({ timeout: READY });
   const text = await notes.textContent();
@@ -107,7 +96,7 @@ test('a broken link says what it ignored and still gives a working lab', async (
 });
 
 test('changing a control updates the link, and the share link replays the current step', async () => {
-  const { page, errors } = await openPage(browser.context, `${server.url}#lab=optim&v=1`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=1`);
   await page.locator('[data-testid=step]:not([disabled])').waitFor({ timeout: READY });
   await page.getByTestId('problem').selectOption('himmelblau');
   await page.waitForFunction(() => location.hash.includes('problem=himmelblau'));
@@ -132,7 +121,7 @@ test('changing a control updates the link, and the share link replays the curren
   const link = await page.getByTestId('share-link').inputValue();
   assert.match(link, /#lab=optim&v=1&problem=himmelblau&opt=sgd,momentum,adam,rmsprop&adam\.lr=0\.2&at=3$/);
   const before = await positions(page);
-  const friend = await openPage(browser.context, link);
+  const friend = await openPage(shared.browser.context, link);
   await waitForStep(friend.page, 'n === 3');
   assert.deepEqual(await positions(friend.page), before);
   assert.deepEqual([...errors, ...friend.errors], []);
@@ -141,17 +130,17 @@ test('changing a control updates the link, and the share link replays the curren
 });
 
 test('a dead engine is reported on the lab page and can be restarted there', async () => {
-  await browser.context.route('**/engine-worker.js', (route) =>
+  await shared.browser.context.route('**/engine-worker.js', (route) =>
     route.fulfill({
       contentType: 'text/javascript',
       headers: { 'Cross-Origin-Embedder-Policy': 'require-corp' },
       body: "throw new Error('simulated engine crash');",
     }),
   );
-  const { page } = await openPage(browser.context, `${server.url}#lab=optim&v=1`);
+  const { page } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=1`);
   const error = page.getByTestId('lab-error');
   await error.filter({ hasText: 'the engine worker died' }).waitFor({ timeout: READY });
-  await browser.context.unroute('**/engine-worker.js');
+  await shared.browser.context.unroute('**/engine-worker.js');
   await error.getByRole('button', { name: 'Restart engine' }).click();
   await page.locator('[data-testid=step]:not([disabled])').waitFor({ timeout: READY });
   await page.getByTestId('step').click();
