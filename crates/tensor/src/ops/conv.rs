@@ -45,6 +45,10 @@ struct Geometry {
     opt: Conv2dOptions,
 }
 
+/// Rows of the unfolded input per partial product of the weight gradient (fixed, so the
+/// additions happen in the same order on any number of threads).
+const DW_CHUNK_ROWS: usize = 2048;
+
 /// Output length of one axis of a sliding window, or None when the (dilated) window does not
 /// fit or a parameter is zero. Shared by convolution and pooling.
 pub(crate) fn window_out_len(
@@ -282,20 +286,37 @@ impl Backward for Conv2dBackward {
             dx
         });
         let dw = w.tracks_grad().then(|| {
-            // ∂W[O, patch] = ∂out_rowsᵀ[O, M] · rows[M, patch]
+            // ∂W[O, patch] = Σ over chunks of rows of ∂out_rowsᵀ[O, rows] · rows[rows, patch].
+            // O is small (8, 16): one GEMM would be one row block on one thread, so the long
+            // M axis is cut into fixed chunks, multiplied in parallel and added in order
+            // (same bits on any thread count).
+            let partial = |start: usize| {
+                let len = DW_CHUNK_ROWS.min(m - start);
+                let mut part = vec![0.0f32; o * patch];
+                gemm(
+                    GemmShape {
+                        m: o,
+                        k: len,
+                        n: patch,
+                    },
+                    &g_rows[start * o..(start + len) * o],
+                    Layout::Transposed,
+                    &self.rows[start * patch..(start + len) * patch],
+                    Layout::AsIs,
+                    &mut part,
+                );
+                part
+            };
+            let starts: Vec<usize> = (0..m).step_by(DW_CHUNK_ROWS).collect();
+            let parts: Vec<Vec<f32>> = if crate::parallel::allowed() {
+                starts.par_iter().map(|&s| partial(s)).collect()
+            } else {
+                starts.iter().map(|&s| partial(s)).collect()
+            };
             let mut dw = vec![0.0f32; o * patch];
-            gemm(
-                GemmShape {
-                    m: o,
-                    k: m,
-                    n: patch,
-                },
-                &g_rows,
-                Layout::Transposed,
-                &self.rows,
-                Layout::AsIs,
-                &mut dw,
-            );
+            for part in parts {
+                dw.iter_mut().zip(part).for_each(|(d, p)| *d += p);
+            }
             dw
         });
         let mut grads = vec![dx, dw];
