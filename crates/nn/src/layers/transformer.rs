@@ -38,8 +38,24 @@ struct FeedForward {
 }
 
 impl FeedForward {
+    /// dim → ff (ReLU) → dim, the block's position-wise feed-forward network.
+    fn new(dim: usize, ff: usize, rng: &mut Rng) -> FeedForward {
+        FeedForward {
+            up: Linear::new(dim, ff, true, rng),
+            down: Linear::new(ff, dim, false, rng),
+        }
+    }
+
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.down.forward(&self.up.forward(x)?.relu())
+    }
+}
+
+impl Parameters for FeedForward {
+    fn parameters(&self) -> Vec<(String, Tensor)> {
+        let mut p = super::prefixed("up", &self.up);
+        p.extend(super::prefixed("down", &self.down));
+        p
     }
 }
 
@@ -75,10 +91,7 @@ impl TransformerEncoderBlock {
     ) -> Result<Self> {
         Ok(TransformerEncoderBlock {
             attention: MultiHeadAttention::new(&format!("{name}.attn"), dim, heads, rng)?,
-            ff: FeedForward {
-                up: Linear::new(dim, ff, true, rng),
-                down: Linear::new(ff, dim, false, rng),
-            },
+            ff: FeedForward::new(dim, ff, rng),
             norm1: LayerNorm::new(dim),
             norm2: LayerNorm::new(dim),
             norming,
@@ -97,8 +110,7 @@ impl TransformerEncoderBlock {
 impl Parameters for TransformerEncoderBlock {
     fn parameters(&self) -> Vec<(String, Tensor)> {
         let mut p = super::prefixed("attention", &self.attention);
-        p.extend(super::prefixed("ff.up", &self.ff.up));
-        p.extend(super::prefixed("ff.down", &self.ff.down));
+        p.extend(super::prefixed("ff", &self.ff));
         p.extend(super::prefixed("norm1", &self.norm1));
         p.extend(super::prefixed("norm2", &self.norm2));
         p
@@ -131,10 +143,7 @@ impl TransformerDecoderBlock {
                 heads,
                 rng,
             )?,
-            ff: FeedForward {
-                up: Linear::new(dim, ff, true, rng),
-                down: Linear::new(ff, dim, false, rng),
-            },
+            ff: FeedForward::new(dim, ff, rng),
             norms: [
                 LayerNorm::new(dim),
                 LayerNorm::new(dim),
@@ -165,8 +174,7 @@ impl Parameters for TransformerDecoderBlock {
     fn parameters(&self) -> Vec<(String, Tensor)> {
         let mut p = super::prefixed("self_attention", &self.self_attention);
         p.extend(super::prefixed("cross_attention", &self.cross_attention));
-        p.extend(super::prefixed("ff.up", &self.ff.up));
-        p.extend(super::prefixed("ff.down", &self.ff.down));
+        p.extend(super::prefixed("ff", &self.ff));
         for (i, n) in self.norms.iter().enumerate() {
             p.extend(super::prefixed(&format!("norm{}", i + 1), n));
         }
