@@ -4,9 +4,11 @@
 //! the engine depends on it to understand what the UI asks. Messages cross the worker
 //! boundary as JSON text, serialized once there (see [`messages`]).
 
+pub mod arch;
 pub mod experiment;
 pub mod limits;
 pub mod messages;
 pub mod url;
+pub mod zoo;
 
 pub use messages::{BenchmarkRow, EngineInfo, FromEngine, MatmulBench, MessageError, ToEngine};

@@ -1,0 +1,1 @@
+//! The notes' networks, layer by layer (filled in next).
