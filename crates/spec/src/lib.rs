@@ -5,6 +5,8 @@
 //! boundary as JSON text, serialized once there (see [`messages`]).
 
 pub mod arch;
+pub mod cnn;
+pub mod cnn_url;
 pub mod experiment;
 pub mod limits;
 pub mod messages;

@@ -1,0 +1,282 @@
+//! The CNN lab's experiment: an architecture (checked by [`crate::arch`]), how it is trained,
+//! and what the page looks at (a test digit, a shift). Everything a run depends on is here.
+
+use crate::arch::{self, ArchTable, FeatureShape, LayerSpec, PoolKind};
+use crate::experiment::{LrSchedule, OptimizerName, Run};
+use crate::limits::{check_range, CnnLimits};
+use serde::{Deserialize, Serialize};
+
+/// MNIST digits: 28×28, one channel, ten classes.
+pub const INPUT: FeatureShape = FeatureShape::Map { c: 1, h: 28, w: 28 };
+pub const CLASSES: usize = 10;
+/// Training examples per epoch and held-out digits in the bundled split (data::mnist).
+pub const TRAIN_DIGITS: usize = 8000;
+pub const TEST_DIGITS: usize = 2000;
+
+/// Ready-made architectures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preset {
+    LeNet,
+    Vgg,
+    ResNet,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 3] = [Preset::LeNet, Preset::Vgg, Preset::ResNet];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Preset::LeNet => "LeNet-like",
+            Preset::Vgg => "small VGG-like",
+            Preset::ResNet => "small ResNet-like",
+        }
+    }
+
+    pub fn layers(&self) -> Vec<LayerSpec> {
+        use LayerSpec::*;
+        match self {
+            // The peers' benchmark CNN (perf/peers.md): two 5×5 convolutions, each pooled.
+            Preset::LeNet => vec![
+                LayerSpec::conv(8, 5, 1, 2),
+                Relu,
+                LayerSpec::max_pool(2),
+                LayerSpec::conv(16, 5, 1, 2),
+                Relu,
+                LayerSpec::max_pool(2),
+            ],
+            // VGG's idea: stacks of 3×3 convolutions (two see 5×5) between poolings.
+            Preset::Vgg => vec![
+                LayerSpec::conv(8, 3, 1, 1),
+                Relu,
+                LayerSpec::conv(8, 3, 1, 1),
+                Relu,
+                LayerSpec::max_pool(2),
+                LayerSpec::conv(16, 3, 1, 1),
+                Relu,
+                LayerSpec::conv(16, 3, 1, 1),
+                Relu,
+                LayerSpec::max_pool(2),
+            ],
+            // A stem, residual blocks that halve the map and double the channels, global
+            // average pooling.
+            Preset::ResNet => vec![
+                LayerSpec::conv(8, 3, 1, 1),
+                BatchNorm,
+                Relu,
+                Residual {
+                    channels: 8,
+                    stride: 1,
+                },
+                Residual {
+                    channels: 16,
+                    stride: 2,
+                },
+                Residual {
+                    channels: 32,
+                    stride: 2,
+                },
+                Pool {
+                    pool: PoolKind::Avg,
+                    size: 7,
+                    stride: 7,
+                },
+            ],
+        }
+    }
+
+    /// Which preset these layers are, if any.
+    pub fn of(layers: &[LayerSpec]) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.layers() == layers)
+    }
+}
+
+/// The optimizers offered for training a CNN (full-batch GD is not: an epoch is one step).
+pub const CNN_OPTIMIZERS: [OptimizerName; 6] = [
+    OptimizerName::Sgd,
+    OptimizerName::Momentum,
+    OptimizerName::Nesterov,
+    OptimizerName::Adagrad,
+    OptimizerName::Rmsprop,
+    OptimizerName::Adam,
+];
+
+/// The CNN lab's whole experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CnnLab {
+    pub layers: Vec<LayerSpec>,
+    pub run: Run,
+    pub schedule: LrSchedule,
+    pub batch: usize,
+    pub epochs: usize,
+    pub seed: u64,
+    /// The test digit the page looks inside (index into the test split).
+    pub digit: usize,
+    /// The chosen digit moved right/down by this many pixels (equivariance view).
+    pub shift: (i32, i32),
+    /// Train to this step on load.
+    pub at: Option<usize>,
+}
+
+impl CnnLab {
+    /// The defaults of each optimizer for a CNN (η tuned on the LeNet-like preset).
+    pub fn default_run(optimizer: OptimizerName) -> Run {
+        let lr = match optimizer {
+            OptimizerName::Adam | OptimizerName::Rmsprop => 0.003,
+            OptimizerName::Adagrad => 0.03,
+            _ => 0.05,
+        };
+        Run {
+            lr,
+            ..Run::default_for(optimizer)
+        }
+    }
+
+    pub fn steps_per_epoch(&self) -> usize {
+        TRAIN_DIGITS.div_ceil(self.batch.max(1))
+    }
+
+    pub fn total_steps(&self) -> usize {
+        self.epochs * self.steps_per_epoch()
+    }
+
+    /// The notes' linear decay over the whole run, to `final_ratio` of η.
+    pub fn decay_over_run(&self, final_ratio: f32) -> LrSchedule {
+        LrSchedule::LinearDecay {
+            final_ratio,
+            steps: self.total_steps().max(1),
+        }
+    }
+
+    pub fn table(&self) -> ArchTable {
+        arch::table(INPUT, &self.layers, CLASSES)
+    }
+
+    /// Every value inside the named limits? The first violation, naming field, value and limit.
+    /// (An architecture can be within limits and still impossible: see [`CnnLab::trainable`].)
+    pub fn check(&self) -> Result<(), String> {
+        CnnLimits::check(self)
+    }
+
+    /// Within limits and buildable: the reason it cannot be trained, if any.
+    pub fn trainable(&self) -> Result<(), String> {
+        self.check()?;
+        let table = self.table();
+        if let Some((i, e)) = table.first_error() {
+            return Err(format!("layer {}: {e}", i + 1));
+        }
+        CnnLimits::check_size(&table, self.batch)
+    }
+}
+
+impl Default for CnnLab {
+    /// The LeNet-like net trained with Adam for 3 epochs, η decaying to 3% of its start.
+    fn default() -> Self {
+        let mut spec = CnnLab {
+            layers: Preset::LeNet.layers(),
+            run: CnnLab::default_run(OptimizerName::Adam),
+            schedule: LrSchedule::Constant,
+            batch: 64,
+            epochs: 3,
+            seed: 1,
+            digit: 0,
+            shift: (0, 0),
+            at: None,
+        };
+        spec.schedule = spec.decay_over_run(0.03);
+        spec
+    }
+}
+
+/// Checks for values a user can type; used by the URL decoder and the engine alike.
+pub(crate) fn check_layer(i: usize, layer: &LayerSpec) -> Result<(), String> {
+    let field = |name: &str| format!("layer {} {name}", i + 1);
+    match *layer {
+        LayerSpec::Conv {
+            channels,
+            kernel,
+            stride,
+            padding,
+            dilation,
+        } => {
+            check_range(&field("channels"), channels, 1, CnnLimits::MAX_CHANNELS)?;
+            check_range(&field("kernel"), kernel, 1, CnnLimits::MAX_KERNEL)?;
+            check_range(&field("stride"), stride, 1, CnnLimits::MAX_STRIDE)?;
+            check_range(&field("padding"), padding, 0, CnnLimits::MAX_PADDING)?;
+            check_range(&field("dilation"), dilation, 1, CnnLimits::MAX_DILATION)
+        }
+        LayerSpec::Pool { size, stride, .. } => {
+            check_range(&field("pool size"), size, 1, CnnLimits::MAX_POOL)?;
+            check_range(&field("pool stride"), stride, 1, CnnLimits::MAX_POOL)
+        }
+        LayerSpec::Residual { channels, stride } => {
+            check_range(&field("channels"), channels, 1, CnnLimits::MAX_CHANNELS)?;
+            check_range(&field("stride"), stride, 1, 2)
+        }
+        LayerSpec::Dense { units } => check_range(&field("units"), units, 1, CnnLimits::MAX_UNITS),
+        LayerSpec::BatchNorm | LayerSpec::Relu => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_preset_is_trainable() {
+        for preset in Preset::ALL {
+            let spec = CnnLab {
+                layers: preset.layers(),
+                ..CnnLab::default()
+            };
+            assert_eq!(spec.trainable(), Ok(()), "{}", preset.name());
+            assert_eq!(Preset::of(&spec.layers), Some(preset));
+        }
+    }
+
+    #[test]
+    fn preset_shapes_and_sizes() {
+        let flat = |p: Preset| {
+            let t = CnnLab {
+                layers: p.layers(),
+                ..CnnLab::default()
+            }
+            .table();
+            let last_map = t.rows[t.rows.len() - 2].output.map(|s| s.to_string());
+            (last_map, t.total_params())
+        };
+        // LeNet-like: 7×7×16 = 784 into the head; 208 + 3,216 + 7,850 parameters.
+        assert_eq!(
+            flat(Preset::LeNet),
+            (Some("7×7×16".into()), 208 + 3216 + 7850)
+        );
+        // VGG-like: 80 + 584 + 1,168 + 2,320 conv parameters, 784·10 + 10 head.
+        assert_eq!(
+            flat(Preset::Vgg),
+            (Some("7×7×16".into()), 80 + 584 + 1168 + 2320 + 7850)
+        );
+        // ResNet-like ends in one value per channel.
+        assert_eq!(flat(Preset::ResNet).0, Some("1×1×32".into()));
+    }
+
+    #[test]
+    fn an_impossible_layer_is_not_trainable_and_says_where() {
+        let mut spec = CnnLab::default();
+        spec.layers.push(LayerSpec::max_pool(2)); // 7 → 3.5
+        let e = spec.trainable().unwrap_err();
+        assert!(e.starts_with("layer 7: pooling"), "{e}");
+        assert!(e.contains("(7 + 2·0 − 2)/2 + 1 = 3.50"), "{e}");
+    }
+
+    #[test]
+    fn the_default_decays_over_the_whole_run() {
+        let spec = CnnLab::default();
+        assert_eq!(spec.steps_per_epoch(), 125);
+        assert_eq!(
+            spec.schedule,
+            LrSchedule::LinearDecay {
+                final_ratio: 0.03,
+                steps: 375
+            }
+        );
+    }
+}

@@ -1,0 +1,548 @@
+//! The CNN lab's shareable link, in the same form as the optimizer lab's ([`crate::url`]):
+//! `#lab=cnn&v=1&layers=c8k5p2,relu,max2,c16k5p2,relu,max2&opt=adam&lr=0.003&epochs=3&digit=7`
+//!
+//! Layers are short codes: `c{channels}k{kernel}[s{stride}][p{padding}][d{dilation}]`,
+//! `max{size}[s{stride}]`, `avg{size}[s{stride}]`, `bn`, `relu`, `res{channels}[s{stride}]`,
+//! `fc{units}`. Decoding never fails: an unusable part becomes a [`UrlNote`]. An architecture
+//! that is within the limits but impossible (a window that does not fit) is kept as written, so
+//! the builder can show where it breaks.
+
+use crate::arch::{LayerSpec, PoolKind};
+use crate::cnn::{check_layer, CnnLab, CNN_OPTIMIZERS};
+use crate::experiment::{Knob, LrSchedule, OptimizerName};
+use crate::limits::{check_float, CnnLimits, OptimLimits};
+use crate::url::{UrlNote, MAX_FRAGMENT, VERSION};
+
+fn note(part: &str, reason: impl Into<String>) -> UrlNote {
+    UrlNote {
+        part: part.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// One layer's code.
+pub fn layer_code(layer: &LayerSpec) -> String {
+    match *layer {
+        LayerSpec::Conv {
+            channels,
+            kernel,
+            stride,
+            padding,
+            dilation,
+        } => {
+            let mut s = format!("c{channels}k{kernel}");
+            if stride != 1 {
+                s += &format!("s{stride}");
+            }
+            if padding != 0 {
+                s += &format!("p{padding}");
+            }
+            if dilation != 1 {
+                s += &format!("d{dilation}");
+            }
+            s
+        }
+        LayerSpec::Pool { pool, size, stride } => {
+            let name = match pool {
+                PoolKind::Max => "max",
+                PoolKind::Avg => "avg",
+            };
+            if stride == size {
+                format!("{name}{size}")
+            } else {
+                format!("{name}{size}s{stride}")
+            }
+        }
+        LayerSpec::BatchNorm => "bn".into(),
+        LayerSpec::Relu => "relu".into(),
+        LayerSpec::Residual { channels, stride } => {
+            if stride == 1 {
+                format!("res{channels}")
+            } else {
+                format!("res{channels}s{stride}")
+            }
+        }
+        LayerSpec::Dense { units } => format!("fc{units}"),
+    }
+}
+
+/// Splits "c8k5s2p1" after its prefix into (letter, number) pairs: [('c',8),('k',5),...].
+fn fields(code: &str) -> Option<Vec<(char, usize)>> {
+    let mut out = Vec::new();
+    let mut chars = code.chars().peekable();
+    while let Some(letter) = chars.next() {
+        if !letter.is_ascii_lowercase() {
+            return None;
+        }
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().filter(|c| c.is_ascii_digit()) {
+            digits.push(*d);
+            chars.next();
+        }
+        // Nine digits at most: every limit is far below, and parsing cannot overflow.
+        if digits.is_empty() || digits.len() > 9 {
+            return None;
+        }
+        out.push((letter, digits.parse().ok()?));
+    }
+    Some(out)
+}
+
+/// A layer from its code (limits are checked by the caller).
+pub fn parse_layer(code: &str) -> Option<LayerSpec> {
+    let get = |f: &[(char, usize)], key: char, default: usize| {
+        f.iter()
+            .find(|(k, _)| *k == key)
+            .map_or(default, |(_, v)| *v)
+    };
+    let known = |f: &[(char, usize)], keys: &str| f.iter().all(|(k, _)| keys.contains(*k));
+    match code {
+        "bn" => return Some(LayerSpec::BatchNorm),
+        "relu" => return Some(LayerSpec::Relu),
+        _ => {}
+    }
+    for (prefix, pool) in [("max", PoolKind::Max), ("avg", PoolKind::Avg)] {
+        if let Some(rest) = code.strip_prefix(prefix) {
+            let f = fields(&format!("z{rest}"))?;
+            let size = get(&f, 'z', 0);
+            return known(&f, "zs").then(|| LayerSpec::Pool {
+                pool,
+                size,
+                stride: get(&f, 's', size),
+            });
+        }
+    }
+    if let Some(rest) = code.strip_prefix("res") {
+        let f = fields(&format!("r{rest}"))?;
+        return known(&f, "rs").then(|| LayerSpec::Residual {
+            channels: get(&f, 'r', 0),
+            stride: get(&f, 's', 1),
+        });
+    }
+    if let Some(rest) = code.strip_prefix("fc") {
+        let f = fields(&format!("u{rest}"))?;
+        return known(&f, "u").then(|| LayerSpec::Dense {
+            units: get(&f, 'u', 0),
+        });
+    }
+    let f = fields(code)?;
+    (f.first().map(|(k, _)| *k) == Some('c') && known(&f, "ckspd") && f.len() >= 2).then(|| {
+        LayerSpec::Conv {
+            channels: get(&f, 'c', 0),
+            kernel: get(&f, 'k', 0),
+            stride: get(&f, 's', 1),
+            padding: get(&f, 'p', 0),
+            dilation: get(&f, 'd', 1),
+        }
+    })
+}
+
+/// The fragment (without '#'); defaults are omitted.
+pub fn encode(spec: &CnnLab) -> String {
+    let d = CnnLab::default();
+    let mut parts = vec!["lab=cnn".to_string(), format!("v={VERSION}")];
+    if spec.layers != d.layers {
+        let codes: Vec<String> = spec.layers.iter().map(layer_code).collect();
+        // An empty list still needs a value: "-" is "no hidden layers".
+        let list = if codes.is_empty() {
+            "-".to_string()
+        } else {
+            codes.join(",")
+        };
+        parts.push(format!("layers={list}"));
+    }
+    if spec.run.optimizer != d.run.optimizer {
+        parts.push(format!("opt={}", spec.run.optimizer.slug()));
+    }
+    let base = CnnLab::default_run(spec.run.optimizer);
+    for knob in Knob::ALL {
+        if spec.run.get(knob) != base.get(knob) {
+            parts.push(format!("{}={}", knob.slug(), spec.run.get(knob)));
+        }
+    }
+    if spec.batch != d.batch {
+        parts.push(format!("batch={}", spec.batch));
+    }
+    if spec.epochs != d.epochs {
+        parts.push(format!("epochs={}", spec.epochs));
+    }
+    // The schedule is written unless it is the default decay over this run.
+    let default_schedule = spec.decay_over_run(0.03);
+    if spec.schedule != default_schedule {
+        match spec.schedule {
+            LrSchedule::Constant => parts.push("decay=none".into()),
+            LrSchedule::LinearDecay { final_ratio, steps } => {
+                parts.push(format!("decay={final_ratio},{steps}"))
+            }
+        }
+    }
+    if spec.seed != d.seed {
+        parts.push(format!("seed={}", spec.seed));
+    }
+    if spec.digit != d.digit {
+        parts.push(format!("digit={}", spec.digit));
+    }
+    if spec.shift != (0, 0) {
+        parts.push(format!("shift={},{}", spec.shift.0, spec.shift.1));
+    }
+    if let Some(at) = spec.at {
+        parts.push(format!("at={at}"));
+    }
+    parts.join("&")
+}
+
+/// The experiment a fragment describes, as near as it can be read, and what was not used.
+pub fn decode(fragment: &str) -> (CnnLab, Vec<UrlNote>) {
+    let mut notes = Vec::new();
+    let mut spec = CnnLab::default();
+    let fragment = fragment.trim_start_matches('#');
+    let fragment = if fragment.len() > MAX_FRAGMENT {
+        notes.push(note(
+            "the whole link",
+            format!("it is longer than {MAX_FRAGMENT} characters; the default experiment is shown"),
+        ));
+        ""
+    } else {
+        fragment
+    };
+    let pairs: Vec<(&str, &str)> = fragment
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect();
+    // The optimizer first (its knobs' defaults depend on it), epochs and batch before the
+    // schedule (the default decay spans the run).
+    let order = |k: &str| match k {
+        "opt" => 0,
+        "batch" | "epochs" => 1,
+        _ => 2,
+    };
+    let mut sorted = pairs.clone();
+    sorted.sort_by_key(|(k, _)| order(k));
+    let mut schedule_given = false;
+    for (key, value) in sorted {
+        let part = format!("{key}={value}");
+        match key {
+            "lab" if value == "cnn" => {}
+            "lab" => notes.push(note(&part, "this link is for another lab")),
+            "v" => match value.parse::<u32>() {
+                Ok(VERSION) => {}
+                Ok(v) if v > VERSION => notes.push(note(
+                    &part,
+                    "made by a newer version of the playground; read as far as possible",
+                )),
+                _ => notes.push(note(&part, "unknown version; read as far as possible")),
+            },
+            "layers" => {
+                let mut layers = Vec::new();
+                let codes: Vec<&str> = if value == "-" {
+                    vec![]
+                } else {
+                    value.split(',').collect()
+                };
+                for code in codes {
+                    if layers.len() == CnnLimits::MAX_LAYERS {
+                        notes.push(note(
+                            &format!("layers: {code}"),
+                            format!("more than {} layers; left out", CnnLimits::MAX_LAYERS),
+                        ));
+                        continue;
+                    }
+                    match parse_layer(code) {
+                        Some(layer) => match check_layer(layers.len(), &layer) {
+                            Ok(()) => layers.push(layer),
+                            Err(why) => notes.push(note(
+                                &format!("layers: {code}"),
+                                format!("{why}; left out"),
+                            )),
+                        },
+                        None => notes.push(note(
+                            &format!("layers: {code}"),
+                            "not a layer code (e.g. c8k5p2, max2, bn, relu, res16s2, fc64); left out",
+                        )),
+                    }
+                }
+                spec.layers = layers;
+            }
+            "opt" => match OptimizerName::from_slug(value) {
+                Some(o) if CNN_OPTIMIZERS.contains(&o) => spec.run = CnnLab::default_run(o),
+                _ => notes.push(note(
+                    &part,
+                    format!(
+                        "not an optimizer of this lab; {} is used",
+                        spec.run.optimizer.slug()
+                    ),
+                )),
+            },
+            "decay" => {
+                schedule_given = true;
+                if value == "none" {
+                    spec.schedule = LrSchedule::Constant;
+                    continue;
+                }
+                let pair = value
+                    .split_once(',')
+                    .and_then(|(a, b)| Some((a.parse::<f32>().ok()?, b.parse::<usize>().ok()?)));
+                match pair {
+                    Some((final_ratio, steps)) => {
+                        let candidate = LrSchedule::LinearDecay { final_ratio, steps };
+                        let checked = check_float(
+                            "decay final ratio",
+                            final_ratio,
+                            OptimLimits::FINAL_RATIO.0,
+                            OptimLimits::FINAL_RATIO.1,
+                        )
+                        .and(crate::limits::check_range(
+                            "decay steps",
+                            steps,
+                            1,
+                            CnnLimits::MAX_STEPS,
+                        ));
+                        match checked {
+                            Ok(()) => spec.schedule = candidate,
+                            Err(why) => {
+                                schedule_given = false;
+                                notes.push(note(&part, format!("{why}; the default decay is used")))
+                            }
+                        }
+                    }
+                    None => {
+                        schedule_given = false;
+                        notes.push(note(
+                            &part,
+                            "expected ε_T/ε_0 and a whole number of steps (e.g. decay=0.03,375) or none",
+                        ))
+                    }
+                }
+            }
+            "shift" => {
+                let pair = value
+                    .split_once(',')
+                    .and_then(|(a, b)| Some((a.parse::<i32>().ok()?, b.parse::<i32>().ok()?)));
+                match pair {
+                    Some((x, y))
+                        if x.unsigned_abs() <= CnnLimits::MAX_SHIFT.unsigned_abs()
+                            && y.unsigned_abs() <= CnnLimits::MAX_SHIFT.unsigned_abs() =>
+                    {
+                        spec.shift = (x, y)
+                    }
+                    Some(_) => notes.push(note(
+                        &part,
+                        format!(
+                            "a shift is at most ±{} pixels; no shift is used",
+                            CnnLimits::MAX_SHIFT
+                        ),
+                    )),
+                    None => notes.push(note(&part, "expected two whole numbers, x,y")),
+                }
+            }
+            "batch" | "epochs" | "seed" | "digit" | "at" => match value.parse::<u64>() {
+                Ok(n) => {
+                    let size = n.min(usize::MAX as u64) as usize;
+                    let mut candidate = spec.clone();
+                    match key {
+                        "batch" => candidate.batch = size,
+                        "epochs" => candidate.epochs = size,
+                        "seed" => candidate.seed = n,
+                        "digit" => candidate.digit = size,
+                        _ => candidate.at = Some(size),
+                    }
+                    match candidate.check() {
+                        Ok(()) => spec = candidate,
+                        Err(why) => notes.push(note(&part, format!("{why}; ignored"))),
+                    }
+                }
+                Err(_) => notes.push(note(&part, "expected a whole number")),
+            },
+            _ => match Knob::ALL.into_iter().find(|k| k.slug() == key) {
+                Some(knob) => match value.parse::<f32>() {
+                    Ok(v) => {
+                        let mut run = spec.run;
+                        run.set(knob, v);
+                        match OptimLimits::check_run(&run) {
+                            Ok(()) => spec.run = run,
+                            Err(why) => {
+                                notes.push(note(&part, format!("{why}; the default is used")))
+                            }
+                        }
+                    }
+                    Err(_) => notes.push(note(&part, "expected a number")),
+                },
+                None => notes.push(note(&part, "unknown setting; ignored")),
+            },
+        }
+    }
+    if !schedule_given {
+        spec.schedule = spec.decay_over_run(0.03);
+    }
+    (spec, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cnn::Preset;
+
+    /// A small deterministic generator (the spec crate has no RNG dependency).
+    struct Gen(u64);
+
+    impl Gen {
+        fn next(&mut self) -> u64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            self.0 >> 11
+        }
+        fn below(&mut self, n: u64) -> usize {
+            (self.next() % n) as usize
+        }
+    }
+
+    fn random_layer(g: &mut Gen) -> LayerSpec {
+        match g.below(6) {
+            0 => LayerSpec::Conv {
+                channels: 1 + g.below(64),
+                kernel: 1 + g.below(11),
+                stride: 1 + g.below(4),
+                padding: g.below(11),
+                dilation: 1 + g.below(4),
+            },
+            1 => LayerSpec::Pool {
+                pool: if g.below(2) == 0 {
+                    PoolKind::Max
+                } else {
+                    PoolKind::Avg
+                },
+                size: 1 + g.below(8),
+                stride: 1 + g.below(8),
+            },
+            2 => LayerSpec::BatchNorm,
+            3 => LayerSpec::Relu,
+            4 => LayerSpec::Residual {
+                channels: 1 + g.below(64),
+                stride: 1 + g.below(2),
+            },
+            _ => LayerSpec::Dense {
+                units: 1 + g.below(1024),
+            },
+        }
+    }
+
+    fn random_spec(g: &mut Gen) -> CnnLab {
+        let mut spec = CnnLab {
+            layers: (0..g.below(17)).map(|_| random_layer(g)).collect(),
+            run: CnnLab::default_run(CNN_OPTIMIZERS[g.below(6)]),
+            batch: 1 + g.below(256),
+            epochs: 1 + g.below(30),
+            seed: g.next(),
+            digit: g.below(2000),
+            shift: (g.below(17) as i32 - 8, g.below(17) as i32 - 8),
+            at: (g.below(2) == 0).then(|| g.below(CnnLimits::MAX_STEPS as u64 + 1)),
+            ..CnnLab::default()
+        };
+        if g.below(2) == 0 {
+            spec.run.lr = (g.next() % 10_000) as f32 * 1e-4 + 1e-5;
+        }
+        spec.schedule = match g.below(3) {
+            0 => LrSchedule::Constant,
+            1 => spec.decay_over_run(0.03),
+            _ => LrSchedule::LinearDecay {
+                final_ratio: (g.next() % 1000) as f32 / 1000.0,
+                steps: 1 + g.below(CnnLimits::MAX_STEPS as u64),
+            },
+        };
+        spec
+    }
+
+    #[test]
+    fn decode_encode_round_trips_for_generated_specs() {
+        let mut g = Gen(7);
+        for _ in 0..2000 {
+            let spec = random_spec(&mut g);
+            assert_eq!(spec.check(), Ok(()), "{spec:?}");
+            let url = encode(&spec);
+            let (back, notes) = decode(&url);
+            assert_eq!(notes, vec![], "{url}");
+            assert_eq!(back, spec, "{url}");
+        }
+    }
+
+    #[test]
+    fn the_default_link_is_short_and_presets_are_readable() {
+        assert_eq!(encode(&CnnLab::default()), "lab=cnn&v=1");
+        let spec = CnnLab {
+            layers: Preset::ResNet.layers(),
+            digit: 7,
+            ..CnnLab::default()
+        };
+        assert_eq!(
+            encode(&spec),
+            "lab=cnn&v=1&layers=c8k3p1,bn,relu,res8,res16s2,res32s2,avg7&digit=7"
+        );
+    }
+
+    #[test]
+    fn an_impossible_architecture_is_kept_for_the_builder_to_flag() {
+        let (spec, notes) = decode("lab=cnn&layers=c8k5,max2,max2,max2,max2");
+        assert_eq!(notes, vec![]);
+        assert_eq!(spec.layers.len(), 5);
+        assert!(spec.trainable().unwrap_err().starts_with("layer 5"));
+    }
+
+    #[test]
+    fn bad_parts_are_reported_and_the_rest_is_kept() {
+        let (spec, notes) = decode(
+            "lab=cnn&layers=c8k5p2,c999k3,warp,relu&opt=gd&lr=5&beta1=0.5&epochs=0&digit=2000&shift=9,0&batch=32",
+        );
+        assert_eq!(spec.layers.len(), 2);
+        assert_eq!(spec.run.beta1, 0.5);
+        assert_eq!(spec.run.lr, 5.0);
+        assert_eq!(spec.batch, 32);
+        // The default decay follows the batch read from the link.
+        assert_eq!(spec.schedule, spec.decay_over_run(0.03));
+        let parts: Vec<&str> = notes.iter().map(|n| n.part.as_str()).collect();
+        assert_eq!(
+            parts,
+            [
+                "opt=gd",
+                "epochs=0",
+                "layers: c999k3",
+                "layers: warp",
+                "digit=2000",
+                "shift=9,0"
+            ]
+        );
+        assert!(notes[2]
+            .reason
+            .contains("layer 2 channels = 999 exceeds the limit of 64"));
+    }
+
+    #[test]
+    fn hostile_links_never_panic() {
+        let huge = "a".repeat(MAX_FRAGMENT + 1);
+        let many = format!("layers={}", vec!["relu"; 100].join(","));
+        for fragment in [
+            "",
+            "&&&",
+            "=",
+            "layers=",
+            "layers=,,,",
+            "layers=c99999999999999999999k3",
+            "layers=ck",
+            "layers=c4k3x9",
+            "layers=max",
+            "layers=res",
+            "at=99999999999999999999",
+            "shift=-2147483648,0",
+            "decay=NaN,3",
+            "lr=inf",
+            many.as_str(),
+            huge.as_str(),
+            "%00%ff=\u{1F600}",
+        ] {
+            let (spec, _) = decode(fragment);
+            assert_eq!(spec.check(), Ok(()), "{fragment:.40}");
+        }
+    }
+}
