@@ -118,7 +118,7 @@ fn finite(v: f32) -> Option<f32> {
     v.is_finite().then_some(v)
 }
 
-fn kind_of(run: &Run) -> OptimizerKind {
+pub(crate) fn kind_of(run: &Run) -> OptimizerKind {
     match run.optimizer {
         OptimizerName::Gd | OptimizerName::Sgd | OptimizerName::Minibatch => OptimizerKind::Sgd,
         OptimizerName::Momentum => OptimizerKind::Momentum { alpha: run.alpha },
@@ -136,7 +136,7 @@ fn kind_of(run: &Run) -> OptimizerKind {
     }
 }
 
-fn schedule_of(run: &Run, schedule: LrSchedule) -> Schedule {
+pub(crate) fn schedule_of(run: &Run, schedule: LrSchedule) -> Schedule {
     match schedule {
         LrSchedule::Constant => Schedule::Constant { lr: run.lr },
         LrSchedule::LinearDecay { final_ratio, steps } => Schedule::LinearDecay {

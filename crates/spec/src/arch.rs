@@ -234,7 +234,7 @@ pub fn window_output(what: &str, n: usize, f: usize, s: usize, p: usize) -> Resu
             "{what}: output size {formula} = {out:.2} ≤ 0: the {f}×{f} window is larger than the padded {padded}×{padded} input"
         ));
     }
-    if (padded - f) % s != 0 {
+    if !(padded - f).is_multiple_of(s) {
         let out = (padded - f) as f64 / s as f64 + 1.0;
         return Err(format!(
             "{what}: output size {formula} = {out:.2} is not a whole number: the windows do not tile the input (change the padding or the stride)"

@@ -121,7 +121,10 @@ impl CnnLab {
     /// The defaults of each optimizer for a CNN (η tuned on the LeNet-like preset).
     pub fn default_run(optimizer: OptimizerName) -> Run {
         let lr = match optimizer {
-            OptimizerName::Adam | OptimizerName::Rmsprop => 0.003,
+            // Measured on the default link (cnn_train example): 0.003 ends at 96.9%, 0.01
+            // passes 97% after 310 of 375 steps.
+            OptimizerName::Adam => 0.01,
+            OptimizerName::Rmsprop => 0.003,
             OptimizerName::Adagrad => 0.03,
             _ => 0.05,
         };

@@ -7,6 +7,7 @@
 pub mod arch;
 pub mod cnn;
 pub mod cnn_url;
+pub mod cnn_view;
 pub mod experiment;
 pub mod limits;
 pub mod messages;

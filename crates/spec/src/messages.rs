@@ -24,6 +24,23 @@ pub enum ToEngine {
     /// Take this many steps of the running optimizer lab (the UI's play loop asks again only
     /// after the answer, so requests never pile up).
     OptimStep { steps: usize },
+    /// Start (or restart) the CNN lab: build the model, train to `spec.at`. `run` numbers the
+    /// start as `race` does for the optimizer lab.
+    CnnStart { spec: crate::cnn::CnnLab, run: u64 },
+    /// Train for about `budget_ms` (whole steps; at least one), then report.
+    CnnTrain { budget_ms: f64 },
+    /// Look inside the model for another digit or shift (training state unchanged).
+    CnnLook {
+        digit: crate::cnn_view::DigitSource,
+        shift: (i32, i32),
+    },
+    /// The receptive fields of one unit of one layer's output, for the looked-at digit.
+    CnnReceptive {
+        layer: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    },
 }
 
 /// What the engine tells the UI.
@@ -48,6 +65,22 @@ pub enum FromEngine {
     },
     /// New path points since the last frame.
     OptimFrame(OptimFrame),
+    /// The CNN lab (re)started: progress up to `spec.at`, the view of the chosen digit, and
+    /// test digits to choose from.
+    CnnStarted {
+        progress: crate::cnn_view::CnnProgress,
+        view: crate::cnn_view::CnnView,
+        gallery: Vec<crate::cnn_view::GalleryDigit>,
+    },
+    /// Training went on: new steps and evaluations, and the view after them.
+    CnnTrained {
+        progress: crate::cnn_view::CnnProgress,
+        view: crate::cnn_view::CnnView,
+    },
+    CnnViewed(crate::cnn_view::CnnView),
+    CnnReceptiveField(crate::cnn_view::ReceptiveFieldView),
+    /// The CNN lab waits for the MNIST digits to arrive (the worker fetches them once).
+    CnnLoadingData,
     /// A request was refused or failed; the engine is still usable.
     Error {
         message: String,

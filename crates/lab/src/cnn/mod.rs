@@ -1,0 +1,295 @@
+//! The CNN lab's session: a model built from the spec's layer list, trained on the bundled
+//! MNIST split with the spec's optimizer and schedule, evaluated on the whole test split at
+//! fixed steps, and looked inside for one digit (see [`inspect`]).
+//!
+//! Deterministic: the initial weights, the batch order and every kernel depend on the spec
+//! only, never on how the page chunks its requests or on the thread count.
+
+pub mod drawn;
+pub mod inspect;
+pub mod model;
+
+use crate::optim::{kind_of, schedule_of};
+use data::mnist::{Mnist, Split};
+use data::sampler::Sampler;
+use model::CnnModel;
+use nn::Optimizer;
+use spec::cnn::{CnnLab, CLASSES, TEST_DIGITS, TRAIN_DIGITS};
+use spec::cnn_view::{CnnProgress, DigitSource, Evaluation, GalleryDigit, TrainPoint, WrongDigit};
+use std::rc::Rc;
+use tensor::{no_grad, Tensor};
+
+/// The test split is evaluated after every this many training examples (and at the end).
+pub const EVAL_EVERY_EXAMPLES: usize = 4000;
+/// Test digits evaluated per forward pass.
+const EVAL_CHUNK: usize = 500;
+/// Wrong test digits listed, most confident first.
+pub const WRONG_LISTED: usize = 12;
+/// Test digits offered to pick from.
+pub const GALLERY: usize = 40;
+
+pub struct CnnSession {
+    pub run: u64,
+    spec: CnnLab,
+    mnist: Rc<Mnist>,
+    model: CnnModel,
+    params: Vec<Tensor>,
+    optimizer: Optimizer,
+    sampler: Sampler,
+    step: usize,
+    train_ms: f64,
+    unsent_points: Vec<TrainPoint>,
+    unsent_evaluations: Vec<Evaluation>,
+    stopped: Option<String>,
+    pub(crate) looked: DigitSource,
+    pub(crate) shift: (i32, i32),
+}
+
+impl CnnSession {
+    /// Builds the model the spec describes; an untrainable spec is refused with its reason.
+    pub fn new(spec: &CnnLab, run: u64, mnist: Rc<Mnist>) -> Result<CnnSession, String> {
+        spec.trainable()?;
+        let train = mnist.split(Split::Train);
+        let test = mnist.split(Split::Test);
+        if train.len() != TRAIN_DIGITS || test.len() != TEST_DIGITS {
+            return Err(format!(
+                "the MNIST file has {} training and {} test digits; this lab expects {TRAIN_DIGITS} and {TEST_DIGITS}",
+                train.len(),
+                test.len()
+            ));
+        }
+        let model = CnnModel::new(&spec.layers, 1, 28, CLASSES, spec.seed);
+        // nn's initialisers make gradient-tracking leaves: these are the model's own tensors.
+        let params = model.parameters();
+        Ok(CnnSession {
+            run,
+            model,
+            params,
+            optimizer: Optimizer::new(kind_of(&spec.run), schedule_of(&spec.run, spec.schedule)),
+            sampler: Sampler::new(train.len(), spec.batch, false, spec.seed.wrapping_add(1)),
+            step: 0,
+            train_ms: 0.0,
+            unsent_points: Vec::new(),
+            unsent_evaluations: Vec::new(),
+            stopped: None,
+            looked: DigitSource::Test { index: spec.digit },
+            shift: spec.shift,
+            mnist,
+            spec: spec.clone(),
+        })
+    }
+
+    pub fn spec(&self) -> &CnnLab {
+        &self.spec
+    }
+
+    pub fn steps_taken(&self) -> usize {
+        self.step
+    }
+
+    pub fn finished(&self) -> bool {
+        self.step >= self.spec.total_steps() || self.stopped.is_some()
+    }
+
+    fn eval_every(&self) -> usize {
+        (EVAL_EVERY_EXAMPLES / self.spec.batch).max(1)
+    }
+
+    /// One training step; false when there is nothing left to do.
+    fn train_step(&mut self) -> bool {
+        if self.finished() {
+            return false;
+        }
+        let train = self.mnist.split(Split::Train);
+        let indices: Vec<usize> = self
+            .sampler
+            .next_batch()
+            .iter()
+            .map(|i| train.start + i)
+            .collect();
+        let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
+        let outcome = (|| -> Result<(f32, f32), String> {
+            let (images, labels) = self.mnist.batch(&indices).map_err(|e| e.to_string())?;
+            self.optimizer.before_gradient(&self.params);
+            let logits = self
+                .model
+                .logits(&images, true)
+                .map_err(|e| e.to_string())?;
+            let predicted = logits.argmax(1).map_err(|e| e.to_string())?;
+            let accuracy = nn::metrics::accuracy(&predicted, &labels);
+            let loss = logits
+                .cross_entropy(&labels, None)
+                .map_err(|e| e.to_string())?;
+            let value = loss.item().map_err(|e| e.to_string())?;
+            if !value.is_finite() {
+                return Err(format!(
+                    "the loss became {value} at step {}: η = {lr} is probably too large",
+                    self.step + 1
+                ));
+            }
+            let mut grads = loss.backward().map_err(|e| e.to_string())?;
+            self.optimizer
+                .step(&self.params, &mut grads)
+                .map_err(|e| format!("step {}: {e}", self.step + 1))?;
+            Ok((value, accuracy))
+        })();
+        match outcome {
+            Ok((loss, accuracy)) => {
+                self.step += 1;
+                self.unsent_points.push(TrainPoint {
+                    step: self.step,
+                    loss,
+                    accuracy,
+                    lr,
+                });
+                true
+            }
+            Err(message) => {
+                self.stopped = Some(message);
+                false
+            }
+        }
+    }
+
+    /// Trains whole steps until `budget_ms` of the clock has passed (at least one step) or the
+    /// run is over; evaluates on the test split at the fixed steps. Returns the examples per
+    /// second of the training alone.
+    pub fn train_for(&mut self, budget_ms: f64, now_ms: &dyn Fn() -> f64) -> Option<f32> {
+        let start = now_ms();
+        let (mut trained, mut spent) = (0usize, 0.0f64);
+        loop {
+            let t0 = now_ms();
+            if !self.train_step() {
+                break;
+            }
+            let dt = now_ms() - t0;
+            spent += dt;
+            self.train_ms += dt;
+            trained += 1;
+            if self.step.is_multiple_of(self.eval_every()) || self.step == self.spec.total_steps() {
+                let evaluation = self.evaluate();
+                self.unsent_evaluations.push(evaluation);
+            }
+            if now_ms() - start >= budget_ms {
+                break;
+            }
+        }
+        (trained > 0 && spent > 0.0)
+            .then(|| (trained * self.spec.batch) as f32 / (spent as f32 / 1000.0))
+    }
+
+    /// Trains to step `at` (or the end of the run), whatever the time.
+    pub fn train_to(&mut self, at: usize, now_ms: &dyn Fn() -> f64) {
+        while self.step < at && !self.finished() {
+            self.train_for(0.0, now_ms);
+        }
+    }
+
+    /// What happened since the last progress.
+    pub fn progress(&mut self, examples_per_second: Option<f32>) -> CnnProgress {
+        CnnProgress {
+            run: self.run,
+            step: self.step,
+            total_steps: self.spec.total_steps(),
+            train: std::mem::take(&mut self.unsent_points),
+            evaluations: std::mem::take(&mut self.unsent_evaluations),
+            examples_per_second,
+            train_ms: self.train_ms,
+            stopped: self.stopped.clone(),
+        }
+    }
+
+    /// The whole test split: loss, accuracy, confusion matrix, the most confident mistakes.
+    pub fn evaluate(&self) -> Evaluation {
+        let test: Vec<usize> = self.mnist.split(Split::Test).collect();
+        let mut confusion = vec![vec![0u32; CLASSES]; CLASSES];
+        let mut wrong: Vec<WrongDigit> = Vec::new();
+        let (mut loss_sum, mut correct) = (0.0f64, 0usize);
+        for chunk in test.chunks(EVAL_CHUNK) {
+            let Ok((images, labels)) = self.mnist.batch(chunk) else {
+                continue;
+            };
+            let Ok(logits) = no_grad(|| self.model.logits(&images, false)) else {
+                continue;
+            };
+            if let Ok(l) = logits.cross_entropy(&labels, None).and_then(|l| l.item()) {
+                loss_sum += l as f64 * chunk.len() as f64;
+            }
+            let Ok(probs) = logits.softmax() else {
+                continue;
+            };
+            let probs = probs.to_vec();
+            for (row, (&index, &label)) in probs.chunks(CLASSES).zip(chunk.iter().zip(&labels)) {
+                let predicted = argmax(row);
+                confusion[label][predicted] += 1;
+                if predicted == label {
+                    correct += 1;
+                } else {
+                    wrong.push(WrongDigit {
+                        index: index - test[0],
+                        label,
+                        predicted,
+                        confidence: row[predicted],
+                        pixels: Vec::new(),
+                    });
+                }
+            }
+        }
+        wrong.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(a.index.cmp(&b.index))
+        });
+        wrong.truncate(WRONG_LISTED);
+        for w in &mut wrong {
+            w.pixels = self.test_pixels(w.index);
+        }
+        Evaluation {
+            step: self.step,
+            loss: (loss_sum / test.len().max(1) as f64) as f32,
+            accuracy: correct as f32 / test.len().max(1) as f32,
+            confusion,
+            wrong,
+            train_ms: self.train_ms,
+        }
+    }
+
+    /// Test digit `index` (into the test split) as bytes.
+    fn test_pixels(&self, index: usize) -> Vec<u8> {
+        let start = self.mnist.split(Split::Test).start;
+        self.mnist
+            .batch(&[start + index])
+            .map(|(t, _)| {
+                t.to_vec()
+                    .iter()
+                    .map(|v| (v * 255.0).round() as u8)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The first test digits, to pick from.
+    pub fn gallery(&self) -> Vec<GalleryDigit> {
+        let start = self.mnist.split(Split::Test).start;
+        (0..GALLERY.min(TEST_DIGITS))
+            .map(|index| GalleryDigit {
+                index,
+                label: self.mnist.label(start + index),
+                pixels: self.test_pixels(index),
+            })
+            .collect()
+    }
+}
+
+pub(crate) fn argmax(row: &[f32]) -> usize {
+    row.iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, &v)| {
+            if v > best.1 {
+                (i, v)
+            } else {
+                best
+            }
+        })
+        .0
+}
