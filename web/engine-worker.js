@@ -2,7 +2,13 @@
 // with one thread per logical core, then hands every message from the page to Rust.
 // Messages are JSON strings (spec::ToEngine in, spec::FromEngine out); anything else that
 // arrives here (wasm-bindgen-rayon's own init messages) is not ours and is ignored.
-import init, { initThreadPool, engineStart, engineHandle } from './engine.js';
+import init, { initThreadPool, engineStart, engineHandle, engineDigits, engineDigitsFailed } from './engine.js';
+
+// The CNN lab's MNIST digits (7.5 MiB, shipped beside the app): fetched while the module and
+// the pool start, handed to the engine after it has started. Other labs do not wait for them.
+const digits = fetch(new URL('data/mnist-10k.bin', self.location.href))
+  .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status} for ${r.url}`))));
+digits.catch(() => {}); // handled below, once the engine can hear about it
 
 const pending = [];
 let started = false;
@@ -41,4 +47,17 @@ self.addEventListener('message', (event) => {
   }
   started = true;
   for (const text of pending.splice(0)) run(text);
+  let bytes = null;
+  try {
+    bytes = new Uint8Array(await digits);
+  } catch (err) {
+    if (!dead) engineDigitsFailed(String(err && err.message ? err.message : err));
+    return;
+  }
+  if (dead) return;
+  try {
+    engineDigits(bytes);
+  } catch (err) {
+    fail('the engine stopped', err);
+  }
 })();

@@ -13,7 +13,9 @@ mod worker;
 #[cfg(target_arch = "wasm32")]
 pub use wasm_bindgen_rayon::init_thread_pool;
 
+use data::mnist::Mnist;
 use spec::{EngineInfo, FromEngine, ToEngine};
+use std::rc::Rc;
 
 /// What this build of the engine is, and how many threads its pool has. `shared_memory` is
 /// observed by the caller (in the browser: whether the module's memory is a SharedArrayBuffer).
@@ -32,10 +34,26 @@ pub const CONTOUR_ROWS: usize = 90;
 /// Steps one `OptimStep` request may ask for (the play loop asks for a few at a time).
 pub const MAX_STEPS_PER_REQUEST: usize = 1000;
 
-/// The engine's state between messages: the running lab session, if any.
+/// Longest training slice one `CnnTrain` may ask for: the worker answers nothing else meanwhile.
+pub const MAX_TRAIN_BUDGET_MS: f64 = 2000.0;
+
+/// The MNIST digits, as far as the worker got with them.
+#[derive(Default)]
+enum Digits {
+    #[default]
+    Loading,
+    Loaded(Rc<Mnist>),
+    Failed(String),
+}
+
+/// The engine's state between messages: the running lab sessions, if any.
 #[derive(Default)]
 pub struct Engine {
     optim: Option<lab::optim::OptimSession>,
+    cnn: Option<lab::cnn::CnnSession>,
+    digits: Digits,
+    /// A CNN start that arrived before the digits: answered when they do.
+    waiting: Option<(spec::cnn::CnnLab, u64)>,
 }
 
 impl Engine {
@@ -103,6 +121,110 @@ impl Engine {
                 session.run_to((session.steps_taken() + steps).min(limit));
                 reply(FromEngine::OptimFrame(session.frame(from)));
             }
+            ToEngine::CnnStart { spec, run } => match &self.digits {
+                Digits::Loading => {
+                    self.cnn = None;
+                    self.waiting = Some((spec, run));
+                    reply(FromEngine::CnnLoadingData);
+                }
+                Digits::Failed(why) => reply(FromEngine::Error {
+                    message: format!("the MNIST digits could not be loaded: {why}"),
+                }),
+                Digits::Loaded(mnist) => {
+                    let mnist = mnist.clone();
+                    self.start_cnn(&spec, run, mnist, now_ms, reply)
+                }
+            },
+            ToEngine::CnnTrain { budget_ms } => {
+                let Some(session) = self.cnn.as_mut() else {
+                    return reply(FromEngine::Error {
+                        message: "no CNN is being trained: start one first".into(),
+                    });
+                };
+                if !(0.0..=MAX_TRAIN_BUDGET_MS).contains(&budget_ms) {
+                    return reply(FromEngine::Error {
+                        message: format!(
+                            "training budget = {budget_ms} ms is outside 0..={MAX_TRAIN_BUDGET_MS} ms"
+                        ),
+                    });
+                }
+                let speed = session.train_for(budget_ms, now_ms);
+                let progress = session.progress(speed);
+                reply(FromEngine::CnnTrained {
+                    progress,
+                    view: session.view(),
+                });
+            }
+            ToEngine::CnnLook { digit, shift } => {
+                let Some(session) = self.cnn.as_mut() else {
+                    return reply(FromEngine::Error {
+                        message: "no CNN is being trained: start one first".into(),
+                    });
+                };
+                match session.look(digit, shift) {
+                    Ok(()) => reply(FromEngine::CnnViewed(session.view())),
+                    Err(message) => reply(FromEngine::Error { message }),
+                }
+            }
+            ToEngine::CnnReceptive {
+                layer,
+                channel,
+                y,
+                x,
+            } => {
+                let Some(session) = self.cnn.as_ref() else {
+                    return reply(FromEngine::Error {
+                        message: "no CNN is being trained: start one first".into(),
+                    });
+                };
+                match session.receptive_field(layer, channel, y, x) {
+                    Ok(view) => reply(FromEngine::CnnReceptiveField(view)),
+                    Err(message) => reply(FromEngine::Error { message }),
+                }
+            }
+        }
+    }
+
+    fn start_cnn(
+        &mut self,
+        spec: &spec::cnn::CnnLab,
+        run: u64,
+        mnist: Rc<Mnist>,
+        now_ms: &dyn Fn() -> f64,
+        reply: &mut dyn FnMut(FromEngine),
+    ) {
+        // The old session goes first: two models need not fit in memory at once.
+        self.cnn = None;
+        match lab::cnn::CnnSession::new(spec, run, mnist) {
+            Ok(mut session) => {
+                session.train_to(spec.at.unwrap_or(0), now_ms);
+                let progress = session.progress(None);
+                let view = session.view();
+                let gallery = session.gallery();
+                self.cnn = Some(session);
+                reply(FromEngine::CnnStarted {
+                    progress,
+                    view,
+                    gallery,
+                });
+            }
+            Err(message) => reply(FromEngine::Error { message }),
+        }
+    }
+
+    /// The worker has fetched the MNIST file (or failed to): a waiting CNN start goes on.
+    pub fn digits_arrived(
+        &mut self,
+        bytes: Result<&[u8], String>,
+        now_ms: &dyn Fn() -> f64,
+        reply: &mut dyn FnMut(FromEngine),
+    ) {
+        self.digits = match bytes.and_then(|b| Mnist::from_bytes(b).map_err(|e| e.to_string())) {
+            Ok(mnist) => Digits::Loaded(Rc::new(mnist)),
+            Err(why) => Digits::Failed(why),
+        };
+        if let Some((spec, run)) = self.waiting.take() {
+            self.handle(ToEngine::CnnStart { spec, run }, now_ms, reply);
         }
     }
 
@@ -195,5 +317,108 @@ mod tests {
             &ask(&mut engine, ToEngine::OptimStep { steps: 1 })[..],
             [FromEngine::Error { .. }]
         ));
+    }
+
+    #[test]
+    fn a_cnn_start_waits_for_the_digits_then_trains_looks_and_explains() {
+        let mut engine = Engine::default();
+        let spec = spec::cnn::CnnLab {
+            at: Some(3),
+            ..spec::cnn::CnnLab::default()
+        };
+        let waiting = ask(&mut engine, ToEngine::CnnStart { spec, run: 4 });
+        assert!(matches!(&waiting[..], [FromEngine::CnnLoadingData]));
+        let bytes = std::fs::read(data::mnist::ASSET_PATH).unwrap();
+        let mut replies = Vec::new();
+        engine.digits_arrived(Ok(&bytes), &|| 0.0, &mut |m| replies.push(m));
+        let [FromEngine::CnnStarted {
+            progress,
+            view,
+            gallery,
+        }] = &replies[..]
+        else {
+            panic!("{replies:?}")
+        };
+        assert_eq!(
+            (progress.run, progress.step, progress.train.len()),
+            (4, 3, 3)
+        );
+        assert_eq!((view.run, view.layers.len(), view.input.len()), (4, 6, 784));
+        assert_eq!(gallery.len(), lab::cnn::GALLERY);
+
+        // A zero budget still trains one whole step.
+        let trained = ask(&mut engine, ToEngine::CnnTrain { budget_ms: 0.0 });
+        let [FromEngine::CnnTrained { progress, .. }] = &trained[..] else {
+            panic!("{trained:?}")
+        };
+        assert_eq!((progress.step, progress.train.len()), (4, 1));
+
+        let looked = ask(
+            &mut engine,
+            ToEngine::CnnLook {
+                digit: spec::cnn_view::DigitSource::Test { index: 9 },
+                shift: (1, -1),
+            },
+        );
+        assert!(
+            matches!(&looked[..], [FromEngine::CnnViewed(v)] if v.shift.is_some() && v.step == 4)
+        );
+        let field = ask(
+            &mut engine,
+            ToEngine::CnnReceptive {
+                layer: 3,
+                channel: 2,
+                y: 7,
+                x: 7,
+            },
+        );
+        assert!(
+            matches!(&field[..], [FromEngine::CnnReceptiveField(f)] if f.theoretical_size == 14)
+        );
+        for bad in [
+            ToEngine::CnnTrain { budget_ms: 1e9 },
+            ToEngine::CnnTrain {
+                budget_ms: f64::NAN,
+            },
+            ToEngine::CnnReceptive {
+                layer: 99,
+                channel: 0,
+                y: 0,
+                x: 0,
+            },
+        ] {
+            let r = ask(&mut engine, bad);
+            assert!(matches!(&r[..], [FromEngine::Error { .. }]), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn a_failed_download_is_reported_to_the_cnn_lab() {
+        let mut engine = Engine::default();
+        let mut replies = Vec::new();
+        engine.digits_arrived(Err("HTTP 404".into()), &|| 0.0, &mut |m| replies.push(m));
+        let r = ask(
+            &mut engine,
+            ToEngine::CnnStart {
+                spec: spec::cnn::CnnLab::default(),
+                run: 1,
+            },
+        );
+        assert!(
+            matches!(&r[..], [FromEngine::Error { message }] if message.contains("could not be loaded: HTTP 404"))
+        );
+        // A corrupt file is a failure too, with the parser's reason.
+        let mut engine = Engine::default();
+        engine.digits_arrived(Ok(b"garbage"), &|| 0.0, &mut |m| replies.push(m));
+        let r = ask(
+            &mut engine,
+            ToEngine::CnnStart {
+                spec: spec::cnn::CnnLab::default(),
+                run: 1,
+            },
+        );
+        assert!(
+            matches!(&r[..], [FromEngine::Error { message }] if message.contains("not an MNIST10K file"))
+        );
     }
 }

@@ -39,3 +39,23 @@ thread_local! {
 pub fn engine_handle(text: &str) {
     ENGINE.with(|engine| engine.borrow_mut().handle_json(text, &now_ms, &mut post));
 }
+
+/// The bootstrap fetched the MNIST file: hand its bytes to the engine.
+#[wasm_bindgen(js_name = engineDigits)]
+pub fn engine_digits(bytes: &[u8]) {
+    ENGINE.with(|engine| {
+        engine
+            .borrow_mut()
+            .digits_arrived(Ok(bytes), &now_ms, &mut post)
+    });
+}
+
+/// The bootstrap could not fetch the MNIST file: the CNN lab reports why.
+#[wasm_bindgen(js_name = engineDigitsFailed)]
+pub fn engine_digits_failed(message: &str) {
+    ENGINE.with(|engine| {
+        engine
+            .borrow_mut()
+            .digits_arrived(Err(message.to_string()), &now_ms, &mut post)
+    });
+}
