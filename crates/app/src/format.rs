@@ -26,6 +26,19 @@ pub fn tick(value: f64) -> String {
     }
 }
 
+/// A count with thousands separators ("62,378,344").
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// "1 step" / "250 steps".
 pub fn steps(n: usize) -> String {
     if n == 1 {

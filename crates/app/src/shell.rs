@@ -2,6 +2,8 @@
 //! the one engine worker they share. (The notice for a page that is not cross-origin isolated
 //! is in index.html: it must show even when no wasm can start.)
 
+use crate::cnn_lab::state::CnnState;
+use crate::cnn_lab::{start_run, CnnLabPage};
 use crate::engine_client;
 use crate::engine_panel::state::{EngineStatus, PanelState};
 use crate::engine_panel::EnginePanel;
@@ -14,16 +16,27 @@ use std::rc::Rc;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
     Optim,
+    Cnn,
     Engine,
 }
 
-/// `#engine` is the Engine panel; anything else (including an experiment) the optimizer lab.
+/// `#engine` is the Engine panel, `#lab=cnn…` the CNN lab; anything else (including an
+/// optimizer experiment) the optimizer lab.
 pub fn page_of(fragment: &str) -> Page {
-    if fragment.trim_start_matches('#').starts_with("engine") {
+    let f = fragment.trim_start_matches('#');
+    if f.starts_with("engine") {
         Page::Engine
+    } else if f == "lab=cnn" || f.starts_with("lab=cnn&") {
+        Page::Cnn
     } else {
         Page::Optim
     }
+}
+
+/// A fragment that only names a lab (the navigation's links) switches to it and keeps its
+/// experiment; a fuller link is an experiment to open.
+fn names_only_a_lab(link: &str) -> bool {
+    matches!(link, "lab=optim" | "lab=cnn")
 }
 
 fn fragment() -> String {
@@ -33,10 +46,15 @@ fn fragment() -> String {
 }
 
 /// Starts (or restarts) the worker; every message goes to every page's state.
-pub fn start_engine(engine: RwSignal<PanelState>, lab: RwSignal<LabState>) {
+pub fn start_engine(
+    engine: RwSignal<PanelState>,
+    lab: RwSignal<LabState>,
+    cnn: RwSignal<CnnState>,
+) {
     engine.update(PanelState::restarting);
     let deliver = Rc::new(move |message: spec::FromEngine| {
         engine.update(|s| s.apply(message.clone()));
+        cnn.update(|s| s.apply(message.clone()));
         lab.update(|s| s.apply(message));
     });
     if let Err(message) = engine_client::start(deliver) {
@@ -45,6 +63,10 @@ pub fn start_engine(engine: RwSignal<PanelState>, lab: RwSignal<LabState>) {
     }
     // The worker queues messages until its pool is up: the race can be asked for right away.
     start_race(lab);
+    // The CNN lab starts once it has been shown (a restart brings its run back).
+    if cnn.with_untracked(|s| s.run > 0) {
+        start_run(cnn);
+    }
 }
 
 #[component]
@@ -59,18 +81,61 @@ pub fn App() -> impl IntoView {
         (Default::default(), vec![])
     };
     let lab = RwSignal::new(LabState::new(spec, notes));
+    let (cnn_spec, cnn_notes) = if page.get_untracked() == Page::Cnn {
+        spec::cnn_url::decode(&initial)
+    } else {
+        (Default::default(), vec![])
+    };
+    let cnn = RwSignal::new(CnnState::new(cnn_spec, cnn_notes));
     if isolated {
-        start_engine(engine, lab);
+        start_engine(engine, lab, cnn);
+    }
+    // A CNN link trains on opening, unless it asks for a step to show (`at=`): then it stops there.
+    let open_cnn = move |play: bool| {
+        if cnn.with_untracked(|s| s.run == 0) && isolated {
+            let replay = cnn.with_untracked(|s| s.spec.at.is_some());
+            start_run(cnn);
+            cnn.update(|s| s.playing = play && !replay);
+        }
+    };
+    if page.get_untracked() == Page::Cnn {
+        open_cnn(true);
     }
     // Navigation by the address bar: switch page; a different experiment link starts that race.
     let _hash = window_event_listener(leptos::ev::hashchange, move |_| {
         let now = fragment();
         page.set(page_of(&now));
-        if page.get_untracked() == Page::Engine {
-            lab.update(|s| s.playing = false);
+        let link = now.trim_start_matches('#');
+        match page.get_untracked() {
+            Page::Engine => {
+                lab.update(|s| s.playing = false);
+                cnn.update(|s| s.playing = false);
+                return;
+            }
+            Page::Cnn => {
+                lab.update(|s| s.playing = false);
+                if names_only_a_lab(link) {
+                    open_cnn(false);
+                    return;
+                }
+                let current = cnn.with_untracked(|s| spec::cnn_url::encode(&s.spec));
+                if link != current {
+                    let (spec, notes) = spec::cnn_url::decode(link);
+                    cnn.update(|s| {
+                        s.spec = spec;
+                        s.notes = notes;
+                    });
+                    let replay = cnn.with_untracked(|s| s.spec.at.is_some());
+                    start_run(cnn);
+                    cnn.update(|s| s.playing = !replay);
+                }
+                return;
+            }
+            Page::Optim => cnn.update(|s| s.playing = false),
+        }
+        if names_only_a_lab(link) {
             return;
         }
-        let link = now.trim_start_matches('#');
         let current = lab.with_untracked(|s| spec::url::encode(&s.spec));
         if link != current && link.starts_with("lab=") {
             let (spec, notes) = spec::url::decode(link);
@@ -82,7 +147,7 @@ pub fn App() -> impl IntoView {
             start_race(lab);
         }
     });
-    let restart = Callback::new(move |_| start_engine(engine, lab));
+    let restart = Callback::new(move |_| start_engine(engine, lab, cnn));
     let link = move |target: Page, label: &'static str, href: &'static str| {
         view! {
             <a href=href class:active=move || page.get() == target aria-current=move || (page.get() == target).then_some("page")>
@@ -98,6 +163,7 @@ pub fn App() -> impl IntoView {
             </div>
             <nav class="labs-nav" aria-label="Labs">
                 {link(Page::Optim, "Optimizers", "#lab=optim")}
+                {link(Page::Cnn, "CNN", "#lab=cnn")}
                 {link(Page::Engine, "Engine", "#engine")}
             </nav>
         </header>
@@ -106,6 +172,9 @@ pub fn App() -> impl IntoView {
             // the one not chosen is hidden.
             <div style:display=move || if page.get() == Page::Optim { "block" } else { "none" }>
                 <OptimLabPage state=lab restart=restart active=Signal::derive(move || page.get() == Page::Optim) />
+            </div>
+            <div style:display=move || if page.get() == Page::Cnn { "block" } else { "none" }>
+                <CnnLabPage state=cnn restart=restart active=Signal::derive(move || page.get() == Page::Cnn) />
             </div>
             <div style:display=move || if page.get() == Page::Engine { "block" } else { "none" }>
                 <EnginePanel state=engine restart=restart />
@@ -127,5 +196,8 @@ mod tests {
         assert_eq!(page_of(""), Page::Optim);
         assert_eq!(page_of("#lab=optim&v=1"), Page::Optim);
         assert_eq!(page_of("#engine"), Page::Engine);
+        assert_eq!(page_of("#lab=cnn"), Page::Cnn);
+        assert_eq!(page_of("#lab=cnn&v=1&digit=3"), Page::Cnn);
+        assert_eq!(page_of("#lab=cnnx"), Page::Optim);
     }
 }

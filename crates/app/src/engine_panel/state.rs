@@ -71,7 +71,13 @@ impl PanelState {
                 self.status = EngineStatus::Failed(message);
             }
             // The labs' own traffic: their pages read it, the engine panel has nothing to show.
-            FromEngine::OptimStarted { .. } | FromEngine::OptimFrame(_) => {}
+            FromEngine::OptimStarted { .. }
+            | FromEngine::OptimFrame(_)
+            | FromEngine::CnnStarted { .. }
+            | FromEngine::CnnTrained { .. }
+            | FromEngine::CnnViewed(_)
+            | FromEngine::CnnReceptiveField(_)
+            | FromEngine::CnnLoadingData => {}
         }
     }
 

@@ -3,3 +3,4 @@
 
 pub mod axis;
 pub mod contour;
+pub mod raster;

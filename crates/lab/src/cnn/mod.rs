@@ -185,15 +185,18 @@ impl CnnSession {
         }
     }
 
-    /// What happened since the last progress.
+    /// What happened since the last progress; without a speed of its own (a replay trained
+    /// in one go) the mean speed since step 0.
     pub fn progress(&mut self, examples_per_second: Option<f32>) -> CnnProgress {
+        let mean = (self.step > 0 && self.train_ms > 0.0)
+            .then(|| (self.step * self.spec.batch) as f32 / (self.train_ms as f32 / 1000.0));
         CnnProgress {
             run: self.run,
             step: self.step,
             total_steps: self.spec.total_steps(),
             train: std::mem::take(&mut self.unsent_points),
             evaluations: std::mem::take(&mut self.unsent_evaluations),
-            examples_per_second,
+            examples_per_second: examples_per_second.or(mean),
             train_ms: self.train_ms,
             stopped: self.stopped.clone(),
         }

@@ -1,0 +1,249 @@
+//! The architecture builder: the layer list with, for every layer, its output shape, parameters,
+//! multiply-adds and receptive field, recomputed on every edit by `spec::arch` (the same
+//! arithmetic the engine builds the model from). An impossible layer is flagged in its row.
+
+use super::state::CnnState;
+use leptos::prelude::*;
+use spec::arch::{LayerSpec, PoolKind};
+use spec::cnn::Preset;
+use spec::limits::CnnLimits;
+
+use crate::format::thousands as count;
+
+/// An edit of the layer list (the builder's buttons and fields all make one).
+type LayersEdit = Box<dyn FnOnce(&mut Vec<LayerSpec>)>;
+
+/// The fields of one layer a student can edit: (label, value, min, max).
+fn fields(layer: &LayerSpec) -> Vec<(&'static str, usize, usize, usize)> {
+    match *layer {
+        LayerSpec::Conv {
+            channels,
+            kernel,
+            stride,
+            padding,
+            dilation,
+        } => vec![
+            ("channels", channels, 1, CnnLimits::MAX_CHANNELS),
+            ("kernel", kernel, 1, CnnLimits::MAX_KERNEL),
+            ("stride", stride, 1, CnnLimits::MAX_STRIDE),
+            ("padding", padding, 0, CnnLimits::MAX_PADDING),
+            ("dilation", dilation, 1, CnnLimits::MAX_DILATION),
+        ],
+        LayerSpec::Pool { size, stride, .. } => vec![
+            ("size", size, 1, CnnLimits::MAX_POOL),
+            ("stride", stride, 1, CnnLimits::MAX_POOL),
+        ],
+        LayerSpec::Residual { channels, stride } => vec![
+            ("channels", channels, 1, CnnLimits::MAX_CHANNELS),
+            ("stride", stride, 1, 2),
+        ],
+        LayerSpec::Dense { units } => vec![("units", units, 1, CnnLimits::MAX_UNITS)],
+        LayerSpec::BatchNorm | LayerSpec::Relu => vec![],
+    }
+}
+
+fn set_field(layer: &mut LayerSpec, field: &str, value: usize) {
+    match layer {
+        LayerSpec::Conv {
+            channels,
+            kernel,
+            stride,
+            padding,
+            dilation,
+        } => match field {
+            "channels" => *channels = value,
+            "kernel" => *kernel = value,
+            "stride" => *stride = value,
+            "padding" => *padding = value,
+            _ => *dilation = value,
+        },
+        LayerSpec::Pool { size, stride, .. } => match field {
+            "size" => *size = value,
+            _ => *stride = value,
+        },
+        LayerSpec::Residual { channels, stride } => match field {
+            "channels" => *channels = value,
+            _ => *stride = value,
+        },
+        LayerSpec::Dense { units } => *units = value,
+        LayerSpec::BatchNorm | LayerSpec::Relu => {}
+    }
+}
+
+fn kind_name(layer: &LayerSpec) -> &'static str {
+    match layer {
+        LayerSpec::Conv { .. } => "conv",
+        LayerSpec::Pool {
+            pool: PoolKind::Max,
+            ..
+        } => "max pool",
+        LayerSpec::Pool { .. } => "avg pool",
+        LayerSpec::BatchNorm => "batch norm",
+        LayerSpec::Relu => "ReLU",
+        LayerSpec::Residual { .. } => "residual block",
+        LayerSpec::Dense { .. } => "dense",
+    }
+}
+
+/// What "add" offers.
+const NEW_LAYERS: [(&str, LayerSpec); 7] = [
+    (
+        "conv",
+        LayerSpec::Conv {
+            channels: 8,
+            kernel: 3,
+            stride: 1,
+            padding: 1,
+            dilation: 1,
+        },
+    ),
+    (
+        "max pool",
+        LayerSpec::Pool {
+            pool: PoolKind::Max,
+            size: 2,
+            stride: 2,
+        },
+    ),
+    (
+        "avg pool",
+        LayerSpec::Pool {
+            pool: PoolKind::Avg,
+            size: 2,
+            stride: 2,
+        },
+    ),
+    ("batch norm", LayerSpec::BatchNorm),
+    ("ReLU", LayerSpec::Relu),
+    (
+        "residual",
+        LayerSpec::Residual {
+            channels: 8,
+            stride: 1,
+        },
+    ),
+    ("dense", LayerSpec::Dense { units: 64 }),
+];
+
+#[component]
+pub fn Builder(state: RwSignal<CnnState>, on_change: Callback<Vec<LayerSpec>>) -> impl IntoView {
+    let layers = move || state.with(|s| s.spec.layers.clone());
+    let edit = move |f: LayersEdit| {
+        let mut l = layers();
+        f(&mut l);
+        on_change.run(l);
+    };
+    let table = Memo::new(move |_| state.with(|s| s.spec.table()));
+    let rows = move || {
+        let t = table.get();
+        let list = layers();
+        let last = list.len();
+        t.rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let layer = list.get(i).copied();
+                let rf = row
+                    .receptive_field
+                    .map_or("whole image".to_string(), |r| format!("{0}×{0}", r.size));
+                let editors = layer
+                    .map(|l| {
+                        fields(&l)
+                            .into_iter()
+                            .map(|(name, value, min, max)| {
+                                view! {
+                                    <label class="arch-field">
+                                        <span>{name}</span>
+                                        <input type="number" min=min max=max value=value.to_string()
+                                            data-testid=format!("layer-{i}-{name}")
+                                            on:change=move |ev| {
+                                                if let Ok(v) = event_target_value(&ev).trim().parse::<usize>() {
+                                                    edit(Box::new(move |l| if let Some(layer) = l.get_mut(i) { set_field(layer, name, v) }));
+                                                }
+                                            } />
+                                    </label>
+                                }
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default();
+                let name = layer.map_or("output (dense → 10 classes)", |l| kind_name(&l));
+                let error = row.error.clone();
+                let flagged = error.is_some();
+                view! {
+                    <tr class:arch-flagged=flagged class:arch-head=layer.is_none() data-testid=format!("arch-row-{i}")>
+                        <td class="num">{if layer.is_some() { (i + 1).to_string() } else { String::new() }}</td>
+                        <td class="arch-kind">{name}<div class="arch-fields">{editors}</div>
+                            {error.map(|e| view! { <div class="arch-error" role="alert" data-testid="arch-error">"⚠ "{e}</div> })}
+                        </td>
+                        <td class="num" data-testid=format!("arch-shape-{i}")>{row.output.map_or("—".to_string(), |s| s.to_string())}</td>
+                        <td class="num">{if row.output.is_some() { count(row.params) } else { "—".into() }}</td>
+                        <td class="num">{if row.output.is_some() { count(row.mult_adds) } else { "—".into() }}</td>
+                        <td class="num" data-testid=format!("arch-rf-{i}")>{if row.output.is_some() { rf } else { "—".into() }}</td>
+                        <td class="arch-actions">
+                            {layer.map(|_| view! {
+                                <button class="icon" title="move up" aria-label=format!("move layer {} up", i + 1) disabled={i == 0}
+                                    on:click=move |_| edit(Box::new(move |l| l.swap(i - 1, i)))>"↑"</button>
+                                <button class="icon" title="move down" aria-label=format!("move layer {} down", i + 1) disabled={i + 1 >= last}
+                                    on:click=move |_| edit(Box::new(move |l| l.swap(i, i + 1)))>"↓"</button>
+                                <button class="icon" title="remove" aria-label=format!("remove layer {}", i + 1) data-testid=format!("remove-{i}")
+                                    on:click=move |_| edit(Box::new(move |l| { l.remove(i); }))>"✕"</button>
+                            })}
+                        </td>
+                    </tr>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let totals = move || {
+        let t = table.get();
+        match t.first_error() {
+            Some(_) => "—".to_string(),
+            None => format!(
+                "{} parameters · {} multiply-adds per digit (≈ {:.1} MFLOPs forward)",
+                count(t.total_params()),
+                count(t.total_mult_adds()),
+                2.0 * t.total_mult_adds() as f64 / 1e6
+            ),
+        }
+    };
+    view! {
+        <div class="arch-presets">
+            "Start from "
+            {Preset::ALL.into_iter().map(|p| view! {
+                <button class="secondary-blue" class:chosen=move || state.with(|s| Preset::of(&s.spec.layers) == Some(p))
+                    data-testid=format!("preset-{}", p.name().split_whitespace().last().unwrap_or("net"))
+                    on:click=move |_| on_change.run(p.layers())>{p.name()}</button>
+            }).collect::<Vec<_>>()}
+        </div>
+        <div class="table-scroll">
+        <table class="arch" data-testid="arch-table">
+            <thead>
+                <tr>
+                    <th>"#"</th><th>"layer"</th><th class="num">"output h×w×c"</th><th class="num">"parameters"</th>
+                    <th class="num">"multiply-adds"</th><th class="num" title="theoretical receptive field of one unit, in input pixels">"receptive field"</th><th></th>
+                </tr>
+            </thead>
+            <tbody>
+                <tr class="arch-input"><td></td><td>"input: one MNIST digit"</td><td class="num">"28×28×1"</td><td class="num">"—"</td><td class="num">"—"</td><td class="num">"1×1"</td><td></td></tr>
+                {rows}
+            </tbody>
+        </table>
+        </div>
+        <p class="arch-total" data-testid="arch-total">{totals}</p>
+        <div class="arch-add">
+            "Add "
+            {NEW_LAYERS.into_iter().map(|(label, layer)| view! {
+                <button class="secondary-blue" data-testid=format!("add-{}", label.replace(' ', "-"))
+                    disabled=move || state.with(|s| s.spec.layers.len() >= CnnLimits::MAX_LAYERS)
+                    on:click=move |_| edit(Box::new(move |l| l.push(layer)))>{format!("+ {label}")}</button>
+            }).collect::<Vec<_>>()}
+        </div>
+        <p class="caption">
+            "Output size per axis: (n + 2p − f)/s + 1 with f = d(k − 1) + 1 for a dilated kernel; it must be a whole number ≥ 1. "
+            "A convolution has k·k·C_in·C_out + C_out parameters and does H_out·W_out·C_out·k·k·C_in multiply-adds. "
+            "Receptive field: r ← r + (f − 1)·j, then j ← j·s, from r = j = 1 at the input. Every model ends with a dense layer to the 10 classes. "
+            "A change restarts training."
+        </p>
+    }
+}

@@ -1,0 +1,212 @@
+//! The CNN lab: build a CNN, train it on real MNIST digits in the engine worker, and look
+//! inside it — feature maps, kernels, receptive fields, what a shift does — plus the
+//! architecture calculator for the notes' networks. The page only asks and draws.
+
+mod builder;
+mod calculator;
+mod curves;
+mod evaluation;
+mod inside;
+mod shift;
+pub mod state;
+mod training;
+
+use crate::engine_client;
+use leptos::prelude::*;
+use spec::cnn::CnnLab;
+use spec::cnn_view::DigitSource;
+use spec::{cnn_url, FromEngine, ToEngine};
+use state::{CnnState, Unit};
+use std::time::Duration;
+
+/// The play loop's tick: asks for more training (if the last answer is in) this often.
+const TICK: Duration = Duration::from_millis(30);
+/// Training time per request: long enough that a frame's view and messaging cost little,
+/// short enough that the page follows the training smoothly.
+const TRAIN_SLICE_MS: f64 = 300.0;
+
+fn send(state: RwSignal<CnnState>, request: ToEngine) {
+    if let Err(message) = engine_client::send(&request) {
+        state.update(|s| s.apply(FromEngine::Failed { message }));
+    }
+}
+
+/// (Re)starts the run from the current spec (training to `spec.at` if the link had one).
+pub fn start_run(state: RwSignal<CnnState>) {
+    let spec = state.with_untracked(|s| s.spec.clone());
+    state.update(CnnState::restarting);
+    let run = state.with_untracked(|s| s.run);
+    send(state, ToEngine::CnnStart { spec, run });
+    state.update(|s| s.spec.at = None);
+}
+
+/// Changes what is trained: the run starts again from step 0.
+fn change(state: RwSignal<CnnState>, edit: impl FnOnce(&mut CnnLab)) {
+    let mut spec = state.with_untracked(|s| s.spec.clone());
+    edit(&mut spec);
+    if let Err(message) = spec.check() {
+        state.update(|s| s.error = Some(message));
+        return;
+    }
+    state.update(|s| {
+        s.spec = spec;
+        s.playing = false;
+    });
+    start_run(state);
+}
+
+/// Changes what is looked at (digit, shift): training goes on undisturbed.
+fn look(state: RwSignal<CnnState>, digit: DigitSource, shift: (i32, i32)) {
+    state.update(|s| {
+        if let DigitSource::Test { index } = digit {
+            s.spec.digit = index;
+            s.drawn = false;
+        } else {
+            s.drawn = true;
+        }
+        s.spec.shift = shift;
+        s.receptive = None;
+        s.unit = None;
+    });
+    if state.with_untracked(|s| s.started) {
+        send(state, ToEngine::CnnLook { digit, shift });
+    }
+}
+
+fn pick_unit(state: RwSignal<CnnState>, unit: Unit) {
+    state.update(|s| s.unit = Some(unit));
+    send(
+        state,
+        ToEngine::CnnReceptive {
+            layer: unit.layer,
+            channel: unit.channel,
+            y: unit.y,
+            x: unit.x,
+        },
+    );
+}
+
+fn toggle_play(state: RwSignal<CnnState>) {
+    state.update(|s| s.playing = !s.playing);
+}
+
+/// The link that reproduces what is on screen, at this step.
+fn share_link(state: RwSignal<CnnState>) -> String {
+    let (mut spec, step) = state.with_untracked(|s| (s.spec.clone(), s.step));
+    spec.at = (step > 0).then_some(step);
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    format!("{base}#{}", cnn_url::encode(&spec))
+}
+
+#[component]
+pub fn CnnLabPage(
+    state: RwSignal<CnnState>,
+    restart: Callback<()>,
+    active: Signal<bool>,
+) -> impl IntoView {
+    set_interval(
+        move || {
+            if active.get_untracked() && state.with_untracked(CnnState::wants_training) {
+                state.update(|s| s.waiting = true);
+                send(
+                    state,
+                    ToEngine::CnnTrain {
+                        budget_ms: TRAIN_SLICE_MS,
+                    },
+                );
+            }
+        },
+        TICK,
+    );
+    // The address bar follows the experiment (replaceState: no history entry per change).
+    let fragment = Memo::new(move |_| state.with(|s| cnn_url::encode(&s.spec)));
+    Effect::new(move |_| {
+        let fragment = fragment.get();
+        if !active.get() {
+            return;
+        }
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("#{fragment}")),
+            );
+        }
+    });
+    let shared = RwSignal::new(None::<String>);
+    let share = move |_| {
+        let link = share_link(state);
+        if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
+            let _ = clipboard.write_text(&link);
+        }
+        shared.set(Some(link));
+    };
+    view! {
+        <section class="panel lab cnn-lab" aria-labelledby="cnn-title">
+            <h1 id="cnn-title">"Convolutional networks"</h1>
+            <p class="lede">
+                "Build a CNN, train it on 8,000 real handwritten digits right here, and look inside: what each "
+                "kernel responds to, which pixels a unit can see, and why a shifted digit is still the same digit."
+            </p>
+            <UrlNotes state=state />
+            {move || state.with(|s| s.error.clone()).map(|e| view! {
+                <div class="notice error" role="alert" data-testid="cnn-error">
+                    {e}
+                    <Show when=move || state.with(|s| s.engine_failed)>
+                        " "
+                        <button class="secondary" on:click=move |_| restart.run(())>"Restart engine"</button>
+                    </Show>
+                    <button class="secondary-blue" on:click=move |_| state.update(|s| s.error = None)>"Dismiss"</button>
+                </div>
+            })}
+            <h2>"1 · Architecture"</h2>
+            <builder::Builder state=state on_change=Callback::new(move |layers| change(state, |spec| spec.layers = layers)) />
+            <h2>"2 · Training"</h2>
+            <training::Training state=state
+                on_change=Callback::new(move |spec: CnnLab| change(state, |s| *s = spec))
+                on_play=Callback::new(move |_| toggle_play(state))
+                on_reset=Callback::new(move |_| start_run(state)) />
+            <h2>"3 · Inside the network"</h2>
+            <inside::Inside state=state
+                on_look=Callback::new(move |(digit, shift)| look(state, digit, shift))
+                on_unit=Callback::new(move |unit| pick_unit(state, unit)) />
+            <h2>"4 · Moving the digit: equivariance and invariance"</h2>
+            <shift::ShiftView state=state on_look=Callback::new(move |(digit, shift)| look(state, digit, shift)) />
+            <h2>"5 · Mistakes on the test digits"</h2>
+            <evaluation::EvaluationView state=state on_look=Callback::new(move |index| {
+                let shift = state.with_untracked(|s| s.spec.shift);
+                look(state, DigitSource::Test { index }, shift)
+            }) />
+            <div class="share">
+                <button class="secondary-blue" data-testid="cnn-share" on:click=share>"Share this experiment"</button>
+                {move || shared.get().map(|link| view! {
+                    <span class="hint">"Link copied — it trains the same network to this step, with the same numbers: "</span>
+                    <input class="share-link" data-testid="cnn-share-link" readonly value=link />
+                })}
+            </div>
+            <h2>"6 · The notes' networks, computed"</h2>
+            <calculator::Calculator />
+        </section>
+    }
+}
+
+#[component]
+fn UrlNotes(state: RwSignal<CnnState>) -> impl IntoView {
+    move || {
+        let notes = state.with(|s| s.notes.clone());
+        (!notes.is_empty()).then(|| {
+            view! {
+                <div class="notice warn" role="status" data-testid="cnn-url-notes">
+                    <strong>"Parts of this link were not used: "</strong>
+                    <ul>
+                        {notes.into_iter().map(|n| view! { <li><code>{n.part}</code>" — "{n.reason}</li> }).collect::<Vec<_>>()}
+                    </ul>
+                    <button class="secondary-blue" on:click=move |_| state.update(|s| s.notes.clear())>"Dismiss"</button>
+                </div>
+            }
+        })
+    }
+}

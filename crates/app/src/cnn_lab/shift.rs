@@ -1,0 +1,116 @@
+//! Move the digit by a few pixels and see, per layer, whether the maps move with it
+//! (equivariance, f(g(I)) = g(f(I))) or stay put (invariance, f(g(I)) = f(I)), and how much the
+//! prediction changes — the notes' two definitions, as numbers.
+
+use super::inside::Thumb;
+use super::state::CnnState;
+use leptos::prelude::*;
+use spec::cnn_view::DigitSource;
+use spec::limits::CnnLimits;
+
+fn argmax(p: &[f32]) -> usize {
+    p.iter()
+        .enumerate()
+        .fold(
+            (0, f32::NEG_INFINITY),
+            |b, (i, &v)| if v > b.1 { (i, v) } else { b },
+        )
+        .0
+}
+
+#[component]
+pub fn ShiftView(
+    state: RwSignal<CnnState>,
+    on_look: Callback<(DigitSource, (i32, i32))>,
+) -> impl IntoView {
+    let digit = move || {
+        state.with_untracked(|s| {
+            s.view
+                .as_ref()
+                .map(|v| v.digit.clone())
+                .unwrap_or(DigitSource::Test {
+                    index: s.spec.digit,
+                })
+        })
+    };
+    let nudge = move |dx: i32, dy: i32| {
+        let (x, y) = state.with_untracked(|s| s.spec.shift);
+        let limit = CnnLimits::MAX_SHIFT;
+        on_look.run((
+            digit(),
+            ((x + dx).clamp(-limit, limit), (y + dy).clamp(-limit, limit)),
+        ));
+    };
+    let report = move || {
+        state.with(|s| {
+            s.view.as_ref().and_then(|v| {
+                v.shift
+                    .clone()
+                    .map(|r| (r, v.probabilities.clone(), v.input.clone()))
+            })
+        })
+    };
+    let rows = move || {
+        let names: Vec<String> = state.with(|s| s.spec.layers.iter().map(|l| l.label()).collect());
+        report().map(|(r, _, _)| {
+            r.rows
+                .into_iter()
+                .map(|row| {
+                    let whole = row.map_shift.0.fract() == 0.0 && row.map_shift.1.fract() == 0.0;
+                    view! {
+                        <tr>
+                            <td>{format!("{} · {}", row.layer + 1, names.get(row.layer).cloned().unwrap_or_default())}</td>
+                            <td class="num">{if whole { format!("({:+}, {:+})", row.map_shift.0, row.map_shift.1) } else { format!("({:+.2}, {:+.2})", row.map_shift.0, row.map_shift.1) }}</td>
+                            <td class="num">{row.equivariance.map_or("— (not a whole pixel here)".to_string(), |e| format!("{e:.3}"))}</td>
+                            <td class="num">{format!("{:.3}", row.invariance)}</td>
+                        </tr>
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <p class="caption">
+            "Equivariance: moving the input moves the maps — f(g(I)) = g(f(I)). Invariance: moving the input changes nothing — "
+            "f(g(I)) = f(I). Convolutions are equivariant; pooling and strides trade that for some invariance. Each layer's number is a "
+            "correlation: 1 means a perfect match."
+        </p>
+        <div class="shift-controls">
+            <span>"Move the digit by "</span>
+            <button class="icon" aria-label="left" data-testid="shift-left" on:click=move |_| nudge(-1, 0)>"←"</button>
+            <button class="icon" aria-label="right" data-testid="shift-right" on:click=move |_| nudge(1, 0)>"→"</button>
+            <button class="icon" aria-label="up" data-testid="shift-up" on:click=move |_| nudge(0, -1)>"↑"</button>
+            <button class="icon" aria-label="down" data-testid="shift-down" on:click=move |_| nudge(0, 1)>"↓"</button>
+            <span data-testid="shift-value">{move || { let (x, y) = state.with(|s| s.spec.shift); format!("({x:+}, {y:+}) pixels (right, down)") }}</span>
+            <button class="secondary-blue" on:click=move |_| on_look.run((digit(), (0, 0)))>"Back to (0, 0)"</button>
+        </div>
+        {move || match report() {
+            None => view! { <p class="hint">"Move the digit to compare every layer with the unmoved digit."</p> }.into_any(),
+            Some((r, moved, input)) => {
+                let (a, b) = (argmax(&r.original_probabilities), argmax(&moved));
+                view! {
+                    <div class="shift-body">
+                        <figure class="input-figure"><Thumb pixels=input scale=3 /><figcaption>"moved digit"</figcaption></figure>
+                        <div>
+                            <p data-testid="shift-summary">{format!(
+                                "Prediction unmoved: {a} ({:.1}%); moved: {b} ({:.1}%). The class probabilities changed by {:.1}% (half the sum of |p − p′|).",
+                                r.original_probabilities.get(a).copied().unwrap_or(0.0) * 100.0,
+                                moved.get(b).copied().unwrap_or(0.0) * 100.0,
+                                r.probability_change * 100.0
+                            )}</p>
+                        </div>
+                    </div>
+                    <div class="table-scroll">
+                    <table class="results" data-testid="shift-table">
+                        <thead><tr><th>"layer"</th><th class="num">"shift in this layer's map"</th>
+                            <th class="num" title="correlation of the moved digit's maps with the original maps moved by the same amount">"equivariance"</th>
+                            <th class="num" title="correlation of the moved digit's maps with the original maps, unmoved">"invariance"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                    </div>
+                    <p class="hint">"Compare a network without pooling: remove the pool layers above (the dense head then sees every position separately)."</p>
+                }.into_any()
+            }
+        }}
+    }
+}

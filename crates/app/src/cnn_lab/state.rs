@@ -1,0 +1,327 @@
+//! What the CNN lab page knows, as a plain type: the experiment (also in the URL), what the URL
+//! could not use, the training history, and the latest look inside the model. Engine messages
+//! are applied by one function, so the page's behaviour is tested natively.
+
+use spec::cnn::CnnLab;
+use spec::cnn_view::{
+    CnnView, DigitSource, Evaluation, GalleryDigit, ReceptiveFieldView, TrainPoint,
+};
+use spec::url::UrlNote;
+use spec::FromEngine;
+
+/// The accuracy the lab's headline measures the time to.
+pub const TARGET_ACCURACY: f32 = 0.97;
+
+/// A unit of a feature map, picked by a click.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Unit {
+    pub layer: usize,
+    pub channel: usize,
+    pub y: usize,
+    pub x: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CnnState {
+    pub spec: CnnLab,
+    pub notes: Vec<UrlNote>,
+    /// The number of the current start: messages of older runs are dropped.
+    pub run: u64,
+    /// The engine has answered the current start.
+    pub started: bool,
+    pub loading_data: bool,
+    pub playing: bool,
+    /// A request is with the engine.
+    pub waiting: bool,
+    pub step: usize,
+    pub total_steps: usize,
+    pub train: Vec<TrainPoint>,
+    pub evaluations: Vec<Evaluation>,
+    pub examples_per_second: Option<f32>,
+    /// Training time (ms) so far, as the engine measured it.
+    pub train_ms: f64,
+    pub stopped: Option<String>,
+    pub view: Option<CnnView>,
+    pub gallery: Vec<GalleryDigit>,
+    pub unit: Option<Unit>,
+    pub receptive: Option<ReceptiveFieldView>,
+    /// A drawing is being looked at (not part of the link).
+    pub drawn: bool,
+    pub engine_failed: bool,
+    pub error: Option<String>,
+}
+
+impl CnnState {
+    pub fn new(spec: CnnLab, notes: Vec<UrlNote>) -> Self {
+        CnnState {
+            total_steps: spec.total_steps(),
+            spec,
+            notes,
+            run: 0,
+            started: false,
+            loading_data: false,
+            playing: false,
+            waiting: false,
+            step: 0,
+            train: Vec::new(),
+            evaluations: Vec::new(),
+            examples_per_second: None,
+            train_ms: 0.0,
+            stopped: None,
+            view: None,
+            gallery: Vec::new(),
+            unit: None,
+            receptive: None,
+            drawn: false,
+            engine_failed: false,
+            error: None,
+        }
+    }
+
+    /// A (re)start was sent: everything shown belongs to the old run.
+    pub fn restarting(&mut self) {
+        self.run += 1;
+        self.started = false;
+        self.waiting = true;
+        self.step = 0;
+        self.total_steps = self.spec.total_steps();
+        self.train.clear();
+        self.evaluations.clear();
+        self.examples_per_second = None;
+        self.train_ms = 0.0;
+        self.stopped = None;
+        self.receptive = None;
+        self.unit = None;
+        self.drawn = false;
+        self.error = None;
+    }
+
+    pub fn finished(&self) -> bool {
+        self.started && (self.step >= self.total_steps || self.stopped.is_some())
+    }
+
+    /// Should the play loop ask for more training now?
+    pub fn wants_training(&self) -> bool {
+        self.playing && self.started && !self.waiting && !self.engine_failed && !self.finished()
+    }
+
+    pub fn apply(&mut self, message: FromEngine) {
+        match message {
+            FromEngine::CnnStarted { progress, .. } | FromEngine::CnnTrained { progress, .. }
+                if progress.run != self.run => {}
+            FromEngine::CnnViewed(view) if view.run != self.run => {}
+            FromEngine::CnnReceptiveField(field) if field.run != self.run => {}
+            FromEngine::CnnLoadingData => self.loading_data = true,
+            FromEngine::CnnStarted {
+                progress,
+                view,
+                gallery,
+            } => {
+                self.loading_data = false;
+                self.started = true;
+                self.waiting = false;
+                self.gallery = gallery;
+                self.train.clear();
+                self.evaluations.clear();
+                self.absorb(progress);
+                self.view = Some(view);
+            }
+            FromEngine::CnnTrained { progress, view } => {
+                self.waiting = false;
+                self.absorb(progress);
+                self.view = Some(view);
+                if self.finished() {
+                    self.playing = false;
+                }
+            }
+            FromEngine::CnnViewed(view) => {
+                self.waiting = false;
+                self.view = Some(view);
+                self.receptive = None;
+            }
+            FromEngine::CnnReceptiveField(field) => {
+                self.waiting = false;
+                self.receptive = Some(field);
+            }
+            FromEngine::Error { message } if self.waiting => {
+                self.error = Some(message);
+                self.waiting = false;
+                self.playing = false;
+                self.loading_data = false;
+            }
+            FromEngine::Failed { message } => {
+                self.error = Some(message);
+                self.waiting = false;
+                self.playing = false;
+                self.engine_failed = true;
+            }
+            FromEngine::Ready(_) => self.engine_failed = false,
+            _ => {}
+        }
+    }
+
+    fn absorb(&mut self, progress: spec::cnn_view::CnnProgress) {
+        self.step = progress.step;
+        self.total_steps = progress.total_steps;
+        self.train.extend(progress.train);
+        self.evaluations.extend(progress.evaluations);
+        if progress.examples_per_second.is_some() {
+            self.examples_per_second = progress.examples_per_second;
+        }
+        self.train_ms = progress.train_ms;
+        self.stopped = progress.stopped;
+    }
+
+    /// The first evaluation at or above the target accuracy: (step, training seconds).
+    pub fn reached_target(&self) -> Option<(usize, f64)> {
+        self.evaluations
+            .iter()
+            .find(|e| e.accuracy >= TARGET_ACCURACY)
+            .map(|e| (e.step, e.train_ms / 1000.0))
+    }
+
+    /// Seconds of training left at the current speed.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let eps = self.examples_per_second? as f64;
+        let left = self.total_steps.saturating_sub(self.step) * self.spec.batch;
+        (eps > 0.0).then(|| left as f64 / eps)
+    }
+
+    /// Epochs done, fractional.
+    pub fn epoch(&self) -> f64 {
+        self.step as f64 / self.spec.steps_per_epoch().max(1) as f64
+    }
+
+    /// Mean of the last `window` training points' loss and accuracy.
+    pub fn recent_train(&self, window: usize) -> Option<(f32, f32)> {
+        let tail = &self.train[self.train.len().saturating_sub(window)..];
+        (!tail.is_empty()).then(|| {
+            let n = tail.len() as f32;
+            (
+                tail.iter().map(|p| p.loss).sum::<f32>() / n,
+                tail.iter().map(|p| p.accuracy).sum::<f32>() / n,
+            )
+        })
+    }
+
+    /// Which digit the page looks at, as the engine should be told.
+    pub fn looked_digit(&self) -> DigitSource {
+        DigitSource::Test {
+            index: self.spec.digit,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use spec::cnn_view::CnnProgress;
+
+    fn progress(run: u64, step: usize, evals: Vec<Evaluation>) -> CnnProgress {
+        CnnProgress {
+            run,
+            step,
+            total_steps: 375,
+            train: (1..=step)
+                .map(|s| TrainPoint {
+                    step: s,
+                    loss: 1.0,
+                    accuracy: 0.5,
+                    lr: 0.01,
+                })
+                .collect(),
+            evaluations: evals,
+            examples_per_second: Some(3200.0),
+            train_ms: 1000.0,
+            stopped: None,
+        }
+    }
+
+    fn eval(step: usize, accuracy: f32) -> Evaluation {
+        Evaluation {
+            step,
+            loss: 0.1,
+            accuracy,
+            confusion: vec![],
+            wrong: vec![],
+            train_ms: step as f64 * 20.0,
+        }
+    }
+
+    fn view(run: u64) -> CnnView {
+        CnnView {
+            run,
+            step: 0,
+            input: vec![],
+            label: None,
+            digit: DigitSource::Test { index: 0 },
+            probabilities: vec![],
+            layers: vec![],
+            kernels: None,
+            shift: None,
+        }
+    }
+
+    #[test]
+    fn messages_of_an_older_run_are_dropped() {
+        let mut s = CnnState::new(CnnLab::default(), vec![]);
+        s.restarting();
+        s.restarting();
+        s.apply(FromEngine::CnnStarted {
+            progress: progress(1, 5, vec![]),
+            view: view(1),
+            gallery: vec![],
+        });
+        assert!(!s.started && s.waiting);
+        s.apply(FromEngine::CnnStarted {
+            progress: progress(2, 0, vec![]),
+            view: view(2),
+            gallery: vec![],
+        });
+        assert!(s.started && !s.waiting);
+    }
+
+    #[test]
+    fn progress_accumulates_and_the_target_is_found() {
+        let mut s = CnnState::new(CnnLab::default(), vec![]);
+        s.restarting();
+        s.apply(FromEngine::CnnStarted {
+            progress: progress(1, 0, vec![]),
+            view: view(1),
+            gallery: vec![],
+        });
+        s.playing = true;
+        assert!(s.wants_training());
+        s.waiting = true;
+        s.apply(FromEngine::CnnTrained {
+            progress: progress(1, 62, vec![eval(62, 0.93)]),
+            view: view(1),
+        });
+        s.apply(FromEngine::CnnTrained {
+            progress: progress(1, 124, vec![eval(124, 0.971)]),
+            view: view(1),
+        });
+        assert_eq!(s.evaluations.len(), 2);
+        assert_eq!(s.reached_target(), Some((124, 2.48)));
+        assert!((s.epoch() - 124.0 / 125.0).abs() < 1e-9);
+        // 251 steps of 64 left at 3,200 examples/s.
+        assert!((s.seconds_left().unwrap() - 251.0 * 64.0 / 3200.0).abs() < 1e-9);
+        // The run ends: play stops by itself.
+        s.apply(FromEngine::CnnTrained {
+            progress: progress(1, 375, vec![]),
+            view: view(1),
+        });
+        assert!(s.finished() && !s.playing && !s.wants_training());
+    }
+
+    #[test]
+    fn an_error_for_a_request_stops_play() {
+        let mut s = CnnState::new(CnnLab::default(), vec![]);
+        s.restarting();
+        s.apply(FromEngine::Error {
+            message: "layer 7: pooling …".into(),
+        });
+        assert_eq!(s.error.as_deref(), Some("layer 7: pooling …"));
+        assert!(!s.waiting && !s.playing);
+    }
+}

@@ -1,0 +1,196 @@
+//! Training settings (optimizer, η and its knobs, the notes' decay, batch, epochs, seed), the
+//! transport (play, pause, reset), progress with time left, speed, and the learning curves.
+
+use super::curves::Curves;
+use super::state::{CnnState, TARGET_ACCURACY};
+use leptos::prelude::*;
+use spec::cnn::{CnnLab, CNN_OPTIMIZERS};
+use spec::experiment::{Knob, LrSchedule, OptimizerName};
+
+fn optimizer_label(o: OptimizerName) -> &'static str {
+    match o {
+        OptimizerName::Sgd => "SGD (mini-batch)",
+        OptimizerName::Momentum => "Momentum",
+        OptimizerName::Nesterov => "Nesterov",
+        OptimizerName::Adagrad => "AdaGrad",
+        OptimizerName::Rmsprop => "RMSProp",
+        OptimizerName::Adam => "Adam",
+        _ => "",
+    }
+}
+
+fn knob_label(knob: Knob) -> &'static str {
+    match knob {
+        Knob::Lr => "η",
+        Knob::Alpha => "α",
+        Knob::Beta1 => "β₁",
+        Knob::Beta2 => "β₂",
+        Knob::Delta => "δ",
+    }
+}
+
+fn seconds(s: f64) -> String {
+    if s < 60.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{}:{:02} min", (s / 60.0) as u64, (s % 60.0) as u64)
+    }
+}
+
+#[component]
+pub fn Training(
+    state: RwSignal<CnnState>,
+    on_change: Callback<CnnLab>,
+    on_play: Callback<()>,
+    on_reset: Callback<()>,
+) -> impl IntoView {
+    let spec = move || state.with(|s| s.spec.clone());
+    // Edits a copy; a decay over the whole run keeps spanning the run when epochs or batch change.
+    let edit = move |f: Box<dyn FnOnce(&mut CnnLab)>| {
+        let mut s = spec();
+        let spans_run = s.schedule == s.decay_over_run(decay_ratio(&s));
+        f(&mut s);
+        if spans_run {
+            s.schedule = s.decay_over_run(decay_ratio(&s));
+        }
+        on_change.run(s);
+    };
+    let number = move |ev: leptos::ev::Event| event_target_value(&ev).trim().parse::<f64>().ok();
+    let knobs = move || {
+        let run = state.with(|s| s.spec.run);
+        std::iter::once(Knob::Lr)
+            .chain(run.optimizer.knobs().iter().copied())
+            .map(|knob| {
+                view! {
+                    <label class="knob">
+                        {knob_label(knob)}
+                        <input type="number" step="any" data-testid=format!("cnn-{}", knob.slug()) value=run.get(knob).to_string()
+                            on:change=move |ev| { if let Some(v) = number(ev) { edit(Box::new(move |s| s.run.set(knob, v as f32))) } } />
+                    </label>
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    let status = move || {
+        state.with(|s| {
+            if s.loading_data {
+                return "Loading the MNIST digits…".to_string();
+            }
+            if !s.started {
+                return if s.waiting {
+                    "Building the network…".into()
+                } else {
+                    "Not started".into()
+                };
+            }
+            let mut text = format!(
+                "step {} of {} · epoch {:.2} of {}",
+                s.step,
+                s.total_steps,
+                s.epoch(),
+                s.spec.epochs
+            );
+            if let Some(left) = s.seconds_left().filter(|_| !s.finished()) {
+                text += &format!(" · about {} left", seconds(left));
+            }
+            if s.finished() && s.stopped.is_none() {
+                text += " · done";
+            }
+            text
+        })
+    };
+    let fraction = move || state.with(|s| s.step as f64 / s.total_steps.max(1) as f64);
+    let facts = move || {
+        state.with(|s| {
+            let test = s.evaluations.last();
+            let train = s.recent_train(20);
+            view! {
+                <dl class="facts cnn-facts">
+                    <div><dt>"test accuracy"</dt><dd data-testid="test-accuracy" data-value=test.map(|e| e.accuracy.to_string()).unwrap_or_default()>
+                        {test.map_or("—".to_string(), |e| format!("{:.2}%", e.accuracy * 100.0))}</dd>
+                        <span class="hint">{test.map_or("on all 2,000 held-out digits".to_string(), |e| format!("2,000 held-out digits, step {}", e.step))}</span></div>
+                    <div><dt>"training batch"</dt><dd>{train.map_or("—".to_string(), |(l, a)| format!("{:.1}%", a * 100.0) + &format!(" · loss {l:.3}"))}</dd>
+                        <span class="hint">"mean of the last 20 steps"</span></div>
+                    <div><dt>"speed"</dt><dd data-testid="examples-per-second">{s.examples_per_second.map_or("—".to_string(), |e| format!("{e:.0} digits/s"))}</dd>
+                        <span class="hint">"forward + backward + update, all threads"</span></div>
+                    <div><dt>{format!("{:.0}% reached", TARGET_ACCURACY * 100.0)}</dt><dd data-testid="time-to-target">
+                        {s.reached_target().map_or("not yet".to_string(), |(step, t)| format!("{} of training", seconds(t)) + &format!(" (step {step})"))}</dd>
+                        <span class="hint">"training time only, tests excluded"</span></div>
+                </dl>
+            }
+        })
+    };
+    view! {
+        <div class="cnn-training">
+            <div class="cnn-settings">
+                <label class="field">"Optimizer "
+                    <select data-testid="cnn-optimizer" on:change=move |ev| {
+                        if let Some(o) = OptimizerName::from_slug(&event_target_value(&ev)) {
+                            edit(Box::new(move |s| s.run = CnnLab::default_run(o)));
+                        }
+                    }>
+                        {CNN_OPTIMIZERS.into_iter().map(|o| view! {
+                            <option value=o.slug() selected=move || state.with(|s| s.spec.run.optimizer == o)>{optimizer_label(o)}</option>
+                        }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+                <div class="knobs">{knobs}</div>
+                <label class="field">"Batch "
+                    <input type="number" min="1" max="256" data-testid="cnn-batch" prop:value=move || state.with(|s| s.spec.batch.to_string())
+                        on:change=move |ev| { if let Some(v) = number(ev) { edit(Box::new(move |s| s.batch = v as usize)) } } />
+                </label>
+                <label class="field">"Epochs "
+                    <input type="number" min="1" max="30" data-testid="cnn-epochs" prop:value=move || state.with(|s| s.spec.epochs.to_string())
+                        on:change=move |ev| { if let Some(v) = number(ev) { edit(Box::new(move |s| s.epochs = v as usize)) } } />
+                </label>
+                <label class="field checkbox">
+                    <input type="checkbox" data-testid="cnn-decay" prop:checked=move || state.with(|s| s.spec.schedule != LrSchedule::Constant)
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            let mut s = spec();
+                            s.schedule = if on { s.decay_over_run(0.03) } else { LrSchedule::Constant };
+                            on_change.run(s);
+                        } />
+                    " η decays linearly to "
+                    <input type="number" step="any" class="short" data-testid="cnn-decay-ratio"
+                        prop:value=move || state.with(|s| decay_ratio(&s.spec).to_string())
+                        on:change=move |ev| { if let Some(v) = number(ev) {
+                            let mut s = spec();
+                            s.schedule = s.decay_over_run(v as f32);
+                            on_change.run(s);
+                        } } />
+                    " × η over the run (the notes' ε_T/ε₀)"
+                </label>
+                <label class="field">"Seed "
+                    <input type="number" min="0" data-testid="cnn-seed" prop:value=move || state.with(|s| s.spec.seed.to_string())
+                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { edit(Box::new(move |s| s.seed = v)) } } />
+                </label>
+            </div>
+            <div class="transport">
+                <button data-testid="cnn-play" on:click=move |_| on_play.run(())
+                    disabled=move || state.with(|s| !s.started || s.finished())>
+                    {move || if state.with(|s| s.playing) { "❚❚ Pause" } else { "▶ Train" }}
+                </button>
+                <button class="secondary-blue" data-testid="cnn-reset" on:click=move |_| on_reset.run(())>"Reset"</button>
+                <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                    aria-valuenow=move || format!("{:.0}", fraction() * 100.0)>
+                    <div class="progress-bar" style:width=move || format!("{:.1}%", fraction() * 100.0)></div>
+                </div>
+                <span class="status" data-testid="cnn-status">{status}</span>
+            </div>
+            {move || state.with(|s| s.stopped.clone()).map(|why| view! {
+                <div class="notice error" role="alert" data-testid="cnn-stopped">"Training stopped: "{why}". Lower η and press Reset."</div>
+            })}
+            {facts}
+            <Curves state=state />
+        </div>
+    }
+}
+
+/// ε_T/ε₀ of the spec's decay (0.03 when η is constant: what the checkbox turns on).
+fn decay_ratio(spec: &CnnLab) -> f32 {
+    match spec.schedule {
+        LrSchedule::LinearDecay { final_ratio, .. } => final_ratio,
+        LrSchedule::Constant => 0.03,
+    }
+}

@@ -1,0 +1,156 @@
+// The CNN lab as a student uses it: a link trains a real CNN on opening, the test accuracy
+// shown rises, the feature maps are drawn, a clicked unit shows both receptive fields, a drawn
+// digit is read, a shift is measured, an impossible layer is flagged where it breaks, and a
+// broken link explains itself. Also records the speed and the time to 97% (not asserted).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
+
+const READY = 60_000;
+const TRAINING = 180_000;
+const shared = sharedBrowser({ before, after });
+
+async function testAccuracy(page) {
+  const v = await page.getByTestId('test-accuracy').getAttribute('data-value');
+  return v === '' || v === null ? null : Number(v);
+}
+
+/** How many distinct colours a canvas shows (a blank canvas has one). */
+async function colours(locator) {
+  return locator.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  });
+}
+
+test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on the test digits', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=cnn&v=1`);
+  const opened = Date.now();
+  // It starts training by itself: the step count moves without a click.
+  await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid=cnn-status]')?.textContent ?? ''), null, { timeout: READY });
+  const firstStep = Date.now();
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=cnn-status]')?.textContent.includes('done'),
+    null,
+    { timeout: TRAINING },
+  );
+  const finished = Date.now();
+  const accuracy = await testAccuracy(page);
+  const speed = await page.getByTestId('examples-per-second').textContent();
+  const target = await page.getByTestId('time-to-target').textContent();
+  await writeArtifact(
+    'cnn-training.txt',
+    [
+      `default link (LeNet-like, Adam, 3 epochs of 8,000 digits, batch 64)`,
+      `final test accuracy: ${accuracy}`,
+      `speed (last slice): ${speed}`,
+      `97% reached: ${target}`,
+      `wall time from opening to the first step: ${((firstStep - opened) / 1000).toFixed(1)} s`,
+      `wall time from the first step to the end (3 epochs, 7 test evaluations, views every 300 ms): ${((finished - firstStep) / 1000).toFixed(1)} s`,
+    ].join('\n') + '\n',
+  );
+  assert.ok(accuracy >= 0.97, `test accuracy ${accuracy}`);
+  assert.match(target, /s of training \(step \d+\)/);
+  // The confusion matrix and the mistakes are there after training.
+  const cells = await page.getByTestId('confusion').locator('tbody td').allTextContents();
+  const counted = cells.filter((_, i) => i % 11 !== 10).reduce((a, c) => a + (Number(c) || 0), 0);
+  assert.equal(counted, 2000);
+  assert.ok((await page.getByTestId('wrong-digits').locator('button').count()) > 0);
+  await screenshot(page, 'cnn-lab-trained.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a replayed link shows maps, kernels, both receptive fields, a shift and a drawn digit', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=cnn&v=1&digit=7&at=125`);
+  await page.waitForFunction(() => document.querySelector('[data-testid=cnn-status]')?.textContent.startsWith('step 125 of 375'), null, { timeout: TRAINING });
+  // One epoch: the evaluation at step 124 is shown, and it is well past chance.
+  const accuracy = await testAccuracy(page);
+  assert.ok(accuracy >= 0.95, `test accuracy after one epoch ${accuracy}`);
+  // A replayed link stops at its step.
+  assert.equal(await page.getByTestId('cnn-play').textContent(), '▶ Train');
+
+  // Feature maps: one canvas per layer, none blank; the kernels too.
+  const maps = page.locator('[data-testid^=maps-canvas-]');
+  assert.equal(await maps.count(), 6);
+  for (let i = 0; i < 6; i++) assert.ok((await colours(maps.nth(i))) > 3, `layer ${i + 1} is blank`);
+  assert.ok((await colours(page.getByTestId('kernels'))) > 3);
+
+  // Click the middle of the first channel of layer 4 (conv 5×5 on 14×14 maps).
+  const canvas = page.getByTestId('maps-canvas-3');
+  const box = await canvas.boundingBox();
+  const scale = box.width / (8 * 15 - 1);
+  await canvas.click({ position: { x: 7.5 * scale, y: 7.5 * scale } });
+  await page.getByTestId('receptive-text').filter({ hasText: 'Theoretical receptive field 14×14' }).waitFor({ timeout: READY });
+  const field = await page.getByTestId('receptive-canvas').evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let blue = 0, orange = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] < 80 && d[i + 1] < 110 && d[i + 2] > 190) blue++;
+      if (d[i] > 200 && d[i + 1] > 100 && d[i + 1] < 190 && d[i + 2] < 150) orange++;
+    }
+    return { blue, orange };
+  });
+  assert.ok(field.blue > 100, `theoretical box drawn: ${JSON.stringify(field)}`);
+  const text = await page.getByTestId('receptive-text').textContent();
+  if (!text.includes('empty')) assert.ok(field.orange > 10, `effective field drawn: ${JSON.stringify(field)}`);
+  await screenshot(page, 'cnn-lab-inside.png');
+
+  // Move the digit two pixels right: every layer gets a row, the first conv is equivariant.
+  await page.getByTestId('shift-right').click();
+  await page.getByTestId('shift-right').click();
+  await page.getByTestId('shift-table').waitFor({ timeout: READY });
+  const firstRow = await page.getByTestId('shift-table').locator('tbody tr').first().locator('td').allTextContents();
+  assert.equal(await page.getByTestId('shift-table').locator('tbody tr').count(), 6);
+  assert.ok(Number(firstRow[2]) > 0.95, `conv equivariance ${firstRow}`);
+  assert.match(page.url(), /shift=2,0/);
+
+  // Draw a "1": a vertical stroke.
+  const pad = page.getByTestId('draw-pad');
+  await pad.scrollIntoViewIfNeeded(); // the mouse moves in viewport coordinates
+  const p = await pad.boundingBox();
+  await page.mouse.move(p.x + p.width * 0.52, p.y + p.height * 0.15);
+  await page.mouse.down();
+  for (let i = 1; i <= 10; i++) await page.mouse.move(p.x + p.width * 0.5, p.y + p.height * (0.15 + 0.07 * i));
+  await page.mouse.up();
+  await page.locator('.input-figure figcaption').filter({ hasText: 'your drawing' }).first().waitFor({ timeout: READY });
+  const verdict = await page.getByTestId('verdict').textContent();
+  assert.match(verdict, /^It says \d \(\d+\.\d%\)\.$/);
+  assert.equal(await page.getByTestId('probabilities').getAttribute('data-predicted'), '1', verdict);
+  await screenshot(page, 'cnn-lab-drawn.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('an impossible layer is flagged at that layer with the formula, and a broken link explains itself', async () => {
+  const { page, errors } = await openPage(
+    shared.browser.context,
+    `${shared.server.url}#lab=cnn&v=1&layers=c8k5p2,relu,max2,c999k3,warp,max2,max2&epochs=0`,
+  );
+  const notes = page.getByTestId('cnn-url-notes');
+  await notes.waitFor({ timeout: READY });
+  const text = await notes.textContent();
+  assert.match(text, /layer 4 channels = 999 exceeds the limit of 64/);
+  assert.match(text, /warp/);
+  assert.match(text, /epochs = 0 is below the minimum of 1/);
+  // 28 → 14 → 7 → 3.5: the third pool is impossible, and says why.
+  const flagged = page.getByTestId('arch-error');
+  await flagged.waitFor({ timeout: READY });
+  assert.match(await flagged.textContent(), /\(7 \+ 2·0 − 2\)\/2 \+ 1 = 3\.50 is not a whole number/);
+  assert.equal(await page.getByTestId('arch-shape-5').textContent(), '—');
+  // Removing it makes the network trainable again; the table follows.
+  await page.getByTestId('remove-4').click();
+  await page.locator('[data-testid=cnn-play]:not([disabled])').waitFor({ timeout: READY });
+  assert.equal(await page.getByTestId('arch-error').count(), 0);
+  assert.equal(await page.getByTestId('arch-shape-3').textContent(), '7×7×8');
+  assert.match(page.url(), /layers=c8k5p2,relu,max2,max2(&|$)/);
+  await screenshot(page, 'cnn-lab-flagged.png');
+  // The architecture calculator computes the notes' networks, corrections shown.
+  await page.getByTestId('calc-table').waitFor();
+  assert.match(await page.getByTestId('calc-total').textContent(), /62,378,344/);
+  assert.match(await page.getByTestId('calc-notes').textContent(), /4096×4096/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
