@@ -31,6 +31,8 @@ test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on
   // It starts training by itself: the step count moves without a click.
   await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid=cnn-status]')?.textContent ?? ''), null, { timeout: READY });
   const firstStep = Date.now();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=time-to-target]')?.textContent.includes('not yet'), null, { timeout: TRAINING });
+  const reached = Date.now();
   await page.waitForFunction(
     () => document.querySelector('[data-testid=cnn-status]')?.textContent.includes('done'),
     null,
@@ -48,6 +50,7 @@ test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on
       `speed (last slice): ${speed}`,
       `97% reached: ${target}`,
       `wall time from opening to the first step: ${((firstStep - opened) / 1000).toFixed(1)} s`,
+      `wall time from opening (training starts by itself) to 97% shown: ${((reached - opened) / 1000).toFixed(1)} s`,
       `wall time from the first step to the end (3 epochs, 7 test evaluations, views every 300 ms): ${((finished - firstStep) / 1000).toFixed(1)} s`,
     ].join('\n') + '\n',
   );

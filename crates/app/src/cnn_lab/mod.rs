@@ -74,7 +74,10 @@ fn look(state: RwSignal<CnnState>, digit: DigitSource, shift: (i32, i32)) {
 }
 
 fn pick_unit(state: RwSignal<CnnState>, unit: Unit) {
-    state.update(|s| s.unit = Some(unit));
+    state.update(|s| {
+        s.unit = Some(unit);
+        s.waiting = true;
+    });
     send(
         state,
         ToEngine::CnnReceptive {
@@ -109,7 +112,21 @@ pub fn CnnLabPage(
 ) -> impl IntoView {
     set_interval(
         move || {
-            if active.get_untracked() && state.with_untracked(CnnState::wants_training) {
+            if let Some(unit) = state.with_untracked(CnnState::wants_receptive) {
+                state.update(|s| {
+                    s.waiting = true;
+                    s.receptive_stale = false;
+                });
+                send(
+                    state,
+                    ToEngine::CnnReceptive {
+                        layer: unit.layer,
+                        channel: unit.channel,
+                        y: unit.y,
+                        x: unit.x,
+                    },
+                );
+            } else if active.get_untracked() && state.with_untracked(CnnState::wants_training) {
                 state.update(|s| s.waiting = true);
                 send(
                     state,

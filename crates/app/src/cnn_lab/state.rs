@@ -45,6 +45,8 @@ pub struct CnnState {
     pub gallery: Vec<GalleryDigit>,
     pub unit: Option<Unit>,
     pub receptive: Option<ReceptiveFieldView>,
+    /// Training moved on since the picked unit's fields were computed: ask again.
+    pub receptive_stale: bool,
     /// A drawing is being looked at (not part of the link).
     pub drawn: bool,
     pub engine_failed: bool,
@@ -72,6 +74,7 @@ impl CnnState {
             gallery: Vec::new(),
             unit: None,
             receptive: None,
+            receptive_stale: false,
             drawn: false,
             engine_failed: false,
             error: None,
@@ -98,6 +101,13 @@ impl CnnState {
 
     pub fn finished(&self) -> bool {
         self.started && (self.step >= self.total_steps || self.stopped.is_some())
+    }
+
+    /// Should the play loop ask for the picked unit's fields again (training moved on)?
+    pub fn wants_receptive(&self) -> Option<Unit> {
+        self.unit.filter(|_| {
+            self.receptive_stale && self.started && !self.waiting && !self.engine_failed
+        })
     }
 
     /// Should the play loop ask for more training now?
@@ -130,6 +140,7 @@ impl CnnState {
                 self.waiting = false;
                 self.absorb(progress);
                 self.view = Some(view);
+                self.receptive_stale = self.unit.is_some();
                 if self.finished() {
                     self.playing = false;
                 }
@@ -142,6 +153,7 @@ impl CnnState {
             FromEngine::CnnReceptiveField(field) => {
                 self.waiting = false;
                 self.receptive = Some(field);
+                self.receptive_stale = false;
             }
             FromEngine::Error { message } if self.waiting => {
                 self.error = Some(message);
