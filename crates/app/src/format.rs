@@ -74,6 +74,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(62_378_344), "62,378,344");
+    }
+
+    #[test]
     fn three_significant_digits() {
         assert_eq!(gflops(31.4159), "31.4");
         assert_eq!(gflops(8.0712), "8.07");

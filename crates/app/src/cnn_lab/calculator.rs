@@ -163,18 +163,7 @@ fn kind(text: &str) -> Kind {
     }
 }
 
-/// "62,378,344".
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::format::thousands as grouped;
 
 /// `part` as a percentage of `whole` (0 when there is no whole).
 fn share(part: u64, whole: u64) -> f64 {
@@ -238,24 +227,8 @@ pub fn Calculator() -> impl IntoView {
             }
         })
         .collect::<Vec<_>>();
-    let toggle = [Measure::Params, Measure::MultAdds]
-        .into_iter()
-        .map(|m| {
-            let on = move || measure.get() == m;
-            view! {
-                <button type="button" class=format!("calc-choice calc-measure-{}", m.slug()) class:calc-on=on
-                    aria-pressed=move || on().to_string()
-                    data-testid=format!("calc-bar-{}", m.slug())
-                    on:click=move |_| measure.set(m)>
-                    {m.label()}
-                </button>
-            }
-        })
-        .collect::<Vec<_>>();
-
     view! {
-        <section class="calc" aria-labelledby="calc-title">
-            <h2 id="calc-title">"Architecture calculator"</h2>
+        <section class="calc" aria-label="Architecture calculator" data-testid="calculator">
             <p class="lede">
                 "The notes' networks, layer by layer: how big each output is, how many parameters each "
                 "layer learns and how many multiplications one image costs it. Every figure is computed "
@@ -279,12 +252,6 @@ pub fn Calculator() -> impl IntoView {
                 }
                 .into_any(),
             })}
-            <div class="calc-controls calc-bar-toggle">
-                <span class="calc-control-label">"Bar shows"</span>
-                <div class="calc-segmented" role="group" aria-label="The bar shows each layer's share of" data-testid="calc-bar">
-                    {toggle}
-                </div>
-            </div>
             <Arithmetic />
         </section>
     }
@@ -328,6 +295,11 @@ fn network_view(
                 .map(|(i, _)| (i, kind_of(i)))
                 .collect();
             let flagged = !refs.is_empty();
+            // What a layer reads, where it is not the row above (an inception branch's start);
+            // the concatenation reads every branch, not the module's input.
+            let previous = r.checked_sub(1).and_then(|p| net.rows.get(p));
+            let reads = previous.is_none_or(|p| p.output != row.input)
+                && !row.layer.contains("concatenation");
             let (params, mults) = (row.params, row.mult_adds);
             let part = move || match measure.get() {
                 Measure::Params => (params, total_params),
@@ -357,12 +329,12 @@ fn network_view(
                     class:calc-focus=move || focus.get() == Some(Target::Row(r))
                     data-row=row.name.clone()>
                     <th scope="row" class="calc-name">
-                        {row.name.clone()}
+                        {name_view(&row.name)}
                         {markers(refs, focus)}
                     </th>
                     <td class="calc-layer">
                         {row.layer.clone()}
-                        <span class="calc-input">{format!("reads {}", row.input)}</span>
+                        {reads.then(|| view! { <span class="calc-input">{format!("reads {}", row.input)}</span> })}
                     </td>
                     <td class="calc-num calc-shape">{row.output.to_string()}</td>
                     <td class="calc-num calc-params" title=format!("{} of them weights", grouped(row.weights))>
@@ -377,24 +349,21 @@ fn network_view(
         })
         .collect::<Vec<_>>();
 
+    // Where the parameters are, and where the computation is.
     let largest = |m: Measure| {
         net.rows
             .iter()
             .max_by_key(|r| m.of(r))
             .filter(|r| m.of(r) > 0)
-            .map(|r| {
-                format!(
-                    "{} ({} of the {})",
-                    r.name,
-                    share_label(m.of(r), m.total(net)),
-                    m.label()
-                )
-            })
+            .map(|r| (r.name.clone(), share_label(m.of(r), m.total(net))))
     };
-    let largest_params = largest(Measure::Params);
-    let largest_mults = largest(Measure::MultAdds);
-    let largest_line = match (largest_params, largest_mults) {
-        (Some(p), Some(m)) => Some(format!("Most parameters: {p}. Most multiplications: {m}.")),
+    let largest_line = match (largest(Measure::Params), largest(Measure::MultAdds)) {
+        (Some((p_name, p_share)), Some((m_name, m_share))) => Some(view! {
+            <p class="calc-largest" data-testid="calc-largest">
+                "Most parameters: "<strong>{p_name}</strong>{format!(" ({p_share} of them). ")}
+                "Most multiplications: "<strong>{m_name}</strong>{format!(" ({m_share} of them).")}
+            </p>
+        }),
         _ => None,
     };
 
@@ -406,7 +375,8 @@ fn network_view(
             <div><dt>"FLOPs"</dt><dd>{format!("≈ {}", approx(2 * total_mults))}</dd></div>
         </dl>
         <NotesBox net=net.clone() kinds=kinds.clone() focus=focus />
-        {largest_line.map(|line| view! { <p class="calc-largest" data-testid="calc-largest">{line}</p> })}
+        {bar_toggle(measure)}
+        {largest_line}
         <div class="calc-scroll">
             <table class=move || format!("calc-table calc-measure-{}", measure.get().slug()) data-testid="calc-table"
                 data-model=net.model.slug()>
@@ -429,8 +399,10 @@ fn network_view(
                         <td class="calc-num calc-params" data-testid="calc-total-params">
                             <span class="calc-exact">{grouped(total_params)}</span>
                             <span class="calc-approx">{approx(total_params)}</span>
-                            <span class="calc-sub" data-testid="calc-total-weights">
-                                {format!("weights only: {} ({})", grouped(total_weights), approx(total_weights))}
+                            <span class="calc-sub">"weights only:"</span>
+                            <span class="calc-weights" data-testid="calc-total-weights">
+                                <span class="calc-exact">{grouped(total_weights)}</span>
+                                <span class="calc-approx">{approx(total_weights)}</span>
                             </span>
                         </td>
                         <td class="calc-num calc-mults" data-testid="calc-total-mults" title=format!("{} multiply-adds", grouped(total_mults))>
@@ -441,6 +413,46 @@ fn network_view(
                     </tr>
                 </tfoot>
             </table>
+        </div>
+    }
+}
+
+/// A row's name; an inception branch's ("3×3 branch: 1×1 reduce") with the branch on a line
+/// of its own.
+fn name_view(name: &str) -> impl IntoView {
+    match name.split_once(": ") {
+        Some((group, layer)) => view! {
+            <span class="calc-group">{group.to_string()}</span>
+            {layer.to_string()}
+        }
+        .into_any(),
+        None => name.to_string().into_any(),
+    }
+}
+
+/// "Bar shows: parameters / multiplications".
+fn bar_toggle(measure: RwSignal<Measure>) -> impl IntoView {
+    let buttons = [Measure::Params, Measure::MultAdds]
+        .into_iter()
+        .map(|m| {
+            let on = move || measure.get() == m;
+            view! {
+                <button type="button" class=format!("calc-choice calc-measure-{}", m.slug()) class:calc-on=on
+                    aria-pressed=move || on().to_string()
+                    data-testid=format!("calc-bar-{}", m.slug())
+                    on:click=move |_| measure.set(m)>
+                    {m.label()}
+                </button>
+            }
+        })
+        .collect::<Vec<_>>();
+
+    view! {
+        <div class="calc-controls calc-bar-toggle">
+            <span class="calc-control-label">"Bar shows"</span>
+            <div class="calc-segmented" role="group" aria-label="The bar shows each layer's share of" data-testid="calc-bar">
+                {buttons}
+            </div>
         </div>
     }
 }
@@ -630,14 +642,6 @@ fn Arithmetic() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_are_grouped_by_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(1_000), "1,000");
-        assert_eq!(grouped(62_378_344), "62,378,344");
-    }
 
     #[test]
     fn figures_are_read_as_approx_writes_them() {
