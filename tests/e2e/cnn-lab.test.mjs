@@ -157,3 +157,34 @@ test('an impossible layer is flagged at that layer with the formula, and a broke
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('one thread and all threads train to the same numbers; the speed of each is recorded', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=cnn&v=1&epochs=1`);
+  const done = () =>
+    page.waitForFunction(() => document.querySelector('[data-testid=cnn-status]')?.textContent.includes('done'), null, { timeout: TRAINING });
+  const read = async () => ({
+    evaluations: await page.getByTestId('curves').getAttribute('data-evaluations'),
+    trainMs: Number(await page.getByTestId('cnn-status').getAttribute('data-train-ms')),
+  });
+  await done();
+  const all = await read();
+  await page.getByTestId('cnn-one-thread').check();
+  await page.getByTestId('cnn-reset').click();
+  await page.locator('[data-testid=cnn-play]:not([disabled])').waitFor({ timeout: READY });
+  await page.getByTestId('cnn-play').click();
+  await done();
+  const one = await read();
+  assert.ok(all.evaluations.length > 0);
+  assert.equal(one.evaluations, all.evaluations, 'the same evaluations, bit for bit');
+  const digits = 125 * 64;
+  const threads = await page.evaluate(() => navigator.hardwareConcurrency);
+  await writeArtifact(
+    'cnn-threads.txt',
+    `one epoch of the default link (125 steps of 64 digits), training time only, same page:\n` +
+      `all ${threads} threads: ${(digits / (all.trainMs / 1000)).toFixed(0)} digits/s\n` +
+      `one thread: ${(digits / (one.trainMs / 1000)).toFixed(0)} digits/s\n` +
+      `ratio: ${(one.trainMs / all.trainMs).toFixed(2)}×\n`,
+  );
+  assert.deepEqual(errors, []);
+  await page.close();
+});

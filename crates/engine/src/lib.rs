@@ -135,7 +135,10 @@ impl Engine {
                     self.start_cnn(&spec, run, mnist, now_ms, reply)
                 }
             },
-            ToEngine::CnnTrain { budget_ms } => {
+            ToEngine::CnnTrain {
+                budget_ms,
+                one_thread,
+            } => {
                 let Some(session) = self.cnn.as_mut() else {
                     return reply(FromEngine::Error {
                         message: "no CNN is being trained: start one first".into(),
@@ -148,7 +151,11 @@ impl Engine {
                         ),
                     });
                 }
-                let speed = session.train_for(budget_ms, now_ms);
+                let speed = if one_thread {
+                    tensor::parallel::sequential(|| session.train_for(budget_ms, now_ms))
+                } else {
+                    session.train_for(budget_ms, now_ms)
+                };
                 let progress = session.progress(speed);
                 reply(FromEngine::CnnTrained {
                     progress,
@@ -347,7 +354,13 @@ mod tests {
         assert_eq!(gallery.len(), lab::cnn::GALLERY);
 
         // A zero budget still trains one whole step.
-        let trained = ask(&mut engine, ToEngine::CnnTrain { budget_ms: 0.0 });
+        let trained = ask(
+            &mut engine,
+            ToEngine::CnnTrain {
+                budget_ms: 0.0,
+                one_thread: true,
+            },
+        );
         let [FromEngine::CnnTrained { progress, .. }] = &trained[..] else {
             panic!("{trained:?}")
         };
@@ -376,9 +389,13 @@ mod tests {
             matches!(&field[..], [FromEngine::CnnReceptiveField(f)] if f.theoretical_size == 14)
         );
         for bad in [
-            ToEngine::CnnTrain { budget_ms: 1e9 },
+            ToEngine::CnnTrain {
+                budget_ms: 1e9,
+                one_thread: false,
+            },
             ToEngine::CnnTrain {
                 budget_ms: f64::NAN,
+                one_thread: false,
             },
             ToEngine::CnnReceptive {
                 layer: 99,

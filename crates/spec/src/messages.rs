@@ -27,8 +27,13 @@ pub enum ToEngine {
     /// Start (or restart) the CNN lab: build the model, train to `spec.at`. `run` numbers the
     /// start as `race` does for the optimizer lab.
     CnnStart { spec: crate::cnn::CnnLab, run: u64 },
-    /// Train for about `budget_ms` (whole steps; at least one), then report.
-    CnnTrain { budget_ms: f64 },
+    /// Train for about `budget_ms` (whole steps; at least one), then report. `one_thread` runs
+    /// every kernel on the engine's own thread (to compare speeds: the numbers are the same).
+    CnnTrain {
+        budget_ms: f64,
+        #[serde(default)]
+        one_thread: bool,
+    },
     /// Look inside the model for another digit or shift (training state unchanged).
     CnnLook {
         digit: crate::cnn_view::DigitSource,

@@ -120,8 +120,15 @@ pub fn Curves(state: RwSignal<CnnState>) -> impl IntoView {
                 .filter(|v| v.is_finite())
                 .fold(0.5f64, f64::max)
                 .min(5.0);
+            // Every evaluation exactly, for a reader that compares runs (step:loss:accuracy).
+            let exact = s
+                .evaluations
+                .iter()
+                .map(|e| format!("{}:{}:{}", e.step, e.loss, e.accuracy))
+                .collect::<Vec<_>>()
+                .join(",");
             view! {
-                <div class="curves">
+                <div class="curves" data-testid="curves" data-evaluations=exact>
                     {chart("Cross-entropy loss", "loss-curve", epochs, loss_max, "loss", false, train_loss, test_loss)}
                     {chart("Accuracy", "accuracy-curve", epochs, 1.0, "accuracy", true, train_acc, test_acc)}
                 </div>

@@ -132,6 +132,7 @@ pub fn CnnLabPage(
                     state,
                     ToEngine::CnnTrain {
                         budget_ms: TRAIN_SLICE_MS,
+                        one_thread: state.with_untracked(|s| s.one_thread),
                     },
                 );
             }

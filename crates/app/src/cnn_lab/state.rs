@@ -49,6 +49,8 @@ pub struct CnnState {
     pub receptive_stale: bool,
     /// A drawing is being looked at (not part of the link).
     pub drawn: bool,
+    /// Train on the engine's own thread only (a speed comparison; same numbers).
+    pub one_thread: bool,
     pub engine_failed: bool,
     pub error: Option<String>,
 }
@@ -76,6 +78,7 @@ impl CnnState {
             receptive: None,
             receptive_stale: false,
             drawn: false,
+            one_thread: false,
             engine_failed: false,
             error: None,
         }

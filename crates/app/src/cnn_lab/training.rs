@@ -29,6 +29,16 @@ fn knob_label(knob: Knob) -> &'static str {
     }
 }
 
+/// Logical cores the browser reports (the engine's pool has one thread per core).
+fn threads() -> String {
+    let n = web_sys::window().map_or(0.0, |w| w.navigator().hardware_concurrency());
+    if n >= 1.0 {
+        format!("{n:.0}")
+    } else {
+        "?".into()
+    }
+}
+
 fn seconds(s: f64) -> String {
     if s < 60.0 {
         format!("{s:.1} s")
@@ -111,8 +121,13 @@ pub fn Training(
                         <span class="hint">{test.map_or("on all 2,000 held-out digits".to_string(), |e| format!("2,000 held-out digits, step {}", e.step))}</span></div>
                     <div><dt>"training batch"</dt><dd>{train.map_or("—".to_string(), |(l, a)| format!("{:.1}%", a * 100.0) + &format!(" · loss {l:.3}"))}</dd>
                         <span class="hint">"mean of the last 20 steps"</span></div>
-                    <div><dt>"speed"</dt><dd data-testid="examples-per-second">{s.examples_per_second.map_or("—".to_string(), |e| format!("{e:.0} digits/s"))}</dd>
-                        <span class="hint">"forward + backward + update, all threads"</span></div>
+                    <div><dt>"speed"</dt><dd data-testid="examples-per-second" data-value=s.examples_per_second.map(|e| e.to_string()).unwrap_or_default()>
+                        {s.examples_per_second.map_or("—".to_string(), |e| format!("{e:.0} digits/s"))}</dd>
+                        <label class="hint one-thread">
+                            <input type="checkbox" data-testid="cnn-one-thread" prop:checked=s.one_thread
+                                on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| s.one_thread = on) } />
+                            {format!(" on one thread (compare: the numbers stay the same; this machine has {})", threads())}
+                        </label></div>
                     <div><dt>{format!("{:.0}% reached", TARGET_ACCURACY * 100.0)}</dt><dd data-testid="time-to-target">
                         {s.reached_target().map_or("not yet".to_string(), |(step, t)| format!("{} of training", seconds(t)) + &format!(" (step {step})"))}</dd>
                         <span class="hint">"training time only, tests excluded"</span></div>
@@ -176,7 +191,7 @@ pub fn Training(
                     aria-valuenow=move || format!("{:.0}", fraction() * 100.0)>
                     <div class="progress-bar" style:width=move || format!("{:.1}%", fraction() * 100.0)></div>
                 </div>
-                <span class="status" data-testid="cnn-status">{status}</span>
+                <span class="status" data-testid="cnn-status" data-train-ms=move || state.with(|s| s.train_ms.to_string())>{status}</span>
             </div>
             {move || state.with(|s| s.stopped.clone()).map(|why| view! {
                 <div class="notice error" role="alert" data-testid="cnn-stopped">"Training stopped: "{why}". Lower η and press Reset."</div>
