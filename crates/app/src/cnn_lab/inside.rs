@@ -425,8 +425,10 @@ fn draw_field(
         return;
     }
     let s = FIELD_SCALE;
+    // Under a field the digit is drawn faint, so the shading reads as gradient, not ink.
+    let strength = if field.is_some() { 0.35 } else { 1.0 };
     for (i, &p) in pixels.iter().enumerate() {
-        let [r, g, b, _] = raster::ink(p as f32 / 255.0);
+        let [r, g, b, _] = raster::ink(strength * p as f32 / 255.0);
         ctx.set_fill_style_str(&format!("rgb({r},{g},{b})"));
         ctx.fill_rect((i % side) as f64 * s, (i / side) as f64 * s, s, s);
     }
