@@ -221,28 +221,36 @@ fn for_each_image(
     }
 }
 
-/// [N, O, H'·W'] ↔ [N·H'·W', O]: the GEMM works on rows, the tensor is NCHW.
-fn rows_to_nchw(rows: &[f32], n: usize, o: usize, positions: usize) -> Vec<f32> {
+/// [N·H'·W', O] → [N, O, H'·W'] (+ bias per channel): the GEMM works on rows, the tensor is
+/// NCHW. Image by image, on the pool.
+fn rows_to_nchw(rows: &[f32], o: usize, positions: usize, bias: Option<&[f32]>) -> Vec<f32> {
     let mut out = vec![0.0f32; rows.len()];
-    for b in 0..n {
-        for p in 0..positions {
-            for ch in 0..o {
-                out[(b * o + ch) * positions + p] = rows[(b * positions + p) * o + ch];
+    let image = (o * positions).max(1);
+    for_each_image(&mut out, image, rows, image, |out, rows| {
+        for ch in 0..o {
+            let b = bias.map_or(0.0, |b| b[ch]);
+            for (p, v) in out[ch * positions..(ch + 1) * positions]
+                .iter_mut()
+                .enumerate()
+            {
+                *v = rows[p * o + ch] + b;
             }
         }
-    }
+    });
     out
 }
 
-fn nchw_to_rows(x: &[f32], n: usize, o: usize, positions: usize) -> Vec<f32> {
+/// [N, O, H'·W'] → [N·H'·W', O], image by image.
+fn nchw_to_rows(x: &[f32], o: usize, positions: usize) -> Vec<f32> {
     let mut rows = vec![0.0f32; x.len()];
-    for b in 0..n {
+    let image = (o * positions).max(1);
+    for_each_image(&mut rows, image, x, image, |rows, x| {
         for ch in 0..o {
-            for p in 0..positions {
-                rows[(b * positions + p) * o + ch] = x[(b * o + ch) * positions + p];
+            for (p, &v) in x[ch * positions..(ch + 1) * positions].iter().enumerate() {
+                rows[p * o + ch] = v;
             }
         }
-    }
+    });
     rows
 }
 
@@ -261,7 +269,7 @@ impl Backward for Conv2dBackward {
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let g = &self.geo;
         let (o, m, patch) = (self.out_channels, g.n * g.positions(), g.patch());
-        let g_rows = nchw_to_rows(grad, g.n, o, g.positions());
+        let g_rows = nchw_to_rows(grad, o, g.positions());
         let (x, w) = (&inputs[0], &inputs[1]);
 
         let dx = x.tracks_grad().then(|| {
@@ -386,13 +394,14 @@ impl Tensor {
             Layout::Transposed,
             &mut out_rows,
         );
-        if let Some(b) = bias {
-            let b = b.data();
-            for row in out_rows.chunks_mut(o) {
-                row.iter_mut().zip(b.iter()).for_each(|(v, bv)| *v += bv);
-            }
-        }
-        let data = rows_to_nchw(&out_rows, geo.n, o, geo.positions());
+        let bias_values = bias.map(|b| b.data());
+        let data = rows_to_nchw(
+            &out_rows,
+            o,
+            geo.positions(),
+            bias_values.as_deref().map(|b| &b[..]),
+        );
+        drop(bias_values);
         let shape = vec![geo.n, o, geo.oh, geo.ow];
         let inputs: Vec<&Tensor> = std::iter::once(self)
             .chain(Some(weight))

@@ -5,6 +5,7 @@
 
 use crate::autograd::Backward;
 use crate::ops::conv::window_out_len;
+use crate::parallel::for_each_chunk_mut;
 use crate::shape::{Result, ShapeError};
 use crate::tensor::Tensor;
 
@@ -69,15 +70,16 @@ impl Windows {
         vec![shape[0], shape[1], self.oh, self.ow]
     }
 
-    /// Calls `f(output index, input index)` for every input position inside every window, in
-    /// output order then row-major window order (padding positions are skipped).
+    /// Calls `f(output index, input index)` for every input position inside every window of
+    /// the planes in `planes`, in output order then row-major window order (padding positions
+    /// are skipped; indices are over the whole tensor).
     #[inline]
-    fn for_each(&self, mut f: impl FnMut(usize, usize)) {
+    fn for_each_in(&self, planes: std::ops::Range<usize>, mut f: impl FnMut(usize, usize)) {
         let (kh, kw) = self.opt.kernel;
         let (sh, sw) = self.opt.stride;
         let (ph, pw) = self.opt.padding;
-        let mut out = 0;
-        for plane in 0..self.planes {
+        let mut out = planes.start * self.oh * self.ow;
+        for plane in planes {
             let base = plane * self.h * self.w;
             for oy in 0..self.oh {
                 // Rows of this window that fall inside the input.
@@ -100,9 +102,28 @@ impl Windows {
     fn count(&self) -> usize {
         self.planes * self.oh * self.ow
     }
+
+    /// Runs `f(planes, chunk)` over chunks of `out` holding `per_plane` values for each of
+    /// [`PLANES_PER_CHUNK`] planes, on the pool when allowed (planes never share values).
+    fn per_planes<T: Send>(
+        &self,
+        out: &mut [T],
+        per_plane: usize,
+        f: impl Fn(std::ops::Range<usize>, &mut [T]) + Sync,
+    ) {
+        let per_plane = per_plane.max(1);
+        for_each_chunk_mut(out, PLANES_PER_CHUNK * per_plane, |c, chunk| {
+            let first = c * PLANES_PER_CHUNK;
+            f(first..first + chunk.len() / per_plane, chunk)
+        });
+    }
 }
 
+/// Planes (one channel of one image) per parallel chunk of pooling work.
+const PLANES_PER_CHUNK: usize = 16;
+
 struct MaxPoolBackward {
+    windows: Windows,
     winners: Vec<usize>,
 }
 
@@ -113,9 +134,16 @@ impl Backward for MaxPoolBackward {
 
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut dx = vec![0.0; inputs[0].numel()];
-        for (&i, &g) in self.winners.iter().zip(grad) {
-            dx[i] += g;
-        }
+        let w = &self.windows;
+        let (plane_in, plane_out) = (w.h * w.w, w.oh * w.ow);
+        // Each window's winner lies in its own plane: planes are independent.
+        w.per_planes(&mut dx, plane_in, |planes, dx| {
+            let base = planes.start * plane_in;
+            let outs = planes.start * plane_out..planes.end * plane_out;
+            for (&i, &g) in self.winners[outs.clone()].iter().zip(&grad[outs]) {
+                dx[i - base] += g;
+            }
+        });
         vec![Some(dx)]
     }
 }
@@ -132,7 +160,11 @@ impl Backward for AvgPoolBackward {
 
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut dx = vec![0.0; inputs[0].numel()];
-        self.windows.for_each(|o, i| dx[i] += grad[o] / self.area);
+        let w = &self.windows;
+        w.per_planes(&mut dx, w.h * w.w, |planes, dx| {
+            let base = planes.start * w.h * w.w;
+            w.for_each_in(planes, |o, i| dx[i - base] += grad[o] / self.area);
+        });
         vec![Some(dx)]
     }
 }
@@ -142,13 +174,19 @@ impl Tensor {
         let windows = Windows::new("max_pool2d", self.shape(), opt)?;
         let mut winners = vec![usize::MAX; windows.count()];
         {
-            let x = self.data();
+            let guard = self.data();
+            let x: &[f32] = &guard;
             // First maximum wins; NaN wins over numbers, so a NaN shows instead of hiding.
-            windows.for_each(|o, i| {
-                let best = winners[o];
-                if best == usize::MAX || x[i] > x[best] || (x[i].is_nan() && !x[best].is_nan()) {
-                    winners[o] = i;
-                }
+            let per_plane = windows.oh * windows.ow;
+            windows.per_planes(&mut winners, per_plane, |planes, winners| {
+                let base = planes.start * per_plane;
+                windows.for_each_in(planes, |o, i| {
+                    let best = winners[o - base];
+                    if best == usize::MAX || x[i] > x[best] || (x[i].is_nan() && !x[best].is_nan())
+                    {
+                        winners[o - base] = i;
+                    }
+                });
             });
         }
         // Padding as large as the window can leave a window with no input in it.
@@ -166,7 +204,7 @@ impl Tensor {
             values,
             windows.out_shape(self.shape()),
             &[self],
-            MaxPoolBackward { winners },
+            MaxPoolBackward { windows, winners },
         ))
     }
 
@@ -175,8 +213,13 @@ impl Tensor {
         let area = (opt.kernel.0 * opt.kernel.1) as f32;
         let mut sums = vec![0.0f32; windows.count()];
         {
-            let x = self.data();
-            windows.for_each(|o, i| sums[o] += x[i]);
+            let guard = self.data();
+            let x: &[f32] = &guard;
+            let per_plane = windows.oh * windows.ow;
+            windows.per_planes(&mut sums, per_plane, |planes, sums| {
+                let base = planes.start * per_plane;
+                windows.for_each_in(planes, |o, i| sums[o - base] += x[i]);
+            });
         }
         sums.iter_mut().for_each(|s| *s /= area);
         Ok(Tensor::from_op(

@@ -2,6 +2,7 @@
 //! (written with the output y = f(x) where that is cheaper), side by side.
 
 use crate::autograd::Backward;
+use crate::parallel::{for_each_chunk_mut, ELEMENT_CHUNK};
 use crate::tensor::Tensor;
 
 #[derive(Clone, Copy, Debug)]
@@ -114,18 +115,36 @@ impl Backward for UnaryBackward {
     }
 
     fn backward(&self, grad: &[f32], out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
-        let (x, y) = (inputs[0].data(), out.data());
-        let g = grad
-            .iter()
-            .zip(x.iter().zip(y.iter()))
-            .map(|(g, (&x, &y))| g * self.0.derivative(x, y))
-            .collect();
+        let (x_guard, y_guard) = (inputs[0].data(), out.data());
+        let (x, y): (&[f32], &[f32]) = (&x_guard, &y_guard);
+        let mut g = vec![0.0f32; grad.len()];
+        for_each_chunk_mut(&mut g, ELEMENT_CHUNK, |c, out| {
+            let start = c * ELEMENT_CHUNK;
+            let range = start..start + out.len();
+            out.iter_mut()
+                .zip(
+                    grad[range.clone()]
+                        .iter()
+                        .zip(x[range.clone()].iter().zip(&y[range])),
+                )
+                .for_each(|(o, (g, (&x, &y)))| *o = g * self.0.derivative(x, y));
+        });
         vec![Some(g)]
     }
 }
 
 fn unary(op: Unary, x: &Tensor) -> Tensor {
-    let data = x.data().iter().map(|&v| op.forward(v)).collect();
+    let guard = x.data();
+    let src: &[f32] = &guard;
+    let mut data = vec![0.0f32; src.len()];
+    for_each_chunk_mut(&mut data, ELEMENT_CHUNK, |c, out| {
+        let start = c * ELEMENT_CHUNK;
+        let end = start + out.len();
+        out.iter_mut()
+            .zip(&src[start..end])
+            .for_each(|(o, &v)| *o = op.forward(v));
+    });
+    drop(guard);
     Tensor::from_op(data, x.shape().to_vec(), &[x], UnaryBackward(op))
 }
 
