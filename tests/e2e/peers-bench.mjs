@@ -10,7 +10,7 @@ const SIZES = [128, 256, 512, 1024];
 const server = await serveDist({ withPeers: true });
 const browser = await launchBrowser();
 try {
-  const { page, errors } = await openPage(browser.context, server.url);
+  const { page, errors } = await openPage(browser.context, `${server.url}#engine`);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: 60_000 });
 
   // Ours: the Engine panel's suite (1 thread and all threads).

@@ -107,6 +107,80 @@ impl Unary {
     }
 }
 
+/// Expands to one `match` on the op with a loop per arm, the op a constant inside each: a
+/// `match` per element (what `op.forward(x)` in the loop compiles to) measured ~9× slower for
+/// ReLU in the browser (1.5 ms vs 0.17 ms for 400k values).
+macro_rules! per_op {
+    ($op:expr, |$o:ident| $body:expr) => {
+        match $op {
+            Unary::Neg => {
+                let $o = Unary::Neg;
+                $body
+            }
+            Unary::Exp => {
+                let $o = Unary::Exp;
+                $body
+            }
+            Unary::Log => {
+                let $o = Unary::Log;
+                $body
+            }
+            Unary::Sqrt => {
+                let $o = Unary::Sqrt;
+                $body
+            }
+            Unary::Abs => {
+                let $o = Unary::Abs;
+                $body
+            }
+            Unary::Relu => {
+                let $o = Unary::Relu;
+                $body
+            }
+            Unary::Sigmoid => {
+                let $o = Unary::Sigmoid;
+                $body
+            }
+            Unary::Tanh => {
+                let $o = Unary::Tanh;
+                $body
+            }
+            Unary::Gelu => {
+                let $o = Unary::Gelu;
+                $body
+            }
+            Unary::Powf(p) => {
+                let $o = Unary::Powf(p);
+                $body
+            }
+            Unary::Scale(c) => {
+                let $o = Unary::Scale(c);
+                $body
+            }
+            Unary::Shift(c) => {
+                let $o = Unary::Shift(c);
+                $body
+            }
+        }
+    };
+}
+
+/// out[i] = op(src[i]).
+fn forward_into(op: Unary, src: &[f32], out: &mut [f32]) {
+    per_op!(op, |k| out
+        .iter_mut()
+        .zip(src)
+        .for_each(|(o, &x)| *o = k.forward(x)))
+}
+
+/// out[i] = grad[i] · op′(x[i]) (y = op(x) where the derivative is cheaper from it).
+fn derivative_into(op: Unary, grad: &[f32], x: &[f32], y: &[f32], out: &mut [f32]) {
+    per_op!(op, |k| out
+        .iter_mut()
+        .zip(grad.iter().zip(x.iter().zip(y)))
+        .for_each(|(o, (g, (&x, &y)))| *o = g * k.derivative(x, y)))
+}
+
 struct UnaryBackward(Unary);
 
 impl Backward for UnaryBackward {
@@ -121,13 +195,13 @@ impl Backward for UnaryBackward {
         for_each_chunk_mut(&mut g, ELEMENT_CHUNK, |c, out| {
             let start = c * ELEMENT_CHUNK;
             let range = start..start + out.len();
-            out.iter_mut()
-                .zip(
-                    grad[range.clone()]
-                        .iter()
-                        .zip(x[range.clone()].iter().zip(&y[range])),
-                )
-                .for_each(|(o, (g, (&x, &y)))| *o = g * self.0.derivative(x, y));
+            derivative_into(
+                self.0,
+                &grad[range.clone()],
+                &x[range.clone()],
+                &y[range],
+                out,
+            );
         });
         vec![Some(g)]
     }
@@ -140,9 +214,7 @@ fn unary(op: Unary, x: &Tensor) -> Tensor {
     for_each_chunk_mut(&mut data, ELEMENT_CHUNK, |c, out| {
         let start = c * ELEMENT_CHUNK;
         let end = start + out.len();
-        out.iter_mut()
-            .zip(&src[start..end])
-            .for_each(|(o, &v)| *o = op.forward(v));
+        forward_into(op, &src[start..end], out);
     });
     drop(guard);
     Tensor::from_op(data, x.shape().to_vec(), &[x], UnaryBackward(op))
