@@ -143,6 +143,10 @@ test('an impossible layer is flagged at that layer with the formula, and a broke
   await flagged.waitFor({ timeout: READY });
   assert.match(await flagged.textContent(), /\(7 \+ 2·0 − 2\)\/2 \+ 1 = 3\.50 is not a whole number/);
   assert.equal(await page.getByTestId('arch-shape-5').textContent(), '—');
+  // Nothing is sent to the engine: the status says why, the Train button waits for a fix.
+  assert.match(await page.getByTestId('cnn-status').textContent(), /^Cannot train this network — layer 5: pooling/);
+  assert.equal(await page.getByTestId('cnn-play').isDisabled(), true);
+  assert.equal(await page.getByTestId('cnn-error').count(), 0);
   // Removing it makes the network trainable again; the table follows.
   await page.getByTestId('remove-4').click();
   await page.locator('[data-testid=cnn-play]:not([disabled])').waitFor({ timeout: READY });

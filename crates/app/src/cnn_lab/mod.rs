@@ -35,6 +35,15 @@ fn send(state: RwSignal<CnnState>, request: ToEngine) {
 pub fn start_run(state: RwSignal<CnnState>) {
     let spec = state.with_untracked(|s| s.spec.clone());
     state.update(CnnState::restarting);
+    if let Err(why) = spec.trainable() {
+        // The builder flags the layer; the engine is not asked to build what cannot work.
+        state.update(|s| {
+            s.waiting = false;
+            s.playing = false;
+            s.blocked = Some(why);
+        });
+        return;
+    }
     let run = state.with_untracked(|s| s.run);
     send(state, ToEngine::CnnStart { spec, run });
     state.update(|s| s.spec.at = None);

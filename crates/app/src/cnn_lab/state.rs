@@ -53,6 +53,9 @@ pub struct CnnState {
     pub one_thread: bool,
     pub engine_failed: bool,
     pub error: Option<String>,
+    /// Why this spec cannot be trained (an impossible layer, a model over the size limits):
+    /// nothing is sent to the engine until it is fixed.
+    pub blocked: Option<String>,
 }
 
 impl CnnState {
@@ -81,6 +84,7 @@ impl CnnState {
             one_thread: false,
             engine_failed: false,
             error: None,
+            blocked: None,
         }
     }
 
@@ -100,6 +104,7 @@ impl CnnState {
         self.unit = None;
         self.drawn = false;
         self.error = None;
+        self.blocked = None;
     }
 
     pub fn finished(&self) -> bool {

@@ -86,6 +86,9 @@ pub fn Training(
             if s.loading_data {
                 return "Loading the MNIST digits…".to_string();
             }
+            if let Some(why) = &s.blocked {
+                return format!("Cannot train this network — {why}");
+            }
             if !s.started {
                 return if s.waiting {
                     "Building the network…".into()
@@ -191,7 +194,7 @@ pub fn Training(
                     aria-valuenow=move || format!("{:.0}", fraction() * 100.0)>
                     <div class="progress-bar" style:width=move || format!("{:.1}%", fraction() * 100.0)></div>
                 </div>
-                <span class="status" data-testid="cnn-status" data-train-ms=move || state.with(|s| s.train_ms.to_string())>{status}</span>
+                <span class="status" class:blocked=move || state.with(|s| s.blocked.is_some()) data-testid="cnn-status" data-train-ms=move || state.with(|s| s.train_ms.to_string())>{status}</span>
             </div>
             {move || state.with(|s| s.stopped.clone()).map(|why| view! {
                 <div class="notice error" role="alert" data-testid="cnn-stopped">"Training stopped: "{why}". Lower η and press Reset."</div>
