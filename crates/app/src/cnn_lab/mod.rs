@@ -148,6 +148,23 @@ pub fn CnnLabPage(
         },
         TICK,
     );
+    // Space trains or pauses (not while typing in a field), as in the optimizer lab.
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        let typing = ev
+            .target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+            .is_some_and(|el| {
+                matches!(
+                    el.tag_name().as_str(),
+                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
+                )
+            });
+        let can = state.with_untracked(|s| s.started && !s.finished());
+        if !typing && active.get_untracked() && can && ev.key() == " " {
+            ev.prevent_default();
+            toggle_play(state);
+        }
+    });
     // The address bar follows the experiment (replaceState: no history entry per change).
     let fragment = Memo::new(move |_| state.with(|s| cnn_url::encode(&s.spec)));
     Effect::new(move |_| {
@@ -176,7 +193,7 @@ pub fn CnnLabPage(
             <h1 id="cnn-title">"Convolutional networks"</h1>
             <p class="lede">
                 "Build a CNN, train it on 8,000 real handwritten digits right here, and look inside: what each "
-                "kernel responds to, which pixels a unit can see, and why a shifted digit is still the same digit."
+                "kernel responds to, which pixels a unit can see, and why a shifted digit is still the same digit. Space trains or pauses."
             </p>
             <UrlNotes state=state />
             {move || state.with(|s| s.error.clone()).map(|e| view! {
