@@ -128,7 +128,7 @@ fn receptive_field_sizes_follow_the_chain_of_windows() {
         ..CnnLab::default()
     };
     let session = CnnSession::new(&spec, 1, mnist()).unwrap();
-    let sizes: Vec<usize> = (0..3)
+    let sizes: Vec<u64> = (0..3)
         .map(|l| {
             session
                 .receptive_field(l, 0, 5, 5)
@@ -215,4 +215,60 @@ fn an_untrainable_spec_is_refused_with_its_reason() {
         e.contains("layer 7") && e.contains("not a whole number"),
         "{e}"
     );
+}
+
+/// The builder's table is the model: parameter counts agree for every preset and for a mix of
+/// layers (a projecting residual block, dense layers, batch norm after a dense layer).
+#[test]
+fn the_table_counts_exactly_the_model_s_parameters() {
+    let mixes = [
+        "c8k3p1,res16s2,fc32,bn,relu",
+        "c4k5s1p2d1,bn,relu,avg2,res4,res8s2,fc16",
+        "c6k3p2d2,relu,max2s2,c12k3,fc20,relu",
+        "-",
+    ];
+    let mut specs: Vec<CnnLab> = Preset::ALL
+        .iter()
+        .map(|p| CnnLab {
+            layers: p.layers(),
+            ..CnnLab::default()
+        })
+        .collect();
+    for mix in mixes {
+        let (spec, notes) = spec::cnn_url::decode(&format!("lab=cnn&layers={mix}"));
+        assert_eq!(notes, vec![], "{mix}");
+        specs.push(spec);
+    }
+    for spec in specs {
+        assert_eq!(spec.trainable(), Ok(()), "{:?}", spec.layers);
+        let model = lab::cnn::model::CnnModel::new(&spec.layers, 1, 28, 10, 1);
+        let counted: usize = model.parameters().iter().map(|t| t.numel()).sum();
+        assert_eq!(
+            counted as u64,
+            spec.table().total_params(),
+            "{:?}",
+            spec.layers
+        );
+        // And the model runs on the shapes the table promises.
+        let session = CnnSession::new(&spec, 1, mnist()).unwrap();
+        let view = session.view();
+        let table = spec.table();
+        for maps in &view.layers {
+            let shape = table.rows[maps.layer].output.unwrap();
+            assert_eq!(shape.numel(), (maps.channels * maps.h * maps.w) as u64);
+        }
+    }
+}
+
+#[test]
+fn a_long_chain_of_strides_does_not_break_the_views() {
+    // 28·8¹⁰ overflows 32 and 64-bit jumps: saturating arithmetic, no shift is "whole".
+    let (spec, notes) = spec::cnn_url::decode(
+        "lab=cnn&layers=max4,max7,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8&shift=1,0",
+    );
+    assert_eq!(notes, vec![]);
+    let session = CnnSession::new(&spec, 1, mnist()).unwrap();
+    let report = session.view().shift.unwrap();
+    assert!(report.rows.iter().skip(2).all(|r| r.equivariance.is_none()));
+    assert!(session.receptive_field(11, 0, 0, 0).is_ok());
 }

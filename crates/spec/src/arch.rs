@@ -142,9 +142,10 @@ impl std::fmt::Display for FeatureShape {
 /// positions `first + i·jump .. first + i·jump + size` (before clipping to the image).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReceptiveField {
-    pub size: usize,
+    pub size: u64,
     /// Distance in input pixels between neighbouring units (the product of the strides).
-    pub jump: usize,
+    /// Saturating: sixteen strided layers can exceed any integer type (a link may hold them).
+    pub jump: u64,
     /// Input position of the first pixel unit 0 sees; negative means it starts in the padding.
     pub first: i64,
 }
@@ -160,17 +161,25 @@ impl ReceptiveField {
     /// After a window of effective size `f`, stride `s` and padding `p`: each new unit spans
     /// f input units of the previous layer, each of which spans `size`, `jump` apart.
     pub fn through(&self, f: usize, s: usize, p: usize) -> ReceptiveField {
+        let back = (p as u64).saturating_mul(self.jump);
         ReceptiveField {
-            size: self.size + (f - 1) * self.jump,
-            jump: self.jump * s,
-            first: self.first - (p * self.jump) as i64,
+            size: self
+                .size
+                .saturating_add((f.saturating_sub(1) as u64).saturating_mul(self.jump)),
+            jump: self.jump.saturating_mul(s as u64),
+            first: self
+                .first
+                .saturating_sub(i64::try_from(back).unwrap_or(i64::MAX)),
         }
     }
 
     /// The input range `[start, end)` that unit `i` sees, clipped to `0..n`.
     pub fn span(&self, i: usize, n: usize) -> (usize, usize) {
-        let start = self.first + (i * self.jump) as i64;
-        let end = start + self.size as i64;
+        let offset = (i as u64).saturating_mul(self.jump);
+        let start = self
+            .first
+            .saturating_add(i64::try_from(offset).unwrap_or(i64::MAX));
+        let end = start.saturating_add(i64::try_from(self.size).unwrap_or(i64::MAX));
         (
             start.clamp(0, n as i64) as usize,
             end.clamp(0, n as i64) as usize,
@@ -191,6 +200,9 @@ pub struct LayerRow {
     /// Along each spatial axis (square inputs and kernels: one suffices); `None` after a
     /// dense layer, whose units see the whole input.
     pub receptive_field: Option<ReceptiveField>,
+    /// Values one example keeps for the backward pass besides the output: a convolution's
+    /// unfolded input (C·k·k per output position), a residual block's inner maps.
+    pub kept: u64,
     /// Why this layer cannot be built, with the formula and the numbers.
     pub error: Option<String>,
 }
@@ -215,6 +227,19 @@ impl ArchTable {
 
     pub fn total_mult_adds(&self) -> u64 {
         self.rows.iter().map(|r| r.mult_adds).sum()
+    }
+
+    /// Values one example needs while it trains, roughly: each output with its gradient and a
+    /// copy, each unfolded input with its gradient.
+    pub fn values_per_example(&self) -> u64 {
+        self.rows
+            .iter()
+            .map(|r| {
+                let out = r.output.map_or(0, |s| s.numel());
+                out.saturating_mul(3)
+                    .saturating_add(r.kept.saturating_mul(2))
+            })
+            .fold(0u64, u64::saturating_add)
     }
 }
 
@@ -276,12 +301,14 @@ pub fn table(input: FeatureShape, layers: &[LayerSpec], classes: usize) -> ArchT
             params: 0,
             mult_adds: 0,
             receptive_field: None,
+            kept: 0,
             error: None,
         };
         match shape {
             None => row.error = None, // an earlier layer is impossible: nothing to say here
             Some(current) => match step(current, rf, layer) {
                 Ok((out, params, mult_adds, next_rf)) => {
+                    row.kept = kept(layer, current, out);
                     row.output = Some(out);
                     row.params = params;
                     row.mult_adds = mult_adds;
@@ -301,6 +328,25 @@ pub fn table(input: FeatureShape, layers: &[LayerSpec], classes: usize) -> ArchT
 }
 
 type Step = (FeatureShape, u64, u64, Option<ReceptiveField>);
+
+/// See [`LayerRow::kept`].
+fn kept(layer: &LayerSpec, input: FeatureShape, output: FeatureShape) -> u64 {
+    let (FeatureShape::Map { c, .. }, FeatureShape::Map { h, w, .. }) = (input, output) else {
+        return 0;
+    };
+    let (c, area) = (c as u64, h as u64 * w as u64);
+    match *layer {
+        LayerSpec::Conv { kernel, .. } => area * c * (kernel as u64).pow(2),
+        LayerSpec::Residual { channels, stride } => {
+            let o = channels as u64;
+            let projection = if c != o || stride != 1 { area * c } else { 0 };
+            // Both convolutions' unfolded inputs, then conv, BN, ReLU, conv, BN, shortcut and
+            // sum maps inside the block.
+            area * 9 * c + area * 9 * o + projection + 7 * area * o
+        }
+        _ => 0,
+    }
+}
 
 fn step(
     shape: FeatureShape,
@@ -382,10 +428,13 @@ fn step(
             } else {
                 0
             };
-            // Two convolutions with bias, two batch norms (γ, β), the projection's kernel and bias.
+            let projects = projection > 0;
+            // Two convolutions with bias and two batch norms (γ, β); a projection adds a 1×1
+            // convolution with bias and its own batch norm (the model in lab::cnn has them all).
+            let norms = if projects { 3 } else { 2 };
             let params =
-                conv1 + o + conv2 + o + 2 * 2 * o + projection + if projection > 0 { o } else { 0 };
-            let mult_adds = area * (conv1 + conv2 + projection) + 2 * area * o;
+                conv1 + o + conv2 + o + norms * 2 * o + projection + if projects { o } else { 0 };
+            let mult_adds = area * (conv1 + conv2 + projection) + norms * area * o;
             // The main path is the wider one: two 3×3 windows, the first strided.
             let next_rf = rf.map(|r| r.through(3, stride, 1).through(3, 1, 1));
             Ok((
@@ -516,7 +565,7 @@ mod tests {
             ],
             10,
         );
-        let rf: Vec<(usize, usize)> = t
+        let rf: Vec<(u64, u64)> = t
             .rows
             .iter()
             .take(3)
@@ -580,10 +629,10 @@ mod tests {
         // identity shortcut: 2 convs (9·8·8 + 8) + 2 BN (2·8).
         assert_eq!(t.rows[1].params, 2 * (9 * 64 + 8) + 32);
         assert_eq!(t.rows[2].output.unwrap().to_string(), "14×14×16");
-        // projection 1×1 8→16 with bias.
+        // projection 1×1 8→16 with bias and its batch norm: three batch norms in all.
         assert_eq!(
             t.rows[2].params,
-            (9 * 8 * 16 + 16) + (9 * 16 * 16 + 16) + 64 + 8 * 16 + 16
+            (9 * 8 * 16 + 16) + (9 * 16 * 16 + 16) + 3 * 2 * 16 + 8 * 16 + 16
         );
         // 3 (conv) + 2 + 2 (first block) = 7, then + 2·1 = 9 with jump 2, + 2·2 = 13.
         assert_eq!(t.rows[2].receptive_field.unwrap().size, 13);

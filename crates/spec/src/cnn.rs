@@ -167,6 +167,23 @@ impl CnnLab {
         if let Some((i, e)) = table.first_error() {
             return Err(format!("layer {}: {e}", i + 1));
         }
+        let normalises = self
+            .layers
+            .iter()
+            .any(|l| matches!(l, LayerSpec::BatchNorm | LayerSpec::Residual { .. }));
+        // One digit's statistics are itself: x̂ = 0, nothing before it learns, and its running
+        // variance collapses (PyTorch refuses the same).
+        if normalises && (self.batch < 2 || TRAIN_DIGITS % self.batch == 1) {
+            return Err(format!(
+                "batch norm needs at least 2 digits in every batch; with batch = {} {}",
+                self.batch,
+                if self.batch < 2 {
+                    "each batch holds one".to_string()
+                } else {
+                    format!("the last batch of each epoch holds 1 of the {TRAIN_DIGITS} digits")
+                }
+            ));
+        }
         CnnLimits::check_size(&table, self.batch)
     }
 }
@@ -268,6 +285,48 @@ mod tests {
         let e = spec.trainable().unwrap_err();
         assert!(e.starts_with("layer 7: pooling"), "{e}");
         assert!(e.contains("(7 + 2·0 − 2)/2 + 1 = 3.50"), "{e}");
+    }
+
+    #[test]
+    fn models_too_large_for_memory_are_refused_with_the_limit() {
+        // 64 channels into an 11×11 kernel: its unfolded input is 784·64·121 values a digit.
+        let (wide, _) = crate::cnn_url::decode("lab=cnn&layers=c64k1,c1k11p5");
+        let e = wide.trainable().unwrap_err();
+        assert!(e.contains("over the limit of 100000000"), "{e}");
+        let (deep, _) =
+            crate::cnn_url::decode("lab=cnn&layers=c32k3p1,relu,c32k7p3,relu,max2,max2");
+        assert!(deep.trainable().is_err());
+        // The presets fit even at the largest batch, except the ResNet-like one.
+        for preset in [Preset::LeNet, Preset::Vgg] {
+            let spec = CnnLab {
+                layers: preset.layers(),
+                batch: CnnLimits::BATCH.1,
+                ..CnnLab::default()
+            };
+            assert_eq!(spec.trainable(), Ok(()), "{}", preset.name());
+        }
+    }
+
+    #[test]
+    fn batch_norm_needs_two_digits_in_every_batch() {
+        let spec = |batch| CnnLab {
+            layers: Preset::ResNet.layers(),
+            batch,
+            ..CnnLab::default()
+        };
+        assert!(spec(1)
+            .trainable()
+            .unwrap_err()
+            .contains("each batch holds one"));
+        // 8,000 = 421·19 + 1.
+        assert!(spec(19).trainable().unwrap_err().contains("last batch"));
+        assert_eq!(spec(20).trainable(), Ok(()));
+        // Without batch norm a batch of one is fine.
+        let plain = CnnLab {
+            batch: 1,
+            ..CnnLab::default()
+        };
+        assert_eq!(plain.trainable(), Ok(()));
     }
 
     #[test]

@@ -171,7 +171,7 @@ pub struct ReceptiveFieldView {
     pub value: f32,
     /// The theoretical field's side (before clipping to the image) and its clipped box
     /// `[y0, y1) × [x0, x1)` in input pixels.
-    pub theoretical_size: usize,
+    pub theoretical_size: u64,
     pub theoretical: (usize, usize, usize, usize),
     /// |∂unit/∂pixel| over the 28×28 input, quantised (max → 255).
     pub effective: Quantised,

@@ -139,9 +139,10 @@ impl CnnLimits {
     pub const MAX_PARAMS: u64 = 2_000_000;
     /// Multiply-adds per example: 40 M is ~50× the LeNet-like preset, a few seconds per step.
     pub const MAX_MULT_ADDS: u64 = 40_000_000;
-    /// Activation values of one batch (all layers): each is kept for the backward pass with its
-    /// gradient and im2row copies, so 16 M values is ~0.5 GiB at most.
-    pub const MAX_BATCH_ACTIVATIONS: u64 = 16_000_000;
+    /// Values one training batch keeps (outputs, their gradients, the convolutions' unfolded
+    /// inputs: `ArchTable::values_per_example` × batch): 100 M values is 400 MB of the engine's
+    /// 2 GiB memory, which also holds the data, the optimizer's state and the allocator's slack.
+    pub const MAX_BATCH_VALUES: u64 = 100_000_000;
     /// |dx|, |dy| of the shifted digit.
     pub const MAX_SHIFT: i32 = 8;
     /// The longest run: 30 epochs of 8,000 digits one at a time.
@@ -201,16 +202,11 @@ impl CnnLimits {
                 Self::MAX_MULT_ADDS
             ));
         }
-        let activations: u64 = table
-            .rows
-            .iter()
-            .filter_map(|r| r.output.map(|s| s.numel()))
-            .sum::<u64>()
-            .saturating_mul(batch as u64);
-        if activations > Self::MAX_BATCH_ACTIVATIONS {
+        let values = table.values_per_example().saturating_mul(batch as u64);
+        if values > Self::MAX_BATCH_VALUES {
             return Err(format!(
-                "a batch of {batch} keeps {activations} activation values, over the limit of {} (use a smaller batch or fewer channels)",
-                Self::MAX_BATCH_ACTIVATIONS
+                "a batch of {batch} needs about {values} values in memory, over the limit of {} (use a smaller batch, fewer channels or smaller kernels)",
+                Self::MAX_BATCH_VALUES
             ));
         }
         Ok(())

@@ -148,7 +148,8 @@ impl CnnSession {
                 let row = table.rows.get(i)?;
                 let (map_shift, equivariance) = match (row.output?, row.receptive_field) {
                     (FeatureShape::Map { c, h, w }, Some(rf)) => {
-                        let j = rf.jump as i32;
+                        // A jump past any shift (long stride chains saturate) is never whole.
+                        let j = i32::try_from(rf.jump).unwrap_or(i32::MAX).max(1);
                         let map_shift = (dx as f32 / j as f32, dy as f32 / j as f32);
                         let whole = dx % j == 0 && dy % j == 0;
                         let eq = whole.then(|| {
@@ -239,7 +240,7 @@ impl CnnSession {
                 (rf.size, (y0, y1, x0, x1))
             }
             // After a dense layer every unit sees the whole image.
-            None => (SIDE, (0, SIDE, 0, SIDE)),
+            None => (SIDE as u64, (0, SIDE, 0, SIDE)),
         };
         Ok(ReceptiveFieldView {
             run: self.run,

@@ -21,7 +21,8 @@ use tensor::{no_grad, Tensor};
 
 /// The test split is evaluated after every this many training examples (and at the end).
 pub const EVAL_EVERY_EXAMPLES: usize = 4000;
-/// Test digits evaluated per forward pass.
+/// Test digits evaluated per forward pass at most (fewer for a model that needs more memory
+/// per digit: see `eval_chunk`).
 const EVAL_CHUNK: usize = 500;
 /// Wrong test digits listed, most confident first.
 pub const WRONG_LISTED: usize = 12;
@@ -89,6 +90,13 @@ impl CnnSession {
 
     pub fn finished(&self) -> bool {
         self.step >= self.spec.total_steps() || self.stopped.is_some()
+    }
+
+    /// Digits per evaluation pass: as many as the training limit allows for this model.
+    fn eval_chunk(&self) -> usize {
+        let per_digit = self.spec.table().values_per_example().max(1);
+        let fit = spec::limits::CnnLimits::MAX_BATCH_VALUES / per_digit;
+        (fit.min(EVAL_CHUNK as u64) as usize).max(1)
     }
 
     fn eval_every(&self) -> usize {
@@ -208,7 +216,7 @@ impl CnnSession {
         let mut confusion = vec![vec![0u32; CLASSES]; CLASSES];
         let mut wrong: Vec<WrongDigit> = Vec::new();
         let (mut loss_sum, mut correct) = (0.0f64, 0usize);
-        for chunk in test.chunks(EVAL_CHUNK) {
+        for chunk in test.chunks(self.eval_chunk()) {
             let Ok((images, labels)) = self.mnist.batch(chunk) else {
                 continue;
             };
