@@ -388,7 +388,7 @@ fn ReceptivePanel(state: RwSignal<CnnState>) -> impl IntoView {
                     "Layer {} ({}), channel {}, unit ({}, {}): value {:.3}. Theoretical receptive field {}×{} pixels",
                     f.layer + 1, name.unwrap_or_default(), f.channel, f.y, f.x, f.value, f.theoretical_size, f.theoretical_size
                 );
-                if (y1 - y0, x1 - x0) != (f.theoretical_size, f.theoretical_size) {
+                if ((y1 - y0) as u64, (x1 - x0) as u64) != (f.theoretical_size, f.theoretical_size) {
                     t += &format!(" ({}×{} of it inside the image)", y1 - y0, x1 - x0);
                 }
                 t += ". ";
