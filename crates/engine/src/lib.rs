@@ -132,12 +132,13 @@ impl Engine {
                 }),
                 Digits::Loaded(mnist) => {
                     let mnist = mnist.clone();
-                    self.start_cnn(&spec, run, mnist, now_ms, reply)
+                    self.start_cnn(&spec, run, mnist, reply)
                 }
             },
             ToEngine::CnnTrain {
                 budget_ms,
                 one_thread,
+                until,
             } => {
                 let Some(session) = self.cnn.as_mut() else {
                     return reply(FromEngine::Error {
@@ -152,9 +153,9 @@ impl Engine {
                     });
                 }
                 let speed = if one_thread {
-                    tensor::parallel::sequential(|| session.train_for(budget_ms, now_ms))
+                    tensor::parallel::sequential(|| session.train_until(budget_ms, now_ms, until))
                 } else {
-                    session.train_for(budget_ms, now_ms)
+                    session.train_until(budget_ms, now_ms, until)
                 };
                 let progress = session.progress(speed);
                 reply(FromEngine::CnnTrained {
@@ -197,14 +198,12 @@ impl Engine {
         spec: &spec::cnn::CnnLab,
         run: u64,
         mnist: Rc<Mnist>,
-        now_ms: &dyn Fn() -> f64,
         reply: &mut dyn FnMut(FromEngine),
     ) {
         // The old session goes first: two models need not fit in memory at once.
         self.cnn = None;
         match lab::cnn::CnnSession::new(spec, run, mnist) {
             Ok(mut session) => {
-                session.train_to(spec.at.unwrap_or(0), now_ms);
                 let progress = session.progress(None);
                 let view = session.view();
                 let gallery = session.gallery();
@@ -334,6 +333,7 @@ mod tests {
             ..spec::cnn::CnnLab::default()
         };
         let waiting = ask(&mut engine, ToEngine::CnnStart { spec, run: 4 });
+        // `at` is not replayed inside the start (the page replays it in slices it can follow).
         assert!(matches!(&waiting[..], [FromEngine::CnnLoadingData]));
         let bytes = std::fs::read(data::mnist::ASSET_PATH).unwrap();
         let mut replies = Vec::new();
@@ -348,10 +348,22 @@ mod tests {
         };
         assert_eq!(
             (progress.run, progress.step, progress.train.len()),
-            (4, 3, 3)
+            (4, 0, 0)
         );
         assert_eq!((view.run, view.layers.len(), view.input.len()), (4, 6, 784));
         assert_eq!(gallery.len(), lab::cnn::GALLERY);
+        // A replay to step 3 stops there, whatever the budget.
+        let replayed = ask(
+            &mut engine,
+            ToEngine::CnnTrain {
+                budget_ms: 2000.0,
+                one_thread: false,
+                until: Some(3),
+            },
+        );
+        assert!(
+            matches!(&replayed[..], [FromEngine::CnnTrained { progress, .. }] if progress.step == 3 && progress.train.len() == 3)
+        );
 
         // A zero budget still trains one whole step.
         let trained = ask(
@@ -359,6 +371,7 @@ mod tests {
             ToEngine::CnnTrain {
                 budget_ms: 0.0,
                 one_thread: true,
+                until: None,
             },
         );
         let [FromEngine::CnnTrained { progress, .. }] = &trained[..] else {
@@ -392,10 +405,12 @@ mod tests {
             ToEngine::CnnTrain {
                 budget_ms: 1e9,
                 one_thread: false,
+                until: None,
             },
             ToEngine::CnnTrain {
                 budget_ms: f64::NAN,
                 one_thread: false,
+                until: None,
             },
             ToEngine::CnnReceptive {
                 layer: 99,

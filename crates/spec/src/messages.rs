@@ -24,15 +24,20 @@ pub enum ToEngine {
     /// Take this many steps of the running optimizer lab (the UI's play loop asks again only
     /// after the answer, so requests never pile up).
     OptimStep { steps: usize },
-    /// Start (or restart) the CNN lab: build the model, train to `spec.at`. `run` numbers the
-    /// start as `race` does for the optimizer lab.
+    /// Start (or restart) the CNN lab: build the model (step 0; `spec.at` is the page's to
+    /// replay with `CnnTrain { until }`). `run` numbers the start as `race` does for the
+    /// optimizer lab.
     CnnStart { spec: crate::cnn::CnnLab, run: u64 },
-    /// Train for about `budget_ms` (whole steps; at least one), then report. `one_thread` runs
-    /// every kernel on the engine's own thread (to compare speeds: the numbers are the same).
+    /// Train for about `budget_ms` (whole steps; at least one unless the run is at `until`),
+    /// then report. `one_thread` runs every kernel on the engine's own thread (to compare
+    /// speeds: the numbers are the same). A link's `at=` is replayed this way, in slices the
+    /// page can follow and interrupt, never inside `CnnStart`.
     CnnTrain {
         budget_ms: f64,
         #[serde(default)]
         one_thread: bool,
+        #[serde(default)]
+        until: Option<usize>,
     },
     /// Look inside the model for another digit or shift (training state unchanged).
     CnnLook {

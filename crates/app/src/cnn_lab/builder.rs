@@ -127,13 +127,18 @@ const NEW_LAYERS: [(&str, LayerSpec); 7] = [
 
 #[component]
 pub fn Builder(state: RwSignal<CnnState>, on_change: Callback<Vec<LayerSpec>>) -> impl IntoView {
-    let layers = move || state.with(|s| s.spec.layers.clone());
+    // Memos: the rows (and their inputs) are rebuilt when the layers change, not on every
+    // engine message (a field being typed in would lose its text and focus).
+    let layer_list = Memo::new(move |_| state.with(|s| s.spec.layers.clone()));
+    let layers = move || layer_list.get();
     let edit = move |f: LayersEdit| {
-        let mut l = layers();
+        let mut l = layer_list.get_untracked();
         f(&mut l);
         on_change.run(l);
     };
-    let table = Memo::new(move |_| state.with(|s| s.spec.table()));
+    let table = Memo::new(move |_| {
+        layer_list.with(|l| spec::arch::table(spec::cnn::INPUT, l, spec::cnn::CLASSES))
+    });
     let rows = move || {
         let t = table.get();
         let list = layers();

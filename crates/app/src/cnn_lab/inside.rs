@@ -81,9 +81,10 @@ fn Gallery(
     state: RwSignal<CnnState>,
     on_look: Callback<(DigitSource, (i32, i32))>,
 ) -> impl IntoView {
+    let gallery = Memo::new(move |_| state.with(|s| s.gallery.clone()));
     view! {
         <div class="gallery" data-testid="gallery">
-            {move || state.with(|s| s.gallery.clone()).into_iter().map(|d| {
+            {move || gallery.get().into_iter().map(|d| {
                 let index = d.index;
                 let chosen = move || state.with(|s| !s.drawn && s.spec.digit == index);
                 view! {

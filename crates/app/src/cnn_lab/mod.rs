@@ -35,6 +35,8 @@ fn send(state: RwSignal<CnnState>, request: ToEngine) {
 pub fn start_run(state: RwSignal<CnnState>) {
     let spec = state.with_untracked(|s| s.spec.clone());
     state.update(CnnState::restarting);
+    // A link's `at=` is replayed by the play loop, in slices the page shows as they come.
+    state.update(|s| s.replay_to = spec.at);
     if let Err(why) = spec.trainable() {
         // The builder flags the layer; the engine is not asked to build what cannot work.
         state.update(|s| {
@@ -76,30 +78,28 @@ fn look(state: RwSignal<CnnState>, digit: DigitSource, shift: (i32, i32)) {
         s.spec.shift = shift;
         s.receptive = None;
         s.unit = None;
+        // Sent by the play loop as soon as the engine is free (at once if it is).
+        s.pending_look = Some((digit, shift));
     });
-    if state.with_untracked(|s| s.started) {
-        send(state, ToEngine::CnnLook { digit, shift });
-    }
+    pump(state, true);
 }
 
 fn pick_unit(state: RwSignal<CnnState>, unit: Unit) {
-    state.update(|s| {
-        s.unit = Some(unit);
-        s.waiting = true;
-    });
-    send(
-        state,
-        ToEngine::CnnReceptive {
-            layer: unit.layer,
-            channel: unit.channel,
-            y: unit.y,
-            x: unit.x,
-        },
-    );
+    state.update(|s| s.pick(unit));
+    pump(state, true);
 }
 
 fn toggle_play(state: RwSignal<CnnState>) {
-    state.update(|s| s.playing = !s.playing);
+    state.update(CnnState::toggle_play);
+}
+
+/// Sends the next due request, if any (one is with the engine at a time).
+fn pump(state: RwSignal<CnnState>, active: bool) {
+    let mut request = None;
+    state.update(|s| request = s.next_request(active, TRAIN_SLICE_MS));
+    if let Some(request) = request {
+        send(state, request);
+    }
 }
 
 /// The link that reproduces what is on screen, at this step.
@@ -121,29 +121,10 @@ pub fn CnnLabPage(
 ) -> impl IntoView {
     set_interval(
         move || {
-            if let Some(unit) = state.with_untracked(CnnState::wants_receptive) {
-                state.update(|s| {
-                    s.waiting = true;
-                    s.receptive_stale = false;
-                });
-                send(
-                    state,
-                    ToEngine::CnnReceptive {
-                        layer: unit.layer,
-                        channel: unit.channel,
-                        y: unit.y,
-                        x: unit.x,
-                    },
-                );
-            } else if active.get_untracked() && state.with_untracked(CnnState::wants_training) {
-                state.update(|s| s.waiting = true);
-                send(
-                    state,
-                    ToEngine::CnnTrain {
-                        budget_ms: TRAIN_SLICE_MS,
-                        one_thread: state.with_untracked(|s| s.one_thread),
-                    },
-                );
+            // Cheap when idle: only a due request updates the state.
+            let due = state.with_untracked(|s| s.started && !s.waiting && !s.engine_failed);
+            if due {
+                pump(state, active.get_untracked());
             }
         },
         TICK,

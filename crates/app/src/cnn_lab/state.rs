@@ -7,7 +7,7 @@ use spec::cnn_view::{
     CnnView, DigitSource, Evaluation, GalleryDigit, ReceptiveFieldView, TrainPoint,
 };
 use spec::url::UrlNote;
-use spec::FromEngine;
+use spec::{FromEngine, ToEngine};
 
 /// The accuracy the lab's headline measures the time to.
 pub const TARGET_ACCURACY: f32 = 0.97;
@@ -51,6 +51,10 @@ pub struct CnnState {
     pub drawn: bool,
     /// Train on the engine's own thread only (a speed comparison; same numbers).
     pub one_thread: bool,
+    /// A digit or shift chosen but not yet sent (one request is with the engine at a time).
+    pub pending_look: Option<(DigitSource, (i32, i32))>,
+    /// A link's `at=`: train to this step, then stop (in slices the page follows).
+    pub replay_to: Option<usize>,
     pub engine_failed: bool,
     pub error: Option<String>,
     /// Why this spec cannot be trained (an impossible layer, a model over the size limits):
@@ -82,6 +86,8 @@ impl CnnState {
             receptive_stale: false,
             drawn: false,
             one_thread: false,
+            pending_look: None,
+            replay_to: None,
             engine_failed: false,
             error: None,
             blocked: None,
@@ -105,22 +111,64 @@ impl CnnState {
         self.drawn = false;
         self.error = None;
         self.blocked = None;
+        self.replay_to = None;
     }
 
     pub fn finished(&self) -> bool {
         self.started && (self.step >= self.total_steps || self.stopped.is_some())
     }
 
-    /// Should the play loop ask for the picked unit's fields again (training moved on)?
-    pub fn wants_receptive(&self) -> Option<Unit> {
-        self.unit.filter(|_| {
-            self.receptive_stale && self.started && !self.waiting && !self.engine_failed
-        })
+    /// The next request for the engine, if one is due and none is in flight (then it is
+    /// marked in flight): a chosen digit first, then a picked unit's fields (after training
+    /// moved on), then training — while playing, or while a link replays to its step.
+    pub fn next_request(&mut self, active: bool, budget_ms: f64) -> Option<ToEngine> {
+        if !self.started || self.waiting || self.engine_failed {
+            return None;
+        }
+        let replaying = self.replay_to.is_some_and(|t| self.step < t);
+        let request = if let Some((digit, shift)) = self.pending_look.take() {
+            ToEngine::CnnLook { digit, shift }
+        } else if let Some(unit) = self.unit.filter(|_| self.receptive_stale) {
+            self.receptive_stale = false;
+            ToEngine::CnnReceptive {
+                layer: unit.layer,
+                channel: unit.channel,
+                y: unit.y,
+                x: unit.x,
+            }
+        } else if active && !self.finished() && (self.playing || replaying) {
+            ToEngine::CnnTrain {
+                budget_ms,
+                one_thread: self.one_thread,
+                until: if self.playing { None } else { self.replay_to },
+            }
+        } else {
+            return None;
+        };
+        self.waiting = true;
+        Some(request)
     }
 
-    /// Should the play loop ask for more training now?
-    pub fn wants_training(&self) -> bool {
-        self.playing && self.started && !self.waiting && !self.engine_failed && !self.finished()
+    /// A unit was clicked: its fields are asked for as soon as the engine is free (a click on
+    /// the maps of a network still being built is ignored).
+    pub fn pick(&mut self, unit: Unit) {
+        if self.started {
+            self.unit = Some(unit);
+            self.receptive_stale = true;
+        }
+    }
+
+    /// Play or pause; playing ends a replay (training goes on past its step).
+    pub fn toggle_play(&mut self) {
+        self.playing = !self.playing;
+        if self.playing {
+            self.replay_to = None;
+        }
+    }
+
+    /// Is a link being replayed to its step?
+    pub fn replaying(&self) -> Option<usize> {
+        self.replay_to.filter(|&t| self.started && self.step < t)
     }
 
     pub fn apply(&mut self, message: FromEngine) {
@@ -152,6 +200,9 @@ impl CnnState {
                 if self.finished() {
                     self.playing = false;
                 }
+                if self.replay_to.is_some_and(|t| self.step >= t) {
+                    self.replay_to = None;
+                }
             }
             FromEngine::CnnViewed(view) => {
                 self.waiting = false;
@@ -168,6 +219,10 @@ impl CnnState {
                 self.waiting = false;
                 self.playing = false;
                 self.loading_data = false;
+                // Whatever was asked is not asked again by itself.
+                self.unit = None;
+                self.receptive_stale = false;
+                self.replay_to = None;
             }
             FromEngine::Failed { message } => {
                 self.error = Some(message);
@@ -311,8 +366,11 @@ mod tests {
             gallery: vec![],
         });
         s.playing = true;
-        assert!(s.wants_training());
-        s.waiting = true;
+        assert!(matches!(
+            s.next_request(true, 300.0),
+            Some(ToEngine::CnnTrain { until: None, .. })
+        ));
+        assert_eq!(s.next_request(true, 300.0), None, "one request at a time");
         s.apply(FromEngine::CnnTrained {
             progress: progress(1, 62, vec![eval(62, 0.93)]),
             view: view(1),
@@ -331,7 +389,68 @@ mod tests {
             progress: progress(1, 375, vec![]),
             view: view(1),
         });
-        assert!(s.finished() && !s.playing && !s.wants_training());
+        assert!(s.finished() && !s.playing);
+        assert_eq!(s.next_request(true, 300.0), None);
+    }
+
+    #[test]
+    fn a_link_replays_in_slices_then_stops_and_looks_wait_their_turn() {
+        let mut s = CnnState::new(CnnLab::default(), vec![]);
+        s.restarting();
+        s.replay_to = Some(125);
+        // Before the start is answered nothing is asked; a click on old maps is ignored.
+        assert_eq!(s.next_request(true, 300.0), None);
+        let unit = |layer| Unit {
+            layer,
+            channel: 0,
+            y: 0,
+            x: 0,
+        };
+        s.pick(unit(5));
+        assert_eq!(s.unit, None);
+        s.apply(FromEngine::CnnStarted {
+            progress: progress(1, 0, vec![]),
+            view: view(1),
+            gallery: vec![],
+        });
+        assert_eq!(s.replaying(), Some(125));
+        // A digit chosen meanwhile goes first (on another page too), then the replay goes on
+        // while the lab is on screen.
+        s.pending_look = Some((DigitSource::Test { index: 3 }, (0, 0)));
+        assert!(matches!(
+            s.next_request(false, 300.0),
+            Some(ToEngine::CnnLook { .. })
+        ));
+        s.apply(FromEngine::CnnViewed(view(1)));
+        assert_eq!(s.next_request(false, 300.0), None);
+        assert!(matches!(
+            s.next_request(true, 300.0),
+            Some(ToEngine::CnnTrain {
+                until: Some(125),
+                ..
+            })
+        ));
+        s.apply(FromEngine::CnnTrained {
+            progress: progress(1, 125, vec![]),
+            view: view(1),
+        });
+        assert_eq!(s.replaying(), None);
+        assert!(!s.playing);
+        assert_eq!(
+            s.next_request(true, 300.0),
+            None,
+            "stopped at the link's step"
+        );
+        // A picked unit is asked for; an error forgets it instead of asking again.
+        s.pick(unit(3));
+        assert!(matches!(
+            s.next_request(true, 300.0),
+            Some(ToEngine::CnnReceptive { layer: 3, .. })
+        ));
+        s.apply(FromEngine::Error {
+            message: "layer = 3 exceeds the limit of 2".into(),
+        });
+        assert_eq!((s.unit, s.next_request(true, 300.0)), (None, None));
     }
 
     #[test]

@@ -66,8 +66,9 @@ pub fn Training(
         on_change.run(s);
     };
     let number = move |ev: leptos::ev::Event| event_target_value(&ev).trim().parse::<f64>().ok();
+    let run_memo = Memo::new(move |_| state.with(|s| s.spec.run));
     let knobs = move || {
-        let run = state.with(|s| s.spec.run);
+        let run = run_memo.get();
         std::iter::once(Knob::Lr)
             .chain(run.optimizer.knobs().iter().copied())
             .map(|knob| {
@@ -109,34 +110,39 @@ pub fn Training(
             if s.finished() && s.stopped.is_none() {
                 text += " · done";
             }
+            if let Some(target) = s.replaying() {
+                text += &format!(" · replaying the link to step {target}");
+            }
             text
         })
     };
     let fraction = move || state.with(|s| s.step as f64 / s.total_steps.max(1) as f64);
-    let facts = move || {
-        state.with(|s| {
-            let test = s.evaluations.last();
-            let train = s.recent_train(20);
-            view! {
-                <dl class="facts cnn-facts">
-                    <div><dt>"test accuracy"</dt><dd data-testid="test-accuracy" data-value=test.map(|e| e.accuracy.to_string()).unwrap_or_default()>
-                        {test.map_or("—".to_string(), |e| format!("{:.2}%", e.accuracy * 100.0))}</dd>
-                        <span class="hint">{test.map_or("on all 2,000 held-out digits".to_string(), |e| format!("2,000 held-out digits, step {}", e.step))}</span></div>
-                    <div><dt>"training batch"</dt><dd>{train.map_or("—".to_string(), |(l, a)| format!("{:.1}%", a * 100.0) + &format!(" · loss {l:.3}"))}</dd>
-                        <span class="hint">"mean of the last 20 steps"</span></div>
-                    <div><dt>"speed"</dt><dd data-testid="examples-per-second" data-value=s.examples_per_second.map(|e| e.to_string()).unwrap_or_default()>
-                        {s.examples_per_second.map_or("—".to_string(), |e| format!("{e:.0} digits/s"))}</dd>
-                        <label class="hint one-thread">
-                            <input type="checkbox" data-testid="cnn-one-thread" prop:checked=s.one_thread
-                                on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| s.one_thread = on) } />
-                            {format!(" on one thread (compare: the numbers stay the same; this machine has {})", threads())}
-                        </label></div>
-                    <div><dt>{format!("{:.0}% reached", TARGET_ACCURACY * 100.0)}</dt><dd data-testid="time-to-target">
-                        {s.reached_target().map_or("not yet".to_string(), |(step, t)| format!("{} of training", seconds(t)) + &format!(" (step {step})"))}</dd>
-                        <span class="hint">"training time only, tests excluded"</span></div>
-                </dl>
-            }
-        })
+    // Text nodes update in place; the checkbox is not rebuilt under the pointer.
+    let test =
+        Memo::new(move |_| state.with(|s| s.evaluations.last().map(|e| (e.step, e.accuracy))));
+    let speed = Memo::new(move |_| state.with(|s| s.examples_per_second));
+    let facts = view! {
+        <dl class="facts cnn-facts">
+            <div><dt>"test accuracy"</dt>
+                <dd data-testid="test-accuracy" data-value=move || test.get().map(|(_, a)| a.to_string()).unwrap_or_default()>
+                    {move || test.get().map_or("—".to_string(), |(_, a)| format!("{:.2}%", a * 100.0))}</dd>
+                <span class="hint">{move || test.get().map_or("on all 2,000 held-out digits".to_string(), |(step, _)| format!("2,000 held-out digits, step {step}"))}</span></div>
+            <div><dt>"training batch"</dt>
+                <dd>{move || state.with(|s| s.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {l:.3}", a * 100.0))}</dd>
+                <span class="hint">"mean of the last 20 steps"</span></div>
+            <div><dt>"speed"</dt>
+                <dd data-testid="examples-per-second" data-value=move || speed.get().map(|e| e.to_string()).unwrap_or_default()>
+                    {move || speed.get().map_or("—".to_string(), |e| format!("{e:.0} digits/s"))}</dd>
+                <label class="hint one-thread">
+                    <input type="checkbox" data-testid="cnn-one-thread" prop:checked=move || state.with(|s| s.one_thread)
+                        on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| s.one_thread = on) } />
+                    {format!(" on one thread (compare: the numbers stay the same; this machine has {})", threads())}
+                </label></div>
+            <div><dt>{format!("{:.0}% reached", TARGET_ACCURACY * 100.0)}</dt>
+                <dd data-testid="time-to-target">
+                    {move || state.with(|s| s.reached_target()).map_or("not yet".to_string(), |(step, t)| format!("{} of training (step {step})", seconds(t)))}</dd>
+                <span class="hint">"training time only, tests excluded"</span></div>
+        </dl>
     };
     view! {
         <div class="cnn-training">

@@ -163,9 +163,22 @@ impl CnnSession {
     /// run is over; evaluates on the test split at the fixed steps. Returns the examples per
     /// second of the training alone.
     pub fn train_for(&mut self, budget_ms: f64, now_ms: &dyn Fn() -> f64) -> Option<f32> {
+        self.train_until(budget_ms, now_ms, None)
+    }
+
+    /// [`CnnSession::train_for`], stopping at step `until` too (a link's replay).
+    pub fn train_until(
+        &mut self,
+        budget_ms: f64,
+        now_ms: &dyn Fn() -> f64,
+        until: Option<usize>,
+    ) -> Option<f32> {
         let start = now_ms();
         let (mut trained, mut spent) = (0usize, 0.0f64);
         loop {
+            if until.is_some_and(|u| self.step >= u) {
+                break;
+            }
             let t0 = now_ms();
             if !self.train_step() {
                 break;
