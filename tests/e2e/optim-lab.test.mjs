@@ -27,7 +27,9 @@ async function stepCount(page) {
 async function waitForStep(page, predicate) {
   await page.waitForFunction(
     (src) => {
-      const n = Number(document.querySelector('[data-testid=step-count]').textContent.replace('step k = ', ''));
+      const counter = document.querySelector('[data-testid=step-count]');
+      if (!counter) return false; // the app has not mounted yet
+      const n = Number(counter.textContent.replace('step k = ', ''));
       return new Function('n', `return ${src}`)(n);
     },
     predicate,
