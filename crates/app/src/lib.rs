@@ -7,6 +7,7 @@ pub mod engine_panel;
 mod format;
 mod isolation;
 pub mod optim_lab;
+mod page;
 mod shell;
 pub mod widgets;
 

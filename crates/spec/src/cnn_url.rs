@@ -11,14 +11,7 @@ use crate::arch::{LayerSpec, PoolKind};
 use crate::cnn::{check_layer, CnnLab, CNN_OPTIMIZERS};
 use crate::experiment::{Knob, LrSchedule, OptimizerName};
 use crate::limits::{check_float, CnnLimits, OptimLimits};
-use crate::url::{UrlNote, MAX_FRAGMENT, VERSION};
-
-fn note(part: &str, reason: impl Into<String>) -> UrlNote {
-    UrlNote {
-        part: part.to_string(),
-        reason: reason.into(),
-    }
-}
+use crate::url::{note, UrlNote, MAX_FRAGMENT, VERSION};
 
 /// One layer's code.
 pub fn layer_code(layer: &LayerSpec) -> String {
@@ -383,73 +376,59 @@ mod tests {
     use super::*;
     use crate::cnn::Preset;
 
-    /// A small deterministic generator (the spec crate has no RNG dependency).
-    struct Gen(u64);
-
-    impl Gen {
-        fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            self.0 >> 11
-        }
-        fn below(&mut self, n: u64) -> usize {
-            (self.next() % n) as usize
-        }
-    }
+    use crate::test_gen::Gen;
 
     fn random_layer(g: &mut Gen) -> LayerSpec {
-        match g.below(6) {
+        match g.index(6) {
             0 => LayerSpec::Conv {
-                channels: 1 + g.below(64),
-                kernel: 1 + g.below(11),
-                stride: 1 + g.below(4),
-                padding: g.below(11),
-                dilation: 1 + g.below(4),
+                channels: 1 + g.index(64),
+                kernel: 1 + g.index(11),
+                stride: 1 + g.index(4),
+                padding: g.index(11),
+                dilation: 1 + g.index(4),
             },
             1 => LayerSpec::Pool {
-                pool: if g.below(2) == 0 {
+                pool: if g.index(2) == 0 {
                     PoolKind::Max
                 } else {
                     PoolKind::Avg
                 },
-                size: 1 + g.below(8),
-                stride: 1 + g.below(8),
+                size: 1 + g.index(8),
+                stride: 1 + g.index(8),
             },
             2 => LayerSpec::BatchNorm,
             3 => LayerSpec::Relu,
             4 => LayerSpec::Residual {
-                channels: 1 + g.below(64),
-                stride: 1 + g.below(2),
+                channels: 1 + g.index(64),
+                stride: 1 + g.index(2),
             },
             _ => LayerSpec::Dense {
-                units: 1 + g.below(1024),
+                units: 1 + g.index(1024),
             },
         }
     }
 
     fn random_spec(g: &mut Gen) -> CnnLab {
         let mut spec = CnnLab {
-            layers: (0..g.below(17)).map(|_| random_layer(g)).collect(),
-            run: CnnLab::default_run(CNN_OPTIMIZERS[g.below(6)]),
-            batch: 1 + g.below(256),
-            epochs: 1 + g.below(30),
+            layers: (0..g.index(17)).map(|_| random_layer(g)).collect(),
+            run: CnnLab::default_run(CNN_OPTIMIZERS[g.index(6)]),
+            batch: 1 + g.index(256),
+            epochs: 1 + g.index(30),
             seed: g.next(),
-            digit: g.below(2000),
-            shift: (g.below(17) as i32 - 8, g.below(17) as i32 - 8),
-            at: (g.below(2) == 0).then(|| g.below(CnnLimits::MAX_STEPS as u64 + 1)),
+            digit: g.index(2000),
+            shift: (g.index(17) as i32 - 8, g.index(17) as i32 - 8),
+            at: (g.index(2) == 0).then(|| g.index(CnnLimits::MAX_STEPS as u64 + 1)),
             ..CnnLab::default()
         };
-        if g.below(2) == 0 {
+        if g.index(2) == 0 {
             spec.run.lr = (g.next() % 10_000) as f32 * 1e-4 + 1e-5;
         }
-        spec.schedule = match g.below(3) {
+        spec.schedule = match g.index(3) {
             0 => LrSchedule::Constant,
             1 => spec.decay_over_run(0.03),
             _ => LrSchedule::LinearDecay {
                 final_ratio: (g.next() % 1000) as f32 / 1000.0,
-                steps: 1 + g.below(CnnLimits::MAX_STEPS as u64),
+                steps: 1 + g.index(CnnLimits::MAX_STEPS as u64),
             },
         };
         spec

@@ -119,6 +119,17 @@ pub enum Knob {
 impl Knob {
     pub const ALL: [Knob; 5] = [Knob::Lr, Knob::Alpha, Knob::Beta1, Knob::Beta2, Knob::Delta];
 
+    /// The symbol the notes use ("η", "β₁").
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            Knob::Lr => "η",
+            Knob::Alpha => "α",
+            Knob::Beta1 => "β₁",
+            Knob::Beta2 => "β₂",
+            Knob::Delta => "δ",
+        }
+    }
+
     pub fn slug(&self) -> &'static str {
         match self {
             Knob::Lr => "lr",

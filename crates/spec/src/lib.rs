@@ -14,4 +14,7 @@ pub mod messages;
 pub mod url;
 pub mod zoo;
 
+#[cfg(test)]
+mod test_gen;
+
 pub use messages::{BenchmarkRow, EngineInfo, FromEngine, MatmulBench, MessageError, ToEngine};

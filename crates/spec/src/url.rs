@@ -21,7 +21,7 @@ pub struct UrlNote {
     pub reason: String,
 }
 
-fn note(part: &str, reason: impl Into<String>) -> UrlNote {
+pub(crate) fn note(part: &str, reason: impl Into<String>) -> UrlNote {
     UrlNote {
         part: part.to_string(),
         reason: reason.into(),
@@ -258,24 +258,7 @@ pub fn decode(fragment: &str) -> (OptimLab, Vec<UrlNote>) {
 mod tests {
     use super::*;
 
-    /// A small deterministic generator (the spec crate has no RNG dependency).
-    struct Gen(u64);
-
-    impl Gen {
-        fn next(&mut self) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            self.0 >> 11
-        }
-        fn below(&mut self, n: u64) -> u64 {
-            self.next() % n
-        }
-        fn float(&mut self, lo: f32, hi: f32) -> f32 {
-            lo + (hi - lo) * (self.next() as f64 / (1u64 << 53) as f64) as f32
-        }
-    }
+    use crate::test_gen::Gen;
 
     fn random_spec(g: &mut Gen) -> OptimLab {
         let mut names = OptimizerName::ALL.to_vec();

@@ -102,15 +102,11 @@ fn pump(state: RwSignal<CnnState>, active: bool) {
     }
 }
 
-/// The link that reproduces what is on screen, at this step.
+/// The link that reproduces what is on screen, at this step (copied to the clipboard).
 fn share_link(state: RwSignal<CnnState>) -> String {
     let (mut spec, step) = state.with_untracked(|s| (s.spec.clone(), s.step));
     spec.at = (step > 0).then_some(step);
-    let base = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .map(|h| h.split('#').next().unwrap_or_default().to_string())
-        .unwrap_or_default();
-    format!("{base}#{}", cnn_url::encode(&spec))
+    crate::page::share(&cnn_url::encode(&spec))
 }
 
 #[component]
@@ -131,44 +127,19 @@ pub fn CnnLabPage(
     );
     // Space trains or pauses (not while typing in a field), as in the optimizer lab.
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
-            .is_some_and(|el| {
-                matches!(
-                    el.tag_name().as_str(),
-                    "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON"
-                )
-            });
+        let typing = crate::page::typing_in_field(&ev);
         let can = state.with_untracked(|s| s.started && !s.finished());
         if !typing && active.get_untracked() && can && ev.key() == " " {
             ev.prevent_default();
             toggle_play(state);
         }
     });
-    // The address bar follows the experiment (replaceState: no history entry per change).
-    let fragment = Memo::new(move |_| state.with(|s| cnn_url::encode(&s.spec)));
-    Effect::new(move |_| {
-        let fragment = fragment.get();
-        if !active.get() {
-            return;
-        }
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&format!("#{fragment}")),
-            );
-        }
-    });
+    crate::page::follow_in_address_bar(
+        Memo::new(move |_| state.with(|s| cnn_url::encode(&s.spec))),
+        active,
+    );
     let shared = RwSignal::new(None::<String>);
-    let share = move |_| {
-        let link = share_link(state);
-        if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
-            let _ = clipboard.write_text(&link);
-        }
-        shared.set(Some(link));
-    };
+    let share = move |_| shared.set(Some(share_link(state)));
     view! {
         <section class="panel lab cnn-lab" aria-labelledby="cnn-title">
             <h1 id="cnn-title">"Convolutional networks"</h1>

@@ -19,16 +19,6 @@ fn optimizer_label(o: OptimizerName) -> &'static str {
     }
 }
 
-fn knob_label(knob: Knob) -> &'static str {
-    match knob {
-        Knob::Lr => "η",
-        Knob::Alpha => "α",
-        Knob::Beta1 => "β₁",
-        Knob::Beta2 => "β₂",
-        Knob::Delta => "δ",
-    }
-}
-
 /// Logical cores the browser reports (the engine's pool has one thread per core).
 fn threads() -> String {
     let n = web_sys::window().map_or(0.0, |w| w.navigator().hardware_concurrency());
@@ -74,7 +64,7 @@ pub fn Training(
             .map(|knob| {
                 view! {
                     <label class="knob">
-                        {knob_label(knob)}
+                        {knob.symbol()}
                         <input type="number" step="any" data-testid=format!("cnn-{}", knob.slug()) value=run.get(knob).to_string()
                             on:change=move |ev| { if let Some(v) = number(ev) { edit(Box::new(move |s| s.run.set(knob, v as f32))) } } />
                     </label>

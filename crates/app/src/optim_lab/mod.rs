@@ -62,15 +62,11 @@ fn toggle_play(state: RwSignal<LabState>) {
     });
 }
 
-/// The link that reproduces what is on screen, at this step.
+/// The link that reproduces what is on screen, at this step (copied to the clipboard).
 fn share_link(state: RwSignal<LabState>) -> String {
     let (mut spec, step) = state.with_untracked(|s| (s.spec.clone(), s.step));
     spec.at = (step > 0).then_some(step);
-    let base = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .map(|h| h.split('#').next().unwrap_or_default().to_string())
-        .unwrap_or_default();
-    format!("{base}#{}", url::encode(&spec))
+    crate::page::share(&url::encode(&spec))
 }
 
 #[component]
@@ -92,11 +88,7 @@ pub fn OptimLabPage(
     );
     // Keyboard: space plays/pauses, → steps (not while typing in a field).
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = ev
-            .target()
-            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
-        if typing || !active.get_untracked() {
+        if crate::page::typing_in_field(&ev) || !active.get_untracked() {
             return;
         }
         match ev.key().as_str() {
@@ -108,31 +100,12 @@ pub fn OptimLabPage(
             _ => {}
         }
     });
-    // The address bar follows the experiment (replaceState: no history entry per knob). The
-    // memo changes only with the spec, not with every frame of a running race.
-    let fragment = Memo::new(move |_| state.with(|s| url::encode(&s.spec)));
-    Effect::new(move |_| {
-        let fragment = fragment.get();
-        // Only the page on screen owns the address bar.
-        if !active.get() {
-            return;
-        }
-        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&format!("#{fragment}")),
-            );
-        }
-    });
+    crate::page::follow_in_address_bar(
+        Memo::new(move |_| state.with(|s| url::encode(&s.spec))),
+        active,
+    );
     let shared = RwSignal::new(None::<String>);
-    let share = move |_| {
-        let link = share_link(state);
-        if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
-            let _ = clipboard.write_text(&link);
-        }
-        shared.set(Some(link));
-    };
+    let share = move |_| shared.set(Some(share_link(state)));
     let pick = Callback::new(move |(x, y): (f32, f32)| {
         let round = |v: f32| (v * 1000.0).round() / 1000.0;
         change(state, |spec| spec.start = Some((round(x), round(y))));
@@ -260,17 +233,6 @@ fn Controls(state: RwSignal<LabState>) -> impl IntoView {
     }
 }
 
-fn knob_label(knob: spec::experiment::Knob) -> &'static str {
-    use spec::experiment::Knob;
-    match knob {
-        Knob::Lr => "η",
-        Knob::Alpha => "α",
-        Knob::Beta1 => "β₁",
-        Knob::Beta2 => "β₂",
-        Knob::Delta => "δ",
-    }
-}
-
 fn problem_label(p: Problem) -> &'static str {
     match p {
         Problem::Bowl => "Bowl  x² + y²",
@@ -325,7 +287,7 @@ fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
             };
             view! {
                 <label class="knob">
-                    {knob_label(knob)}
+                    {knob.symbol()}
                     <input type="number" step="any" data-testid=format!("{slug}-{}", knob.slug())
                         prop:value=move || index().and_then(|i| state.with(|s| s.spec.runs.get(i).map(|r| r.get(knob).to_string()))).unwrap_or_default()
                         on:change=set />

@@ -1,0 +1,45 @@
+//! What every lab page does with the browser around it: the address bar follows its
+//! experiment, Share copies a link, keys act unless the student is typing in a field.
+
+use leptos::prelude::*;
+
+/// Was this key pressed while typing in a form field (where space and arrows are the field's)?
+/// A focused button is not a field: the page's keys still act, and `prevent_default` keeps
+/// space from also clicking it.
+pub fn typing_in_field(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(t).ok())
+        .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+}
+
+/// Keeps the address bar's fragment equal to `fragment` while `active` (replaceState: no
+/// history entry per change). The memo changes with the experiment only, not with every frame.
+pub fn follow_in_address_bar(fragment: Memo<String>, active: Signal<bool>) {
+    Effect::new(move |_| {
+        let fragment = fragment.get();
+        // Only the page on screen owns the address bar.
+        if !active.get() {
+            return;
+        }
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("#{fragment}")),
+            );
+        }
+    });
+}
+
+/// The full link for `fragment` on this page's address, copied to the clipboard.
+pub fn share(fragment: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .map(|h| h.split('#').next().unwrap_or_default().to_string())
+        .unwrap_or_default();
+    let link = format!("{base}#{fragment}");
+    if let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) {
+        let _ = clipboard.write_text(&link);
+    }
+    link
+}
