@@ -472,3 +472,42 @@ fn layer_norm_composite() {
     };
     check("layer_norm", vec![rand(&[3, 6], 60)], |t| layer_norm(&t[0]));
 }
+
+#[test]
+fn batch_norm_in_training_and_evaluation() {
+    // Training: μ and σ² depend on x, so every input's gradient runs through them.
+    check(
+        "batch_norm (batch statistics, NCHW)",
+        vec![rand(&[3, 2, 2, 3], 70), rand(&[2], 71), rand(&[2], 72)],
+        |t| t[0].batch_norm(&t[1], &t[2], None, 1e-3).unwrap().0,
+    );
+    check(
+        "batch_norm (batch statistics, [N, C])",
+        vec![rand(&[5, 3], 73), rand(&[3], 74), rand(&[3], 75)],
+        |t| t[0].batch_norm(&t[1], &t[2], None, 1e-3).unwrap().0,
+    );
+    // Evaluation: the running statistics are constants.
+    let (mean, var) = (vec![0.1, -0.2], vec![0.5, 2.0]);
+    check(
+        "batch_norm (running statistics)",
+        vec![rand(&[2, 2, 3, 1], 76), rand(&[2], 77), rand(&[2], 78)],
+        move |t| {
+            t[0].batch_norm(&t[1], &t[2], Some((&mean, &var)), 1e-5)
+                .unwrap()
+                .0
+        },
+    );
+    // The returned statistics are the batch's mean and biased variance.
+    let x = Tensor::from_vec(vec![1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0, 40.0], &[2, 2, 2]).unwrap();
+    let err = x.batch_norm(&Tensor::ones(&[2]), &Tensor::zeros(&[2]), None, 0.0);
+    assert!(err.is_err(), "3-D input is refused");
+    let x = x.reshape(&[2, 2, 2, 1]).unwrap();
+    let (_, stats) = x
+        .batch_norm(&Tensor::ones(&[2]), &Tensor::zeros(&[2]), None, 0.0)
+        .unwrap();
+    let stats = stats.unwrap();
+    // Channel 0 holds 1, 2, 10, 20; channel 1 holds 3, 4, 30, 40.
+    assert_eq!(stats.mean, vec![8.25, 19.25]);
+    // Channel 0: deviations −7.25, −6.25, 1.75, 11.75; their squares sum to 232.75.
+    assert_eq!(stats.var, vec![58.1875, 260.6875]);
+}
