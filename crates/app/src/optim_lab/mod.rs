@@ -247,6 +247,11 @@ fn problem_label(p: Problem) -> &'static str {
 #[component]
 fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
     let index = move || state.with(|s| s.spec.runs.iter().position(|r| r.optimizer == name));
+    // The fields follow this optimizer's settings only: bound to the whole state they were
+    // rewritten by every frame, even between a typed value and its change event.
+    let run = Memo::new(move |_| {
+        state.with(|s| s.spec.runs.iter().find(|r| r.optimizer == name).copied())
+    });
     let toggle = move |ev| {
         let on = event_target_checked(&ev);
         change(state, |spec| {
@@ -289,7 +294,7 @@ fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
                 <label class="knob">
                     {knob.symbol()}
                     <input type="number" step="any" data-testid=format!("{slug}-{}", knob.slug())
-                        prop:value=move || index().and_then(|i| state.with(|s| s.spec.runs.get(i).map(|r| r.get(knob).to_string()))).unwrap_or_default()
+                        prop:value=move || run.get().map(|r| r.get(knob).to_string()).unwrap_or_default()
                         on:change=set />
                 </label>
             }
@@ -303,7 +308,7 @@ fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
                 {colors::label(name)}
             </label>
             <input type="number" step="any" min="0" class="lr" data-testid=format!("lr-{slug}") aria-label=format!("learning rate of {}", colors::label(name))
-                prop:value=move || index().and_then(|i| state.with(|s| s.spec.runs.get(i).map(|r| r.lr.to_string()))).unwrap_or_default()
+                prop:value=move || run.get().map(|r| r.lr.to_string()).unwrap_or_default()
                 disabled=move || index().is_none()
                 on:change=set_lr />
             <Show when=move || index().is_some() && !name.knobs().is_empty()>
@@ -350,7 +355,9 @@ fn ResultsTable(state: RwSignal<LabState>) -> impl IntoView {
 /// The notes' linear decay: on/off, T and ε_T/ε₀, and ε_k/ε₀ plotted against k.
 #[component]
 fn DecaySettings(state: RwSignal<LabState>) -> impl IntoView {
-    let decay = move || match state.with(|s| s.spec.schedule) {
+    // A memo: the block (and its fields) is rebuilt when the schedule changes, not every frame.
+    let schedule = Memo::new(move |_| state.with(|s| s.spec.schedule));
+    let decay = move || match schedule.get() {
         LrSchedule::LinearDecay { final_ratio, steps } => Some((final_ratio, steps)),
         LrSchedule::Constant => None,
     };
