@@ -65,6 +65,14 @@ impl Engine {
         now_ms: &dyn Fn() -> f64,
         reply: &mut dyn FnMut(FromEngine),
     ) {
+        // A lab's errors are addressed to that lab.
+        let lab = request.lab();
+        let reply = &mut |message: FromEngine| {
+            reply(match (message, lab) {
+                (FromEngine::Error { message }, Some(lab)) => FromEngine::LabError { lab, message },
+                (other, _) => other,
+            })
+        };
         match request {
             ToEngine::MeasureMatmul { n } => {
                 reply(FromEngine::MeasuringMatmul { n });
@@ -266,7 +274,7 @@ mod tests {
         let mut engine = Engine::default();
         let err = ask(&mut engine, ToEngine::OptimStep { steps: 1 });
         assert!(
-            matches!(&err[..], [FromEngine::Error { message }] if message.contains("start one first"))
+            matches!(&err[..], [FromEngine::LabError { message, .. }] if message.contains("start one first"))
         );
 
         let spec = OptimLab {
@@ -304,7 +312,7 @@ mod tests {
             },
         );
         assert!(
-            matches!(&too_many[..], [FromEngine::Error { message }] if message.contains("exceeds the limit of 1000"))
+            matches!(&too_many[..], [FromEngine::LabError { message, .. }] if message.contains("exceeds the limit of 1000"))
         );
 
         // A refused start ends the old race: no stale frames afterwards.
@@ -318,10 +326,10 @@ mod tests {
                 race: 8,
             },
         );
-        assert!(matches!(&refused[..], [FromEngine::Error { .. }]));
+        assert!(matches!(&refused[..], [FromEngine::LabError { .. }]));
         assert!(matches!(
             &ask(&mut engine, ToEngine::OptimStep { steps: 1 })[..],
-            [FromEngine::Error { .. }]
+            [FromEngine::LabError { .. }]
         ));
     }
 
@@ -420,7 +428,7 @@ mod tests {
             },
         ] {
             let r = ask(&mut engine, bad);
-            assert!(matches!(&r[..], [FromEngine::Error { .. }]), "{r:?}");
+            assert!(matches!(&r[..], [FromEngine::LabError { .. }]), "{r:?}");
         }
     }
 
@@ -437,7 +445,7 @@ mod tests {
             },
         );
         assert!(
-            matches!(&r[..], [FromEngine::Error { message }] if message.contains("could not be loaded: HTTP 404"))
+            matches!(&r[..], [FromEngine::LabError { message, .. }] if message.contains("could not be loaded: HTTP 404"))
         );
         // A corrupt file is a failure too, with the parser's reason.
         let mut engine = Engine::default();
@@ -450,7 +458,7 @@ mod tests {
             },
         );
         assert!(
-            matches!(&r[..], [FromEngine::Error { message }] if message.contains("not an MNIST10K file"))
+            matches!(&r[..], [FromEngine::LabError { message, .. }] if message.contains("not an MNIST10K file"))
         );
     }
 }

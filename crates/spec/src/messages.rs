@@ -53,6 +53,28 @@ pub enum ToEngine {
     },
 }
 
+/// The lab a request belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lab {
+    Optim,
+    Cnn,
+}
+
+impl ToEngine {
+    /// Which lab asked (none: the Engine panel's measurements).
+    pub fn lab(&self) -> Option<Lab> {
+        match self {
+            ToEngine::MeasureMatmul { .. } | ToEngine::RunBenchmarks => None,
+            ToEngine::OptimStart { .. } | ToEngine::OptimStep { .. } => Some(Lab::Optim),
+            ToEngine::CnnStart { .. }
+            | ToEngine::CnnTrain { .. }
+            | ToEngine::CnnLook { .. }
+            | ToEngine::CnnReceptive { .. } => Some(Lab::Cnn),
+        }
+    }
+}
+
 /// What the engine tells the UI.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -93,6 +115,12 @@ pub enum FromEngine {
     CnnLoadingData,
     /// A request was refused or failed; the engine is still usable.
     Error {
+        message: String,
+    },
+    /// A lab's request was refused or failed: only that lab's page shows it (an error for the
+    /// CNN lab must not stop the optimizer lab's race, nor land on the Engine panel).
+    LabError {
+        lab: Lab,
         message: String,
     },
     /// The worker could not start (module or thread pool failed); written by the worker's

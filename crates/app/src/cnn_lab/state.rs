@@ -6,6 +6,7 @@ use spec::cnn::CnnLab;
 use spec::cnn_view::{
     CnnView, DigitSource, Evaluation, GalleryDigit, ReceptiveFieldView, TrainPoint,
 };
+use spec::messages::Lab;
 use spec::url::UrlNote;
 use spec::{FromEngine, ToEngine};
 
@@ -214,7 +215,10 @@ impl CnnState {
                 self.receptive = Some(field);
                 self.receptive_stale = false;
             }
-            FromEngine::Error { message } if self.waiting => {
+            FromEngine::LabError {
+                lab: Lab::Cnn,
+                message,
+            } if self.waiting => {
                 self.error = Some(message);
                 self.waiting = false;
                 self.playing = false;
@@ -447,7 +451,8 @@ mod tests {
             s.next_request(true, 300.0),
             Some(ToEngine::CnnReceptive { layer: 3, .. })
         ));
-        s.apply(FromEngine::Error {
+        s.apply(FromEngine::LabError {
+            lab: Lab::Cnn,
             message: "layer = 3 exceeds the limit of 2".into(),
         });
         assert_eq!((s.unit, s.next_request(true, 300.0)), (None, None));
@@ -457,7 +462,8 @@ mod tests {
     fn an_error_for_a_request_stops_play() {
         let mut s = CnnState::new(CnnLab::default(), vec![]);
         s.restarting();
-        s.apply(FromEngine::Error {
+        s.apply(FromEngine::LabError {
+            lab: Lab::Cnn,
             message: "layer 7: pooling …".into(),
         });
         assert_eq!(s.error.as_deref(), Some("layer 7: pooling …"));

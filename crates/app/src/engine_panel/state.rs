@@ -77,7 +77,8 @@ impl PanelState {
             | FromEngine::CnnTrained { .. }
             | FromEngine::CnnViewed(_)
             | FromEngine::CnnReceptiveField(_)
-            | FromEngine::CnnLoadingData => {}
+            | FromEngine::CnnLoadingData
+            | FromEngine::LabError { .. } => {}
         }
     }
 

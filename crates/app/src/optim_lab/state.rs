@@ -3,7 +3,7 @@
 //! by one function, so the lab's behaviour is tested natively.
 
 use spec::experiment::{OptimLab, OptimizerName};
-use spec::messages::{ContourGrid, OptimFrame};
+use spec::messages::{ContourGrid, Lab, OptimFrame};
 use spec::url::UrlNote;
 use spec::FromEngine;
 
@@ -89,7 +89,10 @@ impl LabState {
                 self.append(frame);
                 self.waiting = false;
             }
-            FromEngine::Error { message } if self.waiting => {
+            FromEngine::LabError {
+                lab: Lab::Optim,
+                message,
+            } if self.waiting => {
                 self.error = Some(message);
                 self.waiting = false;
                 self.playing = false;
@@ -222,7 +225,8 @@ mod tests {
         assert!(s.wants_steps());
         s.waiting = true;
         assert!(!s.wants_steps());
-        s.apply(FromEngine::Error {
+        s.apply(FromEngine::LabError {
+            lab: Lab::Optim,
             message: "the race has reached the limit".into(),
         });
         assert!(!s.playing && s.error.is_some());
