@@ -108,7 +108,13 @@ pub fn ShiftView(
                         <tbody>{rows}</tbody>
                     </table>
                     </div>
-                    <p class="hint">"Compare a network without pooling: remove the pool layers above (the dense head then sees every position separately)."</p>
+                    <p class="hint">
+                        "With and without pooling: "
+                        <a href=format!("#lab=cnn&v=1&shift={},{}&at=250", r.shift.0, r.shift.1) data-testid="shift-with-pooling">"the LeNet-like net (two max pools)"</a>
+                        " · "
+                        <a href=format!("#lab=cnn&v=1&layers=c8k5p2,relu,c16k4s2p1,relu&shift={},{}&at=250", r.shift.0, r.shift.1) data-testid="shift-without-pooling">"the same depth with a strided convolution instead of pooling"</a>
+                        ", both trained to step 250 with this shift. Without pooling the dense head sees every position separately, and the prediction moves more."
+                    </p>
                 }.into_any()
             }
         }}
