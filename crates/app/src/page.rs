@@ -43,3 +43,26 @@ pub fn share(fragment: &str) -> String {
     }
     link
 }
+
+/// What a link could not use, and why, until dismissed.
+#[component]
+pub fn UrlNotes(
+    notes: Signal<Vec<spec::url::UrlNote>>,
+    on_dismiss: Callback<()>,
+    testid: &'static str,
+) -> impl IntoView {
+    move || {
+        let notes = notes.get();
+        (!notes.is_empty()).then(|| {
+            view! {
+                <div class="notice warn" role="status" data-testid=testid>
+                    <strong>"Parts of this link were not used: "</strong>
+                    <ul>
+                        {notes.into_iter().map(|n| view! { <li><code>{n.part}</code>" — "{n.reason}</li> }).collect::<Vec<_>>()}
+                    </ul>
+                    <button class="secondary-blue" on:click=move |_| on_dismiss.run(())>"Dismiss"</button>
+                </div>
+            }
+        })
+    }
+}

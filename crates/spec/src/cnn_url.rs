@@ -11,7 +11,7 @@ use crate::arch::{LayerSpec, PoolKind};
 use crate::cnn::{check_layer, CnnLab, CNN_OPTIMIZERS};
 use crate::experiment::{Knob, LrSchedule, OptimizerName};
 use crate::limits::{check_float, CnnLimits, OptimLimits};
-use crate::url::{note, UrlNote, MAX_FRAGMENT, VERSION};
+use crate::url::{key_values, note, UrlNote, VERSION};
 
 /// One layer's code.
 pub fn layer_code(layer: &LayerSpec) -> String {
@@ -188,21 +188,7 @@ pub fn encode(spec: &CnnLab) -> String {
 pub fn decode(fragment: &str) -> (CnnLab, Vec<UrlNote>) {
     let mut notes = Vec::new();
     let mut spec = CnnLab::default();
-    let fragment = fragment.trim_start_matches('#');
-    let fragment = if fragment.len() > MAX_FRAGMENT {
-        notes.push(note(
-            "the whole link",
-            format!("it is longer than {MAX_FRAGMENT} characters; the default experiment is shown"),
-        ));
-        ""
-    } else {
-        fragment
-    };
-    let pairs: Vec<(&str, &str)> = fragment
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .collect();
+    let pairs = key_values(fragment, &mut notes);
     // The optimizer first (its knobs' defaults depend on it), epochs and batch before the
     // schedule (the default decay spans the run).
     let order = |k: &str| match k {
@@ -499,7 +485,7 @@ mod tests {
 
     #[test]
     fn hostile_links_never_panic() {
-        let huge = "a".repeat(MAX_FRAGMENT + 1);
+        let huge = "a".repeat(crate::url::MAX_FRAGMENT + 1);
         let many = format!("layers={}", vec!["relu"; 100].join(","));
         for fragment in [
             "",

@@ -79,25 +79,32 @@ fn parse_pair<T: std::str::FromStr>(value: &str) -> Option<(T, T)> {
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
 
-/// The experiment a fragment describes, as near as it can be read, and what was not used.
-pub fn decode(fragment: &str) -> (OptimLab, Vec<UrlNote>) {
-    let mut notes = Vec::new();
-    let mut spec = OptimLab::default();
+/// A fragment's `key=value` parts (a part without `=` has an empty value); a fragment over
+/// [`MAX_FRAGMENT`] is not read at all, and says so.
+pub(crate) fn key_values<'a>(
+    fragment: &'a str,
+    notes: &mut Vec<UrlNote>,
+) -> Vec<(&'a str, &'a str)> {
     let fragment = fragment.trim_start_matches('#');
-    let fragment = if fragment.len() > MAX_FRAGMENT {
+    if fragment.len() > MAX_FRAGMENT {
         notes.push(note(
             "the whole link",
             format!("it is longer than {MAX_FRAGMENT} characters; the default experiment is shown"),
         ));
-        ""
-    } else {
-        fragment
-    };
-    let pairs: Vec<(&str, &str)> = fragment
+        return Vec::new();
+    }
+    fragment
         .split('&')
         .filter(|p| !p.is_empty())
         .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .collect();
+        .collect()
+}
+
+/// The experiment a fragment describes, as near as it can be read, and what was not used.
+pub fn decode(fragment: &str) -> (OptimLab, Vec<UrlNote>) {
+    let mut notes = Vec::new();
+    let mut spec = OptimLab::default();
+    let pairs = key_values(fragment, &mut notes);
     // The optimizer list first: per-optimizer keys refer to it.
     if let Some((_, list)) = pairs.iter().find(|(k, _)| *k == "opt") {
         let mut runs = Vec::new();

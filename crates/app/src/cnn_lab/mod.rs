@@ -147,7 +147,7 @@ pub fn CnnLabPage(
                 "Build a CNN, train it on 8,000 real handwritten digits right here, and look inside: what each "
                 "kernel responds to, which pixels a unit can see, and why a shifted digit is still the same digit. Space trains or pauses."
             </p>
-            <UrlNotes state=state />
+            <crate::page::UrlNotes notes=Signal::derive(move || state.with(|s| s.notes.clone())) on_dismiss=Callback::new(move |_| state.update(|s| s.notes.clear())) testid="cnn-url-notes" />
             {move || state.with(|s| s.error.clone()).map(|e| view! {
                 <div class="notice error" role="alert" data-testid="cnn-error">
                     {e}
@@ -186,23 +186,5 @@ pub fn CnnLabPage(
             <h2>"6 · The notes' networks, computed"</h2>
             <calculator::Calculator />
         </section>
-    }
-}
-
-#[component]
-fn UrlNotes(state: RwSignal<CnnState>) -> impl IntoView {
-    move || {
-        let notes = state.with(|s| s.notes.clone());
-        (!notes.is_empty()).then(|| {
-            view! {
-                <div class="notice warn" role="status" data-testid="cnn-url-notes">
-                    <strong>"Parts of this link were not used: "</strong>
-                    <ul>
-                        {notes.into_iter().map(|n| view! { <li><code>{n.part}</code>" — "{n.reason}</li> }).collect::<Vec<_>>()}
-                    </ul>
-                    <button class="secondary-blue" on:click=move |_| state.update(|s| s.notes.clear())>"Dismiss"</button>
-                </div>
-            }
-        })
     }
 }

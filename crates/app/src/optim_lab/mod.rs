@@ -120,7 +120,7 @@ pub fn OptimLabPage(
                 "and a path overshoots and oscillates, too small and it crawls; momentum, AdaGrad, RMSProp "
                 "and Adam each fix part of that. Click the plot to start from another point."
             </p>
-            <UrlNotes state=state />
+            <crate::page::UrlNotes notes=Signal::derive(move || state.with(|s| s.notes.clone())) on_dismiss=Callback::new(move |_| state.update(|s| s.notes.clear())) testid="url-notes" />
             {move || state.with(|s| s.error.clone()).map(|e| view! {
                 <div class="notice error" role="alert" data-testid="lab-error">
                     {e}
@@ -158,24 +158,6 @@ pub fn OptimLabPage(
                 })}
             </div>
         </section>
-    }
-}
-
-#[component]
-fn UrlNotes(state: RwSignal<LabState>) -> impl IntoView {
-    move || {
-        let notes = state.with(|s| s.notes.clone());
-        (!notes.is_empty()).then(|| {
-            view! {
-                <div class="notice warn" role="status" data-testid="url-notes">
-                    <strong>"Parts of this link were not used: "</strong>
-                    <ul>
-                        {notes.into_iter().map(|n| view! { <li><code>{n.part}</code>" — "{n.reason}</li> }).collect::<Vec<_>>()}
-                    </ul>
-                    <button class="secondary-blue" on:click=move |_| state.update(|s| s.notes.clear())>"Dismiss"</button>
-                </div>
-            }
-        })
     }
 }
 
