@@ -98,7 +98,10 @@ test('a replayed link shows maps, kernels, both receptive fields, a shift and a 
   });
   assert.ok(field.blue > 100, `theoretical box drawn: ${JSON.stringify(field)}`);
   const text = await page.getByTestId('receptive-text').textContent();
-  if (!text.includes('empty')) assert.ok(field.orange > 10, `effective field drawn: ${JSON.stringify(field)}`);
+  // The link is deterministic: this unit is active for digit 7 at step 125, so its gradient
+  // reaches the input and the effective field is drawn.
+  assert.doesNotMatch(text, /empty/);
+  assert.ok(field.orange > 10, `effective field drawn: ${JSON.stringify(field)}`);
   await screenshot(page, 'cnn-lab-inside.png');
 
   // Move the digit two pixels right: every layer gets a row, the first conv is equivariant.
