@@ -1,11 +1,11 @@
 // The engine's Web Worker (a module worker). It loads the engine's wasm, starts the rayon pool
 // with one thread per logical core, then hands every message from the page to Rust.
-// Messages are JSON strings (spec::ToEngine in, spec::FromEngine out); anything else that
+// Messages are JSON strings (contract::ToEngine in, contract::FromEngine out); anything else that
 // arrives here (wasm-bindgen-rayon's own init messages) is not ours and is ignored.
 import init, { initThreadPool, engineStart, engineHandle, engineDigits, engineDigitsFailed } from './engine.js';
 
-// The CNN lab's MNIST digits (7.5 MiB, shipped beside the app): fetched while the module and
-// the pool start, handed to the engine after it has started. Other labs do not wait for them.
+// The MNIST digits (7.5 MiB, shipped beside the app): fetched while the module and the pool
+// start, handed to the engine after it has started. Only a start that needs them waits.
 const digits = fetch(new URL('data/mnist-10k.bin', self.location.href))
   .then((r) => (r.ok ? r.arrayBuffer() : Promise.reject(new Error(`HTTP ${r.status} for ${r.url}`))));
 digits.catch(() => {}); // handled below, once the engine can hear about it
@@ -16,8 +16,8 @@ let dead = false;
 
 function fail(what, err) {
   dead = true;
-  // Same shape as spec::FromEngine::Failed (a test in crates/spec pins it).
-  self.postMessage(JSON.stringify({ kind: 'failed', message: `${what}: ${err && err.message ? err.message : err}` }));
+  // Same shape as contract::FromEngine::Failed (a test in crates/contract pins it).
+  self.postMessage(JSON.stringify({ failed: { message: `${what}: ${err && err.message ? err.message : err}` } }));
 }
 
 function run(text) {

@@ -1,7 +1,7 @@
 //! The main thread's handle on the engine worker: starts it, sends typed requests, and turns
-//! whatever comes back (messages, a crash) into `spec::FromEngine` for the UI to apply.
+//! whatever comes back (messages, a crash) into `contract::FromEngine` for the UI to apply.
 
-use spec::{FromEngine, ToEngine};
+use contract::{FromEngine, ToEngine};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -37,7 +37,11 @@ pub fn start(on_message: Rc<dyn Fn(FromEngine)>) -> Result<(), String> {
     let on_data = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         // Only JSON strings are ours; the thread pool's own traffic never reaches the page.
         if let Some(text) = event.data().as_string() {
+            // An envelope that cannot be read has no address: the Engine panel shows it. (A
+            // lab's body that cannot be read is that lab's error: `labs::session`.)
             let message = FromEngine::from_json(&text).unwrap_or_else(|e| FromEngine::Error {
+                from: contract::diagnostics::SLUG.into(),
+                run: 0,
                 message: e.to_string(),
             });
             deliver(message);

@@ -47,7 +47,7 @@ pub fn share(fragment: &str) -> String {
 /// What a link could not use, and why, until dismissed.
 #[component]
 pub fn UrlNotes(
-    notes: Signal<Vec<spec::url::UrlNote>>,
+    notes: Signal<Vec<contract::link::UrlNote>>,
     on_dismiss: Callback<()>,
     testid: &'static str,
 ) -> impl IntoView {

@@ -1,8 +1,11 @@
 //! The Engine panel's measurement: an f32 N×N matrix product timed on the calling thread and
 //! on the whole pool, checked for bit-identity between the two and against the scalar oracle.
 
-use spec::limits::{check_range, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
-use spec::{BenchmarkRow, MatmulBench};
+use contract::diagnostics::{
+    BenchmarkRow, Diagnostics, DiagnosticsReply, DiagnosticsRequest, MatmulBench,
+};
+use contract::limits::{check_range, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
+use lab::session::{Context, Session, StartError};
 use tensor::bench::{cnn_examples_per_second, matmul_gflops};
 use tensor::kernels::gemm::Layout;
 use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape};
@@ -19,6 +22,40 @@ const MAX_REPETITIONS: usize = 41;
 /// Rows of C recomputed by the scalar oracle (the first and last few): a full scalar product at
 /// N = 2048 would take longer than the whole measurement.
 const ORACLE_ROWS: usize = 8;
+
+/// The engine's own participant: always running (run 0), it measures on request.
+pub struct Measurements;
+
+impl Session for Measurements {
+    type Protocol = Diagnostics;
+
+    fn start(_spec: (), _cx: &Context) -> Result<(Self, DiagnosticsReply), StartError> {
+        Ok((Measurements, DiagnosticsReply::Started))
+    }
+
+    fn handle(
+        &mut self,
+        request: DiagnosticsRequest,
+        cx: &Context,
+        reply: &mut dyn FnMut(DiagnosticsReply),
+    ) -> Result<(), String> {
+        match request {
+            DiagnosticsRequest::MeasureMatmul { n } => {
+                reply(DiagnosticsReply::MeasuringMatmul { n });
+                reply(DiagnosticsReply::MatmulMeasured(measure_matmul(
+                    n, cx.now_ms,
+                )?));
+            }
+            DiagnosticsRequest::RunBenchmarks => {
+                run_benchmarks(cx.now_ms, SUITE_BUDGET_MS, &mut |row| {
+                    reply(DiagnosticsReply::BenchmarkRow(row))
+                })?;
+                reply(DiagnosticsReply::BenchmarksDone);
+            }
+        }
+        Ok(())
+    }
+}
 
 pub fn measure_matmul(n: usize, now_ms: &dyn Fn() -> f64) -> Result<MatmulBench, String> {
     check_range("matrix size N", n, MATMUL_BENCH_MIN_N, MATMUL_BENCH_MAX_N)?;
@@ -204,7 +241,9 @@ mod tests {
     fn unreadable_request_gets_an_error_reply() {
         let mut replies = Vec::new();
         crate::Engine::default().handle_json("{not json", &clock(), &mut |m| replies.push(m));
-        assert!(matches!(&replies[..], [spec::FromEngine::Error { message }]
-            if message.starts_with("unreadable UI-to-engine message")));
+        assert!(
+            matches!(&replies[..], [contract::FromEngine::Error { message, .. }]
+            if message.starts_with("unreadable UI-to-engine message"))
+        );
     }
 }

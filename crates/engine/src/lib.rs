@@ -1,9 +1,11 @@
 //! The engine: everything that computes runs here, inside one dedicated Web Worker that owns
 //! a wasm-bindgen-rayon pool (one Web Worker per thread, all sharing this module's memory).
-//! The main thread only ever sees typed messages (`spec::ToEngine` / `spec::FromEngine`).
+//! The main thread only ever sees typed messages (`contract::ToEngine` / `contract::FromEngine`).
 //!
-//! The message handling is plain Rust ([`handle`]) so it runs and is tested natively; the
-//! wasm-bindgen entry points in `worker` only move JSON text in and out.
+//! The engine knows no lab by name: it holds one slot per participant (the labs' registry,
+//! `lab::rooms`, and its own measurements) and hands each request to the slot it is addressed
+//! to. The message handling is plain Rust ([`Engine::handle`]) so it runs and is tested
+//! natively; the wasm-bindgen entry points in `worker` only move JSON text in and out.
 
 pub mod diagnostics;
 #[cfg(target_arch = "wasm32")]
@@ -13,8 +15,10 @@ mod worker;
 #[cfg(target_arch = "wasm32")]
 pub use wasm_bindgen_rayon::init_thread_pool;
 
+use contract::diagnostics::EngineInfo;
+use contract::{FromEngine, ToEngine};
 use data::mnist::Mnist;
-use spec::{EngineInfo, FromEngine, ToEngine};
+use lab::session::{Asset, Assets, Context, Room, Slot};
 use std::rc::Rc;
 
 /// What this build of the engine is, and how many threads its pool has. `shared_memory` is
@@ -28,32 +32,21 @@ pub fn engine_info(shared_memory: bool) -> EngineInfo {
     }
 }
 
-/// Contour grid resolution sent with a started optimizer lab.
-pub const CONTOUR_COLUMNS: usize = 120;
-pub const CONTOUR_ROWS: usize = 90;
-/// Steps one `OptimStep` request may ask for (the play loop asks for a few at a time).
-pub const MAX_STEPS_PER_REQUEST: usize = 1000;
-
-/// Longest training slice one `CnnTrain` may ask for: the worker answers nothing else meanwhile.
-pub const MAX_TRAIN_BUDGET_MS: f64 = 2000.0;
-
-/// The MNIST digits, as far as the worker got with them.
-#[derive(Default)]
-enum Digits {
-    #[default]
-    Loading,
-    Loaded(Rc<Mnist>),
-    Failed(String),
+/// The engine's state between messages: one slot per participant, and the fetched data.
+pub struct Engine {
+    rooms: Vec<Box<dyn Room>>,
+    assets: Assets,
 }
 
-/// The engine's state between messages: the running lab sessions, if any.
-#[derive(Default)]
-pub struct Engine {
-    optim: Option<lab::optim::OptimSession>,
-    cnn: Option<lab::cnn::CnnSession>,
-    digits: Digits,
-    /// A CNN start that arrived before the digits: answered when they do.
-    waiting: Option<(spec::cnn::CnnLab, u64)>,
+impl Default for Engine {
+    fn default() -> Self {
+        let mut rooms = lab::rooms();
+        rooms.push(Box::new(Slot::running(diagnostics::Measurements)));
+        Engine {
+            rooms,
+            assets: Assets::default(),
+        }
+    }
 }
 
 impl Engine {
@@ -65,184 +58,43 @@ impl Engine {
         now_ms: &dyn Fn() -> f64,
         reply: &mut dyn FnMut(FromEngine),
     ) {
-        // A lab's errors are addressed to that lab.
-        let lab = request.lab();
-        let reply = &mut |message: FromEngine| {
-            reply(match (message, lab) {
-                (FromEngine::Error { message }, Some(lab)) => FromEngine::LabError { lab, message },
-                (other, _) => other,
-            })
+        let cx = Context {
+            now_ms,
+            assets: &self.assets,
         };
-        match request {
-            ToEngine::MeasureMatmul { n } => {
-                reply(FromEngine::MeasuringMatmul { n });
-                match diagnostics::measure_matmul(n, now_ms) {
-                    Ok(bench) => reply(FromEngine::MatmulMeasured(bench)),
-                    Err(message) => reply(FromEngine::Error { message }),
-                }
-            }
-            ToEngine::RunBenchmarks => {
-                match diagnostics::run_benchmarks(
-                    now_ms,
-                    diagnostics::SUITE_BUDGET_MS,
-                    &mut |row| reply(FromEngine::BenchmarkRow(row)),
-                ) {
-                    Ok(()) => reply(FromEngine::BenchmarksDone),
-                    Err(message) => reply(FromEngine::Error { message }),
-                }
-            }
-            ToEngine::OptimStart { spec, race } => match lab::optim::OptimSession::new(&spec) {
-                Ok(mut session) => {
-                    session.race = race;
-                    session.run_to(spec.at.unwrap_or(0));
-                    let contour = session.contour(CONTOUR_COLUMNS, CONTOUR_ROWS);
-                    let frame = session.frame(0);
-                    self.optim = Some(session);
-                    reply(FromEngine::OptimStarted { contour, frame });
-                }
-                Err(message) => {
-                    // A refused start ends the old race too: its frames would be stale.
-                    self.optim = None;
-                    reply(FromEngine::Error { message })
-                }
-            },
-            ToEngine::OptimStep { steps } => {
-                let Some(session) = self.optim.as_mut() else {
-                    return reply(FromEngine::Error {
-                        message: "no optimizer race is running: start one first".into(),
-                    });
-                };
-                if let Err(message) =
-                    spec::limits::check_range("steps per request", steps, 1, MAX_STEPS_PER_REQUEST)
-                {
-                    return reply(FromEngine::Error { message });
-                }
-                let limit = spec::limits::OptimLimits::MAX_STEPS;
-                if session.steps_taken() >= limit {
-                    return reply(FromEngine::Error {
-                        message: format!(
-                            "the race has reached the limit of {limit} steps; reset to start again"
-                        ),
-                    });
-                }
-                let from = session.steps_taken() + 1;
-                session.run_to((session.steps_taken() + steps).min(limit));
-                reply(FromEngine::OptimFrame(session.frame(from)));
-            }
-            ToEngine::CnnStart { spec, run } => match &self.digits {
-                Digits::Loading => {
-                    self.cnn = None;
-                    self.waiting = Some((spec, run));
-                    reply(FromEngine::CnnLoadingData);
-                }
-                Digits::Failed(why) => reply(FromEngine::Error {
-                    message: format!("the MNIST digits could not be loaded: {why}"),
-                }),
-                Digits::Loaded(mnist) => {
-                    let mnist = mnist.clone();
-                    self.start_cnn(&spec, run, mnist, reply)
-                }
-            },
-            ToEngine::CnnTrain {
-                budget_ms,
-                one_thread,
-                until,
-            } => {
-                let Some(session) = self.cnn.as_mut() else {
-                    return reply(FromEngine::Error {
-                        message: "no CNN is being trained: start one first".into(),
-                    });
-                };
-                if !(0.0..=MAX_TRAIN_BUDGET_MS).contains(&budget_ms) {
-                    return reply(FromEngine::Error {
-                        message: format!(
-                            "training budget = {budget_ms} ms is outside 0..={MAX_TRAIN_BUDGET_MS} ms"
-                        ),
-                    });
-                }
-                let speed = if one_thread {
-                    tensor::parallel::sequential(|| session.train_until(budget_ms, now_ms, until))
-                } else {
-                    session.train_until(budget_ms, now_ms, until)
-                };
-                let progress = session.progress(speed);
-                reply(FromEngine::CnnTrained {
-                    progress,
-                    view: session.view(),
-                });
-            }
-            ToEngine::CnnLook { digit, shift } => {
-                let Some(session) = self.cnn.as_mut() else {
-                    return reply(FromEngine::Error {
-                        message: "no CNN is being trained: start one first".into(),
-                    });
-                };
-                match session.look(digit, shift) {
-                    Ok(()) => reply(FromEngine::CnnViewed(session.view())),
-                    Err(message) => reply(FromEngine::Error { message }),
-                }
-            }
-            ToEngine::CnnReceptive {
-                layer,
-                channel,
-                y,
-                x,
-            } => {
-                let Some(session) = self.cnn.as_ref() else {
-                    return reply(FromEngine::Error {
-                        message: "no CNN is being trained: start one first".into(),
-                    });
-                };
-                match session.receptive_field(layer, channel, y, x) {
-                    Ok(view) => reply(FromEngine::CnnReceptiveField(view)),
-                    Err(message) => reply(FromEngine::Error { message }),
-                }
-            }
+        match self.rooms.iter_mut().find(|r| r.slug() == request.to) {
+            Some(room) => room.answer(request.run, request.ask, &cx, reply),
+            None => reply(FromEngine::Error {
+                from: request.to.clone(),
+                run: request.run,
+                message: format!("there is no lab called {:?} in this engine", request.to),
+            }),
         }
     }
 
-    fn start_cnn(
-        &mut self,
-        spec: &spec::cnn::CnnLab,
-        run: u64,
-        mnist: Rc<Mnist>,
-        reply: &mut dyn FnMut(FromEngine),
-    ) {
-        // The old session goes first: two models need not fit in memory at once.
-        self.cnn = None;
-        match lab::cnn::CnnSession::new(spec, run, mnist) {
-            Ok(mut session) => {
-                let progress = session.progress(None);
-                let view = session.view();
-                let gallery = session.gallery();
-                self.cnn = Some(session);
-                reply(FromEngine::CnnStarted {
-                    progress,
-                    view,
-                    gallery,
-                });
-            }
-            Err(message) => reply(FromEngine::Error { message }),
-        }
-    }
-
-    /// The worker has fetched the MNIST file (or failed to): a waiting CNN start goes on.
+    /// The worker has fetched the MNIST file (or failed to): starts that waited for it go on.
     pub fn digits_arrived(
         &mut self,
         bytes: Result<&[u8], String>,
         now_ms: &dyn Fn() -> f64,
         reply: &mut dyn FnMut(FromEngine),
     ) {
-        self.digits = match bytes.and_then(|b| Mnist::from_bytes(b).map_err(|e| e.to_string())) {
-            Ok(mnist) => Digits::Loaded(Rc::new(mnist)),
-            Err(why) => Digits::Failed(why),
+        self.assets.mnist =
+            match bytes.and_then(|b| Mnist::from_bytes(b).map_err(|e| e.to_string())) {
+                Ok(mnist) => Asset::Loaded(Rc::new(mnist)),
+                Err(why) => Asset::Failed(why),
+            };
+        let cx = Context {
+            now_ms,
+            assets: &self.assets,
         };
-        if let Some((spec, run)) = self.waiting.take() {
-            self.handle(ToEngine::CnnStart { spec, run }, now_ms, reply);
+        for room in &mut self.rooms {
+            room.assets_arrived(&cx, reply);
         }
     }
 
-    /// Decodes a request from its JSON text and answers it; unreadable text gets an `Error` reply.
+    /// Decodes a request from its JSON text and answers it; unreadable text gets an `Error`
+    /// reply from the engine's own participant (no lab can be told: the address is unreadable).
     pub fn handle_json(
         &mut self,
         text: &str,
@@ -252,6 +104,8 @@ impl Engine {
         match ToEngine::from_json(text) {
             Ok(request) => self.handle(request, now_ms, reply),
             Err(e) => reply(FromEngine::Error {
+                from: contract::diagnostics::SLUG.into(),
+                run: 0,
                 message: e.to_string(),
             }),
         }
@@ -259,206 +113,4 @@ impl Engine {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use spec::experiment::OptimLab;
-
-    fn ask(engine: &mut Engine, request: ToEngine) -> Vec<FromEngine> {
-        let mut replies = Vec::new();
-        engine.handle(request, &|| 0.0, &mut |m| replies.push(m));
-        replies
-    }
-
-    #[test]
-    fn the_optimizer_race_starts_replays_and_steps_in_contiguous_frames() {
-        let mut engine = Engine::default();
-        let err = ask(&mut engine, ToEngine::OptimStep { steps: 1 });
-        assert!(
-            matches!(&err[..], [FromEngine::LabError { message, .. }] if message.contains("start one first"))
-        );
-
-        let spec = OptimLab {
-            at: Some(10),
-            ..OptimLab::default()
-        };
-        let started = ask(&mut engine, ToEngine::OptimStart { spec, race: 7 });
-        let [FromEngine::OptimStarted { contour, frame }] = &started[..] else {
-            panic!("{started:?}")
-        };
-        assert_eq!(
-            (frame.race, frame.step, frame.runs[0].points.len()),
-            (7, 10, 11)
-        );
-        assert_eq!(contour.values.len(), CONTOUR_COLUMNS * CONTOUR_ROWS);
-
-        let stepped = ask(&mut engine, ToEngine::OptimStep { steps: 5 });
-        let [FromEngine::OptimFrame(next)] = &stepped[..] else {
-            panic!("{stepped:?}")
-        };
-        assert_eq!(
-            (
-                next.race,
-                next.step,
-                next.runs[0].from,
-                next.runs[0].points.len()
-            ),
-            (7, 15, 11, 5)
-        );
-
-        let too_many = ask(
-            &mut engine,
-            ToEngine::OptimStep {
-                steps: MAX_STEPS_PER_REQUEST + 1,
-            },
-        );
-        assert!(
-            matches!(&too_many[..], [FromEngine::LabError { message, .. }] if message.contains("exceeds the limit of 1000"))
-        );
-
-        // A refused start ends the old race: no stale frames afterwards.
-        let refused = ask(
-            &mut engine,
-            ToEngine::OptimStart {
-                spec: OptimLab {
-                    runs: vec![],
-                    ..OptimLab::default()
-                },
-                race: 8,
-            },
-        );
-        assert!(matches!(&refused[..], [FromEngine::LabError { .. }]));
-        assert!(matches!(
-            &ask(&mut engine, ToEngine::OptimStep { steps: 1 })[..],
-            [FromEngine::LabError { .. }]
-        ));
-    }
-
-    #[test]
-    fn a_cnn_start_waits_for_the_digits_then_trains_looks_and_explains() {
-        let mut engine = Engine::default();
-        let spec = spec::cnn::CnnLab {
-            at: Some(3),
-            ..spec::cnn::CnnLab::default()
-        };
-        let waiting = ask(&mut engine, ToEngine::CnnStart { spec, run: 4 });
-        // `at` is not replayed inside the start (the page replays it in slices it can follow).
-        assert!(matches!(&waiting[..], [FromEngine::CnnLoadingData]));
-        let bytes = std::fs::read(data::mnist::ASSET_PATH).unwrap();
-        let mut replies = Vec::new();
-        engine.digits_arrived(Ok(&bytes), &|| 0.0, &mut |m| replies.push(m));
-        let [FromEngine::CnnStarted {
-            progress,
-            view,
-            gallery,
-        }] = &replies[..]
-        else {
-            panic!("{replies:?}")
-        };
-        assert_eq!(
-            (progress.run, progress.step, progress.train.len()),
-            (4, 0, 0)
-        );
-        assert_eq!((view.run, view.layers.len(), view.input.len()), (4, 6, 784));
-        assert_eq!(gallery.len(), lab::cnn::GALLERY);
-        // A replay to step 3 stops there, whatever the budget.
-        let replayed = ask(
-            &mut engine,
-            ToEngine::CnnTrain {
-                budget_ms: 2000.0,
-                one_thread: false,
-                until: Some(3),
-            },
-        );
-        assert!(
-            matches!(&replayed[..], [FromEngine::CnnTrained { progress, .. }] if progress.step == 3 && progress.train.len() == 3)
-        );
-
-        // A zero budget still trains one whole step.
-        let trained = ask(
-            &mut engine,
-            ToEngine::CnnTrain {
-                budget_ms: 0.0,
-                one_thread: true,
-                until: None,
-            },
-        );
-        let [FromEngine::CnnTrained { progress, .. }] = &trained[..] else {
-            panic!("{trained:?}")
-        };
-        assert_eq!((progress.step, progress.train.len()), (4, 1));
-
-        let looked = ask(
-            &mut engine,
-            ToEngine::CnnLook {
-                digit: spec::cnn_view::DigitSource::Test { index: 9 },
-                shift: (1, -1),
-            },
-        );
-        assert!(
-            matches!(&looked[..], [FromEngine::CnnViewed(v)] if v.shift.is_some() && v.step == 4)
-        );
-        let field = ask(
-            &mut engine,
-            ToEngine::CnnReceptive {
-                layer: 3,
-                channel: 2,
-                y: 7,
-                x: 7,
-            },
-        );
-        assert!(
-            matches!(&field[..], [FromEngine::CnnReceptiveField(f)] if f.theoretical_size == 14)
-        );
-        for bad in [
-            ToEngine::CnnTrain {
-                budget_ms: 1e9,
-                one_thread: false,
-                until: None,
-            },
-            ToEngine::CnnTrain {
-                budget_ms: f64::NAN,
-                one_thread: false,
-                until: None,
-            },
-            ToEngine::CnnReceptive {
-                layer: 99,
-                channel: 0,
-                y: 0,
-                x: 0,
-            },
-        ] {
-            let r = ask(&mut engine, bad);
-            assert!(matches!(&r[..], [FromEngine::LabError { .. }]), "{r:?}");
-        }
-    }
-
-    #[test]
-    fn a_failed_download_is_reported_to_the_cnn_lab() {
-        let mut engine = Engine::default();
-        let mut replies = Vec::new();
-        engine.digits_arrived(Err("HTTP 404".into()), &|| 0.0, &mut |m| replies.push(m));
-        let r = ask(
-            &mut engine,
-            ToEngine::CnnStart {
-                spec: spec::cnn::CnnLab::default(),
-                run: 1,
-            },
-        );
-        assert!(
-            matches!(&r[..], [FromEngine::LabError { message, .. }] if message.contains("could not be loaded: HTTP 404"))
-        );
-        // A corrupt file is a failure too, with the parser's reason.
-        let mut engine = Engine::default();
-        engine.digits_arrived(Ok(b"garbage"), &|| 0.0, &mut |m| replies.push(m));
-        let r = ask(
-            &mut engine,
-            ToEngine::CnnStart {
-                spec: spec::cnn::CnnLab::default(),
-                run: 1,
-            },
-        );
-        assert!(
-            matches!(&r[..], [FromEngine::LabError { message, .. }] if message.contains("not an MNIST10K file"))
-        );
-    }
-}
+mod tests;

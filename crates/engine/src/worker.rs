@@ -1,7 +1,7 @@
 //! wasm-bindgen entry points called by `web/engine-worker.js`, which first runs the module's
 //! `init()` and `initThreadPool(navigator.hardwareConcurrency)` (re-exported from the crate root).
 
-use spec::FromEngine;
+use contract::FromEngine;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::DedicatedWorkerGlobalScope;
@@ -34,7 +34,7 @@ thread_local! {
     static ENGINE: std::cell::RefCell<crate::Engine> = std::cell::RefCell::new(crate::Engine::default());
 }
 
-/// Answers one JSON-encoded `spec::ToEngine` message with `spec::FromEngine` messages.
+/// Answers one JSON-encoded `contract::ToEngine` message with `contract::FromEngine` messages.
 #[wasm_bindgen(js_name = engineHandle)]
 pub fn engine_handle(text: &str) {
     ENGINE.with(|engine| engine.borrow_mut().handle_json(text, &now_ms, &mut post));

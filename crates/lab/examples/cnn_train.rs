@@ -8,12 +8,12 @@ use std::time::Instant;
 
 fn main() -> Result<(), String> {
     let link = std::env::args().nth(1).unwrap_or_default();
-    let (spec, notes) = spec::cnn_url::decode(&link);
+    let (spec, notes) = contract::cnn::link::decode(&link);
     for n in notes {
         eprintln!("link: {} — {}", n.part, n.reason);
     }
     let mnist = Rc::new(Mnist::load_bundled().map_err(|e| e.to_string())?);
-    let mut session = CnnSession::new(&spec, 0, mnist)?;
+    let mut session = CnnSession::new(&spec, mnist)?;
     let clock = Instant::now();
     let now = || clock.elapsed().as_secs_f64() * 1000.0;
     while !session.finished() {

@@ -6,7 +6,7 @@ use lab::optim::OptimSession;
 
 fn main() {
     let fragment = std::env::args().nth(1).unwrap_or_default();
-    let (spec, notes) = spec::url::decode(&fragment);
+    let (spec, notes) = contract::optim::link::decode(&fragment);
     for n in &notes {
         eprintln!("note: {} — {}", n.part, n.reason);
     }

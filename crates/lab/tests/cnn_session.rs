@@ -2,11 +2,11 @@
 //! page chunks its requests, and its inspections mean what they say.
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+use contract::cnn::arch::LayerSpec;
+use contract::cnn::view::DigitSource;
+use contract::cnn::{CnnLab, Preset};
 use data::mnist::Mnist;
 use lab::cnn::CnnSession;
-use spec::arch::LayerSpec;
-use spec::cnn::{CnnLab, Preset};
-use spec::cnn_view::DigitSource;
 use std::rc::Rc;
 use std::sync::OnceLock;
 
@@ -23,7 +23,7 @@ fn no_clock() -> f64 {
 #[test]
 fn the_default_link_passes_97_percent_on_the_test_split() {
     let spec = CnnLab::default();
-    let mut session = CnnSession::new(&spec, 1, mnist()).unwrap();
+    let mut session = CnnSession::new(&spec, mnist()).unwrap();
     session.train_to(spec.total_steps(), &no_clock);
     let progress = session.progress(None);
     assert_eq!(progress.step, 375);
@@ -61,9 +61,9 @@ fn chunking_does_not_change_the_numbers() {
         batch: 16,
         ..CnnLab::default()
     };
-    let mut whole = CnnSession::new(&spec, 1, mnist()).unwrap();
+    let mut whole = CnnSession::new(&spec, mnist()).unwrap();
     whole.train_to(12, &no_clock);
-    let mut pieces = CnnSession::new(&spec, 1, mnist()).unwrap();
+    let mut pieces = CnnSession::new(&spec, mnist()).unwrap();
     for _ in 0..12 {
         pieces.train_for(0.0, &no_clock); // one step per request
     }
@@ -83,7 +83,7 @@ fn the_effective_receptive_field_is_inside_the_theoretical_one() {
             digit: 3,
             ..CnnLab::default()
         };
-        let mut session = CnnSession::new(&spec, 1, mnist()).unwrap();
+        let mut session = CnnSession::new(&spec, mnist()).unwrap();
         session.train_to(5, &no_clock);
         let view = session.view();
         for maps in &view.layers {
@@ -127,7 +127,7 @@ fn receptive_field_sizes_follow_the_chain_of_windows() {
         ],
         ..CnnLab::default()
     };
-    let session = CnnSession::new(&spec, 1, mnist()).unwrap();
+    let session = CnnSession::new(&spec, mnist()).unwrap();
     let sizes: Vec<u64> = (0..3)
         .map(|l| {
             session
@@ -153,7 +153,7 @@ fn a_shift_moves_the_maps_with_the_digit() {
         shift: (2, 2),
         ..CnnLab::default()
     };
-    let mut session = CnnSession::new(&spec, 1, mnist()).unwrap();
+    let mut session = CnnSession::new(&spec, mnist()).unwrap();
     session.train_to(125, &no_clock);
     let view = session.view();
     let report = view.shift.unwrap();
@@ -186,7 +186,7 @@ fn a_shift_moves_the_maps_with_the_digit() {
 #[test]
 fn a_test_digit_drawn_again_gets_the_same_prediction() {
     let spec = CnnLab::default();
-    let mut session = CnnSession::new(&spec, 1, mnist()).unwrap();
+    let mut session = CnnSession::new(&spec, mnist()).unwrap();
     session.train_to(250, &no_clock);
     // Digit 0 of the test split, re-drawn at 4× on a 112-pixel canvas.
     let view = session.view();
@@ -210,7 +210,7 @@ fn a_test_digit_drawn_again_gets_the_same_prediction() {
 fn an_untrainable_spec_is_refused_with_its_reason() {
     let mut spec = CnnLab::default();
     spec.layers.push(LayerSpec::max_pool(2));
-    let e = CnnSession::new(&spec, 1, mnist()).err().unwrap();
+    let e = CnnSession::new(&spec, mnist()).err().unwrap();
     assert!(
         e.contains("layer 7") && e.contains("not a whole number"),
         "{e}"
@@ -235,7 +235,7 @@ fn the_table_counts_exactly_the_model_s_parameters() {
         })
         .collect();
     for mix in mixes {
-        let (spec, notes) = spec::cnn_url::decode(&format!("lab=cnn&layers={mix}"));
+        let (spec, notes) = contract::cnn::link::decode(&format!("lab=cnn&layers={mix}"));
         assert_eq!(notes, vec![], "{mix}");
         specs.push(spec);
     }
@@ -250,7 +250,7 @@ fn the_table_counts_exactly_the_model_s_parameters() {
             spec.layers
         );
         // And the model runs on the shapes the table promises.
-        let session = CnnSession::new(&spec, 1, mnist()).unwrap();
+        let session = CnnSession::new(&spec, mnist()).unwrap();
         let view = session.view();
         let table = spec.table();
         for maps in &view.layers {
@@ -263,11 +263,11 @@ fn the_table_counts_exactly_the_model_s_parameters() {
 #[test]
 fn a_long_chain_of_strides_does_not_break_the_views() {
     // 28·8¹⁰ overflows 32 and 64-bit jumps: saturating arithmetic, no shift is "whole".
-    let (spec, notes) = spec::cnn_url::decode(
+    let (spec, notes) = contract::cnn::link::decode(
         "lab=cnn&layers=max4,max7,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8,max1s8&shift=1,0",
     );
     assert_eq!(notes, vec![]);
-    let session = CnnSession::new(&spec, 1, mnist()).unwrap();
+    let session = CnnSession::new(&spec, mnist()).unwrap();
     let report = session.view().shift.unwrap();
     assert!(report.rows.iter().skip(2).all(|r| r.equivariance.is_none()));
     assert!(session.receptive_field(11, 0, 0, 0).is_ok());

@@ -2,10 +2,12 @@
 //! divergence is reported (and survives JSON), and the regression problem behaves like data.
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+use contract::optim::protocol::{OptimProtocol, OptimReply};
+use contract::optim::{OptimLab, Problem};
+use contract::training::{LrSchedule, OptimizerName, Run};
+use contract::FromEngine;
 use lab::optim::OptimSession;
 use nn::{Optimizer, OptimizerKind, Schedule};
-use spec::experiment::{LrSchedule, OptimLab, OptimizerName, Problem, Run};
-use spec::FromEngine;
 use tensor::Tensor;
 
 fn race(problem: Problem, names: &[OptimizerName]) -> OptimLab {
@@ -96,11 +98,11 @@ fn a_diverging_optimizer_stops_with_a_reason_that_survives_json() {
         .points
         .iter()
         .all(|(x, y)| x.is_finite() && y.is_finite()));
-    let text = FromEngine::OptimFrame(frame.clone()).to_json();
-    assert_eq!(
-        FromEngine::from_json(&text),
-        Ok(FromEngine::OptimFrame(frame))
-    );
+    let text = FromEngine::reply::<OptimProtocol>(1, &OptimReply::Frame(frame.clone())).to_json();
+    let Ok(FromEngine::Reply { body, .. }) = FromEngine::from_json(&text) else {
+        panic!("{text}")
+    };
+    assert_eq!(body.read::<OptimReply>(), Ok(OptimReply::Frame(frame)));
 }
 
 #[test]

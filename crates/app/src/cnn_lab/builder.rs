@@ -1,12 +1,11 @@
 //! The architecture builder: the layer list with, for every layer, its output shape, parameters,
-//! multiply-adds and receptive field, recomputed on every edit by `spec::arch` (the same
+//! multiply-adds and receptive field, recomputed on every edit by `contract::cnn::arch` (the same
 //! arithmetic the engine builds the model from). An impossible layer is flagged in its row.
 
-use super::state::CnnState;
+use contract::cnn::arch::{LayerSpec, PoolKind};
+use contract::cnn::limits::CnnLimits;
+use contract::cnn::Preset;
 use leptos::prelude::*;
-use spec::arch::{LayerSpec, PoolKind};
-use spec::cnn::Preset;
-use spec::limits::CnnLimits;
 
 use crate::format::thousands as count;
 
@@ -126,10 +125,13 @@ const NEW_LAYERS: [(&str, LayerSpec); 7] = [
 ];
 
 #[component]
-pub fn Builder(state: RwSignal<CnnState>, on_change: Callback<Vec<LayerSpec>>) -> impl IntoView {
+pub fn Builder(
+    layers: Signal<Vec<LayerSpec>>,
+    on_change: Callback<Vec<LayerSpec>>,
+) -> impl IntoView {
     // Memos: the rows (and their inputs) are rebuilt when the layers change, not on every
     // engine message (a field being typed in would lose its text and focus).
-    let layer_list = Memo::new(move |_| state.with(|s| s.spec.layers.clone()));
+    let layer_list = Memo::new(move |_| layers.get());
     let layers = move || layer_list.get();
     let edit = move |f: LayersEdit| {
         let mut l = layer_list.get_untracked();
@@ -137,7 +139,8 @@ pub fn Builder(state: RwSignal<CnnState>, on_change: Callback<Vec<LayerSpec>>) -
         on_change.run(l);
     };
     let table = Memo::new(move |_| {
-        layer_list.with(|l| spec::arch::table(spec::cnn::INPUT, l, spec::cnn::CLASSES))
+        layer_list
+            .with(|l| contract::cnn::arch::table(contract::cnn::INPUT, l, contract::cnn::CLASSES))
     });
     let rows = move || {
         let t = table.get();
@@ -173,7 +176,7 @@ pub fn Builder(state: RwSignal<CnnState>, on_change: Callback<Vec<LayerSpec>>) -
                     })
                     .unwrap_or_default();
                 let name = layer.map_or("output (dense → 10 classes)", |l| kind_name(&l));
-                let error = row.error.clone();
+                let error = row.error.map(|e| e.to_string());
                 let flagged = error.is_some();
                 view! {
                     <tr class:arch-flagged=flagged class:arch-head=layer.is_none() data-testid=format!("arch-row-{i}")>
@@ -216,7 +219,7 @@ pub fn Builder(state: RwSignal<CnnState>, on_change: Callback<Vec<LayerSpec>>) -
         <div class="arch-presets">
             "Start from "
             {Preset::ALL.into_iter().map(|p| view! {
-                <button class="secondary-blue" class:chosen=move || state.with(|s| Preset::of(&s.spec.layers) == Some(p))
+                <button class="secondary-blue" class:chosen=move || layer_list.with(|l| Preset::of(l) == Some(p))
                     data-testid=format!("preset-{}", p.name().split_whitespace().last().unwrap_or("net"))
                     on:click=move |_| on_change.run(p.layers())>{p.name()}</button>
             }).collect::<Vec<_>>()}
@@ -240,7 +243,7 @@ pub fn Builder(state: RwSignal<CnnState>, on_change: Callback<Vec<LayerSpec>>) -
             "Add "
             {NEW_LAYERS.into_iter().map(|(label, layer)| view! {
                 <button class="secondary-blue" data-testid=format!("add-{}", label.replace(' ', "-"))
-                    disabled=move || state.with(|s| s.spec.layers.len() >= CnnLimits::MAX_LAYERS)
+                    disabled=move || layer_list.with(|l| l.len() >= CnnLimits::MAX_LAYERS)
                     on:click=move |_| edit(Box::new(move |l| l.push(layer)))>{format!("+ {label}")}</button>
             }).collect::<Vec<_>>()}
         </div>

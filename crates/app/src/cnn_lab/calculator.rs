@@ -1,15 +1,15 @@
 //! The architecture calculator: the course notes' networks (AlexNet, VGG-16, the inception
-//! module naive and with 1×1 bottlenecks, ResNet-18/34) layer by layer, as `spec::zoo`
+//! module naive and with 1×1 bottlenecks, ResNet-18/34) layer by layer, as `contract::cnn::zoo`
 //! computes them: output size, parameters and multiply-adds of every layer, a bar for each
 //! layer's share of the parameters or of the multiplications, and the notes' figures that the
 //! table corrects.
 //!
-//! Nothing here computes a network: the page formats `spec::zoo`'s tables. Links inside the
+//! Nothing here computes a network: the page formats `contract::cnn::zoo`'s tables. Links inside the
 //! page (a row's marker to its note and back) scroll rather than set the URL's fragment, which
 //! chooses the lab.
 
+use contract::cnn::zoo::{approx, Model, Network, NoteKind, Row};
 use leptos::prelude::*;
-use spec::zoo::{approx, Model, Network, Row};
 
 /// What the share bars measure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,105 +61,6 @@ impl Target {
             Target::Note(i) => format!("calc-note-{i}"),
             Target::Row(i) => format!("calc-row-{i}"),
         }
-    }
-}
-
-/// What a note says about the notes' figure.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    /// The notes give a figure that none of the computed ones is close to.
-    Correction,
-    /// The notes' figure is (a rounding of) a computed one.
-    Agrees,
-    /// No figure of the notes: a convention or a remark.
-    Remark,
-}
-
-impl Kind {
-    fn slug(self) -> &'static str {
-        match self {
-            Kind::Correction => "correction",
-            Kind::Agrees => "agrees",
-            Kind::Remark => "remark",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Kind::Correction => "Correction",
-            Kind::Agrees => "Agrees with the notes",
-            Kind::Remark => "Remark",
-        }
-    }
-}
-
-/// How far (relatively) the notes' figure may be from a computed one and still be a rounding
-/// of it: the notes' "60M" for 62.4M is, their 16.8M for 37.7M is not.
-const ROUNDING: f64 = 0.1;
-
-/// The counts a note writes as [`approx`] does ("16.8M", "≈358M", "10.6k", "15.47G"), with
-/// where each starts.
-fn figures(text: &str) -> Vec<(usize, f64)> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut found = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let (start, c) = chars[i];
-        let after_word = i > 0 && chars[i - 1].1.is_alphanumeric();
-        if !c.is_ascii_digit() || after_word {
-            i += 1;
-            continue;
-        }
-        let mut j = i;
-        while j < chars.len() && (chars[j].1.is_ascii_digit() || chars[j].1 == '.') {
-            j += 1;
-        }
-        let scale = match chars.get(j).map(|&(_, c)| c) {
-            Some('k') => 1e3,
-            Some('M') => 1e6,
-            Some('G') => 1e9,
-            _ => 0.0,
-        };
-        let word_goes_on = chars.get(j + 1).is_some_and(|&(_, c)| c.is_alphanumeric());
-        let end = chars.get(j).map_or(text.len(), |&(at, _)| at);
-        if scale > 0.0 && !word_goes_on {
-            if let Ok(value) = text[start..end].parse::<f64>() {
-                found.push((start, value * scale));
-            }
-        }
-        i = j.max(i + 1);
-    }
-    found
-}
-
-/// A note that quotes the notes ("The notes give …") is a correction when the figure it
-/// quotes is not a rounding of any figure it computes.
-fn kind(text: &str) -> Kind {
-    let Some(mention) = ["The notes", "the notes"]
-        .iter()
-        .filter_map(|phrase| text.find(phrase))
-        .min()
-    else {
-        return Kind::Remark;
-    };
-    let all = figures(text);
-    let Some(&(at, quoted)) = all.iter().find(|&&(at, _)| at >= mention) else {
-        return Kind::Remark;
-    };
-    let computed: Vec<f64> = all
-        .iter()
-        .filter(|&&(other, _)| other != at)
-        .map(|&(_, value)| value)
-        .collect();
-    if computed.is_empty() {
-        Kind::Remark
-    } else if computed
-        .iter()
-        .any(|&value| (value - quoted).abs() <= ROUNDING * value.max(quoted))
-    {
-        Kind::Agrees
-    } else {
-        Kind::Correction
     }
 }
 
@@ -270,16 +171,16 @@ fn network_view(
         .rows
         .last()
         .map_or_else(|| net.input.to_string(), |r| r.output.to_string());
-    let kinds: Vec<Kind> = net.notes.iter().map(|n| kind(&n.text)).collect();
-    let kind_of = |i: usize| kinds.get(i).copied().unwrap_or(Kind::Remark);
+    let kinds: Vec<NoteKind> = net.notes.iter().map(|n| n.kind).collect();
+    let kind_of = |i: usize| kinds.get(i).copied().unwrap_or(NoteKind::Remark);
 
     // A note tied to no row but correcting a figure is about the totals: marked there.
-    let total_refs: Vec<(usize, Kind)> = net
+    let total_refs: Vec<(usize, NoteKind)> = net
         .notes
         .iter()
         .enumerate()
-        .filter(|(i, n)| n.row.is_none() && kind_of(*i) == Kind::Correction)
-        .map(|(i, _)| (i, Kind::Correction))
+        .filter(|(i, n)| n.row.is_none() && kind_of(*i) == NoteKind::Correction)
+        .map(|(i, _)| (i, NoteKind::Correction))
         .collect();
 
     let rows = net
@@ -287,7 +188,7 @@ fn network_view(
         .iter()
         .enumerate()
         .map(|(r, row)| {
-            let refs: Vec<(usize, Kind)> = net
+            let refs: Vec<(usize, NoteKind)> = net
                 .notes
                 .iter()
                 .enumerate()
@@ -458,10 +359,10 @@ fn bar_toggle(measure: RwSignal<Measure>) -> impl IntoView {
 }
 
 /// Buttons after a row's name that scroll to the notes about it.
-fn markers(refs: Vec<(usize, Kind)>, focus: RwSignal<Option<Target>>) -> impl IntoView {
+fn markers(refs: Vec<(usize, NoteKind)>, focus: RwSignal<Option<Target>>) -> impl IntoView {
     refs.into_iter()
         .map(|(i, kind)| {
-            let word = if kind == Kind::Correction {
+            let word = if kind == NoteKind::Correction {
                 "correction"
             } else {
                 "note"
@@ -498,11 +399,11 @@ fn ShareBar(part: Signal<(u64, u64)>, measure: RwSignal<Measure>) -> impl IntoVi
 
 /// The network's notes, corrections first in its heading.
 #[component]
-fn NotesBox(net: Network, kinds: Vec<Kind>, focus: RwSignal<Option<Target>>) -> impl IntoView {
-    let differs = kinds.contains(&Kind::Correction);
+fn NotesBox(net: Network, kinds: Vec<NoteKind>, focus: RwSignal<Option<Target>>) -> impl IntoView {
+    let differs = kinds.contains(&NoteKind::Correction);
     let heading = if differs {
         "Where the notes differ"
-    } else if kinds.contains(&Kind::Agrees) {
+    } else if kinds.contains(&NoteKind::Agrees) {
         "Checked against the notes"
     } else {
         "About these figures"
@@ -512,7 +413,7 @@ fn NotesBox(net: Network, kinds: Vec<Kind>, focus: RwSignal<Option<Target>>) -> 
         .iter()
         .enumerate()
         .map(|(i, note)| {
-            let kind = kinds.get(i).copied().unwrap_or(Kind::Remark);
+            let kind = kinds.get(i).copied().unwrap_or(NoteKind::Remark);
             let row = note
                 .row
                 .and_then(|r| net.rows.get(r).map(|row| (r, row.name.clone())));
@@ -601,7 +502,8 @@ fn InceptionCompare(current: Model) -> impl IntoView {
 fn Arithmetic() -> impl IntoView {
     // AlexNet's conv1: 227×227×3 in, 96 kernels of 11×11, stride 4, no padding.
     let (n, f, s, p, c_in, c_out) = (227, 11, 4, 0, 3, 96);
-    let example = spec::arch::window_output("conv1", n, f, s, p)
+    let example = contract::cnn::arch::Window::exact(f, s, p)
+        .output(n)
         .ok()
         .map(|out| {
             let (out, f, c_in, c_out) = (out as u64, f as u64, c_in as u64, c_out as u64);
@@ -642,45 +544,6 @@ fn Arithmetic() -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn figures_are_read_as_approx_writes_them() {
-        let found: Vec<f64> = figures("give ≈358M MULTs; sum to 271.4M, 3.1× fewer than 854.2M; 10.6k biases, 5×5 conv, 2 MULTs")
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect();
-        assert_eq!(found, vec![358e6, 271.4e6, 854.2e6, 10.6e3]);
-    }
-
-    #[test]
-    fn the_notes_corrections_are_told_from_agreements() {
-        use Kind::*;
-        let expected = [
-            (Model::AlexNet, vec![Correction, Agrees]),
-            (Model::Vgg16, vec![Agrees]),
-            (Model::InceptionNaive, vec![Agrees]),
-            (Model::InceptionBottleneck, vec![Correction]),
-            (Model::ResNet18, vec![Remark, Remark]),
-            (Model::ResNet34, vec![Remark, Remark]),
-        ];
-        for (model, kinds) in expected {
-            let notes = model.build().map(|net| net.notes).unwrap_or_default();
-            let found: Vec<Kind> = notes.iter().map(|n| kind(&n.text)).collect();
-            assert_eq!(found, kinds, "{}: {notes:#?}", model.title());
-        }
-        // AlexNet's correction is the one about FC1, marked on its row.
-        let alexnet = Model::AlexNet.build().ok();
-        let fc1 = alexnet
-            .as_ref()
-            .and_then(|net| net.row("fc1"))
-            .map(|(i, _)| i);
-        let row = alexnet
-            .as_ref()
-            .and_then(|net| net.notes.first())
-            .and_then(|n| n.row);
-        assert!(fc1.is_some());
-        assert_eq!(row, fc1);
-    }
 
     #[test]
     fn shares_are_labelled() {

@@ -2,13 +2,13 @@
 //! mistakes the network is most sure of.
 
 use super::inside::Thumb;
-use super::state::CnnState;
+use super::state::CnnSession;
 use leptos::prelude::*;
 
 #[component]
-pub fn EvaluationView(state: RwSignal<CnnState>, on_look: Callback<usize>) -> impl IntoView {
+pub fn EvaluationView(state: ReadSignal<CnnSession>, on_look: Callback<usize>) -> impl IntoView {
     // Rebuilt when a new evaluation arrives, not on every engine message (buttons stay put).
-    let latest = Memo::new(move |_| state.with(|s| s.evaluations.last().cloned()));
+    let latest = Memo::new(move |_| state.with(|s| s.lab.evaluations.last().cloned()));
     move || {
         let Some(e) = latest.get() else {
             return view! { <p class="hint">"The test digits are evaluated every 4,000 training digits; train to see where the network goes wrong."</p> }.into_any();

@@ -1,13 +1,13 @@
 //! Inside the network for one digit: pick a test digit or draw one, the prediction, every
 //! layer's feature maps (click a unit for its receptive fields), the first layer's kernels.
 
-use super::state::{CnnState, Unit};
+use super::state::{CnnSession, Unit};
 use crate::widgets::raster::{
     self, context, digit_pixels, diverging, magnitude, paint, tiling, unit_at,
 };
+use contract::cnn::view::{CnnView, DigitSource, LayerMaps, ReceptiveFieldView};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use spec::cnn_view::{CnnView, DigitSource, LayerMaps, ReceptiveFieldView};
 use wasm_bindgen::JsCast;
 
 /// The drawing pad's resolution (the engine centres and scales it to 28×28 as MNIST did).
@@ -28,7 +28,7 @@ pub fn Thumb(pixels: Vec<u8>, #[prop(default = 2)] scale: u32) -> impl IntoView 
     view! { <canvas node_ref=canvas class="pixelated" style=format!("width:{0}px;height:{0}px", side as u32 * scale) /> }
 }
 
-fn layer_name(state: &CnnState, layer: usize) -> String {
+fn layer_name(state: &CnnSession, layer: usize) -> String {
     state
         .spec
         .layers
@@ -38,16 +38,18 @@ fn layer_name(state: &CnnState, layer: usize) -> String {
 
 #[component]
 pub fn Inside(
-    state: RwSignal<CnnState>,
+    state: ReadSignal<CnnSession>,
     on_look: Callback<(DigitSource, (i32, i32))>,
     on_unit: Callback<Unit>,
+    /// A value typed that cannot be used: the page shows why.
+    on_error: Callback<String>,
 ) -> impl IntoView {
-    let view_of = move || state.with(|s| s.view.clone());
+    let view_of = move || state.with(|s| s.lab.view.clone());
     view! {
         <div class="inside-top">
             <div class="digit-choice">
                 <h3>"A test digit"</h3>
-                <Gallery state=state on_look=on_look />
+                <Gallery state=state on_look=on_look on_error=on_error />
                 <h3>"…or draw one"</h3>
                 <DrawPad state=state on_look=on_look />
             </div>
@@ -64,7 +66,7 @@ pub fn Inside(
         </p>
         <div class="feature-maps" data-testid="feature-maps">
             {move || {
-                let (maps, unit) = state.with(|s| (s.view.as_ref().map(|v| v.layers.clone()).unwrap_or_default(), s.unit));
+                let (maps, unit) = state.with(|s| (s.lab.view.as_ref().map(|v| v.layers.clone()).unwrap_or_default(), s.lab.unit));
                 maps.into_iter().map(|m| {
                     let name = state.with_untracked(|s| layer_name(s, m.layer));
                     let selected = unit.filter(|u| u.layer == m.layer);
@@ -78,15 +80,16 @@ pub fn Inside(
 
 #[component]
 fn Gallery(
-    state: RwSignal<CnnState>,
+    state: ReadSignal<CnnSession>,
     on_look: Callback<(DigitSource, (i32, i32))>,
+    on_error: Callback<String>,
 ) -> impl IntoView {
-    let gallery = Memo::new(move |_| state.with(|s| s.gallery.clone()));
+    let gallery = Memo::new(move |_| state.with(|s| s.lab.gallery.clone()));
     view! {
         <div class="gallery" data-testid="gallery">
             {move || gallery.get().into_iter().map(|d| {
                 let index = d.index;
-                let chosen = move || state.with(|s| !s.drawn && s.spec.digit == index);
+                let chosen = move || state.with(|s| !s.lab.drawn && s.spec.digit == index);
                 view! {
                     <button class="thumb" class:chosen=chosen title=format!("test digit {index}: a {}", d.label)
                         data-testid=format!("digit-{index}")
@@ -100,10 +103,10 @@ fn Gallery(
             <input type="number" min="0" max="1999" class="short" data-testid="digit-index"
                 prop:value=move || state.with(|s| s.spec.digit.to_string())
                 on:change=move |ev| { if let Ok(index) = event_target_value(&ev).trim().parse::<usize>() {
-                    if index < spec::cnn::TEST_DIGITS {
+                    if index < contract::cnn::TEST_DIGITS {
                         on_look.run((DigitSource::Test { index }, state.with_untracked(|s| s.spec.shift)));
                     } else {
-                        state.update(|s| s.error = Some(format!("digit = {index}: the test split has {} digits (0–{})", spec::cnn::TEST_DIGITS, spec::cnn::TEST_DIGITS - 1)));
+                        on_error.run(format!("digit = {index}: the test split has {} digits (0–{})", contract::cnn::TEST_DIGITS, contract::cnn::TEST_DIGITS - 1));
                     }
                 } } />
             " of 2,000"
@@ -113,7 +116,7 @@ fn Gallery(
 
 #[component]
 fn DrawPad(
-    state: RwSignal<CnnState>,
+    state: ReadSignal<CnnSession>,
     on_look: Callback<(DigitSource, (i32, i32))>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
@@ -320,9 +323,9 @@ fn LayerView(
 }
 
 #[component]
-fn Kernels(state: RwSignal<CnnState>) -> impl IntoView {
+fn Kernels(state: ReadSignal<CnnSession>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let kernels = move || state.with(|s| s.view.as_ref().and_then(|v| v.kernels.clone()));
+    let kernels = move || state.with(|s| s.lab.view.as_ref().and_then(|v| v.kernels.clone()));
     Effect::new(move |_| {
         let (Some(c), Some(k)) = (canvas.get(), kernels()) else {
             return;
@@ -363,10 +366,10 @@ fn Kernels(state: RwSignal<CnnState>) -> impl IntoView {
 }
 
 #[component]
-fn ReceptivePanel(state: RwSignal<CnnState>) -> impl IntoView {
+fn ReceptivePanel(state: ReadSignal<CnnSession>) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
-    let field = move || state.with(|s| s.receptive.clone());
-    let input = move || state.with(|s| s.view.as_ref().map(|v| v.input.clone()));
+    let field = move || state.with(|s| s.lab.receptive.clone());
+    let input = move || state.with(|s| s.lab.view.as_ref().map(|v| v.input.clone()));
     Effect::new(move |_| {
         let (Some(c), Some(pixels)) = (canvas.get(), input()) else {
             return;
@@ -376,8 +379,8 @@ fn ReceptivePanel(state: RwSignal<CnnState>) -> impl IntoView {
     let text = move || {
         let (field, name) = state.with(|s| {
             (
-                s.receptive.clone(),
-                s.receptive.as_ref().map(|f| layer_name(s, f.layer)),
+                s.lab.receptive.clone(),
+                s.lab.receptive.as_ref().map(|f| layer_name(s, f.layer)),
             )
         });
         match field {

@@ -11,12 +11,14 @@ mod shift;
 pub mod state;
 mod training;
 
-use crate::engine_client;
+use crate::labs::{self, Page};
+use contract::cnn::link::encode;
+use contract::cnn::view::DigitSource;
+use contract::cnn::CnnLab;
+use contract::link::Link;
+use contract::FromEngine;
 use leptos::prelude::*;
-use spec::cnn::CnnLab;
-use spec::cnn_view::DigitSource;
-use spec::{cnn_url, FromEngine, ToEngine};
-use state::{CnnState, Unit};
+use state::{CnnSession, Unit};
 use std::time::Duration;
 
 /// The play loop's tick: asks for more training (if the last answer is in) this often.
@@ -24,35 +26,109 @@ const TICK: Duration = Duration::from_millis(30);
 /// Training time per request: long enough that a frame's view and messaging cost little,
 /// short enough that the page follows the training smoothly.
 const TRAIN_SLICE_MS: f64 = 300.0;
+const FRAGMENT: &str = "lab=cnn";
 
-fn send(state: RwSignal<CnnState>, request: ToEngine) {
-    if let Err(message) = engine_client::send(&request) {
-        state.update(|s| s.apply(FromEngine::Failed { message }));
+/// The CNN lab in the registry.
+pub fn page(opening: &str, isolated: bool) -> Box<dyn Page> {
+    let opening = opening.trim_start_matches('#');
+    let (spec, notes) = if opening == FRAGMENT || opening.starts_with("lab=cnn&") {
+        CnnLab::decode(opening)
+    } else {
+        (CnnLab::default(), vec![])
+    };
+    Box::new(CnnLabRoom {
+        state: RwSignal::new(CnnSession::for_link(spec, notes)),
+        isolated,
+    })
+}
+
+struct CnnLabRoom {
+    state: RwSignal<CnnSession>,
+    isolated: bool,
+}
+
+impl CnnLabRoom {
+    /// Starts the first run (a CNN link trains on opening, unless it asks for a step to show:
+    /// `at=`, then it stops there). Later visits keep the run.
+    fn first_visit(&self, play: bool) {
+        let state = self.state;
+        if state.with_untracked(|s| s.run == 0) && self.isolated {
+            let replay = state.with_untracked(|s| s.spec.at.is_some());
+            start_run(state);
+            state.update(|s| s.playing = play && !replay);
+        }
+    }
+}
+
+impl Page for CnnLabRoom {
+    fn title(&self) -> &'static str {
+        "CNN"
+    }
+
+    fn fragment(&self) -> &'static str {
+        FRAGMENT
+    }
+
+    fn deliver(&self, message: &FromEngine) {
+        self.state.update(|s| s.apply(message));
+    }
+
+    /// The lab starts once it has been shown; a restarted engine brings its run back.
+    fn engine_started(&self) {
+        if self.state.with_untracked(|s| s.run > 0) {
+            start_run(self.state);
+        }
+    }
+
+    fn open(&self, link: Option<&str>, opening: bool) {
+        let state = self.state;
+        match link {
+            _ if opening => self.first_visit(true),
+            None => self.first_visit(false),
+            Some(link) if link != state.with_untracked(|s| encode(&s.spec)) => {
+                let (spec, notes) = CnnLab::decode(link);
+                state.update(|s| {
+                    s.spec = spec;
+                    s.notes = notes;
+                });
+                let replay = state.with_untracked(|s| s.spec.at.is_some());
+                start_run(state);
+                state.update(|s| s.playing = !replay);
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn leave(&self) {
+        self.state.update(|s| s.playing = false);
+    }
+
+    fn view(&self, active: Signal<bool>, restart: Callback<()>) -> AnyView {
+        view! { <CnnLabPage state=self.state restart=restart active=active /> }.into_any()
     }
 }
 
 /// (Re)starts the run from the current spec (training to `spec.at` if the link had one).
-pub fn start_run(state: RwSignal<CnnState>) {
-    let spec = state.with_untracked(|s| s.spec.clone());
-    state.update(CnnState::restarting);
+fn start_run(state: RwSignal<CnnSession>) {
     // A link's `at=` is replayed by the play loop, in slices the page shows as they come.
-    state.update(|s| s.replay_to = spec.at);
-    if let Err(why) = spec.trainable() {
+    let replay_to = state.with_untracked(|s| s.spec.at);
+    if let Err(why) = state.with_untracked(|s| s.spec.trainable()) {
         // The builder flags the layer; the engine is not asked to build what cannot work.
         state.update(|s| {
+            s.restart();
             s.waiting = false;
             s.playing = false;
-            s.blocked = Some(why);
+            s.lab.blocked = Some(why);
+            s.lab.replay_to = replay_to;
         });
         return;
     }
-    let run = state.with_untracked(|s| s.run);
-    send(state, ToEngine::CnnStart { spec, run });
-    state.update(|s| s.spec.at = None);
+    labs::restart(state);
+    state.update(|s| s.lab.replay_to = replay_to);
 }
 
 /// Changes what is trained: the run starts again from step 0.
-fn change(state: RwSignal<CnnState>, edit: impl FnOnce(&mut CnnLab)) {
+fn change(state: RwSignal<CnnSession>, edit: impl FnOnce(&mut CnnLab)) {
     let mut spec = state.with_untracked(|s| s.spec.clone());
     edit(&mut spec);
     if let Err(message) = spec.check() {
@@ -67,51 +143,44 @@ fn change(state: RwSignal<CnnState>, edit: impl FnOnce(&mut CnnLab)) {
 }
 
 /// Changes what is looked at (digit, shift): training goes on undisturbed.
-fn look(state: RwSignal<CnnState>, digit: DigitSource, shift: (i32, i32)) {
+fn look(state: RwSignal<CnnSession>, digit: DigitSource, shift: (i32, i32)) {
     state.update(|s| {
         if let DigitSource::Test { index } = digit {
             s.spec.digit = index;
-            s.drawn = false;
+            s.lab.drawn = false;
         } else {
-            s.drawn = true;
+            s.lab.drawn = true;
         }
         s.spec.shift = shift;
-        s.receptive = None;
-        s.unit = None;
+        s.lab.receptive = None;
+        s.lab.unit = None;
         // Sent by the play loop as soon as the engine is free (at once if it is).
-        s.pending_look = Some((digit, shift));
+        s.lab.pending_look = Some((digit, shift));
     });
     pump(state, true);
 }
 
-fn pick_unit(state: RwSignal<CnnState>, unit: Unit) {
+fn pick_unit(state: RwSignal<CnnSession>, unit: Unit) {
     state.update(|s| s.pick(unit));
     pump(state, true);
 }
 
-fn toggle_play(state: RwSignal<CnnState>) {
-    state.update(CnnState::toggle_play);
+fn toggle_play(state: RwSignal<CnnSession>) {
+    state.update(CnnSession::toggle_play);
 }
 
 /// Sends the next due request, if any (one is with the engine at a time).
-fn pump(state: RwSignal<CnnState>, active: bool) {
+fn pump(state: RwSignal<CnnSession>, active: bool) {
     let mut request = None;
     state.update(|s| request = s.next_request(active, TRAIN_SLICE_MS));
     if let Some(request) = request {
-        send(state, request);
+        labs::send(state, request);
     }
-}
-
-/// The link that reproduces what is on screen, at this step (copied to the clipboard).
-fn share_link(state: RwSignal<CnnState>) -> String {
-    let (mut spec, step) = state.with_untracked(|s| (s.spec.clone(), s.step));
-    spec.at = (step > 0).then_some(step);
-    crate::page::share(&cnn_url::encode(&spec))
 }
 
 #[component]
 pub fn CnnLabPage(
-    state: RwSignal<CnnState>,
+    state: RwSignal<CnnSession>,
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
@@ -134,12 +203,12 @@ pub fn CnnLabPage(
             toggle_play(state);
         }
     });
-    crate::page::follow_in_address_bar(
-        Memo::new(move |_| state.with(|s| cnn_url::encode(&s.spec))),
-        active,
-    );
+    crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let shared = RwSignal::new(None::<String>);
-    let share = move |_| shared.set(Some(share_link(state)));
+    let share = move |_| {
+        let step = state.with_untracked(|s| s.lab.step);
+        shared.set(Some(labs::share_link(state, step)))
+    };
     view! {
         <section class="panel lab cnn-lab" aria-labelledby="cnn-title">
             <h1 id="cnn-title">"Convolutional networks"</h1>
@@ -159,20 +228,22 @@ pub fn CnnLabPage(
                 </div>
             })}
             <h2>"1 · Architecture"</h2>
-            <builder::Builder state=state on_change=Callback::new(move |layers| change(state, |spec| spec.layers = layers)) />
+            <builder::Builder layers=Signal::derive(move || state.with(|s| s.spec.layers.clone())) on_change=Callback::new(move |layers| change(state, |spec| spec.layers = layers)) />
             <h2>"2 · Training"</h2>
-            <training::Training state=state
+            <training::Training state=state.read_only()
+                on_one_thread=Callback::new(move |on| state.update(|s| s.lab.one_thread = on))
                 on_change=Callback::new(move |spec: CnnLab| change(state, |s| *s = spec))
                 on_play=Callback::new(move |_| toggle_play(state))
                 on_reset=Callback::new(move |_| start_run(state)) />
             <h2>"3 · Inside the network"</h2>
-            <inside::Inside state=state
+            <inside::Inside state=state.read_only()
+                on_error=Callback::new(move |message| state.update(|s| s.error = Some(message)))
                 on_look=Callback::new(move |(digit, shift)| look(state, digit, shift))
                 on_unit=Callback::new(move |unit| pick_unit(state, unit)) />
             <h2>"4 · Moving the digit: equivariance and invariance"</h2>
-            <shift::ShiftView state=state on_look=Callback::new(move |(digit, shift)| look(state, digit, shift)) />
+            <shift::ShiftView state=state.read_only() on_look=Callback::new(move |(digit, shift)| look(state, digit, shift)) />
             <h2>"5 · Mistakes on the test digits"</h2>
-            <evaluation::EvaluationView state=state on_look=Callback::new(move |index| {
+            <evaluation::EvaluationView state=state.read_only() on_look=Callback::new(move |index| {
                 let shift = state.with_untracked(|s| s.spec.shift);
                 look(state, DigitSource::Test { index }, shift)
             }) />

@@ -3,10 +3,10 @@
 //! prediction changes — the notes' two definitions, as numbers.
 
 use super::inside::Thumb;
-use super::state::CnnState;
+use super::state::CnnSession;
+use contract::cnn::limits::CnnLimits;
+use contract::cnn::view::DigitSource;
 use leptos::prelude::*;
-use spec::cnn_view::DigitSource;
-use spec::limits::CnnLimits;
 
 fn argmax(p: &[f32]) -> usize {
     p.iter()
@@ -20,12 +20,13 @@ fn argmax(p: &[f32]) -> usize {
 
 #[component]
 pub fn ShiftView(
-    state: RwSignal<CnnState>,
+    state: ReadSignal<CnnSession>,
     on_look: Callback<(DigitSource, (i32, i32))>,
 ) -> impl IntoView {
     let digit = move || {
         state.with_untracked(|s| {
-            s.view
+            s.lab
+                .view
                 .as_ref()
                 .map(|v| v.digit.clone())
                 .unwrap_or(DigitSource::Test {
@@ -43,7 +44,7 @@ pub fn ShiftView(
     };
     let report = move || {
         state.with(|s| {
-            s.view.as_ref().and_then(|v| {
+            s.lab.view.as_ref().and_then(|v| {
                 v.shift
                     .clone()
                     .map(|r| (r, v.probabilities.clone(), v.input.clone()))

@@ -2,10 +2,10 @@
 //! transport (play, pause, reset), progress with time left, speed, and the learning curves.
 
 use super::curves::Curves;
-use super::state::{CnnState, TARGET_ACCURACY};
+use super::state::{CnnSession, TARGET_ACCURACY};
+use contract::cnn::{CnnLab, CNN_OPTIMIZERS};
+use contract::training::{Knob, LrSchedule, OptimizerName};
 use leptos::prelude::*;
-use spec::cnn::{CnnLab, CNN_OPTIMIZERS};
-use spec::experiment::{Knob, LrSchedule, OptimizerName};
 
 fn optimizer_label(o: OptimizerName) -> &'static str {
     match o {
@@ -39,10 +39,12 @@ fn seconds(s: f64) -> String {
 
 #[component]
 pub fn Training(
-    state: RwSignal<CnnState>,
+    state: ReadSignal<CnnSession>,
     on_change: Callback<CnnLab>,
     on_play: Callback<()>,
     on_reset: Callback<()>,
+    /// Train on the engine's own thread only (a speed comparison), or on all.
+    on_one_thread: Callback<bool>,
 ) -> impl IntoView {
     let spec = move || state.with(|s| s.spec.clone());
     // Edits a copy; a decay over the whole run keeps spanning the run when epochs or batch change.
@@ -74,10 +76,10 @@ pub fn Training(
     };
     let status = move || {
         state.with(|s| {
-            if s.loading_data {
+            if s.loading.is_some() {
                 return "Loading the MNIST digits…".to_string();
             }
-            if let Some(why) = &s.blocked {
+            if let Some(why) = &s.lab.blocked {
                 return format!("Cannot train this network — {why}");
             }
             if !s.started {
@@ -89,15 +91,15 @@ pub fn Training(
             }
             let mut text = format!(
                 "step {} of {} · epoch {:.2} of {}",
-                s.step,
-                s.total_steps,
+                s.lab.step,
+                s.lab.total_steps,
                 s.epoch(),
                 s.spec.epochs
             );
             if let Some(left) = s.seconds_left().filter(|_| !s.finished()) {
                 text += &format!(" · about {} left", seconds(left));
             }
-            if s.finished() && s.stopped.is_none() {
+            if s.finished() && s.lab.stopped.is_none() {
                 text += " · done";
             }
             if let Some(target) = s.replaying() {
@@ -106,11 +108,11 @@ pub fn Training(
             text
         })
     };
-    let fraction = move || state.with(|s| s.step as f64 / s.total_steps.max(1) as f64);
+    let fraction = move || state.with(|s| s.lab.step as f64 / s.lab.total_steps.max(1) as f64);
     // Text nodes update in place; the checkbox is not rebuilt under the pointer.
     let test =
-        Memo::new(move |_| state.with(|s| s.evaluations.last().map(|e| (e.step, e.accuracy))));
-    let speed = Memo::new(move |_| state.with(|s| s.examples_per_second));
+        Memo::new(move |_| state.with(|s| s.lab.evaluations.last().map(|e| (e.step, e.accuracy))));
+    let speed = Memo::new(move |_| state.with(|s| s.lab.examples_per_second));
     let facts = view! {
         <dl class="facts cnn-facts">
             <div><dt>"test accuracy"</dt>
@@ -118,19 +120,19 @@ pub fn Training(
                     {move || test.get().map_or("—".to_string(), |(_, a)| format!("{:.2}%", a * 100.0))}</dd>
                 <span class="hint">{move || test.get().map_or("on all 2,000 held-out digits".to_string(), |(step, _)| format!("2,000 held-out digits, step {step}"))}</span></div>
             <div><dt>"training batch"</dt>
-                <dd>{move || state.with(|s| s.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {l:.3}", a * 100.0))}</dd>
+                <dd>{move || state.with(|s| s.lab.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {l:.3}", a * 100.0))}</dd>
                 <span class="hint">"mean of the last 20 steps"</span></div>
             <div><dt>"speed"</dt>
                 <dd data-testid="examples-per-second" data-value=move || speed.get().map(|e| e.to_string()).unwrap_or_default()>
                     {move || speed.get().map_or("—".to_string(), |e| format!("{e:.0} digits/s"))}</dd>
                 <label class="hint one-thread">
-                    <input type="checkbox" data-testid="cnn-one-thread" prop:checked=move || state.with(|s| s.one_thread)
-                        on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| s.one_thread = on) } />
+                    <input type="checkbox" data-testid="cnn-one-thread" prop:checked=move || state.with(|s| s.lab.one_thread)
+                        on:change=move |ev| { let on = event_target_checked(&ev); on_one_thread.run(on) } />
                     {format!(" on one thread (compare: the numbers stay the same; this machine has {})", threads())}
                 </label></div>
             <div><dt>{format!("{:.0}% reached", TARGET_ACCURACY * 100.0)}</dt>
                 <dd data-testid="time-to-target">
-                    {move || state.with(|s| s.reached_target()).map_or("not yet".to_string(), |(step, t)| format!("{} of training (step {step})", seconds(t)))}</dd>
+                    {move || state.with(|s| s.lab.reached_target()).map_or("not yet".to_string(), |(step, t)| format!("{} of training (step {step})", seconds(t)))}</dd>
                 <span class="hint">"training time only, tests excluded"</span></div>
         </dl>
     };
@@ -190,9 +192,9 @@ pub fn Training(
                     aria-valuenow=move || format!("{:.0}", fraction() * 100.0)>
                     <div class="progress-bar" style:width=move || format!("{:.1}%", fraction() * 100.0)></div>
                 </div>
-                <span class="status" class:blocked=move || state.with(|s| s.blocked.is_some()) data-testid="cnn-status" data-train-ms=move || state.with(|s| s.train_ms.to_string())>{status}</span>
+                <span class="status" class:blocked=move || state.with(|s| s.lab.blocked.is_some()) data-testid="cnn-status" data-train-ms=move || state.with(|s| s.lab.train_ms.to_string())>{status}</span>
             </div>
-            {move || state.with(|s| s.stopped.clone()).map(|why| view! {
+            {move || state.with(|s| s.lab.stopped.clone()).map(|why| view! {
                 <div class="notice error" role="alert" data-testid="cnn-stopped">"Training stopped: "{why}". Lower η and press Reset."</div>
             })}
             {facts}

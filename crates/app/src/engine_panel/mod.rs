@@ -7,14 +7,45 @@ mod suite_table;
 
 use crate::engine_client;
 use crate::format;
+use crate::labs::Page;
+use contract::diagnostics::{DiagnosticsReply, DiagnosticsRequest};
+use contract::limits::MATMUL_BENCH_SIZES;
+use contract::FromEngine;
 use leptos::prelude::*;
-use spec::limits::MATMUL_BENCH_SIZES;
-use spec::ToEngine;
 use speed_chart::SpeedChart;
 use state::{EngineStatus, PanelState, Task};
 use suite_table::SuiteTable;
 
 const DEFAULT_SIZE: usize = 512;
+
+/// The Engine panel in the registry: the engine's own participant.
+pub fn page(_opening: &str, isolated: bool) -> Box<dyn Page> {
+    Box::new(EngineRoom(RwSignal::new(PanelState::new(isolated))))
+}
+
+struct EngineRoom(RwSignal<PanelState>);
+
+impl Page for EngineRoom {
+    fn title(&self) -> &'static str {
+        "Engine"
+    }
+
+    fn fragment(&self) -> &'static str {
+        "engine"
+    }
+
+    fn deliver(&self, message: &FromEngine) {
+        self.0.update(|s| s.apply(message));
+    }
+
+    fn engine_starting(&self) {
+        self.0.update(PanelState::restarting);
+    }
+
+    fn view(&self, _active: Signal<bool>, restart: Callback<()>) -> AnyView {
+        view! { <EnginePanel state=self.0 restart=restart /> }.into_any()
+    }
+}
 
 #[component]
 pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl IntoView {
@@ -23,9 +54,10 @@ pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl I
     let measure = move |_| {
         let n = size.get();
         // Mark it running now, not when the engine answers: a double click must not queue two.
-        state.update(|s| s.apply(spec::FromEngine::MeasuringMatmul { n }));
-        if let Err(message) = engine_client::send(&ToEngine::MeasureMatmul { n }) {
-            state.update(|s| s.apply(spec::FromEngine::Error { message }));
+        state.update(|s| s.answered(DiagnosticsReply::MeasuringMatmul { n }));
+        let request = PanelState::request(&DiagnosticsRequest::MeasureMatmul { n });
+        if let Err(message) = engine_client::send(&request) {
+            state.update(|s| s.refused(message));
         }
     };
 

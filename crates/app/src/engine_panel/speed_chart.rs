@@ -2,8 +2,8 @@
 
 use crate::format;
 use crate::widgets::axis::nice_ticks;
+use contract::diagnostics::MatmulBench;
 use leptos::prelude::*;
-use spec::MatmulBench;
 
 const WIDTH: f64 = 640.0;
 const LABEL_W: f64 = 110.0;

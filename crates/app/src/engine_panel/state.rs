@@ -1,7 +1,10 @@
 //! What the Engine panel knows, as a plain type: every engine message is applied by one
 //! function, so the panel's behaviour is tested natively without a browser.
 
-use spec::{BenchmarkRow, EngineInfo, FromEngine, MatmulBench};
+use contract::diagnostics::{
+    BenchmarkRow, Diagnostics, DiagnosticsReply, DiagnosticsRequest, EngineInfo, MatmulBench, SLUG,
+};
+use contract::{FromEngine, ToEngine};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineStatus {
@@ -49,36 +52,53 @@ impl PanelState {
         }
     }
 
-    pub fn apply(&mut self, message: FromEngine) {
+    /// Applies one message from the engine: what is addressed to everyone (the worker is up,
+    /// or down) and what the engine's own participant says; the labs' traffic is not this
+    /// panel's.
+    pub fn apply(&mut self, message: &FromEngine) {
         match message {
-            FromEngine::Ready(info) => self.status = EngineStatus::Ready(info),
-            FromEngine::MeasuringMatmul { n } => {
+            FromEngine::Ready(info) => self.status = EngineStatus::Ready(info.clone()),
+            FromEngine::Failed { message } => {
+                self.busy = None;
+                self.status = EngineStatus::Failed(message.clone());
+            }
+            FromEngine::Error { from, message, .. } if from == SLUG => {
+                self.refused(message.clone())
+            }
+            FromEngine::Reply { from, body, .. } if from == SLUG => {
+                match body.read::<DiagnosticsReply>() {
+                    Ok(reply) => self.answered(reply),
+                    Err(e) => self.refused(e.to_string()),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A request for the engine's own participant (always running: run 0).
+    pub fn request(request: &DiagnosticsRequest) -> ToEngine {
+        ToEngine::request::<Diagnostics>(0, request)
+    }
+
+    /// A request could not be sent or was refused; the engine is still usable.
+    pub fn refused(&mut self, message: String) {
+        self.busy = None;
+        self.error = Some(message);
+    }
+
+    pub fn answered(&mut self, reply: DiagnosticsReply) {
+        match reply {
+            DiagnosticsReply::Started => self.busy = None,
+            DiagnosticsReply::MeasuringMatmul { n } => {
                 self.busy = Some(Task::Matmul(n));
                 self.error = None;
             }
-            FromEngine::MatmulMeasured(bench) => {
+            DiagnosticsReply::MatmulMeasured(bench) => {
                 self.busy = None;
                 self.results.push(bench);
             }
-            FromEngine::BenchmarkRow(row) => self.suite.push(row),
-            FromEngine::BenchmarksDone => self.busy = None,
-            FromEngine::Error { message } => {
-                self.busy = None;
-                self.error = Some(message);
-            }
-            FromEngine::Failed { message } => {
-                self.busy = None;
-                self.status = EngineStatus::Failed(message);
-            }
-            // The labs' own traffic: their pages read it, the engine panel has nothing to show.
-            FromEngine::OptimStarted { .. }
-            | FromEngine::OptimFrame(_)
-            | FromEngine::CnnStarted { .. }
-            | FromEngine::CnnTrained { .. }
-            | FromEngine::CnnViewed(_)
-            | FromEngine::CnnReceptiveField(_)
-            | FromEngine::CnnLoadingData
-            | FromEngine::LabError { .. } => {}
+            DiagnosticsReply::BenchmarkRow(row) => self.suite.push(row),
+            DiagnosticsReply::BenchmarksDone => self.busy = None,
         }
     }
 
@@ -118,6 +138,10 @@ mod tests {
         }
     }
 
+    fn diag(reply: DiagnosticsReply) -> FromEngine {
+        FromEngine::reply::<Diagnostics>(0, &reply)
+    }
+
     fn bench(n: usize) -> MatmulBench {
         MatmulBench {
             n,
@@ -134,12 +158,12 @@ mod tests {
     fn a_measurement_runs_then_lands_in_results() {
         let mut s = PanelState::new(true);
         assert!(!s.can_measure(), "not before the engine is ready");
-        s.apply(FromEngine::Ready(info()));
+        s.apply(&FromEngine::Ready(info()));
         assert!(s.can_measure());
-        s.apply(FromEngine::MeasuringMatmul { n: 256 });
+        s.apply(&diag(DiagnosticsReply::MeasuringMatmul { n: 256 }));
         assert_eq!(s.busy, Some(Task::Matmul(256)));
         assert!(!s.can_measure(), "one measurement at a time");
-        s.apply(FromEngine::MatmulMeasured(bench(256)));
+        s.apply(&diag(DiagnosticsReply::MatmulMeasured(bench(256))));
         assert_eq!(s.busy, None);
         assert_eq!(s.latest(), Some(&bench(256)));
     }
@@ -147,10 +171,10 @@ mod tests {
     #[test]
     fn a_crash_stops_the_run_and_a_restart_keeps_results() {
         let mut s = PanelState::new(true);
-        s.apply(FromEngine::Ready(info()));
-        s.apply(FromEngine::MatmulMeasured(bench(128)));
-        s.apply(FromEngine::MeasuringMatmul { n: 512 });
-        s.apply(FromEngine::Failed {
+        s.apply(&FromEngine::Ready(info()));
+        s.apply(&diag(DiagnosticsReply::MatmulMeasured(bench(128))));
+        s.apply(&diag(DiagnosticsReply::MeasuringMatmul { n: 512 }));
+        s.apply(&FromEngine::Failed {
             message: "the engine worker died: boom".into(),
         });
         assert_eq!(s.busy, None);
@@ -163,20 +187,22 @@ mod tests {
     #[test]
     fn a_refused_request_is_shown_and_cleared_by_the_next() {
         let mut s = PanelState::new(true);
-        s.apply(FromEngine::Ready(info()));
-        s.apply(FromEngine::Error {
+        s.apply(&FromEngine::Ready(info()));
+        s.apply(&FromEngine::Error {
+            from: SLUG.into(),
+            run: 0,
             message: "matrix size N = 9999 exceeds the limit of 2048".into(),
         });
         assert!(s.error.as_deref().is_some_and(|e| e.contains("2048")));
         assert!(s.can_measure(), "the engine is still usable");
-        s.apply(FromEngine::MeasuringMatmul { n: 128 });
+        s.apply(&diag(DiagnosticsReply::MeasuringMatmul { n: 128 }));
         assert_eq!(s.error, None);
     }
 
     #[test]
     fn the_suite_fills_its_table_row_by_row() {
         let mut s = PanelState::new(true);
-        s.apply(FromEngine::Ready(info()));
+        s.apply(&FromEngine::Ready(info()));
         s.suite_started();
         assert!(!s.can_measure());
         let row = BenchmarkRow {
@@ -186,10 +212,10 @@ mod tests {
             all_threads: 50.0,
             threads: 2,
         };
-        s.apply(FromEngine::BenchmarkRow(row.clone()));
+        s.apply(&diag(DiagnosticsReply::BenchmarkRow(row.clone())));
         assert_eq!(s.suite, vec![row]);
         assert_eq!(s.busy, Some(Task::BenchmarkSuite));
-        s.apply(FromEngine::BenchmarksDone);
+        s.apply(&diag(DiagnosticsReply::BenchmarksDone));
         assert!(s.can_measure());
         s.suite_started();
         assert!(s.suite.is_empty(), "a new run starts a new table");

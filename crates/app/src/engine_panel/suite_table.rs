@@ -4,15 +4,16 @@
 use super::state::{PanelState, Task};
 use crate::engine_client;
 use crate::format;
+use contract::diagnostics::DiagnosticsRequest;
 use leptos::prelude::*;
-use spec::{FromEngine, ToEngine};
 
 #[component]
 pub fn SuiteTable(state: RwSignal<PanelState>) -> impl IntoView {
     let run = move |_| {
         state.update(PanelState::suite_started);
-        if let Err(message) = engine_client::send(&ToEngine::RunBenchmarks) {
-            state.update(|s| s.apply(FromEngine::Error { message }));
+        let request = PanelState::request(&DiagnosticsRequest::RunBenchmarks);
+        if let Err(message) = engine_client::send(&request) {
+            state.update(|s| s.refused(message));
         }
     };
     let running = move || state.with(|s| s.busy == Some(Task::BenchmarkSuite));

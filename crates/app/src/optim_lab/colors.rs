@@ -1,6 +1,6 @@
 //! One colour per optimizer, the same in the plot, the chart, the legend and the table.
 
-use spec::experiment::OptimizerName;
+use contract::training::OptimizerName;
 
 pub fn of(optimizer: OptimizerName) -> &'static str {
     match optimizer {

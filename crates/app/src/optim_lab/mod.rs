@@ -7,14 +7,19 @@ mod loss_chart;
 mod plot;
 pub mod state;
 
-use crate::engine_client;
 use crate::format;
+use crate::labs::{self, Page};
+use contract::limits::TrainingLimits;
+use contract::link::Link;
+use contract::optim::limits::OptimLimits;
+use contract::optim::link::encode;
+use contract::optim::{OptimLab, Problem};
+use contract::training::{LrSchedule, OptimizerName, Run};
+use contract::FromEngine;
 use leptos::prelude::*;
 use loss_chart::LossChart;
 use plot::ContourPlot;
-use spec::experiment::{LrSchedule, OptimLab, OptimizerName, Problem, Run};
-use spec::{url, FromEngine, ToEngine};
-use state::LabState;
+use state::OptimSession;
 use std::time::Duration;
 
 /// Steps per request while playing, offered as "speed".
@@ -22,66 +27,115 @@ const SPEEDS: [usize; 4] = [1, 5, 20, 100];
 /// The play loop's tick: asks for more steps (if the last answer is in) this often.
 const TICK: Duration = Duration::from_millis(40);
 
-fn send(state: RwSignal<LabState>, request: ToEngine) {
-    if let Err(message) = engine_client::send(&request) {
-        state.update(|s| s.apply(FromEngine::Failed { message }));
+/// The optimizer lab in the registry.
+pub fn page(opening: &str, _isolated: bool) -> Box<dyn Page> {
+    let (spec, notes) = if OptimLabRoom::owns_link(opening) {
+        OptimLab::decode(opening)
+    } else {
+        (OptimLab::default(), vec![])
+    };
+    Box::new(OptimLabRoom(RwSignal::new(OptimSession::for_link(
+        spec, notes,
+    ))))
+}
+
+struct OptimLabRoom(RwSignal<OptimSession>);
+
+impl OptimLabRoom {
+    /// The landing page reads any fragment that is not another page's (a link to an
+    /// experiment of this lab starts with `lab=`).
+    fn owns_link(fragment: &str) -> bool {
+        let f = fragment.trim_start_matches('#');
+        f == "lab=optim" || f.starts_with("lab=optim&")
     }
 }
 
-/// (Re)starts the race from the current spec (replaying to `spec.at` if the link had one).
-pub fn start_race(state: RwSignal<LabState>) {
-    let spec = state.with_untracked(|s| s.spec.clone());
-    state.update(LabState::restarting);
-    let race = state.with_untracked(|s| s.race);
-    send(state, ToEngine::OptimStart { spec, race });
-    // Replay happens once: later restarts begin at step 0.
-    state.update(|s| s.spec.at = None);
+impl Page for OptimLabRoom {
+    fn title(&self) -> &'static str {
+        "Optimizers"
+    }
+
+    fn fragment(&self) -> &'static str {
+        "lab=optim"
+    }
+
+    fn deliver(&self, message: &FromEngine) {
+        self.0.update(|s| s.apply(message));
+    }
+
+    /// The race starts with the engine (the worker queues requests until its pool is up).
+    fn engine_started(&self) {
+        labs::restart(self.0);
+    }
+
+    /// A different experiment in the address bar starts that race; the bare lab link keeps
+    /// the current one.
+    fn open(&self, link: Option<&str>, opening: bool) {
+        let state = self.0;
+        // The app opened on it: the link was decoded when the page was made. A fragment that
+        // is not an experiment link (no `lab=`) leaves the race as it is.
+        let Some(link) = link.filter(|l| !opening && l.starts_with("lab=")) else {
+            return;
+        };
+        if link != state.with_untracked(|s| encode(&s.spec)) {
+            let (spec, notes) = OptimLab::decode(link);
+            state.update(|s| {
+                s.spec = spec;
+                s.notes = notes;
+                s.playing = false;
+            });
+            labs::restart(state);
+        }
+    }
+
+    fn leave(&self) {
+        self.0.update(|s| s.playing = false);
+    }
+
+    fn view(&self, active: Signal<bool>, restart: Callback<()>) -> AnyView {
+        view! { <OptimLabPage state=self.0 restart=restart active=active /> }.into_any()
+    }
 }
 
 /// Changes the spec and restarts: every knob is part of the experiment (and of its URL).
-fn change(state: RwSignal<LabState>, edit: impl FnOnce(&mut OptimLab)) {
+fn change(state: RwSignal<OptimSession>, edit: impl FnOnce(&mut OptimLab)) {
     state.update(|s| {
         edit(&mut s.spec);
         s.playing = false;
     });
-    start_race(state);
+    labs::restart(state);
 }
 
-fn step_once(state: RwSignal<LabState>) {
+fn step_once(state: RwSignal<OptimSession>) {
     // Queued, not sent: the play loop sends it as soon as the engine is free (even mid-restart).
     state.update(|s| {
         s.playing = false;
-        s.queued += 1;
+        s.lab.queued += 1;
     });
 }
 
-fn toggle_play(state: RwSignal<LabState>) {
+fn toggle_play(state: RwSignal<OptimSession>) {
     state.update(|s| {
         s.playing = !s.playing;
-        s.queued = 0; // single steps asked for before play are part of the play now
+        s.lab.queued = 0; // single steps asked for before play are part of the play now
     });
-}
-
-/// The link that reproduces what is on screen, at this step (copied to the clipboard).
-fn share_link(state: RwSignal<LabState>) -> String {
-    let (mut spec, step) = state.with_untracked(|s| (s.spec.clone(), s.step));
-    spec.at = (step > 0).then_some(step);
-    crate::page::share(&url::encode(&spec))
 }
 
 #[component]
 pub fn OptimLabPage(
-    state: RwSignal<LabState>,
+    state: RwSignal<OptimSession>,
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
     // The play loop: one request in flight at most.
     set_interval(
         move || {
-            if state.with_untracked(LabState::wants_steps) {
-                let mut steps = 1;
-                state.update(|s| steps = s.take_request());
-                send(state, ToEngine::OptimStep { steps });
+            if state.with_untracked(OptimSession::wants_steps) {
+                let mut request = None;
+                state.update(|s| request = Some(s.take_request()));
+                if let Some(request) = request {
+                    labs::send(state, request);
+                }
             }
         },
         TICK,
@@ -100,12 +154,12 @@ pub fn OptimLabPage(
             _ => {}
         }
     });
-    crate::page::follow_in_address_bar(
-        Memo::new(move |_| state.with(|s| url::encode(&s.spec))),
-        active,
-    );
+    crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let shared = RwSignal::new(None::<String>);
-    let share = move |_| shared.set(Some(share_link(state)));
+    let share = move |_| {
+        let step = state.with_untracked(|s| s.lab.step);
+        shared.set(Some(labs::share_link(state, step)))
+    };
     let pick = Callback::new(move |(x, y): (f32, f32)| {
         let round = |v: f32| (v * 1000.0).round() / 1000.0;
         change(state, |spec| spec.start = Some((round(x), round(y))));
@@ -132,7 +186,7 @@ pub fn OptimLabPage(
             })}
             <div class="lab-grid">
                 <div class="plot-column">
-                    <ContourPlot state=state on_pick=pick />
+                    <ContourPlot state=state.read_only() on_pick=pick />
                     <p class="caption">
                         {move || match problem() {
                             Problem::Regression => format!(
@@ -148,8 +202,8 @@ pub fn OptimLabPage(
                 <Controls state=state />
             </div>
             <h2>"Loss at every step"</h2>
-            <LossChart state=state />
-            <ResultsTable state=state />
+            <LossChart state=state.read_only() />
+            <ResultsTable state=state.read_only() />
             <div class="share">
                 <button class="secondary-blue" data-testid="share" on:click=share>"Share this race"</button>
                 {move || shared.get().map(|link| view! {
@@ -162,9 +216,9 @@ pub fn OptimLabPage(
 }
 
 #[component]
-fn Controls(state: RwSignal<LabState>) -> impl IntoView {
+fn Controls(state: RwSignal<OptimSession>) -> impl IntoView {
     let playing = move || state.with(|s| s.playing);
-    let ready = move || state.with(|s| s.contour.is_some());
+    let ready = move || state.with(|s| s.lab.contour.is_some());
     view! {
         <div class="controls-column">
             <div class="transport">
@@ -174,11 +228,11 @@ fn Controls(state: RwSignal<LabState>) -> impl IntoView {
                 <button class="secondary-blue" data-testid="step" on:click=move |_| step_once(state) disabled=move || !ready()>
                     "Step →"
                 </button>
-                <button class="secondary-blue" data-testid="reset" on:click=move |_| { state.update(|s| s.playing = false); start_race(state) }>
+                <button class="secondary-blue" data-testid="reset" on:click=move |_| { state.update(|s| s.playing = false); labs::restart(state) }>
                     "Reset"
                 </button>
             </div>
-            <p class="status" data-testid="step-count">{move || format!("step k = {}", state.with(|s| s.step))}</p>
+            <p class="status" data-testid="step-count">{move || format!("step k = {}", state.with(|s| s.lab.step))}</p>
             <label class="field">
                 "Problem "
                 <select data-testid="problem" on:change=move |ev| {
@@ -195,15 +249,15 @@ fn Controls(state: RwSignal<LabState>) -> impl IntoView {
             <label class="field">
                 "Speed "
                 <select data-testid="speed" on:change=move |ev| {
-                    if let Ok(n) = event_target_value(&ev).parse() { state.update(|s| s.speed = n) }
+                    if let Ok(n) = event_target_value(&ev).parse() { state.update(|s| s.lab.speed = n) }
                 }>
-                    {SPEEDS.iter().map(|&n| view! { <option value=n.to_string() selected=move || state.with(|s| s.speed == n)>{format!("{n} steps per frame")}</option> }).collect::<Vec<_>>()}
+                    {SPEEDS.iter().map(|&n| view! { <option value=n.to_string() selected=move || state.with(|s| s.lab.speed == n)>{format!("{n} steps per frame")}</option> }).collect::<Vec<_>>()}
                 </select>
             </label>
 
             <label class="field checkbox">
-                <input type="checkbox" data-testid="arrows" prop:checked=move || state.with(|s| s.show_arrows)
-                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| s.show_arrows = on) } />
+                <input type="checkbox" data-testid="arrows" prop:checked=move || state.with(|s| s.lab.show_arrows)
+                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| s.lab.show_arrows = on) } />
                 " Show −∇L: the steepest-descent direction, normal to the level lines"
             </label>
             <DecaySettings state=state />
@@ -227,7 +281,7 @@ fn problem_label(p: Problem) -> &'static str {
 }
 
 #[component]
-fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
+fn RacerRow(state: RwSignal<OptimSession>, name: OptimizerName) -> impl IntoView {
     let index = move || state.with(|s| s.spec.runs.iter().position(|r| r.optimizer == name));
     // The fields follow this optimizer's settings only: bound to the whole state they were
     // rewritten by every frame, even between a typed value and its change event.
@@ -251,7 +305,7 @@ fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
                 run_index.and_then(|i| state.with_untracked(|s| s.spec.runs.get(i).copied()));
             if let (Some(i), Some(run)) = (run_index, candidate.as_mut()) {
                 run.lr = lr;
-                match spec::limits::OptimLimits::check_run(run) {
+                match contract::limits::TrainingLimits::check_run(run) {
                     Ok(()) => change(state, |spec| spec.runs[i].lr = lr),
                     Err(message) => state.update(|s| s.error = Some(message)),
                 }
@@ -267,7 +321,7 @@ fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
                 let (Ok(value), Some(i)) = (event_target_value(&ev).parse::<f32>(), index()) else { return };
                 let Some(mut run) = state.with_untracked(|s| s.spec.runs.get(i).copied()) else { return };
                 run.set(knob, value);
-                match spec::limits::OptimLimits::check_run(&run) {
+                match contract::limits::TrainingLimits::check_run(&run) {
                     Ok(()) => change(state, |spec| spec.runs[i] = run),
                     Err(message) => state.update(|s| s.error = Some(message)),
                 }
@@ -301,10 +355,11 @@ fn RacerRow(state: RwSignal<LabState>, name: OptimizerName) -> impl IntoView {
 }
 
 #[component]
-fn ResultsTable(state: RwSignal<LabState>) -> impl IntoView {
+fn ResultsTable(state: ReadSignal<OptimSession>) -> impl IntoView {
     let rows = move || {
         state.with(|s| {
-            s.paths
+            s.lab
+                .paths
                 .iter()
                 .map(|p| {
                     let (x, y) = p.points.last().copied().unwrap_or((f32::NAN, f32::NAN));
@@ -330,13 +385,13 @@ fn ResultsTable(state: RwSignal<LabState>) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        <p class="hint">{move || format!("{} — space plays or pauses, → takes one step.", format::steps(state.with(|s| s.step)))}</p>
+        <p class="hint">{move || format!("{} — space plays or pauses, → takes one step.", format::steps(state.with(|s| s.lab.step)))}</p>
     }
 }
 
 /// The notes' linear decay: on/off, T and ε_T/ε₀, and ε_k/ε₀ plotted against k.
 #[component]
-fn DecaySettings(state: RwSignal<LabState>) -> impl IntoView {
+fn DecaySettings(state: RwSignal<OptimSession>) -> impl IntoView {
     // A memo: the block (and its fields) is rebuilt when the schedule changes, not every frame.
     let schedule = Memo::new(move |_| state.with(|s| s.spec.schedule));
     let decay = move || match schedule.get() {
@@ -348,7 +403,7 @@ fn DecaySettings(state: RwSignal<LabState>) -> impl IntoView {
             final_ratio: ratio,
             steps,
         };
-        match spec::limits::OptimLimits::check_schedule(&schedule) {
+        match TrainingLimits::check_schedule(&schedule, OptimLimits::MAX_STEPS) {
             Ok(()) => change(state, |spec| spec.schedule = schedule),
             Err(message) => state.update(|s| s.error = Some(message)),
         }

@@ -2,11 +2,11 @@
 //! the minima marked, axes with ticks. Drawn on a canvas; a click sets the start point.
 
 use super::colors;
-use super::state::LabState;
+use super::state::OptimSession;
 use crate::widgets::axis::nice_ticks;
 use crate::widgets::contour::{marching_squares, quantile_levels, ramp, Segment};
+use contract::optim::protocol::ContourGrid;
 use leptos::prelude::*;
-use spec::messages::ContourGrid;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
@@ -98,14 +98,14 @@ fn surface_image(grid: &ContourGrid) -> Option<HtmlCanvasElement> {
 
 fn draw(
     canvas: &HtmlCanvasElement,
-    state: &LabState,
+    state: &OptimSession,
     background: Option<&HtmlCanvasElement>,
     levels: &[Vec<Segment>],
 ) {
     let Some(ctx) = context(canvas) else { return };
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, WIDTH, HEIGHT);
-    let Some(grid) = &state.contour else {
+    let Some(grid) = &state.lab.contour else {
         ctx.set_fill_style_str("#5b6475");
         ctx.set_font("15px system-ui, sans-serif");
         let _ = ctx.fill_text("Waiting for the engine…", LEFT + 20.0, HEIGHT / 2.0);
@@ -138,7 +138,7 @@ fn draw(
     ctx.stroke();
     // −∇L arrows, normal to the level lines as drawn: in pixels the normal is
     // (g_x / s_x, −g_y / s_y) for s = pixels per unit along each axis.
-    if state.show_arrows && grid.arrow_columns > 0 {
+    if state.lab.show_arrows && grid.arrow_columns > 0 {
         let (sx, sy) = (
             (x1 - x0) / (grid.x_range.1 - grid.x_range.0) as f64,
             (y1 - y0) / (grid.y_range.1 - grid.y_range.0) as f64,
@@ -188,7 +188,7 @@ fn draw(
     ctx.begin_path();
     ctx.rect(x0, y0, x1 - x0, y1 - y0);
     ctx.clip();
-    for path in &state.paths {
+    for path in &state.lab.paths {
         let colour = colors::of(path.optimizer);
         ctx.set_stroke_style_str(colour);
         ctx.set_line_width(2.0);
@@ -221,7 +221,7 @@ fn draw(
             ctx.stroke();
         }
     }
-    if let Some(&(x, y)) = state.paths.first().and_then(|p| p.points.first()) {
+    if let Some(&(x, y)) = state.lab.paths.first().and_then(|p| p.points.first()) {
         let (px, py) = frame.px(x, y);
         ctx.set_fill_style_str("#1d2330");
         ctx.fill_rect(px - 4.0, py - 4.0, 8.0, 8.0);
@@ -233,7 +233,7 @@ fn draw(
     ctx.set_line_width(1.0);
     ctx.stroke_rect(x0, y0, x1 - x0, y1 - y0);
     ctx.set_font("12px system-ui, sans-serif");
-    let regression = state.spec.problem == spec::experiment::Problem::Regression;
+    let regression = state.spec.problem == contract::optim::Problem::Regression;
     let (xname, yname) = if regression {
         ("slope w", "intercept b")
     } else {
@@ -296,10 +296,13 @@ fn ticks_in((lo, hi): (f32, f32)) -> Vec<f32> {
 }
 
 #[component]
-pub fn ContourPlot(state: RwSignal<LabState>, on_pick: Callback<(f32, f32)>) -> impl IntoView {
+pub fn ContourPlot(
+    state: ReadSignal<OptimSession>,
+    on_pick: Callback<(f32, f32)>,
+) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     // The surface image and level lines change only with the grid, not with every frame.
-    let grid = Memo::new(move |_| state.with(|s| s.contour.clone()));
+    let grid = Memo::new(move |_| state.with(|s| s.lab.contour.clone()));
     let levels = Memo::new(move |_| {
         grid.with(|g| {
             g.as_ref()

@@ -1,11 +1,13 @@
-//! What the optimizer lab page knows, as a plain type: the experiment (also in the URL), what
-//! the URL could not use, the loss surface, and every path so far. Engine messages are applied
-//! by one function, so the lab's behaviour is tested natively.
+//! What the optimizer lab page knows beyond its run (`labs::session`): the loss surface and
+//! every path so far, and how the student plays it. Replies are applied by one function, so
+//! the lab's behaviour is tested natively.
 
-use spec::experiment::{OptimLab, OptimizerName};
-use spec::messages::{ContourGrid, Lab, OptimFrame};
-use spec::url::UrlNote;
-use spec::FromEngine;
+use crate::labs::session::{LabState, Session};
+use contract::link::UrlNote;
+use contract::optim::protocol::{ContourGrid, OptimFrame, OptimProtocol, OptimReply, OptimRequest};
+use contract::optim::OptimLab;
+use contract::training::OptimizerName;
+use contract::ToEngine;
 
 /// One optimizer's path as drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,101 +19,66 @@ pub struct Path {
     pub diverged: Option<String>,
 }
 
+/// The optimizer page's session: the run (generic) and the lab's own data.
+pub type OptimSession = Session<OptimState>;
+
 #[derive(Clone, Debug, PartialEq)]
-pub struct LabState {
-    pub spec: OptimLab,
-    /// Parts of the opening URL that were not used, and why.
-    pub notes: Vec<UrlNote>,
+pub struct OptimState {
     pub contour: Option<ContourGrid>,
     pub paths: Vec<Path>,
     pub step: usize,
-    pub playing: bool,
-    /// A request is with the engine; the play loop waits for its answer.
-    pub waiting: bool,
     /// Steps asked for per request while playing.
     pub speed: usize,
     /// Single steps asked for (Step button, →) not yet sent: sent as soon as the engine is free.
     pub queued: usize,
     /// Draw −∇L arrows on the plot (a view choice, not part of the experiment).
     pub show_arrows: bool,
-    /// The engine worker stopped: the page offers to restart it.
-    pub engine_failed: bool,
-    /// The number of the current race: frames of older races (in flight during a restart)
-    /// are dropped.
-    pub race: u64,
-    pub error: Option<String>,
 }
 
-impl LabState {
-    pub fn new(spec: OptimLab, notes: Vec<UrlNote>) -> Self {
-        LabState {
-            spec,
-            notes,
+impl Default for OptimState {
+    fn default() -> Self {
+        OptimState {
             contour: None,
             paths: Vec::new(),
             step: 0,
-            playing: false,
-            waiting: false,
             speed: 5,
             queued: 0,
             show_arrows: false,
-            engine_failed: false,
-            race: 0,
-            error: None,
         }
     }
+}
 
-    /// A (re)start was sent: everything drawn so far belongs to the old race.
-    pub fn restarting(&mut self) {
-        self.race += 1;
-        self.paths.clear();
-        self.step = 0;
-        self.queued = 0;
-        self.waiting = true;
-        self.error = None;
+impl LabState for OptimState {
+    type Protocol = OptimProtocol;
+
+    fn on_restart(s: &mut OptimSession) {
+        s.lab.paths.clear();
+        s.lab.step = 0;
+        s.lab.queued = 0;
     }
 
-    pub fn apply(&mut self, message: FromEngine) {
-        match message {
-            FromEngine::OptimStarted { frame, .. } | FromEngine::OptimFrame(frame)
-                if frame.race != self.race =>
-            {
-                // A frame of an earlier race, answered before the restart reached the engine:
-                // the request that is waiting now is the new start.
+    fn on_reply(s: &mut OptimSession, reply: OptimReply) {
+        match reply {
+            OptimReply::Started { contour, frame } => {
+                s.lab.contour = Some(contour);
+                s.lab.paths.clear();
+                s.append(frame);
             }
-            FromEngine::OptimStarted { contour, frame } => {
-                self.contour = Some(contour);
-                self.paths.clear();
-                self.append(frame);
-                self.waiting = false;
-            }
-            FromEngine::OptimFrame(frame) => {
-                self.append(frame);
-                self.waiting = false;
-            }
-            FromEngine::LabError {
-                lab: Lab::Optim,
-                message,
-            } if self.waiting => {
-                self.error = Some(message);
-                self.waiting = false;
-                self.playing = false;
-            }
-            FromEngine::Failed { message } => {
-                self.error = Some(message);
-                self.waiting = false;
-                self.playing = false;
-                self.engine_failed = true;
-            }
-            FromEngine::Ready(_) => self.engine_failed = false,
-            _ => {}
+            OptimReply::Frame(frame) => s.append(frame),
         }
+    }
+}
+
+impl OptimSession {
+    pub fn for_link(spec: OptimLab, notes: Vec<UrlNote>) -> OptimSession {
+        Session::new(spec, notes, OptimState::default())
     }
 
     fn append(&mut self, frame: OptimFrame) {
-        self.step = frame.step;
+        let lab = &mut self.lab;
+        lab.step = frame.step;
         for run in frame.runs {
-            match self.paths.iter_mut().find(|p| p.optimizer == run.optimizer) {
+            match lab.paths.iter_mut().find(|p| p.optimizer == run.optimizer) {
                 // Only a frame that continues the path is appended (a stale one is dropped).
                 Some(p) if p.points.len() == run.from => {
                     p.points.extend(run.points);
@@ -120,7 +87,7 @@ impl LabState {
                     p.diverged = run.diverged;
                 }
                 Some(_) => {}
-                None if run.from == 0 => self.paths.push(Path {
+                None if run.from == 0 => lab.paths.push(Path {
                     optimizer: run.optimizer,
                     points: run.points,
                     losses: run.losses,
@@ -130,41 +97,40 @@ impl LabState {
                 None => {}
             }
         }
-        if !self.paths.is_empty() && self.paths.iter().all(|p| p.diverged.is_some()) {
+        if !lab.paths.is_empty() && lab.paths.iter().all(|p| p.diverged.is_some()) {
             self.playing = false;
         }
     }
 
     /// Should the play loop ask for more steps now?
     pub fn wants_steps(&self) -> bool {
-        (self.playing || self.queued > 0)
+        (self.playing || self.lab.queued > 0)
             && !self.waiting
             && !self.engine_failed
-            && self.contour.is_some()
+            && self.lab.contour.is_some()
     }
 
-    /// Marks a request as sent and says how many steps it asks for: the speed while playing,
-    /// else one queued single step.
-    pub fn take_request(&mut self) -> usize {
-        self.waiting = true;
-        if self.playing {
-            self.speed
+    /// The next step request: the speed while playing, else one queued single step.
+    pub fn take_request(&mut self) -> ToEngine {
+        let steps = if self.playing {
+            self.lab.speed
         } else {
-            self.queued = self.queued.saturating_sub(1);
+            self.lab.queued = self.lab.queued.saturating_sub(1);
             1
-        }
+        };
+        self.request(&OptimRequest::Step { steps })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use spec::messages::RunFrame;
+    use contract::optim::protocol::RunFrame;
+    use contract::{Body, FromEngine};
 
     fn frame(step: usize, from: usize, points: Vec<(f32, f32)>) -> OptimFrame {
         let losses = points.iter().map(|p| Some(p.0)).collect();
         OptimFrame {
-            race: 1,
             step,
             runs: vec![RunFrame {
                 optimizer: OptimizerName::Adam,
@@ -191,42 +157,59 @@ mod tests {
         }
     }
 
+    fn reply(run: u64, reply: OptimReply) -> FromEngine {
+        FromEngine::Reply {
+            from: "optim".into(),
+            run,
+            body: Body::of(&reply),
+        }
+    }
+
+    fn started(run: u64, frame: OptimFrame) -> FromEngine {
+        reply(
+            run,
+            OptimReply::Started {
+                contour: grid(),
+                frame,
+            },
+        )
+    }
+
+    fn session() -> OptimSession {
+        OptimSession::for_link(OptimLab::default(), vec![])
+    }
+
     #[test]
     fn frames_extend_paths_and_stale_ones_are_dropped() {
-        let mut s = LabState::new(OptimLab::default(), vec![]);
-        s.restarting();
+        let mut s = session();
+        s.restart();
         assert!(s.waiting);
-        s.apply(FromEngine::OptimStarted {
-            contour: grid(),
-            frame: frame(1, 0, vec![(0.0, 0.0), (1.0, 1.0)]),
-        });
-        assert!(!s.waiting && s.paths[0].points.len() == 2);
-        s.apply(FromEngine::OptimFrame(frame(2, 2, vec![(2.0, 2.0)])));
-        assert_eq!(s.paths[0].points.len(), 3);
-        s.apply(FromEngine::OptimFrame(frame(2, 2, vec![(9.0, 9.0)])));
+        s.apply(&started(1, frame(1, 0, vec![(0.0, 0.0), (1.0, 1.0)])));
+        assert!(!s.waiting && s.lab.paths[0].points.len() == 2);
+        s.apply(&reply(1, OptimReply::Frame(frame(2, 2, vec![(2.0, 2.0)]))));
+        assert_eq!(s.lab.paths[0].points.len(), 3);
+        s.apply(&reply(1, OptimReply::Frame(frame(2, 2, vec![(9.0, 9.0)]))));
         assert_eq!(
-            s.paths[0].points.len(),
+            s.lab.paths[0].points.len(),
             3,
             "a repeated frame is not appended twice"
         );
-        assert_eq!(s.step, 2);
+        assert_eq!(s.lab.step, 2);
     }
 
     #[test]
     fn playing_asks_for_steps_one_request_at_a_time_and_stops_on_error() {
-        let mut s = LabState::new(OptimLab::default(), vec![]);
-        s.restarting();
+        let mut s = session();
+        s.restart();
         s.playing = true;
         assert!(!s.wants_steps(), "not before the surface arrives");
-        s.apply(FromEngine::OptimStarted {
-            contour: grid(),
-            frame: frame(0, 0, vec![(0.0, 0.0)]),
-        });
+        s.apply(&started(1, frame(0, 0, vec![(0.0, 0.0)])));
         assert!(s.wants_steps());
         s.waiting = true;
         assert!(!s.wants_steps());
-        s.apply(FromEngine::LabError {
-            lab: Lab::Optim,
+        s.apply(&FromEngine::Error {
+            from: "optim".into(),
+            run: 1,
             message: "the race has reached the limit".into(),
         });
         assert!(!s.playing && s.error.is_some());
@@ -234,42 +217,35 @@ mod tests {
 
     #[test]
     fn single_steps_wait_for_a_free_engine_instead_of_being_lost() {
-        let mut s = LabState::new(OptimLab::default(), vec![]);
-        s.restarting();
-        s.queued += 1; // Step pressed while the race restarts
+        let mut s = session();
+        s.restart();
+        s.lab.queued += 1; // Step pressed while the race restarts
         assert!(!s.wants_steps());
-        s.apply(FromEngine::OptimStarted {
-            contour: grid(),
-            frame: frame(0, 0, vec![(0.0, 0.0)]),
-        });
+        s.apply(&started(1, frame(0, 0, vec![(0.0, 0.0)])));
         assert!(s.wants_steps());
-        assert_eq!(s.take_request(), 1);
-        assert_eq!(s.queued, 0);
+        let request = s.take_request();
+        let contract::Ask::Request(body) = request.ask else {
+            panic!("{request:?}")
+        };
+        assert_eq!(body.read(), Ok(OptimRequest::Step { steps: 1 }));
+        assert_eq!(s.lab.queued, 0);
         assert!(!s.wants_steps(), "one request in flight at a time");
     }
 
     #[test]
     fn a_frame_of_an_earlier_race_neither_lands_nor_frees_the_engine() {
-        let mut s = LabState::new(OptimLab::default(), vec![]);
-        s.restarting(); // race 1
-        s.apply(FromEngine::OptimStarted {
-            contour: grid(),
-            frame: frame(0, 0, vec![(0.0, 0.0)]),
-        });
+        let mut s = session();
+        s.restart(); // race 1
+        s.apply(&started(1, frame(0, 0, vec![(0.0, 0.0)])));
         s.waiting = true; // a step request of race 1 is in flight…
-        s.restarting(); // …when the student restarts: race 2
-        s.apply(FromEngine::OptimFrame(frame(1, 1, vec![(5.0, 5.0)])));
+        s.restart(); // …when the student restarts: race 2
+        s.apply(&reply(1, OptimReply::Frame(frame(1, 1, vec![(5.0, 5.0)]))));
         assert!(s.waiting, "the new start is still outstanding");
         assert!(
-            s.paths.is_empty() && s.step == 0,
+            s.lab.paths.is_empty() && s.lab.step == 0,
             "nothing of race 1 is drawn"
         );
-        let mut fresh = frame(0, 0, vec![(1.0, 1.0)]);
-        fresh.race = 2;
-        s.apply(FromEngine::OptimStarted {
-            contour: grid(),
-            frame: fresh,
-        });
-        assert!(!s.waiting && s.paths[0].points == vec![(1.0, 1.0)]);
+        s.apply(&started(2, frame(0, 0, vec![(1.0, 1.0)])));
+        assert!(!s.waiting && s.lab.paths[0].points == vec![(1.0, 1.0)]);
     }
 }

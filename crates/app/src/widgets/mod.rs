@@ -3,4 +3,5 @@
 
 pub mod axis;
 pub mod contour;
+pub mod line_chart;
 pub mod raster;

@@ -6,24 +6,23 @@
 use super::drawn::{normalise, shifted, SIDE};
 use super::model::layer_tap;
 use super::{argmax, CnnSession};
-use data::mnist::Split;
-use spec::arch::FeatureShape;
-use spec::cnn_view::{
+use contract::cnn::arch::FeatureShape;
+use contract::cnn::limits::CnnLimits;
+use contract::cnn::view::{
     CnnView, DigitSource, Kernels, LayerMaps, Quantised, ReceptiveFieldView, ShiftReport, ShiftRow,
 };
+use data::mnist::Split;
 use std::collections::BTreeMap;
 use tensor::taps::capture;
 use tensor::{no_grad, Tensor};
 
 /// A gradient under this fraction of the largest is outside the effective field's box.
 pub const EFFECTIVE_FRACTION: f32 = 0.01;
-/// Largest drawn canvas side accepted (the page draws on 112×112).
-pub const MAX_DRAWN_SIDE: usize = 512;
 
 impl CnnSession {
     /// Changes the digit looked at (and its shift) without touching training.
     pub fn look(&mut self, digit: DigitSource, shift: (i32, i32)) -> Result<(), String> {
-        let limit = spec::limits::CnnLimits::MAX_SHIFT;
+        let limit = CnnLimits::MAX_SHIFT;
         if shift.0.unsigned_abs() > limit.unsigned_abs()
             || shift.1.unsigned_abs() > limit.unsigned_abs()
         {
@@ -33,10 +32,10 @@ impl CnnSession {
         }
         match &digit {
             DigitSource::Test { index } => {
-                spec::limits::check_range("digit", *index, 0, spec::cnn::TEST_DIGITS - 1)?
+                contract::limits::check_range("digit", *index, 0, contract::cnn::TEST_DIGITS - 1)?
             }
             DigitSource::Drawn { size, ink } => {
-                spec::limits::check_range("drawing size", *size, 1, MAX_DRAWN_SIDE)?;
+                contract::limits::check_range("drawing size", *size, 1, CnnLimits::MAX_DRAWN_SIDE)?;
                 if ink.len() != size * size {
                     return Err(format!(
                         "a {size}×{size} drawing needs {} ink values, got {}",
@@ -120,8 +119,7 @@ impl CnnSession {
             )
         });
         CnnView {
-            run: self.run,
-            step: self.step,
+            step: self.log.step,
             input: moved.iter().map(|v| (v * 255.0).round() as u8).collect(),
             label,
             digit: self.looked.clone(),
@@ -200,7 +198,7 @@ impl CnnSession {
         y: usize,
         x: usize,
     ) -> Result<ReceptiveFieldView, String> {
-        spec::limits::check_range("layer", layer, 0, self.spec.layers.len().saturating_sub(1))?;
+        contract::limits::check_range("layer", layer, 0, self.spec.layers.len().saturating_sub(1))?;
         let (original, _) = self.digit_image();
         let image = shifted(&original, SIDE, self.shift);
         let input = Tensor::from_vec(image, &[1, 1, SIDE, SIDE])
@@ -216,9 +214,9 @@ impl CnnSession {
             [_, n] => (n, 1, 1),
             _ => return Err(format!("layer {layer} has an unexpected shape")),
         };
-        spec::limits::check_range("channel", channel, 0, channels - 1)?;
-        spec::limits::check_range("row", y, 0, h - 1)?;
-        spec::limits::check_range("column", x, 0, w - 1)?;
+        contract::limits::check_range("channel", channel, 0, channels - 1)?;
+        contract::limits::check_range("row", y, 0, h - 1)?;
+        contract::limits::check_range("column", x, 0, w - 1)?;
         let unit = (channel * h + y) * w + x;
         let value = out.data()[unit];
         let mut cotangent = vec![0.0; out.numel()];
@@ -243,7 +241,6 @@ impl CnnSession {
             None => (SIDE as u64, (0, SIDE, 0, SIDE)),
         };
         Ok(ReceptiveFieldView {
-            run: self.run,
             layer,
             channel,
             y,

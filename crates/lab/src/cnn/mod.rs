@@ -8,14 +8,16 @@
 pub mod drawn;
 pub mod inspect;
 pub mod model;
+mod session;
 
-use crate::optim::{kind_of, schedule_of};
+use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use contract::cnn::view::{CnnProgress, DigitSource, Evaluation, GalleryDigit, WrongDigit};
+use contract::cnn::{CnnLab, CLASSES, TEST_DIGITS, TRAIN_DIGITS};
+use contract::training::TrainPoint;
 use data::mnist::{Mnist, Split};
 use data::sampler::Sampler;
 use model::CnnModel;
 use nn::Optimizer;
-use spec::cnn::{CnnLab, CLASSES, TEST_DIGITS, TRAIN_DIGITS};
-use spec::cnn_view::{CnnProgress, DigitSource, Evaluation, GalleryDigit, TrainPoint, WrongDigit};
 use std::rc::Rc;
 use tensor::{no_grad, Tensor};
 
@@ -30,25 +32,20 @@ pub const WRONG_LISTED: usize = 12;
 pub const GALLERY: usize = 40;
 
 pub struct CnnSession {
-    pub run: u64,
     spec: CnnLab,
     mnist: Rc<Mnist>,
     model: CnnModel,
     params: Vec<Tensor>,
     optimizer: Optimizer,
     sampler: Sampler,
-    step: usize,
-    train_ms: f64,
-    unsent_points: Vec<TrainPoint>,
-    unsent_evaluations: Vec<Evaluation>,
-    stopped: Option<String>,
+    log: TrainingLog<Evaluation>,
     pub(crate) looked: DigitSource,
     pub(crate) shift: (i32, i32),
 }
 
 impl CnnSession {
     /// Builds the model the spec describes; an untrainable spec is refused with its reason.
-    pub fn new(spec: &CnnLab, run: u64, mnist: Rc<Mnist>) -> Result<CnnSession, String> {
+    pub fn new(spec: &CnnLab, mnist: Rc<Mnist>) -> Result<CnnSession, String> {
         spec.trainable()?;
         let train = mnist.split(Split::Train);
         let test = mnist.split(Split::Test);
@@ -63,16 +60,11 @@ impl CnnSession {
         // nn's initialisers make gradient-tracking leaves: these are the model's own tensors.
         let params = model.parameters();
         Ok(CnnSession {
-            run,
             model,
             params,
-            optimizer: Optimizer::new(kind_of(&spec.run), schedule_of(&spec.run, spec.schedule)),
+            optimizer: optimizer_for(&spec.run, spec.schedule),
             sampler: Sampler::new(train.len(), spec.batch, false, spec.seed.wrapping_add(1)),
-            step: 0,
-            train_ms: 0.0,
-            unsent_points: Vec::new(),
-            unsent_evaluations: Vec::new(),
-            stopped: None,
+            log: TrainingLog::default(),
             looked: DigitSource::Test { index: spec.digit },
             shift: spec.shift,
             mnist,
@@ -80,22 +72,18 @@ impl CnnSession {
         })
     }
 
-    pub fn spec(&self) -> &CnnLab {
-        &self.spec
-    }
-
     pub fn steps_taken(&self) -> usize {
-        self.step
+        self.log.step
     }
 
     pub fn finished(&self) -> bool {
-        self.step >= self.spec.total_steps() || self.stopped.is_some()
+        self.log.step >= self.spec.total_steps() || self.log.stopped.is_some()
     }
 
     /// Digits per evaluation pass: as many as the training limit allows for this model.
     fn eval_chunk(&self) -> usize {
         let per_digit = self.spec.table().values_per_example().max(1);
-        let fit = spec::limits::CnnLimits::MAX_BATCH_VALUES / per_digit;
+        let fit = contract::cnn::limits::CnnLimits::MAX_BATCH_VALUES / per_digit;
         (fit.min(EVAL_CHUNK as u64) as usize).max(1)
     }
 
@@ -103,67 +91,10 @@ impl CnnSession {
         (EVAL_EVERY_EXAMPLES / self.spec.batch).max(1)
     }
 
-    /// One training step; false when there is nothing left to do.
-    fn train_step(&mut self) -> bool {
-        if self.finished() {
-            return false;
-        }
-        let train = self.mnist.split(Split::Train);
-        let indices: Vec<usize> = self
-            .sampler
-            .next_batch()
-            .iter()
-            .map(|i| train.start + i)
-            .collect();
-        let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
-        let outcome = (|| -> Result<(f32, f32), String> {
-            let (images, labels) = self.mnist.batch(&indices).map_err(|e| e.to_string())?;
-            self.optimizer.before_gradient(&self.params);
-            let logits = self
-                .model
-                .logits(&images, true)
-                .map_err(|e| e.to_string())?;
-            let predicted = logits.argmax(1).map_err(|e| e.to_string())?;
-            let accuracy = nn::metrics::accuracy(&predicted, &labels);
-            let loss = logits
-                .cross_entropy(&labels, None)
-                .map_err(|e| e.to_string())?;
-            let value = loss.item().map_err(|e| e.to_string())?;
-            if !value.is_finite() {
-                return Err(format!(
-                    "the loss became {value} at step {}: η = {lr} is probably too large",
-                    self.step + 1
-                ));
-            }
-            let mut grads = loss.backward().map_err(|e| e.to_string())?;
-            self.optimizer
-                .step(&self.params, &mut grads)
-                .map_err(|e| format!("step {}: {e}", self.step + 1))?;
-            Ok((value, accuracy))
-        })();
-        match outcome {
-            Ok((loss, accuracy)) => {
-                self.step += 1;
-                self.unsent_points.push(TrainPoint {
-                    step: self.step,
-                    loss,
-                    accuracy,
-                    lr,
-                });
-                true
-            }
-            Err(message) => {
-                self.stopped = Some(message);
-                false
-            }
-        }
-    }
-
-    /// Trains whole steps until `budget_ms` of the clock has passed (at least one step) or the
-    /// run is over; evaluates on the test split at the fixed steps. Returns the examples per
-    /// second of the training alone.
+    /// Trains whole steps for about `budget_ms` (at least one), evaluating the test split at
+    /// the fixed steps; the examples per second of the training alone.
     pub fn train_for(&mut self, budget_ms: f64, now_ms: &dyn Fn() -> f64) -> Option<f32> {
-        self.train_until(budget_ms, now_ms, None)
+        training::train_until(self, budget_ms, now_ms, None)
     }
 
     /// [`CnnSession::train_for`], stopping at step `until` too (a link's replay).
@@ -173,35 +104,12 @@ impl CnnSession {
         now_ms: &dyn Fn() -> f64,
         until: Option<usize>,
     ) -> Option<f32> {
-        let start = now_ms();
-        let (mut trained, mut spent) = (0usize, 0.0f64);
-        loop {
-            if until.is_some_and(|u| self.step >= u) {
-                break;
-            }
-            let t0 = now_ms();
-            if !self.train_step() {
-                break;
-            }
-            let dt = now_ms() - t0;
-            spent += dt;
-            self.train_ms += dt;
-            trained += 1;
-            if self.step.is_multiple_of(self.eval_every()) || self.step == self.spec.total_steps() {
-                let evaluation = self.evaluate();
-                self.unsent_evaluations.push(evaluation);
-            }
-            if now_ms() - start >= budget_ms {
-                break;
-            }
-        }
-        (trained > 0 && spent > 0.0)
-            .then(|| (trained * self.spec.batch) as f32 / (spent as f32 / 1000.0))
+        training::train_until(self, budget_ms, now_ms, until)
     }
 
     /// Trains to step `at` (or the end of the run), whatever the time.
     pub fn train_to(&mut self, at: usize, now_ms: &dyn Fn() -> f64) {
-        while self.step < at && !self.finished() {
+        while self.log.step < at && !self.finished() {
             self.train_for(0.0, now_ms);
         }
     }
@@ -209,17 +117,16 @@ impl CnnSession {
     /// What happened since the last progress; without a speed of its own (a replay trained
     /// in one go) the mean speed since step 0.
     pub fn progress(&mut self, examples_per_second: Option<f32>) -> CnnProgress {
-        let mean = (self.step > 0 && self.train_ms > 0.0)
-            .then(|| (self.step * self.spec.batch) as f32 / (self.train_ms as f32 / 1000.0));
+        let mean = self.log.mean_speed(self.spec.batch);
+        let (train, evaluations) = self.log.take_new();
         CnnProgress {
-            run: self.run,
-            step: self.step,
+            step: self.log.step,
             total_steps: self.spec.total_steps(),
-            train: std::mem::take(&mut self.unsent_points),
-            evaluations: std::mem::take(&mut self.unsent_evaluations),
+            train,
+            evaluations,
             examples_per_second: examples_per_second.or(mean),
-            train_ms: self.train_ms,
-            stopped: self.stopped.clone(),
+            train_ms: self.log.train_ms,
+            stopped: self.log.stopped.clone(),
         }
     }
 
@@ -269,12 +176,12 @@ impl CnnSession {
             w.pixels = self.test_pixels(w.index);
         }
         Evaluation {
-            step: self.step,
+            step: self.log.step,
             loss: (loss_sum / test.len().max(1) as f64) as f32,
             accuracy: correct as f32 / test.len().max(1) as f32,
             confusion,
             wrong,
-            train_ms: self.train_ms,
+            train_ms: self.log.train_ms,
         }
     }
 
@@ -302,6 +209,69 @@ impl CnnSession {
                 pixels: self.test_pixels(index),
             })
             .collect()
+    }
+}
+
+impl Trainable for CnnSession {
+    type Evaluation = Evaluation;
+
+    fn train_step(&mut self) -> Result<TrainPoint, String> {
+        let step = self.log.step + 1;
+        let train = self.mnist.split(Split::Train);
+        let indices: Vec<usize> = self
+            .sampler
+            .next_batch()
+            .iter()
+            .map(|i| train.start + i)
+            .collect();
+        let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
+        let (images, labels) = self.mnist.batch(&indices).map_err(|e| e.to_string())?;
+        self.optimizer.before_gradient(&self.params);
+        let logits = self
+            .model
+            .logits(&images, true)
+            .map_err(|e| e.to_string())?;
+        let predicted = logits.argmax(1).map_err(|e| e.to_string())?;
+        let accuracy = nn::metrics::accuracy(&predicted, &labels);
+        let loss = logits
+            .cross_entropy(&labels, None)
+            .map_err(|e| e.to_string())?;
+        let value = loss.item().map_err(|e| e.to_string())?;
+        if !value.is_finite() {
+            return Err(format!(
+                "the loss became {value} at step {step}: η = {lr} is probably too large"
+            ));
+        }
+        let mut grads = loss.backward().map_err(|e| e.to_string())?;
+        self.optimizer
+            .step(&self.params, &mut grads)
+            .map_err(|e| format!("step {step}: {e}"))?;
+        Ok(TrainPoint {
+            step,
+            loss: value,
+            accuracy,
+            lr,
+        })
+    }
+
+    fn examples_per_step(&self) -> usize {
+        self.spec.batch
+    }
+
+    fn total_steps(&self) -> usize {
+        self.spec.total_steps()
+    }
+
+    fn evaluates_after(&self, step: usize) -> bool {
+        step.is_multiple_of(self.eval_every())
+    }
+
+    fn evaluate(&self) -> Evaluation {
+        CnnSession::evaluate(self)
+    }
+
+    fn log(&mut self) -> &mut TrainingLog<Evaluation> {
+        &mut self.log
     }
 }
 

@@ -1,9 +1,9 @@
-//! A CNN built from the builder's layer list ([`spec::arch::LayerSpec`]), so the model trained
+//! A CNN built from the builder's layer list ([`contract::cnn::arch::LayerSpec`]), so the model trained
 //! is exactly the one the page's table describes. Each layer's output is tapped as `layer{i}`
 //! (the head's as `logits`) for the feature-map and receptive-field views.
 
+use contract::cnn::arch::{LayerSpec, PoolKind};
 use nn::layers::{BatchNorm, Conv2d, Linear};
-use spec::arch::{LayerSpec, PoolKind};
 use tensor::ops::conv::Conv2dOptions;
 use tensor::ops::pool::Pool2dOptions;
 use tensor::rng::Rng;
@@ -54,7 +54,7 @@ fn conv(inputs: usize, outputs: usize, k: usize, s: usize, p: usize, rng: &mut R
 
 impl CnnModel {
     /// The layers on a `channels`×`size`×`size` input, then a dense head to `classes`. The
-    /// caller has checked the list with `spec::arch::table` (an impossible layer fails here as
+    /// caller has checked the list with `contract::cnn::arch::table` (an impossible layer fails here as
     /// a shape error on the first forward pass).
     pub fn new(
         layers: &[LayerSpec],

@@ -1,4 +1,4 @@
-//! The CNN lab's shareable link, in the same form as the optimizer lab's ([`crate::url`]):
+//! The CNN lab's shareable link (the form every lab shares is in [`crate::link`]):
 //! `#lab=cnn&v=1&layers=c8k5p2,relu,max2,c16k5p2,relu,max2&opt=adam&lr=0.003&epochs=3&digit=7`
 //!
 //! Layers are short codes: `c{channels}k{kernel}[s{stride}][p{padding}][d{dilation}]`,
@@ -7,11 +7,14 @@
 //! that is within the limits but impossible (a window that does not fit) is kept as written, so
 //! the builder can show where it breaks.
 
-use crate::arch::{LayerSpec, PoolKind};
-use crate::cnn::{check_layer, CnnLab, CNN_OPTIMIZERS};
-use crate::experiment::{Knob, LrSchedule, OptimizerName};
-use crate::limits::{check_float, CnnLimits, OptimLimits};
-use crate::url::{key_values, note, UrlNote, VERSION};
+use super::arch::{LayerSpec, PoolKind};
+use super::limits::CnnLimits;
+use super::{check_layer, CnnLab, CNN_OPTIMIZERS, DEFAULT_FINAL_RATIO, SLUG};
+use crate::link::{
+    decay_value, header, key_values, knob_of, knob_parts, note, parse_pair, read_common, read_knob,
+    Common, UrlNote,
+};
+use crate::training::OptimizerName;
 
 /// One layer's code.
 pub fn layer_code(layer: &LayerSpec) -> String {
@@ -133,7 +136,7 @@ pub fn parse_layer(code: &str) -> Option<LayerSpec> {
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &CnnLab) -> String {
     let d = CnnLab::default();
-    let mut parts = vec!["lab=cnn".to_string(), format!("v={VERSION}")];
+    let mut parts = header(SLUG);
     if spec.layers != d.layers {
         let codes: Vec<String> = spec.layers.iter().map(layer_code).collect();
         // An empty list still needs a value: "-" is "no hidden layers".
@@ -147,12 +150,11 @@ pub fn encode(spec: &CnnLab) -> String {
     if spec.run.optimizer != d.run.optimizer {
         parts.push(format!("opt={}", spec.run.optimizer.slug()));
     }
-    let base = CnnLab::default_run(spec.run.optimizer);
-    for knob in Knob::ALL {
-        if spec.run.get(knob) != base.get(knob) {
-            parts.push(format!("{}={}", knob.slug(), spec.run.get(knob)));
-        }
-    }
+    parts.extend(knob_parts(
+        "",
+        &spec.run,
+        &CnnLab::default_run(spec.run.optimizer),
+    ));
     if spec.batch != d.batch {
         parts.push(format!("batch={}", spec.batch));
     }
@@ -160,14 +162,8 @@ pub fn encode(spec: &CnnLab) -> String {
         parts.push(format!("epochs={}", spec.epochs));
     }
     // The schedule is written unless it is the default decay over this run.
-    let default_schedule = spec.decay_over_run(0.03);
-    if spec.schedule != default_schedule {
-        match spec.schedule {
-            LrSchedule::Constant => parts.push("decay=none".into()),
-            LrSchedule::LinearDecay { final_ratio, steps } => {
-                parts.push(format!("decay={final_ratio},{steps}"))
-            }
-        }
+    if spec.schedule != spec.decay_over_run(DEFAULT_FINAL_RATIO) {
+        parts.push(format!("decay={}", decay_value(&spec.schedule)));
     }
     if spec.seed != d.seed {
         parts.push(format!("seed={}", spec.seed));
@@ -201,166 +197,128 @@ pub fn decode(fragment: &str) -> (CnnLab, Vec<UrlNote>) {
     let mut schedule_given = false;
     for (key, value) in sorted {
         let part = format!("{key}={value}");
-        match key {
-            "lab" if value == "cnn" => {}
-            "lab" => notes.push(note(&part, "this link is for another lab")),
-            "v" => match value.parse::<u32>() {
-                Ok(VERSION) => {}
-                Ok(v) if v > VERSION => notes.push(note(
-                    &part,
-                    "made by a newer version of the playground; read as far as possible",
-                )),
-                _ => notes.push(note(&part, "unknown version; read as far as possible")),
-            },
-            "layers" => {
-                let mut layers = Vec::new();
-                let codes: Vec<&str> = if value == "-" {
-                    vec![]
-                } else {
-                    value.split(',').collect()
-                };
-                for code in codes {
-                    if layers.len() == CnnLimits::MAX_LAYERS {
-                        notes.push(note(
-                            &format!("layers: {code}"),
-                            format!("more than {} layers; left out", CnnLimits::MAX_LAYERS),
-                        ));
-                        continue;
-                    }
-                    match parse_layer(code) {
-                        Some(layer) => match check_layer(layers.len(), &layer) {
-                            Ok(()) => layers.push(layer),
-                            Err(why) => notes.push(note(
-                                &format!("layers: {code}"),
-                                format!("{why}; left out"),
-                            )),
-                        },
-                        None => notes.push(note(
-                            &format!("layers: {code}"),
-                            "not a layer code (e.g. c8k5p2, max2, bn, relu, res16s2, fc64); left out",
-                        )),
-                    }
-                }
-                spec.layers = layers;
-            }
-            "opt" => match OptimizerName::from_slug(value) {
-                Some(o) if CNN_OPTIMIZERS.contains(&o) => spec.run = CnnLab::default_run(o),
-                _ => notes.push(note(
-                    &part,
-                    format!(
-                        "not an optimizer of this lab; {} is used",
-                        spec.run.optimizer.slug()
-                    ),
-                )),
-            },
-            "decay" => {
+        match read_common(key, value, SLUG, CnnLimits::MAX_STEPS, &mut notes) {
+            Common::Header | Common::Unusable => {}
+            Common::Seed(seed) => spec.seed = seed,
+            Common::At(at) => spec.at = Some(at),
+            Common::Decay(schedule) => {
+                spec.schedule = schedule;
                 schedule_given = true;
-                if value == "none" {
-                    spec.schedule = LrSchedule::Constant;
-                    continue;
-                }
-                let pair = value
-                    .split_once(',')
-                    .and_then(|(a, b)| Some((a.parse::<f32>().ok()?, b.parse::<usize>().ok()?)));
-                match pair {
-                    Some((final_ratio, steps)) => {
-                        let candidate = LrSchedule::LinearDecay { final_ratio, steps };
-                        let checked = check_float(
-                            "decay final ratio",
-                            final_ratio,
-                            OptimLimits::FINAL_RATIO.0,
-                            OptimLimits::FINAL_RATIO.1,
-                        )
-                        .and(crate::limits::check_range(
-                            "decay steps",
-                            steps,
-                            1,
-                            CnnLimits::MAX_STEPS,
-                        ));
-                        match checked {
-                            Ok(()) => spec.schedule = candidate,
-                            Err(why) => {
-                                schedule_given = false;
-                                notes.push(note(&part, format!("{why}; the default decay is used")))
-                            }
-                        }
-                    }
-                    None => {
-                        schedule_given = false;
-                        notes.push(note(
-                            &part,
-                            "expected ε_T/ε_0 and a whole number of steps (e.g. decay=0.03,375) or none",
-                        ))
-                    }
-                }
             }
-            "shift" => {
-                let pair = value
-                    .split_once(',')
-                    .and_then(|(a, b)| Some((a.parse::<i32>().ok()?, b.parse::<i32>().ok()?)));
-                match pair {
-                    Some((x, y))
-                        if x.unsigned_abs() <= CnnLimits::MAX_SHIFT.unsigned_abs()
-                            && y.unsigned_abs() <= CnnLimits::MAX_SHIFT.unsigned_abs() =>
-                    {
-                        spec.shift = (x, y)
-                    }
-                    Some(_) => notes.push(note(
-                        &part,
-                        format!(
-                            "a shift is at most ±{} pixels; no shift is used",
-                            CnnLimits::MAX_SHIFT
-                        ),
-                    )),
-                    None => notes.push(note(&part, "expected two whole numbers, x,y")),
-                }
-            }
-            "batch" | "epochs" | "seed" | "digit" | "at" => match value.parse::<u64>() {
-                Ok(n) => {
-                    let size = n.min(usize::MAX as u64) as usize;
-                    let mut candidate = spec.clone();
-                    match key {
-                        "batch" => candidate.batch = size,
-                        "epochs" => candidate.epochs = size,
-                        "seed" => candidate.seed = n,
-                        "digit" => candidate.digit = size,
-                        _ => candidate.at = Some(size),
-                    }
-                    match candidate.check() {
-                        Ok(()) => spec = candidate,
-                        Err(why) => notes.push(note(&part, format!("{why}; ignored"))),
-                    }
-                }
-                Err(_) => notes.push(note(&part, "expected a whole number")),
-            },
-            _ => match Knob::ALL.into_iter().find(|k| k.slug() == key) {
-                Some(knob) => match value.parse::<f32>() {
-                    Ok(v) => {
-                        let mut run = spec.run;
-                        run.set(knob, v);
-                        match OptimLimits::check_run(&run) {
-                            Ok(()) => spec.run = run,
-                            Err(why) => {
-                                notes.push(note(&part, format!("{why}; the default is used")))
-                            }
-                        }
-                    }
-                    Err(_) => notes.push(note(&part, "expected a number")),
-                },
-                None => notes.push(note(&part, "unknown setting; ignored")),
-            },
+            Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
         }
     }
     if !schedule_given {
-        spec.schedule = spec.decay_over_run(0.03);
+        spec.schedule = spec.decay_over_run(DEFAULT_FINAL_RATIO);
     }
     (spec, notes)
+}
+
+/// The keys only this lab's link has.
+fn read_own(key: &str, value: &str, part: &str, spec: &mut CnnLab, notes: &mut Vec<UrlNote>) {
+    match key {
+        "layers" => {
+            let mut layers = Vec::new();
+            let codes: Vec<&str> = if value == "-" {
+                vec![]
+            } else {
+                value.split(',').collect()
+            };
+            for code in codes {
+                if layers.len() == CnnLimits::MAX_LAYERS {
+                    notes.push(note(
+                        &format!("layers: {code}"),
+                        format!("more than {} layers; left out", CnnLimits::MAX_LAYERS),
+                    ));
+                    continue;
+                }
+                match parse_layer(code) {
+                    Some(layer) => match check_layer(layers.len(), &layer) {
+                        Ok(()) => layers.push(layer),
+                        Err(why) => {
+                            notes.push(note(&format!("layers: {code}"), format!("{why}; left out")))
+                        }
+                    },
+                    None => notes.push(note(
+                        &format!("layers: {code}"),
+                        "not a layer code (e.g. c8k5p2, max2, bn, relu, res16s2, fc64); left out",
+                    )),
+                }
+            }
+            spec.layers = layers;
+        }
+        "opt" => match OptimizerName::from_slug(value) {
+            Some(o) if CNN_OPTIMIZERS.contains(&o) => spec.run = CnnLab::default_run(o),
+            _ => notes.push(note(
+                part,
+                format!(
+                    "not an optimizer of this lab; {} is used",
+                    spec.run.optimizer.slug()
+                ),
+            )),
+        },
+        "shift" => match parse_pair::<i32>(value) {
+            Some((x, y))
+                if x.unsigned_abs() <= CnnLimits::MAX_SHIFT.unsigned_abs()
+                    && y.unsigned_abs() <= CnnLimits::MAX_SHIFT.unsigned_abs() =>
+            {
+                spec.shift = (x, y)
+            }
+            Some(_) => notes.push(note(
+                part,
+                format!(
+                    "a shift is at most ±{} pixels; no shift is used",
+                    CnnLimits::MAX_SHIFT
+                ),
+            )),
+            None => notes.push(note(part, "expected two whole numbers, x,y")),
+        },
+        "batch" | "epochs" | "digit" => match value.parse::<u64>() {
+            Ok(n) => {
+                let size = n.min(usize::MAX as u64) as usize;
+                let mut candidate = spec.clone();
+                match key {
+                    "batch" => candidate.batch = size,
+                    "epochs" => candidate.epochs = size,
+                    _ => candidate.digit = size,
+                }
+                match candidate.check() {
+                    Ok(()) => *spec = candidate,
+                    Err(why) => notes.push(note(part, format!("{why}; ignored"))),
+                }
+            }
+            Err(_) => notes.push(note(part, "expected a whole number")),
+        },
+        _ => match knob_of(key) {
+            Some(knob) => read_knob(&mut spec.run, knob, part, value, notes),
+            None => notes.push(note(part, "unknown setting; ignored")),
+        },
+    }
+}
+
+impl crate::link::Link for CnnLab {
+    fn encode(&self) -> String {
+        encode(self)
+    }
+
+    fn decode(fragment: &str) -> (Self, Vec<UrlNote>) {
+        decode(fragment)
+    }
+
+    fn at(&self) -> Option<usize> {
+        self.at
+    }
+
+    fn set_at(&mut self, at: Option<usize>) {
+        self.at = at;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cnn::Preset;
+    use crate::training::LrSchedule;
 
     use crate::test_gen::Gen;
 
@@ -485,7 +443,7 @@ mod tests {
 
     #[test]
     fn hostile_links_never_panic() {
-        let huge = "a".repeat(crate::url::MAX_FRAGMENT + 1);
+        let huge = "a".repeat(crate::link::MAX_FRAGMENT + 1);
         let many = format!("layers={}", vec!["relu"; 100].join(","));
         for fragment in [
             "",

@@ -2,16 +2,8 @@
 //! test split, and views inside the model for one digit. Images travel as bytes (0–255) with
 //! the scale they were quantised from, so a frame of every feature map stays small.
 
+use crate::training::TrainPoint;
 use serde::{Deserialize, Serialize};
-
-/// One training step: the mini-batch's mean loss and accuracy, and η used.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TrainPoint {
-    pub step: usize,
-    pub loss: f32,
-    pub accuracy: f32,
-    pub lr: f32,
-}
 
 /// A test digit the model gets wrong, most confident first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -41,8 +33,6 @@ pub struct Evaluation {
 /// Where training stands after a request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CnnProgress {
-    /// The `run` of the `CnnStart` this belongs to.
-    pub run: u64,
     pub step: usize,
     pub total_steps: usize,
     /// Steps taken since the last progress (all of them at a start).
@@ -126,7 +116,6 @@ pub struct ShiftReport {
 /// Inside the model for one digit.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CnnView {
-    pub run: u64,
     pub step: usize,
     /// The digit as the model sees it (moved by the shift), 28×28.
     pub input: Vec<u8>,
@@ -162,7 +151,6 @@ pub enum DigitSource {
 /// The receptive field of one unit, on the input.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReceptiveFieldView {
-    pub run: u64,
     pub layer: usize,
     pub channel: usize,
     pub y: usize,

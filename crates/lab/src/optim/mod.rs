@@ -5,9 +5,13 @@
 use data::points::LinearRegression;
 use data::sampler::Sampler;
 use data::surfaces::Surface;
-use nn::{Optimizer, OptimizerKind, Schedule};
-use spec::experiment::{LrSchedule, OptimLab, OptimizerName, Problem, Run};
-use spec::messages::{ContourGrid, OptimFrame, RunFrame};
+mod session;
+
+use crate::training::optimizer_for;
+use contract::optim::protocol::{ContourGrid, OptimFrame, RunFrame};
+use contract::optim::{OptimLab, Problem};
+use contract::training::{OptimizerName, Run};
+use nn::Optimizer;
 use tensor::{no_grad, Tensor};
 
 /// The regression data's true line and noise (the student sees them in the lab's caption).
@@ -118,39 +122,7 @@ fn finite(v: f32) -> Option<f32> {
     v.is_finite().then_some(v)
 }
 
-pub(crate) fn kind_of(run: &Run) -> OptimizerKind {
-    match run.optimizer {
-        OptimizerName::Gd | OptimizerName::Sgd | OptimizerName::Minibatch => OptimizerKind::Sgd,
-        OptimizerName::Momentum => OptimizerKind::Momentum { alpha: run.alpha },
-        OptimizerName::Nesterov => OptimizerKind::Nesterov { alpha: run.alpha },
-        OptimizerName::Adagrad => OptimizerKind::AdaGrad { delta: run.delta },
-        OptimizerName::Rmsprop => OptimizerKind::RmsProp {
-            beta: run.beta2,
-            delta: run.delta,
-        },
-        OptimizerName::Adam => OptimizerKind::Adam {
-            beta1: run.beta1,
-            beta2: run.beta2,
-            delta: run.delta,
-        },
-    }
-}
-
-pub(crate) fn schedule_of(run: &Run, schedule: LrSchedule) -> Schedule {
-    match schedule {
-        LrSchedule::Constant => Schedule::Constant { lr: run.lr },
-        LrSchedule::LinearDecay { final_ratio, steps } => Schedule::LinearDecay {
-            lr0: run.lr,
-            lr_final: run.lr * final_ratio,
-            steps,
-        },
-    }
-}
-
 pub struct OptimSession {
-    /// The number the page gave this race (echoed in every frame).
-    pub race: u64,
-    spec: OptimLab,
     objective: Objective,
     racers: Vec<Racer>,
     step: usize,
@@ -185,7 +157,7 @@ impl OptimSession {
                     param: Tensor::from_vec(vec![x, y], &[2])
                         .expect("two coordinates")
                         .requires_grad(),
-                    optimizer: Optimizer::new(kind_of(run), schedule_of(run, spec.schedule)),
+                    optimizer: optimizer_for(run, spec.schedule),
                     sampler,
                     path: vec![(x, y)],
                     losses: vec![finite(objective.value(x, y))],
@@ -195,8 +167,6 @@ impl OptimSession {
             })
             .collect();
         Ok(OptimSession {
-            race: 0,
-            spec: spec.clone(),
             objective,
             racers,
             step: 0,
@@ -264,7 +234,6 @@ impl OptimSession {
     /// Every racer's path points from index `from` on, with its current state.
     pub fn frame(&self, from: usize) -> OptimFrame {
         OptimFrame {
-            race: self.race,
             step: self.step,
             runs: self
                 .racers
@@ -331,9 +300,5 @@ impl OptimSession {
             arrow_rows,
             gradients,
         }
-    }
-
-    pub fn spec(&self) -> &OptimLab {
-        &self.spec
     }
 }

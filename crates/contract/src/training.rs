@@ -1,54 +1,7 @@
-//! What determines a run: one spec type per lab (a tagged enum over labs). Everything a run
-//! depends on is here, so the same spec gives the same numbers on any machine.
+//! The training settings every lab shares: which optimizer, its hyper-parameters, and how η
+//! changes over the steps. The labs' links write them with the same keys (`link::training`).
 
-use crate::limits::OptimLimits;
 use serde::{Deserialize, Serialize};
-
-/// Every lab's experiment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "lab", rename_all = "snake_case")]
-pub enum Experiment {
-    Optim(OptimLab),
-}
-
-/// The 2-D problems of the optimizer lab.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Problem {
-    Bowl,
-    Ravine,
-    Saddle,
-    Rosenbrock,
-    Himmelblau,
-    /// Linear regression y = w x + b on a small data set; the parameters are (w, b).
-    Regression,
-}
-
-impl Problem {
-    pub const ALL: [Problem; 6] = [
-        Problem::Bowl,
-        Problem::Ravine,
-        Problem::Saddle,
-        Problem::Rosenbrock,
-        Problem::Himmelblau,
-        Problem::Regression,
-    ];
-
-    pub fn slug(&self) -> &'static str {
-        match self {
-            Problem::Bowl => "bowl",
-            Problem::Ravine => "ravine",
-            Problem::Saddle => "saddle",
-            Problem::Rosenbrock => "rosenbrock",
-            Problem::Himmelblau => "himmelblau",
-            Problem::Regression => "regression",
-        }
-    }
-
-    pub fn from_slug(s: &str) -> Option<Problem> {
-        Problem::ALL.into_iter().find(|p| p.slug() == s)
-    }
-}
 
 /// The optimizers a student can race. GD, SGD and mini-batch differ only in how many examples
 /// each step sees (on the regression problem; on a surface the gradient is exact, so they agree).
@@ -208,48 +161,11 @@ pub enum LrSchedule {
     },
 }
 
-/// The optimizer lab's whole experiment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OptimLab {
-    pub problem: Problem,
-    /// Where every path starts; `None`: the problem's default start.
-    pub start: Option<(f32, f32)>,
-    pub runs: Vec<Run>,
-    pub schedule: LrSchedule,
-    /// Regression only: examples in the data set and per mini-batch step.
-    pub points: usize,
-    pub batch: usize,
-    pub seed: u64,
-    /// Replay to this step on load.
-    pub at: Option<usize>,
-}
-
-impl Default for OptimLab {
-    /// Adam and Momentum racing SGD across Rosenbrock: the lab's opening race.
-    fn default() -> Self {
-        OptimLab {
-            problem: Problem::Rosenbrock,
-            start: None,
-            runs: [
-                OptimizerName::Sgd,
-                OptimizerName::Momentum,
-                OptimizerName::Adam,
-            ]
-            .map(Run::default_for)
-            .to_vec(),
-            schedule: LrSchedule::Constant,
-            points: 64,
-            batch: 8,
-            seed: 1,
-            at: None,
-        }
-    }
-}
-
-impl OptimLab {
-    /// Every value inside the named limits? The first violation, as a message naming the
-    /// field, the value and the limit.
-    pub fn check(&self) -> Result<(), String> {
-        OptimLimits::check(self)
-    }
+/// One training step of any lab: the mini-batch's mean loss and accuracy, and η used.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainPoint {
+    pub step: usize,
+    pub loss: f32,
+    pub accuracy: f32,
+    pub lr: f32,
 }

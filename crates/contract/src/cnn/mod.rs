@@ -1,10 +1,24 @@
-//! The CNN lab's experiment: an architecture (checked by [`crate::arch`]), how it is trained,
-//! and what the page looks at (a test digit, a shift). Everything a run depends on is here.
+//! The CNN lab's experiment: an architecture (checked by [`arch`]), how it is trained,
+//! and what the page looks at (a test digit, a shift). Everything a run depends on is here;
+//! its link, limits, messages and the builder's arithmetic are this folder's other files.
 
-use crate::arch::{self, ArchTable, FeatureShape, LayerSpec, PoolKind};
-use crate::experiment::{LrSchedule, OptimizerName, Run};
-use crate::limits::{check_range, CnnLimits};
+pub mod arch;
+pub mod limits;
+pub mod link;
+pub mod protocol;
+pub mod view;
+pub mod zoo;
+
+use crate::limits::check_range;
+use crate::training::{LrSchedule, OptimizerName, Run};
+use arch::{ArchTable, FeatureShape, LayerSpec, PoolKind};
+use limits::CnnLimits;
 use serde::{Deserialize, Serialize};
+
+/// The lab's name in links (`#lab=cnn`) and in the engine's messages.
+pub const SLUG: &str = "cnn";
+/// ε_T/ε_0 of the default schedule: the notes' linear decay over the whole run.
+pub const DEFAULT_FINAL_RATIO: f32 = 0.03;
 
 /// MNIST digits: 28×28, one channel, ten classes.
 pub const INPUT: FeatureShape = FeatureShape::Map { c: 1, h: 28, w: 28 };
@@ -202,7 +216,7 @@ impl Default for CnnLab {
             shift: (0, 0),
             at: None,
         };
-        spec.schedule = spec.decay_over_run(0.03);
+        spec.schedule = spec.decay_over_run(DEFAULT_FINAL_RATIO);
         spec
     }
 }
@@ -290,11 +304,10 @@ mod tests {
     #[test]
     fn models_too_large_for_memory_are_refused_with_the_limit() {
         // 64 channels into an 11×11 kernel: its unfolded input is 784·64·121 values a digit.
-        let (wide, _) = crate::cnn_url::decode("lab=cnn&layers=c64k1,c1k11p5");
+        let (wide, _) = link::decode("lab=cnn&layers=c64k1,c1k11p5");
         let e = wide.trainable().unwrap_err();
         assert!(e.contains("over the limit of 100000000"), "{e}");
-        let (deep, _) =
-            crate::cnn_url::decode("lab=cnn&layers=c32k3p1,relu,c32k7p3,relu,max2,max2");
+        let (deep, _) = link::decode("lab=cnn&layers=c32k3p1,relu,c32k7p3,relu,max2,max2");
         assert!(deep.trainable().is_err());
         // The presets fit even at the largest batch, except the ResNet-like one.
         for preset in [Preset::LeNet, Preset::Vgg] {

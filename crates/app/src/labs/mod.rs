@@ -1,0 +1,86 @@
+//! The labs, as the shell sees them: one registry entry per page ([`Page`]), and what every lab
+//! page does the same way — its run's session ([`session`]), sending a request, sharing a link.
+//! The shell, the navigation and the address bar's routing loop over the registry; nothing
+//! outside a lab's folder names it.
+
+pub mod session;
+
+use crate::engine_client;
+use contract::link::Link;
+use contract::{FromEngine, Protocol};
+use leptos::prelude::*;
+use session::{LabState, Session};
+
+/// One page of the app, as the shell drives it.
+pub trait Page {
+    /// The nav link's label.
+    fn title(&self) -> &'static str;
+    /// The fragment that names the page (`lab=optim`, `engine`): the nav link goes there, and
+    /// a fragment that equals it, or starts with it and `&`, opens this page.
+    fn fragment(&self) -> &'static str;
+    /// Every message from the engine (each page takes what is addressed to it).
+    fn deliver(&self, message: &FromEngine);
+    /// The worker is about to be (re)started.
+    fn engine_starting(&self) {}
+    /// The worker has been (re)started: a lab with a run asks for it again.
+    fn engine_started(&self) {}
+    /// The address bar now names this page: `link` is a whole experiment, `None` when it only
+    /// names the page; `opening` when the app opens on it.
+    fn open(&self, _link: Option<&str>, _opening: bool) {}
+    /// Another page is shown: stop playing.
+    fn leave(&self) {}
+    fn view(&self, active: Signal<bool>, restart: Callback<()>) -> AnyView;
+}
+
+impl dyn Page {
+    /// Does this fragment (without '#') open this page?
+    pub fn owns(&self, fragment: &str) -> bool {
+        let own = self.fragment();
+        fragment == own
+            || fragment
+                .strip_prefix(own)
+                .is_some_and(|rest| rest.starts_with('&'))
+    }
+}
+
+/// The page a fragment opens: the first that owns it, else the landing page.
+pub fn page_of(pages: &[Box<dyn Page>], fragment: &str) -> usize {
+    let fragment = fragment.trim_start_matches('#');
+    pages.iter().position(|p| p.owns(fragment)).unwrap_or(0)
+}
+
+/// Sends one request of a lab; a worker that cannot take it is a failed engine for that lab.
+pub fn send<L: LabState + 'static>(state: RwSignal<Session<L>>, request: contract::ToEngine)
+where
+    Session<L>: Send + Sync,
+{
+    if let Err(message) = engine_client::send(&request) {
+        state.update(|s| s.apply(&FromEngine::Failed { message }));
+    }
+}
+
+/// (Re)starts a lab's run from its current spec: the start is sent, and a link's `at=` is left
+/// to the lab (it replays once, then later restarts begin at step 0).
+pub fn restart<L: LabState + 'static>(state: RwSignal<Session<L>>)
+where
+    Session<L>: Send + Sync,
+    <L::Protocol as Protocol>::Spec: Link,
+{
+    let mut request = None;
+    state.update(|s| request = Some(s.restart()));
+    if let Some(request) = request {
+        send(state, request);
+    }
+    state.update(|s| s.spec.set_at(None));
+}
+
+/// The link that reproduces what is on screen at `step` (copied to the clipboard).
+pub fn share_link<L: LabState + 'static>(state: RwSignal<Session<L>>, step: usize) -> String
+where
+    Session<L>: Send + Sync,
+    <L::Protocol as Protocol>::Spec: Link + Clone,
+{
+    let mut spec = state.with_untracked(|s| s.spec.clone());
+    spec.set_at((step > 0).then_some(step));
+    crate::page::share(&spec.encode())
+}

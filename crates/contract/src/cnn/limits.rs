@@ -1,0 +1,92 @@
+//! The CNN lab's limits.
+
+use crate::limits::{check_range, TrainingLimits};
+
+/// The CNN lab's limits: what one browser tab trains in seconds to minutes without running out
+/// of memory (the wasm memory is capped at 4 GiB, and the page shares it with the pool).
+pub struct CnnLimits;
+
+impl CnnLimits {
+    pub const MAX_LAYERS: usize = 16;
+    pub const MAX_CHANNELS: usize = 64;
+    pub const MAX_KERNEL: usize = 11;
+    pub const MAX_STRIDE: usize = 4;
+    pub const MAX_PADDING: usize = 10;
+    pub const MAX_DILATION: usize = 4;
+    pub const MAX_POOL: usize = 8;
+    pub const MAX_UNITS: usize = 1024;
+    pub const BATCH: (usize, usize) = (1, 256);
+    pub const EPOCHS: (usize, usize) = (1, 30);
+    /// Parameters of the whole model.
+    pub const MAX_PARAMS: u64 = 2_000_000;
+    /// Multiply-adds per example: 40 M is ~50× the LeNet-like preset, a few seconds per step.
+    pub const MAX_MULT_ADDS: u64 = 40_000_000;
+    /// Values one training batch keeps (outputs, their gradients, the convolutions' unfolded
+    /// inputs: `ArchTable::values_per_example` × batch): 100 M values is 400 MB of the engine's
+    /// 2 GiB memory, which also holds the data, the optimizer's state and the allocator's slack.
+    pub const MAX_BATCH_VALUES: u64 = 100_000_000;
+    /// |dx|, |dy| of the shifted digit.
+    pub const MAX_SHIFT: i32 = 8;
+    /// The longest run: 30 epochs of 8,000 digits one at a time.
+    pub const MAX_STEPS: usize = 240_000;
+    /// Longest training slice one request may ask for: the worker answers nothing else meanwhile.
+    pub const MAX_TRAIN_BUDGET_MS: f64 = 2000.0;
+    /// Largest drawn canvas side accepted (the page draws on 112×112).
+    pub const MAX_DRAWN_SIDE: usize = 512;
+
+    pub fn check(spec: &crate::cnn::CnnLab) -> Result<(), String> {
+        check_range("number of layers", spec.layers.len(), 0, Self::MAX_LAYERS)?;
+        for (i, layer) in spec.layers.iter().enumerate() {
+            crate::cnn::check_layer(i, layer)?;
+        }
+        if !crate::cnn::CNN_OPTIMIZERS.contains(&spec.run.optimizer) {
+            return Err(format!(
+                "optimizer {} is not offered in the CNN lab",
+                spec.run.optimizer.slug()
+            ));
+        }
+        TrainingLimits::check_run(&spec.run)?;
+        TrainingLimits::check_schedule(&spec.schedule, Self::MAX_STEPS)?;
+        check_range("batch", spec.batch, Self::BATCH.0, Self::BATCH.1)?;
+        check_range("epochs", spec.epochs, Self::EPOCHS.0, Self::EPOCHS.1)?;
+        check_range("digit", spec.digit, 0, crate::cnn::TEST_DIGITS - 1)?;
+        for (name, v) in [("shift x", spec.shift.0), ("shift y", spec.shift.1)] {
+            if v.unsigned_abs() > Self::MAX_SHIFT.unsigned_abs() {
+                return Err(format!(
+                    "{name} = {v} exceeds the limit of ±{}",
+                    Self::MAX_SHIFT
+                ));
+            }
+        }
+        if let Some(at) = spec.at {
+            check_range("at", at, 0, Self::MAX_STEPS)?;
+        }
+        Ok(())
+    }
+
+    /// The model's size against the limits (after its table was built without errors).
+    pub fn check_size(table: &super::arch::ArchTable, batch: usize) -> Result<(), String> {
+        let params = table.total_params();
+        if params > Self::MAX_PARAMS {
+            return Err(format!(
+                "the model has {params} parameters, over the limit of {}",
+                Self::MAX_PARAMS
+            ));
+        }
+        let work = table.total_mult_adds();
+        if work > Self::MAX_MULT_ADDS {
+            return Err(format!(
+                "the model needs {work} multiply-adds per digit, over the limit of {}",
+                Self::MAX_MULT_ADDS
+            ));
+        }
+        let values = table.values_per_example().saturating_mul(batch as u64);
+        if values > Self::MAX_BATCH_VALUES {
+            return Err(format!(
+                "a batch of {batch} needs about {values} values in memory, over the limit of {} (use a smaller batch, fewer channels or smaller kernels)",
+                Self::MAX_BATCH_VALUES
+            ));
+        }
+        Ok(())
+    }
+}

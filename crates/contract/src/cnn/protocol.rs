@@ -1,0 +1,63 @@
+//! What the CNN lab's page asks of its session and what comes back.
+
+use super::view::{CnnProgress, CnnView, DigitSource, GalleryDigit, ReceptiveFieldView};
+use super::CnnLab;
+use serde::{Deserialize, Serialize};
+
+/// The CNN lab's protocol.
+pub struct CnnProtocol;
+
+impl crate::protocol::Protocol for CnnProtocol {
+    const SLUG: &'static str = super::SLUG;
+    /// A start builds the model at step 0 (`spec.at` is the page's to replay with
+    /// `CnnRequest::Train { until }`, in slices it can follow and interrupt).
+    type Spec = CnnLab;
+    type Request = CnnRequest;
+    type Reply = CnnReply;
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CnnRequest {
+    /// Train for about `budget_ms` (whole steps; at least one unless the run is at `until`),
+    /// then report. `one_thread` runs every kernel on the engine's own thread (to compare
+    /// speeds: the numbers are the same).
+    Train {
+        budget_ms: f64,
+        #[serde(default)]
+        one_thread: bool,
+        #[serde(default)]
+        until: Option<usize>,
+    },
+    /// Look inside the model for another digit or shift (training state unchanged).
+    Look {
+        digit: DigitSource,
+        shift: (i32, i32),
+    },
+    /// The receptive fields of one unit of one layer's output, for the looked-at digit.
+    Receptive {
+        layer: usize,
+        channel: usize,
+        y: usize,
+        x: usize,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum CnnReply {
+    /// The model is built: progress at step 0, the view of the chosen digit, and test digits
+    /// to choose from.
+    Started {
+        progress: CnnProgress,
+        view: CnnView,
+        gallery: Vec<GalleryDigit>,
+    },
+    /// Training went on: new steps and evaluations, and the view after them.
+    Trained {
+        progress: CnnProgress,
+        view: CnnView,
+    },
+    Viewed(CnnView),
+    ReceptiveField(ReceptiveFieldView),
+}

@@ -1,0 +1,225 @@
+//! What every lab's shareable link has in common: `key=value` parts in the URL fragment,
+//! `lab=<slug>&v=<version>` first, defaults omitted, and the keys every lab reads the same way
+//! (`seed`, `at`, `decay`, the optimizer's knobs). A lab's own `link.rs` reads its other keys
+//! and hands these to [`read_common`].
+//!
+//! Decoding never fails: each part it cannot use (unknown key, unreadable value, a value over a
+//! limit, a newer version) is left out or replaced by the nearest valid value, and reported as a
+//! [`UrlNote`] the page shows. Floats are written in Rust's shortest round-trip form, so
+//! `decode(encode(s)) == s` exactly.
+
+use crate::limits::{check_range, TrainingLimits};
+use crate::training::{Knob, LrSchedule, Run};
+
+/// The version every lab's link writes today; fragments of another version are read as far as
+/// possible. (A lab whose numbers change bumps its own version and keeps reading the old one.)
+pub const VERSION: u32 = 1;
+/// Longest fragment considered (a hostile URL must not make the page parse megabytes).
+pub const MAX_FRAGMENT: usize = 4096;
+
+/// One part of a URL that was not used as written, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlNote {
+    pub part: String,
+    pub reason: String,
+}
+
+pub fn note(part: &str, reason: impl Into<String>) -> UrlNote {
+    UrlNote {
+        part: part.to_string(),
+        reason: reason.into(),
+    }
+}
+
+/// A lab's experiment as a link: what the registry needs to route an address to a lab and
+/// back (each lab implements it in its `link.rs`).
+pub trait Link: Sized {
+    /// The fragment (without '#'); defaults are omitted.
+    fn encode(&self) -> String;
+    /// The experiment a fragment describes, as near as it can be read, and what was not used.
+    fn decode(fragment: &str) -> (Self, Vec<UrlNote>);
+    /// The step the link replays to (`at=`), if any.
+    fn at(&self) -> Option<usize>;
+    fn set_at(&mut self, at: Option<usize>);
+}
+
+/// The slug a fragment names with `lab=` (its first such part), if any.
+pub fn lab_of(fragment: &str) -> Option<&str> {
+    fragment
+        .trim_start_matches('#')
+        .split('&')
+        .find_map(|p| p.strip_prefix("lab="))
+}
+
+/// A fragment's `key=value` parts (a part without `=` has an empty value); a fragment over
+/// [`MAX_FRAGMENT`] is not read at all, and says so.
+pub fn key_values<'a>(fragment: &'a str, notes: &mut Vec<UrlNote>) -> Vec<(&'a str, &'a str)> {
+    let fragment = fragment.trim_start_matches('#');
+    if fragment.len() > MAX_FRAGMENT {
+        notes.push(note(
+            "the whole link",
+            format!("it is longer than {MAX_FRAGMENT} characters; the default experiment is shown"),
+        ));
+        return Vec::new();
+    }
+    fragment
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .collect()
+}
+
+/// `a,b` as two values.
+pub fn parse_pair<T: std::str::FromStr>(value: &str) -> Option<(T, T)> {
+    let (a, b) = value.split_once(',')?;
+    Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
+}
+
+/// The first parts of every link: `lab=<slug>&v=<version>`.
+pub fn header(slug: &str) -> Vec<String> {
+    vec![format!("lab={slug}"), format!("v={VERSION}")]
+}
+
+/// The parts for `run`'s knobs that differ from `base`, each as `{prefix}{knob}=value`.
+pub fn knob_parts(prefix: &str, run: &Run, base: &Run) -> Vec<String> {
+    Knob::ALL
+        .into_iter()
+        .filter(|&k| run.get(k) != base.get(k))
+        .map(|k| format!("{prefix}{}={}", k.slug(), run.get(k)))
+        .collect()
+}
+
+/// The `decay` part's value for a schedule.
+pub fn decay_value(schedule: &LrSchedule) -> String {
+    match *schedule {
+        LrSchedule::Constant => "none".into(),
+        LrSchedule::LinearDecay { final_ratio, steps } => format!("{final_ratio},{steps}"),
+    }
+}
+
+/// What [`read_common`] made of a key every lab has.
+#[derive(Debug, PartialEq)]
+pub enum Common {
+    /// `lab=` naming this lab, or `v=` (with a note if it is not this version): nothing to set.
+    Header,
+    Seed(u64),
+    At(usize),
+    Decay(LrSchedule),
+    /// Not one of the common keys: the lab reads it.
+    NotCommon,
+    /// A common key whose value could not be used; the note says why.
+    Unusable,
+}
+
+/// Reads `key=value` if it is one of the keys every lab reads the same way: `lab` (must be
+/// `slug`), `v`, `seed`, `at` (at most `max_steps`) and `decay` (`ratio,steps` or `none`).
+pub fn read_common(
+    key: &str,
+    value: &str,
+    slug: &str,
+    max_steps: usize,
+    notes: &mut Vec<UrlNote>,
+) -> Common {
+    let part = format!("{key}={value}");
+    let mut unusable = |reason: String| {
+        notes.push(note(&part, reason));
+        Common::Unusable
+    };
+    match key {
+        "lab" if value == slug => Common::Header,
+        "lab" => unusable(format!(
+            "this link is for another lab; showing the {slug} lab"
+        )),
+        "v" => match value.parse::<u32>() {
+            Ok(VERSION) => Common::Header,
+            Ok(v) if v > VERSION => unusable(
+                "made by a newer version of the playground; read as far as possible".into(),
+            ),
+            _ => unusable("unknown version; read as far as possible".into()),
+        },
+        "seed" => match value.parse::<u64>() {
+            Ok(seed) => Common::Seed(seed),
+            Err(_) => unusable("expected a whole number".into()),
+        },
+        "at" => match value.parse::<u64>() {
+            Ok(n) => {
+                let at = n.min(usize::MAX as u64) as usize;
+                match check_range("at", at, 0, max_steps) {
+                    Ok(()) => Common::At(at),
+                    Err(why) => unusable(format!("{why}; ignored")),
+                }
+            }
+            Err(_) => unusable("expected a whole number".into()),
+        },
+        "decay" if value == "none" => Common::Decay(LrSchedule::Constant),
+        "decay" => match parse_pair::<f64>(value) {
+            Some((ratio, steps)) if steps.fract() == 0.0 && steps >= 1.0 => {
+                let candidate = LrSchedule::LinearDecay {
+                    final_ratio: ratio as f32,
+                    steps: steps.min(usize::MAX as f64) as usize,
+                };
+                match TrainingLimits::check_schedule(&candidate, max_steps) {
+                    Ok(()) => Common::Decay(candidate),
+                    Err(why) => unusable(format!("{why}; the default schedule is used")),
+                }
+            }
+            _ => unusable(
+                "expected ε_T/ε_0 and a whole number of steps (e.g. decay=0.01,500) or none".into(),
+            ),
+        },
+        _ => Common::NotCommon,
+    }
+}
+
+/// Sets one knob of `run` from a link's value, if it is a number within the limits (else the
+/// run keeps its value and a note says why).
+pub fn read_knob(run: &mut Run, knob: Knob, part: &str, value: &str, notes: &mut Vec<UrlNote>) {
+    match value.parse::<f32>() {
+        Ok(v) => {
+            let mut candidate = *run;
+            candidate.set(knob, v);
+            match TrainingLimits::check_run(&candidate) {
+                Ok(()) => *run = candidate,
+                Err(why) => notes.push(note(part, format!("{why}; the default is used"))),
+            }
+        }
+        Err(_) => notes.push(note(part, "expected a number")),
+    }
+}
+
+/// The knob a link key names (`lr`, `beta1`, …).
+pub fn knob_of(slug: &str) -> Option<Knob> {
+    Knob::ALL.into_iter().find(|k| k.slug() == slug)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_common_keys_are_read_alike() {
+        let mut notes = vec![];
+        let mut read = |k, v| read_common(k, v, "demo", 100, &mut notes);
+        assert_eq!(read("lab", "demo"), Common::Header);
+        assert_eq!(read("v", "1"), Common::Header);
+        assert_eq!(read("seed", "7"), Common::Seed(7));
+        assert_eq!(read("at", "100"), Common::At(100));
+        assert_eq!(read("at", "101"), Common::Unusable);
+        assert_eq!(read("decay", "none"), Common::Decay(LrSchedule::Constant));
+        assert_eq!(
+            read("decay", "0.5,10"),
+            Common::Decay(LrSchedule::LinearDecay {
+                final_ratio: 0.5,
+                steps: 10
+            })
+        );
+        assert_eq!(read("decay", "0.5,1000"), Common::Unusable);
+        assert_eq!(read("lab", "other"), Common::Unusable);
+        assert_eq!(read("v", "2"), Common::Unusable);
+        assert_eq!(read("layers", "x"), Common::NotCommon);
+        assert_eq!(notes.len(), 4);
+        assert!(notes[0].reason.contains("exceeds the limit of 100"));
+        assert_eq!(lab_of("#lab=demo&v=1"), Some("demo"));
+        assert_eq!(lab_of("v=1"), None);
+    }
+}

@@ -1,0 +1,46 @@
+//! The optimizer lab's limits (the training settings' own are `limits::TrainingLimits`).
+
+use super::OptimLab;
+use crate::limits::{check_float, check_range, TrainingLimits};
+
+pub struct OptimLimits;
+
+impl OptimLimits {
+    /// Paths raced at once (one per optimizer).
+    pub const MAX_RUNS: usize = 8;
+    /// Replay target and schedule length.
+    pub const MAX_STEPS: usize = 100_000;
+    /// |x|, |y| of a start point.
+    pub const MAX_COORD: f32 = 1000.0;
+    /// Regression data set size.
+    pub const POINTS: (usize, usize) = (2, 1000);
+    /// Steps one step request may ask for (the play loop asks for a few at a time).
+    pub const MAX_STEPS_PER_REQUEST: usize = 1000;
+    /// Contour grid resolution sent with a started race.
+    pub const CONTOUR_COLUMNS: usize = 120;
+    pub const CONTOUR_ROWS: usize = 90;
+
+    pub fn check(spec: &OptimLab) -> Result<(), String> {
+        if spec.runs.is_empty() {
+            return Err("opt: choose at least one optimizer".into());
+        }
+        check_range("number of optimizers", spec.runs.len(), 1, Self::MAX_RUNS)?;
+        for (i, run) in spec.runs.iter().enumerate() {
+            if spec.runs[..i].iter().any(|r| r.optimizer == run.optimizer) {
+                return Err(format!("opt: {} is listed twice", run.optimizer.slug()));
+            }
+            TrainingLimits::check_run(run)?;
+        }
+        if let Some((x, y)) = spec.start {
+            check_float("start x", x, -Self::MAX_COORD, Self::MAX_COORD)?;
+            check_float("start y", y, -Self::MAX_COORD, Self::MAX_COORD)?;
+        }
+        TrainingLimits::check_schedule(&spec.schedule, Self::MAX_STEPS)?;
+        check_range("points", spec.points, Self::POINTS.0, Self::POINTS.1)?;
+        check_range("batch", spec.batch, 1, spec.points)?;
+        if let Some(at) = spec.at {
+            check_range("at", at, 0, Self::MAX_STEPS)?;
+        }
+        Ok(())
+    }
+}

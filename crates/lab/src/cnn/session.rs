@@ -1,0 +1,67 @@
+//! The CNN lab behind the engine's one session interface: a start builds the model (once the
+//! MNIST digits are in), requests train for a time budget, look at a digit, or explain a unit.
+
+use super::CnnSession;
+use crate::session::{Context, Session, StartError};
+use contract::cnn::limits::CnnLimits;
+use contract::cnn::protocol::{CnnProtocol, CnnReply, CnnRequest};
+use contract::cnn::CnnLab;
+
+impl Session for CnnSession {
+    type Protocol = CnnProtocol;
+
+    fn start(spec: CnnLab, cx: &Context) -> Result<(Self, CnnReply), StartError> {
+        let mnist = cx.assets.mnist.get("the MNIST digits")?;
+        let mut session = CnnSession::new(&spec, mnist)?;
+        let reply = CnnReply::Started {
+            progress: session.progress(None),
+            view: session.view(),
+            gallery: session.gallery(),
+        };
+        Ok((session, reply))
+    }
+
+    fn handle(
+        &mut self,
+        request: CnnRequest,
+        cx: &Context,
+        reply: &mut dyn FnMut(CnnReply),
+    ) -> Result<(), String> {
+        match request {
+            CnnRequest::Train {
+                budget_ms,
+                one_thread,
+                until,
+            } => {
+                let limit = CnnLimits::MAX_TRAIN_BUDGET_MS;
+                if !(0.0..=limit).contains(&budget_ms) {
+                    return Err(format!(
+                        "training budget = {budget_ms} ms is outside 0..={limit} ms"
+                    ));
+                }
+                let speed = if one_thread {
+                    tensor::parallel::sequential(|| self.train_until(budget_ms, cx.now_ms, until))
+                } else {
+                    self.train_until(budget_ms, cx.now_ms, until)
+                };
+                reply(CnnReply::Trained {
+                    progress: self.progress(speed),
+                    view: self.view(),
+                });
+            }
+            CnnRequest::Look { digit, shift } => {
+                self.look(digit, shift)?;
+                reply(CnnReply::Viewed(self.view()));
+            }
+            CnnRequest::Receptive {
+                layer,
+                channel,
+                y,
+                x,
+            } => reply(CnnReply::ReceptiveField(
+                self.receptive_field(layer, channel, y, x)?,
+            )),
+        }
+        Ok(())
+    }
+}

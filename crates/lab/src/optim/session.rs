@@ -1,0 +1,48 @@
+//! The optimizer lab behind the engine's one session interface: a start builds the race and
+//! replays it to the link's `at=`; a request takes more steps.
+
+use super::OptimSession;
+use crate::session::{Context, Session, StartError};
+use contract::limits::check_range;
+use contract::optim::limits::OptimLimits;
+use contract::optim::protocol::{OptimProtocol, OptimReply, OptimRequest};
+use contract::optim::OptimLab;
+
+impl Session for OptimSession {
+    type Protocol = OptimProtocol;
+
+    fn start(spec: OptimLab, _cx: &Context) -> Result<(Self, OptimReply), StartError> {
+        let mut session = OptimSession::new(&spec)?;
+        session.run_to(spec.at.unwrap_or(0));
+        let reply = OptimReply::Started {
+            contour: session.contour(OptimLimits::CONTOUR_COLUMNS, OptimLimits::CONTOUR_ROWS),
+            frame: session.frame(0),
+        };
+        Ok((session, reply))
+    }
+
+    fn handle(
+        &mut self,
+        request: OptimRequest,
+        _cx: &Context,
+        reply: &mut dyn FnMut(OptimReply),
+    ) -> Result<(), String> {
+        let OptimRequest::Step { steps } = request;
+        check_range(
+            "steps per request",
+            steps,
+            1,
+            OptimLimits::MAX_STEPS_PER_REQUEST,
+        )?;
+        let limit = OptimLimits::MAX_STEPS;
+        if self.steps_taken() >= limit {
+            return Err(format!(
+                "the race has reached the limit of {limit} steps; reset to start again"
+            ));
+        }
+        let from = self.steps_taken() + 1;
+        self.run_to((self.steps_taken() + steps).min(limit));
+        reply(OptimReply::Frame(self.frame(from)));
+        Ok(())
+    }
+}

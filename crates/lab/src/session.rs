@@ -1,0 +1,194 @@
+//! What every lab's engine side is: a session started from a spec that answers requests, and
+//! the slot the engine keeps it in. The slot does, once for every lab, what the protocol
+//! promises: run numbering ("start one first", requests of an older run refused), errors
+//! addressed to the lab that asked, and a start that waits for data the worker is still
+//! fetching. A lab implements [`Session`] and adds one line to the registry (`crate::rooms`).
+
+use contract::protocol::{Ask, Body, FromEngine, Protocol};
+use data::mnist::Mnist;
+use std::rc::Rc;
+
+/// What the worker fetches once for every lab that needs it.
+#[derive(Default)]
+pub struct Assets {
+    pub mnist: Asset<Rc<Mnist>>,
+}
+
+/// Data the worker fetches: still on its way, here, or not coming.
+#[derive(Default)]
+pub enum Asset<T> {
+    #[default]
+    Loading,
+    Loaded(T),
+    Failed(String),
+}
+
+impl<T: Clone> Asset<T> {
+    /// The data, or why a start cannot have it yet: `what` names it for the page.
+    pub fn get(&self, what: &'static str) -> Result<T, StartError> {
+        match self {
+            Asset::Loading => Err(StartError::WaitFor(what)),
+            Asset::Loaded(value) => Ok(value.clone()),
+            Asset::Failed(why) => Err(StartError::Refused(format!(
+                "{what} could not be loaded: {why}"
+            ))),
+        }
+    }
+}
+
+/// What a session may use while it answers: the clock (`performance.now()` in the browser) and
+/// the fetched data.
+pub struct Context<'a> {
+    pub now_ms: &'a dyn Fn() -> f64,
+    pub assets: &'a Assets,
+}
+
+/// Why a start did not produce a session.
+#[derive(Debug, PartialEq)]
+pub enum StartError {
+    /// The spec cannot run; the message says why (a violated limit names field, value, limit).
+    Refused(String),
+    /// It needs data still being fetched (named for the page); it is started once that arrives.
+    WaitFor(&'static str),
+}
+
+impl From<String> for StartError {
+    fn from(message: String) -> StartError {
+        StartError::Refused(message)
+    }
+}
+
+type Spec<S> = <<S as Session>::Protocol as Protocol>::Spec;
+type Request<S> = <<S as Session>::Protocol as Protocol>::Request;
+type Reply<S> = <<S as Session>::Protocol as Protocol>::Reply;
+
+/// One lab's engine side.
+pub trait Session: Sized {
+    type Protocol: Protocol;
+
+    /// Builds the session a spec describes and its first reply.
+    fn start(spec: Spec<Self>, cx: &Context) -> Result<(Self, Reply<Self>), StartError>;
+
+    /// Answers one request with as many replies as it needs (a long task may report as it
+    /// goes). A request that asks for time says so itself (a budget in ms, checked against
+    /// the lab's limit): the worker answers nothing else meanwhile.
+    fn handle(
+        &mut self,
+        request: Request<Self>,
+        cx: &Context,
+        reply: &mut dyn FnMut(Reply<Self>),
+    ) -> Result<(), String>;
+}
+
+/// A participant as the engine sees it: JSON in, addressed messages out.
+pub trait Room {
+    fn slug(&self) -> &'static str;
+    /// Answers one request for run `run`.
+    fn answer(&mut self, run: u64, ask: Ask, cx: &Context, out: &mut dyn FnMut(FromEngine));
+    /// The fetched data changed: a start that waited for it goes on.
+    fn assets_arrived(&mut self, cx: &Context, out: &mut dyn FnMut(FromEngine));
+}
+
+/// The engine's place for one lab's session.
+pub struct Slot<S: Session> {
+    run: u64,
+    session: Option<S>,
+    /// A start that waits for data: answered when it arrives.
+    waiting: Option<(u64, Body)>,
+}
+
+impl<S: Session> Default for Slot<S> {
+    fn default() -> Self {
+        Slot {
+            run: 0,
+            session: None,
+            waiting: None,
+        }
+    }
+}
+
+impl<S: Session> Slot<S> {
+    /// A slot whose session needs no start (it answers run 0).
+    pub fn running(session: S) -> Self {
+        Slot {
+            run: 0,
+            session: Some(session),
+            waiting: None,
+        }
+    }
+
+    fn start(&mut self, run: u64, body: Body, cx: &Context, out: &mut dyn FnMut(FromEngine)) {
+        let slug = S::Protocol::SLUG;
+        // The old session goes first (two models need not fit in memory at once), and a
+        // refused start ends it too: its replies would be stale.
+        self.session = None;
+        self.waiting = None;
+        self.run = run;
+        let started = body
+            .read::<Spec<S>>()
+            .map_err(|e| StartError::Refused(e.to_string()))
+            .and_then(|spec| S::start(spec, cx));
+        match started {
+            Ok((session, first)) => {
+                self.session = Some(session);
+                out(FromEngine::reply::<S::Protocol>(run, &first));
+            }
+            Err(StartError::WaitFor(what)) => {
+                self.waiting = Some((run, body));
+                out(FromEngine::Waiting {
+                    from: slug.into(),
+                    run,
+                    what: what.into(),
+                });
+            }
+            Err(StartError::Refused(message)) => out(FromEngine::Error {
+                from: slug.into(),
+                run,
+                message,
+            }),
+        }
+    }
+}
+
+impl<S: Session> Room for Slot<S> {
+    fn slug(&self) -> &'static str {
+        S::Protocol::SLUG
+    }
+
+    fn answer(&mut self, run: u64, ask: Ask, cx: &Context, out: &mut dyn FnMut(FromEngine)) {
+        let slug = S::Protocol::SLUG;
+        let body = match ask {
+            Ask::Start(body) => return self.start(run, body, cx, out),
+            Ask::Request(body) => body,
+        };
+        let refused = match (&mut self.session, body.read::<Request<S>>()) {
+            (None, _) => Err(format!("no {slug} session is running: start one first")),
+            (Some(_), _) if run != self.run => Err(format!(
+                "this request is for run {run} of the {slug} lab, but run {} is the current one",
+                self.run
+            )),
+            (Some(_), Err(e)) => Err(e.to_string()),
+            (Some(session), Ok(request)) => session.handle(request, cx, &mut |reply| {
+                out(FromEngine::reply::<S::Protocol>(run, &reply))
+            }),
+        };
+        if let Err(message) = refused {
+            out(FromEngine::Error {
+                from: slug.into(),
+                run,
+                message,
+            });
+        }
+    }
+
+    fn assets_arrived(&mut self, cx: &Context, out: &mut dyn FnMut(FromEngine)) {
+        if let Some((run, body)) = self.waiting.take() {
+            self.start(run, body, cx, out);
+        }
+    }
+}
+
+/// A boxed slot for the registry.
+pub fn room<S: Session + 'static>() -> Box<dyn Room> {
+    Box::new(Slot::<S>::default())
+}

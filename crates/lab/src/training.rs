@@ -1,0 +1,148 @@
+//! The training machinery every lab shares: the optimizer a link's settings describe, and the
+//! time-budgeted trainer that takes whole steps, evaluates at fixed steps and hands the page
+//! only what is new. A lab supplies its model's step and evaluation ([`Trainable`]).
+//!
+//! Deterministic by construction: which steps run and when evaluations happen depend on the
+//! step count only; the clock decides only where a slice ends, so how the page slices its
+//! requests never changes the numbers.
+
+use contract::training::{LrSchedule, OptimizerName, Run, TrainPoint};
+use nn::{Optimizer, OptimizerKind, Schedule};
+
+/// The `nn` optimizer for a link's settings. GD, SGD and mini-batch are the same update; they
+/// differ in how many examples a step sees, which the lab decides.
+pub fn optimizer_for(run: &Run, schedule: LrSchedule) -> Optimizer {
+    Optimizer::new(kind_of(run), schedule_of(run, schedule))
+}
+
+fn kind_of(run: &Run) -> OptimizerKind {
+    match run.optimizer {
+        OptimizerName::Gd | OptimizerName::Sgd | OptimizerName::Minibatch => OptimizerKind::Sgd,
+        OptimizerName::Momentum => OptimizerKind::Momentum { alpha: run.alpha },
+        OptimizerName::Nesterov => OptimizerKind::Nesterov { alpha: run.alpha },
+        OptimizerName::Adagrad => OptimizerKind::AdaGrad { delta: run.delta },
+        OptimizerName::Rmsprop => OptimizerKind::RmsProp {
+            beta: run.beta2,
+            delta: run.delta,
+        },
+        OptimizerName::Adam => OptimizerKind::Adam {
+            beta1: run.beta1,
+            beta2: run.beta2,
+            delta: run.delta,
+        },
+    }
+}
+
+fn schedule_of(run: &Run, schedule: LrSchedule) -> Schedule {
+    match schedule {
+        LrSchedule::Constant => Schedule::Constant { lr: run.lr },
+        LrSchedule::LinearDecay { final_ratio, steps } => Schedule::LinearDecay {
+            lr0: run.lr,
+            lr_final: run.lr * final_ratio,
+            steps,
+        },
+    }
+}
+
+/// Where a training run stands, and what the page has not been sent yet.
+#[derive(Debug)]
+pub struct TrainingLog<E> {
+    pub step: usize,
+    /// Training time (ms) so far, evaluations excluded.
+    pub train_ms: f64,
+    /// Why training stopped early (a loss that is not a number, a failed step).
+    pub stopped: Option<String>,
+    unsent_points: Vec<TrainPoint>,
+    unsent_evaluations: Vec<E>,
+}
+
+impl<E> Default for TrainingLog<E> {
+    fn default() -> Self {
+        TrainingLog {
+            step: 0,
+            train_ms: 0.0,
+            stopped: None,
+            unsent_points: Vec::new(),
+            unsent_evaluations: Vec::new(),
+        }
+    }
+}
+
+impl<E> TrainingLog<E> {
+    /// The training points and evaluations since the last call (each is sent once).
+    pub fn take_new(&mut self) -> (Vec<TrainPoint>, Vec<E>) {
+        (
+            std::mem::take(&mut self.unsent_points),
+            std::mem::take(&mut self.unsent_evaluations),
+        )
+    }
+
+    /// Examples per second over all training so far (for a replay that had no speed of its own).
+    pub fn mean_speed(&self, examples_per_step: usize) -> Option<f32> {
+        (self.step > 0 && self.train_ms > 0.0)
+            .then(|| (self.step * examples_per_step) as f32 / (self.train_ms as f32 / 1000.0))
+    }
+}
+
+/// A lab's model as the trainer drives it.
+pub trait Trainable {
+    type Evaluation;
+    /// One training step (the `log().step + 1`-th): its batch's loss, accuracy and η, or why
+    /// training cannot go on.
+    fn train_step(&mut self) -> Result<TrainPoint, String>;
+    fn examples_per_step(&self) -> usize;
+    fn total_steps(&self) -> usize;
+    /// Is the held-out set evaluated after this step?
+    fn evaluates_after(&self, step: usize) -> bool;
+    fn evaluate(&self) -> Self::Evaluation;
+    fn log(&mut self) -> &mut TrainingLog<Self::Evaluation>;
+}
+
+/// Trains whole steps until `budget_ms` of the clock has passed (at least one step), the run
+/// is over, or it reaches step `until`; evaluates after the steps the lab names. Returns the
+/// examples per second of the training alone (evaluations excluded).
+pub fn train_until<T: Trainable>(
+    model: &mut T,
+    budget_ms: f64,
+    now_ms: &dyn Fn() -> f64,
+    until: Option<usize>,
+) -> Option<f32> {
+    let start = now_ms();
+    let (mut trained, mut spent) = (0usize, 0.0f64);
+    loop {
+        let step = model.log().step;
+        if until.is_some_and(|u| step >= u)
+            || step >= model.total_steps()
+            || model.log().stopped.is_some()
+        {
+            break;
+        }
+        let t0 = now_ms();
+        let outcome = model.train_step();
+        let dt = now_ms() - t0;
+        match outcome {
+            Ok(point) => {
+                let log = model.log();
+                log.step += 1;
+                log.unsent_points.push(point);
+                log.train_ms += dt;
+            }
+            Err(why) => {
+                model.log().stopped = Some(why);
+                break;
+            }
+        }
+        spent += dt;
+        trained += 1;
+        let step = model.log().step;
+        if model.evaluates_after(step) || step == model.total_steps() {
+            let evaluation = model.evaluate();
+            model.log().unsent_evaluations.push(evaluation);
+        }
+        if now_ms() - start >= budget_ms {
+            break;
+        }
+    }
+    (trained > 0 && spent > 0.0)
+        .then(|| (trained * model.examples_per_step()) as f32 / (spent as f32 / 1000.0))
+}
