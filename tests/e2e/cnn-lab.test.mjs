@@ -60,6 +60,11 @@ test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on
   const cells = await page.getByTestId('confusion').locator('tbody td').allTextContents();
   const counted = cells.filter((_, i) => i % 11 !== 10).reduce((a, c) => a + (Number(c) || 0), 0);
   assert.equal(counted, 2000);
+  // Its colours are explained: one bar for the right answers, one for the mistakes.
+  assert.deepEqual(
+    await page.locator('.confusion .colour-bar-label').allTextContents(),
+    ["read right, share of the label's digits", 'mistakes, digits'],
+  );
   assert.ok((await page.getByTestId('wrong-digits').locator('button').count()) > 0);
   await screenshot(page, 'cnn-lab-trained.png');
   assert.deepEqual(errors, []);

@@ -66,3 +66,26 @@ pub fn UrlNotes(
         })
     }
 }
+
+/// Share: copies the link that reproduces what is on screen, and shows it.
+#[component]
+pub fn ShareBar(
+    label: &'static str,
+    /// What the link does, said before it.
+    hint: &'static str,
+    testid: &'static str,
+    link_testid: &'static str,
+    /// Makes the link (and copies it).
+    make: Callback<(), String>,
+) -> impl IntoView {
+    let shared = RwSignal::new(None::<String>);
+    view! {
+        <div class="share">
+            <button class="secondary-blue" data-testid=testid on:click=move |_| shared.set(Some(make.run(())))>{label}</button>
+            {move || shared.get().map(|link| view! {
+                <span class="hint">{hint}</span>
+                <input class="share-link" data-testid=link_testid readonly value=link />
+            })}
+        </div>
+    }
+}

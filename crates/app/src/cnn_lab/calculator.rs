@@ -8,7 +8,7 @@
 //! page (a row's marker to its note and back) scroll rather than set the URL's fragment, which
 //! chooses the lab.
 
-use contract::cnn::zoo::{approx, Model, Network, NoteKind, Row};
+use contract::cnn::zoo::{approx, Model, Network, NoteKind, Place, Row};
 use leptos::prelude::*;
 
 /// What the share bars measure.
@@ -200,7 +200,7 @@ fn network_view(
             // the concatenation reads every branch, not the module's input.
             let previous = r.checked_sub(1).and_then(|p| net.rows.get(p));
             let reads = previous.is_none_or(|p| p.output != row.input)
-                && !row.layer.contains("concatenation");
+                && row.place != Place::Concatenation;
             let (params, mults) = (row.params, row.mult_adds);
             let part = move || match measure.get() {
                 Measure::Params => (params, total_params),
@@ -230,7 +230,7 @@ fn network_view(
                     class:calc-focus=move || focus.get() == Some(Target::Row(r))
                     data-row=row.name.clone()>
                     <th scope="row" class="calc-name">
-                        {name_view(&row.name)}
+                        {name_view(row)}
                         {markers(refs, focus)}
                     </th>
                     <td class="calc-layer">
@@ -320,14 +320,14 @@ fn network_view(
 
 /// A row's name; an inception branch's ("3×3 branch: 1×1 reduce") with the branch on a line
 /// of its own.
-fn name_view(name: &str) -> impl IntoView {
-    match name.split_once(": ") {
-        Some((group, layer)) => view! {
-            <span class="calc-group">{group.to_string()}</span>
+fn name_view(row: &Row) -> impl IntoView {
+    match row.group_and_layer() {
+        (Some(group), layer) => view! {
+            <span class="calc-group">{group}</span>
             {layer.to_string()}
         }
         .into_any(),
-        None => name.to_string().into_any(),
+        (None, name) => name.to_string().into_any(),
     }
 }
 

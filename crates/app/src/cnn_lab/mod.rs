@@ -204,11 +204,6 @@ pub fn CnnLabPage(
         }
     });
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
-    let shared = RwSignal::new(None::<String>);
-    let share = move |_| {
-        let step = state.with_untracked(|s| s.lab.step);
-        shared.set(Some(labs::share_link(state, step)))
-    };
     view! {
         <section class="panel lab cnn-lab" aria-labelledby="cnn-title">
             <h1 id="cnn-title">"Convolutional networks"</h1>
@@ -216,17 +211,7 @@ pub fn CnnLabPage(
                 "Build a CNN, train it on 8,000 real handwritten digits right here, and look inside: what each "
                 "kernel responds to, which pixels a unit can see, and why a shifted digit is still the same digit. Space trains or pauses."
             </p>
-            <crate::page::UrlNotes notes=Signal::derive(move || state.with(|s| s.notes.clone())) on_dismiss=Callback::new(move |_| state.update(|s| s.notes.clear())) testid="cnn-url-notes" />
-            {move || state.with(|s| s.error.clone()).map(|e| view! {
-                <div class="notice error" role="alert" data-testid="cnn-error">
-                    {e}
-                    <Show when=move || state.with(|s| s.engine_failed)>
-                        " "
-                        <button class="secondary" on:click=move |_| restart.run(())>"Restart engine"</button>
-                    </Show>
-                    <button class="secondary-blue" on:click=move |_| state.update(|s| s.error = None)>"Dismiss"</button>
-                </div>
-            })}
+            <labs::notices::Notices state=state restart=restart error_testid="cnn-error" notes_testid="cnn-url-notes" />
             <h2>"1 · Architecture"</h2>
             <builder::Builder layers=Signal::derive(move || state.with(|s| s.spec.layers.clone())) on_change=Callback::new(move |layers| change(state, |spec| spec.layers = layers)) />
             <h2>"2 · Training"</h2>
@@ -247,13 +232,8 @@ pub fn CnnLabPage(
                 let shift = state.with_untracked(|s| s.spec.shift);
                 look(state, DigitSource::Test { index }, shift)
             }) />
-            <div class="share">
-                <button class="secondary-blue" data-testid="cnn-share" on:click=share>"Share this experiment"</button>
-                {move || shared.get().map(|link| view! {
-                    <span class="hint">"Link copied — it trains the same network to this step, with the same numbers: "</span>
-                    <input class="share-link" data-testid="cnn-share-link" readonly value=link />
-                })}
-            </div>
+            <crate::page::ShareBar label="Share this experiment" testid="cnn-share" link_testid="cnn-share-link"
+                hint="Link copied — it trains the same network to this step, with the same numbers: " make=labs::share(state) />
             <h2>"6 · The notes' networks, computed"</h2>
             <calculator::Calculator />
         </section>

@@ -59,6 +59,10 @@ pub struct CnnState {
 impl LabState for CnnState {
     type Protocol = CnnProtocol;
 
+    fn step(&self) -> usize {
+        self.step
+    }
+
     fn on_restart(s: &mut CnnSession) {
         // The digit gallery, the last view, a digit chosen meanwhile and the thread choice
         // stay: they are the student's, not the run's.

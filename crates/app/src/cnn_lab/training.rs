@@ -2,6 +2,8 @@
 //! transport (play, pause, reset), progress with time left, speed, and the learning curves.
 
 use super::curves::Curves;
+use crate::widgets::transport::Transport;
+use contract::cnn::DEFAULT_FINAL_RATIO;
 use super::state::{CnnSession, TARGET_ACCURACY};
 use contract::cnn::{CnnLab, CNN_OPTIMIZERS};
 use contract::training::{Knob, LrSchedule, OptimizerName};
@@ -164,7 +166,7 @@ pub fn Training(
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             let mut s = spec();
-                            s.schedule = if on { s.decay_over_run(0.03) } else { LrSchedule::Constant };
+                            s.schedule = if on { s.decay_over_run(DEFAULT_FINAL_RATIO) } else { LrSchedule::Constant };
                             on_change.run(s);
                         } />
                     " η decays linearly to "
@@ -182,18 +184,12 @@ pub fn Training(
                         on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { edit(Box::new(move |s| s.seed = v)) } } />
                 </label>
             </div>
-            <div class="transport">
-                <button data-testid="cnn-play" on:click=move |_| on_play.run(())
-                    disabled=move || state.with(|s| !s.started || s.finished())>
-                    {move || if state.with(|s| s.playing) { "❚❚ Pause" } else { "▶ Train" }}
-                </button>
-                <button class="secondary-blue" data-testid="cnn-reset" on:click=move |_| on_reset.run(())>"Reset"</button>
-                <div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
-                    aria-valuenow=move || format!("{:.0}", fraction() * 100.0)>
-                    <div class="progress-bar" style:width=move || format!("{:.1}%", fraction() * 100.0)></div>
-                </div>
+            <Transport playing=Signal::derive(move || state.with(|s| s.playing))
+                can_play=Signal::derive(move || state.with(|s| s.started && !s.finished()))
+                play_label="▶ Train" prefix="cnn-" progress=Signal::derive(fraction)
+                on_play=on_play on_reset=on_reset>
                 <span class="status" class:blocked=move || state.with(|s| s.lab.blocked.is_some()) data-testid="cnn-status" data-train-ms=move || state.with(|s| s.lab.train_ms.to_string())>{status}</span>
-            </div>
+            </Transport>
             {move || state.with(|s| s.lab.stopped.clone()).map(|why| view! {
                 <div class="notice error" role="alert" data-testid="cnn-stopped">"Training stopped: "{why}". Lower η and press Reset."</div>
             })}
@@ -207,6 +203,6 @@ pub fn Training(
 fn decay_ratio(spec: &CnnLab) -> f32 {
     match spec.schedule {
         LrSchedule::LinearDecay { final_ratio, .. } => final_ratio,
-        LrSchedule::Constant => 0.03,
+        LrSchedule::Constant => DEFAULT_FINAL_RATIO,
     }
 }

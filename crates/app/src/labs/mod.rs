@@ -3,6 +3,7 @@
 //! The shell, the navigation and the address bar's routing loop over the registry; nothing
 //! outside a lab's folder names it.
 
+pub mod notices;
 pub mod session;
 
 use crate::engine_client;
@@ -74,13 +75,16 @@ where
     state.update(|s| s.spec.set_at(None));
 }
 
-/// The link that reproduces what is on screen at `step` (copied to the clipboard).
-pub fn share_link<L: LabState + 'static>(state: RwSignal<Session<L>>, step: usize) -> String
+/// Share for a lab page: the link that reproduces what is on screen, at the step the run has
+/// reached (copied to the clipboard).
+pub fn share<L: LabState + 'static>(state: RwSignal<Session<L>>) -> Callback<(), String>
 where
     Session<L>: Send + Sync,
     <L::Protocol as Protocol>::Spec: Link + Clone,
 {
-    let mut spec = state.with_untracked(|s| s.spec.clone());
-    spec.set_at((step > 0).then_some(step));
-    crate::page::share(&spec.encode())
+    Callback::new(move |_| {
+        let (mut spec, step) = state.with_untracked(|s| (s.spec.clone(), s.lab.step()));
+        spec.set_at((step > 0).then_some(step));
+        crate::page::share(&spec.encode())
+    })
 }

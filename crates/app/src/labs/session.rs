@@ -24,6 +24,9 @@ pub trait LabState: Sized {
 
     /// The lab's last request was refused: forget whatever would ask it again.
     fn on_refused(_session: &mut Session<Self>) {}
+
+    /// The step the run has reached (what Share writes as `at=`).
+    fn step(&self) -> usize;
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -162,6 +165,9 @@ pub(crate) mod tests {
         }
         fn on_refused(session: &mut Session<Self>) {
             session.lab.forgotten = true;
+        }
+        fn step(&self) -> usize {
+            0
         }
     }
 

@@ -9,6 +9,7 @@ pub mod state;
 
 use crate::format;
 use crate::labs::{self, Page};
+use crate::widgets::transport::Transport;
 use contract::limits::TrainingLimits;
 use contract::link::Link;
 use contract::optim::limits::OptimLimits;
@@ -121,6 +122,28 @@ fn toggle_play(state: RwSignal<OptimSession>) {
     });
 }
 
+/// What the controls may do: every change of the experiment goes through `change` (and
+/// restarts the race), a value that cannot be used through `refuse`.
+#[derive(Clone, Copy)]
+struct Actions {
+    change: Callback<OptimLab>,
+    refuse: Callback<String>,
+    play: Callback<()>,
+    step: Callback<()>,
+    reset: Callback<()>,
+    speed: Callback<usize>,
+    arrows: Callback<bool>,
+}
+
+impl Actions {
+    /// Applies `edit` to a copy of the experiment and asks for it.
+    fn edit(&self, state: ReadSignal<OptimSession>, edit: impl FnOnce(&mut OptimLab)) {
+        let mut spec = state.with_untracked(|s| s.spec.clone());
+        edit(&mut spec);
+        self.change.run(spec);
+    }
+}
+
 #[component]
 pub fn OptimLabPage(
     state: RwSignal<OptimSession>,
@@ -155,16 +178,23 @@ pub fn OptimLabPage(
         }
     });
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
-    let shared = RwSignal::new(None::<String>);
-    let share = move |_| {
-        let step = state.with_untracked(|s| s.lab.step);
-        shared.set(Some(labs::share_link(state, step)))
-    };
     let pick = Callback::new(move |(x, y): (f32, f32)| {
         let round = |v: f32| (v * 1000.0).round() / 1000.0;
         change(state, |spec| spec.start = Some((round(x), round(y))));
     });
     let problem = move || state.with(|s| s.spec.problem);
+    let actions = Actions {
+        change: Callback::new(move |spec| change(state, |s| *s = spec)),
+        refuse: Callback::new(move |message| state.update(|s| s.error = Some(message))),
+        play: Callback::new(move |_| toggle_play(state)),
+        step: Callback::new(move |_| step_once(state)),
+        reset: Callback::new(move |_| {
+            state.update(|s| s.playing = false);
+            labs::restart(state)
+        }),
+        speed: Callback::new(move |n| state.update(|s| s.lab.speed = n)),
+        arrows: Callback::new(move |on| state.update(|s| s.lab.show_arrows = on)),
+    };
     view! {
         <section class="panel lab" aria-labelledby="optim-title">
             <h1 id="optim-title">"Optimizers"</h1>
@@ -174,16 +204,7 @@ pub fn OptimLabPage(
                 "and a path overshoots and oscillates, too small and it crawls; momentum, AdaGrad, RMSProp "
                 "and Adam each fix part of that. Click the plot to start from another point."
             </p>
-            <crate::page::UrlNotes notes=Signal::derive(move || state.with(|s| s.notes.clone())) on_dismiss=Callback::new(move |_| state.update(|s| s.notes.clear())) testid="url-notes" />
-            {move || state.with(|s| s.error.clone()).map(|e| view! {
-                <div class="notice error" role="alert" data-testid="lab-error">
-                    {e}
-                    <Show when=move || state.with(|s| s.engine_failed)>
-                        " "
-                        <button class="secondary" on:click=move |_| restart.run(())>"Restart engine"</button>
-                    </Show>
-                </div>
-            })}
+            <labs::notices::Notices state=state restart=restart error_testid="lab-error" notes_testid="url-notes" />
             <div class="lab-grid">
                 <div class="plot-column">
                     <ContourPlot state=state.read_only() on_pick=pick />
@@ -199,45 +220,31 @@ pub fn OptimLabPage(
                         }}
                     </p>
                 </div>
-                <Controls state=state />
+                <Controls state=state.read_only() actions=actions />
             </div>
             <h2>"Loss at every step"</h2>
             <LossChart state=state.read_only() />
             <ResultsTable state=state.read_only() />
-            <div class="share">
-                <button class="secondary-blue" data-testid="share" on:click=share>"Share this race"</button>
-                {move || shared.get().map(|link| view! {
-                    <span class="hint">"Link copied — it replays this race to this step: "</span>
-                    <input class="share-link" data-testid="share-link" readonly value=link />
-                })}
-            </div>
+            <crate::page::ShareBar label="Share this race" testid="share" link_testid="share-link"
+                hint="Link copied — it replays this race to this step: " make=labs::share(state) />
         </section>
     }
 }
 
 #[component]
-fn Controls(state: RwSignal<OptimSession>) -> impl IntoView {
+fn Controls(state: ReadSignal<OptimSession>, actions: Actions) -> impl IntoView {
     let playing = move || state.with(|s| s.playing);
     let ready = move || state.with(|s| s.lab.contour.is_some());
     view! {
         <div class="controls-column">
-            <div class="transport">
-                <button data-testid="play" on:click=move |_| toggle_play(state) disabled=move || !ready()>
-                    {move || if playing() { "❚❚ Pause" } else { "▶ Play" }}
-                </button>
-                <button class="secondary-blue" data-testid="step" on:click=move |_| step_once(state) disabled=move || !ready()>
-                    "Step →"
-                </button>
-                <button class="secondary-blue" data-testid="reset" on:click=move |_| { state.update(|s| s.playing = false); labs::restart(state) }>
-                    "Reset"
-                </button>
-            </div>
+            <Transport playing=Signal::derive(playing) can_play=Signal::derive(ready) play_label="▶ Play"
+                on_play=actions.play on_step=actions.step on_reset=actions.reset />
             <p class="status" data-testid="step-count">{move || format!("step k = {}", state.with(|s| s.lab.step))}</p>
             <label class="field">
                 "Problem "
                 <select data-testid="problem" on:change=move |ev| {
                     if let Some(p) = Problem::from_slug(&event_target_value(&ev)) {
-                        change(state, |spec| { spec.problem = p; spec.start = None; });
+                        actions.edit(state, |spec| { spec.problem = p; spec.start = None; });
                     }
                 }>
                     {Problem::ALL.iter().map(|p| {
@@ -249,7 +256,7 @@ fn Controls(state: RwSignal<OptimSession>) -> impl IntoView {
             <label class="field">
                 "Speed "
                 <select data-testid="speed" on:change=move |ev| {
-                    if let Ok(n) = event_target_value(&ev).parse() { state.update(|s| s.lab.speed = n) }
+                    if let Ok(n) = event_target_value(&ev).parse() { actions.speed.run(n) }
                 }>
                     {SPEEDS.iter().map(|&n| view! { <option value=n.to_string() selected=move || state.with(|s| s.lab.speed == n)>{format!("{n} steps per frame")}</option> }).collect::<Vec<_>>()}
                 </select>
@@ -257,13 +264,13 @@ fn Controls(state: RwSignal<OptimSession>) -> impl IntoView {
 
             <label class="field checkbox">
                 <input type="checkbox" data-testid="arrows" prop:checked=move || state.with(|s| s.lab.show_arrows)
-                    on:change=move |ev| { let on = event_target_checked(&ev); state.update(|s| s.lab.show_arrows = on) } />
+                    on:change=move |ev| actions.arrows.run(event_target_checked(&ev)) />
                 " Show −∇L: the steepest-descent direction, normal to the level lines"
             </label>
-            <DecaySettings state=state />
+            <DecaySettings state=state actions=actions />
             <fieldset class="racers">
                 <legend>"Optimizers and their learning rate η"</legend>
-                {OptimizerName::ALL.iter().map(|&name| view! { <RacerRow state=state name=name /> }).collect::<Vec<_>>()}
+                {OptimizerName::ALL.iter().map(|&name| view! { <RacerRow state=state actions=actions name=name /> }).collect::<Vec<_>>()}
             </fieldset>
         </div>
     }
@@ -281,7 +288,7 @@ fn problem_label(p: Problem) -> &'static str {
 }
 
 #[component]
-fn RacerRow(state: RwSignal<OptimSession>, name: OptimizerName) -> impl IntoView {
+fn RacerRow(state: ReadSignal<OptimSession>, actions: Actions, name: OptimizerName) -> impl IntoView {
     let index = move || state.with(|s| s.spec.runs.iter().position(|r| r.optimizer == name));
     // The fields follow this optimizer's settings only: bound to the whole state they were
     // rewritten by every frame, even between a typed value and its change event.
@@ -290,7 +297,7 @@ fn RacerRow(state: RwSignal<OptimSession>, name: OptimizerName) -> impl IntoView
     });
     let toggle = move |ev| {
         let on = event_target_checked(&ev);
-        change(state, |spec| {
+        actions.edit(state, |spec| {
             if on && !spec.runs.iter().any(|r| r.optimizer == name) {
                 spec.runs.push(Run::default_for(name));
             } else if !on && spec.runs.len() > 1 {
@@ -306,8 +313,8 @@ fn RacerRow(state: RwSignal<OptimSession>, name: OptimizerName) -> impl IntoView
             if let (Some(i), Some(run)) = (run_index, candidate.as_mut()) {
                 run.lr = lr;
                 match contract::limits::TrainingLimits::check_run(run) {
-                    Ok(()) => change(state, |spec| spec.runs[i].lr = lr),
-                    Err(message) => state.update(|s| s.error = Some(message)),
+                    Ok(()) => actions.edit(state, |spec| spec.runs[i].lr = lr),
+                    Err(message) => actions.refuse.run(message),
                 }
             }
         }
@@ -322,8 +329,8 @@ fn RacerRow(state: RwSignal<OptimSession>, name: OptimizerName) -> impl IntoView
                 let Some(mut run) = state.with_untracked(|s| s.spec.runs.get(i).copied()) else { return };
                 run.set(knob, value);
                 match contract::limits::TrainingLimits::check_run(&run) {
-                    Ok(()) => change(state, |spec| spec.runs[i] = run),
-                    Err(message) => state.update(|s| s.error = Some(message)),
+                    Ok(()) => actions.edit(state, |spec| spec.runs[i] = run),
+                    Err(message) => actions.refuse.run(message),
                 }
             };
             view! {
@@ -391,7 +398,7 @@ fn ResultsTable(state: ReadSignal<OptimSession>) -> impl IntoView {
 
 /// The notes' linear decay: on/off, T and ε_T/ε₀, and ε_k/ε₀ plotted against k.
 #[component]
-fn DecaySettings(state: RwSignal<OptimSession>) -> impl IntoView {
+fn DecaySettings(state: ReadSignal<OptimSession>, actions: Actions) -> impl IntoView {
     // A memo: the block (and its fields) is rebuilt when the schedule changes, not every frame.
     let schedule = Memo::new(move |_| state.with(|s| s.spec.schedule));
     let decay = move || match schedule.get() {
@@ -404,8 +411,8 @@ fn DecaySettings(state: RwSignal<OptimSession>) -> impl IntoView {
             steps,
         };
         match TrainingLimits::check_schedule(&schedule, OptimLimits::MAX_STEPS) {
-            Ok(()) => change(state, |spec| spec.schedule = schedule),
-            Err(message) => state.update(|s| s.error = Some(message)),
+            Ok(()) => actions.edit(state, |spec| spec.schedule = schedule),
+            Err(message) => actions.refuse.run(message),
         }
     };
     view! {
@@ -413,7 +420,7 @@ fn DecaySettings(state: RwSignal<OptimSession>) -> impl IntoView {
             <input type="checkbox" data-testid="decay" prop:checked=move || decay().is_some()
                 on:change=move |ev| {
                     let on = event_target_checked(&ev);
-                    change(state, |spec| spec.schedule = if on { LrSchedule::LinearDecay { final_ratio: 0.01, steps: 500 } } else { LrSchedule::Constant });
+                    actions.edit(state, |spec| spec.schedule = if on { LrSchedule::LinearDecay { final_ratio: 0.01, steps: 500 } } else { LrSchedule::Constant });
                 } />
             " Linear decay of η (the notes' ε_k = (1 − k/T)·ε₀ + (k/T)·ε_T)"
         </label>

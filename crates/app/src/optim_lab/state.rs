@@ -51,6 +51,10 @@ impl Default for OptimState {
 impl LabState for OptimState {
     type Protocol = OptimProtocol;
 
+    fn step(&self) -> usize {
+        self.step
+    }
+
     fn on_restart(s: &mut OptimSession) {
         s.lab.paths.clear();
         s.lab.step = 0;

@@ -4,4 +4,6 @@
 pub mod axis;
 pub mod contour;
 pub mod line_chart;
+pub mod matrix;
 pub mod raster;
+pub mod transport;

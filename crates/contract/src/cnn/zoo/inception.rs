@@ -3,7 +3,7 @@
 //! concatenated along the channels.
 
 use super::table::{max_pool, row};
-use super::{approx, Model, Network, Note, Row};
+use super::{approx, Model, Network, Note, Place, Row};
 use crate::cnn::arch::{concatenated, Conv, FeatureShape, Layer, Window};
 
 /// The notes' inception module reads a 28×28×256 map.
@@ -31,11 +31,20 @@ fn module(model: Model, input: FeatureShape, branches: &[Branch]) -> Result<Netw
     for branch in branches {
         let mut shape = input;
         for (name, layer) in &branch.layers {
-            let name = format!("{} branch: {name}", branch.name);
+            let group = branch.name;
+            let prefix = format!("{group} branch: ");
+            let layer_at = prefix.len();
+            let name = format!("{prefix}{name}");
             let cost = layer
                 .cost(shape)
                 .map_err(|e| format!("{}, {name}: {e}", model.title()))?;
-            rows.push(row(name, layer, shape, cost));
+            rows.push(Row {
+                place: Place::Branch {
+                    branch: group,
+                    layer: layer_at,
+                },
+                ..row(name, layer, shape, cost)
+            });
             shape = cost.output;
         }
         outputs.push(shape);
@@ -43,6 +52,7 @@ fn module(model: Model, input: FeatureShape, branches: &[Branch]) -> Result<Netw
     let output = concatenated(&outputs).map_err(|e| format!("{}: {e}", model.title()))?;
     rows.push(Row {
         name: "concatenate".into(),
+        place: Place::Concatenation,
         layer: "depth concatenation".into(),
         input,
         output,
@@ -184,6 +194,13 @@ mod tests {
         assert_eq!(net.total_mult_adds(), 271_351_808);
         assert_eq!(size(net.rows.last().unwrap().output), "28×28×480");
         assert_eq!(out(&net, "3×3 branch: 1×1 reduce"), "28×28×64");
+        // The table knows each row's place without reading its name.
+        let reduce = net.rows.iter().find(|r| r.name == "3×3 branch: 1×1 reduce");
+        assert_eq!(
+            reduce.map(Row::group_and_layer),
+            Some((Some("3×3 branch".to_string()), "1×1 reduce"))
+        );
+        assert_eq!(net.rows.last().map(|r| r.place), Some(Place::Concatenation));
         let text = &net.notes[0].text;
         assert!(text.contains("358M") && text.contains("271.4M"), "{text}");
     }

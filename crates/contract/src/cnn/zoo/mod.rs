@@ -103,6 +103,19 @@ pub struct Network {
     pub notes: Vec<Note>,
 }
 
+impl Row {
+    /// The branch a row belongs to ("3×3 branch"), if any, and the layer's own name.
+    pub fn group_and_layer(&self) -> (Option<String>, &str) {
+        match self.place {
+            Place::Branch { branch, layer } => (
+                Some(format!("{branch} branch")),
+                self.name.get(layer..).unwrap_or(&self.name),
+            ),
+            _ => (None, &self.name),
+        }
+    }
+}
+
 impl Network {
     /// Weights, biases and batch norm's γ, β.
     pub fn total_params(&self) -> u64 {
@@ -129,6 +142,9 @@ impl Network {
 pub struct Row {
     /// "conv1", "fc2", "conv3_x block 1", "3×3 branch: 1×1 reduce".
     pub name: String,
+    /// Where the row stands in the network: in a chain, in an inception branch, or joining
+    /// the branches.
+    pub place: Place,
     /// What the layer does: "conv 11×11/4 p0 ×96", "max pool 3×3/2", "fc 4096".
     pub layer: String,
     /// What it reads (in an inception module, the module's input or the branch's previous
@@ -141,6 +157,18 @@ pub struct Row {
     pub weights: u64,
     /// Multiply-adds for one example (the notes' "MULTs"); FLOPs ≈ 2 × this.
     pub mult_adds: u64,
+}
+
+/// Where a row stands: what a reader of the table needs to know to see what it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Reads the row above.
+    Chain,
+    /// A layer of an inception branch (`branch` names it: "3×3" for the "3×3 branch"); the
+    /// layer's own name starts at byte `layer` of the row's name ("1×1 reduce").
+    Branch { branch: &'static str, layer: usize },
+    /// Concatenates every branch's output along the channels.
+    Concatenation,
 }
 
 /// What a note says about the notes' figures.

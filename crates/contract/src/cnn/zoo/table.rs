@@ -62,6 +62,7 @@ fn rounded_down(layer: &Layer, input: FeatureShape) -> Option<String> {
 pub(super) fn row(name: String, layer: &Layer, input: FeatureShape, cost: Cost) -> Row {
     Row {
         name,
+        place: super::Place::Chain,
         layer: label(layer),
         input,
         output: cost.output,
