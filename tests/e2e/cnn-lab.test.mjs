@@ -135,6 +135,26 @@ test('a replayed link shows maps, kernels, both receptive fields, a shift and a 
   await page.close();
 });
 
+test('a diverging network stops, says why, and still shows what it computed', async () => {
+  // SGD at η = 10 on a dense net: the loss is NaN at step 14, and the views are full of NaN.
+  const { page, errors } = await openPage(
+    shared.browser.context,
+    `${shared.server.url}#lab=cnn&v=1&layers=fc32&opt=sgd&lr=10&shift=1,0`,
+  );
+  const stopped = page.getByTestId('cnn-stopped');
+  await stopped.waitFor({ timeout: READY });
+  assert.match(await stopped.textContent(), /the loss became NaN at step 14: η = [\d.]+ is probably too large/);
+  assert.equal(await page.getByTestId('cnn-play').textContent(), '▶ Train');
+  assert.equal(await page.getByTestId('cnn-error').count(), 0, 'every reply was read');
+  // A look inside the broken model is answered too.
+  await page.getByTestId('digit-3').click();
+  await page.getByText(/^test digit #3, labelled/).waitFor({ timeout: READY });
+  assert.match(await page.getByTestId('verdict').textContent(), /^It cannot say: its outputs are not numbers/);
+  assert.equal(await page.getByTestId('cnn-error').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('an impossible layer is flagged at that layer with the formula, and a broken link explains itself', async () => {
   const { page, errors } = await openPage(
     shared.browser.context,

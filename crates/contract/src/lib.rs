@@ -6,6 +6,7 @@
 
 pub mod cnn;
 pub mod diagnostics;
+pub mod finite;
 pub mod limits;
 pub mod link;
 pub mod optim;

@@ -51,9 +51,11 @@ pub fn lab_of(fragment: &str) -> Option<&str> {
         .find_map(|p| p.strip_prefix("lab="))
 }
 
-/// A fragment's `key=value` parts (a part without `=` has an empty value); a fragment over
-/// [`MAX_FRAGMENT`] is not read at all, and says so.
-pub fn key_values<'a>(fragment: &'a str, notes: &mut Vec<UrlNote>) -> Vec<(&'a str, &'a str)> {
+/// A fragment's `key=value` parts (a part without `=` has an empty value), percent-escapes
+/// decoded (browsers escape what users paste: `opt=sgd%2Cadam`). A key given twice keeps its
+/// first value and the repeat becomes a note. A fragment over [`MAX_FRAGMENT`] is not read at
+/// all, and says so.
+pub fn key_values(fragment: &str, notes: &mut Vec<UrlNote>) -> Vec<(String, String)> {
     let fragment = fragment.trim_start_matches('#');
     if fragment.len() > MAX_FRAGMENT {
         notes.push(note(
@@ -62,11 +64,46 @@ pub fn key_values<'a>(fragment: &'a str, notes: &mut Vec<UrlNote>) -> Vec<(&'a s
         ));
         return Vec::new();
     }
-    fragment
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| p.split_once('=').unwrap_or((p, "")))
-        .collect()
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for part in fragment.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = part.split_once('=').unwrap_or((part, ""));
+        let (key, value) = (percent_decoded(key), percent_decoded(value));
+        if pairs.iter().any(|(k, _)| *k == key) {
+            notes.push(note(
+                &format!("{key}={value}"),
+                format!("{key} is given more than once; the first value is used"),
+            ));
+        } else {
+            pairs.push((key, value));
+        }
+    }
+    pairs
+}
+
+/// `%2C` → `,`: every well-formed escape decoded (as UTF-8, invalid bytes replaced), anything
+/// else kept as written.
+pub fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|&b| hex(b)),
+            bytes.get(i + 2).and_then(|&b| hex(b)),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `a,b` as two values.
@@ -221,5 +258,28 @@ mod tests {
         assert!(notes[0].reason.contains("exceeds the limit of 100"));
         assert_eq!(lab_of("#lab=demo&v=1"), Some("demo"));
         assert_eq!(lab_of("v=1"), None);
+    }
+
+    #[test]
+    fn escapes_are_decoded_and_repeats_noted() {
+        let mut notes = vec![];
+        let pairs = key_values("lab=demo&opt=sgd%2Cadam&seed=1&seed=2&x=%zz%4", &mut notes);
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("lab", "demo"),
+                ("opt", "sgd,adam"),
+                ("seed", "1"),
+                ("x", "%zz%4")
+            ]
+        );
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].part, "seed=2");
+        assert!(notes[0].reason.contains("more than once"));
+        assert_eq!(percent_decoded("%CE%B7%20%E2"), "η \u{fffd}");
     }
 }

@@ -159,6 +159,66 @@ fn a_cnn_start_waits_for_the_digits_then_trains_looks_and_explains() {
     }
 }
 
+/// The link: a dense net trained by SGD at η = 10 diverges within a few steps, and its
+/// view (probabilities, shift report) is full of NaN. Every reply still reads, the stop reason
+/// arrives, and a look inside the broken model reads too.
+#[test]
+fn a_diverged_cnn_still_answers_in_replies_the_page_can_read() {
+    let mut engine = Engine::default();
+    let bytes = std::fs::read(data::mnist::ASSET_PATH).expect("the bundled MNIST file");
+    engine.digits_arrived(Ok(&bytes), &|| 0.0, &mut |_| {});
+    let (spec, notes) =
+        contract::cnn::link::decode("lab=cnn&v=1&layers=fc32&opt=sgd&lr=10&shift=1,0");
+    assert_eq!(notes, vec![]);
+    let started = ask(&mut engine, ToEngine::start::<CnnProtocol>(1, &spec));
+    assert!(matches!(
+        &read::<CnnProtocol>(&started)[..],
+        [Ok(CnnReply::Started { .. })]
+    ));
+    let train = CnnRequest::Train {
+        budget_ms: 2000.0,
+        one_thread: false,
+        until: Some(40),
+    };
+    let trained = ask(&mut engine, ToEngine::request::<CnnProtocol>(1, &train));
+    let [Ok(CnnReply::Trained { progress, view })] = &read::<CnnProtocol>(&trained)[..] else {
+        panic!("{trained:?}")
+    };
+    let why = progress.stopped.as_deref().unwrap_or_default();
+    assert!(
+        why.contains("became NaN at step 14") && why.contains("probably too large"),
+        "{why}"
+    );
+    assert!(progress.step < 40);
+    // The state is broken: the outputs are not numbers, nor is the shift report.
+    assert!(
+        view.probabilities.iter().all(|p| p.is_nan()),
+        "{:?}",
+        view.probabilities
+    );
+    assert!(view
+        .shift
+        .as_ref()
+        .is_some_and(|s| s.probability_change.is_nan()));
+    let look = CnnRequest::Look {
+        digit: DigitSource::Test { index: 3 },
+        shift: (2, 0),
+    };
+    let looked = ask(&mut engine, ToEngine::request::<CnnProtocol>(1, &look));
+    assert!(matches!(
+        &read::<CnnProtocol>(&looked)[..],
+        [Ok(CnnReply::Viewed(_))]
+    ));
+    let unit = CnnRequest::Receptive {
+        layer: 0,
+        channel: 0,
+        y: 0,
+        x: 0,
+    };
+    let field = ask(&mut engine, ToEngine::request::<CnnProtocol>(1, &unit));
+    assert!(matches!(&read::<CnnProtocol>(&field)[..], [Ok(_) | Err(_)]));
+}
+
 #[test]
 fn a_failed_download_is_reported_to_the_cnn_lab() {
     let mut engine = Engine::default();

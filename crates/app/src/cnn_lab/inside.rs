@@ -197,7 +197,12 @@ fn Prediction(view: CnnView) -> impl IntoView {
         .enumerate()
         .fold((0, -1.0f32), |b, (i, &p)| if p > b.1 { (i, p) } else { b });
     let label = view.label;
+    let undefined = view.probabilities.iter().any(|p| !p.is_finite());
     let verdict = match label {
+        // A diverged model's outputs are not numbers: it has no answer to give.
+        _ if undefined => {
+            "It cannot say: its outputs are not numbers (training diverged; lower η and press Reset).".to_string()
+        }
         Some(l) if l == best.0 => format!("It says {} ({:.1}%) — right.", best.0, best.1 * 100.0),
         Some(l) => format!(
             "It says {} ({:.1}%) — wrong: this is a {l}.",
@@ -222,7 +227,7 @@ fn Prediction(view: CnnView) -> impl IntoView {
                 <div class="prob-row" class:best=class == best.0 class:truth=Some(class) == label>
                     <span class="prob-class">{class}</span>
                     <span class="prob-bar"><span style:width=format!("{:.1}%", p * 100.0)></span></span>
-                    <span class="prob-value">{format!("{:.1}%", p * 100.0)}</span>
+                    <span class="prob-value">{if p.is_finite() { format!("{:.1}%", p * 100.0) } else { "—".to_string() }}</span>
                 </div>
             }
         })

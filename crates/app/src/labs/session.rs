@@ -120,7 +120,11 @@ impl<L: LabState> Session<L> {
                     self.started = true;
                     L::on_reply(self, reply);
                 }
-                Err(e) => self.refused(e.to_string()),
+                // A lab never waits for an answer it cannot read: it stops, and says so.
+                Err(e) => self.refused(format!(
+                    "The engine's answer could not be read, so this lab stopped waiting for it. \
+                     Press Reset to start again. (Details: {e})"
+                )),
             },
         }
     }

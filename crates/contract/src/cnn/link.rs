@@ -63,6 +63,21 @@ pub fn layer_code(layer: &LayerSpec) -> String {
 }
 
 /// Splits "c8k5s2p1" after its prefix into (letter, number) pairs: [('c',8),('k',5),...].
+/// The first field letter a layer code repeats (`c8k5c16` gives `c` twice), after its
+/// prefix; such a code is refused rather than read one way or the other.
+pub fn repeated_field(code: &str) -> Option<char> {
+    let rest = ["max", "avg", "res", "fc"]
+        .iter()
+        .find_map(|p| code.strip_prefix(p))
+        .unwrap_or(code);
+    let letters: Vec<char> = rest.chars().filter(|c| c.is_ascii_lowercase()).collect();
+    letters
+        .iter()
+        .enumerate()
+        .find(|(i, c)| letters[..*i].contains(c))
+        .map(|(_, c)| *c)
+}
+
 fn fields(code: &str) -> Option<Vec<(char, usize)>> {
     let mut out = Vec::new();
     let mut chars = code.chars().peekable();
@@ -192,10 +207,11 @@ pub fn decode(fragment: &str) -> (CnnLab, Vec<UrlNote>) {
         "batch" | "epochs" => 1,
         _ => 2,
     };
-    let mut sorted = pairs.clone();
+    let mut sorted = pairs;
     sorted.sort_by_key(|(k, _)| order(k));
     let mut schedule_given = false;
-    for (key, value) in sorted {
+    for (key, value) in &sorted {
+        let (key, value) = (key.as_str(), value.as_str());
         let part = format!("{key}={value}");
         match read_common(key, value, SLUG, CnnLimits::MAX_STEPS, &mut notes) {
             Common::Header | Common::Unusable => {}
@@ -229,6 +245,13 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut CnnLab, notes: &mut V
                     notes.push(note(
                         &format!("layers: {code}"),
                         format!("more than {} layers; left out", CnnLimits::MAX_LAYERS),
+                    ));
+                    continue;
+                }
+                if let Some(letter) = repeated_field(code) {
+                    notes.push(note(
+                        &format!("layers: {code}"),
+                        format!("its field {letter} is given more than once; left out"),
                     ));
                     continue;
                 }
@@ -439,6 +462,29 @@ mod tests {
         assert!(notes[2]
             .reason
             .contains("layer 2 channels = 999 exceeds the limit of 64"));
+    }
+
+    #[test]
+    fn a_layer_code_that_repeats_a_field_is_refused_with_a_note() {
+        let (spec, notes) = decode("lab=cnn&layers=c8k5c16,relu,max2s2s3,fc10");
+        assert_eq!(
+            spec.layers,
+            [LayerSpec::Relu, LayerSpec::Dense { units: 10 }]
+        );
+        let reasons: Vec<&str> = notes.iter().map(|n| n.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "its field c is given more than once; left out",
+                "its field s is given more than once; left out"
+            ]
+        );
+        // A pasted link whose browser escaped the commas reads the same as the original.
+        let escaped = decode("lab=cnn&v=1&layers=c8k3p1%2Cbn%2Crelu%2Cres8%2Cavg28");
+        assert_eq!(
+            escaped,
+            decode("lab=cnn&v=1&layers=c8k3p1,bn,relu,res8,avg28")
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub struct WrongDigit {
     pub label: usize,
     pub predicted: usize,
     /// The probability given to the wrong class.
+    #[serde(with = "crate::finite::or_null")]
     pub confidence: f32,
     pub pixels: Vec<u8>,
 }
@@ -21,6 +22,8 @@ pub struct WrongDigit {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     pub step: usize,
+    /// Not a number once the model's outputs are not (a diverged run).
+    #[serde(with = "crate::finite::or_null")]
     pub loss: f32,
     pub accuracy: f32,
     /// `confusion[label][predicted]` counts.
@@ -99,7 +102,9 @@ pub struct ShiftRow {
     /// Correlation of the maps of the moved digit with the original maps moved by
     /// `map_shift` (1: equivariant); none when the shift is not whole in this layer.
     pub equivariance: Option<f32>,
-    /// Correlation of the maps of the moved digit with the original maps, unmoved (1: invariant).
+    /// Correlation of the maps of the moved digit with the original maps, unmoved (1: invariant;
+    /// not a number when a map is constant).
+    #[serde(with = "crate::finite::or_null")]
     pub invariance: f32,
 }
 
@@ -108,8 +113,10 @@ pub struct ShiftReport {
     pub shift: (i32, i32),
     pub rows: Vec<ShiftRow>,
     /// Class probabilities of the unmoved digit (the view's are the moved one's).
+    #[serde(with = "crate::finite::vec_or_null")]
     pub original_probabilities: Vec<f32>,
     /// ½ Σ |p − p'|: 0 when the prediction does not move at all, 1 at most.
+    #[serde(with = "crate::finite::or_null")]
     pub probability_change: f32,
 }
 
@@ -122,6 +129,7 @@ pub struct CnnView {
     /// The test digit's label; none for a drawn digit.
     pub label: Option<usize>,
     pub digit: DigitSource,
+    #[serde(with = "crate::finite::vec_or_null")]
     pub probabilities: Vec<f32>,
     pub layers: Vec<LayerMaps>,
     /// The first convolution's kernels [O, C, k, k] (none if the model starts otherwise).
@@ -156,6 +164,7 @@ pub struct ReceptiveFieldView {
     pub y: usize,
     pub x: usize,
     /// The unit's value for this digit.
+    #[serde(with = "crate::finite::or_null")]
     pub value: f32,
     /// The theoretical field's side (before clipping to the image) and its clipped box
     /// `[y0, y1) × [x0, x1)` in input pixels.

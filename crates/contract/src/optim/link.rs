@@ -53,7 +53,7 @@ pub fn decode(fragment: &str) -> (OptimLab, Vec<UrlNote>) {
     let mut spec = OptimLab::default();
     let pairs = key_values(fragment, &mut notes);
     // The optimizer list first: per-optimizer keys refer to it.
-    if let Some((_, list)) = pairs.iter().find(|(k, _)| *k == "opt") {
+    if let Some((_, list)) = pairs.iter().find(|(k, _)| k == "opt") {
         let mut runs = Vec::new();
         for name in list.split(',').filter(|n| !n.is_empty()) {
             match OptimizerName::from_slug(name) {
@@ -77,7 +77,8 @@ pub fn decode(fragment: &str) -> (OptimLab, Vec<UrlNote>) {
             spec.runs = runs;
         }
     }
-    for &(key, value) in &pairs {
+    for (key, value) in &pairs {
+        let (key, value) = (key.as_str(), value.as_str());
         let part = format!("{key}={value}");
         match read_common(key, value, SLUG, OptimLimits::MAX_STEPS, &mut notes) {
             Common::Seed(seed) => spec.seed = seed,

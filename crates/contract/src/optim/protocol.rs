@@ -42,6 +42,7 @@ pub struct ContourGrid {
     pub y_range: (f32, f32),
     pub columns: usize,
     pub rows: usize,
+    /// Finite: a sample where the loss is not a number takes the largest finite value.
     pub values: Vec<f32>,
     /// Known minima inside the domain (marked on the plot).
     pub minima: Vec<(f32, f32)>,
@@ -68,6 +69,7 @@ pub struct RunFrame {
     pub from: usize,
     pub points: Vec<(f32, f32)>,
     pub losses: Vec<Option<f32>>,
+    #[serde(with = "crate::finite::or_null")]
     pub lr: f32,
     pub diverged: Option<String>,
 }

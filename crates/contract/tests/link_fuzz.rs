@@ -1,0 +1,108 @@
+//! Every lab's link decoder against mutated links: the README's example links and the
+//! defaults, with characters replaced, inserted, deleted and percent-escaped, parts repeated,
+//! swapped between labs and cut. Whatever arrives, decoding does not panic, the experiment it
+//! gives is within the limits, and writing it back gives a link that reads as the same
+//! experiment with nothing to say.
+//!
+//! CI runs `LINK_FUZZ_CASES` (default 100,000) cases per lab; for a longer run:
+//! `LINK_FUZZ_CASES=1000000 cargo test --release -p contract --test link_fuzz`.
+#![allow(clippy::unwrap_used)] // a panic is the failure report
+
+use contract::link::Link;
+
+/// The README's example links (the corpus every mutation starts from).
+const SEEDS: &[&str] = &[
+    "lab=optim&v=1",
+    "lab=optim&v=1&problem=ravine&opt=gd,momentum,nesterov&gd.lr=0.09&momentum.lr=0.02&nesterov.lr=0.02",
+    "lab=optim&v=1&problem=saddle&opt=sgd,adam&sgd.lr=0.01&adam.lr=0.01",
+    "lab=optim&v=1&problem=regression&opt=gd,sgd,minibatch&gd.lr=0.1&sgd.lr=0.1&minibatch.lr=0.1&at=200",
+    "lab=optim&v=1&problem=himmelblau&opt=momentum,adagrad,rmsprop,adam&start=0.5,-4.5&decay=0.01,300",
+    "lab=cnn&v=1",
+    "lab=cnn&v=1&digit=7&at=125",
+    "lab=cnn&v=1&layers=c8k3p1,bn,relu,res8,res16s2,res32s2,avg7&epochs=2",
+    "lab=cnn&v=1&layers=c8k5p2,relu,c16k4s2p1,relu&shift=2,0&at=250",
+    "lab=cnn&v=1&opt=sgd&lr=2&at=125",
+];
+
+/// Characters links are made of, and a few they should never contain.
+const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789.,-=&%#+eE_ \xce\xb7";
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // SplitMix64.
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn mutate(rng: &mut Rng, link: &str) -> String {
+    let mut bytes = link.as_bytes().to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(bytes.len() + 1);
+        match rng.below(7) {
+            0 if !bytes.is_empty() => {
+                let i = at.min(bytes.len() - 1);
+                bytes[i] = ALPHABET[rng.below(ALPHABET.len())];
+            }
+            1 => bytes.insert(at, ALPHABET[rng.below(ALPHABET.len())]),
+            2 if at < bytes.len() => {
+                bytes.remove(at);
+            }
+            3 => {
+                // Percent-escape one byte, as a browser would.
+                if let Some(&b) = bytes.get(at) {
+                    let escaped = format!("%{b:02X}");
+                    bytes.splice(at..=at, escaped.bytes());
+                }
+            }
+            4 => {
+                // Repeat a part (or graft one from another link).
+                let other = SEEDS[rng.below(SEEDS.len())];
+                let parts: Vec<&str> = other.split('&').collect();
+                let part = parts[rng.below(parts.len())];
+                bytes.extend(format!("&{part}").bytes());
+            }
+            5 => bytes.truncate(at),
+            _ => bytes.extend(format!("&at={}", rng.next() % 1_000_000).bytes()),
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+fn check<S: Link + PartialEq + std::fmt::Debug>(
+    fragment: &str,
+    limits: impl Fn(&S) -> Result<(), String>,
+) {
+    let (spec, _) = S::decode(fragment);
+    assert_eq!(limits(&spec), Ok(()), "{fragment}");
+    let again = spec.encode();
+    let (back, notes) = S::decode(&again);
+    assert!(notes.is_empty(), "{fragment} → {again}: {notes:?}");
+    assert_eq!(back, spec, "{fragment} → {again}");
+}
+
+#[test]
+fn mutated_links_decode_within_limits_and_round_trip() {
+    let cases: usize = std::env::var("LINK_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let mut rng = Rng(0x5EED);
+    for case in 0..cases {
+        let seed = SEEDS[case % SEEDS.len()];
+        let fragment = mutate(&mut rng, seed);
+        check::<contract::optim::OptimLab>(&fragment, |s| s.check());
+        // The CNN's check also refuses impossible architectures it keeps for the builder:
+        // only the named limits are asked of a decoded link.
+        check::<contract::cnn::CnnLab>(&fragment, |s| s.check());
+    }
+}
