@@ -49,7 +49,15 @@ fn the_optimizer_race_starts_replays_and_steps_in_contiguous_frames() {
     let [Ok(OptimReply::Started { contour, frame })] = &read::<OptimProtocol>(&started)[..] else {
         panic!("{started:?}")
     };
-    assert_eq!((frame.step, frame.runs[0].points.len()), (10, 11));
+    // The start is at step 0: the page replays `at` with step requests it can follow.
+    assert_eq!((frame.step, frame.runs[0].points.len()), (0, 1));
+    let replayed = ask(
+        &mut engine,
+        ToEngine::request::<OptimProtocol>(7, &step(10)),
+    );
+    assert!(
+        matches!(&read::<OptimProtocol>(&replayed)[..], [Ok(OptimReply::Frame(f))] if f.step == 10 && f.runs[0].from == 1 && f.runs[0].points.len() == 10)
+    );
     assert_eq!(
         contour.values.len(),
         OptimLimits::CONTOUR_COLUMNS * OptimLimits::CONTOUR_ROWS
@@ -157,6 +165,49 @@ fn a_cnn_start_waits_for_the_digits_then_trains_looks_and_explains() {
         let r = ask(&mut engine, cnn(&bad));
         assert!(matches!(&read::<CnnProtocol>(&r)[..], [Err(_)]), "{r:?}");
     }
+}
+
+/// A reply carries only new points and stays within its byte budget: the largest step request
+/// of the largest race (eight optimizers, regression data) and its start.
+#[test]
+fn optimizer_replies_stay_within_their_byte_budget() {
+    use contract::training::{OptimizerName, Run};
+    let mut engine = Engine::default();
+    let spec = OptimLab {
+        problem: contract::optim::Problem::Regression,
+        runs: OptimizerName::ALL.map(Run::default_for).to_vec(),
+        points: 1000,
+        ..OptimLab::default()
+    };
+    let started = ask(&mut engine, ToEngine::start::<OptimProtocol>(1, &spec));
+    let steps = OptimLimits::steps_per_request(spec.runs.len());
+    let mut sizes = vec![started[0].to_json().len()];
+    for _ in 0..3 {
+        let frame = ask(
+            &mut engine,
+            ToEngine::request::<OptimProtocol>(1, &step_of(steps)),
+        );
+        assert!(
+            matches!(&read::<OptimProtocol>(&frame)[..], [Ok(OptimReply::Frame(f))] if f.runs.len() == 8 && f.runs[0].points.len() == steps)
+        );
+        sizes.push(frame[0].to_json().len());
+    }
+    assert!(
+        sizes.iter().all(|&b| b <= OptimLimits::REPLY_BYTES),
+        "reply sizes {sizes:?} over {} bytes",
+        OptimLimits::REPLY_BYTES
+    );
+    let over = ask(
+        &mut engine,
+        ToEngine::request::<OptimProtocol>(1, &step_of(steps + 1)),
+    );
+    assert!(
+        matches!(&read::<OptimProtocol>(&over)[..], [Err(m)] if m.contains("exceeds the limit"))
+    );
+}
+
+fn step_of(steps: usize) -> OptimRequest {
+    OptimRequest::Step { steps }
 }
 
 /// The link: a dense net trained by SGD at η = 10 diverges within a few steps, and its

@@ -239,7 +239,12 @@ fn Controls(state: ReadSignal<OptimSession>, actions: Actions) -> impl IntoView 
         <div class="controls-column">
             <Transport playing=Signal::derive(playing) can_play=Signal::derive(ready) play_label="▶ Play"
                 on_play=actions.play on_step=actions.step on_reset=actions.reset />
-            <p class="status" data-testid="step-count">{move || format!("step k = {}", state.with(|s| s.lab.step))}</p>
+            <p class="status">
+                <span data-testid="step-count">{move || format!("step k = {}", state.with(|s| s.lab.step))}</span>
+                {move || state.with(OptimSession::replaying).map(|to| view! {
+                    <span class="hint" data-testid="replay-status">{format!(" · replaying the link to step {to}")}</span>
+                })}
+            </p>
             <label class="field">
                 "Problem "
                 <select data-testid="problem" on:change=move |ev| {

@@ -5,6 +5,7 @@
 use crate::labs::session::{LabState, Session};
 use contract::link::UrlNote;
 use contract::optim::protocol::{ContourGrid, OptimFrame, OptimProtocol, OptimReply, OptimRequest};
+use contract::optim::limits::OptimLimits;
 use contract::optim::OptimLab;
 use contract::training::OptimizerName;
 use contract::ToEngine;
@@ -33,6 +34,8 @@ pub struct OptimState {
     pub queued: usize,
     /// Draw −∇L arrows on the plot (a view choice, not part of the experiment).
     pub show_arrows: bool,
+    /// A link's `at=`: the race is taken to this step in slices the page shows as they come.
+    pub replay_to: Option<usize>,
 }
 
 impl Default for OptimState {
@@ -44,6 +47,7 @@ impl Default for OptimState {
             speed: 5,
             queued: 0,
             show_arrows: false,
+            replay_to: None,
         }
     }
 }
@@ -59,6 +63,12 @@ impl LabState for OptimState {
         s.lab.paths.clear();
         s.lab.step = 0;
         s.lab.queued = 0;
+        // The start builds the race at step 0; the play loop takes it to the link's step.
+        s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
+    }
+
+    fn on_refused(s: &mut OptimSession) {
+        s.lab.replay_to = None;
     }
 
     fn on_reply(s: &mut OptimSession, reply: OptimReply) {
@@ -101,22 +111,34 @@ impl OptimSession {
                 None => {}
             }
         }
+        if lab.replay_to.is_some_and(|to| lab.step >= to) {
+            lab.replay_to = None;
+        }
         if !lab.paths.is_empty() && lab.paths.iter().all(|p| p.diverged.is_some()) {
             self.playing = false;
+            lab.replay_to = None;
         }
     }
 
     /// Should the play loop ask for more steps now?
     pub fn wants_steps(&self) -> bool {
-        (self.playing || self.lab.queued > 0)
+        (self.playing || self.lab.queued > 0 || self.replaying().is_some())
             && !self.waiting
             && !self.engine_failed
             && self.lab.contour.is_some()
     }
 
-    /// The next step request: the speed while playing, else one queued single step.
+    /// The step a link is being replayed to, while it is.
+    pub fn replaying(&self) -> Option<usize> {
+        self.lab.replay_to.filter(|&to| self.lab.step < to)
+    }
+
+    /// The next step request: a replay's next slice (as many steps as a reply may carry),
+    /// else the speed while playing, else one queued single step.
     pub fn take_request(&mut self) -> ToEngine {
-        let steps = if self.playing {
+        let steps = if let Some(to) = self.replaying() {
+            (to - self.lab.step).min(OptimLimits::steps_per_request(self.spec.runs.len()))
+        } else if self.playing {
             self.lab.speed
         } else {
             self.lab.queued = self.lab.queued.saturating_sub(1);
@@ -234,6 +256,40 @@ mod tests {
         assert_eq!(body.read(), Ok(OptimRequest::Step { steps: 1 }));
         assert_eq!(s.lab.queued, 0);
         assert!(!s.wants_steps(), "one request in flight at a time");
+    }
+
+    fn asked_steps(request: ToEngine) -> usize {
+        let contract::Ask::Request(body) = request.ask else {
+            panic!("{request:?}")
+        };
+        let Ok(OptimRequest::Step { steps }) = body.read() else {
+            panic!("not a step request")
+        };
+        steps
+    }
+
+    #[test]
+    fn a_link_replays_in_slices_a_reply_can_carry_then_waits() {
+        let spec = OptimLab {
+            at: Some(2500),
+            ..OptimLab::default()
+        };
+        let mut s = OptimSession::for_link(spec, vec![]);
+        s.restart();
+        s.spec.at = None; // as labs::restart does once the start is sent
+        assert!(!s.wants_steps(), "not before the start is answered");
+        s.apply(&started(1, frame(0, 0, vec![(0.0, 0.0)])));
+        assert_eq!(s.replaying(), Some(2500));
+        assert!(s.wants_steps(), "a replay needs no play");
+        assert_eq!(asked_steps(s.take_request()), 1000);
+        let points = |n: usize| (0..n).map(|i| (i as f32, 0.0)).collect::<Vec<_>>();
+        s.apply(&reply(1, OptimReply::Frame(frame(1000, 1, points(1000)))));
+        assert_eq!(asked_steps(s.take_request()), 1000);
+        s.apply(&reply(1, OptimReply::Frame(frame(2000, 1001, points(1000)))));
+        assert_eq!(asked_steps(s.take_request()), 500, "the rest, not past the link's step");
+        s.apply(&reply(1, OptimReply::Frame(frame(2500, 2001, points(500)))));
+        assert_eq!((s.replaying(), s.wants_steps()), (None, false));
+        assert_eq!(s.lab.paths[0].points.len(), 2501);
     }
 
     #[test]

@@ -25,6 +25,10 @@ impl CnnLimits {
     /// inputs: `ArchTable::values_per_example` × batch): 100 M values is 400 MB of the engine's
     /// 2 GiB memory, which also holds the data, the optimizer's state and the allocator's slack.
     pub const MAX_BATCH_VALUES: u64 = 100_000_000;
+    /// Pooling window reads one training batch makes (`ArchTable::window_ops_per_example` ×
+    /// batch): 100 M is ~150× the LeNet-like preset's and well under a second per step; a
+    /// link at 5·10⁸ took 2.6 s per step natively and stalled the page.
+    pub const MAX_BATCH_WINDOW_OPS: u64 = 100_000_000;
     /// |dx|, |dy| of the shifted digit.
     pub const MAX_SHIFT: i32 = 8;
     /// The longest run: 30 epochs of 8,000 digits one at a time.
@@ -78,6 +82,13 @@ impl CnnLimits {
             return Err(format!(
                 "the model needs {work} multiply-adds per digit, over the limit of {}",
                 Self::MAX_MULT_ADDS
+            ));
+        }
+        let window_ops = table.window_ops_per_example().saturating_mul(batch as u64);
+        if window_ops > Self::MAX_BATCH_WINDOW_OPS {
+            return Err(format!(
+                "a batch of {batch} makes {window_ops} pooling window reads, over the limit of {} (use a smaller batch, smaller pooling windows or fewer channels)",
+                Self::MAX_BATCH_WINDOW_OPS
             ));
         }
         let values = table.values_per_example().saturating_mul(batch as u64);

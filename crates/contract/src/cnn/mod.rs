@@ -309,6 +309,14 @@ mod tests {
         assert!(e.contains("over the limit of 100000000"), "{e}");
         let (deep, _) = link::decode("lab=cnn&layers=c32k3p1,relu,c32k7p3,relu,max2,max2");
         assert!(deep.trainable().is_err());
+        // Pooling counts too: 64 maps of 21×21 reading 8×8 windows, 256 digits a batch.
+        let (pooled, notes) = link::decode("lab=cnn&layers=c64k3p1,max8s1&batch=256");
+        assert_eq!(notes, vec![]);
+        let e = pooled.trainable().unwrap_err();
+        assert!(
+            e.contains("462422016 pooling window reads, over the limit of 100000000"),
+            "{e}"
+        );
         // The presets fit even at the largest batch, except the ResNet-like one.
         for preset in [Preset::LeNet, Preset::Vgg] {
             let spec = CnnLab {

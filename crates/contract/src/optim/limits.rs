@@ -14,11 +14,22 @@ impl OptimLimits {
     pub const MAX_COORD: f32 = 1000.0;
     /// Regression data set size.
     pub const POINTS: (usize, usize) = (2, 1000);
-    /// Steps one step request may ask for (the play loop asks for a few at a time).
+    /// Steps one step request may ask for (the play loop asks for a few at a time; a replay
+    /// for as many as a reply may carry).
     pub const MAX_STEPS_PER_REQUEST: usize = 1000;
+    /// Path points (steps × optimizers) one reply carries at most: with the contour grid, a
+    /// reply stays under [`OptimLimits::REPLY_BYTES`].
+    pub const MAX_POINTS_PER_REPLY: usize = 4000;
+    /// The byte budget of one reply's JSON (tested on the largest replies).
+    pub const REPLY_BYTES: usize = 256 * 1024;
     /// Contour grid resolution sent with a started race.
     pub const CONTOUR_COLUMNS: usize = 120;
     pub const CONTOUR_ROWS: usize = 90;
+
+    /// Steps one request may ask for when `runs` optimizers race.
+    pub fn steps_per_request(runs: usize) -> usize {
+        (Self::MAX_POINTS_PER_REPLY / runs.max(1)).clamp(1, Self::MAX_STEPS_PER_REQUEST)
+    }
 
     pub fn check(spec: &OptimLab) -> Result<(), String> {
         if spec.runs.is_empty() {

@@ -177,6 +177,11 @@ impl OptimSession {
         self.step
     }
 
+    /// Optimizers racing.
+    pub fn runs(&self) -> usize {
+        self.racers.len()
+    }
+
     /// One step of every optimizer still in the race.
     pub fn step(&mut self) {
         self.step += 1;

@@ -1,5 +1,7 @@
-//! The optimizer lab behind the engine's one session interface: a start builds the race and
-//! replays it to the link's `at=`; a request takes more steps.
+//! The optimizer lab behind the engine's one session interface: a start builds the race at
+//! step 0; a request takes more steps. A link's `at=` is the page's to replay with step
+//! requests, in slices it shows and can interrupt (a replay inside the start blocked the
+//! worker for tens of seconds and sent megabytes at once).
 
 use super::OptimSession;
 use crate::session::{Context, Session, StartError};
@@ -12,8 +14,7 @@ impl Session for OptimSession {
     type Protocol = OptimProtocol;
 
     fn start(spec: OptimLab, _cx: &Context) -> Result<(Self, OptimReply), StartError> {
-        let mut session = OptimSession::new(&spec)?;
-        session.run_to(spec.at.unwrap_or(0));
+        let session = OptimSession::new(&spec)?;
         let reply = OptimReply::Started {
             contour: session.contour(OptimLimits::CONTOUR_COLUMNS, OptimLimits::CONTOUR_ROWS),
             frame: session.frame(0),
@@ -32,7 +33,7 @@ impl Session for OptimSession {
             "steps per request",
             steps,
             1,
-            OptimLimits::MAX_STEPS_PER_REQUEST,
+            OptimLimits::steps_per_request(self.runs()),
         )?;
         let limit = OptimLimits::MAX_STEPS;
         if self.steps_taken() >= limit {

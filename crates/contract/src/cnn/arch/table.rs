@@ -19,6 +19,9 @@ pub struct LayerRow {
     /// Values one example keeps for the backward pass besides the output: a convolution's
     /// unfolded input (C·k·k per output position), a residual block's inner maps.
     pub kept: u64,
+    /// Window reads for one example that are not multiply-adds: a pooling layer reads its
+    /// whole window for every output value (forward; the backward pass as many again).
+    pub window_ops: u64,
     /// Why this layer cannot be built; its sentence names the formula and the numbers.
     pub error: Option<ArchError>,
 }
@@ -47,6 +50,14 @@ impl ArchTable {
 
     /// Values one example needs while it trains, roughly: each output with its gradient and a
     /// copy, each unfolded input with its gradient.
+    /// Pooling's window reads for one example, over every layer.
+    pub fn window_ops_per_example(&self) -> u64 {
+        self.rows
+            .iter()
+            .map(|r| r.window_ops)
+            .fold(0u64, u64::saturating_add)
+    }
+
     pub fn values_per_example(&self) -> u64 {
         self.rows
             .iter()
@@ -77,6 +88,7 @@ pub fn table(input: FeatureShape, layers: &[LayerSpec], classes: usize) -> ArchT
             mult_adds: 0,
             receptive_field: None,
             kept: 0,
+            window_ops: 0,
             error: None,
         };
         // After an impossible layer there is nothing to say: the row stays empty.
@@ -85,6 +97,7 @@ pub fn table(input: FeatureShape, layers: &[LayerSpec], classes: usize) -> ArchT
             match layer.cost(current) {
                 Ok(cost) => {
                     row.kept = kept(spec, current, cost.output);
+                    row.window_ops = window_ops(spec, cost.output);
                     row.output = Some(cost.output);
                     row.params = cost.params;
                     row.mult_adds = cost.mult_adds;
@@ -101,6 +114,14 @@ pub fn table(input: FeatureShape, layers: &[LayerSpec], classes: usize) -> ArchT
         rows.push(row);
     }
     ArchTable { rows }
+}
+
+/// See [`LayerRow::window_ops`].
+fn window_ops(layer: &LayerSpec, output: FeatureShape) -> u64 {
+    match *layer {
+        LayerSpec::Pool { size, .. } => output.numel().saturating_mul((size as u64).pow(2)),
+        _ => 0,
+    }
 }
 
 /// See [`LayerRow::kept`]: what the lab's engine keeps, so it is a fact about its model, not
