@@ -14,6 +14,15 @@ TRUNK_VERSION="0.22.1"
 WASM_PACK_VERSION="0.15.1"
 
 say() { printf '\033[1m[tools]\033[0m %s\n' "$*"; }
+# The tools are compiled once per machine, so they are built for build time, not speed: no LTO
+# and parallel codegen (trunk's own release profile asks for fat LTO and one codegen unit, most
+# of its 13 minutes on 2 cores), in one target directory shared by the installs so the crates
+# they share compile once. Set for these installs only, never for the project's own builds.
+TOOLS_TARGET="${PLAYGROUND_TOOLS_TARGET:-${XDG_CACHE_HOME:-$HOME/.cache}/playground-tools-target}"
+install_tool() {
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install --target-dir "$TOOLS_TARGET" "$@"
+}
 # has_line TEXT REGEX COUNT: TEXT has at least COUNT lines matching REGEX (no grep -q under
 # pipefail: it can close the pipe early and fail the check).
 has_line() { [ "$(printf '%s\n' "$1" | grep -cE "$2")" -ge "$3" ]; }
@@ -31,13 +40,13 @@ fi
 # Not --locked: its lock pins a webpki-roots the registry here lacks (see ARCHITECTURE.md).
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  install_tool wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 # 3. trunk (needs rustc >= 1.96.1: built with the pinned nightly since we are in the repo).
 if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
-  say "installing trunk $TRUNK_VERSION (the longest step, ~10-15 min on 2 cores)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked --force
+  say "installing trunk $TRUNK_VERSION (the longest step)"
+  install_tool trunk --version "$TRUNK_VERSION" --locked --force
 fi
 
 [ "$FOR" = serve ] && exit 0
@@ -45,7 +54,7 @@ fi
 # 4. wasm-pack, for the in-browser unit tests.
 if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
   say "installing wasm-pack $WASM_PACK_VERSION"
-  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
+  install_tool wasm-pack --version "$WASM_PACK_VERSION" --locked --force
 fi
 
 # 5. Debian's Chromium and its driver (never a browser download).

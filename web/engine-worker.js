@@ -38,7 +38,9 @@ self.addEventListener('message', (event) => {
 
 (async () => {
   try {
-    await init();
+    const wasm = await init();
+    // The engine's memory, for the soak script (tests/e2e/soak.mjs) and anyone curious.
+    self.engineMemoryBytes = () => wasm.memory.buffer.byteLength;
     await initThreadPool(navigator.hardwareConcurrency || 1);
     engineStart();
   } catch (err) {

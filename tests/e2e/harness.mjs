@@ -55,7 +55,7 @@ export async function serveDist({ isolated = true, withPeers = false } = {}) {
 }
 
 /** Debian's Chromium with the flags this machine needs (no sandbox as root, no network chatter). */
-export async function launchBrowser() {
+export async function launchBrowser({ args = [] } = {}) {
   const userDataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'playground-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
@@ -69,6 +69,7 @@ export async function launchBrowser() {
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      ...args,
     ],
   });
   return {
