@@ -6,12 +6,12 @@
 
 pub mod cnn;
 pub mod diagnostics;
-pub mod finite;
 pub mod limits;
 pub mod link;
 pub mod optim;
 pub mod protocol;
 pub mod training;
+pub mod wire;
 
 #[cfg(test)]
 mod test_gen;

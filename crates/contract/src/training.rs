@@ -165,7 +165,7 @@ pub enum LrSchedule {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainPoint {
     pub step: usize,
-    #[serde(with = "crate::finite::or_null")]
+    #[serde(with = "crate::wire::or_null")]
     pub loss: f32,
     pub accuracy: f32,
     pub lr: f32,

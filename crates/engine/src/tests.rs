@@ -210,6 +210,50 @@ fn step_of(steps: usize) -> OptimRequest {
     OptimRequest::Step { steps }
 }
 
+/// A CNN reply stays within its byte budget even for the widest model the limits allow: its
+/// view shows the first channels of each layer, and says how many there are.
+#[test]
+fn cnn_replies_stay_within_their_byte_budget() {
+    use contract::cnn::limits::CnnLimits;
+    let mut engine = Engine::default();
+    let bytes = std::fs::read(data::mnist::ASSET_PATH).expect("the bundled MNIST file");
+    engine.digits_arrived(Ok(&bytes), &|| 0.0, &mut |_| {});
+    let wide = "lab=cnn&v=1&layers=c64k1,relu,c64k1,relu,c64k1,relu,c64k1,relu,c64k1,relu,c64k1,relu,c64k1,relu,c64k1,relu&batch=1&shift=1,0";
+    let (spec, notes) = contract::cnn::link::decode(wide);
+    assert_eq!((notes, spec.trainable()), (vec![], Ok(())));
+    let started = ask(&mut engine, ToEngine::start::<CnnProtocol>(1, &spec));
+    let [Ok(CnnReply::Started { view, .. })] = &read::<CnnProtocol>(&started)[..] else {
+        panic!("{started:?}")
+    };
+    let sent: usize = view.layers.iter().map(|l| l.channels * l.h * l.w).sum();
+    assert!(sent <= CnnLimits::MAX_VIEW_MAP_VALUES, "{sent}");
+    assert!(view
+        .layers
+        .iter()
+        .all(|l| l.total_channels == 64 && l.channels >= 1 && l.channels < 64));
+    let train = CnnRequest::Train {
+        budget_ms: 0.0,
+        one_thread: false,
+        until: None,
+    };
+    let trained = ask(&mut engine, ToEngine::request::<CnnProtocol>(1, &train));
+    let sizes = [started[0].to_json().len(), trained[0].to_json().len()];
+    assert!(
+        sizes.iter().all(|&b| b <= CnnLimits::REPLY_BYTES),
+        "reply sizes {sizes:?} over {} bytes",
+        CnnLimits::REPLY_BYTES
+    );
+    // The default model is shown whole.
+    let started = ask(
+        &mut engine,
+        ToEngine::start::<CnnProtocol>(2, &CnnLab::default()),
+    );
+    let [Ok(CnnReply::Started { view, .. })] = &read::<CnnProtocol>(&started)[..] else {
+        panic!("{started:?}")
+    };
+    assert!(view.layers.iter().all(|l| l.channels == l.total_channels));
+}
+
 /// The link: a dense net trained by SGD at η = 10 diverges within a few steps, and its
 /// view (probabilities, shift report) is full of NaN. Every reply still reads, the stop reason
 /// arrives, and a look inside the broken model reads too.

@@ -306,10 +306,13 @@ fn LayerView(
             scale + 4.0
         )
     });
-    let shape = if h * w == 1 {
-        format!("{channels} units")
-    } else {
-        format!("{channels} channels of {h}×{w}")
+    let total = maps.total_channels;
+    let shape = match (h * w == 1, channels < total) {
+        (true, false) => format!("{channels} units"),
+        (true, true) => format!("the first {channels} of {total} units"),
+        (false, false) => format!("{channels} channels of {h}×{w}"),
+        // A wide model's view is cut to what a reply carries (CnnLimits::MAX_VIEW_MAP_VALUES).
+        (false, true) => format!("the first {channels} of {total} channels of {h}×{w}"),
     };
     view! {
         <div class="layer-maps" data-testid=format!("layer-maps-{layer}")>

@@ -35,6 +35,12 @@ impl CnnLimits {
     pub const MAX_STEPS: usize = 240_000;
     /// Longest training slice one request may ask for: the worker answers nothing else meanwhile.
     pub const MAX_TRAIN_BUDGET_MS: f64 = 2000.0;
+    /// Feature-map values one view carries (every layer's maps together; a wider model shows
+    /// its first channels of each layer): with base64 bytes, a view stays near 300 KB, sent
+    /// with every training slice.
+    pub const MAX_VIEW_MAP_VALUES: usize = 200_000;
+    /// The byte budget of one CNN reply's JSON (tested on the widest model within the limits).
+    pub const REPLY_BYTES: usize = 512 * 1024;
     /// Largest drawn canvas side accepted (the page draws on 112×112).
     pub const MAX_DRAWN_SIDE: usize = 512;
 

@@ -13,8 +13,9 @@ pub struct WrongDigit {
     pub label: usize,
     pub predicted: usize,
     /// The probability given to the wrong class.
-    #[serde(with = "crate::finite::or_null")]
+    #[serde(with = "crate::wire::or_null")]
     pub confidence: f32,
+    #[serde(with = "crate::wire::base64_bytes")]
     pub pixels: Vec<u8>,
 }
 
@@ -23,7 +24,7 @@ pub struct WrongDigit {
 pub struct Evaluation {
     pub step: usize,
     /// Not a number once the model's outputs are not (a diverged run).
-    #[serde(with = "crate::finite::or_null")]
+    #[serde(with = "crate::wire::or_null")]
     pub loss: f32,
     pub accuracy: f32,
     /// `confusion[label][predicted]` counts.
@@ -55,6 +56,7 @@ pub struct CnnProgress {
 pub struct Quantised {
     pub min: f32,
     pub max: f32,
+    #[serde(with = "crate::wire::base64_bytes")]
     pub bytes: Vec<u8>,
 }
 
@@ -87,7 +89,10 @@ impl Quantised {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerMaps {
     pub layer: usize,
+    /// Maps sent: the layer's first `channels` of its `total_channels` (a wide model's view is
+    /// cut to fit `CnnLimits::MAX_VIEW_MAP_VALUES`).
     pub channels: usize,
+    pub total_channels: usize,
     pub h: usize,
     pub w: usize,
     pub maps: Quantised,
@@ -104,7 +109,7 @@ pub struct ShiftRow {
     pub equivariance: Option<f32>,
     /// Correlation of the maps of the moved digit with the original maps, unmoved (1: invariant;
     /// not a number when a map is constant).
-    #[serde(with = "crate::finite::or_null")]
+    #[serde(with = "crate::wire::or_null")]
     pub invariance: f32,
 }
 
@@ -113,10 +118,10 @@ pub struct ShiftReport {
     pub shift: (i32, i32),
     pub rows: Vec<ShiftRow>,
     /// Class probabilities of the unmoved digit (the view's are the moved one's).
-    #[serde(with = "crate::finite::vec_or_null")]
+    #[serde(with = "crate::wire::vec_or_null")]
     pub original_probabilities: Vec<f32>,
     /// ½ Σ |p − p'|: 0 when the prediction does not move at all, 1 at most.
-    #[serde(with = "crate::finite::or_null")]
+    #[serde(with = "crate::wire::or_null")]
     pub probability_change: f32,
 }
 
@@ -125,11 +130,12 @@ pub struct ShiftReport {
 pub struct CnnView {
     pub step: usize,
     /// The digit as the model sees it (moved by the shift), 28×28.
+    #[serde(with = "crate::wire::base64_bytes")]
     pub input: Vec<u8>,
     /// The test digit's label; none for a drawn digit.
     pub label: Option<usize>,
     pub digit: DigitSource,
-    #[serde(with = "crate::finite::vec_or_null")]
+    #[serde(with = "crate::wire::vec_or_null")]
     pub probabilities: Vec<f32>,
     pub layers: Vec<LayerMaps>,
     /// The first convolution's kernels [O, C, k, k] (none if the model starts otherwise).
@@ -153,7 +159,11 @@ pub enum DigitSource {
     Test { index: usize },
     /// A digit drawn on the page: `size`×`size` ink values 0–255, centred and scaled by the
     /// engine the way MNIST's digits were.
-    Drawn { size: usize, ink: Vec<u8> },
+    Drawn {
+        size: usize,
+        #[serde(with = "crate::wire::base64_bytes")]
+        ink: Vec<u8>,
+    },
 }
 
 /// The receptive field of one unit, on the input.
@@ -164,7 +174,7 @@ pub struct ReceptiveFieldView {
     pub y: usize,
     pub x: usize,
     /// The unit's value for this digit.
-    #[serde(with = "crate::finite::or_null")]
+    #[serde(with = "crate::wire::or_null")]
     pub value: f32,
     /// The theoretical field's side (before clipping to the image) and its clipped box
     /// `[y0, y1) × [x0, x1)` in input pixels.
@@ -181,5 +191,6 @@ pub struct ReceptiveFieldView {
 pub struct GalleryDigit {
     pub index: usize,
     pub label: usize,
+    #[serde(with = "crate::wire::base64_bytes")]
     pub pixels: Vec<u8>,
 }

@@ -69,7 +69,7 @@ pub struct RunFrame {
     pub from: usize,
     pub points: Vec<(f32, f32)>,
     pub losses: Vec<Option<f32>>,
-    #[serde(with = "crate::finite::or_null")]
+    #[serde(with = "crate::wire::or_null")]
     pub lr: f32,
     pub diverged: Option<String>,
 }

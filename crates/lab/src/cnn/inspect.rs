@@ -83,20 +83,32 @@ impl CnnSession {
         let (original, label) = self.digit_image();
         let moved = shifted(&original, SIDE, self.shift);
         let (probabilities, taps) = self.forward_taps(&moved);
-        let layers = (0..self.spec.layers.len())
-            .filter_map(|i| {
+        let shapes: Vec<Option<(usize, usize, usize)>> = (0..self.spec.layers.len())
+            .map(|i| match *taps.get(&layer_tap(i))?.shape() {
+                [_, c, h, w] => Some((c, h, w)),
+                [_, n] => Some((n, 1, 1)),
+                _ => None,
+            })
+            .collect();
+        // A wide model's view shows the first channels of each layer, the same share of each,
+        // so a reply stays within its budget (at least one channel of every layer).
+        let values: usize = shapes.iter().flatten().map(|(c, h, w)| c * h * w).sum();
+        let share = (CnnLimits::MAX_VIEW_MAP_VALUES as f64 / values.max(1) as f64).min(1.0);
+        let layers = shapes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, shape)| {
+                let (total, h, w) = (*shape)?;
+                let channels = ((total as f64 * share).floor() as usize).clamp(1, total);
                 let t = taps.get(&layer_tap(i))?;
-                let (channels, h, w) = match *t.shape() {
-                    [_, c, h, w] => (c, h, w),
-                    [_, n] => (n, 1, 1),
-                    _ => return None,
-                };
+                let sent = t.to_vec();
                 Some(LayerMaps {
                     layer: i,
                     channels,
+                    total_channels: total,
                     h,
                     w,
-                    maps: Quantised::from_values(&t.to_vec()),
+                    maps: Quantised::from_values(sent.get(..channels * h * w).unwrap_or(&sent)),
                 })
             })
             .collect();
