@@ -24,17 +24,19 @@ async function stepCount(page) {
   return Number((await page.getByTestId('step-count').textContent()).replace('step k = ', ''));
 }
 
+/** Waits until the step count satisfies `predicate` (JavaScript over `n`), checked here in
+ *  node: the page's content security policy refuses code built from strings. */
 async function waitForStep(page, predicate) {
-  await page.waitForFunction(
-    (src) => {
-      const counter = document.querySelector('[data-testid=step-count]');
-      if (!counter) return false; // the app has not mounted yet
-      const n = Number(counter.textContent.replace('step k = ', ''));
-      return new Function('n', `return ${src}`)(n);
-    },
-    predicate,
-    { timeout: READY },
-  );
+  const holds = new Function('n', `return ${predicate}`);
+  const counter = page.getByTestId('step-count');
+  const deadline = Date.now() + READY;
+  for (;;) {
+    // The app may not have mounted yet.
+    const text = (await counter.count()) > 0 ? await counter.textContent() : null;
+    if (text !== null && holds(Number(text.replace('step k = ', '')))) return;
+    if (Date.now() > deadline) throw new Error(`the step count never satisfied ${predicate} (last: ${text})`);
+    await page.waitForTimeout(50);
+  }
 }
 
 // Bit for bit: the Rosenbrock race uses only +, −, × and √, so native and wasm agree exactly.

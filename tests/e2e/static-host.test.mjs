@@ -17,6 +17,38 @@ test('dist ships the header file static hosts read', async () => {
   await fs.access(path.join(DIST, 'coi-serviceworker.LICENSE'));
 });
 
+test('a content security policy lets the page run and stops injected scripts', async () => {
+  // Every other test fails on a console error, so a violation by the page's own code fails
+  // the suite; here a script injected as an attacker would is refused.
+  const server = await serveDist();
+  const browser = await launchBrowser();
+  try {
+    const { page, errors } = await openPage(browser.context, `${server.url}#lab=optim&v=1&at=5`);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=step-count]')?.textContent === 'step k = 5',
+      null,
+      { timeout: READY },
+    );
+    const policy = await page.locator('meta[http-equiv=Content-Security-Policy]').getAttribute('content');
+    assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[^']+'(;|$)/);
+    assert.deepEqual(errors, [], 'the page itself violates nothing');
+    const outcome = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          document.addEventListener('securitypolicyviolation', (e) => resolve({ ran: !!window.injected, blocked: e.violatedDirective }));
+          const s = document.createElement('script');
+          s.textContent = 'window.injected = true';
+          document.body.append(s);
+        }),
+    );
+    assert.deepEqual(outcome, { ran: false, blocked: 'script-src-elem' });
+    await page.close();
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
 test('on a server that sends no headers, one click and one reload give every core', async () => {
   const plain = await serveDist({ isolated: false });
   // A browser of its own: the service worker must not outlive this test.
