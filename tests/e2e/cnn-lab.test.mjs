@@ -150,6 +150,9 @@ test('a diverging network stops, says why, and still shows what it computed', as
   await page.getByTestId('digit-3').click();
   await page.getByText(/^test digit #3, labelled/).waitFor({ timeout: READY });
   assert.match(await page.getByTestId('verdict').textContent(), /^It cannot say: its outputs are not numbers/);
+  // Nowhere does a student read "NaN": the shift table and its summary say what happened.
+  assert.match(await page.getByTestId('shift-summary').textContent(), /outputs are not numbers/);
+  assert.doesNotMatch(await page.getByTestId('shift-table').textContent(), /NaN/);
   assert.equal(await page.getByTestId('cnn-error').count(), 0);
   assert.deepEqual(errors, []);
   await page.close();

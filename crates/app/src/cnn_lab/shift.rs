@@ -62,8 +62,8 @@ pub fn ShiftView(
                         <tr>
                             <td>{format!("{} · {}", row.layer + 1, names.get(row.layer).cloned().unwrap_or_default())}</td>
                             <td class="num">{if whole { format!("({:+}, {:+})", row.map_shift.0, row.map_shift.1) } else { format!("({:+.2}, {:+.2})", row.map_shift.0, row.map_shift.1) }}</td>
-                            <td class="num">{row.equivariance.map_or("— (not a whole pixel here)".to_string(), |e| format!("{e:.3}"))}</td>
-                            <td class="num">{format!("{:.3}", row.invariance)}</td>
+                            <td class="num">{row.equivariance.map_or("— (not a whole pixel here)".to_string(), correlation)}</td>
+                            <td class="num">{correlation(row.invariance)}</td>
                         </tr>
                     }
                 })
@@ -93,12 +93,14 @@ pub fn ShiftView(
                     <div class="shift-body">
                         <figure class="input-figure"><Thumb pixels=input scale=3 /><figcaption>"moved digit"</figcaption></figure>
                         <div>
-                            <p data-testid="shift-summary">{format!(
+                            <p data-testid="shift-summary">{if r.probability_change.is_finite() { format!(
                                 "Prediction unmoved: {a} ({:.1}%); moved: {b} ({:.1}%). The class probabilities changed by {:.1}% (half the sum of |p − p′|).",
                                 r.original_probabilities.get(a).copied().unwrap_or(0.0) * 100.0,
                                 moved.get(b).copied().unwrap_or(0.0) * 100.0,
                                 r.probability_change * 100.0
-                            )}</p>
+                            ) } else {
+                                "The network's outputs are not numbers (training diverged), so the shift changes nothing it can say.".to_string()
+                            }}</p>
                         </div>
                     </div>
                     <div class="table-scroll">
@@ -121,5 +123,15 @@ pub fn ShiftView(
                 }.into_any()
             }
         }}
+    }
+}
+
+/// A correlation as the table writes it; a map that is constant (or a diverged model's) has
+/// none.
+fn correlation(c: f32) -> String {
+    if c.is_finite() {
+        format!("{c:.3}")
+    } else {
+        "— (a map is constant)".to_string()
     }
 }
