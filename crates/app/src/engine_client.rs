@@ -37,12 +37,13 @@ pub fn start(on_message: Rc<dyn Fn(FromEngine)>) -> Result<(), String> {
     let on_data = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         // Only JSON strings are ours; the thread pool's own traffic never reaches the page.
         if let Some(text) = event.data().as_string() {
-            // An envelope that cannot be read has no address: the Engine panel shows it. (A
-            // lab's body that cannot be read is that lab's error: `labs::session`.)
-            let message = FromEngine::from_json(&text).unwrap_or_else(|e| FromEngine::Error {
-                from: contract::diagnostics::SLUG.into(),
-                run: 0,
-                message: e.to_string(),
+            // An envelope that cannot be read has no address, so no page can tell whether it
+            // was its answer: every page stops waiting and offers a restart (a lab's body that
+            // cannot be read is that lab's error only: `labs::session`).
+            let message = FromEngine::from_json(&text).unwrap_or_else(|e| FromEngine::Failed {
+                message: format!(
+                    "the engine sent a message this page cannot read ({e}); restart the engine"
+                ),
             });
             deliver(message);
         }

@@ -26,6 +26,18 @@ pub fn tick(value: f64) -> String {
     }
 }
 
+/// A measured value with `decimals` places, in scientific form once it is too large or too
+/// small to read that way (a diverging model's loss reaches 10³⁷), "—" when not a number.
+pub fn value(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        "—".into()
+    } else if v != 0.0 && !(1e-3..1e4).contains(&v.abs()) {
+        format!("{v:.2e}")
+    } else {
+        format!("{v:.decimals$}")
+    }
+}
+
 /// A count with thousands separators ("62,378,344").
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -72,6 +84,16 @@ fn significant(value: f64, digits: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_switch_to_scientific_form_when_plain_would_not_read() {
+        assert_eq!(value(0.0642, 3), "0.064");
+        assert_eq!(value(0.0, 2), "0.00");
+        assert_eq!(value(-12.5, 2), "-12.50");
+        assert_eq!(value(3.7e37, 3), "3.70e37");
+        assert_eq!(value(-1.3e21, 2), "-1.30e21");
+        assert_eq!(value(f64::NAN, 2), "—");
+    }
 
     #[test]
     fn counts_are_grouped_by_thousands() {

@@ -7,6 +7,7 @@ use crate::widgets::raster::{
 };
 use contract::cnn::view::{CnnView, DigitSource, LayerMaps, ReceptiveFieldView};
 use leptos::html::Canvas;
+use crate::format;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -226,7 +227,8 @@ fn Prediction(view: CnnView) -> impl IntoView {
             view! {
                 <div class="prob-row" class:best=class == best.0 class:truth=Some(class) == label>
                     <span class="prob-class">{class}</span>
-                    <span class="prob-bar"><span style:width=format!("{:.1}%", p * 100.0)></span></span>
+                    // Not a number draws no bar (an invalid width would keep the last one).
+                    <span class="prob-bar"><span style:width=format!("{:.1}%", if p.is_finite() { p * 100.0 } else { 0.0 })></span></span>
                     <span class="prob-value">{if p.is_finite() { format!("{:.1}%", p * 100.0) } else { "—".to_string() }}</span>
                 </div>
             }
@@ -318,7 +320,7 @@ fn LayerView(
         <div class="layer-maps" data-testid=format!("layer-maps-{layer}")>
             <div class="layer-head">
                 <strong>{format!("layer {} · {name}", layer + 1)}</strong>
-                <span class="hint">{format!("{shape} · values {:.2} … {:.2}", maps.maps.min, maps.maps.max)}</span>
+                <span class="hint">{format!("{shape} · values {} … {}", format::value(maps.maps.min as f64, 2), format::value(maps.maps.max as f64, 2))}</span>
             </div>
             <div class="layer-canvas">
                 <canvas node_ref=canvas class="pixelated clickable" data-testid=format!("maps-canvas-{layer}")

@@ -30,8 +30,7 @@ const FRAGMENT: &str = "lab=cnn";
 
 /// The CNN lab in the registry.
 pub fn page(opening: &str, isolated: bool) -> Box<dyn Page> {
-    let opening = opening.trim_start_matches('#');
-    let (spec, notes) = if opening == FRAGMENT || opening.starts_with("lab=cnn&") {
+    let (spec, notes) = if labs::owns(FRAGMENT, opening) {
         CnnLab::decode(opening)
     } else {
         (CnnLab::default(), vec![])

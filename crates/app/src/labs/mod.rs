@@ -34,14 +34,20 @@ pub trait Page {
 }
 
 impl dyn Page {
-    /// Does this fragment (without '#') open this page?
+    /// Does this fragment open this page?
     pub fn owns(&self, fragment: &str) -> bool {
-        let own = self.fragment();
-        fragment == own
-            || fragment
-                .strip_prefix(own)
-                .is_some_and(|rest| rest.starts_with('&'))
+        owns(self.fragment(), fragment)
     }
+}
+
+/// Does `fragment` (with or without '#') open the page named by `own` (`lab=cnn`): is it
+/// `own`, or `own` followed by more parts?
+pub fn owns(own: &str, fragment: &str) -> bool {
+    let fragment = fragment.trim_start_matches('#');
+    fragment == own
+        || fragment
+            .strip_prefix(own)
+            .is_some_and(|rest| rest.starts_with('&'))
 }
 
 /// The page a fragment opens: the first that owns it, else the landing page.

@@ -27,10 +27,11 @@ use std::time::Duration;
 const SPEEDS: [usize; 4] = [1, 5, 20, 100];
 /// The play loop's tick: asks for more steps (if the last answer is in) this often.
 const TICK: Duration = Duration::from_millis(40);
+const FRAGMENT: &str = "lab=optim";
 
 /// The optimizer lab in the registry.
 pub fn page(opening: &str, _isolated: bool) -> Box<dyn Page> {
-    let (spec, notes) = if OptimLabRoom::owns_link(opening) {
+    let (spec, notes) = if labs::owns(FRAGMENT, opening) {
         OptimLab::decode(opening)
     } else {
         (OptimLab::default(), vec![])
@@ -42,22 +43,13 @@ pub fn page(opening: &str, _isolated: bool) -> Box<dyn Page> {
 
 struct OptimLabRoom(RwSignal<OptimSession>);
 
-impl OptimLabRoom {
-    /// The landing page reads any fragment that is not another page's (a link to an
-    /// experiment of this lab starts with `lab=`).
-    fn owns_link(fragment: &str) -> bool {
-        let f = fragment.trim_start_matches('#');
-        f == "lab=optim" || f.starts_with("lab=optim&")
-    }
-}
-
 impl Page for OptimLabRoom {
     fn title(&self) -> &'static str {
         "Optimizers"
     }
 
     fn fragment(&self) -> &'static str {
-        "lab=optim"
+        FRAGMENT
     }
 
     fn deliver(&self, message: &FromEngine) {

@@ -31,17 +31,13 @@ fn module(model: Model, input: FeatureShape, branches: &[Branch]) -> Result<Netw
     for branch in branches {
         let mut shape = input;
         for (name, layer) in &branch.layers {
-            let group = branch.name;
-            let prefix = format!("{group} branch: ");
-            let layer_at = prefix.len();
-            let name = format!("{prefix}{name}");
+            let name = format!("{} branch: {name}", branch.name);
             let cost = layer
                 .cost(shape)
                 .map_err(|e| format!("{}, {name}: {e}", model.title()))?;
             rows.push(Row {
                 place: Place::Branch {
-                    branch: group,
-                    layer: layer_at,
+                    branch: branch.name,
                 },
                 ..row(name, layer, shape, cost)
             });

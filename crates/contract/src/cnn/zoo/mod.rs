@@ -107,10 +107,15 @@ impl Row {
     /// The branch a row belongs to ("3×3 branch"), if any, and the layer's own name.
     pub fn group_and_layer(&self) -> (Option<String>, &str) {
         match self.place {
-            Place::Branch { branch, layer } => (
-                Some(format!("{branch} branch")),
-                self.name.get(layer..).unwrap_or(&self.name),
-            ),
+            Place::Branch { branch } => {
+                let group = format!("{branch} branch");
+                let layer = self
+                    .name
+                    .strip_prefix(group.as_str())
+                    .and_then(|rest| rest.strip_prefix(": "))
+                    .unwrap_or(&self.name);
+                (Some(group), layer)
+            }
             _ => (None, &self.name),
         }
     }
@@ -164,9 +169,9 @@ pub struct Row {
 pub enum Place {
     /// Reads the row above.
     Chain,
-    /// A layer of an inception branch (`branch` names it: "3×3" for the "3×3 branch"); the
-    /// layer's own name starts at byte `layer` of the row's name ("1×1 reduce").
-    Branch { branch: &'static str, layer: usize },
+    /// A layer of an inception branch (`branch` names it: "3×3" for the "3×3 branch"; the
+    /// row's name is "3×3 branch: 1×1 reduce").
+    Branch { branch: &'static str },
     /// Concatenates every branch's output along the channels.
     Concatenation,
 }
