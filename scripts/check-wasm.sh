@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Checks that a built engine module is what the product promises: it imports a *shared*
-# memory (threads) and contains simd128 instructions. A few lines of Python read the binary,
-# so no extra tool is needed.
+# Checks that a built engine module is what the product promises: it contains simd128
+# instructions, and its memory is shared (the threaded build: `shared`) or not (the
+# single-threaded build: `unshared`). A few lines of Python read the binary, so no extra tool
+# is needed. Usage: check-wasm.sh FILE shared|unshared
 set -euo pipefail
-python3 - "$1" <<'PY'
+python3 - "$1" "$2" <<'PY'
 import sys
 
-path = sys.argv[1]
+path, expected = sys.argv[1], sys.argv[2]
+assert expected in ("shared", "unshared"), "usage: check-wasm.sh FILE shared|unshared"
 data = open(path, "rb").read()
 assert data[:4] == b"\0asm", f"{path} is not a wasm module"
 
@@ -26,6 +28,7 @@ def limits(buf, j):
     return flags, j
 
 shared_memory, code, i = False, b"", 8
+# An unshared memory may be defined by the module itself (section 5): that is never shared.
 while i < len(data):
     section = data[i]
     size, i = leb(data, i + 1)
@@ -55,6 +58,9 @@ while i < len(data):
 # byte patterns can over-count (immediates), never under-count a module that has none.
 simd_ops = code.count(b"\xfd\xe4\x01") + code.count(b"\xfd\xe6\x01")
 print(f"{path}: imports a shared memory: {shared_memory}; f32x4.add/mul patterns: {simd_ops}")
-assert shared_memory, "the engine must import a shared memory (threads)"
+if expected == "shared":
+    assert shared_memory, "the threaded engine must import a shared memory"
+else:
+    assert not shared_memory, "the single-threaded engine must not use a shared memory"
 assert simd_ops > 0, "the engine must contain simd128 instructions"
 PY

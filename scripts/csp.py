@@ -30,7 +30,7 @@ policy = "; ".join(
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self'",
         "connect-src 'self'",
-        "worker-src 'self'",
+        "worker-src 'self' blob:",  # the thread pool's workers start from a blob: copy of their script
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'none'",

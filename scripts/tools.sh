@@ -11,7 +11,6 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)"
 TRUNK_VERSION="0.22.1"
-WASM_PACK_VERSION="0.15.1"
 
 say() { printf '\033[1m[tools]\033[0m %s\n' "$*"; }
 # The tools are compiled once per machine, so they are built for build time, not speed: no LTO
@@ -51,13 +50,10 @@ fi
 
 [ "$FOR" = serve ] && exit 0
 
-# 4. wasm-pack, for the in-browser unit tests.
-if [ "$(wasm-pack --version 2>/dev/null | awk '{print $2}')" != "$WASM_PACK_VERSION" ]; then
-  say "installing wasm-pack $WASM_PACK_VERSION"
-  install_tool wasm-pack --version "$WASM_PACK_VERSION" --locked --force
-fi
+# (The kernels' tests in the browser need no wasm-pack: `cargo test --target wasm32-unknown-unknown`
+# runs them through wasm-bindgen-cli's test runner, .cargo/config.toml's `runner`.)
 
-# 5. Debian's Chromium and its driver (never a browser download).
+# 4. Debian's Chromium and its driver (never a browser download).
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   say "installing Debian chromium + chromium-driver"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"

@@ -1,6 +1,6 @@
-// Runs before any wasm loads (a module with shared memory cannot even start without
-// cross-origin isolation, so this must not depend on it). When the page is not isolated it
-// says so, and offers the way out on hosts that cannot send the headers: coi-serviceworker
+// Runs before any wasm loads. When the page is not cross-origin isolated (the engine then runs
+// its single-threaded build) it says so, and offers threads on hosts that cannot send the
+// headers: coi-serviceworker
 // (v0.1.7 from npm, MIT, vendored beside this file with its licence) installs a service worker
 // that adds COOP/COEP to every same-origin response, then reloads once. Opt-in, remembered in
 // this browser (localStorage), so a host that does send the headers never gets a worker.
@@ -18,7 +18,7 @@
   const button = document.getElementById('boot-enable-threads');
   if (!('serviceWorker' in navigator) || !self.isSecureContext) {
     // Service workers need https (or localhost): nothing to offer here.
-    button.closest('p').hidden = true;
+    button.closest('.boot-enable').hidden = true;
     return;
   }
   button.addEventListener('click', () => {

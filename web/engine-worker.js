@@ -1,8 +1,13 @@
-// The engine's Web Worker (a module worker). It loads the engine's wasm, starts the rayon pool
-// with one thread per logical core, then hands every message from the page to Rust.
-// Messages are JSON strings (contract::ToEngine in, contract::FromEngine out); anything else that
-// arrives here (wasm-bindgen-rayon's own init messages) is not ours and is ignored.
-import init, { initThreadPool, engineStart, engineHandle, engineDigits, engineDigitsFailed } from './engine.js';
+// The engine's Web Worker (a module worker). It loads one of the engine's two builds, starts
+// its rayon pool, then hands every message from the page to Rust. Messages are JSON strings
+// (contract::ToEngine in, contract::FromEngine out); anything else that arrives here
+// (wasm-bindgen-rayon's own init messages) is not ours and is ignored.
+//
+// The builds (ARCHITECTURE.md, "Two engine builds"): `engine-threads.js` shares its memory with
+// one worker per logical core, which the browser allows only on a cross-origin isolated page;
+// `engine.js` has no atomics and runs everything on this worker's thread. Same numbers, other
+// speed. If the threaded build cannot start on an isolated page, the single-threaded one runs.
+let engine = null;
 
 // The MNIST digits (7.5 MiB, shipped beside the app): fetched while the module and the pool
 // start, handed to the engine after it has started. Only a start that needs them waits.
@@ -23,7 +28,7 @@ function fail(what, err) {
 function run(text) {
   if (dead) return;
   try {
-    engineHandle(text);
+    engine.engineHandle(text);
   } catch (err) {
     // A Rust panic aborts into a trap: this instance's state can no longer be trusted.
     fail('the engine stopped', err);
@@ -36,13 +41,26 @@ self.addEventListener('message', (event) => {
   else pending.push(event.data);
 });
 
+async function load(threaded) {
+  const module = await import(threaded ? './engine-threads.js' : './engine.js');
+  const wasm = await module.default();
+  if (threaded) await module.initThreadPool(navigator.hardwareConcurrency || 1);
+  // The engine's memory, for the soak script (tests/e2e/soak.mjs) and anyone curious.
+  self.engineMemoryBytes = () => wasm.memory.buffer.byteLength;
+  return module;
+}
+
 (async () => {
   try {
-    const wasm = await init();
-    // The engine's memory, for the soak script (tests/e2e/soak.mjs) and anyone curious.
-    self.engineMemoryBytes = () => wasm.memory.buffer.byteLength;
-    await initThreadPool(navigator.hardwareConcurrency || 1);
-    engineStart();
+    if (self.crossOriginIsolated) {
+      try {
+        engine = await load(true);
+      } catch (err) {
+        console.warn('the threaded engine could not start; running the single-threaded one:', err);
+      }
+    }
+    engine = engine || (await load(false));
+    engine.engineStart();
   } catch (err) {
     fail('the engine could not start', err);
     return;
@@ -53,12 +71,12 @@ self.addEventListener('message', (event) => {
   try {
     bytes = new Uint8Array(await digits);
   } catch (err) {
-    if (!dead) engineDigitsFailed(String(err && err.message ? err.message : err));
+    if (!dead) engine.engineDigitsFailed(String(err && err.message ? err.message : err));
     return;
   }
   if (dead) return;
   try {
-    engineDigits(bytes);
+    engine.engineDigits(bytes);
   } catch (err) {
     fail('the engine stopped', err);
   }

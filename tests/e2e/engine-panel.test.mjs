@@ -1,6 +1,7 @@
 // The Engine panel as a user meets it: a cross-origin isolated page whose engine worker runs
 // on every core with SIMD128, measures a matrix product live, survives a dead worker, and
-// explains itself plainly when the page is served without the isolation headers.
+// runs its single-threaded build, and says so plainly, when the page is served without the
+// isolation headers.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serveDist, openPage, screenshot, writeArtifact, sharedBrowser } from './harness.mjs';
@@ -86,7 +87,7 @@ test('a worker that dies is reported, and the engine can be restarted', async ()
   await page.close();
 });
 
-test('without the isolation headers the page says what is missing and how to serve it', async () => {
+test('without the isolation headers the engine runs on one thread and the page says why and how to serve it', async () => {
   const plain = await serveDist({ isolated: false });
   try {
     const { page, errors } = await openPage(shared.browser.context, `${plain.url}#engine`);
@@ -97,9 +98,17 @@ test('without the isolation headers the page says what is missing and how to ser
     assert.match(text, /not cross-origin isolated/);
     assert.match(text, /Cross-Origin-Opener-Policy: same-origin/);
     assert.match(text, /Cross-Origin-Embedder-Policy: require-corp/);
-    // The app itself still loads and says its engine is not started; nothing throws.
-    await page.getByTestId('engine-status').filter({ hasText: 'not started' }).waitFor();
-    assert.equal(await page.getByTestId('measure').isDisabled(), true);
+    assert.match(text, /Running on one thread/);
+    // The single-threaded build starts, says what it is, and measures.
+    await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY_TIMEOUT });
+    assert.match(await page.getByTestId('engine-build').textContent(), /^single-threaded/);
+    assert.equal(await page.getByTestId('shared-memory').textContent(), 'no');
+    await page.getByTestId('size').selectOption('256');
+    await page.getByTestId('measure').click();
+    const summary = page.getByTestId('summary');
+    await summary.waitFor({ timeout: MEASURE_TIMEOUT });
+    assert.match(await summary.textContent(), /^256×256: [\d.]+ GFLOP\/s on 1 thread, [\d.]+ GFLOP\/s on the whole pool \(1 thread\)/);
+    assert.equal((await page.getByTestId('results').locator('tbody tr').first().locator('td').allTextContents())[6], 'yes');
     await screenshot(page, 'not-isolated.png');
     assert.deepEqual(errors, []);
     await page.close();

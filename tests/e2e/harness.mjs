@@ -23,9 +23,29 @@ const TYPES = {
 
 const NODE_MODULES = path.resolve(here, 'node_modules');
 
-/** Serves dist/ on a free loopback port. `isolated: false` leaves out COOP/COEP.
- *  `withPeers` also serves /node_modules/ (TF.js for the peer benchmark). */
-export async function serveDist({ isolated = true, withPeers = false } = {}) {
+/** The headers dist/_headers gives every path (`/*`), as a host that reads the file sends them. */
+async function headerFile() {
+  const text = await fs.readFile(path.join(DIST, '_headers'), 'utf8');
+  const headers = {};
+  let all = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    if (!/^\s/.test(line)) {
+      all = line.trim() === '/*';
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (all && colon > 0) headers[line.slice(0, colon).trim()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}
+
+/** Serves dist/ on a free loopback port. `isolated: false` leaves out COOP/COEP;
+ *  `headerFile: true` sends what dist/_headers says instead (isolation and the content policy),
+ *  as Netlify or Cloudflare Pages would. `withPeers` also serves /node_modules/ (TF.js for the
+ *  peer benchmark). */
+export async function serveDist({ isolated = true, headerFile: fromFile = false, withPeers = false } = {}) {
+  const fileHeaders = fromFile ? await headerFile() : {};
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
     const pathname = decodeURIComponent(url.pathname);
@@ -40,7 +60,9 @@ export async function serveDist({ isolated = true, withPeers = false } = {}) {
     try {
       const body = await fs.readFile(file);
       const headers = { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' };
-      if (isolated) {
+      if (fromFile) {
+        Object.assign(headers, fileHeaders);
+      } else if (isolated) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
       }

@@ -1,6 +1,7 @@
-// The app on a static host. With the header file hosts read, `dist/` carries COOP/COEP itself;
-// on a plain server that sends no headers at all, the page says what is missing and, on
-// request, installs a service worker that adds them, reloads once and runs on every core.
+// The app on a static host. With the header file hosts read, `dist/` carries COOP/COEP and its
+// content policy itself; on a plain server that sends no headers at all, every lab runs on the
+// engine's single-threaded build with the same numbers, the page says why, and on request a
+// service worker adds the headers, reloads once and runs on every core.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
@@ -8,6 +9,7 @@ import path from 'node:path';
 import { DIST, serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
 
 const READY = 60_000;
+const TRAINING = 180_000;
 
 test('dist ships the header file static hosts read', async () => {
   const headers = await fs.readFile(path.join(DIST, '_headers'), 'utf8');
@@ -15,6 +17,95 @@ test('dist ships the header file static hosts read', async () => {
   assert.match(headers, /^\s+Cross-Origin-Opener-Policy: same-origin$/m);
   assert.match(headers, /^\s+Cross-Origin-Embedder-Policy: require-corp$/m);
   await fs.access(path.join(DIST, 'coi-serviceworker.LICENSE'));
+});
+
+/** What a lab shows that depends on every number the engine computed: the optimizers' exact
+ *  positions, or the CNN's exact test accuracy and recent training loss. */
+async function optimNumbers(page) {
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=step-count]')?.textContent === 'step k = 300',
+    null,
+    { timeout: READY },
+  );
+  return page.getByTestId('optim-results').locator('tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.point));
+}
+
+async function cnnNumbers(page) {
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=cnn-status]')?.textContent.startsWith('step 125 of 375'),
+    null,
+    { timeout: TRAINING },
+  );
+  return {
+    accuracy: await page.getByTestId('test-accuracy').getAttribute('data-value'),
+    loss: await page.getByTestId('train-loss').getAttribute('data-value'),
+  };
+}
+
+async function engineFacts(page, url) {
+  await page.goto(url);
+  await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY });
+  return {
+    build: await page.getByTestId('engine-build').textContent(),
+    threads: (await page.getByTestId('threads').textContent()).trim(),
+    cores: await page.evaluate(() => navigator.hardwareConcurrency),
+  };
+}
+
+test('with the header file a host reads, the page is isolated, threaded, and within its policy', async () => {
+  const server = await serveDist({ headerFile: true });
+  const browser = await launchBrowser();
+  try {
+    const { page, errors } = await openPage(browser.context, `${server.url}#lab=optim&v=1&at=300`);
+    await optimNumbers(page);
+    assert.equal(await page.evaluate(() => self.crossOriginIsolated), true);
+    assert.equal(await page.locator('#boot-not-isolated').isVisible(), false);
+    // The thread pool's workers start from blob: copies of their script: the policy allows it.
+    const facts = await engineFacts(page, `${server.url}#engine`);
+    assert.match(facts.build, /^threaded/);
+    assert.equal(facts.threads, `${facts.cores} of ${facts.cores} logical cores`);
+    assert.deepEqual(errors, [], 'nothing violates the policy the header file sends');
+    await page.close();
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test('on a server that sends no headers, every lab runs on one thread with the same numbers', async () => {
+  const isolated = await serveDist();
+  const plain = await serveDist({ isolated: false });
+  const browser = await launchBrowser();
+  try {
+    const links = [
+      ['#lab=optim&v=1&problem=regression&opt=gd,sgd,minibatch,adam&at=300', optimNumbers],
+      ['#lab=cnn&v=1&digit=7&at=125', cnnNumbers],
+    ];
+    for (const [link, numbers] of links) {
+      const threaded = await openPage(browser.context, `${isolated.url}${link}`);
+      const expected = await numbers(threaded.page);
+      await threaded.page.close();
+      const single = await openPage(browser.context, `${plain.url}${link}`);
+      assert.equal(await single.page.evaluate(() => self.crossOriginIsolated), false);
+      assert.deepEqual(await numbers(single.page), expected, `${link}: one thread, the same numbers`);
+      assert.deepEqual(single.errors, []);
+      await single.page.close();
+    }
+    // The page says what runs, and why, in words; the notice offers threads.
+    const { page, errors } = await openPage(browser.context, `${plain.url}#engine`);
+    await page.locator('#boot-not-isolated').filter({ hasText: 'Running on one thread' }).waitFor({ timeout: READY });
+    const facts = await engineFacts(page, `${plain.url}#engine`);
+    assert.match(facts.build, /^single-threaded/);
+    assert.equal(facts.threads, `1 of ${facts.cores} logical cores`);
+    assert.match(await page.getByTestId('why-single-threaded').textContent(), /not cross-origin isolated/);
+    await screenshot(page, 'static-host-one-thread.png');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await browser.close();
+    await isolated.close();
+    await plain.close();
+  }
 });
 
 test('a content security policy lets the page run and stops injected scripts', async () => {
@@ -61,16 +152,14 @@ test('on a server that sends no headers, one click and one reload give every cor
     await Promise.all([page.waitForEvent('load', { timeout: READY }), enable.click()]);
     await page.waitForFunction(() => self.crossOriginIsolated === true, null, { timeout: READY });
     assert.equal(await page.locator('#boot-not-isolated').isVisible(), false);
-    // The whole lab works: the link replays to its step on the engine's threads.
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=step-count]')?.textContent === 'step k = 300',
-      null,
-      { timeout: READY },
-    );
-    await page.goto(`${plain.url}#engine`);
-    await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY });
-    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-    assert.equal((await page.getByTestId('threads').textContent()).trim(), `${cores} of ${cores} logical cores`);
+    // The whole lab works: a link replays to its step on the engine's threads. (The reload
+    // opened the address bar's link, which no longer asks for a step: the one-thread run had
+    // replayed it already.)
+    await page.goto(`${plain.url}#lab=optim&v=1&at=300`);
+    await optimNumbers(page);
+    const facts = await engineFacts(page, `${plain.url}#engine`);
+    assert.match(facts.build, /^threaded/);
+    assert.equal(facts.threads, `${facts.cores} of ${facts.cores} logical cores`);
     assert.equal(await page.getByTestId('shared-memory').textContent(), 'yes');
     await screenshot(page, 'static-host-threads.png');
     assert.deepEqual(errors, []);

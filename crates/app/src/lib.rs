@@ -19,8 +19,8 @@ macro_rules! pages {
 
         /// Every page, built for an app opened at `opening` (a page decodes the link if it
         /// is its own).
-        fn pages(opening: &str, isolated: bool) -> Vec<Box<dyn labs::Page>> {
-            vec![$($module::page(opening, isolated)),*]
+        fn pages(opening: &str) -> Vec<Box<dyn labs::Page>> {
+            vec![$($module::page(opening)),*]
         }
     };
 }

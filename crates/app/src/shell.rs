@@ -1,9 +1,8 @@
 //! The page around every lab: header, navigation between the pages of the registry (by the
 //! URL's fragment), and the one engine worker they share. (The notice for a page that is not
-//! cross-origin isolated is in index.html: it must show even when no wasm can start.)
+//! cross-origin isolated, where the engine runs its single-threaded build, is in index.html.)
 
 use crate::engine_client;
-use crate::isolation::is_cross_origin_isolated;
 use crate::labs::{page_of, Page};
 use contract::FromEngine;
 use leptos::prelude::*;
@@ -45,13 +44,10 @@ fn link_for<'a>(page: &dyn Page, fragment: &'a str) -> Option<&'a str> {
 
 #[component]
 pub fn App() -> impl IntoView {
-    let isolated = is_cross_origin_isolated();
     let initial = fragment();
-    let pages: Rc<Vec<Box<dyn Page>>> = Rc::new(crate::pages(&initial, isolated));
+    let pages: Rc<Vec<Box<dyn Page>>> = Rc::new(crate::pages(&initial));
     let shown = RwSignal::new(page_of(&pages, &initial));
-    if isolated {
-        start_engine(&pages);
-    }
+    start_engine(&pages);
     pages[shown.get_untracked()].open(link_for(&*pages[shown.get_untracked()], &initial), true);
     // Navigation by the address bar: switch page; the page decides what a link means to it.
     let _hash = window_event_listener(leptos::ev::hashchange, {
@@ -108,7 +104,7 @@ pub fn App() -> impl IntoView {
         <main>{bodies}</main>
         <footer class="site-footer">
             "Everything runs in your browser: a Rust engine compiled to WebAssembly, "
-            "on all your cores, with SIMD. No server computes anything."
+            "with SIMD, on every core the page may use. No server computes anything."
         </footer>
     }
 }

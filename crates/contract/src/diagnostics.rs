@@ -51,8 +51,22 @@ pub struct EngineInfo {
     pub simd128: bool,
     /// Whether the engine's memory is shared between threads (wasm atomics).
     pub shared_memory: bool,
+    /// Which of the engine's two builds is running.
+    pub build: EngineBuild,
     /// The engine crate's version.
     pub version: String,
+}
+
+/// The engine's two builds. The worker runs the threaded one when the page is cross-origin
+/// isolated (the browser then allows memory shared between workers), the single-threaded one
+/// otherwise. Both give the same numbers: only the speed differs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineBuild {
+    /// wasm atomics and a shared memory: a pool of one Web Worker per logical core.
+    Threaded,
+    /// No atomics: everything runs on the engine worker's own thread.
+    SingleThreaded,
 }
 
 /// The result of one matrix-product measurement.

@@ -1,5 +1,10 @@
-//! The engine: everything that computes runs here, inside one dedicated Web Worker that owns
-//! a wasm-bindgen-rayon pool (one Web Worker per thread, all sharing this module's memory).
+//! The engine: everything that computes runs here, inside one dedicated Web Worker. It comes
+//! in two builds of this one crate, chosen by the worker's bootstrap: the threaded build
+//! (wasm atomics, `.cargo/threads.toml`) owns a wasm-bindgen-rayon pool, one Web Worker per
+//! thread sharing this module's memory; the single-threaded build runs where the page is not
+//! cross-origin isolated, and rayon runs every parallel loop on the worker's own thread. The
+//! kernels split work into the same chunks whatever the thread count, so both builds give
+//! bit-identical numbers.
 //! The main thread only ever sees typed messages (`contract::ToEngine` / `contract::FromEngine`).
 //!
 //! The engine knows no lab by name: it holds one slot per participant (the labs' registry,
@@ -11,11 +16,12 @@ pub mod diagnostics;
 #[cfg(target_arch = "wasm32")]
 mod worker;
 
-/// The worker bootstrap calls this as `initThreadPool(n)` to start the rayon pool.
-#[cfg(target_arch = "wasm32")]
+/// The worker bootstrap calls this as `initThreadPool(n)` to start the rayon pool (threaded
+/// build only).
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 pub use wasm_bindgen_rayon::init_thread_pool;
 
-use contract::diagnostics::EngineInfo;
+use contract::diagnostics::{EngineBuild, EngineInfo};
 use contract::{FromEngine, ToEngine};
 use data::mnist::Mnist;
 use lab::session::{Asset, Assets, Context, Room, Slot};
@@ -28,6 +34,11 @@ pub fn engine_info(shared_memory: bool) -> EngineInfo {
         threads: rayon::current_num_threads(),
         simd128: tensor::kernels::SIMD128,
         shared_memory,
+        build: if cfg!(target_feature = "atomics") {
+            EngineBuild::Threaded
+        } else {
+            EngineBuild::SingleThreaded
+        },
         version: env!("CARGO_PKG_VERSION").to_string(),
     }
 }

@@ -29,7 +29,7 @@ const TRAIN_SLICE_MS: f64 = 300.0;
 const FRAGMENT: &str = "lab=cnn";
 
 /// The CNN lab in the registry.
-pub fn page(opening: &str, isolated: bool) -> Box<dyn Page> {
+pub fn page(opening: &str) -> Box<dyn Page> {
     let (spec, notes) = if labs::owns(FRAGMENT, opening) {
         CnnLab::decode(opening)
     } else {
@@ -37,13 +37,11 @@ pub fn page(opening: &str, isolated: bool) -> Box<dyn Page> {
     };
     Box::new(CnnLabRoom {
         state: RwSignal::new(CnnSession::for_link(spec, notes)),
-        isolated,
     })
 }
 
 struct CnnLabRoom {
     state: RwSignal<CnnSession>,
-    isolated: bool,
 }
 
 impl CnnLabRoom {
@@ -51,7 +49,7 @@ impl CnnLabRoom {
     /// `at=`, then it stops there). Later visits keep the run.
     fn first_visit(&self, play: bool) {
         let state = self.state;
-        if state.with_untracked(|s| s.run == 0) && self.isolated {
+        if state.with_untracked(|s| s.run == 0) {
             let replay = state.with_untracked(|s| s.spec.at.is_some());
             start_run(state);
             state.update(|s| s.playing = play && !replay);

@@ -7,8 +7,9 @@ mod suite_table;
 
 use crate::engine_client;
 use crate::format;
+use crate::isolation::is_cross_origin_isolated;
 use crate::labs::Page;
-use contract::diagnostics::{DiagnosticsReply, DiagnosticsRequest};
+use contract::diagnostics::{DiagnosticsReply, DiagnosticsRequest, EngineBuild};
 use contract::limits::MATMUL_BENCH_SIZES;
 use contract::FromEngine;
 use leptos::prelude::*;
@@ -19,8 +20,8 @@ use suite_table::SuiteTable;
 const DEFAULT_SIZE: usize = 512;
 
 /// The Engine panel in the registry: the engine's own participant.
-pub fn page(_opening: &str, isolated: bool) -> Box<dyn Page> {
-    Box::new(EngineRoom(RwSignal::new(PanelState::new(isolated))))
+pub fn page(_opening: &str) -> Box<dyn Page> {
+    Box::new(EngineRoom(RwSignal::new(PanelState::new())))
 }
 
 struct EngineRoom(RwSignal<PanelState>);
@@ -47,6 +48,29 @@ impl Page for EngineRoom {
     }
 }
 
+/// The build's name, and what it is made of.
+fn build_name(build: EngineBuild) -> (&'static str, &'static str) {
+    match build {
+        EngineBuild::Threaded => ("threaded", " wasm atomics: a worker per thread, one memory"),
+        EngineBuild::SingleThreaded => ("single-threaded", " no wasm atomics"),
+    }
+}
+
+/// Why the engine runs on one thread, in a student's words: the page decides, not the engine.
+fn why_single_threaded() -> &'static str {
+    if is_cross_origin_isolated() {
+        "This page is cross-origin isolated, yet the threaded engine did not load here: the \
+         single-threaded build runs instead. Every lab works and gives the same numbers as on \
+         many threads; training just takes longer."
+    } else {
+        "This page is not cross-origin isolated (its host does not send the two headers the \
+         README's Hosting section names), so the browser does not let workers share memory and \
+         the engine runs its single-threaded build. Every lab works and gives exactly the same \
+         numbers as on many threads; training just takes longer. The notice at the top of the \
+         page can enable threads on this site."
+    }
+}
+
 #[component]
 pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl IntoView {
     let size = RwSignal::new(DEFAULT_SIZE);
@@ -62,7 +86,6 @@ pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl I
     };
 
     let status_text = move || match state.with(|s| s.status.clone()) {
-        EngineStatus::NotIsolated => "not started (see the notice at the top)".to_string(),
         EngineStatus::Starting => "starting…".to_string(),
         EngineStatus::Ready(_) => "ready".to_string(),
         EngineStatus::Failed(message) => format!("stopped — {message}"),
@@ -75,6 +98,7 @@ pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl I
         .map(|w| w.navigator().hardware_concurrency() as usize)
         .unwrap_or(0);
     let failed = move || state.with(|s| matches!(s.status, EngineStatus::Failed(_)));
+    let single_threaded = move || info().is_some_and(|i| i.build == EngineBuild::SingleThreaded);
 
     view! {
         <section class="panel" aria-labelledby="engine-title">
@@ -89,6 +113,13 @@ pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl I
                 <div>
                     <dt>"Engine"</dt>
                     <dd data-testid="engine-status">{status_text}</dd>
+                </div>
+                <div>
+                    <dt>"Build"</dt>
+                    <dd data-testid="engine-build">
+                        {move || info().map_or("—", |i| build_name(i.build).0)}
+                        <span class="hint">{move || info().map_or("", |i| build_name(i.build).1)}</span>
+                    </dd>
                 </div>
                 <div>
                     <dt>"Threads in the pool"</dt>
@@ -110,6 +141,9 @@ pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl I
                     </dd>
                 </div>
             </dl>
+            <Show when=single_threaded>
+                <p class="notice info" data-testid="why-single-threaded">{why_single_threaded}</p>
+            </Show>
             <Show when=failed>
                 <div class="notice error" role="alert">
                     "The engine stopped. Results measured so far are kept. "

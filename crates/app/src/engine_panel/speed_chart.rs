@@ -21,16 +21,20 @@ pub fn SpeedChart(bench: MatmulBench) -> impl IntoView {
     let top = ticks.last().copied().unwrap_or(1.0);
     let plot_w = WIDTH - LABEL_W - RIGHT_PAD;
     let x = move |v: f64| LABEL_W + plot_w * (v / top).clamp(0.0, 1.0);
+    // The single-threaded build's pool is that one thread: say so rather than "1 threads".
+    let pool = match bench.threads {
+        1 => "the whole pool (1 thread)".to_string(),
+        t => format!("{t} threads"),
+    };
     let bars = [
         ("1 thread".to_string(), one, "bar one"),
-        (format!("{} threads", bench.threads), all, "bar all"),
+        (pool.replace("the whole ", ""), all, "bar all"),
     ];
     let summary = format!(
-        "{n}×{n}: {one} GFLOP/s on 1 thread, {all} GFLOP/s on {t} threads (speed-up {s})",
+        "{n}×{n}: {one} GFLOP/s on 1 thread, {all} GFLOP/s on {pool} (speed-up {s})",
         n = bench.n,
         one = format::gflops(one),
         all = format::gflops(all),
-        t = bench.threads,
         s = format::speedup(bench.speedup()),
     );
     view! {

@@ -8,8 +8,6 @@ use contract::{FromEngine, ToEngine};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum EngineStatus {
-    /// The page is not cross-origin isolated: the engine is not started at all.
-    NotIsolated,
     Starting,
     Ready(EngineInfo),
     /// The worker could not start or stopped; the user can restart it.
@@ -37,14 +35,16 @@ pub struct PanelState {
     pub suite: Vec<BenchmarkRow>,
 }
 
+impl Default for PanelState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl PanelState {
-    pub fn new(isolated: bool) -> Self {
+    pub fn new() -> Self {
         PanelState {
-            status: if isolated {
-                EngineStatus::Starting
-            } else {
-                EngineStatus::NotIsolated
-            },
+            status: EngineStatus::Starting,
             busy: None,
             error: None,
             results: Vec::new(),
@@ -134,6 +134,7 @@ mod tests {
             threads: 2,
             simd128: true,
             shared_memory: true,
+            build: contract::diagnostics::EngineBuild::Threaded,
             version: "0.1.0".into(),
         }
     }
@@ -156,7 +157,7 @@ mod tests {
 
     #[test]
     fn a_measurement_runs_then_lands_in_results() {
-        let mut s = PanelState::new(true);
+        let mut s = PanelState::new();
         assert!(!s.can_measure(), "not before the engine is ready");
         s.apply(&FromEngine::Ready(info()));
         assert!(s.can_measure());
@@ -170,7 +171,7 @@ mod tests {
 
     #[test]
     fn a_crash_stops_the_run_and_a_restart_keeps_results() {
-        let mut s = PanelState::new(true);
+        let mut s = PanelState::new();
         s.apply(&FromEngine::Ready(info()));
         s.apply(&diag(DiagnosticsReply::MatmulMeasured(bench(128))));
         s.apply(&diag(DiagnosticsReply::MeasuringMatmul { n: 512 }));
@@ -186,7 +187,7 @@ mod tests {
 
     #[test]
     fn a_refused_request_is_shown_and_cleared_by_the_next() {
-        let mut s = PanelState::new(true);
+        let mut s = PanelState::new();
         s.apply(&FromEngine::Ready(info()));
         s.apply(&FromEngine::Error {
             from: SLUG.into(),
@@ -201,7 +202,7 @@ mod tests {
 
     #[test]
     fn the_suite_fills_its_table_row_by_row() {
-        let mut s = PanelState::new(true);
+        let mut s = PanelState::new();
         s.apply(&FromEngine::Ready(info()));
         s.suite_started();
         assert!(!s.can_measure());
@@ -222,9 +223,9 @@ mod tests {
     }
 
     #[test]
-    fn not_isolated_never_measures() {
-        let s = PanelState::new(false);
-        assert_eq!(s.status, EngineStatus::NotIsolated);
+    fn nothing_is_measured_before_the_engine_is_ready() {
+        let s = PanelState::new();
+        assert_eq!(s.status, EngineStatus::Starting);
         assert!(!s.can_measure());
     }
 }

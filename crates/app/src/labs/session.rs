@@ -225,6 +225,7 @@ pub(crate) mod tests {
             threads: 2,
             simd128: true,
             shared_memory: true,
+            build: contract::diagnostics::EngineBuild::Threaded,
             version: "0".into(),
         }));
         assert!(!s.engine_failed);

@@ -30,7 +30,7 @@ const TICK: Duration = Duration::from_millis(40);
 const FRAGMENT: &str = "lab=optim";
 
 /// The optimizer lab in the registry.
-pub fn page(opening: &str, _isolated: bool) -> Box<dyn Page> {
+pub fn page(opening: &str) -> Box<dyn Page> {
     let (spec, notes) = if labs::owns(FRAGMENT, opening) {
         OptimLab::decode(opening)
     } else {
