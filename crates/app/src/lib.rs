@@ -27,6 +27,7 @@ macro_rules! pages {
 
 pages! {
     optim_lab,
+    net_lab,
     cnn_lab,
     engine_panel,
 }

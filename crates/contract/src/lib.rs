@@ -8,6 +8,7 @@ pub mod cnn;
 pub mod diagnostics;
 pub mod limits;
 pub mod link;
+pub mod net;
 pub mod optim;
 pub mod protocol;
 pub mod training;

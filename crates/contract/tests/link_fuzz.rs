@@ -22,6 +22,15 @@ const SEEDS: &[&str] = &[
     "lab=cnn&v=1&layers=c8k3p1,bn,relu,res8,res16s2,res32s2,avg7&epochs=2",
     "lab=cnn&v=1&layers=c8k5p2,relu,c16k4s2p1,relu&shift=2,0&at=250",
     "lab=cnn&v=1&opt=sgd&lr=2&at=125",
+    "lab=net&v=1",
+    "lab=net&v=1&data=spiral&at=300",
+    "lab=net&v=1&data=spiral&features=x1,x2,sinx1,sinx2&layers=8,8&at=300",
+    "lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&at=300",
+    "lab=net&v=1&data=xor&features=x1x2&layers=-&at=30",
+    "lab=net&v=1&data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&test=1&at=500",
+    "lab=net&v=1&data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&reg=l2&rate=0.03&test=1&at=500",
+    // Not in the README: every other key of the Network lab's link.
+    "lab=net&v=1&data=gaussians&noise=10&train=70&batch=1&act=sigmoid&reg=l1&rate=0.001&opt=momentum&alpha=0.5&discrete=1&seed=3",
 ];
 
 /// Characters links are made of, and a few they should never contain.
@@ -104,5 +113,6 @@ fn mutated_links_decode_within_limits_and_round_trip() {
         // The CNN's check also refuses impossible architectures it keeps for the builder:
         // only the named limits are asked of a decoded link.
         check::<contract::cnn::CnnLab>(&fragment, |s| s.check());
+        check::<contract::net::NetLab>(&fragment, |s| s.check());
     }
 }

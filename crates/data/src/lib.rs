@@ -2,6 +2,7 @@
 //! nothing is fetched at build or run time.
 
 pub mod mnist;
+pub mod playground;
 pub mod points;
 pub mod sampler;
 pub mod sequences;

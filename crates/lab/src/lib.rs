@@ -21,4 +21,5 @@ macro_rules! labs {
 labs! {
     optim => optim::OptimSession,
     cnn => cnn::CnnSession,
+    net => net::NetSession,
 }

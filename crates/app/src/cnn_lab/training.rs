@@ -9,18 +9,6 @@ use contract::cnn::{CnnLab, CNN_OPTIMIZERS};
 use contract::training::{Knob, LrSchedule, OptimizerName};
 use leptos::prelude::*;
 
-fn optimizer_label(o: OptimizerName) -> &'static str {
-    match o {
-        OptimizerName::Sgd => "SGD (mini-batch)",
-        OptimizerName::Momentum => "Momentum",
-        OptimizerName::Nesterov => "Nesterov",
-        OptimizerName::Adagrad => "AdaGrad",
-        OptimizerName::Rmsprop => "RMSProp",
-        OptimizerName::Adam => "Adam",
-        _ => "",
-    }
-}
-
 /// Logical cores the browser reports (the engine's pool has one thread per core).
 fn threads() -> String {
     let n = web_sys::window().map_or(0.0, |w| w.navigator().hardware_concurrency());
@@ -148,7 +136,7 @@ pub fn Training(
                         }
                     }>
                         {CNN_OPTIMIZERS.into_iter().map(|o| view! {
-                            <option value=o.slug() selected=move || state.with(|s| s.spec.run.optimizer == o)>{optimizer_label(o)}</option>
+                            <option value=o.slug() selected=move || state.with(|s| s.spec.run.optimizer == o)>{crate::labs::optimizer_label(o)}</option>
                         }).collect::<Vec<_>>()}
                     </select>
                 </label>

@@ -7,7 +7,8 @@ pub mod notices;
 pub mod session;
 
 use crate::engine_client;
-use contract::link::Link;
+use contract::link::{Link, UrlNote};
+use contract::training::OptimizerName;
 use contract::{FromEngine, Protocol};
 use leptos::prelude::*;
 use session::{LabState, Session};
@@ -79,6 +80,101 @@ where
         send(state, request);
     }
     state.update(|s| s.spec.set_at(None));
+}
+
+/// The experiment a lab page starts with: the opening link's, if it names the page `own`
+/// (with what the link could not use), else the lab's default.
+pub fn opening_spec<S: Link + Default>(own: &str, opening: &str) -> (S, Vec<UrlNote>) {
+    if owns(own, opening) {
+        S::decode(opening)
+    } else {
+        (S::default(), vec![])
+    }
+}
+
+/// For a lab whose run starts with the engine: a different experiment in the address bar
+/// starts that one; the bare lab link (no `lab=`), or the app's opening, keeps the current run.
+pub fn open_experiment<L: LabState + 'static>(
+    state: RwSignal<Session<L>>,
+    link: Option<&str>,
+    opening: bool,
+) where
+    Session<L>: Send + Sync,
+    <L::Protocol as Protocol>::Spec: Link,
+{
+    let Some(link) = link.filter(|l| !opening && l.starts_with("lab=")) else {
+        return;
+    };
+    if link != state.with_untracked(|s| s.spec.encode()) {
+        let (spec, notes) = <L::Protocol as Protocol>::Spec::decode(link);
+        state.update(|s| {
+            s.spec = spec;
+            s.notes = notes;
+            s.playing = false;
+        });
+        restart(state);
+    }
+}
+
+/// The play loop of a lab that steps: every `tick`, if the session `wants` more, its next
+/// request (`take`) goes to the engine — one request with the engine at a time, since `wants`
+/// is false while the session waits for an answer.
+pub fn play_loop<L: LabState + 'static>(
+    state: RwSignal<Session<L>>,
+    tick: std::time::Duration,
+    wants: fn(&Session<L>) -> bool,
+    take: fn(&mut Session<L>) -> contract::ToEngine,
+) where
+    Session<L>: Send + Sync,
+{
+    set_interval(
+        move || {
+            if state.with_untracked(wants) {
+                let mut request = None;
+                state.update(|s| request = Some(take(s)));
+                if let Some(request) = request {
+                    send(state, request);
+                }
+            }
+        },
+        tick,
+    );
+}
+
+/// The transport's keys while the page is shown and no field has the focus: space plays or
+/// pauses, → takes one step.
+pub fn transport_keys(
+    active: Signal<bool>,
+    play: impl Fn() + Send + Sync + 'static,
+    step: impl Fn() + Send + Sync + 'static,
+) {
+    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
+        if crate::page::typing_in_field(&ev) || !active.get_untracked() {
+            return;
+        }
+        match ev.key().as_str() {
+            " " => {
+                ev.prevent_default();
+                play();
+            }
+            "ArrowRight" => step(),
+            _ => {}
+        }
+    });
+}
+
+/// The optimizers' names where a model is trained on mini-batches (the Network and CNN labs).
+pub fn optimizer_label(o: OptimizerName) -> &'static str {
+    match o {
+        OptimizerName::Sgd => "SGD (mini-batch)",
+        OptimizerName::Momentum => "Momentum",
+        OptimizerName::Nesterov => "Nesterov",
+        OptimizerName::Adagrad => "AdaGrad",
+        OptimizerName::Rmsprop => "RMSProp",
+        OptimizerName::Adam => "Adam",
+        OptimizerName::Gd => "GD (full batch)",
+        OptimizerName::Minibatch => "Mini-batch GD",
+    }
 }
 
 /// Share for a lab page: the link that reproduces what is on screen, at the step the run has

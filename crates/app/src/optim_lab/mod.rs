@@ -11,7 +11,6 @@ use crate::format;
 use crate::labs::{self, Page};
 use crate::widgets::transport::Transport;
 use contract::limits::TrainingLimits;
-use contract::link::Link;
 use contract::optim::limits::OptimLimits;
 use contract::optim::link::encode;
 use contract::optim::{OptimLab, Problem};
@@ -31,11 +30,7 @@ const FRAGMENT: &str = "lab=optim";
 
 /// The optimizer lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
-    let (spec, notes) = if labs::owns(FRAGMENT, opening) {
-        OptimLab::decode(opening)
-    } else {
-        (OptimLab::default(), vec![])
-    };
+    let (spec, notes) = labs::opening_spec::<OptimLab>(FRAGMENT, opening);
     Box::new(OptimLabRoom(RwSignal::new(OptimSession::for_link(
         spec, notes,
     ))))
@@ -64,21 +59,7 @@ impl Page for OptimLabRoom {
     /// A different experiment in the address bar starts that race; the bare lab link keeps
     /// the current one.
     fn open(&self, link: Option<&str>, opening: bool) {
-        let state = self.0;
-        // The app opened on it: the link was decoded when the page was made. A fragment that
-        // is not an experiment link (no `lab=`) leaves the race as it is.
-        let Some(link) = link.filter(|l| !opening && l.starts_with("lab=")) else {
-            return;
-        };
-        if link != state.with_untracked(|s| encode(&s.spec)) {
-            let (spec, notes) = OptimLab::decode(link);
-            state.update(|s| {
-                s.spec = spec;
-                s.notes = notes;
-                s.playing = false;
-            });
-            labs::restart(state);
-        }
+        labs::open_experiment(self.0, link, opening);
     }
 
     fn leave(&self) {
@@ -142,33 +123,8 @@ pub fn OptimLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    // The play loop: one request in flight at most.
-    set_interval(
-        move || {
-            if state.with_untracked(OptimSession::wants_steps) {
-                let mut request = None;
-                state.update(|s| request = Some(s.take_request()));
-                if let Some(request) = request {
-                    labs::send(state, request);
-                }
-            }
-        },
-        TICK,
-    );
-    // Keyboard: space plays/pauses, → steps (not while typing in a field).
-    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        if crate::page::typing_in_field(&ev) || !active.get_untracked() {
-            return;
-        }
-        match ev.key().as_str() {
-            " " => {
-                ev.prevent_default();
-                toggle_play(state);
-            }
-            "ArrowRight" => step_once(state),
-            _ => {}
-        }
-    });
+    labs::play_loop(state, TICK, OptimSession::wants_steps, OptimSession::take_request);
+    labs::transport_keys(active, move || toggle_play(state), move || step_once(state));
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let pick = Callback::new(move |(x, y): (f32, f32)| {
         let round = |v: f32| (v * 1000.0).round() / 1000.0;

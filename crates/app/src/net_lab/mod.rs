@@ -1,0 +1,346 @@
+//! The Network lab: TensorFlow Playground's experiment — a small fully connected network
+//! learning a 2-D data set — with every neuron's output drawn over the plane, any optimizer of
+//! the shared machinery, and the whole experiment in the link (replayed exactly with `at=`).
+//! All computing happens in the engine; this page asks for epochs and draws what comes back.
+
+mod colors;
+mod network;
+mod output;
+pub mod state;
+
+use crate::labs::{self, Page};
+use crate::widgets::transport::Transport;
+use contract::net::limits::NetLimits;
+use contract::net::link::encode;
+use contract::net::{Activation, Dataset, NetLab, Regularization, NET_OPTIMIZERS};
+use contract::training::OptimizerName;
+use contract::FromEngine;
+use leptos::prelude::*;
+use state::NetSession;
+use std::time::Duration;
+
+/// Epochs per request while playing, offered as "speed".
+const SPEEDS: [usize; 4] = [1, 5, 20, 100];
+/// The play loop's tick: asks for more epochs (if the last answer is in) this often.
+const TICK: Duration = Duration::from_millis(30);
+const FRAGMENT: &str = "lab=net";
+/// TensorFlow Playground's menus of η and of the regularisation rate.
+const LEARNING_RATES: [f32; 11] = [
+    0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0,
+];
+const REG_RATES: [f32; 10] = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0];
+
+/// The Network lab in the registry.
+pub fn page(opening: &str) -> Box<dyn Page> {
+    let (spec, notes) = labs::opening_spec::<NetLab>(FRAGMENT, opening);
+    Box::new(NetLabRoom(RwSignal::new(NetSession::for_link(spec, notes))))
+}
+
+struct NetLabRoom(RwSignal<NetSession>);
+
+impl Page for NetLabRoom {
+    fn title(&self) -> &'static str {
+        "Networks"
+    }
+
+    fn fragment(&self) -> &'static str {
+        FRAGMENT
+    }
+
+    fn deliver(&self, message: &FromEngine) {
+        self.0.update(|s| s.apply(message));
+    }
+
+    /// The data and the untrained network come with the engine (a start is cheap).
+    fn engine_started(&self) {
+        labs::restart(self.0);
+    }
+
+    fn open(&self, link: Option<&str>, opening: bool) {
+        labs::open_experiment(self.0, link, opening);
+    }
+
+    fn leave(&self) {
+        self.0.update(|s| s.playing = false);
+    }
+
+    fn view(&self, active: Signal<bool>, restart: Callback<()>) -> AnyView {
+        view! { <NetLabPage state=self.0 restart=restart active=active /> }.into_any()
+    }
+}
+
+/// A new experiment: what is trained restarts the run from epoch 0; what is only drawn (test
+/// points, discretized output) changes the page and the link, not the run.
+fn change(state: RwSignal<NetSession>, spec: NetLab) {
+    if let Err(message) = spec.check() {
+        state.update(|s| s.error = Some(message));
+        return;
+    }
+    let same_run = state.with_untracked(|s| s.spec.training_part() == spec.training_part());
+    state.update(|s| {
+        s.spec = spec;
+        if !same_run {
+            s.playing = false;
+        }
+    });
+    if !same_run {
+        labs::restart(state);
+    }
+}
+
+fn toggle_play(state: RwSignal<NetSession>) {
+    state.update(|s| {
+        s.playing = !s.playing && !s.lab.finished();
+        s.lab.queued = 0;
+    });
+}
+
+fn step_once(state: RwSignal<NetSession>) {
+    state.update(|s| {
+        s.playing = false;
+        s.lab.queued += 1;
+    });
+}
+
+/// What the controls may do: every change of the experiment goes through one callback.
+#[derive(Clone, Copy)]
+pub struct Actions {
+    change: Callback<NetLab>,
+}
+
+impl Actions {
+    /// Applies `edit` to a copy of the experiment and asks for it.
+    pub fn edit(&self, state: ReadSignal<NetSession>, edit: impl FnOnce(&mut NetLab)) {
+        let mut spec = state.with_untracked(|s| s.spec.clone());
+        edit(&mut spec);
+        self.change.run(spec);
+    }
+}
+
+/// The epoch as TensorFlow Playground writes it: six digits in groups.
+pub fn epoch_text(epoch: usize) -> String {
+    let digits = format!("{epoch:06}");
+    let split = digits.len() - 3;
+    format!("{},{}", &digits[..split], &digits[split..])
+}
+
+#[component]
+pub fn NetLabPage(
+    state: RwSignal<NetSession>,
+    restart: Callback<()>,
+    active: Signal<bool>,
+) -> impl IntoView {
+    labs::play_loop(state, TICK, NetSession::wants_epochs, NetSession::take_request);
+    labs::transport_keys(active, move || toggle_play(state), move || step_once(state));
+    crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
+    let actions = Actions {
+        change: Callback::new(move |spec| change(state, spec)),
+    };
+    let read = state.read_only();
+    view! {
+        <section class="panel lab net-lab" aria-labelledby="net-title">
+            <h1 id="net-title">"Neural networks on the plane"</h1>
+            <p class="lede">
+                "A small network learns to separate two classes of points (or to fit a surface), as in "
+                "TensorFlow Playground. Each neuron's square shows its output over the whole plane: the first "
+                "layer draws lines, the next ones combine them into curves. Choose the data, the input features "
+                "and the layers, press play (space), and watch the output take the data's shape."
+            </p>
+            <labs::notices::Notices state=state restart=restart error_testid="net-error" notes_testid="net-url-notes" />
+            <Toolbar state=read actions=actions
+                on_play=Callback::new(move |_| toggle_play(state))
+                on_step=Callback::new(move |_| step_once(state))
+                on_reset=Callback::new(move |_| { state.update(|s| s.playing = false); labs::restart(state) })
+                on_speed=Callback::new(move |n| state.update(|s| s.lab.speed = n)) />
+            <DataControls state=read actions=actions />
+            <div class="net-grid">
+                <div class="network-column">
+                    <network::Network state=read actions=actions />
+                </div>
+                <output::Output state=read actions=actions />
+            </div>
+            <crate::page::ShareBar label="Share this network" testid="net-share" link_testid="net-share-link"
+                hint="Link copied — it trains the same network to this epoch, with the same numbers: " make=labs::share(state) />
+        </section>
+    }
+}
+
+#[component]
+fn Toolbar(
+    state: ReadSignal<NetSession>,
+    actions: Actions,
+    on_play: Callback<()>,
+    on_step: Callback<()>,
+    on_reset: Callback<()>,
+    on_speed: Callback<usize>,
+) -> impl IntoView {
+    let playing = move || state.with(|s| s.playing);
+    let can_play = move || state.with(|s| s.lab.frame.is_some() && !s.lab.finished());
+    let run = Memo::new(move |_| state.with(|s| s.spec.run));
+    let reg = Memo::new(move |_| state.with(|s| (s.spec.regularization, s.spec.reg_rate)));
+    let activation = Memo::new(move |_| state.with(|s| s.spec.activation));
+    let lr_options = move || {
+        let lr = run.get().lr;
+        let mut values = LEARNING_RATES.to_vec();
+        if !values.contains(&lr) {
+            values.push(lr);
+            values.sort_by(f32::total_cmp);
+        }
+        values
+            .into_iter()
+            .map(|v| view! { <option value=v.to_string() selected=v == lr>{v.to_string()}</option> })
+            .collect::<Vec<_>>()
+    };
+    let rate_options = move || {
+        let rate = reg.get().1;
+        let mut values = REG_RATES.to_vec();
+        if !values.contains(&rate) {
+            values.push(rate);
+            values.sort_by(f32::total_cmp);
+        }
+        values
+            .into_iter()
+            .map(|v| view! { <option value=v.to_string() selected=v == rate>{v.to_string()}</option> })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <div class="net-toolbar">
+            <Transport playing=Signal::derive(playing) can_play=Signal::derive(can_play) play_label="▶ Play"
+                on_play=on_play on_step=on_step on_reset=on_reset prefix="net-" />
+            <span class="epoch">
+                    <span class="hint">"Epoch "</span>
+                    <span data-testid="net-epoch">{move || epoch_text(state.with(|s| s.lab.epoch()))}</span>
+                    {move || state.with(NetSession::replaying).map(|to| view! {
+                        <span class="hint" data-testid="net-replay">{format!(" · replaying the link to epoch {to}")}</span>
+                    })}
+                    {move || state.with(|s| s.lab.stopped().map(str::to_string)).map(|why| view! {
+                        <span class="stopped" data-testid="net-stopped">{format!(" · stopped: {why}")}</span>
+                    })}
+            </span>
+            <div class="toolbar-fields">
+                <label class="field">"Learning rate η "
+                    <select data-testid="net-lr" on:change=move |ev| {
+                        if let Ok(lr) = event_target_value(&ev).parse::<f32>() { actions.edit(state, |s| s.run.lr = lr) }
+                    }>{lr_options}</select>
+                </label>
+                <label class="field">"Optimizer "
+                    <select data-testid="net-opt" on:change=move |ev| {
+                        if let Some(o) = OptimizerName::from_slug(&event_target_value(&ev)) { actions.edit(state, |s| s.run = NetLab::default_run(o)) }
+                    }>
+                        {NET_OPTIMIZERS.iter().map(|&o| view! {
+                            <option value=o.slug() selected=move || run.get().optimizer == o>{labs::optimizer_label(o)}</option>
+                        }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+                <label class="field">"Activation "
+                    <select data-testid="net-activation" on:change=move |ev| {
+                        if let Some(a) = Activation::from_slug(&event_target_value(&ev)) { actions.edit(state, |s| s.activation = a) }
+                    }>
+                        {Activation::ALL.iter().map(|&a| view! {
+                            <option value=a.slug() selected=move || activation.get() == a>{a.title()}</option>
+                        }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+                <label class="field">"Regularization "
+                    <select data-testid="net-reg" on:change=move |ev| {
+                        if let Some(r) = Regularization::from_slug(&event_target_value(&ev)) { actions.edit(state, |s| s.regularization = r) }
+                    }>
+                        {Regularization::ALL.iter().map(|&r| view! {
+                            <option value=r.slug() selected=move || reg.get().0 == r>{reg_label(r)}</option>
+                        }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+                <label class="field">"Rate λ "
+                    <select data-testid="net-rate" disabled=move || reg.get().0 == Regularization::None on:change=move |ev| {
+                        if let Ok(rate) = event_target_value(&ev).parse::<f32>() { actions.edit(state, |s| s.reg_rate = rate) }
+                    }>{rate_options}</select>
+                </label>
+                <label class="field">"Speed "
+                    <select data-testid="net-speed" on:change=move |ev| {
+                        if let Ok(n) = event_target_value(&ev).parse() { on_speed.run(n) }
+                    }>
+                        {SPEEDS.iter().map(|&n| view! {
+                            <option value=n.to_string() selected=move || state.with(|s| s.lab.speed == n)>
+                                {format!("{n} epoch{} per frame", if n == 1 { "" } else { "s" })}
+                            </option>
+                        }).collect::<Vec<_>>()}
+                    </select>
+                </label>
+            </div>
+        </div>
+    }
+}
+
+fn reg_label(r: Regularization) -> &'static str {
+    match r {
+        Regularization::None => "None",
+        Regularization::L1 => "L1  λ·Σ|w|",
+        Regularization::L2 => "L2  λ·½Σw²",
+    }
+}
+
+#[component]
+fn DataControls(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView {
+    let spec = Memo::new(move |_| {
+        state.with(|s| (s.spec.dataset, s.spec.train_percent, s.spec.noise, s.spec.batch))
+    });
+    let counts = move || {
+        state.with(|s| {
+            s.lab
+                .data
+                .as_ref()
+                .map(|d| format!("{} training and {} test points", d.train.len(), d.test.len()))
+                .unwrap_or_default()
+        })
+    };
+    let slider = move |label: &'static str,
+                       testid: &'static str,
+                       (min, max, step): (usize, usize, usize),
+                       get: fn(&(Dataset, usize, usize, usize)) -> usize,
+                       set: fn(&mut NetLab, usize),
+                       unit: &'static str| {
+        view! {
+            <label class="field slider">
+                <span>{label}" "<strong data-testid=format!("{testid}-value")>{move || format!("{}{unit}", get(&spec.get()))}</strong></span>
+                <input type="range" data-testid=testid min=min max=max step=step
+                    prop:value=move || get(&spec.get()).to_string()
+                    on:change=move |ev| {
+                        if let Ok(v) = event_target_value(&ev).parse::<usize>() { actions.edit(state, |s| set(s, v)) }
+                    } />
+            </label>
+        }
+    };
+    view! {
+        <div class="data-row">
+            <h2>"Data"</h2>
+            <div class="datasets" role="group" aria-label="data set">
+                {Dataset::ALL.iter().map(|&d| view! {
+                    <button class="dataset" data-testid=format!("dataset-{}", d.slug())
+                        aria-pressed=move || (spec.get().0 == d).to_string()
+                        class:chosen=move || spec.get().0 == d
+                        on:click=move |_| actions.edit(state, |s| s.dataset = d)>
+                        {d.title()}
+                    </button>
+                }).collect::<Vec<_>>()}
+            </div>
+            {slider("Training data", "net-train", (NetLimits::TRAIN_PERCENT.0, NetLimits::TRAIN_PERCENT.1, 10), |s| s.1, |s, v| s.train_percent = v, "%")}
+            {slider("Noise", "net-noise", (0, NetLimits::MAX_NOISE, 5), |s| s.2, |s, v| s.noise = v, "")}
+            {slider("Batch size", "net-batch", (1, NetLimits::MAX_BATCH, 1), |s| s.3, |s, v| s.batch = v, "")}
+            <button class="secondary-blue" data-testid="net-regenerate" title="draw a new data set and new initial weights (a new seed)"
+                on:click=move |_| actions.edit(state, |s| s.seed = s.seed.wrapping_add(1))>"Regenerate"</button>
+            <span class="hint">{counts}</span>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn epochs_read_as_in_tensorflow_playground() {
+        assert_eq!(epoch_text(0), "000,000");
+        assert_eq!(epoch_text(1234), "001,234");
+        assert_eq!(epoch_text(10_000), "010,000");
+    }
+}

@@ -1,0 +1,241 @@
+//! What the Network lab page knows beyond its run (`labs::session`): the data set, the network
+//! as last reported (weights and every neuron's map), the loss after every epoch, and how the
+//! student plays it. Replies are applied by one function, so the lab's behaviour is tested
+//! natively.
+
+use crate::labs::session::{LabState, Session};
+use contract::link::UrlNote;
+use contract::net::limits::NetLimits;
+use contract::net::protocol::{EpochLoss, NetData, NetFrame, NetProtocol, NetReply, NetRequest};
+use contract::net::NetLab;
+use contract::ToEngine;
+
+/// The Network page's session: the run (generic) and the lab's own data.
+pub type NetSession = Session<NetState>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetState {
+    pub data: Option<NetData>,
+    /// The network after the last reply (its `curve` is moved into [`NetState::curve`]).
+    pub frame: Option<NetFrame>,
+    /// Train and test loss after every epoch so far (epoch 0: untrained).
+    pub curve: Vec<EpochLoss>,
+    /// Epochs asked for per request while playing.
+    pub speed: usize,
+    /// Single epochs asked for (Step button, →) not yet sent.
+    pub queued: usize,
+    /// A link's `at=`: the run is taken to this epoch in slices the page shows as they come.
+    pub replay_to: Option<usize>,
+}
+
+impl Default for NetState {
+    fn default() -> Self {
+        NetState {
+            data: None,
+            frame: None,
+            curve: Vec::new(),
+            speed: 1,
+            queued: 0,
+            replay_to: None,
+        }
+    }
+}
+
+impl LabState for NetState {
+    type Protocol = NetProtocol;
+
+    /// Share writes the epoch (`at=` counts epochs in this lab).
+    fn step(&self) -> usize {
+        self.epoch()
+    }
+
+    fn on_restart(s: &mut NetSession) {
+        s.lab.frame = None;
+        s.lab.curve.clear();
+        s.lab.queued = 0;
+        s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
+    }
+
+    fn on_refused(s: &mut NetSession) {
+        s.lab.replay_to = None;
+        s.lab.queued = 0;
+    }
+
+    fn on_reply(s: &mut NetSession, reply: NetReply) {
+        match reply {
+            NetReply::Started { data, frame } => {
+                s.lab.data = Some(data);
+                s.lab.curve.clear();
+                s.append(frame);
+            }
+            NetReply::Trained(frame) => s.append(frame),
+        }
+    }
+}
+
+impl NetState {
+    pub fn epoch(&self) -> usize {
+        self.frame.as_ref().map_or(0, |f| f.epoch)
+    }
+
+    /// The last epoch's losses.
+    pub fn latest(&self) -> Option<EpochLoss> {
+        self.curve.last().copied()
+    }
+
+    pub fn stopped(&self) -> Option<&str> {
+        self.frame.as_ref().and_then(|f| f.stopped.as_deref())
+    }
+
+    pub fn finished(&self) -> bool {
+        self.stopped().is_some() || self.epoch() >= NetLimits::MAX_EPOCHS
+    }
+}
+
+impl NetSession {
+    pub fn for_link(spec: NetLab, notes: Vec<UrlNote>) -> NetSession {
+        Session::new(spec, notes, NetState::default())
+    }
+
+    fn append(&mut self, mut frame: NetFrame) {
+        let lab = &mut self.lab;
+        // Only epochs after the last one shown (a repeated frame adds nothing).
+        let last = lab.curve.last().map(|c| c.epoch);
+        lab.curve.extend(
+            std::mem::take(&mut frame.curve)
+                .into_iter()
+                .filter(|c| last.is_none_or(|l| c.epoch > l)),
+        );
+        lab.frame = Some(frame);
+        if lab.replay_to.is_some_and(|to| lab.epoch() >= to) {
+            lab.replay_to = None;
+        }
+        if lab.finished() {
+            self.playing = false;
+            lab.replay_to = None;
+            lab.queued = 0;
+        }
+    }
+
+    /// The epoch a link is being replayed to, while it is.
+    pub fn replaying(&self) -> Option<usize> {
+        self.lab.replay_to.filter(|&to| self.lab.epoch() < to)
+    }
+
+    /// Should the play loop ask for more epochs now?
+    pub fn wants_epochs(&self) -> bool {
+        (self.playing || self.lab.queued > 0 || self.replaying().is_some())
+            && !self.waiting
+            && !self.engine_failed
+            && self.lab.frame.is_some()
+            && !self.lab.finished()
+    }
+
+    /// The next train request: a replay's next slice, else the speed while playing, else one
+    /// queued epoch.
+    pub fn take_request(&mut self) -> ToEngine {
+        let epochs = if let Some(to) = self.replaying() {
+            (to - self.lab.epoch()).min(NetLimits::MAX_EPOCHS_PER_REQUEST)
+        } else if self.playing {
+            self.lab.speed
+        } else {
+            self.lab.queued = self.lab.queued.saturating_sub(1);
+            1
+        };
+        self.request(&NetRequest::Train { epochs })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contract::net::protocol::Map;
+    use contract::{Body, FromEngine};
+
+    fn frame(epoch: usize, curve: &[usize]) -> NetFrame {
+        NetFrame {
+            epoch,
+            step: epoch * 25,
+            curve: curve
+                .iter()
+                .map(|&e| EpochLoss {
+                    epoch: e,
+                    train: 0.5 / (e + 1) as f32,
+                    test: 0.6 / (e + 1) as f32,
+                })
+                .collect(),
+            layers: vec![],
+            hidden_maps: vec![],
+            output_map: Map {
+                side: 1,
+                bytes: vec![127],
+            },
+            stopped: None,
+        }
+    }
+
+    fn reply(run: u64, reply: NetReply) -> FromEngine {
+        FromEngine::Reply {
+            from: "net".into(),
+            run,
+            body: Body::of(&reply),
+        }
+    }
+
+    fn asked(request: ToEngine) -> usize {
+        let contract::Ask::Request(body) = request.ask else {
+            panic!("{request:?}")
+        };
+        let Ok(NetRequest::Train { epochs }) = body.read() else {
+            panic!("a train request")
+        };
+        epochs
+    }
+
+    fn data() -> NetData {
+        NetData {
+            regression: false,
+            domain: 6.0,
+            train: vec![],
+            test: vec![],
+        }
+    }
+
+    #[test]
+    fn a_link_replays_in_slices_then_waits() {
+        let spec = NetLab {
+            at: Some(250),
+            ..NetLab::default()
+        };
+        let mut s = NetSession::for_link(spec, vec![]);
+        s.restart();
+        assert!(!s.wants_epochs(), "nothing before the start is answered");
+        s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
+        assert!(s.wants_epochs(), "a replay needs no play");
+        assert_eq!(asked(s.take_request()), 100);
+        s.apply(&reply(1, NetReply::Trained(frame(100, &[99, 100]))));
+        s.apply(&reply(1, NetReply::Trained(frame(200, &[200]))));
+        assert_eq!(s.replaying(), Some(250));
+        assert_eq!(asked(s.take_request()), 50, "the rest, not past the link's epoch");
+        s.apply(&reply(1, NetReply::Trained(frame(250, &[250]))));
+        assert_eq!((s.replaying(), s.wants_epochs()), (None, false));
+        let epochs: Vec<usize> = s.lab.curve.iter().map(|c| c.epoch).collect();
+        assert_eq!(epochs, [0, 99, 100, 200, 250]);
+        assert_eq!(s.lab.step(), 250);
+    }
+
+    #[test]
+    fn a_stopped_run_stops_playing_and_asks_nothing() {
+        let mut s = NetSession::for_link(NetLab::default(), vec![]);
+        s.restart();
+        s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
+        s.playing = true;
+        assert!(s.wants_epochs());
+        let mut stopped = frame(3, &[1, 2, 3]);
+        stopped.stopped = Some("the loss became NaN".into());
+        let _ = s.take_request();
+        s.apply(&reply(1, NetReply::Trained(stopped)));
+        assert!(!s.playing && !s.wants_epochs());
+        assert_eq!(s.lab.stopped(), Some("the loss became NaN"));
+    }
+}

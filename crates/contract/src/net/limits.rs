@@ -1,0 +1,86 @@
+//! The Network lab's limits (the training settings' own are `limits::TrainingLimits`).
+
+use super::{NetLab, NET_OPTIMIZERS};
+use crate::limits::{check_float, check_range, TrainingLimits};
+
+pub struct NetLimits;
+
+impl NetLimits {
+    /// Hidden layers, and neurons in each (TensorFlow Playground's).
+    pub const MAX_HIDDEN_LAYERS: usize = 6;
+    pub const MAX_NEURONS: usize = 8;
+    /// Noise, in percent.
+    pub const MAX_NOISE: usize = 50;
+    /// Share of the points used for training, in percent.
+    pub const TRAIN_PERCENT: (usize, usize) = (10, 90);
+    pub const MAX_BATCH: usize = 30;
+    /// Regularisation rate.
+    pub const MAX_REG_RATE: f32 = 10.0;
+    /// The longest run, in epochs (a link's `at=` and the schedule's length in steps are
+    /// bounded through it).
+    pub const MAX_EPOCHS: usize = 10_000;
+    /// Epochs one request may train: at batch 1 on the regression sets and the widest network
+    /// that is ~1,000 optimizer steps of a few thousand multiply-adds, tens of milliseconds.
+    pub const MAX_EPOCHS_PER_REQUEST: usize = 100;
+    /// Side of the grid each hidden neuron's map is sampled on, and the output's.
+    pub const NEURON_GRID: usize = 32;
+    pub const OUTPUT_GRID: usize = 80;
+    /// The byte budget of one reply's JSON (tested on the largest replies).
+    pub const REPLY_BYTES: usize = 192 * 1024;
+
+    /// The longest schedule, in optimizer steps: every epoch at batch 1 of the largest set.
+    pub fn max_steps() -> usize {
+        Self::MAX_EPOCHS * 1200
+    }
+
+    pub fn check(spec: &NetLab) -> Result<(), String> {
+        check_range("noise", spec.noise, 0, Self::MAX_NOISE)?;
+        check_range(
+            "train",
+            spec.train_percent,
+            Self::TRAIN_PERCENT.0,
+            Self::TRAIN_PERCENT.1,
+        )?;
+        check_range("batch", spec.batch, 1, Self::MAX_BATCH)?;
+        if spec.features.is_empty() {
+            return Err("features: choose at least one input feature".into());
+        }
+        for (i, f) in spec.features.iter().enumerate() {
+            if spec.features[..i].contains(f) {
+                return Err(format!("features: {} is listed twice", f.slug()));
+            }
+        }
+        check_range(
+            "hidden layers",
+            spec.hidden.len(),
+            0,
+            Self::MAX_HIDDEN_LAYERS,
+        )?;
+        for (i, &n) in spec.hidden.iter().enumerate() {
+            check_range(
+                &format!("neurons in hidden layer {}", i + 1),
+                n,
+                1,
+                Self::MAX_NEURONS,
+            )?;
+        }
+        check_float(
+            "regularization rate",
+            spec.reg_rate,
+            0.0,
+            Self::MAX_REG_RATE,
+        )?;
+        if !NET_OPTIMIZERS.contains(&spec.run.optimizer) {
+            return Err(format!(
+                "opt: {} is not an optimizer of this lab",
+                spec.run.optimizer.slug()
+            ));
+        }
+        TrainingLimits::check_run(&spec.run)?;
+        TrainingLimits::check_schedule(&spec.schedule, Self::max_steps())?;
+        if let Some(at) = spec.at {
+            check_range("at", at, 0, Self::MAX_EPOCHS)?;
+        }
+        Ok(())
+    }
+}

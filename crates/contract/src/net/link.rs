@@ -1,0 +1,378 @@
+//! The Network lab's shareable link (the form every lab shares is in [`crate::link`]):
+//! `#lab=net&v=1&data=spiral&noise=10&features=x1,x2,sinx1,sinx2&layers=8,8,4&act=tanh&reg=l2&rate=0.001&lr=0.03&at=300`
+//!
+//! The keys follow TensorFlow Playground's settings: data set, noise and training share in
+//! percent, batch size, input features, neurons per hidden layer (`layers=-`: none), the
+//! activation, the regularisation and its rate, and the shared optimizer keys; `test=1` and
+//! `discrete=1` are its "show test data" and "discretize output". `at=` counts epochs.
+//! Decoding never fails: an unusable part becomes a [`UrlNote`].
+
+use super::limits::NetLimits;
+use super::{Activation, Dataset, Feature, NetLab, Regularization, NET_OPTIMIZERS, SLUG};
+use crate::link::{
+    decay_value, header, key_values, knob_of, knob_parts, note, read_common, read_knob, Common,
+    UrlNote,
+};
+use crate::training::OptimizerName;
+
+/// The fragment (without '#'); defaults are omitted.
+pub fn encode(spec: &NetLab) -> String {
+    let d = NetLab::default();
+    let mut parts = header(SLUG);
+    if spec.dataset != d.dataset {
+        parts.push(format!("data={}", spec.dataset.slug()));
+    }
+    if spec.noise != d.noise {
+        parts.push(format!("noise={}", spec.noise));
+    }
+    if spec.train_percent != d.train_percent {
+        parts.push(format!("train={}", spec.train_percent));
+    }
+    if spec.batch != d.batch {
+        parts.push(format!("batch={}", spec.batch));
+    }
+    if spec.features != d.features {
+        let slugs: Vec<&str> = spec.features.iter().map(Feature::slug).collect();
+        parts.push(format!("features={}", slugs.join(",")));
+    }
+    if spec.hidden != d.hidden {
+        let sizes: Vec<String> = spec.hidden.iter().map(usize::to_string).collect();
+        let list = if sizes.is_empty() {
+            "-".to_string()
+        } else {
+            sizes.join(",")
+        };
+        parts.push(format!("layers={list}"));
+    }
+    if spec.activation != d.activation {
+        parts.push(format!("act={}", spec.activation.slug()));
+    }
+    if spec.regularization != d.regularization {
+        parts.push(format!("reg={}", spec.regularization.slug()));
+    }
+    if spec.reg_rate != d.reg_rate {
+        parts.push(format!("rate={}", spec.reg_rate));
+    }
+    if spec.run.optimizer != d.run.optimizer {
+        parts.push(format!("opt={}", spec.run.optimizer.slug()));
+    }
+    parts.extend(knob_parts(
+        "",
+        &spec.run,
+        &NetLab::default_run(spec.run.optimizer),
+    ));
+    if spec.schedule != d.schedule {
+        parts.push(format!("decay={}", decay_value(&spec.schedule)));
+    }
+    if spec.seed != d.seed {
+        parts.push(format!("seed={}", spec.seed));
+    }
+    if spec.show_test {
+        parts.push("test=1".into());
+    }
+    if spec.discretize {
+        parts.push("discrete=1".into());
+    }
+    if let Some(at) = spec.at {
+        parts.push(format!("at={at}"));
+    }
+    parts.join("&")
+}
+
+/// The experiment a fragment describes, as near as it can be read, and what was not used.
+pub fn decode(fragment: &str) -> (NetLab, Vec<UrlNote>) {
+    let mut notes = Vec::new();
+    let mut spec = NetLab::default();
+    let mut pairs = key_values(fragment, &mut notes);
+    // The optimizer first: its knobs' defaults depend on it.
+    pairs.sort_by_key(|(k, _)| k != "opt");
+    for (key, value) in &pairs {
+        let (key, value) = (key.as_str(), value.as_str());
+        let part = format!("{key}={value}");
+        // `at` counts epochs; a decay counts optimizer steps.
+        let max = if key == "at" {
+            NetLimits::MAX_EPOCHS
+        } else {
+            NetLimits::max_steps()
+        };
+        match read_common(key, value, SLUG, max, &mut notes) {
+            Common::Header | Common::Unusable => {}
+            Common::Seed(seed) => spec.seed = seed,
+            Common::At(at) => spec.at = Some(at),
+            Common::Decay(schedule) => spec.schedule = schedule,
+            Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
+        }
+    }
+    (spec, notes)
+}
+
+/// Applies `edit` to a copy of the spec and keeps it if it is within the limits; otherwise
+/// the note says which limit the part exceeded.
+fn try_set(
+    spec: &mut NetLab,
+    part: &str,
+    notes: &mut Vec<UrlNote>,
+    edit: impl FnOnce(&mut NetLab),
+) {
+    let mut candidate = spec.clone();
+    edit(&mut candidate);
+    match candidate.check() {
+        Ok(()) => *spec = candidate,
+        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
+    }
+}
+
+/// The keys only this lab's link has.
+fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut Vec<UrlNote>) {
+    let whole = |notes: &mut Vec<UrlNote>| {
+        let n = value
+            .parse::<u64>()
+            .ok()
+            .map(|n| n.min(usize::MAX as u64) as usize);
+        if n.is_none() {
+            notes.push(note(part, "expected a whole number"));
+        }
+        n
+    };
+    let flag = |notes: &mut Vec<UrlNote>| match value {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => {
+            notes.push(note(part, "expected 1 or 0"));
+            None
+        }
+    };
+    match key {
+        "data" => match Dataset::from_slug(value) {
+            Some(d) => spec.dataset = d,
+            None => notes.push(note(
+                part,
+                "not a data set (circle, xor, gauss, spiral, plane, gaussians); the circle is used",
+            )),
+        },
+        "noise" => {
+            if let Some(n) = whole(notes) {
+                try_set(spec, part, notes, |s| s.noise = n);
+            }
+        }
+        "train" => {
+            if let Some(n) = whole(notes) {
+                try_set(spec, part, notes, |s| s.train_percent = n);
+            }
+        }
+        "batch" => {
+            if let Some(n) = whole(notes) {
+                try_set(spec, part, notes, |s| s.batch = n);
+            }
+        }
+        "features" => {
+            let mut features = Vec::new();
+            for slug in value.split(',') {
+                match Feature::from_slug(slug) {
+                    Some(f) if features.contains(&f) => notes.push(note(
+                        &format!("features: {slug}"),
+                        "given more than once; used once",
+                    )),
+                    Some(f) => features.push(f),
+                    None => notes.push(note(
+                        &format!("features: {slug}"),
+                        "not a feature (x1, x2, x1sq, x2sq, x1x2, sinx1, sinx2); left out",
+                    )),
+                }
+            }
+            if features.is_empty() {
+                notes.push(note(part, "no usable feature; x1 and x2 are used"));
+            } else {
+                // Always in the panel's order, so one experiment has one link.
+                features.sort_by_key(|f| Feature::ALL.iter().position(|a| a == f));
+                spec.features = features;
+            }
+        }
+        "layers" => {
+            let mut hidden = Vec::new();
+            let sizes: Vec<&str> = if value == "-" {
+                vec![]
+            } else {
+                value.split(',').collect()
+            };
+            for size in sizes {
+                if hidden.len() == NetLimits::MAX_HIDDEN_LAYERS {
+                    notes.push(note(
+                        &format!("layers: {size}"),
+                        format!(
+                            "more than {} hidden layers; left out",
+                            NetLimits::MAX_HIDDEN_LAYERS
+                        ),
+                    ));
+                    continue;
+                }
+                match size.parse::<usize>() {
+                    Ok(n) if (1..=NetLimits::MAX_NEURONS).contains(&n) => hidden.push(n),
+                    _ => notes.push(note(
+                        &format!("layers: {size}"),
+                        format!(
+                            "a hidden layer has 1 to {} neurons; left out",
+                            NetLimits::MAX_NEURONS
+                        ),
+                    )),
+                }
+            }
+            spec.hidden = hidden;
+        }
+        "act" => match Activation::from_slug(value) {
+            Some(a) => spec.activation = a,
+            None => notes.push(note(
+                part,
+                "not an activation (relu, tanh, sigmoid, linear); tanh is used",
+            )),
+        },
+        "reg" => match Regularization::from_slug(value) {
+            Some(r) => spec.regularization = r,
+            None => notes.push(note(part, "expected none, l1 or l2; none is used")),
+        },
+        "rate" => match value.parse::<f32>() {
+            Ok(rate) => try_set(spec, part, notes, |s| s.reg_rate = rate),
+            Err(_) => notes.push(note(part, "expected a number")),
+        },
+        "opt" => match OptimizerName::from_slug(value) {
+            Some(o) if NET_OPTIMIZERS.contains(&o) => spec.run = NetLab::default_run(o),
+            _ => notes.push(note(
+                part,
+                format!(
+                    "not an optimizer of this lab; {} is used",
+                    spec.run.optimizer.slug()
+                ),
+            )),
+        },
+        "test" => {
+            if let Some(on) = flag(notes) {
+                spec.show_test = on;
+            }
+        }
+        "discrete" => {
+            if let Some(on) = flag(notes) {
+                spec.discretize = on;
+            }
+        }
+        _ => match knob_of(key) {
+            Some(knob) => read_knob(&mut spec.run, knob, part, value, notes),
+            None => notes.push(note(part, "unknown setting; ignored")),
+        },
+    }
+}
+
+impl crate::link::Link for NetLab {
+    fn encode(&self) -> String {
+        encode(self)
+    }
+
+    fn decode(fragment: &str) -> (Self, Vec<UrlNote>) {
+        decode(fragment)
+    }
+
+    fn at(&self) -> Option<usize> {
+        self.at
+    }
+
+    fn set_at(&mut self, at: Option<usize>) {
+        self.at = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::LrSchedule;
+
+    #[test]
+    fn the_default_link_is_bare_and_everything_round_trips() {
+        assert_eq!(encode(&NetLab::default()), "lab=net&v=1");
+        let spec = NetLab {
+            dataset: Dataset::Spiral,
+            noise: 25,
+            train_percent: 70,
+            batch: 1,
+            features: vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
+            hidden: vec![8, 8, 4],
+            activation: Activation::Relu,
+            regularization: Regularization::L2,
+            reg_rate: 0.003,
+            run: NetLab::default_run(OptimizerName::Adam),
+            schedule: LrSchedule::LinearDecay {
+                final_ratio: 0.1,
+                steps: 5000,
+            },
+            seed: 9,
+            show_test: true,
+            discretize: true,
+            at: Some(300),
+        };
+        let link = encode(&spec);
+        assert_eq!(
+            link,
+            "lab=net&v=1&data=spiral&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
+             &layers=8,8,4&act=relu&reg=l2&rate=0.003&opt=adam&decay=0.1,5000&seed=9&test=1\
+             &discrete=1&at=300"
+        );
+        assert_eq!(decode(&link), (spec, vec![]));
+        let none = NetLab {
+            hidden: vec![],
+            ..NetLab::default()
+        };
+        assert_eq!(decode(&encode(&none)), (none, vec![]));
+    }
+
+    #[test]
+    fn what_cannot_be_used_is_noted_and_the_rest_kept() {
+        let (spec, notes) = decode(
+            "lab=net&v=1&data=moons&noise=90&layers=4,99,2,0,x&features=x1,x1,cosx&act=swish\
+             &rate=-1&opt=gd&batch=0&at=20000&test=yes&lr=0.1",
+        );
+        assert_eq!(spec.dataset, Dataset::Circle);
+        assert_eq!(spec.noise, 0);
+        assert_eq!(spec.hidden, vec![4, 2]);
+        assert_eq!(spec.features, vec![Feature::X1]);
+        assert_eq!(spec.activation, Activation::Tanh);
+        assert_eq!(spec.reg_rate, 0.0);
+        assert_eq!(spec.run.optimizer, OptimizerName::Sgd);
+        assert_eq!(spec.run.lr, 0.1);
+        assert_eq!(spec.batch, 10);
+        assert_eq!(spec.at, None);
+        assert!(!spec.show_test);
+        let parts: Vec<&str> = notes.iter().map(|n| n.part.as_str()).collect();
+        assert_eq!(
+            parts,
+            [
+                "opt=gd",
+                "data=moons",
+                "noise=90",
+                "layers: 99",
+                "layers: 0",
+                "layers: x",
+                "features: x1",
+                "features: cosx",
+                "act=swish",
+                "rate=-1",
+                "batch=0",
+                "at=20000",
+                "test=yes",
+            ]
+        );
+        assert!(notes[2]
+            .reason
+            .contains("noise = 90 exceeds the limit of 50"));
+        assert!(notes[11]
+            .reason
+            .contains("at = 20000 exceeds the limit of 10000"));
+        assert!(spec.check().is_ok());
+    }
+
+    #[test]
+    fn an_opt_before_its_knobs_or_after_them_reads_the_same() {
+        let (a, _) = decode("lab=net&v=1&lr=0.2&opt=momentum");
+        let (b, _) = decode("lab=net&v=1&opt=momentum&lr=0.2");
+        assert_eq!(a, b);
+        assert_eq!(a.run.lr, 0.2);
+        assert_eq!(a.run.optimizer, OptimizerName::Momentum);
+    }
+}

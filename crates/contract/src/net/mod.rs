@@ -1,0 +1,332 @@
+//! The Network lab: a small fully connected network learns a 2-D data set, as in TensorFlow
+//! Playground (its data sets, input features, layer shapes, activations, regularisation and
+//! link), with every neuron's output drawn over the input plane. Its experiment, link, limits
+//! and messages.
+
+pub mod limits;
+pub mod link;
+pub mod protocol;
+
+use crate::training::{LrSchedule, OptimizerName, Run};
+use limits::NetLimits;
+use serde::{Deserialize, Serialize};
+
+/// The lab's name in links (`#lab=net`) and in the engine's messages.
+pub const SLUG: &str = "net";
+
+/// TensorFlow Playground's plane: the data sets and every neuron's map span [−6, 6]².
+pub const DOMAIN: f32 = 6.0;
+
+/// The data sets: TensorFlow Playground's four classification sets and two regression sets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dataset {
+    Circle,
+    Xor,
+    Gauss,
+    Spiral,
+    /// Regression: the label grows along x₁ + x₂.
+    Plane,
+    /// Regression: six bumps of either sign.
+    Gaussians,
+}
+
+impl Dataset {
+    pub const ALL: [Dataset; 6] = [
+        Dataset::Circle,
+        Dataset::Xor,
+        Dataset::Gauss,
+        Dataset::Spiral,
+        Dataset::Plane,
+        Dataset::Gaussians,
+    ];
+
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Dataset::Circle => "circle",
+            Dataset::Xor => "xor",
+            Dataset::Gauss => "gauss",
+            Dataset::Spiral => "spiral",
+            Dataset::Plane => "plane",
+            Dataset::Gaussians => "gaussians",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Dataset> {
+        Dataset::ALL.into_iter().find(|d| d.slug() == s)
+    }
+
+    /// What a student reads on the data set's button.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Dataset::Circle => "Circle",
+            Dataset::Xor => "Exclusive or",
+            Dataset::Gauss => "Two Gaussians",
+            Dataset::Spiral => "Spiral",
+            Dataset::Plane => "Plane (regression)",
+            Dataset::Gaussians => "Six Gaussians (regression)",
+        }
+    }
+
+    /// Regression sets have labels in [−1, 1]; the others have two classes, −1 and +1.
+    pub fn is_regression(&self) -> bool {
+        matches!(self, Dataset::Plane | Dataset::Gaussians)
+    }
+
+    /// Points generated (TensorFlow Playground's sizes), split into training and test.
+    pub fn samples(&self) -> usize {
+        if self.is_regression() {
+            1200
+        } else {
+            500
+        }
+    }
+}
+
+/// The input features computed from a point (x₁, x₂).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    X1,
+    X2,
+    X1Squared,
+    X2Squared,
+    X1X2,
+    SinX1,
+    SinX2,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 7] = [
+        Feature::X1,
+        Feature::X2,
+        Feature::X1Squared,
+        Feature::X2Squared,
+        Feature::X1X2,
+        Feature::SinX1,
+        Feature::SinX2,
+    ];
+
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Feature::X1 => "x1",
+            Feature::X2 => "x2",
+            Feature::X1Squared => "x1sq",
+            Feature::X2Squared => "x2sq",
+            Feature::X1X2 => "x1x2",
+            Feature::SinX1 => "sinx1",
+            Feature::SinX2 => "sinx2",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Feature> {
+        Feature::ALL.into_iter().find(|f| f.slug() == s)
+    }
+
+    /// The feature as the page writes it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Feature::X1 => "x₁",
+            Feature::X2 => "x₂",
+            Feature::X1Squared => "x₁²",
+            Feature::X2Squared => "x₂²",
+            Feature::X1X2 => "x₁x₂",
+            Feature::SinX1 => "sin x₁",
+            Feature::SinX2 => "sin x₂",
+        }
+    }
+
+    /// Its value at a point. (Shared by the engine, which trains on it, and the tests.)
+    pub fn of(&self, x1: f32, x2: f32) -> f32 {
+        match self {
+            Feature::X1 => x1,
+            Feature::X2 => x2,
+            Feature::X1Squared => x1 * x1,
+            Feature::X2Squared => x2 * x2,
+            Feature::X1X2 => x1 * x2,
+            Feature::SinX1 => x1.sin(),
+            Feature::SinX2 => x2.sin(),
+        }
+    }
+}
+
+/// The hidden neurons' activation φ (the output's is tanh for classification, the identity
+/// for regression, as in TensorFlow Playground).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Activation {
+    Relu,
+    Tanh,
+    Sigmoid,
+    Linear,
+}
+
+impl Activation {
+    pub const ALL: [Activation; 4] = [
+        Activation::Relu,
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Linear,
+    ];
+
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Activation::Relu => "relu",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Linear => "linear",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Activation> {
+        Activation::ALL.into_iter().find(|a| a.slug() == s)
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self {
+            Activation::Relu => "ReLU",
+            Activation::Tanh => "Tanh",
+            Activation::Sigmoid => "Sigmoid",
+            Activation::Linear => "Linear",
+        }
+    }
+}
+
+/// The penalty on the weights added to the loss: L1 = rate · Σ|w|, L2 = rate · ½ Σ w²
+/// (TensorFlow Playground's: its L2 derivative is w). Biases are not penalised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Regularization {
+    None,
+    L1,
+    L2,
+}
+
+impl Regularization {
+    pub const ALL: [Regularization; 3] =
+        [Regularization::None, Regularization::L1, Regularization::L2];
+
+    pub fn slug(&self) -> &'static str {
+        match self {
+            Regularization::None => "none",
+            Regularization::L1 => "l1",
+            Regularization::L2 => "l2",
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Regularization> {
+        Regularization::ALL.into_iter().find(|r| r.slug() == s)
+    }
+}
+
+/// The optimizers this lab offers (GD and SGD are the mini-batch rule at other batch sizes:
+/// the batch slider sets that here).
+pub const NET_OPTIMIZERS: [OptimizerName; 6] = [
+    OptimizerName::Sgd,
+    OptimizerName::Momentum,
+    OptimizerName::Nesterov,
+    OptimizerName::Adagrad,
+    OptimizerName::Rmsprop,
+    OptimizerName::Adam,
+];
+
+/// The Network lab's whole experiment. Training settings restart the run when they change;
+/// the view settings (`show_test`, `discretize`) do not.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetLab {
+    pub dataset: Dataset,
+    /// Noise, in percent (TensorFlow Playground's 0–50).
+    pub noise: usize,
+    /// Share of the points used for training, in percent; the rest is the test set.
+    pub train_percent: usize,
+    pub batch: usize,
+    /// The input features, in [`Feature::ALL`]'s order, at least one.
+    pub features: Vec<Feature>,
+    /// Neurons in each hidden layer.
+    pub hidden: Vec<usize>,
+    pub activation: Activation,
+    pub regularization: Regularization,
+    pub reg_rate: f32,
+    /// The optimizer and its hyper-parameters (SGD, η = 0.03, as TensorFlow Playground).
+    pub run: Run,
+    pub schedule: LrSchedule,
+    pub seed: u64,
+    /// Draw the test points on the output map.
+    pub show_test: bool,
+    /// Draw the output map in two colours (its sign) instead of a gradient.
+    pub discretize: bool,
+    /// Replay to this epoch on load.
+    pub at: Option<usize>,
+}
+
+impl Default for NetLab {
+    /// TensorFlow Playground's opening experiment: the circle, x₁ and x₂, two hidden layers of
+    /// 4 and 2 tanh neurons, η = 0.03, batch 10, half the points for training.
+    fn default() -> Self {
+        NetLab {
+            dataset: Dataset::Circle,
+            noise: 0,
+            train_percent: 50,
+            batch: 10,
+            features: vec![Feature::X1, Feature::X2],
+            hidden: vec![4, 2],
+            activation: Activation::Tanh,
+            regularization: Regularization::None,
+            reg_rate: 0.0,
+            run: NetLab::default_run(OptimizerName::Sgd),
+            schedule: LrSchedule::Constant,
+            seed: 1,
+            show_test: false,
+            discretize: false,
+            at: None,
+        }
+    }
+}
+
+impl NetLab {
+    /// An optimizer's defaults in this lab: η = 0.03 for the plain rules (TensorFlow
+    /// Playground's), 0.01 for the adaptive ones.
+    pub fn default_run(optimizer: OptimizerName) -> Run {
+        let mut run = Run::default_for(optimizer);
+        run.lr = match optimizer {
+            OptimizerName::Adagrad | OptimizerName::Rmsprop | OptimizerName::Adam => 0.01,
+            _ => 0.03,
+        };
+        run
+    }
+
+    /// Every value inside the named limits? The first violation, as a message naming the
+    /// field, the value and the limit.
+    pub fn check(&self) -> Result<(), String> {
+        NetLimits::check(self)
+    }
+
+    /// Training points (the rest of the data set is the test set).
+    pub fn train_points(&self) -> usize {
+        self.dataset.samples() * self.train_percent / 100
+    }
+
+    /// Optimizer steps in one epoch (one pass over the training points).
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train_points().div_ceil(self.batch.max(1)).max(1)
+    }
+
+    /// The same experiment with the view settings at their defaults: two specs that differ
+    /// only in what is drawn train the same network.
+    pub fn training_part(&self) -> NetLab {
+        NetLab {
+            show_test: false,
+            discretize: false,
+            at: None,
+            ..self.clone()
+        }
+    }
+
+    /// Neurons per layer, inputs first and the one output last.
+    pub fn layer_sizes(&self) -> Vec<usize> {
+        let mut sizes = vec![self.features.len()];
+        sizes.extend(&self.hidden);
+        sizes.push(1);
+        sizes
+    }
+}

@@ -1,0 +1,136 @@
+//! What the Network lab's page asks of its session and what comes back.
+
+use super::NetLab;
+use serde::{Deserialize, Serialize};
+
+/// The Network lab's protocol.
+pub struct NetProtocol;
+
+impl crate::protocol::Protocol for NetProtocol {
+    const SLUG: &'static str = super::SLUG;
+    /// A start builds the data and the network at epoch 0 (`spec.at` is the page's to replay
+    /// with `NetRequest::Train`, in slices it can follow and interrupt).
+    type Spec = NetLab;
+    type Request = NetRequest;
+    type Reply = NetReply;
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NetRequest {
+    /// Train this many more epochs (at most `NetLimits::MAX_EPOCHS_PER_REQUEST`), then report.
+    Train { epochs: usize },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NetReply {
+    /// The data set and the untrained network.
+    Started { data: NetData, frame: NetFrame },
+    /// Training went on: the loss after each new epoch and the network now.
+    Trained(NetFrame),
+}
+
+/// One point: (x₁, x₂) and its label (−1 or +1 for a class; in [−1, 1] for regression).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sample(pub f32, pub f32, pub f32);
+
+/// The run's data, fixed from its start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetData {
+    pub regression: bool,
+    /// Points and maps span [−domain, domain]² (a noisy point may lie a little outside).
+    pub domain: f32,
+    pub train: Vec<Sample>,
+    pub test: Vec<Sample>,
+}
+
+/// A neuron's output over the input plane: `side` × `side` samples, row by row from the top
+/// (x₂ = +domain) down, x₁ growing along a row; each byte b stands for b / 127.5 − 1, the
+/// output clamped to [−1, 1] (the colour scale's ends), and 127 for a value that is not a number.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Map {
+    pub side: usize,
+    #[serde(with = "crate::wire::base64_bytes")]
+    pub bytes: Vec<u8>,
+}
+
+impl Map {
+    /// The byte a value travels as.
+    pub fn byte(value: f32) -> u8 {
+        if value.is_nan() {
+            127
+        } else {
+            ((value.clamp(-1.0, 1.0) + 1.0) * 127.5).round() as u8
+        }
+    }
+
+    /// The value a byte stands for (exact to 1/127.5).
+    pub fn value(byte: u8) -> f32 {
+        byte as f32 / 127.5 - 1.0
+    }
+
+    /// A feature's map, scaled by its largest magnitude over the plane so that every feature
+    /// spans the colour scale (the page draws the inputs with it; nothing is trained on it).
+    pub fn of_feature(feature: super::Feature, side: usize, domain: f32) -> Map {
+        let values: Vec<f32> = (0..side * side)
+            .map(|i| {
+                let (x1, x2) = Map::point(side, domain, i / side, i % side);
+                feature.of(x1, x2)
+            })
+            .collect();
+        let scale = values.iter().fold(0.0f32, |m, v| m.max(v.abs())).max(1e-6);
+        Map {
+            side,
+            bytes: values.iter().map(|v| Map::byte(v / scale)).collect(),
+        }
+    }
+
+    /// The point at the centre of sample (row, column), for a map over [−domain, domain]².
+    pub fn point(side: usize, domain: f32, row: usize, column: usize) -> (f32, f32) {
+        let cell = 2.0 * domain / side as f32;
+        (
+            -domain + (column as f32 + 0.5) * cell,
+            domain - (row as f32 + 0.5) * cell,
+        )
+    }
+}
+
+/// Mean loss (½(output − label)², TensorFlow Playground's) over each set after an epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochLoss {
+    pub epoch: usize,
+    #[serde(with = "crate::wire::or_null")]
+    pub train: f32,
+    #[serde(with = "crate::wire::or_null")]
+    pub test: f32,
+}
+
+/// One layer of weights: `weights[i * outputs + j]` joins neuron i of the layer before to
+/// neuron j of this one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerWeights {
+    pub inputs: usize,
+    pub outputs: usize,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub weights: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub biases: Vec<f32>,
+}
+
+/// The network after `epoch` epochs (`step` optimizer steps).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetFrame {
+    pub epoch: usize,
+    pub step: usize,
+    /// The losses of the epochs since the last frame (at a start: epoch 0, untrained).
+    pub curve: Vec<EpochLoss>,
+    /// Every layer's weights, the first hidden layer's (or the output's) first.
+    pub layers: Vec<LayerWeights>,
+    /// Every hidden neuron's map, layer by layer.
+    pub hidden_maps: Vec<Vec<Map>>,
+    /// The output neuron's map, finer.
+    pub output_map: Map,
+    /// Why training stopped (a loss that is not a number), if it did.
+    pub stopped: Option<String>,
+}

@@ -1,0 +1,367 @@
+//! The Network lab's session: TensorFlow Playground's network on its data sets. The inputs
+//! are the chosen features of (x₁, x₂); every hidden layer applies the chosen activation; the
+//! one output neuron is tanh for classification (labels ±1) and the identity for regression;
+//! the loss is TensorFlow Playground's ½(output − label)², averaged over the batch, plus the
+//! regularisation penalty on the weights. Weights start uniform in [−0.5, 0.5] and biases at
+//! 0.1, as there. Any optimizer of the shared machinery trains it, one mini-batch per step.
+//!
+//! Deterministic: the data, the split, the initial weights and the batch order depend on the
+//! spec's seed only.
+
+mod session;
+
+use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use contract::net::limits::NetLimits;
+use contract::net::protocol::{EpochLoss, LayerWeights, Map, NetData, NetFrame, Sample};
+use contract::net::{Activation, Dataset, Feature, NetLab, Regularization};
+use contract::training::TrainPoint;
+use data::playground::{self, Point, DOMAIN};
+use data::sampler::Sampler;
+use nn::Optimizer;
+use tensor::rng::Rng;
+use tensor::{no_grad, Result, Tensor};
+
+/// One layer's trainable weights W [inputs, outputs] and biases b [outputs].
+struct Layer {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+pub struct NetSession {
+    spec: NetLab,
+    train: Vec<Point>,
+    test: Vec<Point>,
+    /// The training and test sets as network inputs (features) and targets [N, 1].
+    train_inputs: Tensor,
+    train_targets: Tensor,
+    test_inputs: Tensor,
+    test_targets: Tensor,
+    /// The features at every sample of the neurons' grid and of the output's finer grid.
+    neuron_grid: Tensor,
+    output_grid: Tensor,
+    layers: Vec<Layer>,
+    params: Vec<Tensor>,
+    optimizer: Optimizer,
+    sampler: Sampler,
+    log: TrainingLog<EpochLoss>,
+}
+
+/// The data set a spec describes, shuffled, as (training, test) points.
+pub fn data_of(spec: &NetLab) -> (Vec<Point>, Vec<Point>) {
+    let mut rng = Rng::new(spec.seed);
+    let noise = spec.noise as f32 / 100.0;
+    let count = spec.dataset.samples();
+    let mut points = match spec.dataset {
+        Dataset::Circle => playground::circle(count, noise, &mut rng),
+        Dataset::Xor => playground::xor(count, noise, &mut rng),
+        Dataset::Gauss => playground::two_gaussians(count, noise, &mut rng),
+        Dataset::Spiral => playground::spiral(count, noise, &mut rng),
+        Dataset::Plane => playground::plane(count, noise, &mut rng),
+        Dataset::Gaussians => playground::six_gaussians(count, noise, &mut rng),
+    };
+    playground::shuffle(&mut points, &mut rng);
+    let test = points.split_off(spec.train_points().min(points.len()));
+    (points, test)
+}
+
+/// The spec's features of each point, [N, features].
+fn features_of(features: &[Feature], points: impl Iterator<Item = (f32, f32)>) -> Result<Tensor> {
+    let data: Vec<f32> = points
+        .flat_map(|(x1, x2)| features.iter().map(move |f| f.of(x1, x2)))
+        .collect();
+    let rows = data.len() / features.len().max(1);
+    Tensor::from_vec(data, &[rows, features.len()])
+}
+
+/// The centres of a `side` × `side` grid over the domain, row by row from the top.
+fn grid(side: usize) -> impl Iterator<Item = (f32, f32)> {
+    (0..side * side).map(move |i| Map::point(side, DOMAIN, i / side, i % side))
+}
+
+fn inputs_and_targets(features: &[Feature], points: &[Point]) -> Result<(Tensor, Tensor)> {
+    let inputs = features_of(features, points.iter().map(|p| (p.x1, p.x2)))?;
+    let targets = Tensor::from_vec(points.iter().map(|p| p.label).collect(), &[points.len(), 1])?;
+    Ok((inputs, targets))
+}
+
+impl NetSession {
+    /// The data and the untrained network a spec describes; a spec over its limits is refused
+    /// with the limit it exceeds.
+    pub fn new(spec: &NetLab) -> std::result::Result<NetSession, String> {
+        spec.check()?;
+        let (train, test) = data_of(spec);
+        let build = || -> Result<_> {
+            let (train_inputs, train_targets) = inputs_and_targets(&spec.features, &train)?;
+            let (test_inputs, test_targets) = inputs_and_targets(&spec.features, &test)?;
+            let neuron_grid = features_of(&spec.features, grid(NetLimits::NEURON_GRID))?;
+            let output_grid = features_of(&spec.features, grid(NetLimits::OUTPUT_GRID))?;
+            Ok((
+                train_inputs,
+                train_targets,
+                test_inputs,
+                test_targets,
+                neuron_grid,
+                output_grid,
+            ))
+        };
+        let (train_inputs, train_targets, test_inputs, test_targets, neuron_grid, output_grid) =
+            build().map_err(|e| e.to_string())?;
+        // The weights' generator is not the data's: changing the noise keeps the weights.
+        let mut rng = Rng::new(spec.seed.wrapping_add(2));
+        let sizes = spec.layer_sizes();
+        let layers: Vec<Layer> = sizes
+            .windows(2)
+            .map(|w| Layer {
+                weight: Tensor::uniform(&[w[0], w[1]], -0.5, 0.5, &mut rng).requires_grad(),
+                bias: Tensor::full(&[w[1]], 0.1).requires_grad(),
+            })
+            .collect();
+        let params = layers
+            .iter()
+            .flat_map(|l| [l.weight.clone(), l.bias.clone()])
+            .collect();
+        Ok(NetSession {
+            optimizer: optimizer_for(&spec.run, spec.schedule),
+            sampler: Sampler::new(train.len(), spec.batch, false, spec.seed.wrapping_add(1)),
+            log: TrainingLog::default(),
+            spec: spec.clone(),
+            train,
+            test,
+            train_inputs,
+            train_targets,
+            test_inputs,
+            test_targets,
+            neuron_grid,
+            output_grid,
+            layers,
+            params,
+        })
+    }
+
+    pub fn epoch(&self) -> usize {
+        self.log.step / self.spec.steps_per_epoch()
+    }
+
+    pub fn stopped(&self) -> Option<&str> {
+        self.log.stopped.as_deref()
+    }
+
+    fn activate(&self, z: Tensor, output: bool) -> Tensor {
+        let activation = if output {
+            if self.spec.dataset.is_regression() {
+                Activation::Linear
+            } else {
+                Activation::Tanh
+            }
+        } else {
+            self.spec.activation
+        };
+        match activation {
+            Activation::Relu => z.relu(),
+            Activation::Tanh => z.tanh(),
+            Activation::Sigmoid => z.sigmoid(),
+            Activation::Linear => z,
+        }
+    }
+
+    /// Every hidden layer's output and the network's output, for inputs [N, features].
+    fn forward(&self, inputs: &Tensor) -> Result<(Vec<Tensor>, Tensor)> {
+        let mut hidden = Vec::with_capacity(self.layers.len());
+        let mut h = inputs.clone();
+        for (i, layer) in self.layers.iter().enumerate() {
+            let z = h.matmul(&layer.weight)?.add(&layer.bias)?;
+            h = self.activate(z, i + 1 == self.layers.len());
+            if i + 1 < self.layers.len() {
+                hidden.push(h.clone());
+            }
+        }
+        Ok((hidden, h))
+    }
+
+    /// ½ mean (output − target)²: TensorFlow Playground's loss, without the penalty.
+    fn data_loss(output: &Tensor, targets: &Tensor) -> Result<Tensor> {
+        Ok(output.sub(targets)?.square().mean_all().scale(0.5))
+    }
+
+    /// rate · Σ|w| (L1) or rate · ½ Σ w² (L2) over every weight (not the biases).
+    fn penalty(&self) -> Option<Tensor> {
+        let per_layer = |w: &Tensor| match self.spec.regularization {
+            Regularization::None => None,
+            Regularization::L1 => Some(w.abs().sum_all()),
+            Regularization::L2 => Some(w.square().sum_all().scale(0.5)),
+        };
+        let mut total: Option<Tensor> = None;
+        for layer in &self.layers {
+            let term = per_layer(&layer.weight)?;
+            total = Some(match total {
+                Some(t) => t.add(&term).ok()?,
+                None => term,
+            });
+        }
+        total.map(|t| t.scale(self.spec.reg_rate))
+    }
+
+    /// The mean loss over a whole set (no penalty: the curve shows how well the data is fit).
+    fn set_loss(&self, inputs: &Tensor, targets: &Tensor) -> f32 {
+        no_grad(|| {
+            self.forward(inputs)
+                .and_then(|(_, out)| Self::data_loss(&out, targets))
+                .and_then(|l| l.item())
+        })
+        .unwrap_or(f32::NAN)
+    }
+
+    pub fn evaluate(&self) -> EpochLoss {
+        EpochLoss {
+            epoch: self.epoch(),
+            train: self.set_loss(&self.train_inputs, &self.train_targets),
+            test: self.set_loss(&self.test_inputs, &self.test_targets),
+        }
+    }
+
+    /// Trains `epochs` more epochs (fewer at the end of the run or when the loss stops being
+    /// a number).
+    pub fn train_epochs(&mut self, epochs: usize, now_ms: &dyn Fn() -> f64) {
+        let until = (self.epoch() + epochs).min(NetLimits::MAX_EPOCHS) * self.spec.steps_per_epoch();
+        training::train_until(self, f64::INFINITY, now_ms, Some(until));
+    }
+
+    /// The run's data.
+    pub fn data(&self) -> NetData {
+        let samples = |points: &[Point]| {
+            points
+                .iter()
+                .map(|p| Sample(p.x1, p.x2, p.label))
+                .collect()
+        };
+        NetData {
+            regression: self.spec.dataset.is_regression(),
+            domain: DOMAIN,
+            train: samples(&self.train),
+            test: samples(&self.test),
+        }
+    }
+
+    /// The network now: its weights, every neuron's map, and the losses not yet sent
+    /// (`curve`: at a start, the untrained network's).
+    pub fn frame(&mut self, curve: Option<Vec<EpochLoss>>) -> NetFrame {
+        let (_, evaluations) = self.log.take_new();
+        let layers = self
+            .layers
+            .iter()
+            .map(|l| LayerWeights {
+                inputs: l.weight.shape()[0],
+                outputs: l.weight.shape()[1],
+                weights: l.weight.to_vec(),
+                biases: l.bias.to_vec(),
+            })
+            .collect();
+        let columns = |t: &Tensor, side: usize| -> Vec<Map> {
+            let (rows, width) = (t.shape()[0], t.shape()[1]);
+            let data = t.data();
+            (0..width)
+                .map(|j| Map {
+                    side,
+                    bytes: (0..rows).map(|i| Map::byte(data[i * width + j])).collect(),
+                })
+                .collect()
+        };
+        let neuron = no_grad(|| self.forward(&self.neuron_grid)).ok();
+        let output = no_grad(|| self.forward(&self.output_grid)).ok();
+        let hidden_maps = neuron
+            .map(|(hidden, _)| {
+                hidden
+                    .iter()
+                    .map(|h| columns(h, NetLimits::NEURON_GRID))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let side = NetLimits::OUTPUT_GRID;
+        let output_map = output
+            .and_then(|(_, out)| columns(&out, side).pop())
+            .unwrap_or(Map {
+                side,
+                bytes: vec![Map::byte(f32::NAN); side * side],
+            });
+        NetFrame {
+            epoch: self.epoch(),
+            step: self.log.step,
+            curve: curve.unwrap_or(evaluations),
+            layers,
+            hidden_maps,
+            output_map,
+            stopped: self.log.stopped.clone(),
+        }
+    }
+}
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl Trainable for NetSession {
+    type Evaluation = EpochLoss;
+
+    fn train_step(&mut self) -> std::result::Result<TrainPoint, String> {
+        let step = self.log.step + 1;
+        let indices = self.sampler.next_batch();
+        let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
+        let batch = |t: &Tensor| t.index_select(&indices);
+        let (inputs, targets) = (
+            batch(&self.train_inputs).map_err(text)?,
+            batch(&self.train_targets).map_err(text)?,
+        );
+        self.optimizer.before_gradient(&self.params);
+        let (_, output) = self.forward(&inputs).map_err(text)?;
+        let correct = output
+            .to_vec()
+            .iter()
+            .zip(targets.to_vec())
+            .filter(|(o, t)| (**o > 0.0) == (*t > 0.0))
+            .count();
+        let mut loss = Self::data_loss(&output, &targets).map_err(text)?;
+        if let Some(penalty) = self.penalty() {
+            loss = loss.add(&penalty).map_err(text)?;
+        }
+        let value = loss.item().map_err(text)?;
+        if !value.is_finite() {
+            return Err(format!(
+                "the loss became {value} in epoch {}: η = {lr} is probably too large",
+                self.epoch() + 1
+            ));
+        }
+        let mut grads = loss.backward().map_err(text)?;
+        self.optimizer
+            .step(&self.params, &mut grads)
+            .map_err(|e| format!("step {step}: {e}"))?;
+        Ok(TrainPoint {
+            step,
+            loss: value,
+            accuracy: correct as f32 / indices.len().max(1) as f32,
+            lr,
+        })
+    }
+
+    fn examples_per_step(&self) -> usize {
+        self.spec.batch
+    }
+
+    fn total_steps(&self) -> usize {
+        NetLimits::MAX_EPOCHS * self.spec.steps_per_epoch()
+    }
+
+    fn evaluates_after(&self, step: usize) -> bool {
+        step.is_multiple_of(self.spec.steps_per_epoch())
+    }
+
+    fn evaluate(&self) -> EpochLoss {
+        NetSession::evaluate(self)
+    }
+
+    fn log(&mut self) -> &mut TrainingLog<EpochLoss> {
+        &mut self.log
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,51 @@
+//! The Network lab behind the engine's one session interface: a start builds the data and the
+//! untrained network; a request trains more epochs. A link's `at=` is the page's to replay with
+//! train requests, in slices it shows and can interrupt.
+
+use super::NetSession;
+use crate::session::{Context, Session, StartError};
+use contract::limits::check_range;
+use contract::net::limits::NetLimits;
+use contract::net::protocol::{NetProtocol, NetReply, NetRequest};
+use contract::net::NetLab;
+
+impl Session for NetSession {
+    type Protocol = NetProtocol;
+
+    fn start(spec: NetLab, _cx: &Context) -> Result<(Self, NetReply), StartError> {
+        let mut session = NetSession::new(&spec)?;
+        let untrained = session.evaluate();
+        let reply = NetReply::Started {
+            data: session.data(),
+            frame: session.frame(Some(vec![untrained])),
+        };
+        Ok((session, reply))
+    }
+
+    fn handle(
+        &mut self,
+        request: NetRequest,
+        cx: &Context,
+        reply: &mut dyn FnMut(NetReply),
+    ) -> Result<(), String> {
+        let NetRequest::Train { epochs } = request;
+        check_range(
+            "epochs per request",
+            epochs,
+            1,
+            NetLimits::MAX_EPOCHS_PER_REQUEST,
+        )?;
+        let limit = NetLimits::MAX_EPOCHS;
+        if self.epoch() >= limit {
+            return Err(format!(
+                "the run has reached the limit of {limit} epochs; reset to start again"
+            ));
+        }
+        if let Some(why) = self.stopped() {
+            return Err(format!("training has stopped: {why}. Reset to start again."));
+        }
+        self.train_epochs(epochs, cx.now_ms);
+        reply(NetReply::Trained(self.frame(None)));
+        Ok(())
+    }
+}

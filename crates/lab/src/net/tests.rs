@@ -1,0 +1,200 @@
+//! The Network lab's proofs: TensorFlow Playground's opening experiment learns the circle, the
+//! right feature makes a problem linear, the penalties' gradients match finite differences,
+//! a diverging run says why, replies stay within their budget, and slicing never changes a
+//! number.
+
+use super::*;
+use crate::session::{Assets, Context, Session};
+use contract::net::protocol::{NetReply, NetRequest};
+use contract::training::OptimizerName;
+
+fn clock() -> f64 {
+    0.0
+}
+
+/// A reply through the real codec, as the page reads it: its size in bytes and what arrives.
+fn read_back(reply: &NetReply) -> (usize, NetReply) {
+    use contract::net::protocol::NetProtocol;
+    use contract::FromEngine;
+    let text = FromEngine::reply::<NetProtocol>(1, reply).to_json();
+    let FromEngine::Reply { body, .. } = FromEngine::from_json(&text).expect("an envelope") else {
+        panic!("a reply")
+    };
+    (text.len(), body.read::<NetReply>().expect("the page can read it"))
+}
+
+fn trained(spec: &NetLab, epochs: usize) -> NetSession {
+    let mut session = NetSession::new(spec).expect("a valid spec");
+    session.train_epochs(epochs, &clock);
+    session
+}
+
+/// Share of the test points on the right side of zero.
+fn test_accuracy(session: &NetSession) -> f32 {
+    let (_, out) = no_grad(|| session.forward(&session.test_inputs)).expect("forward");
+    let right = out
+        .to_vec()
+        .iter()
+        .zip(&session.test)
+        .filter(|(o, p)| (**o > 0.0) == (p.label > 0.0))
+        .count();
+    right as f32 / session.test.len() as f32
+}
+
+#[test]
+fn the_opening_experiment_learns_the_circle() {
+    let spec = NetLab::default();
+    let untrained = NetSession::new(&spec).expect("valid").evaluate();
+    let session = trained(&spec, 60);
+    let after = session.evaluate();
+    assert_eq!(after.epoch, 60);
+    assert!(
+        after.test < 0.05 && after.test < untrained.test / 5.0,
+        "test loss {} → {}",
+        untrained.test,
+        after.test
+    );
+    assert!(test_accuracy(&session) > 0.97, "{}", test_accuracy(&session));
+}
+
+#[test]
+fn the_product_feature_makes_xor_linear() {
+    // No hidden layer: one tanh neuron of x₁x₂ separates XOR; of x₁ and x₂ it cannot.
+    let with = |features: Vec<Feature>| NetLab {
+        dataset: Dataset::Xor,
+        features,
+        hidden: vec![],
+        ..NetLab::default()
+    };
+    let product = trained(&with(vec![Feature::X1X2]), 20);
+    let plain = trained(&with(vec![Feature::X1, Feature::X2]), 20);
+    assert!(test_accuracy(&product) > 0.95, "{}", test_accuracy(&product));
+    assert!(test_accuracy(&plain) < 0.75, "{}", test_accuracy(&plain));
+}
+
+#[test]
+fn penalties_have_the_gradients_of_their_formulas() {
+    for regularization in [Regularization::L1, Regularization::L2] {
+        let spec = NetLab {
+            regularization,
+            reg_rate: 0.3,
+            ..NetLab::default()
+        };
+        let session = NetSession::new(&spec).expect("valid");
+        let penalty = session.penalty().expect("a penalty");
+        let grads = penalty.backward().expect("backward");
+        let weight = &session.layers[0].weight;
+        let analytic = grads.get(weight).expect("a gradient").to_vec();
+        let bias_grad = grads.get(&session.layers[0].bias);
+        assert!(bias_grad.is_none_or(|g| g.iter().all(|v| *v == 0.0)), "biases are free");
+        let h = 1e-3f32;
+        for i in 0..weight.numel() {
+            let at = |delta: f32| {
+                weight.update(|w| w[i] += delta);
+                let value = session.penalty().and_then(|p| p.item().ok());
+                weight.update(|w| w[i] -= delta);
+                value.expect("a value") as f64
+            };
+            let numeric = (at(h) - at(-h)) / (2.0 * h as f64);
+            let w = weight.to_vec()[i];
+            let expected = match regularization {
+                Regularization::L1 => 0.3 * w.signum(),
+                _ => 0.3 * w,
+            };
+            assert!((analytic[i] - expected).abs() < 1e-5, "{regularization:?} {i}");
+            assert!((numeric - expected as f64).abs() < 1e-3, "{regularization:?} {i}: {numeric}");
+        }
+    }
+}
+
+#[test]
+fn a_diverging_run_stops_and_its_replies_stay_readable() {
+    let spec = NetLab {
+        activation: Activation::Relu,
+        dataset: Dataset::Plane,
+        hidden: vec![8, 8, 8],
+        run: NetLab::default_run(OptimizerName::Sgd),
+        ..NetLab::default()
+    };
+    let mut spec = spec;
+    spec.run.lr = 10.0;
+    let mut session = trained(&spec, 20);
+    let why = session.stopped().expect("stopped").to_string();
+    assert!(why.contains("η = 10 is probably too large"), "{why}");
+    let frame = session.frame(None);
+    let back = read_back(&NetReply::Trained(frame)).1;
+    let NetReply::Trained(back) = back else {
+        panic!("a frame")
+    };
+    assert_eq!(back.stopped.as_deref(), Some(why.as_str()));
+}
+
+#[test]
+fn the_largest_replies_stay_within_the_byte_budget() {
+    let spec = NetLab {
+        dataset: Dataset::Gaussians,
+        train_percent: 90,
+        batch: 1,
+        features: Feature::ALL.to_vec(),
+        hidden: vec![NetLimits::MAX_NEURONS; NetLimits::MAX_HIDDEN_LAYERS],
+        ..NetLab::default()
+    };
+    let assets = Assets::default();
+    let cx = Context {
+        now_ms: &clock,
+        assets: &assets,
+    };
+    let (mut session, started) = NetSession::start(spec, &cx).expect("starts");
+    let mut replies = vec![started];
+    session
+        .handle(NetRequest::Train { epochs: 2 }, &cx, &mut |r| replies.push(r))
+        .expect("trains");
+    for reply in &replies {
+        let (bytes, back) = read_back(reply);
+        assert!(bytes <= NetLimits::REPLY_BYTES, "{bytes} bytes");
+        assert_eq!(&back, reply);
+    }
+    let NetReply::Trained(frame) = &replies[1] else {
+        panic!("a frame")
+    };
+    assert_eq!(frame.hidden_maps.len(), 6);
+    assert!(frame.hidden_maps.iter().all(|l| l.len() == 8));
+    assert_eq!(frame.output_map.bytes.len(), NetLimits::OUTPUT_GRID.pow(2));
+    assert_eq!(frame.curve.iter().map(|c| c.epoch).collect::<Vec<_>>(), [1, 2]);
+}
+
+#[test]
+fn slices_and_thread_counts_never_change_a_number() {
+    let spec = NetLab {
+        dataset: Dataset::Spiral,
+        noise: 20,
+        features: vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
+        hidden: vec![6, 4],
+        regularization: Regularization::L2,
+        reg_rate: 0.001,
+        run: NetLab::default_run(OptimizerName::Adam),
+        ..NetLab::default()
+    };
+    let mut whole = trained(&spec, 6);
+    let mut sliced = NetSession::new(&spec).expect("valid");
+    for _ in 0..3 {
+        sliced.train_epochs(2, &clock);
+    }
+    let one_thread = tensor::parallel::sequential(|| trained(&spec, 6));
+    assert_eq!(whole.evaluate(), one_thread.evaluate());
+    assert_eq!(whole.frame(None), sliced.frame(None));
+}
+
+#[test]
+fn maps_run_from_the_top_left_corner() {
+    assert_eq!(DOMAIN, contract::net::DOMAIN, "the data and the page's plane agree");
+    assert_eq!(Map::point(2, 6.0, 0, 0), (-3.0, 3.0));
+    assert_eq!(Map::point(2, 6.0, 1, 1), (3.0, -3.0));
+    assert_eq!(Map::value(Map::byte(1.0)), 1.0);
+    assert_eq!(Map::value(Map::byte(-1.0)), -1.0);
+    assert_eq!(Map::byte(f32::NAN), 127);
+    // The x₁ feature's map grows left to right and is constant down a column.
+    let x1 = Map::of_feature(Feature::X1, 32, DOMAIN);
+    assert!(x1.bytes[0] < x1.bytes[x1.side - 1]);
+    assert_eq!(x1.bytes[0], x1.bytes[x1.side * (x1.side - 1)]);
+}

@@ -1,0 +1,124 @@
+// The Network lab as a student uses it after TensorFlow Playground: a link replays the circle
+// to its epoch and the output separates the classes; every neuron's map and every weight is
+// drawn; layers, neurons and features change the network and the link; the view settings do
+// not restart training; the README's spiral and overfitting links reach their stated losses;
+// a diverging run says why and no NaN reaches the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, screenshot, sharedBrowser } from './harness.mjs';
+
+const READY = 60_000;
+const shared = sharedBrowser({ before, after });
+
+function epochText(n) {
+  const digits = String(n).padStart(6, '0');
+  return `${digits.slice(0, -3)},${digits.slice(-3)}`;
+}
+
+async function reachEpoch(page, n) {
+  await page.getByTestId('net-epoch').filter({ hasText: epochText(n) }).waitFor({ timeout: READY });
+}
+
+async function loss(page, which) {
+  return Number(await page.getByTestId(`${which}-loss`).getAttribute('data-value'));
+}
+
+/** How many distinct colours a canvas shows (a blank canvas has one). */
+async function colours(locator) {
+  return locator.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  });
+}
+
+test('the opening experiment replays to its epoch and draws every neuron and weight', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1&at=100`);
+  await reachEpoch(page, 100);
+  assert.ok((await loss(page, 'test')) < 0.05, `test loss ${await loss(page, 'test')}`);
+  // Two inputs → 4 → 2 → 1: 8 + 8 + 2 weights, each a line.
+  assert.equal(await page.getByTestId('network').locator('svg.links line').count(), 18);
+  for (const id of ['neuron-1-1', 'neuron-1-4', 'neuron-2-2', 'output-node', 'output-map']) {
+    assert.ok((await colours(page.getByTestId(id))) > 10, `${id} is drawn`);
+  }
+  // The output map puts the inner class (blue, +1) in the middle and the outer (orange) at a corner.
+  const [centre, corner] = await page.getByTestId('output-map').evaluate((c) => {
+    const at = (x, y) => Array.from(c.getContext('2d').getImageData(x, y, 1, 1).data.slice(0, 3));
+    return [at(40, 40), at(2, 2)];
+  });
+  assert.ok(centre[2] > centre[0], `blue in the middle: ${centre}`);
+  assert.ok(corner[0] > corner[2], `orange at the corner: ${corner}`);
+  // A replayed link stops at its epoch; → trains one more.
+  assert.equal(await page.getByTestId('net-play').textContent(), '▶ Play');
+  await page.getByTestId('net-step').click();
+  await reachEpoch(page, 101);
+  await screenshot(page, 'net-lab.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('layers, neurons and features change the network and the link; the view does not restart it', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1&at=20`);
+  await reachEpoch(page, 20);
+  // The view settings: in the link, and training stays at its epoch.
+  await page.getByTestId('show-test').check();
+  await page.waitForFunction(() => location.hash.includes('test=1'));
+  assert.equal(await page.locator('.output-map circle').count(), 500, 'training and test points');
+  await page.getByTestId('discretize').check();
+  await page.waitForFunction(() => location.hash.includes('discrete=1'));
+  assert.equal(await page.getByTestId('net-epoch').textContent(), epochText(20));
+  assert.ok((await colours(page.getByTestId('output-map'))) <= 3, 'two colours (and the grey of zero)');
+
+  await page.getByTestId('add-layer').click();
+  await page.getByTestId('layer-count').filter({ hasText: '3 hidden layers' }).waitFor();
+  await page.waitForFunction(() => location.hash.includes('layers=4,2,2'));
+  await page.getByTestId('add-neuron-1').click();
+  await page.waitForFunction(() => location.hash.includes('layers=5,2,2'));
+  await page.getByTestId('feature-x1x2').click();
+  await page.waitForFunction(() => location.hash.includes('features=x1,x2,x1x2'));
+  await reachEpoch(page, 0);
+  // 3 inputs → 5 → 2 → 2 → 1.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=network] svg.links line').length === 15 + 10 + 4 + 2);
+  assert.equal(await page.getByTestId('feature-x1x2').getAttribute('aria-pressed'), 'true');
+  await page.getByTestId('remove-layer').click();
+  await page.waitForFunction(() => location.hash.includes('layers=5,2&'));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the README's links: sin features or depth learn the spiral, L2 stops overfitting", async () => {
+  const cases = [
+    ['data=spiral&at=300', (l) => l > 0.3, 'x₁ and x₂ with 4 and 2 tanh neurons cannot'],
+    ['data=spiral&features=x1,x2,sinx1,sinx2&layers=8,8&at=300', (l) => l < 0.05, 'sin features can'],
+    ['data=spiral&layers=8,8,8,8&act=relu&opt=adam&at=300', (l) => l < 0.05, 'four ReLU layers with Adam can'],
+    ['data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&test=1&at=500', (l) => l > 0.15, 'overfits'],
+    ['data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&reg=l2&rate=0.03&test=1&at=500', (l) => l < 0.13, 'L2 generalises'],
+  ];
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1`);
+  for (const [link, holds, what] of cases) {
+    await page.goto(`${shared.server.url}#lab=net&v=1&${link}`);
+    const at = Number(link.match(/at=(\d+)/)[1]);
+    await reachEpoch(page, at);
+    const test = await loss(page, 'test');
+    assert.ok(holds(test), `${link}: ${what} (test loss ${test})`);
+    if (link.includes('reg=l2')) await screenshot(page, 'net-lab-l2.png');
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a diverging run stops, says why, and shows no NaN', async () => {
+  const { page, errors } = await openPage(
+    shared.browser.context,
+    `${shared.server.url}#lab=net&v=1&data=plane&layers=8,8,8&act=relu&lr=10&at=20`,
+  );
+  const stopped = page.getByTestId('net-stopped');
+  await stopped.waitFor({ timeout: READY });
+  assert.match(await stopped.textContent(), /η = 10 is probably too large/);
+  assert.equal(await page.getByTestId('net-play').isDisabled(), true);
+  assert.doesNotMatch(await page.locator('.net-lab').innerText(), /NaN/);
+  assert.equal(await page.getByTestId('net-error').count(), 0, 'every reply was read');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
