@@ -122,3 +122,42 @@ test('a diverging run stops, says why, and shows no NaN', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a clicked point is followed through backpropagation, stage by stage', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1&at=30`);
+  await reachEpoch(page, 30);
+  await page.getByTestId('output-points').click({ position: { x: 140, y: 140 } });
+  await page.getByTestId('chosen-point').waitFor({ timeout: READY });
+  const title = page.getByTestId('bp-stage-title');
+  await title.filter({ hasText: 'Stage 1 of 9: The point and its input features' }).waitFor({ timeout: READY });
+  assert.equal(await page.getByTestId('bp-inputs').locator('tbody tr').count(), 2);
+  const titles = [];
+  for (let i = 1; i < 9; i++) {
+    await page.getByTestId('bp-next').click();
+    titles.push((await title.textContent()).replace(/^Stage \d+ of 9: /, ''));
+    if (i === 1) assert.equal(await page.getByTestId('bp-forward').locator('tbody tr').count(), 4, 'four neurons in layer 1');
+    if (i === 4) assert.match(await page.getByTestId('bp-loss').textContent(), /^J = ½\(ŷ − y\)² = ½\(/);
+    if (i === 5) assert.equal(await page.getByTestId('bp-gradients').locator('tbody tr').count(), 3, 'two inputs and the bias');
+  }
+  assert.deepEqual(titles, [
+    'Forward through hidden layer 1',
+    'Forward through hidden layer 2',
+    'Forward through the output',
+    'The loss',
+    'Backward through the output',
+    'Backward through hidden layer 2',
+    'Backward through hidden layer 1',
+    'The update θ ← θ − η ∂J/∂θ',
+  ]);
+  assert.equal(await page.getByTestId('bp-next').isDisabled(), true);
+  assert.match(await page.getByTestId('bp-agreement').textContent(), /chain rule worked by hand gives (exactly the same numbers|the same to within \d\.\de-\d+)/);
+  // Every cell of the update reads "old → new".
+  const cells = await page.getByTestId('bp-update').first().locator('tbody td').allTextContents();
+  assert.ok(cells.length === 12 && cells.every((c) => / → /.test(c)), cells.join(' | '));
+  // One more epoch: the walk-through follows the network.
+  await page.getByTestId('net-step').click();
+  await page.getByTestId('bp-agreement').filter({ hasText: 'at epoch 31' }).waitFor({ timeout: READY });
+  await screenshot(page, 'net-lab-backprop.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -4,6 +4,7 @@
 //! All computing happens in the engine; this page asks for epochs and draws what comes back.
 
 mod colors;
+mod explain;
 mod network;
 mod output;
 pub mod state;
@@ -130,7 +131,7 @@ pub fn NetLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(state, TICK, NetSession::wants_epochs, NetSession::take_request);
+    labs::play_loop(state, TICK, NetSession::wants_request, NetSession::take_request);
     labs::transport_keys(active, move || toggle_play(state), move || step_once(state));
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let actions = Actions {
@@ -157,8 +158,12 @@ pub fn NetLabPage(
                 <div class="network-column">
                     <network::Network state=read actions=actions />
                 </div>
-                <output::Output state=read actions=actions />
+                <output::Output state=read actions=actions
+                    on_pick=Callback::new(move |point| state.update(|s| s.explain(point))) />
             </div>
+            <explain::Explain state=read
+                on_pick=Callback::new(move |point| state.update(|s| s.explain(point)))
+                on_stage=Callback::new(move |stage| state.update(|s| s.lab.stage = stage)) />
             <crate::page::ShareBar label="Share this network" testid="net-share" link_testid="net-share-link"
                 hint="Link copied — it trains the same network to this epoch, with the same numbers: " make=labs::share(state) />
         </section>

@@ -25,6 +25,16 @@ pub fn place(x1: f32, x2: f32, domain: f32) -> (f64, f64) {
     )
 }
 
+/// The index of the sample nearest to (x₁, x₂).
+pub fn nearest(samples: &[Sample], x1: f32, x2: f32) -> Option<usize> {
+    samples
+        .iter()
+        .map(|p| (p.0 - x1).powi(2) + (p.1 - x2).powi(2))
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
 fn loss_series(s: &NetSession) -> Vec<Series> {
     let line = |label: &str, colour, value: fn(&contract::net::protocol::EpochLoss) -> f32| Series {
         label: label.into(),
@@ -45,7 +55,12 @@ fn loss_series(s: &NetSession) -> Vec<Series> {
 }
 
 #[component]
-pub fn Output(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView {
+pub fn Output(
+    state: ReadSignal<NetSession>,
+    actions: Actions,
+    /// A click on the map picks the nearest training point (to follow through backpropagation).
+    on_pick: Callback<usize>,
+) -> impl IntoView {
     let version = Memo::new(move |_| state.with(|s| (s.run, s.lab.frame.as_ref().map(|f| f.step))));
     let discrete = Memo::new(move |_| state.with(|s| s.spec.discretize));
     let canvas = NodeRef::<Canvas>::new();
@@ -77,6 +92,34 @@ pub fn Output(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView 
             dots
         })
     });
+    let pick = move |ev: web_sys::MouseEvent| {
+        // Where on the map, from the map's own box (the click may land on a point's circle).
+        let Some(svg) = ev
+            .current_target()
+            .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+        else {
+            return;
+        };
+        let rect = svg.get_bounding_client_rect();
+        let (sx, sy) = (ev.client_x() as f64 - rect.left(), ev.client_y() as f64 - rect.top());
+        // The index first, then the update: a signal is not written while it is being read.
+        let index = state.with_untracked(|s| {
+            let data = s.lab.data.as_ref()?;
+            let d = data.domain as f64;
+            let (x1, x2) = (sx / SIDE * 2.0 * d - d, d - sy / SIDE * 2.0 * d);
+            nearest(&data.train, x1 as f32, x2 as f32)
+        });
+        if let Some(index) = index {
+            on_pick.run(index);
+        }
+    };
+    let chosen = move || {
+        state.with(|s| {
+            let data = s.lab.data.as_ref()?;
+            let p = data.train.get(s.lab.explain_point?)?;
+            Some(place(p.0, p.1, data.domain))
+        })
+    };
     let loss = move |test: bool| {
         state.with(|s| {
             s.lab
@@ -117,11 +160,13 @@ pub fn Output(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView 
                 <canvas node_ref=canvas data-testid="output-map" width="1" height="1"
                     style=format!("width:{SIDE}px;height:{SIDE}px")></canvas>
                 <svg class="points" width=SIDE height=SIDE viewBox=format!("0 0 {SIDE} {SIDE}") role="img"
-                    aria-label="the data: each point coloured by its label; test points outlined in black">
+                    aria-label="the data: each point coloured by its label; test points outlined in black"
+                    data-testid="output-points" on:click=pick>
                     // Redrawn whole when the data or the choice of points changes (not per frame).
                     {move || points.get().into_iter().map(|(x, y, fill, test)| view! {
                         <circle cx=x cy=y r="3.2" fill=fill stroke=if test { "#000" } else { "#fff" } stroke-width="1" />
                     }).collect_view()}
+                    {move || chosen().map(|(x, y)| view! { <circle class="chosen" cx=x cy=y r="7" data-testid="chosen-point" /> })}
                 </svg>
                 {ticks.iter().map(|&t| {
                     let (x, _) = place(t, 0.0, contract::net::DOMAIN);
@@ -167,5 +212,8 @@ mod tests {
         assert_eq!(place(-6.0, 6.0, 6.0), (0.0, 0.0));
         assert_eq!(place(6.0, -6.0, 6.0), (SIDE, SIDE));
         assert_eq!(place(0.0, 0.0, 6.0), (SIDE / 2.0, SIDE / 2.0));
+        let samples = [Sample(0.0, 0.0, 1.0), Sample(3.0, 3.0, -1.0), Sample(-3.0, 2.0, 1.0)];
+        assert_eq!(nearest(&samples, 2.0, 2.5), Some(1));
+        assert_eq!(nearest(&[], 2.0, 2.5), None);
     }
 }

@@ -6,7 +6,9 @@
 use crate::labs::session::{LabState, Session};
 use contract::link::UrlNote;
 use contract::net::limits::NetLimits;
-use contract::net::protocol::{EpochLoss, NetData, NetFrame, NetProtocol, NetReply, NetRequest};
+use contract::net::protocol::{
+    Backprop, EpochLoss, NetData, NetFrame, NetProtocol, NetReply, NetRequest,
+};
 use contract::net::NetLab;
 use contract::ToEngine;
 
@@ -26,6 +28,13 @@ pub struct NetState {
     pub queued: usize,
     /// A link's `at=`: the run is taken to this epoch in slices the page shows as they come.
     pub replay_to: Option<usize>,
+    /// The training point followed through backpropagation, and its walk-through as last
+    /// computed; `explain_due`: the network has changed since (asked for when not playing).
+    pub explain_point: Option<usize>,
+    pub explained: Option<Backprop>,
+    pub explain_due: bool,
+    /// The walk-through's stage shown.
+    pub stage: usize,
 }
 
 impl Default for NetState {
@@ -37,6 +46,10 @@ impl Default for NetState {
             speed: 1,
             queued: 0,
             replay_to: None,
+            explain_point: None,
+            explained: None,
+            explain_due: false,
+            stage: 0,
         }
     }
 }
@@ -54,23 +67,37 @@ impl LabState for NetState {
         s.lab.curve.clear();
         s.lab.queued = 0;
         s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
+        s.lab.explained = None;
     }
 
     fn on_refused(s: &mut NetSession) {
         s.lab.replay_to = None;
         s.lab.queued = 0;
+        s.lab.explain_due = false;
     }
 
     fn on_reply(s: &mut NetSession, reply: NetReply) {
         match reply {
             NetReply::Started { data, frame } => {
+                // A point of the old data set is followed in the new one if it exists.
+                s.lab.explain_point = s.lab.explain_point.filter(|&p| p < data.train.len());
                 s.lab.data = Some(data);
                 s.lab.curve.clear();
                 s.append(frame);
             }
             NetReply::Trained(frame) => s.append(frame),
+            NetReply::Explained(backprop) => {
+                s.lab.stage = s.lab.stage.min(stages(backprop.layers.len()) - 1);
+                s.lab.explained = Some(backprop);
+            }
         }
     }
+}
+
+/// The walk-through's stages for a network of `layers` weight layers: the inputs, each layer
+/// forward, the loss, each layer backward, the update.
+pub fn stages(layers: usize) -> usize {
+    2 * layers + 3
 }
 
 impl NetState {
@@ -107,6 +134,7 @@ impl NetSession {
                 .filter(|c| last.is_none_or(|l| c.epoch > l)),
         );
         lab.frame = Some(frame);
+        lab.explain_due = lab.explain_point.is_some();
         if lab.replay_to.is_some_and(|to| lab.epoch() >= to) {
             lab.replay_to = None;
         }
@@ -122,18 +150,34 @@ impl NetSession {
         self.lab.replay_to.filter(|&to| self.lab.epoch() < to)
     }
 
-    /// Should the play loop ask for more epochs now?
-    pub fn wants_epochs(&self) -> bool {
-        (self.playing || self.lab.queued > 0 || self.replaying().is_some())
+    /// Is a walk-through due: a point chosen and the network changed, while not training on?
+    fn explain_wanted(&self) -> bool {
+        self.lab.explain_due && !self.playing && self.replaying().is_none()
+    }
+
+    /// Should the play loop send a request now?
+    pub fn wants_request(&self) -> bool {
+        let training = (self.playing || self.lab.queued > 0 || self.replaying().is_some())
+            && !self.lab.finished();
+        (training || self.explain_wanted())
             && !self.waiting
             && !self.engine_failed
             && self.lab.frame.is_some()
-            && !self.lab.finished()
     }
 
-    /// The next train request: a replay's next slice, else the speed while playing, else one
-    /// queued epoch.
+    /// Follows a training point through the network (asked for as soon as the engine is free).
+    pub fn explain(&mut self, point: usize) {
+        self.lab.explain_point = Some(point);
+        self.lab.explain_due = true;
+    }
+
+    /// The next request: a due walk-through, else a replay's next slice, else the speed while
+    /// playing, else one queued epoch.
     pub fn take_request(&mut self) -> ToEngine {
+        if let (true, Some(point)) = (self.explain_wanted(), self.lab.explain_point) {
+            self.lab.explain_due = false;
+            return self.request(&NetRequest::Explain { point });
+        }
         let epochs = if let Some(to) = self.replaying() {
             (to - self.lab.epoch()).min(NetLimits::MAX_EPOCHS_PER_REQUEST)
         } else if self.playing {
@@ -209,19 +253,46 @@ mod tests {
         };
         let mut s = NetSession::for_link(spec, vec![]);
         s.restart();
-        assert!(!s.wants_epochs(), "nothing before the start is answered");
+        assert!(!s.wants_request(), "nothing before the start is answered");
         s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
-        assert!(s.wants_epochs(), "a replay needs no play");
+        assert!(s.wants_request(), "a replay needs no play");
         assert_eq!(asked(s.take_request()), 100);
         s.apply(&reply(1, NetReply::Trained(frame(100, &[99, 100]))));
         s.apply(&reply(1, NetReply::Trained(frame(200, &[200]))));
         assert_eq!(s.replaying(), Some(250));
         assert_eq!(asked(s.take_request()), 50, "the rest, not past the link's epoch");
         s.apply(&reply(1, NetReply::Trained(frame(250, &[250]))));
-        assert_eq!((s.replaying(), s.wants_epochs()), (None, false));
+        assert_eq!((s.replaying(), s.wants_request()), (None, false));
         let epochs: Vec<usize> = s.lab.curve.iter().map(|c| c.epoch).collect();
         assert_eq!(epochs, [0, 99, 100, 200, 250]);
         assert_eq!(s.lab.step(), 250);
+    }
+
+    #[test]
+    fn a_chosen_point_is_explained_when_the_engine_is_free_and_not_while_playing() {
+        let mut s = NetSession::for_link(NetLab::default(), vec![]);
+        s.restart();
+        s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
+        assert!(!s.wants_request());
+        s.explain(3);
+        assert!(s.wants_request());
+        let contract::Ask::Request(body) = s.take_request().ask else {
+            panic!("a request")
+        };
+        assert_eq!(body.read(), Ok(NetRequest::Explain { point: 3 }));
+        assert!(!s.wants_request(), "one at a time");
+        s.waiting = false;
+        // While playing, training goes first and the walk-through waits.
+        s.playing = true;
+        s.apply(&reply(1, NetReply::Trained(frame(1, &[1]))));
+        assert!(s.lab.explain_due);
+        assert_eq!(asked(s.take_request()), 1);
+        s.playing = false;
+        s.waiting = false;
+        let contract::Ask::Request(body) = s.take_request().ask else {
+            panic!("a request")
+        };
+        assert_eq!(body.read(), Ok(NetRequest::Explain { point: 3 }));
     }
 
     #[test]
@@ -230,12 +301,12 @@ mod tests {
         s.restart();
         s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
         s.playing = true;
-        assert!(s.wants_epochs());
+        assert!(s.wants_request());
         let mut stopped = frame(3, &[1, 2, 3]);
         stopped.stopped = Some("the loss became NaN".into());
         let _ = s.take_request();
         s.apply(&reply(1, NetReply::Trained(stopped)));
-        assert!(!s.playing && !s.wants_epochs());
+        assert!(!s.playing && !s.wants_request());
         assert_eq!(s.lab.stopped(), Some("the loss became NaN"));
     }
 }

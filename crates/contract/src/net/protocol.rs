@@ -20,15 +20,68 @@ impl crate::protocol::Protocol for NetProtocol {
 pub enum NetRequest {
     /// Train this many more epochs (at most `NetLimits::MAX_EPOCHS_PER_REQUEST`), then report.
     Train { epochs: usize },
+    /// One training point through the network as it is now, forward and backward, every
+    /// intermediate value and gradient (training state unchanged).
+    Explain { point: usize },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NetReply {
     /// The data set and the untrained network.
-    Started { data: NetData, frame: NetFrame },
+    Started {
+        data: NetData,
+        frame: NetFrame,
+    },
     /// Training went on: the loss after each new epoch and the network now.
     Trained(NetFrame),
+    Explained(Backprop),
+}
+
+/// Backpropagation for one training point, layer by layer (the hidden layers, then the
+/// output), with the loss J = ½(ŷ − y)² of that point alone (no penalty): what the notes'
+/// chain rule computes. Every gradient is the engine's autograd; `agreement` is the largest
+/// difference from the same gradients computed by the chain rule by hand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Backprop {
+    /// The point's index in the training set, and the point.
+    pub point: usize,
+    pub sample: Sample,
+    /// The epoch of the network explained.
+    pub epoch: usize,
+    /// The input features' values at the point, in the spec's order.
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub inputs: Vec<f32>,
+    pub layers: Vec<LayerTrace>,
+    #[serde(with = "crate::wire::or_null")]
+    pub loss: f32,
+    /// η of the next step (the update shown is θ − η ∂J/∂θ).
+    #[serde(with = "crate::wire::or_null")]
+    pub lr: f32,
+    #[serde(with = "crate::wire::or_null")]
+    pub agreement: f32,
+}
+
+/// One layer of a [`Backprop`]: forward z = Wᵀa_prev + b and a = φ(z); backward ∂J/∂a,
+/// φ′(z), ∂J/∂z = ∂J/∂a ⊙ φ′(z), ∂J/∂W = a_prev (∂J/∂z)ᵀ (inputs × outputs, row-major) and
+/// ∂J/∂b = ∂J/∂z; and the weights and biases now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerTrace {
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub z: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub a: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub da: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub slope: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub dz: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub dw: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub db: Vec<f32>,
+    pub weights: LayerWeights,
 }
 
 /// One point: (x₁, x₂) and its label (−1 or +1 for a class; in [−1, 1] for regression).

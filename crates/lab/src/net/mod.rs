@@ -8,6 +8,7 @@
 //! Deterministic: the data, the split, the initial weights and the batch order depend on the
 //! spec's seed only.
 
+mod explain;
 mod session;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
@@ -146,17 +147,17 @@ impl NetSession {
         self.log.stopped.as_deref()
     }
 
+    /// The hidden layers' φ, or the output's (tanh for classes, the identity for regression).
+    fn activation(&self, output: bool) -> Activation {
+        match (output, self.spec.dataset.is_regression()) {
+            (false, _) => self.spec.activation,
+            (true, false) => Activation::Tanh,
+            (true, true) => Activation::Linear,
+        }
+    }
+
     fn activate(&self, z: Tensor, output: bool) -> Tensor {
-        let activation = if output {
-            if self.spec.dataset.is_regression() {
-                Activation::Linear
-            } else {
-                Activation::Tanh
-            }
-        } else {
-            self.spec.activation
-        };
-        match activation {
+        match self.activation(output) {
             Activation::Relu => z.relu(),
             Activation::Tanh => z.tanh(),
             Activation::Sigmoid => z.sigmoid(),

@@ -28,7 +28,13 @@ impl Session for NetSession {
         cx: &Context,
         reply: &mut dyn FnMut(NetReply),
     ) -> Result<(), String> {
-        let NetRequest::Train { epochs } = request;
+        let epochs = match request {
+            NetRequest::Train { epochs } => epochs,
+            NetRequest::Explain { point } => {
+                reply(NetReply::Explained(self.explain(point)?));
+                return Ok(());
+            }
+        };
         check_range(
             "epochs per request",
             epochs,

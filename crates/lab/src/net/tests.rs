@@ -198,3 +198,53 @@ fn maps_run_from_the_top_left_corner() {
     assert!(x1.bytes[0] < x1.bytes[x1.side - 1]);
     assert_eq!(x1.bytes[0], x1.bytes[x1.side * (x1.side - 1)]);
 }
+
+#[test]
+fn backprop_by_hand_agrees_with_autograd_and_finite_differences() {
+    for (activation, dataset) in [
+        (Activation::Tanh, Dataset::Circle),
+        (Activation::Relu, Dataset::Spiral),
+        (Activation::Sigmoid, Dataset::Plane),
+        (Activation::Linear, Dataset::Gaussians),
+    ] {
+        let spec = NetLab {
+            activation,
+            dataset,
+            features: vec![Feature::X1, Feature::X2, Feature::X1X2],
+            hidden: vec![4, 3],
+            ..NetLab::default()
+        };
+        let session = trained(&spec, 3);
+        let explained = session.explain(7).expect("a training point");
+        assert!(explained.agreement < 1e-6, "{activation:?}: {}", explained.agreement);
+        assert_eq!(explained.layers.len(), 3);
+        assert_eq!(explained.layers[0].dw.len(), 3 * 4);
+        let p = session.train[7];
+        assert_eq!(explained.sample, Sample(p.x1, p.x2, p.label));
+        // ∂J/∂W of the first layer by central differences of this point's loss.
+        let loss_at = || {
+            let (_, out) = no_grad(|| session.forward(&session.train_inputs.index_select(&[7]).expect("row")))
+                .expect("forward");
+            let y = out.to_vec()[0];
+            0.5 * ((y - p.label) as f64).powi(2)
+        };
+        let weight = &session.layers[0].weight;
+        let h = 1e-2f32;
+        for i in [0, 5, 11] {
+            weight.update(|w| w[i] += h);
+            let up = loss_at();
+            weight.update(|w| w[i] -= 2.0 * h);
+            let down = loss_at();
+            weight.update(|w| w[i] += h);
+            let numeric = (up - down) / (2.0 * h as f64);
+            let analytic = explained.layers[0].dw[i] as f64;
+            assert!(
+                (numeric - analytic).abs() < 2e-3 * (1.0 + analytic.abs()),
+                "{activation:?} w{i}: {numeric} vs {analytic}"
+            );
+        }
+    }
+    let session = NetSession::new(&NetLab::default()).expect("valid");
+    let err = session.explain(250).expect_err("only 250 training points");
+    assert!(err.contains("point = 250 exceeds the limit of 249"), "{err}");
+}
