@@ -161,3 +161,26 @@ test('a clicked point is followed through backpropagation, stage by stage', asyn
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('batch norm: the histograms of what a layer receives, and the learnt γ and β', async () => {
+  const link = '#lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&at=40';
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}${link}`);
+  await reachEpoch(page, 40);
+  await page.getByTestId('hist-layer').selectOption('4');
+  assert.ok((await colours(page.getByTestId('hist-canvas'))) > 5, 'the heatmap is drawn');
+  assert.equal(await page.getByTestId('bn-params').count(), 0, 'no γ and β without batch norm');
+  await page.getByTestId('net-bn').check();
+  await page.waitForFunction(() => location.hash.includes('bn=1'));
+  await reachEpoch(page, 0);
+  for (let i = 1; i <= 3; i++) {
+    await page.getByTestId('net-step').click();
+    await reachEpoch(page, i);
+  }
+  const rows = await page.getByTestId('bn-params').locator('tbody tr th').allTextContents();
+  assert.deepEqual(rows, ['γ (learnt scale)', 'β (learnt shift)']);
+  assert.equal(await page.getByTestId('bn-params').locator('tbody tr').first().locator('td').count(), 8);
+  assert.match(await page.getByTestId('bp-needs-plain').textContent(), /without batch normalisation/);
+  await screenshot(page, 'net-lab-batch-norm.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

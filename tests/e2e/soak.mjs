@@ -3,7 +3,8 @@
 // engine's wasm memory and the main thread's JS heap over time.
 //   node soak.mjs [minutes=60] [actions=1000]
 // The verdict: after the warm-up (the first fifth), memory stays within 10% of where it was.
-// The README's figures come from `node soak.mjs 60 1000`.
+// The README's figures come from `node soak.mjs 60 1000`. PLAYGROUND_DIST serves another
+// copy of dist/ (so a soak can run while the tree is rebuilt).
 import { serveDist, launchBrowser, openPage, writeArtifact } from './harness.mjs';
 
 const minutes = Number(process.argv[2] ?? 60);
@@ -30,6 +31,10 @@ const steps = [
   async () => page.getByRole('link', { name: 'Optimizers' }).click(),
   async () => page.getByTestId('play').click(),
   async () => page.getByTestId('reset').click(),
+  async () => page.getByRole('link', { name: 'Networks' }).click(),
+  async () => page.getByTestId('net-play').click(),
+  async () => page.getByTestId('output-points').click({ position: { x: 100, y: 120 } }),
+  async () => page.getByTestId('net-reset').click(),
   async () => page.getByRole('link', { name: 'Engine' }).click(),
   async () => page.getByRole('link', { name: 'CNN' }).click(),
   async () => page.getByTestId('cnn-reset').click(),

@@ -29,6 +29,8 @@ const SEEDS: &[&str] = &[
     "lab=net&v=1&data=xor&features=x1x2&layers=-&at=30",
     "lab=net&v=1&data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&test=1&at=500",
     "lab=net&v=1&data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&reg=l2&rate=0.03&test=1&at=500",
+    "lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&at=150",
+    "lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&bn=1&at=150",
     // Not in the README: every other key of the Network lab's link.
     "lab=net&v=1&data=gaussians&noise=10&train=70&batch=1&act=sigmoid&reg=l1&rate=0.001&opt=momentum&alpha=0.5&discrete=1&seed=3",
 ];

@@ -260,7 +260,13 @@ pub fn Explain(state: ReadSignal<NetSession>, on_pick: Callback<usize>, on_stage
                 <button class="secondary-blue" data-testid="bp-next" disabled={move || stage() + 1 >= stage_count()}
                     on:click=move |_| on_stage.run(stage() + 1)>"Next stage ▶"</button>
             </div>
-            {body}
+            <Show when=move || state.with(|s| s.spec.batch_norm)>
+                <p class="notice info" data-testid="bp-needs-plain">
+                    "The walk-through follows networks without batch normalisation (its chain rule runs through "
+                    "the batch's mean and spread, the whole batch at once). Switch Batch norm off to follow a point."
+                </p>
+            </Show>
+            {move || state.with(|s| !s.spec.batch_norm).then(body)}
         </section>
     }
 }

@@ -5,6 +5,7 @@
 
 mod colors;
 mod explain;
+mod histograms;
 mod network;
 mod output;
 pub mod state;
@@ -164,6 +165,8 @@ pub fn NetLabPage(
             <explain::Explain state=read
                 on_pick=Callback::new(move |point| state.update(|s| s.explain(point)))
                 on_stage=Callback::new(move |stage| state.update(|s| s.lab.stage = stage)) />
+            <histograms::Histograms state=read
+                on_layer=Callback::new(move |layer| state.update(|s| s.lab.histogram_layer = layer)) />
             <crate::page::ShareBar label="Share this network" testid="net-share" link_testid="net-share-link"
                 hint="Link copied — it trains the same network to this epoch, with the same numbers: " make=labs::share(state) />
         </section>
@@ -254,6 +257,11 @@ fn Toolbar(
                             <option value=r.slug() selected=move || reg.get().0 == r>{reg_label(r)}</option>
                         }).collect::<Vec<_>>()}
                     </select>
+                </label>
+                <label class="field checkbox toolbar-check">
+                    <input type="checkbox" data-testid="net-bn" prop:checked=move || state.with(|s| s.spec.batch_norm)
+                        on:change=move |ev| { let on = event_target_checked(&ev); actions.edit(state, move |s| s.batch_norm = on) } />
+                    " Batch norm"
                 </label>
                 <label class="field">"Rate λ "
                     <select data-testid="net-rate" disabled=move || reg.get().0 == Regularization::None on:change=move |ev| {

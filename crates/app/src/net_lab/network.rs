@@ -289,12 +289,16 @@ mod tests {
                 outputs: 3,
                 weights: vec![0.1, 0.2, 0.3, -0.4, 0.5, 0.6],
                 biases: vec![0.0; 3],
+                gamma: vec![],
+                beta: vec![],
             },
             LayerWeights {
                 inputs: 3,
                 outputs: 1,
                 weights: vec![1.0, -2.0, 3.0],
                 biases: vec![0.0],
+                gamma: vec![],
+                beta: vec![],
             },
         ];
         let links = links(&spec, &layers);

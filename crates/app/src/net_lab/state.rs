@@ -7,7 +7,7 @@ use crate::labs::session::{LabState, Session};
 use contract::link::UrlNote;
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{
-    Backprop, EpochLoss, NetData, NetFrame, NetProtocol, NetReply, NetRequest,
+    Backprop, EpochHistograms, EpochLoss, NetData, NetFrame, NetProtocol, NetReply, NetRequest,
 };
 use contract::net::NetLab;
 use contract::ToEngine;
@@ -22,6 +22,10 @@ pub struct NetState {
     pub frame: Option<NetFrame>,
     /// Train and test loss after every epoch so far (epoch 0: untrained).
     pub curve: Vec<EpochLoss>,
+    /// What each hidden layer's activations received, after the same epochs.
+    pub histograms: Vec<EpochHistograms>,
+    /// The hidden layer whose histograms are shown (1-based; clamped to the network's).
+    pub histogram_layer: usize,
     /// Epochs asked for per request while playing.
     pub speed: usize,
     /// Single epochs asked for (Step button, →) not yet sent.
@@ -43,6 +47,8 @@ impl Default for NetState {
             data: None,
             frame: None,
             curve: Vec::new(),
+            histograms: Vec::new(),
+            histogram_layer: 1,
             speed: 1,
             queued: 0,
             replay_to: None,
@@ -65,6 +71,7 @@ impl LabState for NetState {
     fn on_restart(s: &mut NetSession) {
         s.lab.frame = None;
         s.lab.curve.clear();
+        s.lab.histograms.clear();
         s.lab.queued = 0;
         s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
         s.lab.explained = None;
@@ -83,6 +90,7 @@ impl LabState for NetState {
                 s.lab.explain_point = s.lab.explain_point.filter(|&p| p < data.train.len());
                 s.lab.data = Some(data);
                 s.lab.curve.clear();
+                s.lab.histograms.clear();
                 s.append(frame);
             }
             NetReply::Trained(frame) => s.append(frame),
@@ -133,6 +141,12 @@ impl NetSession {
                 .into_iter()
                 .filter(|c| last.is_none_or(|l| c.epoch > l)),
         );
+        let last = lab.histograms.last().map(|h| h.epoch);
+        lab.histograms.extend(
+            std::mem::take(&mut frame.histograms)
+                .into_iter()
+                .filter(|h| last.is_none_or(|l| h.epoch > l)),
+        );
         lab.frame = Some(frame);
         lab.explain_due = lab.explain_point.is_some();
         if lab.replay_to.is_some_and(|to| lab.epoch() >= to) {
@@ -151,8 +165,12 @@ impl NetSession {
     }
 
     /// Is a walk-through due: a point chosen and the network changed, while not training on?
+    /// (The walk-through covers networks without batch normalisation; the page says so.)
     fn explain_wanted(&self) -> bool {
-        self.lab.explain_due && !self.playing && self.replaying().is_none()
+        self.lab.explain_due
+            && !self.playing
+            && self.replaying().is_none()
+            && !self.spec.batch_norm
     }
 
     /// Should the play loop send a request now?
@@ -208,6 +226,7 @@ mod tests {
                     test: 0.6 / (e + 1) as f32,
                 })
                 .collect(),
+            histograms: vec![],
             layers: vec![],
             hidden_maps: vec![],
             output_map: Map {

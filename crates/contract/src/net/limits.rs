@@ -25,6 +25,10 @@ impl NetLimits {
     /// Side of the grid each hidden neuron's map is sampled on, and the output's.
     pub const NEURON_GRID: usize = 32;
     pub const OUTPUT_GRID: usize = 80;
+    /// The histograms of what each hidden layer's activation receives: this many bins over
+    /// [−HISTOGRAM_RANGE, HISTOGRAM_RANGE] (values beyond fall in the end bins).
+    pub const HISTOGRAM_BINS: usize = 20;
+    pub const HISTOGRAM_RANGE: f32 = 5.0;
     /// The byte budget of one reply's JSON (tested on the largest replies).
     pub const REPLY_BYTES: usize = 192 * 1024;
 

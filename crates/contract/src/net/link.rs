@@ -47,6 +47,9 @@ pub fn encode(spec: &NetLab) -> String {
     if spec.activation != d.activation {
         parts.push(format!("act={}", spec.activation.slug()));
     }
+    if spec.batch_norm {
+        parts.push("bn=1".into());
+    }
     if spec.regularization != d.regularization {
         parts.push(format!("reg={}", spec.regularization.slug()));
     }
@@ -244,6 +247,11 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut V
                 ),
             )),
         },
+        "bn" => {
+            if let Some(on) = flag(notes) {
+                spec.batch_norm = on;
+            }
+        }
         "test" => {
             if let Some(on) = flag(notes) {
                 spec.show_test = on;
@@ -295,6 +303,7 @@ mod tests {
             features: vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
             hidden: vec![8, 8, 4],
             activation: Activation::Relu,
+            batch_norm: true,
             regularization: Regularization::L2,
             reg_rate: 0.003,
             run: NetLab::default_run(OptimizerName::Adam),
@@ -311,7 +320,7 @@ mod tests {
         assert_eq!(
             link,
             "lab=net&v=1&data=spiral&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
-             &layers=8,8,4&act=relu&reg=l2&rate=0.003&opt=adam&decay=0.1,5000&seed=9&test=1\
+             &layers=8,8,4&act=relu&bn=1&reg=l2&rate=0.003&opt=adam&decay=0.1,5000&seed=9&test=1\
              &discrete=1&at=300"
         );
         assert_eq!(decode(&link), (spec, vec![]));

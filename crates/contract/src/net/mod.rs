@@ -245,6 +245,8 @@ pub struct NetLab {
     /// Neurons in each hidden layer.
     pub hidden: Vec<usize>,
     pub activation: Activation,
+    /// Batch normalisation of every hidden layer's pre-activation (z → γ ẑ + β, before φ).
+    pub batch_norm: bool,
     pub regularization: Regularization,
     pub reg_rate: f32,
     /// The optimizer and its hyper-parameters (SGD, η = 0.03, as TensorFlow Playground).
@@ -271,6 +273,7 @@ impl Default for NetLab {
             features: vec![Feature::X1, Feature::X2],
             hidden: vec![4, 2],
             activation: Activation::Tanh,
+            batch_norm: false,
             regularization: Regularization::None,
             reg_rate: 0.0,
             run: NetLab::default_run(OptimizerName::Sgd),

@@ -159,8 +159,18 @@ pub struct EpochLoss {
     pub test: f32,
 }
 
+/// After an epoch, for each hidden layer, how many training points gave its neurons an
+/// activation input (z, or γ ẑ + β with batch normalisation) in each bin of
+/// `NetLimits::HISTOGRAM_BINS` over ±`NetLimits::HISTOGRAM_RANGE`, counted over all the
+/// layer's neurons (each layer's counts sum to training points × neurons).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EpochHistograms {
+    pub epoch: usize,
+    pub layers: Vec<Vec<u32>>,
+}
+
 /// One layer of weights: `weights[i * outputs + j]` joins neuron i of the layer before to
-/// neuron j of this one.
+/// neuron j of this one; with batch normalisation (hidden layers only), its learnt γ and β.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerWeights {
     pub inputs: usize,
@@ -169,6 +179,10 @@ pub struct LayerWeights {
     pub weights: Vec<f32>,
     #[serde(with = "crate::wire::vec_or_null")]
     pub biases: Vec<f32>,
+    #[serde(default, with = "crate::wire::vec_or_null")]
+    pub gamma: Vec<f32>,
+    #[serde(default, with = "crate::wire::vec_or_null")]
+    pub beta: Vec<f32>,
 }
 
 /// The network after `epoch` epochs (`step` optimizer steps).
@@ -178,6 +192,9 @@ pub struct NetFrame {
     pub step: usize,
     /// The losses of the epochs since the last frame (at a start: epoch 0, untrained).
     pub curve: Vec<EpochLoss>,
+    /// What each hidden layer's activation received over the training set, for the same
+    /// epochs.
+    pub histograms: Vec<EpochHistograms>,
     /// Every layer's weights, the first hidden layer's (or the output's) first.
     pub layers: Vec<LayerWeights>,
     /// Every hidden neuron's map, layer by layer.

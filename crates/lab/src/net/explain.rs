@@ -26,6 +26,11 @@ fn text(e: impl std::fmt::Display) -> String {
 impl NetSession {
     /// Training point `point` through the network as it is now, forward and backward.
     pub fn explain(&self, point: usize) -> Result<Backprop, String> {
+        if self.spec.batch_norm {
+            return Err("the walk-through follows networks without batch normalisation: \
+                        switch batch norm off to follow a point"
+                .into());
+        }
         let count = self.train.len();
         contract::limits::check_range("point", point, 0, count.saturating_sub(1))?;
         let inputs = self.train_inputs.index_select(&[point]).map_err(text)?;
@@ -104,6 +109,8 @@ impl NetSession {
                     outputs,
                     weights,
                     biases: layer.bias.to_vec(),
+                    gamma: Vec::new(),
+                    beta: Vec::new(),
                 },
             });
         }

@@ -13,19 +13,39 @@ mod session;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::net::limits::NetLimits;
-use contract::net::protocol::{EpochLoss, LayerWeights, Map, NetData, NetFrame, Sample};
+use contract::net::protocol::{
+    EpochHistograms, EpochLoss, LayerWeights, Map, NetData, NetFrame, Sample,
+};
 use contract::net::{Activation, Dataset, Feature, NetLab, Regularization};
 use contract::training::TrainPoint;
 use data::playground::{self, Point, DOMAIN};
 use data::sampler::Sampler;
+use nn::layers::BatchNorm;
 use nn::Optimizer;
 use tensor::rng::Rng;
 use tensor::{no_grad, Result, Tensor};
 
-/// One layer's trainable weights W [inputs, outputs] and biases b [outputs].
+/// One layer's trainable weights W [inputs, outputs] and biases b [outputs], and (hidden
+/// layers, when the spec asks) the batch normalisation of its pre-activation.
 struct Layer {
     weight: Tensor,
     bias: Tensor,
+    norm: Option<BatchNorm>,
+}
+
+/// One pass through the network: what each hidden layer's activation received and gave,
+/// and the output.
+struct Pass {
+    received: Vec<Tensor>,
+    hidden: Vec<Tensor>,
+    output: Tensor,
+}
+
+/// What the trainer records after every epoch: the losses and the histograms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Epoch {
+    pub loss: EpochLoss,
+    pub histograms: EpochHistograms,
 }
 
 pub struct NetSession {
@@ -44,7 +64,7 @@ pub struct NetSession {
     params: Vec<Tensor>,
     optimizer: Optimizer,
     sampler: Sampler,
-    log: TrainingLog<EpochLoss>,
+    log: TrainingLog<Epoch>,
 }
 
 /// The data set a spec describes, shuffled, as (training, test) points.
@@ -110,16 +130,25 @@ impl NetSession {
         // The weights' generator is not the data's: changing the noise keeps the weights.
         let mut rng = Rng::new(spec.seed.wrapping_add(2));
         let sizes = spec.layer_sizes();
+        let hidden = spec.hidden.len();
         let layers: Vec<Layer> = sizes
             .windows(2)
-            .map(|w| Layer {
+            .enumerate()
+            .map(|(i, w)| Layer {
                 weight: Tensor::uniform(&[w[0], w[1]], -0.5, 0.5, &mut rng).requires_grad(),
                 bias: Tensor::full(&[w[1]], 0.1).requires_grad(),
+                norm: (spec.batch_norm && i < hidden).then(|| BatchNorm::new(w[1])),
             })
             .collect();
         let params = layers
             .iter()
-            .flat_map(|l| [l.weight.clone(), l.bias.clone()])
+            .flat_map(|l| {
+                let mut p = vec![l.weight.clone(), l.bias.clone()];
+                if let Some(n) = &l.norm {
+                    p.extend([n.gamma.clone(), n.beta.clone()]);
+                }
+                p
+            })
             .collect();
         Ok(NetSession {
             optimizer: optimizer_for(&spec.run, spec.schedule),
@@ -165,18 +194,61 @@ impl NetSession {
         }
     }
 
-    /// Every hidden layer's output and the network's output, for inputs [N, features].
-    fn forward(&self, inputs: &Tensor) -> Result<(Vec<Tensor>, Tensor)> {
-        let mut hidden = Vec::with_capacity(self.layers.len());
+    /// Inputs [N, features] through the network; `training` normalises with the batch's
+    /// statistics (and updates the running ones), else with the running statistics.
+    fn pass(&self, inputs: &Tensor, training: bool) -> Result<Pass> {
+        let last = self.layers.len() - 1;
+        let (mut received, mut hidden) = (Vec::new(), Vec::new());
         let mut h = inputs.clone();
         for (i, layer) in self.layers.iter().enumerate() {
-            let z = h.matmul(&layer.weight)?.add(&layer.bias)?;
-            h = self.activate(z, i + 1 == self.layers.len());
-            if i + 1 < self.layers.len() {
+            let mut z = h.matmul(&layer.weight)?.add(&layer.bias)?;
+            if let Some(norm) = &layer.norm {
+                z = norm.forward(&z, training)?;
+            }
+            h = self.activate(z.clone(), i == last);
+            if i < last {
+                received.push(z);
                 hidden.push(h.clone());
             }
         }
-        Ok((hidden, h))
+        Ok(Pass {
+            received,
+            hidden,
+            output: h,
+        })
+    }
+
+    /// Every hidden layer's output and the network's output (evaluation), for inputs
+    /// [N, features].
+    fn forward(&self, inputs: &Tensor) -> Result<(Vec<Tensor>, Tensor)> {
+        self.pass(inputs, false).map(|p| (p.hidden, p.output))
+    }
+
+    /// Each hidden layer's activation inputs over the training set, counted in bins.
+    fn histograms(&self) -> EpochHistograms {
+        let (bins, range) = (NetLimits::HISTOGRAM_BINS, NetLimits::HISTOGRAM_RANGE);
+        let layers = no_grad(|| self.pass(&self.train_inputs, false))
+            .map(|pass| {
+                pass.received
+                    .iter()
+                    .map(|z| {
+                        let mut counts = vec![0u32; bins];
+                        for &v in z.data().iter() {
+                            let at = ((v + range) / (2.0 * range) * bins as f32).floor();
+                            // Not a number counts nowhere; beyond the range, in the end bins.
+                            if !at.is_nan() {
+                                counts[(at.max(0.0) as usize).min(bins - 1)] += 1;
+                            }
+                        }
+                        counts
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        EpochHistograms {
+            epoch: self.epoch(),
+            layers,
+        }
     }
 
     /// ½ mean (output − target)²: TensorFlow Playground's loss, without the penalty.
@@ -212,11 +284,14 @@ impl NetSession {
         .unwrap_or(f32::NAN)
     }
 
-    pub fn evaluate(&self) -> EpochLoss {
-        EpochLoss {
-            epoch: self.epoch(),
-            train: self.set_loss(&self.train_inputs, &self.train_targets),
-            test: self.set_loss(&self.test_inputs, &self.test_targets),
+    pub fn evaluate(&self) -> Epoch {
+        Epoch {
+            loss: EpochLoss {
+                epoch: self.epoch(),
+                train: self.set_loss(&self.train_inputs, &self.train_targets),
+                test: self.set_loss(&self.test_inputs, &self.test_targets),
+            },
+            histograms: self.histograms(),
         }
     }
 
@@ -245,8 +320,13 @@ impl NetSession {
 
     /// The network now: its weights, every neuron's map, and the losses not yet sent
     /// (`curve`: at a start, the untrained network's).
-    pub fn frame(&mut self, curve: Option<Vec<EpochLoss>>) -> NetFrame {
+    pub fn frame(&mut self, epochs: Option<Vec<Epoch>>) -> NetFrame {
         let (_, evaluations) = self.log.take_new();
+        let (curve, histograms) = epochs
+            .unwrap_or(evaluations)
+            .into_iter()
+            .map(|e| (e.loss, e.histograms))
+            .unzip();
         let layers = self
             .layers
             .iter()
@@ -255,6 +335,8 @@ impl NetSession {
                 outputs: l.weight.shape()[1],
                 weights: l.weight.to_vec(),
                 biases: l.bias.to_vec(),
+                gamma: l.norm.as_ref().map(|n| n.gamma.to_vec()).unwrap_or_default(),
+                beta: l.norm.as_ref().map(|n| n.beta.to_vec()).unwrap_or_default(),
             })
             .collect();
         let columns = |t: &Tensor, side: usize| -> Vec<Map> {
@@ -287,7 +369,8 @@ impl NetSession {
         NetFrame {
             epoch: self.epoch(),
             step: self.log.step,
-            curve: curve.unwrap_or(evaluations),
+            curve,
+            histograms,
             layers,
             hidden_maps,
             output_map,
@@ -301,7 +384,7 @@ fn text(e: impl std::fmt::Display) -> String {
 }
 
 impl Trainable for NetSession {
-    type Evaluation = EpochLoss;
+    type Evaluation = Epoch;
 
     fn train_step(&mut self) -> std::result::Result<TrainPoint, String> {
         let step = self.log.step + 1;
@@ -313,7 +396,7 @@ impl Trainable for NetSession {
             batch(&self.train_targets).map_err(text)?,
         );
         self.optimizer.before_gradient(&self.params);
-        let (_, output) = self.forward(&inputs).map_err(text)?;
+        let output = self.pass(&inputs, true).map_err(text)?.output;
         let correct = output
             .to_vec()
             .iter()
@@ -355,11 +438,11 @@ impl Trainable for NetSession {
         step.is_multiple_of(self.spec.steps_per_epoch())
     }
 
-    fn evaluate(&self) -> EpochLoss {
+    fn evaluate(&self) -> Epoch {
         NetSession::evaluate(self)
     }
 
-    fn log(&mut self) -> &mut TrainingLog<EpochLoss> {
+    fn log(&mut self) -> &mut TrainingLog<Epoch> {
         &mut self.log
     }
 }

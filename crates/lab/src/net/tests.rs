@@ -44,9 +44,9 @@ fn test_accuracy(session: &NetSession) -> f32 {
 #[test]
 fn the_opening_experiment_learns_the_circle() {
     let spec = NetLab::default();
-    let untrained = NetSession::new(&spec).expect("valid").evaluate();
+    let untrained = NetSession::new(&spec).expect("valid").evaluate().loss;
     let session = trained(&spec, 60);
-    let after = session.evaluate();
+    let after = session.evaluate().loss;
     assert_eq!(after.epoch, 60);
     assert!(
         after.test < 0.05 && after.test < untrained.test / 5.0,
@@ -131,10 +131,12 @@ fn a_diverging_run_stops_and_its_replies_stay_readable() {
 
 #[test]
 fn the_largest_replies_stay_within_the_byte_budget() {
+    // One request trains the most epochs a request may, each with its histograms.
     let spec = NetLab {
         dataset: Dataset::Gaussians,
         train_percent: 90,
-        batch: 1,
+        // The reply's size does not depend on the batch; a large one keeps the test quick.
+        batch: 30,
         features: Feature::ALL.to_vec(),
         hidden: vec![NetLimits::MAX_NEURONS; NetLimits::MAX_HIDDEN_LAYERS],
         ..NetLab::default()
@@ -147,7 +149,13 @@ fn the_largest_replies_stay_within_the_byte_budget() {
     let (mut session, started) = NetSession::start(spec, &cx).expect("starts");
     let mut replies = vec![started];
     session
-        .handle(NetRequest::Train { epochs: 2 }, &cx, &mut |r| replies.push(r))
+        .handle(
+            NetRequest::Train {
+                epochs: NetLimits::MAX_EPOCHS_PER_REQUEST,
+            },
+            &cx,
+            &mut |r| replies.push(r),
+        )
         .expect("trains");
     for reply in &replies {
         let (bytes, back) = read_back(reply);
@@ -160,7 +168,14 @@ fn the_largest_replies_stay_within_the_byte_budget() {
     assert_eq!(frame.hidden_maps.len(), 6);
     assert!(frame.hidden_maps.iter().all(|l| l.len() == 8));
     assert_eq!(frame.output_map.bytes.len(), NetLimits::OUTPUT_GRID.pow(2));
-    assert_eq!(frame.curve.iter().map(|c| c.epoch).collect::<Vec<_>>(), [1, 2]);
+    let epochs: Vec<usize> = frame.curve.iter().map(|c| c.epoch).collect();
+    assert_eq!(epochs, (1..=100).collect::<Vec<_>>());
+    assert_eq!(frame.histograms.len(), 100);
+    // Each layer's histogram counts every training point once per neuron.
+    for h in &frame.histograms[99].layers {
+        assert_eq!(h.len(), NetLimits::HISTOGRAM_BINS);
+        assert_eq!(h.iter().sum::<u32>() as usize, 1080 * 8);
+    }
 }
 
 #[test]
@@ -182,6 +197,14 @@ fn slices_and_thread_counts_never_change_a_number() {
     }
     let one_thread = tensor::parallel::sequential(|| trained(&spec, 6));
     assert_eq!(whole.evaluate(), one_thread.evaluate());
+    let with_norm = NetLab {
+        batch_norm: true,
+        ..spec.clone()
+    };
+    assert_eq!(
+        trained(&with_norm, 4).evaluate(),
+        tensor::parallel::sequential(|| trained(&with_norm, 4)).evaluate()
+    );
     assert_eq!(whole.frame(None), sliced.frame(None));
 }
 
@@ -247,4 +270,37 @@ fn backprop_by_hand_agrees_with_autograd_and_finite_differences() {
     let session = NetSession::new(&NetLab::default()).expect("valid");
     let err = session.explain(250).expect_err("only 250 training points");
     assert!(err.contains("point = 250 exceeds the limit of 249"), "{err}");
+}
+
+#[test]
+fn batch_norm_keeps_what_the_activations_receive_spread_out() {
+    // Six ReLU layers from TensorFlow Playground's small initial weights: without
+    // normalisation the deep layers' inputs shrink into a sliver around a constant; with it
+    // each unit's input keeps about unit spread (γ ≈ 1 early on).
+    let spec = |batch_norm| NetLab {
+        hidden: vec![8; 6],
+        activation: Activation::Relu,
+        batch_norm,
+        ..NetLab::default()
+    };
+    // The spread (standard deviation) a histogram shows, from its bins' centres.
+    let spread = |session: &NetSession| {
+        let h = session.evaluate().histograms;
+        let last = h.layers.last().expect("six hidden layers").clone();
+        let width = 2.0 * NetLimits::HISTOGRAM_RANGE / NetLimits::HISTOGRAM_BINS as f32;
+        let centre = |i: usize| -NetLimits::HISTOGRAM_RANGE + (i as f32 + 0.5) * width;
+        let n = last.iter().sum::<u32>() as f32;
+        let mean = last.iter().enumerate().map(|(i, &c)| c as f32 * centre(i)).sum::<f32>() / n;
+        let var = last.iter().enumerate().map(|(i, &c)| c as f32 * (centre(i) - mean).powi(2)).sum::<f32>() / n;
+        var.sqrt()
+    };
+    let plain = spread(&trained(&spec(false), 3));
+    let normed = trained(&spec(true), 3);
+    assert!((0.6..1.6).contains(&spread(&normed)), "with batch norm: {}", spread(&normed));
+    assert!(plain < 0.3, "without: {plain}");
+    let frame = NetSession::new(&spec(true)).expect("valid").frame(None);
+    assert_eq!(frame.layers[0].gamma, vec![1.0; 8]);
+    assert!(frame.layers[6].gamma.is_empty(), "the output is not normalised");
+    let err = normed.explain(0).expect_err("not walked through");
+    assert!(err.contains("batch norm"), "{err}");
 }
