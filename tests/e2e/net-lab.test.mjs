@@ -184,3 +184,24 @@ test('batch norm: the histograms of what a layer receives, and the learnt γ and
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("a layer's Jacobian in numerator layout, by autograd and by differences, and the notes' identities", async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1&at=30`);
+  await reachEpoch(page, 30);
+  const caseText = page.getByTestId('jacobian-case');
+  await caseText.filter({ hasText: 'hidden layer 1' }).waitFor({ timeout: READY });
+  assert.match(await caseText.textContent(), /case ③, a vector by a vector: the Jacobian, 4 × 2$/);
+  assert.equal(await page.getByTestId('jacobian-autograd').locator('tbody tr').count(), 4);
+  assert.equal(await page.getByTestId('jacobian-differences').locator('tbody tr').count(), 4);
+  const worst = Number((await page.getByTestId('jacobian-difference').textContent()).match(/at most ([^ ]+) /)[1]);
+  assert.ok(worst < 1e-3, `autograd and differences agree: ${worst}`);
+  for (const check of await page.getByTestId('identity-check').allTextContents()) {
+    const m = check.match(/largest difference is ([^ ]+)\.$/);
+    assert.ok(!m || Number(m[1]) < 1e-5, check);
+  }
+  await page.getByTestId('jacobian-layer').selectOption('3');
+  await caseText.filter({ hasText: 'the output' }).waitFor({ timeout: READY });
+  assert.match(await caseText.textContent(), /case ②, a scalar by a vector: a row, 1 × 2$/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -6,6 +6,7 @@
 mod colors;
 mod explain;
 mod histograms;
+mod jacobian;
 mod network;
 mod output;
 pub mod state;
@@ -165,6 +166,8 @@ pub fn NetLabPage(
             <explain::Explain state=read
                 on_pick=Callback::new(move |point| state.update(|s| s.explain(point)))
                 on_stage=Callback::new(move |stage| state.update(|s| s.lab.stage = stage)) />
+            <jacobian::Jacobians state=read
+                on_layer=Callback::new(move |layer| state.update(|s| s.choose_jacobian_layer(layer))) />
             <histograms::Histograms state=read
                 on_layer=Callback::new(move |layer| state.update(|s| s.lab.histogram_layer = layer)) />
             <crate::page::ShareBar label="Share this network" testid="net-share" link_testid="net-share-link"

@@ -7,7 +7,8 @@ use crate::labs::session::{LabState, Session};
 use contract::link::UrlNote;
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{
-    Backprop, EpochHistograms, EpochLoss, NetData, NetFrame, NetProtocol, NetReply, NetRequest,
+    Backprop, EpochHistograms, EpochLoss, JacobianView, NetData, NetFrame, NetProtocol, NetReply,
+    NetRequest,
 };
 use contract::net::NetLab;
 use contract::ToEngine;
@@ -39,6 +40,11 @@ pub struct NetState {
     pub explain_due: bool,
     /// The walk-through's stage shown.
     pub stage: usize,
+    /// The layer whose Jacobian is shown (1-based, the last is the output), the Jacobian as
+    /// last computed (at the followed point, or the first), and whether it is out of date.
+    pub jacobian_layer: usize,
+    pub jacobian: Option<JacobianView>,
+    pub jacobian_due: bool,
 }
 
 impl Default for NetState {
@@ -56,6 +62,9 @@ impl Default for NetState {
             explained: None,
             explain_due: false,
             stage: 0,
+            jacobian_layer: 1,
+            jacobian: None,
+            jacobian_due: false,
         }
     }
 }
@@ -75,12 +84,14 @@ impl LabState for NetState {
         s.lab.queued = 0;
         s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
         s.lab.explained = None;
+        s.lab.jacobian = None;
     }
 
     fn on_refused(s: &mut NetSession) {
         s.lab.replay_to = None;
         s.lab.queued = 0;
         s.lab.explain_due = false;
+        s.lab.jacobian_due = false;
     }
 
     fn on_reply(s: &mut NetSession, reply: NetReply) {
@@ -98,6 +109,7 @@ impl LabState for NetState {
                 s.lab.stage = s.lab.stage.min(stages(backprop.layers.len()) - 1);
                 s.lab.explained = Some(backprop);
             }
+            NetReply::Jacobian(jacobian) => s.lab.jacobian = Some(jacobian),
         }
     }
 }
@@ -149,6 +161,7 @@ impl NetSession {
         );
         lab.frame = Some(frame);
         lab.explain_due = lab.explain_point.is_some();
+        lab.jacobian_due = true;
         if lab.replay_to.is_some_and(|to| lab.epoch() >= to) {
             lab.replay_to = None;
         }
@@ -173,11 +186,26 @@ impl NetSession {
             && !self.spec.batch_norm
     }
 
+    /// Is the Jacobian view out of date, while not training on?
+    /// (Not for a network whose loss stopped being a number: its Jacobian would be too.)
+    fn jacobian_wanted(&self) -> bool {
+        self.lab.jacobian_due
+            && !self.playing
+            && self.replaying().is_none()
+            && self.lab.stopped().is_none()
+    }
+
+    /// Shows another layer's Jacobian (asked for as soon as the engine is free).
+    pub fn choose_jacobian_layer(&mut self, layer: usize) {
+        self.lab.jacobian_layer = layer;
+        self.lab.jacobian_due = true;
+    }
+
     /// Should the play loop send a request now?
     pub fn wants_request(&self) -> bool {
         let training = (self.playing || self.lab.queued > 0 || self.replaying().is_some())
             && !self.lab.finished();
-        (training || self.explain_wanted())
+        (training || self.explain_wanted() || self.jacobian_wanted())
             && !self.waiting
             && !self.engine_failed
             && self.lab.frame.is_some()
@@ -187,6 +215,7 @@ impl NetSession {
     pub fn explain(&mut self, point: usize) {
         self.lab.explain_point = Some(point);
         self.lab.explain_due = true;
+        self.lab.jacobian_due = true;
     }
 
     /// The next request: a due walk-through, else a replay's next slice, else the speed while
@@ -195,6 +224,13 @@ impl NetSession {
         if let (true, Some(point)) = (self.explain_wanted(), self.lab.explain_point) {
             self.lab.explain_due = false;
             return self.request(&NetRequest::Explain { point });
+        }
+        if self.jacobian_wanted() {
+            self.lab.jacobian_due = false;
+            let layers = self.spec.hidden.len() + 1;
+            let layer = self.lab.jacobian_layer.clamp(1, layers);
+            let point = self.lab.explain_point.unwrap_or(0);
+            return self.request(&NetRequest::Jacobian { layer, point });
         }
         let epochs = if let Some(to) = self.replaying() {
             (to - self.lab.epoch()).min(NetLimits::MAX_EPOCHS_PER_REQUEST)
@@ -281,7 +317,14 @@ mod tests {
         assert_eq!(s.replaying(), Some(250));
         assert_eq!(asked(s.take_request()), 50, "the rest, not past the link's epoch");
         s.apply(&reply(1, NetReply::Trained(frame(250, &[250]))));
-        assert_eq!((s.replaying(), s.wants_request()), (None, false));
+        assert_eq!(s.replaying(), None);
+        // Then only the Jacobian of the network reached, and nothing more.
+        let contract::Ask::Request(body) = s.take_request().ask else {
+            panic!("a request")
+        };
+        assert_eq!(body.read(), Ok(NetRequest::Jacobian { layer: 1, point: 0 }));
+        s.waiting = false;
+        assert!(!s.wants_request());
         let epochs: Vec<usize> = s.lab.curve.iter().map(|c| c.epoch).collect();
         assert_eq!(epochs, [0, 99, 100, 200, 250]);
         assert_eq!(s.lab.step(), 250);
@@ -292,6 +335,12 @@ mod tests {
         let mut s = NetSession::for_link(NetLab::default(), vec![]);
         s.restart();
         s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
+        // The first layer's Jacobian at the first point comes with the network.
+        let contract::Ask::Request(body) = s.take_request().ask else {
+            panic!("a request")
+        };
+        assert_eq!(body.read(), Ok(NetRequest::Jacobian { layer: 1, point: 0 }));
+        s.waiting = false;
         assert!(!s.wants_request());
         s.explain(3);
         assert!(s.wants_request());
@@ -300,6 +349,11 @@ mod tests {
         };
         assert_eq!(body.read(), Ok(NetRequest::Explain { point: 3 }));
         assert!(!s.wants_request(), "one at a time");
+        s.waiting = false;
+        let contract::Ask::Request(body) = s.take_request().ask else {
+            panic!("a request")
+        };
+        assert_eq!(body.read(), Ok(NetRequest::Jacobian { layer: 1, point: 3 }));
         s.waiting = false;
         // While playing, training goes first and the walk-through waits.
         s.playing = true;

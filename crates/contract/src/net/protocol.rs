@@ -23,6 +23,9 @@ pub enum NetRequest {
     /// One training point through the network as it is now, forward and backward, every
     /// intermediate value and gradient (training state unchanged).
     Explain { point: usize },
+    /// The Jacobian of layer `layer` (1-based; the last is the output) at a training point,
+    /// and the notes' two identities checked there.
+    Jacobian { layer: usize, point: usize },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,6 +39,39 @@ pub enum NetReply {
     /// Training went on: the loss after each new epoch and the network now.
     Trained(NetFrame),
     Explained(Backprop),
+    Jacobian(JacobianView),
+}
+
+/// A layer's Jacobian ∂a/∂a_prev at one point, in the notes' numerator layout: one row per
+/// output (m), one column per input (n), row-major. `by_autograd` is the engine's, row by row
+/// from vector–Jacobian products (one per output, cotangent eᵢ); `by_differences` the same
+/// from central differences. `identities` checks the notes' two identities on the network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JacobianView {
+    pub layer: usize,
+    pub point: usize,
+    pub epoch: usize,
+    pub outputs: usize,
+    pub inputs: usize,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub by_autograd: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub by_differences: Vec<f32>,
+    pub identities: Vec<IdentityCheck>,
+}
+
+/// One identity, both sides computed on the live network, and their largest difference.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdentityCheck {
+    /// The identity as the notes write it, and what its symbols stand for here.
+    pub identity: String,
+    pub meaning: String,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub left: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub right: Vec<f32>,
+    #[serde(with = "crate::wire::or_null")]
+    pub difference: f32,
 }
 
 /// Backpropagation for one training point, layer by layer (the hidden layers, then the

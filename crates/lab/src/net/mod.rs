@@ -9,6 +9,7 @@
 //! spec's seed only.
 
 mod explain;
+mod jacobian;
 mod session;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};

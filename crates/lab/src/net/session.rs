@@ -34,6 +34,10 @@ impl Session for NetSession {
                 reply(NetReply::Explained(self.explain(point)?));
                 return Ok(());
             }
+            NetRequest::Jacobian { layer, point } => {
+                reply(NetReply::Jacobian(self.jacobian(layer, point)?));
+                return Ok(());
+            }
         };
         check_range(
             "epochs per request",
