@@ -6,7 +6,7 @@ use contract::diagnostics::{
 };
 use contract::limits::{check_range, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
 use lab::session::{Context, Session, StartError};
-use tensor::bench::{cnn_examples_per_second, matmul_gflops};
+use tensor::bench::{cnn_examples_per_second, matmul_gflops, mlp_examples_per_second};
 use tensor::kernels::gemm::Layout;
 use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape};
 use tensor::parallel::sequential;
@@ -154,6 +154,16 @@ pub fn run_benchmarks(
         all_threads: cnn(4.0 * budget_ms)?,
         threads,
     });
+    let mlp = |budget| {
+        mlp_examples_per_second(SUITE_CNN_BATCH, now_ms, budget).map_err(|e| e.to_string())
+    };
+    row(BenchmarkRow {
+        workload: format!("MLP 784-256-256-10 training step, batch {SUITE_CNN_BATCH}"),
+        unit: "examples/s".into(),
+        one_thread: sequential(|| mlp(2.0 * budget_ms))?,
+        all_threads: mlp(2.0 * budget_ms)?,
+        threads,
+    });
     Ok(())
 }
 
@@ -223,7 +233,7 @@ mod tests {
         let mut rows = Vec::new();
         // A tiny budget: this checks the rows, not the speed.
         run_benchmarks(&clock(), 1.0, &mut |r| rows.push(r)).expect("suite runs");
-        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 1);
+        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 2);
         assert!(rows
             .iter()
             .all(|r| r.one_thread > 0.0 && r.all_threads > 0.0 && r.threads >= 1));

@@ -4,7 +4,7 @@
 //! this process: absolute figures drift between machines, ratios much less).
 
 use std::time::Instant;
-use tensor::bench::{cnn_examples_per_second, matmul_gflops};
+use tensor::bench::{cnn_examples_per_second, matmul_gflops, mlp_examples_per_second};
 use tensor::kernels::gemm::Layout;
 use tensor::parallel::sequential;
 
@@ -39,6 +39,14 @@ fn main() {
     let multi = cnn_examples_per_second(64, &clock, 1500.0).expect("CNN step");
     println!(
         "| CNN step, batch 64 (examples/s) | {single:.0} | {multi:.0} | {:.2}× |",
+        multi / single
+    );
+    let single = one
+        .install(|| mlp_examples_per_second(64, &clock, 1000.0))
+        .expect("MLP step");
+    let multi = mlp_examples_per_second(64, &clock, 1000.0).expect("MLP step");
+    println!(
+        "| MLP 784-256-256-10 step, batch 64 (examples/s) | {single:.0} | {multi:.0} | {:.2}× |",
         multi / single
     );
 }

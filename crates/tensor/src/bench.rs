@@ -72,6 +72,68 @@ impl SmallCnn {
     }
 }
 
+/// The peers' MLP (`../shared/perf/peerbench/www/bench.js`): 784 → 256 → 256 → 10 with ReLU,
+/// Xavier-uniform weights and zero biases, softmax cross-entropy, plain SGD.
+pub struct Mlp {
+    pub params: Vec<Tensor>,
+}
+
+/// The MLP's layer widths.
+pub const MLP_DIMS: [usize; 4] = [784, 256, 256, 10];
+
+impl Mlp {
+    pub fn new(seed: u64) -> Self {
+        let mut rng = Rng::new(seed);
+        let mut params = Vec::new();
+        for w in MLP_DIMS.windows(2) {
+            let bound = (6.0 / (w[0] + w[1]) as f32).sqrt();
+            params.push(Tensor::uniform(&[w[0], w[1]], -bound, bound, &mut rng).requires_grad());
+            params.push(Tensor::zeros(&[w[1]]).requires_grad());
+        }
+        Mlp { params }
+    }
+
+    pub fn loss(&self, x: &Tensor, labels: &[usize]) -> Result<Tensor> {
+        let p = &self.params;
+        let h = x.matmul(&p[0])?.add(&p[1])?.relu();
+        let h = h.matmul(&p[2])?.add(&p[3])?.relu();
+        h.matmul(&p[4])?.add(&p[5])?.cross_entropy(labels, None)
+    }
+
+    /// One step of plain SGD; returns the loss.
+    pub fn step(&self, x: &Tensor, labels: &[usize], lr: f32) -> Result<f32> {
+        let loss = self.loss(x, labels)?;
+        let mut grads = loss.backward()?;
+        for p in &self.params {
+            let g = grads.take(p).unwrap_or_else(|| vec![0.0; p.numel()]);
+            p.update(|w| w.iter_mut().zip(&g).for_each(|(w, g)| *w -= lr * g));
+        }
+        loss.item()
+    }
+}
+
+/// Examples per second of [`Mlp`] training steps on batches of `batch`.
+pub fn mlp_examples_per_second(
+    batch: usize,
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+) -> Result<f64> {
+    let model = Mlp::new(61);
+    let mut rng = Rng::new(63);
+    let x = Tensor::uniform(&[batch, MLP_DIMS[0]], 0.0, 1.0, &mut rng);
+    let labels: Vec<usize> = (0..batch).map(|_| (rng.next_u64() % 10) as usize).collect();
+    let mut failure = None;
+    let ms = median_ms(clock, budget_ms, 3, &mut || {
+        if let Err(e) = model.step(&x, &labels, 0.01) {
+            failure = Some(e);
+        }
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(batch as f64 / (ms / 1e3)),
+    }
+}
+
 /// A deterministic batch of 28×28 "images" in [0, 1) and labels.
 pub fn random_batch(size: usize, seed: u64) -> (Tensor, Vec<usize>) {
     let mut rng = Rng::new(seed);
