@@ -205,3 +205,35 @@ test("a layer's Jacobian in numerator layout, by autograd and by differences, an
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('your own points: start from the data on screen, click to add, paste a CSV with bad rows', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1&data=xor`);
+  await page.locator('.data-row .hint').filter({ hasText: '250 training and 250 test points' }).waitFor({ timeout: READY });
+  await page.getByTestId('dataset-custom').click();
+  await page.waitForFunction(() => location.hash.includes('data=custom') && location.hash.includes('&pts='));
+  assert.equal(await page.getByTestId('custom-count').textContent(), '250 of at most 250 points');
+  // Make room, then add a blue point where the map is clicked.
+  await page.getByTestId('remove-point').click();
+  await page.getByTestId('custom-count').filter({ hasText: '249 of' }).waitFor();
+  await page.getByTestId('click-adds-positive').check();
+  await page.getByTestId('output-points').click({ position: { x: 210, y: 70 } });
+  await page.getByTestId('custom-count').filter({ hasText: '250 of' }).waitFor();
+  // x₁ = 210/280·12 − 6 = 3, x₂ = 6 − 70/280·12 = 3 (to the pixel): the link carries it.
+  const last = (await page.evaluate(() => location.hash)).match(/pts=[^&]*,(-?\d+)_(-?\d+)_([pn])(&|$)/);
+  assert.ok(last && Math.abs(last[1] - 300) <= 6 && Math.abs(last[2] - 300) <= 6 && last[3] === 'p', String(last));
+  // A pasted CSV: its usable rows become the data, the others are listed by line.
+  await page.locator('details.csv summary').click();
+  await page.getByTestId('csv-text').fill('x,y,label\n-2,-2,1\n2,2,1\n-2,2,-1\n2,-2,0\n9,9,1\n1,2\nfoo,1,1\n');
+  await page.getByTestId('csv-use').click();
+  await page.getByTestId('custom-count').filter({ hasText: '4 of' }).waitFor({ timeout: READY });
+  const problems = await page.getByTestId('csv-problems').locator('li').allTextContents();
+  assert.equal(problems.length, 3, problems.join(' | '));
+  assert.match(problems[0], /^line 6: .*outside the plane/);
+  assert.match(problems[1], /^line 7: expected 3 values/);
+  assert.match(problems[2], /^line 8: .*not a finite number/);
+  // The shared link reproduces the same data.
+  const link = await page.evaluate(() => location.hash);
+  assert.match(link, /pts=-200_-200_p,200_200_p,-200_200_n,200_-200_n/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -4,6 +4,7 @@
 //! All computing happens in the engine; this page asks for epochs and draws what comes back.
 
 mod colors;
+mod custom_data;
 mod explain;
 mod histograms;
 mod jacobian;
@@ -91,6 +92,33 @@ fn change(state: RwSignal<NetSession>, spec: NetLab) {
     }
 }
 
+/// A click on the output map: with the student's own points and a class chosen, a new point
+/// there; otherwise the nearest training point is followed through backpropagation.
+fn click_plane(state: RwSignal<NetSession>, actions: Actions, x1: f32, x2: f32) {
+    let (custom, class) = state.with_untracked(|s| (s.spec.dataset == Dataset::Custom, s.lab.add_class));
+    if let (true, Some(positive)) = (custom, class) {
+        let full = state.with_untracked(|s| s.spec.points.len() >= NetLimits::MAX_CUSTOM_POINTS);
+        match contract::net::custom::CustomPoint::at(x1, x2, positive) {
+            Some(_) if full => state.update(|s| {
+                s.error = Some(format!(
+                    "points: a link carries at most {} points; remove one first",
+                    NetLimits::MAX_CUSTOM_POINTS
+                ))
+            }),
+            Some(point) => actions.edit(state.read_only(), |s| s.points.push(point)),
+            None => {}
+        }
+        return;
+    }
+    let index = state.with_untracked(|s| {
+        let data = s.lab.data.as_ref()?;
+        output::nearest(&data.train, x1, x2)
+    });
+    if let Some(index) = index {
+        state.update(|s| s.explain(index));
+    }
+}
+
 fn toggle_play(state: RwSignal<NetSession>) {
     state.update(|s| {
         s.playing = !s.playing && !s.lab.finished();
@@ -156,12 +184,13 @@ pub fn NetLabPage(
                 on_reset=Callback::new(move |_| { state.update(|s| s.playing = false); labs::restart(state) })
                 on_speed=Callback::new(move |n| state.update(|s| s.lab.speed = n)) />
             <DataControls state=read actions=actions />
+            <custom_data::CustomData state=state actions=actions />
             <div class="net-grid">
                 <div class="network-column">
                     <network::Network state=read actions=actions />
                 </div>
                 <output::Output state=read actions=actions
-                    on_pick=Callback::new(move |point| state.update(|s| s.explain(point))) />
+                    on_plane=Callback::new(move |(x1, x2)| click_plane(state, actions, x1, x2)) />
             </div>
             <explain::Explain state=read
                 on_pick=Callback::new(move |point| state.update(|s| s.explain(point)))
@@ -295,6 +324,29 @@ fn reg_label(r: Regularization) -> &'static str {
     }
 }
 
+/// Chooses a data set. The student's own points start, if there are none yet, from the
+/// training points on screen (as many as a link carries), ready to be edited.
+fn choose_dataset(state: ReadSignal<NetSession>, actions: Actions, dataset: Dataset) {
+    let seed: Vec<contract::net::custom::CustomPoint> = state.with_untracked(|s| {
+        if dataset != Dataset::Custom || !s.spec.points.is_empty() {
+            return Vec::new();
+        }
+        s.lab.data.as_ref().map_or_else(Vec::new, |d| {
+            d.train
+                .iter()
+                .filter_map(|p| contract::net::custom::CustomPoint::at(p.0, p.1, p.2 > 0.0))
+                .take(NetLimits::MAX_CUSTOM_POINTS)
+                .collect()
+        })
+    });
+    actions.edit(state, move |s| {
+        s.dataset = dataset;
+        if !seed.is_empty() {
+            s.points = seed;
+        }
+    });
+}
+
 #[component]
 fn DataControls(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView {
     let spec = Memo::new(move |_| {
@@ -334,7 +386,7 @@ fn DataControls(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoVie
                     <button class="dataset" data-testid=format!("dataset-{}", d.slug())
                         aria-pressed=move || (spec.get().0 == d).to_string()
                         class:chosen=move || spec.get().0 == d
-                        on:click=move |_| actions.edit(state, |s| s.dataset = d)>
+                        on:click=move |_| choose_dataset(state, actions, d)>
                         {d.title()}
                     </button>
                 }).collect::<Vec<_>>()}

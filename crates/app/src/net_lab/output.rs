@@ -58,8 +58,8 @@ fn loss_series(s: &NetSession) -> Vec<Series> {
 pub fn Output(
     state: ReadSignal<NetSession>,
     actions: Actions,
-    /// A click on the map picks the nearest training point (to follow through backpropagation).
-    on_pick: Callback<usize>,
+    /// A click on the map, at this point of the plane (x₁, x₂).
+    on_plane: Callback<(f32, f32)>,
 ) -> impl IntoView {
     let version = Memo::new(move |_| state.with(|s| (s.run, s.lab.frame.as_ref().map(|f| f.step))));
     let discrete = Memo::new(move |_| state.with(|s| s.spec.discretize));
@@ -102,16 +102,8 @@ pub fn Output(
         };
         let rect = svg.get_bounding_client_rect();
         let (sx, sy) = (ev.client_x() as f64 - rect.left(), ev.client_y() as f64 - rect.top());
-        // The index first, then the update: a signal is not written while it is being read.
-        let index = state.with_untracked(|s| {
-            let data = s.lab.data.as_ref()?;
-            let d = data.domain as f64;
-            let (x1, x2) = (sx / SIDE * 2.0 * d - d, d - sy / SIDE * 2.0 * d);
-            nearest(&data.train, x1 as f32, x2 as f32)
-        });
-        if let Some(index) = index {
-            on_pick.run(index);
-        }
+        let d = contract::net::DOMAIN as f64;
+        on_plane.run(((sx / SIDE * 2.0 * d - d) as f32, (d - sy / SIDE * 2.0 * d) as f32));
     };
     let chosen = move || {
         state.with(|s| {

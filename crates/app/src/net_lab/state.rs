@@ -45,6 +45,11 @@ pub struct NetState {
     pub jacobian_layer: usize,
     pub jacobian: Option<JacobianView>,
     pub jacobian_due: bool,
+    /// What a click on the output map does with the student's own points: add one of this
+    /// class (+1 when true), or, when `None`, follow the nearest point.
+    pub add_class: Option<bool>,
+    /// The problems of the last pasted CSV, by line.
+    pub csv_problems: Vec<String>,
 }
 
 impl Default for NetState {
@@ -65,6 +70,8 @@ impl Default for NetState {
             jacobian_layer: 1,
             jacobian: None,
             jacobian_due: false,
+            add_class: None,
+            csv_problems: Vec::new(),
         }
     }
 }

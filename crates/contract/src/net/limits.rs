@@ -29,6 +29,11 @@ impl NetLimits {
     /// [−HISTOGRAM_RANGE, HISTOGRAM_RANGE] (values beyond fall in the end bins).
     pub const HISTOGRAM_BINS: usize = 20;
     pub const HISTOGRAM_RANGE: f32 = 5.0;
+    /// The student's own points: at most this many (a link carries them all, within
+    /// `link::MAX_FRAGMENT`), at least this many, and the largest text read for them.
+    pub const MAX_CUSTOM_POINTS: usize = 250;
+    pub const MIN_CUSTOM_POINTS: usize = 2;
+    pub const MAX_CSV_BYTES: usize = 100_000;
     /// The byte budget of one reply's JSON (tested on the largest replies).
     pub const REPLY_BYTES: usize = 192 * 1024;
 
@@ -46,6 +51,15 @@ impl NetLimits {
             Self::TRAIN_PERCENT.1,
         )?;
         check_range("batch", spec.batch, 1, Self::MAX_BATCH)?;
+        check_range("points", spec.points.len(), 0, Self::MAX_CUSTOM_POINTS)?;
+        if spec.dataset == super::Dataset::Custom {
+            check_range(
+                "points",
+                spec.points.len(),
+                Self::MIN_CUSTOM_POINTS,
+                Self::MAX_CUSTOM_POINTS,
+            )?;
+        }
         if spec.features.is_empty() {
             return Err("features: choose at least one input feature".into());
         }

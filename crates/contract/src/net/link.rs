@@ -7,6 +7,7 @@
 //! `discrete=1` are its "show test data" and "discretize output". `at=` counts epochs.
 //! Decoding never fails: an unusable part becomes a [`UrlNote`].
 
+use super::custom::CustomPoint;
 use super::limits::NetLimits;
 use super::{Activation, Dataset, Feature, NetLab, Regularization, NET_OPTIMIZERS, SLUG};
 use crate::link::{
@@ -21,6 +22,10 @@ pub fn encode(spec: &NetLab) -> String {
     let mut parts = header(SLUG);
     if spec.dataset != d.dataset {
         parts.push(format!("data={}", spec.dataset.slug()));
+    }
+    if !spec.points.is_empty() {
+        let codes: Vec<String> = spec.points.iter().map(CustomPoint::code).collect();
+        parts.push(format!("pts={}", codes.join(",")));
     }
     if spec.noise != d.noise {
         parts.push(format!("noise={}", spec.noise));
@@ -87,8 +92,13 @@ pub fn decode(fragment: &str) -> (NetLab, Vec<UrlNote>) {
     let mut notes = Vec::new();
     let mut spec = NetLab::default();
     let mut pairs = key_values(fragment, &mut notes);
-    // The optimizer first: its knobs' defaults depend on it.
-    pairs.sort_by_key(|(k, _)| k != "opt");
+    // The optimizer first (its knobs' defaults depend on it), then the student's points (a
+    // spec on them is checked as a whole, points included).
+    pairs.sort_by_key(|(k, _)| match k.as_str() {
+        "opt" => 0,
+        "pts" => 1,
+        _ => 2,
+    });
     for (key, value) in &pairs {
         let (key, value) = (key.as_str(), value.as_str());
         let part = format!("{key}={value}");
@@ -105,6 +115,16 @@ pub fn decode(fragment: &str) -> (NetLab, Vec<UrlNote>) {
             Common::Decay(schedule) => spec.schedule = schedule,
             Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
         }
+    }
+    if spec.dataset == Dataset::Custom && spec.points.len() < NetLimits::MIN_CUSTOM_POINTS {
+        notes.push(note(
+            "data=custom",
+            format!(
+                "your own points need at least {} points (pts=…); the circle is used",
+                NetLimits::MIN_CUSTOM_POINTS
+            ),
+        ));
+        spec.dataset = Dataset::Circle;
     }
     (spec, notes)
 }
@@ -153,6 +173,29 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut V
                 "not a data set (circle, xor, gauss, spiral, plane, gaussians); the circle is used",
             )),
         },
+        "pts" => {
+            let mut points = Vec::new();
+            for code in value.split(',').filter(|c| !c.is_empty()) {
+                if points.len() == NetLimits::MAX_CUSTOM_POINTS {
+                    notes.push(note(
+                        "pts",
+                        format!(
+                            "more than {} points; the rest left out",
+                            NetLimits::MAX_CUSTOM_POINTS
+                        ),
+                    ));
+                    break;
+                }
+                match CustomPoint::from_code(code) {
+                    Some(p) => points.push(p),
+                    None => notes.push(note(
+                        &format!("pts: {code}"),
+                        "not a point (x_y_p or x_y_n in hundredths, on the plane); left out",
+                    )),
+                }
+            }
+            spec.points = points;
+        }
         "noise" => {
             if let Some(n) = whole(notes) {
                 try_set(spec, part, notes, |s| s.noise = n);
@@ -302,6 +345,11 @@ mod tests {
             batch: 1,
             features: vec![Feature::X1, Feature::X2, Feature::SinX1, Feature::SinX2],
             hidden: vec![8, 8, 4],
+            points: vec![CustomPoint {
+                x: 1,
+                y: -2,
+                positive: false,
+            }],
             activation: Activation::Relu,
             batch_norm: true,
             regularization: Regularization::L2,
@@ -319,7 +367,7 @@ mod tests {
         let link = encode(&spec);
         assert_eq!(
             link,
-            "lab=net&v=1&data=spiral&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
+            "lab=net&v=1&data=spiral&pts=1_-2_n&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
              &layers=8,8,4&act=relu&bn=1&reg=l2&rate=0.003&opt=adam&decay=0.1,5000&seed=9&test=1\
              &discrete=1&at=300"
         );
@@ -374,6 +422,42 @@ mod tests {
             .reason
             .contains("at = 20000 exceeds the limit of 10000"));
         assert!(spec.check().is_ok());
+    }
+
+    #[test]
+    fn your_own_points_travel_in_the_link() {
+        let points = vec![
+            CustomPoint {
+                x: 150,
+                y: -225,
+                positive: true,
+            },
+            CustomPoint {
+                x: -600,
+                y: 600,
+                positive: false,
+            },
+        ];
+        let spec = NetLab {
+            dataset: Dataset::Custom,
+            points: points.clone(),
+            noise: 10,
+            ..NetLab::default()
+        };
+        let link = encode(&spec);
+        assert_eq!(
+            link,
+            "lab=net&v=1&data=custom&pts=150_-225_p,-600_600_n&noise=10"
+        );
+        assert_eq!(decode(&link), (spec, vec![]));
+        // Noise before the points in the link reads the same.
+        let (again, notes) = decode("lab=net&v=1&data=custom&noise=10&pts=150_-225_p,-600_600_n");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!(again.points, points);
+        let (fallback, notes) = decode("lab=net&v=1&data=custom&pts=1_1_p,9999_0_n");
+        assert_eq!(fallback.dataset, Dataset::Circle);
+        assert_eq!(notes.len(), 2);
+        assert!(notes[1].reason.contains("at least 2 points"));
     }
 
     #[test]

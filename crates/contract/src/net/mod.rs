@@ -3,11 +3,13 @@
 //! link), with every neuron's output drawn over the input plane. Its experiment, link, limits
 //! and messages.
 
+pub mod custom;
 pub mod limits;
 pub mod link;
 pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
+use custom::CustomPoint;
 use limits::NetLimits;
 use serde::{Deserialize, Serialize};
 
@@ -29,16 +31,19 @@ pub enum Dataset {
     Plane,
     /// Regression: six bumps of either sign.
     Gaussians,
+    /// The student's own points (`NetLab::points`), two classes.
+    Custom,
 }
 
 impl Dataset {
-    pub const ALL: [Dataset; 6] = [
+    pub const ALL: [Dataset; 7] = [
         Dataset::Circle,
         Dataset::Xor,
         Dataset::Gauss,
         Dataset::Spiral,
         Dataset::Plane,
         Dataset::Gaussians,
+        Dataset::Custom,
     ];
 
     pub fn slug(&self) -> &'static str {
@@ -49,6 +54,7 @@ impl Dataset {
             Dataset::Spiral => "spiral",
             Dataset::Plane => "plane",
             Dataset::Gaussians => "gaussians",
+            Dataset::Custom => "custom",
         }
     }
 
@@ -65,6 +71,7 @@ impl Dataset {
             Dataset::Spiral => "Spiral",
             Dataset::Plane => "Plane (regression)",
             Dataset::Gaussians => "Six Gaussians (regression)",
+            Dataset::Custom => "Your own points",
         }
     }
 
@@ -73,7 +80,8 @@ impl Dataset {
         matches!(self, Dataset::Plane | Dataset::Gaussians)
     }
 
-    /// Points generated (TensorFlow Playground's sizes), split into training and test.
+    /// Points generated (TensorFlow Playground's sizes), split into training and test (the
+    /// student's own set has as many as they gave: `NetLab::samples`).
     pub fn samples(&self) -> usize {
         if self.is_regression() {
             1200
@@ -244,6 +252,9 @@ pub struct NetLab {
     pub features: Vec<Feature>,
     /// Neurons in each hidden layer.
     pub hidden: Vec<usize>,
+    /// The student's own points (used when `dataset` is `Custom`; kept otherwise, so switching
+    /// back finds them).
+    pub points: Vec<CustomPoint>,
     pub activation: Activation,
     /// Batch normalisation of every hidden layer's pre-activation (z → γ ẑ + β, before φ).
     pub batch_norm: bool,
@@ -272,6 +283,7 @@ impl Default for NetLab {
             batch: 10,
             features: vec![Feature::X1, Feature::X2],
             hidden: vec![4, 2],
+            points: Vec::new(),
             activation: Activation::Tanh,
             batch_norm: false,
             regularization: Regularization::None,
@@ -304,9 +316,17 @@ impl NetLab {
         NetLimits::check(self)
     }
 
-    /// Training points (the rest of the data set is the test set).
+    /// Points in the data set.
+    pub fn samples(&self) -> usize {
+        match self.dataset {
+            Dataset::Custom => self.points.len(),
+            d => d.samples(),
+        }
+    }
+
+    /// Training points (the rest of the data set is the test set); at least one.
     pub fn train_points(&self) -> usize {
-        self.dataset.samples() * self.train_percent / 100
+        (self.samples() * self.train_percent / 100).clamp(1, self.samples().max(1))
     }
 
     /// Optimizer steps in one epoch (one pass over the training points).

@@ -80,6 +80,16 @@ pub fn data_of(spec: &NetLab) -> (Vec<Point>, Vec<Point>) {
         Dataset::Spiral => playground::spiral(count, noise, &mut rng),
         Dataset::Plane => playground::plane(count, noise, &mut rng),
         Dataset::Gaussians => playground::six_gaussians(count, noise, &mut rng),
+        // The student's own points, as given (noise is the generators').
+        Dataset::Custom => spec
+            .points
+            .iter()
+            .map(|p| Point {
+                x1: p.x1(),
+                x2: p.x2(),
+                label: p.label(),
+            })
+            .collect(),
     };
     playground::shuffle(&mut points, &mut rng);
     let test = points.split_off(spec.train_points().min(points.len()));

@@ -304,3 +304,25 @@ fn batch_norm_keeps_what_the_activations_receive_spread_out() {
     let err = normed.explain(0).expect_err("not walked through");
     assert!(err.contains("batch norm"), "{err}");
 }
+
+#[test]
+fn your_own_points_are_split_and_learnt() {
+    use contract::net::custom::CustomPoint;
+    // Two clusters the student clicked in: left orange, right blue.
+    let points: Vec<CustomPoint> = (0..40)
+        .map(|i| {
+            let positive = i % 2 == 0;
+            let x = if positive { 300 } else { -300 } + (i * 7 % 50) as i16;
+            CustomPoint { x, y: (i * 37 % 400) as i16 - 200, positive }
+        })
+        .collect();
+    let spec = NetLab {
+        dataset: Dataset::Custom,
+        points,
+        train_percent: 70,
+        ..NetLab::default()
+    };
+    let session = trained(&spec, 30);
+    assert_eq!((session.train.len(), session.test.len()), (28, 12));
+    assert!(test_accuracy(&session) == 1.0, "{}", test_accuracy(&session));
+}
