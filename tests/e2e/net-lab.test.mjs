@@ -37,8 +37,13 @@ test('the opening experiment replays to its epoch and draws every neuron and wei
   const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1&at=100`);
   await reachEpoch(page, 100);
   assert.ok((await loss(page, 'test')) < 0.05, `test loss ${await loss(page, 'test')}`);
-  // Two inputs → 4 → 2 → 1: 8 + 8 + 2 weights, each a line.
-  assert.equal(await page.getByTestId('network').locator('svg.links line').count(), 18);
+  // Two inputs → 4 → 2 → 1: 8 + 8 + 2 weights, each a line; pointing at one reads it.
+  assert.equal(await page.getByTestId('links').getAttribute('data-links'), '18');
+  assert.ok((await colours(page.getByTestId('links'))) > 3, 'the lines are drawn');
+  const box = await page.getByTestId('links').boundingBox();
+  // Halfway along x₂ → neuron 4 of layer 1: from (72, 134) to (156, 234) in the diagram.
+  await page.mouse.move(box.x + 114, box.y + 184);
+  assert.match(await page.getByTestId('link-readout').textContent(), /^w = -?\d\.\d{3}: x₂ → neuron 4 of layer 1$/);
   for (const id of ['neuron-1-1', 'neuron-1-4', 'neuron-2-2', 'output-node', 'output-map']) {
     assert.ok((await colours(page.getByTestId(id))) > 10, `${id} is drawn`);
   }
@@ -79,7 +84,7 @@ test('layers, neurons and features change the network and the link; the view doe
   await page.waitForFunction(() => location.hash.includes('features=x1,x2,x1x2'));
   await reachEpoch(page, 0);
   // 3 inputs → 5 → 2 → 2 → 1.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=network] svg.links line').length === 15 + 10 + 4 + 2);
+  await page.getByTestId('links').and(page.locator('[data-links="31"]')).waitFor();
   assert.equal(await page.getByTestId('feature-x1x2').getAttribute('aria-pressed'), 'true');
   await page.getByTestId('remove-layer').click();
   await page.waitForFunction(() => location.hash.includes('layers=5,2&'));

@@ -199,8 +199,11 @@ fn update(spec: &NetLab, bp: &Backprop) -> AnyView {
 #[component]
 pub fn Explain(state: ReadSignal<NetSession>, on_pick: Callback<usize>, on_stage: Callback<usize>) -> impl IntoView {
     let chosen = move || state.with(|s| s.lab.explain_point);
+    // Rebuilt when the walk-through or its stage changes, not on every message the page gets.
+    let current = Memo::new(move |_| state.with(|s| (s.lab.explained.clone(), s.lab.stage)));
     let body = move || {
-        state.with(|s| {
+        let _ = current.get();
+        state.with_untracked(|s| {
             let bp = s.lab.explained.as_ref()?;
             let layers = bp.layers.len();
             let stage = s.lab.stage.min(stages(layers) - 1);
@@ -237,6 +240,7 @@ pub fn Explain(state: ReadSignal<NetSession>, on_pick: Callback<usize>, on_stage
             })
         })
     };
+    let plain = Memo::new(move |_| state.with(|s| !s.spec.batch_norm));
     let stage_count = move || state.with(|s| s.lab.explained.as_ref().map_or(0, |b| stages(b.layers.len())));
     let stage = move || state.with(|s| s.lab.stage);
     let points = move || state.with(|s| s.lab.data.as_ref().map_or(0, |d| d.train.len()));
@@ -266,7 +270,7 @@ pub fn Explain(state: ReadSignal<NetSession>, on_pick: Callback<usize>, on_stage
                     "the batch's mean and spread, the whole batch at once). Switch Batch norm off to follow a point."
                 </p>
             </Show>
-            {move || state.with(|s| !s.spec.batch_norm).then(body)}
+            {move || plain.get().then(body)}
         </section>
     }
 }

@@ -61,13 +61,14 @@ pub fn Histograms(state: ReadSignal<NetSession>, on_layer: Callback<usize>) -> i
             (first, last)
         })
     };
-    let norms = move || {
+    let norms = Memo::new(move |_| {
+        let l = layer.get();
         state.with(|s| {
             let frame = s.lab.frame.as_ref()?;
-            let weights = frame.layers.get(layer.get() - 1)?;
+            let weights = frame.layers.get(l - 1)?;
             (!weights.gamma.is_empty()).then(|| (weights.gamma.clone(), weights.beta.clone()))
         })
-    };
+    });
     let range = NetLimits::HISTOGRAM_RANGE;
     view! {
         <section class="histograms" aria-labelledby="hist-title">
@@ -100,7 +101,7 @@ pub fn Histograms(state: ReadSignal<NetSession>, on_layer: Callback<usize>) -> i
                 <p class="hint">{format!(
                     "Each column is one epoch: how the layer's inputs (every neuron, every training point) spread over −{range} to +{range}; darker is more. Beyond ±{range} they count in the end rows."
                 )}</p>
-                {move || norms().map(|(gamma, beta)| view! {
+                {move || norms.get().map(|(gamma, beta)| view! {
                     <table class="bp-vector" data-testid="bn-params">
                         <thead><tr><th></th>{(1..=gamma.len()).map(|j| view! { <th>{format!("neuron {j}")}</th> }).collect::<Vec<_>>()}</tr></thead>
                         <tbody>

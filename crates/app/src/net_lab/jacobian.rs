@@ -63,8 +63,11 @@ fn table(j: &JacobianView, columns: &[String], values: &[f32], testid: &'static 
 pub fn Jacobians(state: ReadSignal<NetSession>, on_layer: Callback<usize>) -> impl IntoView {
     let layers = Memo::new(move |_| state.with(|s| s.spec.hidden.len() + 1));
     let chosen = move || state.with(|s| s.lab.jacobian_layer.clamp(1, s.spec.hidden.len() + 1));
+    // Rebuilt when the Jacobian changes, not on every message the page gets.
+    let current = Memo::new(move |_| state.with(|s| s.lab.jacobian.clone()));
     let body = move || {
-        state.with(|s| {
+        let _ = current.get();
+        state.with_untracked(|s| {
             let j = s.lab.jacobian.as_ref()?;
             let columns = input_names(&s.spec, j.layer, j.inputs);
             let worst = j

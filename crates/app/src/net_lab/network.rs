@@ -88,6 +88,22 @@ pub fn links(spec: &NetLab, layers: &[contract::net::protocol::LayerWeights]) ->
     out
 }
 
+/// The link within `reach` pixels of (x, y), nearest first.
+pub fn nearest_link(links: &[Link], x: f64, y: f64, reach: f64) -> Option<usize> {
+    let distance = |l: &Link| {
+        let (dx, dy) = (l.to.0 - l.from.0, l.to.1 - l.from.1);
+        let t = (((x - l.from.0) * dx + (y - l.from.1) * dy) / (dx * dx + dy * dy).max(1e-9)).clamp(0.0, 1.0);
+        ((l.from.0 + t * dx - x).powi(2) + (l.from.1 + t * dy - y).powi(2)).sqrt()
+    };
+    links
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i, distance(l)))
+        .filter(|(_, d)| *d <= reach)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
 pub fn width(weight: f32) -> f64 {
     if weight.is_finite() {
         (1.0 + weight.abs() as f64 * 1.75).min(8.0)
@@ -223,23 +239,68 @@ pub fn Network(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView
             })
             .collect::<Vec<_>>();
         let (ox, oy) = centre(output_column, 0);
-        let lines = move || {
+        // The lines are made once per network shape; a new frame only changes their colour,
+        // width and title (rebuilding hundreds of SVG elements per frame cost the page its
+        // frame rate).
+        let weights = Memo::new(move |_| {
             let _ = version.get();
             state.with_untracked(|s| {
                 let layers = s.lab.frame.as_ref().map(|f| f.layers.clone()).unwrap_or_default();
-                links(&s.spec, &layers)
-                    .into_iter()
-                    .map(|link| {
-                        let colour = if link.weight < 0.0 { colors::NEGATIVE_CSS } else { colors::POSITIVE_CSS };
-                        view! {
-                            <line x1=link.from.0 y1=link.from.1 x2=link.to.0 y2=link.to.1
-                                stroke=colour stroke-width=width(link.weight) stroke-opacity="0.75">
-                                <title>{format!("w = {:.3}: {}", link.weight, link.what)}</title>
-                            </line>
-                        }
-                    })
-                    .collect::<Vec<_>>()
+                links(&s.spec, &layers).into_iter().map(|l| l.weight).collect::<Vec<f32>>()
             })
+        });
+        let skeleton = state.with_untracked(|s| {
+            let mut spec = s.spec.clone();
+            spec.features = features.clone();
+            spec.hidden = hidden.clone();
+            let sizes = spec.layer_sizes();
+            let zeros: Vec<contract::net::protocol::LayerWeights> = sizes
+                .windows(2)
+                .map(|w| contract::net::protocol::LayerWeights {
+                    inputs: w[0],
+                    outputs: w[1],
+                    weights: vec![f32::NAN; w[0] * w[1]],
+                    biases: vec![],
+                    gamma: vec![],
+                    beta: vec![],
+                })
+                .collect();
+            links(&spec, &zeros)
+        });
+        // One canvas for every line (hundreds of SVG lines restyled per frame cost the page
+        // its frame rate); pointing at a line names it and its value below the diagram.
+        let canvas = NodeRef::<Canvas>::new();
+        let segments = skeleton.clone();
+        let link_count = skeleton.len();
+        Effect::new(move |_| {
+            let Some(canvas) = canvas.get() else { return };
+            let scale = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+            canvas.set_width((w * scale) as u32);
+            canvas.set_height((h * scale) as u32);
+            let Some(ctx) = crate::widgets::raster::context(&canvas) else { return };
+            let _ = ctx.scale(scale, scale);
+            ctx.set_global_alpha(0.75);
+            weights.with(|weights| {
+                for (link, &weight) in segments.iter().zip(weights) {
+                    ctx.begin_path();
+                    ctx.set_stroke_style_str(if weight < 0.0 { colors::NEGATIVE_CSS } else { colors::POSITIVE_CSS });
+                    ctx.set_line_width(width(weight));
+                    ctx.move_to(link.from.0, link.from.1);
+                    ctx.line_to(link.to.0, link.to.1);
+                    ctx.stroke();
+                }
+            });
+        });
+        let pointed = RwSignal::new(None::<usize>);
+        let hit = skeleton.clone();
+        let point_at = move |ev: web_sys::MouseEvent| {
+            pointed.set(nearest_link(&hit, ev.offset_x() as f64, ev.offset_y() as f64, 5.0));
+        };
+        let readout = move || {
+            let k = pointed.get()?;
+            let what = skeleton.get(k)?.what.clone();
+            let weight = weights.with(|w| w.get(k).copied())?;
+            Some(format!("w = {weight:.3}: {what}"))
         };
         let layers_count = hidden.len();
         view! {
@@ -253,10 +314,9 @@ pub fn Network(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView
                 <span data-testid="layer-count">{format!("{layers_count} hidden layer{}", if layers_count == 1 { "" } else { "s" })}</span>
             </div>
             <div class="network" data-testid="network" style=format!("width:{w}px;height:{h}px")>
-                <svg class="links" width=w height=h viewBox=format!("0 0 {w} {h}") role="img"
-                    aria-label="the network's weights: blue positive, orange negative, wider is larger">
-                    {lines}
-                </svg>
+                <canvas node_ref=canvas class="links" data-testid="links" data-links=link_count.to_string() style=format!("width:{w}px;height:{h}px")
+                    role="img" aria-label="the network's weights: blue positive, orange negative, wider is larger"
+                    on:mousemove=point_at on:mouseleave=move |_| pointed.set(None)></canvas>
                 <div class="column-title" style=format!("left:{}px", LEFT - 10.0)>"Features"</div>
                 {layer_headers}
                 <div class="column-title" style=format!("left:{}px", ox - NODE / 2.0 - 10.0)>"Output"</div>
@@ -267,6 +327,9 @@ pub fn Network(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView
                         title="the output neuron: the network's answer over the input plane".to_string() />
                 </div>
             </div>
+            <p class="hint link-readout" data-testid="link-readout">
+                {move || readout().unwrap_or_else(|| "Point at a line to read its weight.".to_string())}
+            </p>
         }
     }
 }
@@ -311,5 +374,10 @@ mod tests {
         assert_eq!(links[7].what, "neuron 2 of layer 1 → the output");
         assert_eq!(size(&[8, 8]), (LEFT + 4.0 * COLUMN, TOP + 8.0 * ROW + 8.0));
         assert!(width(100.0) == 8.0 && width(0.0) == 1.0 && width(f32::NAN) == 1.0);
+        // Pointing halfway along sin x₁ → neuron 1 finds it; far from every line, nothing.
+        let (a, b) = (centre(0, 5), centre(1, 0));
+        let mid = ((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0);
+        assert_eq!(nearest_link(&links, mid.0 + 1.0, mid.1, 5.0), Some(3));
+        assert_eq!(nearest_link(&links, 0.0, 0.0, 5.0), None);
     }
 }

@@ -76,8 +76,11 @@ pub fn Output(
             });
         }
     });
+    // The points change with the data and the choice of test points, not with every frame.
+    let data_key = Memo::new(move |_| state.with(|s| (s.run, s.lab.data.is_some(), s.spec.show_test)));
     let points = Memo::new(move |_| {
-        state.with(|s| {
+        let _ = data_key.get();
+        state.with_untracked(|s| {
             let Some(data) = &s.lab.data else {
                 return Vec::new();
             };
