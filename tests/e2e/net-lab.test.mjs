@@ -20,7 +20,7 @@ async function reachEpoch(page, n) {
 }
 
 async function loss(page, which) {
-  return Number(await page.getByTestId(`${which}-loss`).getAttribute('data-value'));
+  return Number(await page.getByTestId(`net-${which}-loss`).getAttribute('data-value'));
 }
 
 /** How many distinct colours a canvas shows (a blank canvas has one). */
@@ -239,6 +239,10 @@ test('your own points: start from the data on screen, click to add, paste a CSV 
   // The shared link reproduces the same data.
   const link = await page.evaluate(() => location.hash);
   assert.match(link, /pts=-200_-200_p,200_200_p,-200_200_n,200_-200_n/);
+  // An uploaded file is read the same way.
+  await page.getByTestId('csv-file').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from('1,1,1\n-1,-1,-1\n2,-3,1\n') });
+  await page.getByTestId('custom-count').filter({ hasText: '3 of' }).waitFor({ timeout: READY });
+  assert.equal(await page.getByTestId('csv-problems').count(), 0, 'a clean file has no problems');
   assert.deepEqual(errors, []);
   await page.close();
 });

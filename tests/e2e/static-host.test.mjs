@@ -38,7 +38,7 @@ async function cnnNumbers(page) {
   );
   return {
     accuracy: await page.getByTestId('test-accuracy').getAttribute('data-value'),
-    loss: await page.getByTestId('train-loss').getAttribute('data-value'),
+    loss: await page.getByTestId('cnn-train-loss').getAttribute('data-value'),
   };
 }
 

@@ -31,3 +31,36 @@ pages! {
     cnn_lab,
     engine_panel,
 }
+
+#[cfg(test)]
+mod tests {
+    /// Every page stays mounted, so a test id written literally twice in the app would match
+    /// two elements and a test (or a user's tool) could read the wrong one.
+    #[test]
+    fn literal_test_ids_are_unique_across_the_pages() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+            for entry in std::fs::read_dir(dir).expect("the app's sources").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("a source file");
+                    for part in text.split("data-testid=\"").skip(1) {
+                        if let Some(id) = part.split('"').next() {
+                            out.push((id.to_string(), path.display().to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        let mut ids = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut ids,
+        );
+        ids.sort();
+        let repeated: Vec<_> = ids.windows(2).filter(|w| w[0].0 == w[1].0).collect();
+        assert!(repeated.is_empty(), "{repeated:?}");
+        assert!(ids.len() > 50, "the walk found the pages' ids");
+    }
+}

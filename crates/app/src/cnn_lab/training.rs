@@ -110,7 +110,7 @@ pub fn Training(
                     {move || test.get().map_or("—".to_string(), |(_, a)| format!("{:.2}%", a * 100.0))}</dd>
                 <span class="hint">{move || test.get().map_or("on all 2,000 held-out digits".to_string(), |(step, _)| format!("2,000 held-out digits, step {step}"))}</span></div>
             <div><dt>"training batch"</dt>
-                <dd data-testid="train-loss" data-value=move || state.with(|s| s.lab.recent_train(20)).map(|(l, _)| l.to_string()).unwrap_or_default()>{move || state.with(|s| s.lab.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
+                <dd data-testid="cnn-train-loss" data-value=move || state.with(|s| s.lab.recent_train(20)).map(|(l, _)| l.to_string()).unwrap_or_default()>{move || state.with(|s| s.lab.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
                 <span class="hint">"mean of the last 20 steps"</span></div>
             <div><dt>"speed"</dt>
                 <dd data-testid="examples-per-second" data-value=move || speed.get().map(|e| e.to_string()).unwrap_or_default()>

@@ -1,6 +1,7 @@
 //! The student's own points: what a click on the output map does (add a point of a class, or
-//! follow the nearest point), removing the last point, and a pasted CSV whose unusable rows are
-//! listed by line number. The points travel in the link, so a shared link is the same data.
+//! follow the nearest point), removing the last point, and a pasted or uploaded CSV whose
+//! unusable rows are listed by line number. The points travel in the link, so a shared link is
+//! the same data.
 
 use super::state::NetSession;
 use super::Actions;
@@ -8,6 +9,7 @@ use contract::net::custom::parse_csv;
 use contract::net::limits::NetLimits;
 use contract::net::Dataset;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[component]
 pub fn CustomData(state: RwSignal<NetSession>, actions: Actions) -> impl IntoView {
@@ -16,7 +18,7 @@ pub fn CustomData(state: RwSignal<NetSession>, actions: Actions) -> impl IntoVie
     let count = move || state.with(|s| s.spec.points.len());
     let class = move || state.with(|s| s.lab.add_class);
     let text = RwSignal::new(String::new());
-    let use_text = move |_| {
+    let use_text = move || {
         let parsed = parse_csv(&text.get_untracked());
         let enough = parsed.points.len() >= NetLimits::MIN_CUSTOM_POINTS;
         let mut problems = parsed.problems;
@@ -34,6 +36,43 @@ pub fn CustomData(state: RwSignal<NetSession>, actions: Actions) -> impl IntoVie
                 s.dataset = Dataset::Custom;
                 s.points = points;
             });
+        }
+    };
+    // A file is read by the browser (never over the limit) into the text box, then used.
+    let upload = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|files| files.get(0)) else {
+            return;
+        };
+        if file.size() > NetLimits::MAX_CSV_BYTES as f64 {
+            state.update(|s| {
+                s.lab.csv_problems = vec![format!(
+                    "{} is {} bytes, over the limit of {}; nothing was read",
+                    file.name(),
+                    file.size(),
+                    NetLimits::MAX_CSV_BYTES
+                )]
+            });
+            return;
+        }
+        let Ok(reader) = web_sys::FileReader::new() else {
+            return;
+        };
+        let result = reader.clone();
+        let loaded = wasm_bindgen::closure::Closure::once_into_js(move |_: web_sys::Event| {
+            if let Some(contents) = result.result().ok().and_then(|v| v.as_string()) {
+                text.set(contents);
+                use_text();
+            }
+        });
+        reader.set_onload(Some(loaded.unchecked_ref()));
+        if reader.read_as_text(&file).is_err() {
+            state.update(|s| s.lab.csv_problems = vec![format!("{} could not be read", file.name())]);
         }
     };
     let mode = move |choice: Option<bool>| {
@@ -66,7 +105,10 @@ pub fn CustomData(state: RwSignal<NetSession>, actions: Actions) -> impl IntoVie
             <textarea data-testid="csv-text" rows="6" cols="40" placeholder="x, y, label\n1.5, -2, 1\n-3, 0.5, -1"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))></textarea>
-            <div><button class="secondary-blue" data-testid="csv-use" on:click=use_text>"Use these points"</button></div>
+            <div class="csv-actions">
+                <button class="secondary-blue" data-testid="csv-use" on:click=move |_| use_text()>"Use these points"</button>
+                <label class="hint">" or upload a file "<input type="file" accept=".csv,.txt,text/csv,text/plain" data-testid="csv-file" on:change=upload /></label>
+            </div>
             <Show when=move || state.with(|s| !s.lab.csv_problems.is_empty())>
                 <ul class="notice warn" data-testid="csv-problems">
                     {move || state.with(|s| s.lab.csv_problems.iter().map(|p| view! { <li>{p.clone()}</li> }).collect::<Vec<_>>())}

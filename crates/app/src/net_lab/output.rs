@@ -140,9 +140,9 @@ pub fn Output(
         <div class="output-column">
             <dl class="losses">
                 <div><dt>"Test loss"</dt>
-                    <dd data-testid="test-loss" data-value=move || loss(true).map(|v| v.to_string()).unwrap_or_default()>{move || shown(loss(true))}</dd></div>
+                    <dd data-testid="net-test-loss" data-value=move || loss(true).map(|v| v.to_string()).unwrap_or_default()>{move || shown(loss(true))}</dd></div>
                 <div><dt>"Training loss"</dt>
-                    <dd data-testid="train-loss" data-value=move || loss(false).map(|v| v.to_string()).unwrap_or_default()>{move || shown(loss(false))}</dd></div>
+                    <dd data-testid="net-train-loss" data-value=move || loss(false).map(|v| v.to_string()).unwrap_or_default()>{move || shown(loss(false))}</dd></div>
             </dl>
             <LineChart series=series frame=frame title="Loss after every epoch (½ squared error, mean over the set)"
                 caption=true testid="net-loss-chart" readout_testid="net-loss-readout"
