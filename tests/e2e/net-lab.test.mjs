@@ -43,7 +43,7 @@ test('the opening experiment replays to its epoch and draws every neuron and wei
   const box = await page.getByTestId('links').boundingBox();
   // Halfway along x₂ → neuron 4 of layer 1: from (72, 134) to (156, 234) in the diagram.
   await page.mouse.move(box.x + 114, box.y + 184);
-  assert.match(await page.getByTestId('link-readout').textContent(), /^w = -?\d\.\d{3}: x₂ → neuron 4 of layer 1$/);
+  assert.match(await page.getByTestId('link-readout').textContent(), /^w = -?\d\.\d{3}: x₂ → neuron 4 of layer 1 — click to set it$/);
   for (const id of ['neuron-1-1', 'neuron-1-4', 'neuron-2-2', 'output-node', 'output-map']) {
     assert.ok((await colours(page.getByTestId(id))) > 10, `${id} is drawn`);
   }
@@ -243,6 +243,34 @@ test('your own points: start from the data on screen, click to add, paste a CSV 
   await page.getByTestId('csv-file').setInputFiles({ name: 'points.csv', mimeType: 'text/csv', buffer: Buffer.from('1,1,1\n-1,-1,-1\n2,-3,1\n') });
   await page.getByTestId('custom-count').filter({ hasText: '3 of' }).waitFor({ timeout: READY });
   assert.equal(await page.getByTestId('csv-problems').count(), 0, 'a clean file has no problems');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a weight clicked and set by hand enters the network and the link, which replays it', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1&at=30`);
+  await reachEpoch(page, 30);
+  const box = await page.getByTestId('links').boundingBox();
+  // Halfway along x₂ → neuron 4 of layer 1 (as in the first test).
+  await page.mouse.click(box.x + 114, box.y + 184);
+  await page.getByTestId('weight-editor').filter({ hasText: 'x₂ → neuron 4 of layer 1' }).waitFor();
+  await page.getByTestId('weight-value').fill('-3');
+  await page.getByTestId('weight-set').click();
+  await page.waitForFunction(() => location.hash.includes('edit=30_1_1_3_-3'));
+  // The page may have scrolled to the editor: point at the line where it is now.
+  const now = await page.getByTestId('links').boundingBox();
+  await page.mouse.move(now.x + 10, now.y + 10);
+  await page.mouse.move(now.x + 114, now.y + 184);
+  await page.getByTestId('link-readout').filter({ hasText: 'w = -3.000: x₂ → neuron 4 of layer 1' }).waitFor({ timeout: READY });
+  for (let i = 31; i <= 32; i++) {
+    await page.getByTestId('net-step').click();
+    await reachEpoch(page, i);
+  }
+  const live = await loss(page, 'test');
+  // The shared link replays the edit at epoch 30 and gives the same loss at epoch 32.
+  await page.goto(`${shared.server.url}#lab=net&v=1&edit=30_1_1_3_-3&at=32`);
+  await reachEpoch(page, 32);
+  assert.equal(await loss(page, 'test'), live);
   assert.deepEqual(errors, []);
   await page.close();
 });

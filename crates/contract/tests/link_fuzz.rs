@@ -33,6 +33,7 @@ const SEEDS: &[&str] = &[
     "lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&bn=1&at=150",
     "lab=net&v=1&data=custom&pts=-200_-200_p,200_200_p,-200_200_n,200_-200_n,-300_-100_p,100_350_p,-350_250_n,300_-300_n&features=x1x2&layers=-&at=20",
     // Not in the README: every other key of the Network lab's link.
+    "lab=net&v=1&edit=30_1_1_3_-3,31_3_0_0_0.25&at=32",
     "lab=net&v=1&data=gaussians&noise=10&train=70&batch=1&act=sigmoid&reg=l1&rate=0.001&opt=momentum&alpha=0.5&discrete=1&seed=3",
 ];
 

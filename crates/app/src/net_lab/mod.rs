@@ -81,6 +81,11 @@ fn change(state: RwSignal<NetSession>, spec: NetLab) {
         return;
     }
     let same_run = state.with_untracked(|s| s.spec.training_part() == spec.training_part());
+    let mut spec = spec;
+    if !same_run {
+        // Hand-set weights belong to the run they were set in.
+        spec.edits.clear();
+    }
     state.update(|s| {
         s.spec = spec;
         if !same_run {
@@ -117,6 +122,28 @@ fn click_plane(state: RwSignal<NetSession>, actions: Actions, x1: f32, x2: f32) 
     if let Some(index) = index {
         state.update(|s| s.explain(index));
     }
+}
+
+/// A weight set by hand, queued for the engine (checked first: a weight of this network, a
+/// finite value within the limit, room in the link).
+fn set_weight(state: RwSignal<NetSession>, (layer, from, to, value): (usize, usize, usize, f32)) {
+    state.update(|s| {
+        let edit = contract::net::WeightEdit {
+            epoch: s.lab.epoch(),
+            layer,
+            from,
+            to,
+            value,
+        };
+        let count = s.spec.edits.len() + s.lab.pending_edits.len() + 1;
+        let checked = NetLimits::check_edit(&edit, &s.spec.layer_sizes()).and_then(|()| {
+            contract::limits::check_range("edited weights", count, 0, NetLimits::MAX_EDITS)
+        });
+        match checked {
+            Ok(()) => s.lab.pending_edits.push((layer, from, to, value)),
+            Err(message) => s.error = Some(message),
+        }
+    });
 }
 
 fn toggle_play(state: RwSignal<NetSession>) {
@@ -181,13 +208,20 @@ pub fn NetLabPage(
             <Toolbar state=read actions=actions
                 on_play=Callback::new(move |_| toggle_play(state))
                 on_step=Callback::new(move |_| step_once(state))
-                on_reset=Callback::new(move |_| { state.update(|s| s.playing = false); labs::restart(state) })
+                on_reset=Callback::new(move |_| {
+                    state.update(|s| {
+                        s.playing = false;
+                        s.spec.edits.clear();
+                    });
+                    labs::restart(state)
+                })
                 on_speed=Callback::new(move |n| state.update(|s| s.lab.speed = n)) />
             <DataControls state=read actions=actions />
             <custom_data::CustomData state=state actions=actions />
             <div class="net-grid">
                 <div class="network-column">
-                    <network::Network state=read actions=actions />
+                    <network::Network state=read actions=actions
+                        on_edit=Callback::new(move |edit| set_weight(state, edit)) />
                 </div>
                 <output::Output state=read actions=actions
                     on_plane=Callback::new(move |(x1, x2)| click_plane(state, actions, x1, x2)) />
@@ -372,6 +406,8 @@ fn DataControls(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoVie
                 <span>{label}" "<strong data-testid=format!("{testid}-value")>{move || format!("{}{unit}", get(&spec.get()))}</strong></span>
                 <input type="range" data-testid=testid min=min max=max step=step
                     prop:value=move || get(&spec.get()).to_string()
+                    // Noise belongs to the generated sets: the student's own points are as given.
+                    disabled=move || testid == "net-noise" && spec.get().0 == Dataset::Custom
                     on:change=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<usize>() { actions.edit(state, |s| set(s, v)) }
                     } />

@@ -49,6 +49,10 @@ pub struct Link {
     pub to: (f64, f64),
     pub weight: f32,
     pub what: String,
+    /// Which weight: its layer (from 1), and the neurons it joins (0-based).
+    pub layer: usize,
+    pub input: usize,
+    pub output: usize,
 }
 
 /// Every weight of the network as a line, with what it joins in words.
@@ -81,6 +85,9 @@ pub fn links(spec: &NetLab, layers: &[contract::net::protocol::LayerWeights]) ->
                     to: centre(l + 1, j),
                     weight,
                     what: format!("{} → {}", name(l, i), name(l + 1, j)),
+                    layer: l + 1,
+                    input: i,
+                    output: j,
                 });
             }
         }
@@ -124,7 +131,7 @@ enum Neuron {
 #[component]
 fn NodeMap(
     state: ReadSignal<NetSession>,
-    version: Memo<(u64, Option<usize>)>,
+    version: Memo<(u64, u64)>,
     neuron: Neuron,
     testid: String,
     title: String,
@@ -154,9 +161,14 @@ fn NodeMap(
 }
 
 #[component]
-pub fn Network(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView {
+pub fn Network(
+    state: ReadSignal<NetSession>,
+    actions: Actions,
+    /// A weight set by hand: (layer, from, to, value).
+    on_edit: Callback<(usize, usize, usize, f32)>,
+) -> impl IntoView {
     let shape = Memo::new(move |_| state.with(|s| (s.spec.features.clone(), s.spec.hidden.clone())));
-    let version = Memo::new(move |_| state.with(|s| (s.run, s.lab.frame.as_ref().map(|f| f.step))));
+    let version = Memo::new(move |_| state.with(|s| (s.run, s.lab.frames)));
     let edit = move |f: Box<dyn FnOnce(&mut NetLab)>| actions.edit(state, f);
     move || {
         let (features, hidden) = shape.get();
@@ -296,11 +308,44 @@ pub fn Network(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView
         let point_at = move |ev: web_sys::MouseEvent| {
             pointed.set(nearest_link(&hit, ev.offset_x() as f64, ev.offset_y() as f64, 5.0));
         };
+        let names = skeleton.clone();
         let readout = move || {
             let k = pointed.get()?;
-            let what = skeleton.get(k)?.what.clone();
+            let what = names.get(k)?.what.clone();
             let weight = weights.with(|w| w.get(k).copied())?;
-            Some(format!("w = {weight:.3}: {what}"))
+            Some(format!("w = {weight:.3}: {what} — click to set it"))
+        };
+        // A click on a line opens its editor below the diagram.
+        let editing = RwSignal::new(None::<usize>);
+        let hit_click = skeleton.clone();
+        let click = move |ev: web_sys::MouseEvent| {
+            if let Some(k) = nearest_link(&hit_click, ev.offset_x() as f64, ev.offset_y() as f64, 5.0) {
+                editing.set(Some(k));
+            }
+        };
+        let typed = RwSignal::new(String::new());
+        let editor = move || {
+            let k = editing.get()?;
+            let link = skeleton.get(k)?.clone();
+            // The value when the editor opened: later frames must not overwrite what is typed.
+            let now = weights.with_untracked(|w| w.get(k).copied()).unwrap_or(f32::NAN);
+            typed.set(format!("{now:.3}"));
+            let set = move |_| {
+                if let Ok(value) = typed.get_untracked().trim().parse::<f32>() {
+                    on_edit.run((link.layer, link.input, link.output, value));
+                    editing.set(None);
+                }
+            };
+            Some(view! {
+                <div class="weight-editor" data-testid="weight-editor">
+                    <span>{format!("Set the weight {}: ", link.what)}</span>
+                    <input type="number" step="any" data-testid="weight-value" prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev)) />
+                    <button class="secondary-blue" data-testid="weight-set" on:click=set>"Set"</button>
+                    <button class="secondary-blue" on:click=move |_| editing.set(None)>"Cancel"</button>
+                    <span class="hint">" The link keeps it: a shared link sets it at this epoch again."</span>
+                </div>
+            })
         };
         let layers_count = hidden.len();
         view! {
@@ -316,7 +361,7 @@ pub fn Network(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView
             <div class="network" data-testid="network" style=format!("width:{w}px;height:{h}px")>
                 <canvas node_ref=canvas class="links" data-testid="links" data-links=link_count.to_string() style=format!("width:{w}px;height:{h}px")
                     role="img" aria-label="the network's weights: blue positive, orange negative, wider is larger"
-                    on:mousemove=point_at on:mouseleave=move |_| pointed.set(None)></canvas>
+                    on:mousemove=point_at on:mouseleave=move |_| pointed.set(None) on:click=click></canvas>
                 <div class="column-title" style=format!("left:{}px", LEFT - 10.0)>"Features"</div>
                 {layer_headers}
                 <div class="column-title" style=format!("left:{}px", ox - NODE / 2.0 - 10.0)>"Output"</div>
@@ -328,8 +373,9 @@ pub fn Network(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoView
                 </div>
             </div>
             <p class="hint link-readout" data-testid="link-readout">
-                {move || readout().unwrap_or_else(|| "Point at a line to read its weight.".to_string())}
+                {move || readout().unwrap_or_else(|| "Point at a line to read its weight; click it to set it.".to_string())}
             </p>
+            {editor}
         }
     }
 }

@@ -61,7 +61,7 @@ pub fn Output(
     /// A click on the map, at this point of the plane (x₁, x₂).
     on_plane: Callback<(f32, f32)>,
 ) -> impl IntoView {
-    let version = Memo::new(move |_| state.with(|s| (s.run, s.lab.frame.as_ref().map(|f| f.step))));
+    let version = Memo::new(move |_| state.with(|s| (s.run, s.lab.frames)));
     let discrete = Memo::new(move |_| state.with(|s| s.spec.discretize));
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {

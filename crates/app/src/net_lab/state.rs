@@ -21,6 +21,9 @@ pub struct NetState {
     pub data: Option<NetData>,
     /// The network after the last reply (its `curve` is moved into [`NetState::curve`]).
     pub frame: Option<NetFrame>,
+    /// Frames received in this run: what the drawings follow (a hand-set weight brings a new
+    /// frame at the same step).
+    pub frames: u64,
     /// Train and test loss after every epoch so far (epoch 0: untrained).
     pub curve: Vec<EpochLoss>,
     /// What each hidden layer's activations received, after the same epochs.
@@ -50,6 +53,9 @@ pub struct NetState {
     pub add_class: Option<bool>,
     /// The problems of the last pasted CSV, by line.
     pub csv_problems: Vec<String>,
+    /// Weights set by hand not yet sent: (layer, from, to, value); each takes the run's epoch
+    /// when it is sent, so it lands between the same two epochs as a link's replay puts it.
+    pub pending_edits: Vec<(usize, usize, usize, f32)>,
 }
 
 impl Default for NetState {
@@ -57,6 +63,7 @@ impl Default for NetState {
         NetState {
             data: None,
             frame: None,
+            frames: 0,
             curve: Vec::new(),
             histograms: Vec::new(),
             histogram_layer: 1,
@@ -72,6 +79,7 @@ impl Default for NetState {
             jacobian_due: false,
             add_class: None,
             csv_problems: Vec::new(),
+            pending_edits: Vec::new(),
         }
     }
 }
@@ -92,6 +100,7 @@ impl LabState for NetState {
         s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
         s.lab.explained = None;
         s.lab.jacobian = None;
+        s.lab.pending_edits.clear();
     }
 
     fn on_refused(s: &mut NetSession) {
@@ -167,6 +176,7 @@ impl NetSession {
                 .filter(|h| last.is_none_or(|l| h.epoch > l)),
         );
         lab.frame = Some(frame);
+        lab.frames += 1;
         lab.explain_due = lab.explain_point.is_some();
         lab.jacobian_due = true;
         if lab.replay_to.is_some_and(|to| lab.epoch() >= to) {
@@ -212,7 +222,10 @@ impl NetSession {
     pub fn wants_request(&self) -> bool {
         let training = (self.playing || self.lab.queued > 0 || self.replaying().is_some())
             && !self.lab.finished();
-        (training || self.explain_wanted() || self.jacobian_wanted())
+        (training
+            || !self.lab.pending_edits.is_empty()
+            || self.explain_wanted()
+            || self.jacobian_wanted())
             && !self.waiting
             && !self.engine_failed
             && self.lab.frame.is_some()
@@ -228,6 +241,19 @@ impl NetSession {
     /// The next request: a due walk-through, else a replay's next slice, else the speed while
     /// playing, else one queued epoch.
     pub fn take_request(&mut self) -> ToEngine {
+        if !self.lab.pending_edits.is_empty() {
+            let (layer, from, to, value) = self.lab.pending_edits.remove(0);
+            let edit = contract::net::WeightEdit {
+                epoch: self.lab.epoch(),
+                layer,
+                from,
+                to,
+                value,
+            };
+            // The link gets it now: Share and the address bar carry it from here on.
+            self.spec.edits.push(edit);
+            return self.request(&NetRequest::SetWeight { edit });
+        }
         if let (true, Some(point)) = (self.explain_wanted(), self.lab.explain_point) {
             self.lab.explain_due = false;
             return self.request(&NetRequest::Explain { point });
@@ -373,6 +399,27 @@ mod tests {
             panic!("a request")
         };
         assert_eq!(body.read(), Ok(NetRequest::Explain { point: 3 }));
+    }
+
+    #[test]
+    fn a_weight_set_by_hand_takes_the_epoch_it_is_sent_at_and_enters_the_link() {
+        let mut s = NetSession::for_link(NetLab::default(), vec![]);
+        s.restart();
+        s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
+        s.playing = true;
+        let _ = s.take_request(); // one epoch in flight
+        s.lab.pending_edits.push((1, 0, 2, 0.5));
+        assert!(!s.wants_request(), "not while an answer is awaited");
+        s.apply(&reply(1, NetReply::Trained(frame(1, &[1]))));
+        let contract::Ask::Request(body) = s.take_request().ask else {
+            panic!("a request")
+        };
+        let edit = contract::net::WeightEdit { epoch: 1, layer: 1, from: 0, to: 2, value: 0.5 };
+        assert_eq!(body.read(), Ok(NetRequest::SetWeight { edit }));
+        assert_eq!(s.spec.edits, vec![edit]);
+        s.lab.pending_edits.push((1, 1, 1, 1.0));
+        s.restart();
+        assert!(s.lab.pending_edits.is_empty(), "a new run sends no old edit");
     }
 
     #[test]

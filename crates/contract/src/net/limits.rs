@@ -34,6 +34,9 @@ impl NetLimits {
     pub const MAX_CUSTOM_POINTS: usize = 250;
     pub const MIN_CUSTOM_POINTS: usize = 2;
     pub const MAX_CSV_BYTES: usize = 100_000;
+    /// Weights set by hand in one run, and the largest magnitude one may be set to.
+    pub const MAX_EDITS: usize = 50;
+    pub const MAX_WEIGHT: f32 = 100.0;
     /// The byte budget of one reply's JSON (tested on the largest replies).
     pub const REPLY_BYTES: usize = 192 * 1024;
 
@@ -99,6 +102,25 @@ impl NetLimits {
         if let Some(at) = spec.at {
             check_range("at", at, 0, Self::MAX_EPOCHS)?;
         }
+        check_range("edited weights", spec.edits.len(), 0, Self::MAX_EDITS)?;
+        let sizes = spec.layer_sizes();
+        for e in &spec.edits {
+            Self::check_edit(e, &sizes)?;
+        }
         Ok(())
+    }
+
+    /// One hand-set weight: a weight of this network, a finite value within the limit.
+    pub fn check_edit(e: &super::WeightEdit, sizes: &[usize]) -> Result<(), String> {
+        check_range("edit epoch", e.epoch, 0, Self::MAX_EPOCHS)?;
+        check_range("edit layer", e.layer, 1, sizes.len() - 1)?;
+        check_range("edit from", e.from, 0, sizes[e.layer - 1] - 1)?;
+        check_range("edit to", e.to, 0, sizes[e.layer] - 1)?;
+        check_float(
+            "edited weight",
+            e.value,
+            -Self::MAX_WEIGHT,
+            Self::MAX_WEIGHT,
+        )
     }
 }

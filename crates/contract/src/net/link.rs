@@ -9,7 +9,9 @@
 
 use super::custom::CustomPoint;
 use super::limits::NetLimits;
-use super::{Activation, Dataset, Feature, NetLab, Regularization, NET_OPTIMIZERS, SLUG};
+use super::{
+    Activation, Dataset, Feature, NetLab, Regularization, WeightEdit, NET_OPTIMIZERS, SLUG,
+};
 use crate::link::{
     decay_value, header, key_values, knob_of, knob_parts, note, read_common, read_knob, Common,
     UrlNote,
@@ -75,6 +77,10 @@ pub fn encode(spec: &NetLab) -> String {
     if spec.seed != d.seed {
         parts.push(format!("seed={}", spec.seed));
     }
+    if !spec.edits.is_empty() {
+        let codes: Vec<String> = spec.edits.iter().map(WeightEdit::code).collect();
+        parts.push(format!("edit={}", codes.join(",")));
+    }
     if spec.show_test {
         parts.push("test=1".into());
     }
@@ -97,6 +103,8 @@ pub fn decode(fragment: &str) -> (NetLab, Vec<UrlNote>) {
     pairs.sort_by_key(|(k, _)| match k.as_str() {
         "opt" => 0,
         "pts" => 1,
+        // Hand-set weights last: they are checked against the network the rest describes.
+        "edit" => 3,
         _ => 2,
     });
     for (key, value) in &pairs {
@@ -195,6 +203,18 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut V
                 }
             }
             spec.points = points;
+        }
+        "edit" => {
+            for code in value.split(',').filter(|c| !c.is_empty()) {
+                let part = format!("edit: {code}");
+                match WeightEdit::from_code(code) {
+                    Some(e) => try_set(spec, &part, notes, |s| s.edits.push(e)),
+                    None => notes.push(note(
+                        &part,
+                        "not a hand-set weight (epoch_layer_from_to_value); left out",
+                    )),
+                }
+            }
         }
         "noise" => {
             if let Some(n) = whole(notes) {
@@ -360,6 +380,7 @@ mod tests {
                 steps: 5000,
             },
             seed: 9,
+            edits: vec![],
             show_test: true,
             discretize: true,
             at: Some(300),
@@ -422,6 +443,36 @@ mod tests {
             .reason
             .contains("at = 20000 exceeds the limit of 10000"));
         assert!(spec.check().is_ok());
+    }
+
+    #[test]
+    fn hand_set_weights_travel_in_the_link_and_must_fit_the_network() {
+        let e = WeightEdit {
+            epoch: 12,
+            layer: 2,
+            from: 3,
+            to: 1,
+            value: -1.5,
+        };
+        let spec = NetLab {
+            edits: vec![e],
+            ..NetLab::default()
+        };
+        let link = encode(&spec);
+        assert_eq!(link, "lab=net&v=1&edit=12_2_3_1_-1.5");
+        assert_eq!(decode(&link), (spec.clone(), vec![]));
+        // Layer 2 has 4 inputs and 2 outputs: neuron 4 (index 4) of layer 1 does not exist.
+        let (back, notes) = decode("lab=net&v=1&edit=12_2_4_1_1,1_9_0_0_1,1_1_0_0_NaN,x");
+        assert!(back.edits.is_empty());
+        assert_eq!(notes.len(), 4);
+        assert!(notes[0]
+            .reason
+            .contains("edit from = 4 exceeds the limit of 3"));
+        assert!(notes[1]
+            .reason
+            .contains("edit layer = 9 exceeds the limit of 3"));
+        assert!(notes[2].reason.contains("not a finite number"));
+        assert!(spec.training_part() == NetLab::default().training_part());
     }
 
     #[test]

@@ -227,6 +227,43 @@ impl Regularization {
     }
 }
 
+/// A weight the student set by hand once epoch `epoch` was done (0: before training): a link
+/// replays it at the same point, so the numbers after it are the same. `layer` counts weight
+/// layers from 1 (the last is the output's); the weight joins neuron `from` of the layer before
+/// to neuron `to` (0-based).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WeightEdit {
+    pub epoch: usize,
+    pub layer: usize,
+    pub from: usize,
+    pub to: usize,
+    pub value: f32,
+}
+
+impl WeightEdit {
+    /// `epoch_layer_from_to_value`, as the link writes it.
+    pub fn code(&self) -> String {
+        format!(
+            "{}_{}_{}_{}_{}",
+            self.epoch, self.layer, self.from, self.to, self.value
+        )
+    }
+
+    pub fn from_code(code: &str) -> Option<WeightEdit> {
+        let parts: Vec<&str> = code.split('_').collect();
+        let [epoch, layer, from, to, value] = parts.as_slice() else {
+            return None;
+        };
+        Some(WeightEdit {
+            epoch: epoch.parse().ok()?,
+            layer: layer.parse().ok()?,
+            from: from.parse().ok()?,
+            to: to.parse().ok()?,
+            value: value.parse().ok()?,
+        })
+    }
+}
+
 /// The optimizers this lab offers (GD and SGD are the mini-batch rule at other batch sizes:
 /// the batch slider sets that here).
 pub const NET_OPTIMIZERS: [OptimizerName; 6] = [
@@ -264,6 +301,8 @@ pub struct NetLab {
     pub run: Run,
     pub schedule: LrSchedule,
     pub seed: u64,
+    /// Weights set by hand during the run, in the order they were set.
+    pub edits: Vec<WeightEdit>,
     /// Draw the test points on the output map.
     pub show_test: bool,
     /// Draw the output map in two colours (its sign) instead of a gradient.
@@ -291,6 +330,7 @@ impl Default for NetLab {
             run: NetLab::default_run(OptimizerName::Sgd),
             schedule: LrSchedule::Constant,
             seed: 1,
+            edits: Vec::new(),
             show_test: false,
             discretize: false,
             at: None,
@@ -334,13 +374,15 @@ impl NetLab {
         self.train_points().div_ceil(self.batch.max(1)).max(1)
     }
 
-    /// The same experiment with the view settings at their defaults: two specs that differ
-    /// only in what is drawn train the same network.
+    /// The same experiment without the view settings and the hand-set weights: two specs that
+    /// differ only there start the same run (an edit is sent to the running network, and a
+    /// link replays it; any other change starts a new run, without edits).
     pub fn training_part(&self) -> NetLab {
         NetLab {
             show_test: false,
             discretize: false,
             at: None,
+            edits: Vec::new(),
             ..self.clone()
         }
     }

@@ -26,6 +26,8 @@ pub enum NetRequest {
     /// The Jacobian of layer `layer` (1-based; the last is the output) at a training point,
     /// and the notes' two identities checked there.
     Jacobian { layer: usize, point: usize },
+    /// Sets one weight by hand now (its `epoch` must be the run's: a link replays it there).
+    SetWeight { edit: super::WeightEdit },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -66,6 +66,8 @@ pub struct NetSession {
     optimizer: Optimizer,
     sampler: Sampler,
     log: TrainingLog<Epoch>,
+    /// The hand-set weights of the run, applied when their epoch is done.
+    edits: Vec<contract::net::WeightEdit>,
 }
 
 /// The data set a spec describes, shuffled, as (training, test) points.
@@ -161,7 +163,8 @@ impl NetSession {
                 p
             })
             .collect();
-        Ok(NetSession {
+        let mut session = NetSession {
+            edits: Vec::new(),
             optimizer: optimizer_for(&spec.run, spec.schedule),
             sampler: Sampler::new(train.len(), spec.batch, false, spec.seed.wrapping_add(1)),
             log: TrainingLog::default(),
@@ -176,7 +179,39 @@ impl NetSession {
             output_grid,
             layers,
             params,
-        })
+        };
+        for e in &spec.edits {
+            session.set_weight(*e)?;
+        }
+        Ok(session)
+    }
+
+    /// Sets a weight by hand, now if its epoch is the run's (a live edit, or a link's at
+    /// epoch 0), else when training reaches it (a link's later edits).
+    pub fn set_weight(&mut self, e: contract::net::WeightEdit) -> std::result::Result<(), String> {
+        NetLimits::check_edit(&e, &self.spec.layer_sizes())?;
+        if e.epoch < self.epoch() {
+            return Err(format!(
+                "edit epoch = {} is before the run's epoch {}",
+                e.epoch,
+                self.epoch()
+            ));
+        }
+        if e.epoch == self.epoch() {
+            self.apply(&e);
+        }
+        self.edits.push(e);
+        Ok(())
+    }
+
+    fn apply(&self, e: &contract::net::WeightEdit) {
+        let layer = &self.layers[e.layer - 1];
+        let outputs = layer.weight.shape()[1];
+        layer.weight.update(|w| w[e.from * outputs + e.to] = e.value);
+    }
+
+    pub fn edit_count(&self) -> usize {
+        self.edits.len()
     }
 
     pub fn epoch(&self) -> usize {
@@ -308,9 +343,18 @@ impl NetSession {
 
     /// Trains `epochs` more epochs (fewer at the end of the run or when the loss stops being
     /// a number).
+    /// Trains `epochs` more epochs (fewer at the end of the run or when the loss stops being
+    /// a number), an epoch at a time: a hand-set weight of a link is applied as its epoch ends.
     pub fn train_epochs(&mut self, epochs: usize, now_ms: &dyn Fn() -> f64) {
-        let until = (self.epoch() + epochs).min(NetLimits::MAX_EPOCHS) * self.spec.steps_per_epoch();
-        training::train_until(self, f64::INFINITY, now_ms, Some(until));
+        let last = (self.epoch() + epochs).min(NetLimits::MAX_EPOCHS);
+        while self.epoch() < last && self.log.stopped.is_none() {
+            let until = (self.epoch() + 1) * self.spec.steps_per_epoch();
+            training::train_until(self, f64::INFINITY, now_ms, Some(until));
+            let epoch = self.epoch();
+            for e in self.edits.iter().filter(|e| e.epoch == epoch) {
+                self.apply(e);
+            }
+        }
     }
 
     /// The run's data.

@@ -34,6 +34,24 @@ impl Session for NetSession {
                 reply(NetReply::Explained(self.explain(point)?));
                 return Ok(());
             }
+            NetRequest::SetWeight { edit } => {
+                if edit.epoch != self.epoch() {
+                    return Err(format!(
+                        "edit epoch = {} is not the run's epoch {}: the page and the engine disagree; reset",
+                        edit.epoch,
+                        self.epoch()
+                    ));
+                }
+                contract::limits::check_range(
+                    "edited weights",
+                    self.edit_count() + 1,
+                    0,
+                    NetLimits::MAX_EDITS,
+                )?;
+                self.set_weight(edit)?;
+                reply(NetReply::Trained(self.frame(None)));
+                return Ok(());
+            }
             NetRequest::Jacobian { layer, point } => {
                 reply(NetReply::Jacobian(self.jacobian(layer, point)?));
                 return Ok(());

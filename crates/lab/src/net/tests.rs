@@ -326,3 +326,33 @@ fn your_own_points_are_split_and_learnt() {
     assert_eq!((session.train.len(), session.test.len()), (28, 12));
     assert!(test_accuracy(&session) == 1.0, "{}", test_accuracy(&session));
 }
+
+#[test]
+fn a_weight_set_by_hand_is_replayed_by_the_link_at_the_same_point() {
+    use contract::net::WeightEdit;
+    let spec = NetLab::default();
+    let assets = Assets::default();
+    let cx = Context {
+        now_ms: &clock,
+        assets: &assets,
+    };
+    // Live: train 3 epochs, set a weight, train 2 more.
+    let (mut live, _) = NetSession::start(spec.clone(), &cx).expect("starts");
+    let mut replies = Vec::new();
+    live.handle(NetRequest::Train { epochs: 3 }, &cx, &mut |r| replies.push(r)).expect("trains");
+    let edit = WeightEdit { epoch: 3, layer: 1, from: 1, to: 2, value: -2.5 };
+    live.handle(NetRequest::SetWeight { edit }, &cx, &mut |r| replies.push(r)).expect("sets");
+    let Some(NetReply::Trained(frame)) = replies.pop() else { panic!("a frame") };
+    assert_eq!(frame.layers[0].weights[4 + 2], -2.5);
+    live.handle(NetRequest::Train { epochs: 2 }, &cx, &mut |r| replies.push(r)).expect("trains");
+    // The link: the same spec with the edit, replayed to epoch 5 in one go.
+    let replayed = trained(&NetLab { edits: vec![edit], ..spec.clone() }, 5);
+    assert_eq!(live.evaluate(), replayed.evaluate());
+    assert_ne!(live.evaluate(), trained(&spec, 5).evaluate(), "the edit mattered");
+    // An edit for another epoch than the run's is refused.
+    let stale = WeightEdit { epoch: 1, ..edit };
+    let err = live
+        .handle(NetRequest::SetWeight { edit: stale }, &cx, &mut |r| replies.push(r))
+        .unwrap_err();
+    assert!(err.contains("not the run's epoch 5"), "{err}");
+}
