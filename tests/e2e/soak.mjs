@@ -17,9 +17,14 @@ const browser = await launchBrowser({ args: ['--enable-precise-memory-info'] });
 const { page, errors } = await openPage(browser.context, `${server.url}#lab=cnn&v=1&epochs=30`);
 await page.getByTestId('cnn-play').filter({ hasText: 'Pause' }).waitFor({ timeout: 120_000 });
 
+// Each sample is taken after a full garbage collection (DevTools' HeapProfiler.collectGarbage):
+// the JS heap then is what the page keeps alive, not where its sawtooth happens to be.
+const devtools = await page.context().newCDPSession(page);
+
 /** The engine's wasm memory (shared by its threads) and the main thread's JS heap, in bytes. */
 async function memory() {
   const engine = page.workers().find((w) => w.url().endsWith('engine-worker.js'));
+  await devtools.send('HeapProfiler.collectGarbage');
   return {
     wasm: engine ? await engine.evaluate(() => self.engineMemoryBytes?.() ?? 0) : 0,
     jsHeap: await page.evaluate(() => performance.memory.usedJSHeapSize),
