@@ -142,7 +142,14 @@ test('a clicked point is followed through backpropagation, stage by stage', asyn
     titles.push((await title.textContent()).replace(/^Stage \d+ of 9: /, ''));
     if (i === 1) assert.equal(await page.getByTestId('bp-forward').locator('tbody tr').count(), 4, 'four neurons in layer 1');
     if (i === 4) assert.match(await page.getByTestId('bp-loss').textContent(), /^J = ½\(ŷ − y\)² = ½\(/);
-    if (i === 5) assert.equal(await page.getByTestId('bp-gradients').locator('tbody tr').count(), 3, 'two inputs and the bias');
+    if (i === 5) {
+      assert.equal(await page.getByTestId('bp-gradients').locator('tbody tr').count(), 3, 'two inputs and the bias');
+      // The chain rule one edge at a time: the output layer has 2 × 1 edges.
+      assert.match(await page.getByTestId('bp-edge').textContent(), /^Edge 1 of 2: a1 → neuron 1\. ∂J\/∂w = a1 · ∂J\/∂z1 = .+ = .+; back along it goes w · ∂J\/∂z1 = /);
+      await page.getByTestId('bp-edge-next').click();
+      await page.getByTestId('bp-edge').filter({ hasText: 'Edge 2 of 2: a2 → neuron 1' }).waitFor();
+      assert.equal(await page.getByTestId('bp-edge-next').isDisabled(), true);
+    }
   }
   assert.deepEqual(titles, [
     'Forward through hidden layer 1',

@@ -121,10 +121,47 @@ fn forward(spec: &NetLab, bp: &Backprop, l: usize) -> AnyView {
     .into_any()
 }
 
-fn backward(spec: &NetLab, bp: &Backprop, l: usize) -> AnyView {
+/// The chain rule along one edge (weight) of layer `l`, i → j: its gradient and what it
+/// passes back. Every number is the engine's; the products are written out.
+fn edge(spec: &NetLab, bp: &Backprop, l: usize, k: usize, on_edge: Callback<usize>) -> AnyView {
+    let t = &bp.layers[l - 1];
+    let w = &t.weights;
+    let count = w.inputs * w.outputs;
+    let k = k.min(count.saturating_sub(1));
+    let (i, j) = (k / w.outputs, k % w.outputs);
+    let previous = if l == 1 { &bp.inputs } else { &bp.layers[l - 2].a };
+    let names = input_names(spec, l, w.inputs);
+    let text = format!(
+        "Edge {} of {}: {} → neuron {}. ∂J/∂w = {} · ∂J/∂z{} = {}·{} = {}; back along it goes w · ∂J/∂z{} = {}·{} (summed over the layer's neurons into ∂J/∂{}).",
+        k + 1,
+        count,
+        names.get(i).cloned().unwrap_or_default(),
+        j + 1,
+        names.get(i).cloned().unwrap_or_default(),
+        j + 1,
+        factor(previous.get(i).copied().unwrap_or(f32::NAN)),
+        factor(t.dz[j]),
+        num(t.dw[k]),
+        j + 1,
+        factor(w.weights[k]),
+        factor(t.dz[j]),
+        names.get(i).cloned().unwrap_or_default(),
+    );
+    view! {
+        <div class="bp-edge">
+            <button class="secondary-blue" data-testid="bp-edge-prev" disabled={k == 0} on:click=move |_| on_edge.run(k.saturating_sub(1))>"◀ edge"</button>
+            <button class="secondary-blue" data-testid="bp-edge-next" disabled={k + 1 >= count} on:click=move |_| on_edge.run(k + 1)>"edge ▶"</button>
+            <span data-testid="bp-edge">{text}</span>
+        </div>
+    }
+    .into_any()
+}
+
+fn backward(spec: &NetLab, bp: &Backprop, l: usize, k: usize, on_edge: Callback<usize>) -> AnyView {
     let t = &bp.layers[l - 1];
     let w = &t.weights;
     let names = input_names(spec, l, w.inputs);
+    let one_edge = edge(spec, bp, l, k, on_edge);
     let rows = (0..w.outputs)
         .map(|j| view! {
             <tr><th>{format!("neuron {}", j + 1)}</th>
@@ -143,6 +180,7 @@ fn backward(spec: &NetLab, bp: &Backprop, l: usize) -> AnyView {
             if l == bp.layers.len() { "the loss (ŷ − y)" } else { "the layer after" },
             phi(spec, l == bp.layers.len())
         )}{passes}</p>
+        {one_edge}
         <div class="bp-tables">
             <table class="bp-vector" data-testid="bp-backward">
                 <thead><tr><th></th><th>"∂J/∂a"</th><th>"φ′(z)"</th><th>"∂J/∂z"</th></tr></thead>
@@ -197,10 +235,17 @@ fn update(spec: &NetLab, bp: &Backprop) -> AnyView {
 }
 
 #[component]
-pub fn Explain(state: ReadSignal<NetSession>, on_pick: Callback<usize>, on_stage: Callback<usize>) -> impl IntoView {
+pub fn Explain(
+    state: ReadSignal<NetSession>,
+    on_pick: Callback<usize>,
+    on_stage: Callback<usize>,
+    /// The edge followed in a backward stage (its weight's index in the layer).
+    on_edge: Callback<usize>,
+) -> impl IntoView {
     let chosen = move || state.with(|s| s.lab.explain_point);
     // Rebuilt when the walk-through or its stage changes, not on every message the page gets.
-    let current = Memo::new(move |_| state.with(|s| (s.lab.explained.clone(), s.lab.stage)));
+    let current =
+        Memo::new(move |_| state.with(|s| (s.lab.explained.clone(), s.lab.stage, s.lab.edge)));
     let body = move || {
         let _ = current.get();
         state.with_untracked(|s| {
@@ -225,7 +270,7 @@ pub fn Explain(state: ReadSignal<NetSession>, on_pick: Callback<usize>, on_stage
                         <p class="formula">{format!("∂J/∂ŷ = ŷ − y = {}: where the backward pass starts", num(y_hat - bp.sample.2))}</p>
                     }.into_any()
                 }
-                s_ if s_ < stages(layers) - 1 => backward(&s.spec, bp, 2 * layers + 2 - s_),
+                s_ if s_ < stages(layers) - 1 => backward(&s.spec, bp, 2 * layers + 2 - s_, s.lab.edge, on_edge),
                 _ => update(&s.spec, bp),
             };
             Some(view! {

@@ -228,7 +228,8 @@ pub fn NetLabPage(
             </div>
             <explain::Explain state=read
                 on_pick=Callback::new(move |point| state.update(|s| s.explain(point)))
-                on_stage=Callback::new(move |stage| state.update(|s| s.lab.stage = stage)) />
+                on_stage=Callback::new(move |stage| state.update(|s| { s.lab.stage = stage; s.lab.edge = 0; }))
+                on_edge=Callback::new(move |edge| state.update(|s| s.lab.edge = edge)) />
             <jacobian::Jacobians state=read
                 on_layer=Callback::new(move |layer| state.update(|s| s.choose_jacobian_layer(layer))) />
             <histograms::Histograms state=read

@@ -41,8 +41,9 @@ pub struct NetState {
     pub explain_point: Option<usize>,
     pub explained: Option<Backprop>,
     pub explain_due: bool,
-    /// The walk-through's stage shown.
+    /// The walk-through's stage shown, and in a backward stage the edge followed.
     pub stage: usize,
+    pub edge: usize,
     /// The layer whose Jacobian is shown (1-based, the last is the output), the Jacobian as
     /// last computed (at the followed point, or the first), and whether it is out of date.
     pub jacobian_layer: usize,
@@ -74,6 +75,7 @@ impl Default for NetState {
             explained: None,
             explain_due: false,
             stage: 0,
+            edge: 0,
             jacobian_layer: 1,
             jacobian: None,
             jacobian_due: false,
