@@ -4,7 +4,7 @@
 // broken link explains itself. Also records the speed and the time to 97% (not asserted).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
+import { colours, openPage, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
 
 const READY = 60_000;
 const TRAINING = 180_000;
@@ -13,16 +13,6 @@ const shared = sharedBrowser({ before, after });
 async function testAccuracy(page) {
   const v = await page.getByTestId('test-accuracy').getAttribute('data-value');
   return v === '' || v === null ? null : Number(v);
-}
-
-/** How many distinct colours a canvas shows (a blank canvas has one). */
-async function colours(locator) {
-  return locator.evaluate((c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    for (let i = 0; i < d.length; i += 4) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
-    return seen.size;
-  });
 }
 
 test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on the test digits', async () => {

@@ -120,6 +120,16 @@ export async function openPage(context, url) {
   return { page, errors };
 }
 
+/** How many distinct colours a canvas shows (a blank canvas has one). */
+export async function colours(locator) {
+  return locator.evaluate((c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size;
+  });
+}
+
 export async function screenshot(page, name) {
   await fs.mkdir(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, name);

@@ -5,7 +5,7 @@
 // a diverging run says why and no NaN reaches the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, screenshot, sharedBrowser } from './harness.mjs';
+import { colours, openPage, screenshot, sharedBrowser } from './harness.mjs';
 
 const READY = 60_000;
 const shared = sharedBrowser({ before, after });
@@ -21,16 +21,6 @@ async function reachEpoch(page, n) {
 
 async function loss(page, which) {
   return Number(await page.getByTestId(`net-${which}-loss`).getAttribute('data-value'));
-}
-
-/** How many distinct colours a canvas shows (a blank canvas has one). */
-async function colours(locator) {
-  return locator.evaluate((c) => {
-    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-    const seen = new Set();
-    for (let i = 0; i < d.length; i += 4) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
-    return seen.size;
-  });
 }
 
 test('the opening experiment replays to its epoch and draws every neuron and weight', async () => {
