@@ -99,6 +99,14 @@ test("the README's links: sin features or depth learn the spiral, L2 stops overf
     assert.ok(holds(test), `${link}: ${what} (test loss ${test})`);
     if (link.includes('reg=l2')) await screenshot(page, 'net-lab-l2.png');
   }
+  // Batch norm on and off, side by side: both runs reach the link's epoch.
+  await page.goto(`${shared.server.url}#lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&bn=1&bnvs=1&at=150`);
+  await reachEpoch(page, 150);
+  await page.getByTestId('hist-contrast-loss').filter({ hasText: /^epoch 150: training loss/ }).waitFor({ timeout: READY });
+  await page.getByTestId('hist-layer').selectOption('4');
+  for (const id of ['hist-canvas', 'hist-contrast-canvas']) {
+    assert.ok((await colours(page.getByTestId(id))) > 5, `${id} is drawn`);
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -170,7 +178,7 @@ test('batch norm: the histograms of what a layer receives, and the learnt γ and
   await reachEpoch(page, 40);
   await page.getByTestId('hist-layer').selectOption('4');
   assert.ok((await colours(page.getByTestId('hist-canvas'))) > 5, 'the heatmap is drawn');
-  assert.equal(await page.getByTestId('bn-params').count(), 0, 'no γ and β without batch norm');
+  assert.equal(await page.getByTestId('hist-bn-params').count(), 0, 'no γ and β without batch norm');
   await page.getByTestId('net-bn').check();
   await page.waitForFunction(() => location.hash.includes('bn=1'));
   await reachEpoch(page, 0);
@@ -178,10 +186,23 @@ test('batch norm: the histograms of what a layer receives, and the learnt γ and
     await page.getByTestId('net-step').click();
     await reachEpoch(page, i);
   }
-  const rows = await page.getByTestId('bn-params').locator('tbody tr th').allTextContents();
-  assert.deepEqual(rows, ['γ (learnt scale)', 'β (learnt shift)']);
-  assert.equal(await page.getByTestId('bn-params').locator('tbody tr').first().locator('td').count(), 8);
+  const heads = await page.getByTestId('hist-bn-params').locator('thead th').allTextContents();
+  assert.deepEqual(heads, ['neuron', 'γ (learnt scale)', 'β (learnt shift)']);
+  assert.equal(await page.getByTestId('hist-bn-params').locator('tbody tr').count(), 8, 'one row a neuron');
   assert.match(await page.getByTestId('bp-needs-plain').textContent(), /without batch normalisation/);
+  // Side by side: the same network without batch norm is trained up to this epoch, then along.
+  assert.equal(await page.getByTestId('hist-contrast').count(), 0);
+  await page.getByTestId('bn-contrast').check();
+  await page.waitForFunction(() => location.hash.includes('bnvs=1'));
+  assert.equal(await page.getByTestId('hist-title').textContent(), 'This run, with batch norm');
+  assert.equal(await page.getByTestId('hist-contrast-title').textContent(), 'The same network without batch norm');
+  await page.getByTestId('hist-contrast-loss').filter({ hasText: /^epoch 3: training loss/ }).waitFor({ timeout: READY });
+  await page.getByTestId('net-step').click();
+  await reachEpoch(page, 4);
+  await page.getByTestId('hist-contrast-loss').filter({ hasText: /^epoch 4: training loss/ }).waitFor({ timeout: READY });
+  assert.ok((await colours(page.getByTestId('hist-contrast-canvas'))) > 5, 'the contrast heatmap is drawn');
+  assert.equal(await page.getByTestId('hist-contrast-bn-params').count(), 0, 'no γ and β in the run without');
+  assert.equal(await page.getByTestId('hist-bn-params').count(), 1);
   await screenshot(page, 'net-lab-batch-norm.png');
   assert.deepEqual(errors, []);
   await page.close();

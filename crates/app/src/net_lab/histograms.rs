@@ -1,12 +1,14 @@
 //! Internal covariate shift, made visible: for a chosen hidden layer, the distribution of what
 //! its activations receive (z, or γ ẑ + β with batch normalisation) over the training set after
 //! every epoch, as a heatmap — epochs along, values up, darker where more points fall — and,
-//! with batch normalisation, the γ and β each neuron has learnt.
+//! with batch normalisation, the γ and β each neuron has learnt. On request, beside it the
+//! same network trained the other way (batch norm off or on) from the same seed.
 
 use super::state::NetSession;
+use super::Actions;
 use crate::widgets::raster;
 use contract::net::limits::NetLimits;
-use contract::net::protocol::EpochHistograms;
+use contract::net::protocol::{EpochHistograms, EpochLoss};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 
@@ -38,80 +40,184 @@ pub fn pixels(histograms: &[EpochHistograms], layer: usize) -> (usize, Vec<u8>) 
     (columns, out)
 }
 
+/// Which of the two runs a plot shows: the page's, or its contrast run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Which {
+    This,
+    Contrast,
+}
+
+impl Which {
+    fn histograms(self, s: &NetSession) -> &[EpochHistograms] {
+        match self {
+            Which::This => &s.lab.histograms,
+            Which::Contrast => s.lab.contrast.as_ref().map_or(&[], |c| &c.0.histograms),
+        }
+    }
+
+    fn batch_norm(self, s: &NetSession) -> bool {
+        s.spec.batch_norm == (self == Which::This)
+    }
+
+    fn last_loss(self, s: &NetSession) -> Option<EpochLoss> {
+        match self {
+            Which::This => s.lab.latest(),
+            Which::Contrast => s.lab.contrast.as_ref().and_then(|c| c.0.curve.last().copied()),
+        }
+    }
+
+    /// The learnt γ and β of hidden layer `layer` (1-based), if the run normalises.
+    fn norms(self, s: &NetSession, layer: usize) -> Option<(Vec<f32>, Vec<f32>)> {
+        match self {
+            Which::This => {
+                let weights = s.lab.frame.as_ref()?.layers.get(layer - 1)?;
+                (!weights.gamma.is_empty()).then(|| (weights.gamma.clone(), weights.beta.clone()))
+            }
+            Which::Contrast => s.lab.contrast.as_ref()?.0.norms.get(layer - 1).cloned(),
+        }
+    }
+}
+
+fn with_or_without(batch_norm: bool) -> &'static str {
+    if batch_norm {
+        "with batch norm"
+    } else {
+        "without batch norm"
+    }
+}
+
 #[component]
-pub fn Histograms(state: ReadSignal<NetSession>, on_layer: Callback<usize>) -> impl IntoView {
+pub fn Histograms(state: ReadSignal<NetSession>, actions: Actions, on_layer: Callback<usize>) -> impl IntoView {
     let layers = Memo::new(move |_| state.with(|s| s.spec.hidden.len()));
     let layer = Memo::new(move |_| state.with(|s| s.lab.histogram_layer.clamp(1, s.spec.hidden.len().max(1))));
-    let version = Memo::new(move |_| state.with(|s| (s.run, s.lab.histograms.len())));
-    let canvas = NodeRef::<Canvas>::new();
-    Effect::new(move |_| {
-        let _ = version.get();
-        let l = layer.get();
-        if let Some(canvas) = canvas.get() {
-            state.with_untracked(|s| {
-                let (columns, pixels) = pixels(&s.lab.histograms, l - 1);
-                let _ = raster::paint(&canvas, columns, NetLimits::HISTOGRAM_BINS, &pixels);
-            });
-        }
-    });
-    let epochs = move || {
-        state.with(|s| {
-            let first = s.lab.histograms.first().map_or(0, |h| h.epoch);
-            let last = s.lab.histograms.last().map_or(0, |h| h.epoch);
-            (first, last)
-        })
-    };
-    let norms = Memo::new(move |_| {
-        let l = layer.get();
-        state.with(|s| {
-            let frame = s.lab.frame.as_ref()?;
-            let weights = frame.layers.get(l - 1)?;
-            (!weights.gamma.is_empty()).then(|| (weights.gamma.clone(), weights.beta.clone()))
-        })
-    });
-    let range = NetLimits::HISTOGRAM_RANGE;
+    let contrast = Memo::new(move |_| state.with(|s| s.spec.contrast));
+    let other = move || with_or_without(!state.with(|s| s.spec.batch_norm));
     view! {
         <section class="histograms" aria-labelledby="hist-title">
             <h2 id="hist-title">"What each layer's activations receive, epoch by epoch"</h2>
             <p class="lede">
                 "As the layers before it learn, the values a layer receives drift: the notes' internal covariate "
                 "shift. Batch normalisation standardises each neuron's input over the mini-batch, q̂ = (q − E[q]) / SE[q], "
-                "then learns y = γ q̂ + β. Switch "<strong>"Batch norm"</strong>" on in the toolbar (same seed: same data "
-                "and first weights) and compare."
+                "then learns y = γ q̂ + β. Train the same network the other way beside this one to compare them."
             </p>
             <Show when=move || { layers.get() > 0 } fallback=|| view! { <p class="hint">"This network has no hidden layer."</p> }>
-                <label class="field inline">"Hidden layer "
-                    <select data-testid="hist-layer" on:change=move |ev| {
-                        if let Ok(l) = event_target_value(&ev).parse() { on_layer.run(l) }
-                    }>
-                        {move || (1..=layers.get()).map(|l| view! {
-                            <option value=l.to_string() selected=move || layer.get() == l>{format!("layer {l}")}</option>
-                        }).collect::<Vec<_>>()}
-                    </select>
-                </label>
-                <div class="hist-plot">
-                    <span class="tick top">{format!("+{range}")}</span>
-                    <span class="tick middle">"0"</span>
-                    <span class="tick bottom">{format!("−{range}")}</span>
-                    <canvas node_ref=canvas data-testid="hist-canvas" width="1" height="1"
-                        aria-label="for each epoch (left to right) the share of the layer's values at each level (bottom −5 to top +5); darker is more"></canvas>
-                    <span class="tick first">{move || format!("epoch {}", epochs().0)}</span>
-                    <span class="tick last">{move || format!("epoch {}", epochs().1)}</span>
+                <div class="hist-controls">
+                    <label class="field inline">"Hidden layer "
+                        <select data-testid="hist-layer" on:change=move |ev| {
+                            if let Ok(l) = event_target_value(&ev).parse() { on_layer.run(l) }
+                        }>
+                            {move || (1..=layers.get()).map(|l| view! {
+                                <option value=l.to_string() selected=move || layer.get() == l>{format!("layer {l}")}</option>
+                            }).collect::<Vec<_>>()}
+                        </select>
+                    </label>
+                    <label class="field inline">
+                        <input type="checkbox" data-testid="bn-contrast" prop:checked=move || contrast.get()
+                            on:change=move |ev| { let on = event_target_checked(&ev); actions.edit(state, move |s| s.contrast = on) } />
+                        {move || format!("Beside it: the same network {} (same seed: same data, first weights and batches)", other())}
+                    </label>
+                </div>
+                <div class="hist-pair">
+                    <Plot state=state which=Which::This layer=layer />
+                    <Show when=move || contrast.get()>
+                        <Plot state=state which=Which::Contrast layer=layer />
+                    </Show>
                 </div>
                 <p class="hint">{format!(
-                    "Each column is one epoch: how the layer's inputs (every neuron, every training point) spread over −{range} to +{range}; darker is more. Beyond ±{range} they count in the end rows."
+                    "Each column is one epoch: how the layer's inputs (every neuron, every training point) spread over −{} to +{}; darker is more. Beyond ±{} they count in the end rows.",
+                    NetLimits::HISTOGRAM_RANGE, NetLimits::HISTOGRAM_RANGE, NetLimits::HISTOGRAM_RANGE
                 )}</p>
-                {move || norms.get().map(|(gamma, beta)| view! {
-                    <table class="bp-vector" data-testid="bn-params">
-                        <thead><tr><th></th>{(1..=gamma.len()).map(|j| view! { <th>{format!("neuron {j}")}</th> }).collect::<Vec<_>>()}</tr></thead>
-                        <tbody>
-                            <tr><th>"γ (learnt scale)"</th>{gamma.iter().map(|g| view! { <td class="num">{format!("{g:.3}")}</td> }).collect::<Vec<_>>()}</tr>
-                            <tr><th>"β (learnt shift)"</th>{beta.iter().map(|b| view! { <td class="num">{format!("{b:.3}")}</td> }).collect::<Vec<_>>()}</tr>
-                        </tbody>
-                    </table>
-                })}
             </Show>
         </section>
+    }
+}
+
+/// One run's histograms of the chosen layer as a heatmap, titled by how it normalises, its
+/// latest losses beneath, and its learnt γ and β if it has them.
+#[component]
+fn Plot(state: ReadSignal<NetSession>, which: Which, layer: Memo<usize>) -> impl IntoView {
+    let version = Memo::new(move |_| state.with(|s| (s.run, which.histograms(s).len())));
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let _ = version.get();
+        let l = layer.get();
+        if let Some(canvas) = canvas.get() {
+            state.with_untracked(|s| {
+                let (columns, pixels) = pixels(which.histograms(s), l - 1);
+                let _ = raster::paint(&canvas, columns.max(1), NetLimits::HISTOGRAM_BINS, &pixels_or_blank(columns, pixels));
+            });
+        }
+    });
+    let epochs = move || {
+        state.with(|s| {
+            let h = which.histograms(s);
+            (h.first().map_or(0, |h| h.epoch), h.last().map_or(0, |h| h.epoch))
+        })
+    };
+    let title = move || {
+        state.with(|s| {
+            let how = with_or_without(which.batch_norm(s));
+            match which {
+                Which::This => format!("This run, {how}"),
+                Which::Contrast => format!("The same network {how}"),
+            }
+        })
+    };
+    let losses = move || {
+        state.with(|s| match which.last_loss(s) {
+            Some(l) => format!("epoch {}: training loss {:.3}, test loss {:.3}", l.epoch, l.train, l.test),
+            None => "training the comparison to this epoch…".to_string(),
+        })
+    };
+    let stopped = move || {
+        state.with(|s| match which {
+            Which::This => s.lab.stopped().map(str::to_string),
+            Which::Contrast => s.lab.contrast.as_ref().and_then(|c| c.0.stopped.clone()),
+        })
+    };
+    let norms = Memo::new(move |_| {
+        let l = layer.get();
+        state.with(|s| which.norms(s, l))
+    });
+    let testid = match which {
+        Which::This => "hist",
+        Which::Contrast => "hist-contrast",
+    };
+    let range = NetLimits::HISTOGRAM_RANGE;
+    view! {
+        <figure class="hist-run" data-testid=testid>
+            <figcaption data-testid=format!("{testid}-title")>{title}</figcaption>
+            <div class="hist-plot">
+                <span class="tick top">{format!("+{range}")}</span>
+                <span class="tick middle">"0"</span>
+                <span class="tick bottom">{format!("−{range}")}</span>
+                <canvas node_ref=canvas data-testid=format!("{testid}-canvas") width="1" height="1"
+                    aria-label="for each epoch (left to right) the share of the layer's values at each level (bottom −5 to top +5); darker is more"></canvas>
+                <span class="tick first">{move || format!("epoch {}", epochs().0)}</span>
+                <span class="tick last">{move || format!("epoch {}", epochs().1)}</span>
+            </div>
+            <p class="hist-loss" data-testid=format!("{testid}-loss")>{losses}</p>
+            {move || stopped().map(|why| view! { <p class="hint warn">{format!("Stopped: {why}")}</p> })}
+            {move || norms.get().map(|(gamma, beta)| view! {
+                <table class="bp-vector bn-params" data-testid=format!("{testid}-bn-params")>
+                    <thead><tr><th>"neuron"</th><th>"γ (learnt scale)"</th><th>"β (learnt shift)"</th></tr></thead>
+                    <tbody>
+                        {gamma.iter().zip(&beta).enumerate().map(|(j, (g, b))| view! {
+                            <tr><th>{j + 1}</th><td class="num">{format!("{g:.3}")}</td><td class="num">{format!("{b:.3}")}</td></tr>
+                        }).collect::<Vec<_>>()}
+                    </tbody>
+                </table>
+            })}
+        </figure>
+    }
+}
+
+/// A run with no epochs yet paints one blank column.
+fn pixels_or_blank(columns: usize, pixels: Vec<u8>) -> Vec<u8> {
+    if columns == 0 {
+        vec![255; NetLimits::HISTOGRAM_BINS * 4]
+    } else {
+        pixels
     }
 }
 

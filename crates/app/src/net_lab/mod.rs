@@ -232,7 +232,7 @@ pub fn NetLabPage(
                 on_edge=Callback::new(move |edge| state.update(|s| s.lab.edge = edge)) />
             <jacobian::Jacobians state=read
                 on_layer=Callback::new(move |layer| state.update(|s| s.choose_jacobian_layer(layer))) />
-            <histograms::Histograms state=read
+            <histograms::Histograms state=read actions=actions
                 on_layer=Callback::new(move |layer| state.update(|s| s.lab.histogram_layer = layer)) />
             <crate::page::ShareBar label="Share this network" testid="net-share" link_testid="net-share-link"
                 hint="Link copied — it trains the same network to this epoch, with the same numbers: " make=labs::share(state) />

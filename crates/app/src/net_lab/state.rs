@@ -7,8 +7,8 @@ use crate::labs::session::{LabState, Session};
 use contract::link::UrlNote;
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{
-    Backprop, EpochHistograms, EpochLoss, JacobianView, NetData, NetFrame, NetProtocol, NetReply,
-    NetRequest,
+    Backprop, ContrastFrame, EpochHistograms, EpochLoss, JacobianView, NetData, NetFrame,
+    NetProtocol, NetReply, NetRequest,
 };
 use contract::net::NetLab;
 use contract::ToEngine;
@@ -30,6 +30,9 @@ pub struct NetState {
     pub histograms: Vec<EpochHistograms>,
     /// The hidden layer whose histograms are shown (1-based; clamped to the network's).
     pub histogram_layer: usize,
+    /// The contrast run (batch normalisation the other way, same seed) as reported so far,
+    /// once the page has asked for it (`spec.contrast`).
+    pub contrast: Option<ContrastRun>,
     /// Epochs asked for per request while playing.
     pub speed: usize,
     /// Single epochs asked for (Step button, →) not yet sent.
@@ -59,6 +62,33 @@ pub struct NetState {
     pub pending_edits: Vec<(usize, usize, usize, f32)>,
 }
 
+/// What the page has of the contrast run: its latest frame, with every epoch's losses and
+/// histograms so far gathered in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ContrastRun(pub ContrastFrame);
+
+impl ContrastRun {
+    pub fn epoch(&self) -> usize {
+        self.0.epoch
+    }
+
+    fn append(this: &mut Option<ContrastRun>, frame: ContrastFrame) {
+        let Some(ContrastRun(run)) = this else {
+            *this = Some(ContrastRun(frame));
+            return;
+        };
+        let last = run.curve.last().map(|c| c.epoch);
+        run.curve
+            .extend(frame.curve.into_iter().filter(|c| last.is_none_or(|l| c.epoch > l)));
+        let last = run.histograms.last().map(|h| h.epoch);
+        run.histograms
+            .extend(frame.histograms.into_iter().filter(|h| last.is_none_or(|l| h.epoch > l)));
+        run.epoch = frame.epoch;
+        run.norms = frame.norms;
+        run.stopped = frame.stopped;
+    }
+}
+
 impl Default for NetState {
     fn default() -> Self {
         NetState {
@@ -68,6 +98,7 @@ impl Default for NetState {
             curve: Vec::new(),
             histograms: Vec::new(),
             histogram_layer: 1,
+            contrast: None,
             speed: 1,
             queued: 0,
             replay_to: None,
@@ -98,6 +129,7 @@ impl LabState for NetState {
         s.lab.frame = None;
         s.lab.curve.clear();
         s.lab.histograms.clear();
+        s.lab.contrast = None;
         s.lab.queued = 0;
         s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
         s.lab.explained = None;
@@ -122,7 +154,13 @@ impl LabState for NetState {
                 s.lab.histograms.clear();
                 s.append(frame);
             }
-            NetReply::Trained(frame) => s.append(frame),
+            NetReply::Trained(mut frame) => {
+                if let Some(contrast) = frame.contrast.take() {
+                    ContrastRun::append(&mut s.lab.contrast, contrast);
+                }
+                s.append(frame)
+            }
+            NetReply::Contrasted(frame) => ContrastRun::append(&mut s.lab.contrast, frame),
             NetReply::Explained(backprop) => {
                 s.lab.stage = s.lab.stage.min(stages(backprop.layers.len()) - 1);
                 s.lab.explained = Some(backprop);
@@ -205,6 +243,24 @@ impl NetSession {
             && !self.spec.batch_norm
     }
 
+    /// Is the contrast run shown and behind this one (or not made yet)? It catches up first.
+    fn contrast_behind(&self) -> bool {
+        self.spec.contrast
+            && self.lab.contrast.as_ref().is_none_or(|c| {
+                c.epoch() < self.lab.epoch() && c.0.stopped.is_none()
+            })
+    }
+
+    /// Is the contrast run shown and level with this one? It trains along.
+    fn contrast_level(&self) -> bool {
+        self.spec.contrast
+            && self
+                .lab
+                .contrast
+                .as_ref()
+                .is_some_and(|c| c.epoch() == self.lab.epoch())
+    }
+
     /// Is the Jacobian view out of date, while not training on?
     /// (Not for a network whose loss stopped being a number: its Jacobian would be too.)
     fn jacobian_wanted(&self) -> bool {
@@ -226,6 +282,7 @@ impl NetSession {
             && !self.lab.finished();
         (training
             || !self.lab.pending_edits.is_empty()
+            || self.contrast_behind()
             || self.explain_wanted()
             || self.jacobian_wanted())
             && !self.waiting
@@ -240,8 +297,9 @@ impl NetSession {
         self.lab.jacobian_due = true;
     }
 
-    /// The next request: a due walk-through, else a replay's next slice, else the speed while
-    /// playing, else one queued epoch.
+    /// The next request: a weight set by hand, else the contrast run's next slice while it is
+    /// behind, else a due walk-through or Jacobian, else a replay's next slice, else the speed
+    /// while playing, else one queued epoch.
     pub fn take_request(&mut self) -> ToEngine {
         if !self.lab.pending_edits.is_empty() {
             let (layer, from, to, value) = self.lab.pending_edits.remove(0);
@@ -255,6 +313,11 @@ impl NetSession {
             // The link gets it now: Share and the address bar carry it from here on.
             self.spec.edits.push(edit);
             return self.request(&NetRequest::SetWeight { edit });
+        }
+        if self.contrast_behind() {
+            let behind = self.lab.epoch() - self.lab.contrast.as_ref().map_or(0, ContrastRun::epoch);
+            let epochs = behind.min(NetLimits::MAX_EPOCHS_PER_REQUEST);
+            return self.request(&NetRequest::Contrast { epochs });
         }
         if let (true, Some(point)) = (self.explain_wanted(), self.lab.explain_point) {
             self.lab.explain_due = false;
@@ -275,7 +338,8 @@ impl NetSession {
             self.lab.queued = self.lab.queued.saturating_sub(1);
             1
         };
-        self.request(&NetRequest::Train { epochs })
+        let contrast = self.contrast_level();
+        self.request(&NetRequest::Train { epochs, contrast })
     }
 }
 
@@ -305,6 +369,7 @@ mod tests {
                 bytes: vec![127],
             },
             stopped: None,
+            contrast: None,
         }
     }
 
@@ -320,7 +385,7 @@ mod tests {
         let contract::Ask::Request(body) = request.ask else {
             panic!("{request:?}")
         };
-        let Ok(NetRequest::Train { epochs }) = body.read() else {
+        let Ok(NetRequest::Train { epochs, .. }) = body.read() else {
             panic!("a train request")
         };
         epochs
@@ -437,5 +502,54 @@ mod tests {
         s.apply(&reply(1, NetReply::Trained(stopped)));
         assert!(!s.playing && !s.wants_request());
         assert_eq!(s.lab.stopped(), Some("the loss became NaN"));
+    }
+
+    fn contrast(epoch: usize, curve: &[usize]) -> ContrastFrame {
+        ContrastFrame {
+            batch_norm: true,
+            epoch,
+            curve: frame(epoch, curve).curve,
+            histograms: curve.iter().map(|&epoch| EpochHistograms { epoch, layers: vec![] }).collect(),
+            norms: vec![],
+            stopped: None,
+        }
+    }
+
+    fn read(request: ToEngine) -> NetRequest {
+        let contract::Ask::Request(body) = request.ask else {
+            panic!("{request:?}")
+        };
+        body.read().expect("a request of this lab")
+    }
+
+    #[test]
+    fn the_contrast_run_catches_up_in_slices_then_trains_along() {
+        let mut s = NetSession::for_link(NetLab::default(), vec![]);
+        s.restart();
+        s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
+        s.lab.jacobian_due = false;
+        s.playing = true;
+        assert_eq!(read(s.take_request()), NetRequest::Train { epochs: 1, contrast: false });
+        s.apply(&reply(1, NetReply::Trained(frame(150, &[150]))));
+        // Shown from epoch 150: made and brought level first, a slice at a time.
+        s.spec.contrast = true;
+        assert_eq!(read(s.take_request()), NetRequest::Contrast { epochs: 100 });
+        s.apply(&reply(1, NetReply::Contrasted(contrast(100, &[0, 50, 100]))));
+        assert_eq!(read(s.take_request()), NetRequest::Contrast { epochs: 50 });
+        s.apply(&reply(1, NetReply::Contrasted(contrast(150, &[150]))));
+        // Level: each training request takes it along.
+        assert_eq!(read(s.take_request()), NetRequest::Train { epochs: 1, contrast: true });
+        let mut next = frame(151, &[151]);
+        next.contrast = Some(contrast(151, &[151]));
+        s.apply(&reply(1, NetReply::Trained(next)));
+        let run = s.lab.contrast.as_ref().expect("the contrast run");
+        let epochs: Vec<usize> = run.0.histograms.iter().map(|h| h.epoch).collect();
+        assert_eq!((run.epoch(), epochs), (151, vec![0, 50, 100, 150, 151]));
+        assert!(s.lab.frame.as_ref().is_some_and(|f| f.contrast.is_none()), "moved out of the frame");
+        // Hidden: training goes on alone; a new run forgets it.
+        s.spec.contrast = false;
+        assert_eq!(read(s.take_request()), NetRequest::Train { epochs: 1, contrast: false });
+        s.restart();
+        assert_eq!(s.lab.contrast, None);
     }
 }

@@ -4,7 +4,8 @@
 //! The keys follow TensorFlow Playground's settings: data set, noise and training share in
 //! percent, batch size, input features, neurons per hidden layer (`layers=-`: none), the
 //! activation, the regularisation and its rate, and the shared optimizer keys; `test=1` and
-//! `discrete=1` are its "show test data" and "discretize output". `at=` counts epochs.
+//! `discrete=1` are its "show test data" and "discretize output"; `bnvs=1` shows the run beside
+//! its twin with batch normalisation the other way. `at=` counts epochs.
 //! Decoding never fails: an unusable part becomes a [`UrlNote`].
 
 use super::custom::CustomPoint;
@@ -86,6 +87,9 @@ pub fn encode(spec: &NetLab) -> String {
     }
     if spec.discretize {
         parts.push("discrete=1".into());
+    }
+    if spec.contrast {
+        parts.push("bnvs=1".into());
     }
     if let Some(at) = spec.at {
         parts.push(format!("at={at}"));
@@ -325,6 +329,11 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut V
                 spec.discretize = on;
             }
         }
+        "bnvs" => {
+            if let Some(on) = flag(notes) {
+                spec.contrast = on;
+            }
+        }
         _ => match knob_of(key) {
             Some(knob) => read_knob(&mut spec.run, knob, part, value, notes),
             None => notes.push(note(part, "unknown setting; ignored")),
@@ -383,6 +392,7 @@ mod tests {
             edits: vec![],
             show_test: true,
             discretize: true,
+            contrast: true,
             at: Some(300),
         };
         let link = encode(&spec);
@@ -390,7 +400,7 @@ mod tests {
             link,
             "lab=net&v=1&data=spiral&pts=1_-2_n&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
              &layers=8,8,4&act=relu&bn=1&reg=l2&rate=0.003&opt=adam&decay=0.1,5000&seed=9&test=1\
-             &discrete=1&at=300"
+             &discrete=1&bnvs=1&at=300"
         );
         assert_eq!(decode(&link), (spec, vec![]));
         let none = NetLab {

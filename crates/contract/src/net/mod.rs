@@ -276,7 +276,7 @@ pub const NET_OPTIMIZERS: [OptimizerName; 6] = [
 ];
 
 /// The Network lab's whole experiment. Training settings restart the run when they change;
-/// the view settings (`show_test`, `discretize`) do not.
+/// the view settings (`show_test`, `discretize`, `contrast`) do not.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NetLab {
     pub dataset: Dataset,
@@ -307,6 +307,9 @@ pub struct NetLab {
     pub show_test: bool,
     /// Draw the output map in two colours (its sign) instead of a gradient.
     pub discretize: bool,
+    /// Train beside this run the same network with batch normalisation the other way (same
+    /// seed: same data, first weights and batches) and show their histograms side by side.
+    pub contrast: bool,
     /// Replay to this epoch on load.
     pub at: Option<usize>,
 }
@@ -333,6 +336,7 @@ impl Default for NetLab {
             edits: Vec::new(),
             show_test: false,
             discretize: false,
+            contrast: false,
             at: None,
         }
     }
@@ -381,6 +385,7 @@ impl NetLab {
         NetLab {
             show_test: false,
             discretize: false,
+            contrast: false,
             at: None,
             edits: Vec::new(),
             ..self.clone()

@@ -18,8 +18,17 @@ impl crate::protocol::Protocol for NetProtocol {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NetRequest {
-    /// Train this many more epochs (at most `NetLimits::MAX_EPOCHS_PER_REQUEST`), then report.
-    Train { epochs: usize },
+    /// Train this many more epochs (at most `NetLimits::MAX_EPOCHS_PER_REQUEST`), then report;
+    /// with `contrast`, the contrast run too when it is level with this one.
+    Train {
+        epochs: usize,
+        #[serde(default)]
+        contrast: bool,
+    },
+    /// The contrast run (this network with batch normalisation the other way, same seed and
+    /// hand-set weights): made at epoch 0 if there is none, then trained this many more epochs
+    /// (at most `NetLimits::MAX_EPOCHS_PER_REQUEST`, not past this run's epoch).
+    Contrast { epochs: usize },
     /// One training point through the network as it is now, forward and backward, every
     /// intermediate value and gradient (training state unchanged).
     Explain { point: usize },
@@ -42,6 +51,21 @@ pub enum NetReply {
     Trained(NetFrame),
     Explained(Backprop),
     Jacobian(JacobianView),
+    /// The contrast run went on (or was made).
+    Contrasted(ContrastFrame),
+}
+
+/// The contrast run after `epoch` epochs: what a frame of it the histograms need.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContrastFrame {
+    pub batch_norm: bool,
+    pub epoch: usize,
+    /// Its losses and histograms for the epochs since its last frame (when made: epoch 0).
+    pub curve: Vec<EpochLoss>,
+    pub histograms: Vec<EpochHistograms>,
+    /// Each hidden layer's learnt γ and β (empty without batch normalisation).
+    pub norms: Vec<(Vec<f32>, Vec<f32>)>,
+    pub stopped: Option<String>,
 }
 
 /// A layer's Jacobian ∂a/∂a_prev at one point, in the notes' numerator layout: one row per
@@ -241,4 +265,7 @@ pub struct NetFrame {
     pub output_map: Map,
     /// Why training stopped (a loss that is not a number), if it did.
     pub stopped: Option<String>,
+    /// The contrast run, when this request trained it too.
+    #[serde(default)]
+    pub contrast: Option<ContrastFrame>,
 }

@@ -15,7 +15,7 @@ mod session;
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{
-    EpochHistograms, EpochLoss, LayerWeights, Map, NetData, NetFrame, Sample,
+    ContrastFrame, EpochHistograms, EpochLoss, LayerWeights, Map, NetData, NetFrame, Sample,
 };
 use contract::net::{Activation, Dataset, Feature, NetLab, Regularization};
 use contract::training::TrainPoint;
@@ -68,6 +68,9 @@ pub struct NetSession {
     log: TrainingLog<Epoch>,
     /// The hand-set weights of the run, applied when their epoch is done.
     edits: Vec<contract::net::WeightEdit>,
+    /// The same network with batch normalisation the other way, once the page asks for it:
+    /// never ahead of this run.
+    contrast: Option<Box<NetSession>>,
 }
 
 /// The data set a spec describes, shuffled, as (training, test) points.
@@ -165,6 +168,7 @@ impl NetSession {
             .collect();
         let mut session = NetSession {
             edits: Vec::new(),
+            contrast: None,
             optimizer: optimizer_for(&spec.run, spec.schedule),
             sampler: Sampler::new(train.len(), spec.batch, false, spec.seed.wrapping_add(1)),
             log: TrainingLog::default(),
@@ -208,6 +212,40 @@ impl NetSession {
         let layer = &self.layers[e.layer - 1];
         let outputs = layer.weight.shape()[1];
         layer.weight.update(|w| w[e.from * outputs + e.to] = e.value);
+    }
+
+    /// This network with batch normalisation the other way: the same seed (so the same data,
+    /// first weights and batches) and the same hand-set weights, at epoch 0.
+    fn contrast_run(&self) -> std::result::Result<NetSession, String> {
+        NetSession::new(&NetLab {
+            batch_norm: !self.spec.batch_norm,
+            edits: self.edits.clone(),
+            ..self.spec.clone()
+        })
+    }
+
+    /// The contrast run's losses and histograms since its last frame (`first`: when just
+    /// made, its untrained evaluation) and its learnt γ and β.
+    fn contrast_frame(&mut self, first: Option<Epoch>) -> ContrastFrame {
+        let (_, evaluations) = self.log.take_new();
+        let (curve, histograms) = first
+            .into_iter()
+            .chain(evaluations)
+            .map(|e| (e.loss, e.histograms))
+            .unzip();
+        ContrastFrame {
+            batch_norm: self.spec.batch_norm,
+            epoch: self.epoch(),
+            curve,
+            histograms,
+            norms: self
+                .layers
+                .iter()
+                .filter_map(|l| l.norm.as_ref())
+                .map(|n| (n.gamma.to_vec(), n.beta.to_vec()))
+                .collect(),
+            stopped: self.log.stopped.clone(),
+        }
     }
 
     pub fn edit_count(&self) -> usize {
@@ -430,6 +468,7 @@ impl NetSession {
             hidden_maps,
             output_map,
             stopped: self.log.stopped.clone(),
+            contrast: None,
         }
     }
 }

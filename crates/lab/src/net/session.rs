@@ -28,8 +28,24 @@ impl Session for NetSession {
         cx: &Context,
         reply: &mut dyn FnMut(NetReply),
     ) -> Result<(), String> {
-        let epochs = match request {
-            NetRequest::Train { epochs } => epochs,
+        let (epochs, contrast) = match request {
+            NetRequest::Train { epochs, contrast } => (epochs, contrast),
+            NetRequest::Contrast { epochs } => {
+                check_range("epochs per request", epochs, 0, NetLimits::MAX_EPOCHS_PER_REQUEST)?;
+                let epoch = self.epoch();
+                let (twin, first) = match self.contrast.take() {
+                    Some(twin) => (twin, None),
+                    None => {
+                        let twin = self.contrast_run()?;
+                        let untrained = twin.evaluate();
+                        (Box::new(twin), Some(untrained))
+                    }
+                };
+                let twin = self.contrast.insert(twin);
+                twin.train_epochs(epochs.min(epoch - twin.epoch()), cx.now_ms);
+                reply(NetReply::Contrasted(twin.contrast_frame(first)));
+                return Ok(());
+            }
             NetRequest::Explain { point } => {
                 reply(NetReply::Explained(self.explain(point)?));
                 return Ok(());
@@ -49,6 +65,10 @@ impl Session for NetSession {
                     NetLimits::MAX_EDITS,
                 )?;
                 self.set_weight(edit)?;
+                // The contrast run (never ahead of this one) gets it at the same epoch.
+                if let Some(twin) = &mut self.contrast {
+                    twin.set_weight(edit)?;
+                }
                 reply(NetReply::Trained(self.frame(None)));
                 return Ok(());
             }
@@ -72,8 +92,18 @@ impl Session for NetSession {
         if let Some(why) = self.stopped() {
             return Err(format!("training has stopped: {why}. Reset to start again."));
         }
+        let from = self.epoch();
         self.train_epochs(epochs, cx.now_ms);
-        reply(NetReply::Trained(self.frame(None)));
+        let mut frame = self.frame(None);
+        // A contrast run level with this one keeps level; one behind catches up on request.
+        let to = self.epoch();
+        if let Some(twin) = self.contrast.as_mut().filter(|t| contrast && t.epoch() == from) {
+            if twin.stopped().is_none() {
+                twin.train_epochs(to - from, cx.now_ms);
+                frame.contrast = Some(twin.contrast_frame(None));
+            }
+        }
+        reply(NetReply::Trained(frame));
         Ok(())
     }
 }

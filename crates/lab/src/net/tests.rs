@@ -152,6 +152,7 @@ fn the_largest_replies_stay_within_the_byte_budget() {
         .handle(
             NetRequest::Train {
                 epochs: NetLimits::MAX_EPOCHS_PER_REQUEST,
+                contrast: false,
             },
             &cx,
             &mut |r| replies.push(r),
@@ -339,12 +340,12 @@ fn a_weight_set_by_hand_is_replayed_by_the_link_at_the_same_point() {
     // Live: train 3 epochs, set a weight, train 2 more.
     let (mut live, _) = NetSession::start(spec.clone(), &cx).expect("starts");
     let mut replies = Vec::new();
-    live.handle(NetRequest::Train { epochs: 3 }, &cx, &mut |r| replies.push(r)).expect("trains");
+    live.handle(NetRequest::Train { epochs: 3, contrast: false }, &cx, &mut |r| replies.push(r)).expect("trains");
     let edit = WeightEdit { epoch: 3, layer: 1, from: 1, to: 2, value: -2.5 };
     live.handle(NetRequest::SetWeight { edit }, &cx, &mut |r| replies.push(r)).expect("sets");
     let Some(NetReply::Trained(frame)) = replies.pop() else { panic!("a frame") };
     assert_eq!(frame.layers[0].weights[4 + 2], -2.5);
-    live.handle(NetRequest::Train { epochs: 2 }, &cx, &mut |r| replies.push(r)).expect("trains");
+    live.handle(NetRequest::Train { epochs: 2, contrast: false }, &cx, &mut |r| replies.push(r)).expect("trains");
     // The link: the same spec with the edit, replayed to epoch 5 in one go.
     let replayed = trained(&NetLab { edits: vec![edit], ..spec.clone() }, 5);
     assert_eq!(live.evaluate(), replayed.evaluate());
@@ -355,4 +356,56 @@ fn a_weight_set_by_hand_is_replayed_by_the_link_at_the_same_point() {
         .handle(NetRequest::SetWeight { edit: stale }, &cx, &mut |r| replies.push(r))
         .unwrap_err();
     assert!(err.contains("not the run's epoch 5"), "{err}");
+}
+
+#[test]
+fn the_contrast_run_is_the_same_network_with_batch_norm_the_other_way() {
+    use contract::net::protocol::ContrastFrame;
+    use contract::net::WeightEdit;
+    let spec = NetLab { batch_norm: true, ..NetLab::default() };
+    let assets = Assets::default();
+    let cx = Context {
+        now_ms: &clock,
+        assets: &assets,
+    };
+    let (mut live, _) = NetSession::start(spec.clone(), &cx).expect("starts");
+    let mut replies = Vec::new();
+    let mut send = |live: &mut NetSession, request| {
+        live.handle(request, &cx, &mut |r| replies.push(r)).expect("answers");
+        replies.pop().expect("a reply")
+    };
+    let edit = WeightEdit { epoch: 2, layer: 1, from: 0, to: 1, value: 1.5 };
+    send(&mut live, NetRequest::Train { epochs: 2, contrast: true });
+    send(&mut live, NetRequest::SetWeight { edit });
+    send(&mut live, NetRequest::Train { epochs: 2, contrast: true });
+    // Asked for at epoch 4: made at 0, caught up in slices, never past the run.
+    let NetReply::Contrasted(made) = send(&mut live, NetRequest::Contrast { epochs: 3 }) else {
+        panic!("a contrast frame")
+    };
+    let epochs = |f: &ContrastFrame| f.curve.iter().map(|c| c.epoch).collect::<Vec<_>>();
+    assert_eq!((made.batch_norm, made.epoch, epochs(&made)), (false, 3, vec![0, 1, 2, 3]));
+    assert!(made.norms.is_empty(), "no γ, β without batch norm");
+    let NetReply::Contrasted(level) = send(&mut live, NetRequest::Contrast { epochs: 3 }) else {
+        panic!("a contrast frame")
+    };
+    assert_eq!((level.epoch, epochs(&level)), (4, vec![4]));
+    // Level: it trains along when asked, and not otherwise.
+    let NetReply::Trained(frame) = send(&mut live, NetRequest::Train { epochs: 2, contrast: true }) else {
+        panic!("a frame")
+    };
+    let along = frame.contrast.expect("trained along");
+    assert_eq!(epochs(&along), vec![5, 6]);
+    let NetReply::Trained(frame) = send(&mut live, NetRequest::Train { epochs: 1, contrast: false }) else {
+        panic!("a frame")
+    };
+    assert_eq!(frame.contrast, None);
+    // It is exactly the run a link with batch norm off and the same edit gives.
+    let twin = live.contrast.as_ref().expect("kept");
+    let alone = trained(&NetLab { batch_norm: false, edits: vec![edit], ..spec.clone() }, 6);
+    assert_eq!(twin.evaluate(), alone.evaluate());
+    assert_eq!(along.histograms.last(), Some(&alone.evaluate().histograms));
+    let err = live
+        .handle(NetRequest::Contrast { epochs: 101 }, &cx, &mut |_| {})
+        .unwrap_err();
+    assert!(err.contains("epochs per request"), "{err}");
 }
