@@ -11,6 +11,7 @@ pub mod link;
 pub mod net;
 pub mod optim;
 pub mod protocol;
+pub mod rnn;
 pub mod training;
 pub mod wire;
 

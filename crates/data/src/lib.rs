@@ -1,6 +1,7 @@
 //! The data the labs train on. Everything ships in the repository or is generated from a seed:
 //! nothing is fetched at build or run time.
 
+pub mod agreement;
 pub mod mnist;
 pub mod playground;
 pub mod points;

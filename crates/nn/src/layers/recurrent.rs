@@ -1,5 +1,6 @@
 //! Recurrent cells in the notes' notation, all over the concatenation [state, x_t]:
-//! - RNN:  h_t = tanh(W [h_{t−1}, x_t] + b)
+//! - RNN:  h_t = tanh(W [h_{t−1}, x_t] + b)  (or ReLU: the notes' φ left open; ReLU lets the
+//!   state grow without bound, the exploding case)
 //! - simplified GRU:  m̃_t = tanh(W_c [m_{t−1}, x_t] + b_c);  Γ_u = σ(W_u [m_{t−1}, x_t] + b_u);
 //!   m_t = Γ_u ⊙ m̃_t + (1 − Γ_u) ⊙ m_{t−1}
 //! - full GRU adds a relevance gate Γ_r = σ(W_r [m_{t−1}, x_t] + b_r) inside the candidate:
@@ -19,6 +20,7 @@ use tensor::{Result, Tensor};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CellKind {
     Rnn,
+    RnnRelu,
     GruSimplified,
     GruFull,
     Lstm,
@@ -42,7 +44,7 @@ pub struct Cell {
 impl Cell {
     pub fn new(kind: CellKind, name: &str, inputs: usize, hidden: usize, rng: &mut Rng) -> Cell {
         let names: &[&'static str] = match kind {
-            CellKind::Rnn => &["candidate"],
+            CellKind::Rnn | CellKind::RnnRelu => &["candidate"],
             CellKind::GruSimplified => &["candidate", "update"],
             CellKind::GruFull => &["candidate", "update", "relevance"],
             CellKind::Lstm => &["candidate", "update", "forget", "output"],
@@ -65,7 +67,7 @@ impl Cell {
         let biases: &[(&str, f32)] = match kind {
             CellKind::Lstm => &[("forget", 3.0), ("update", -1.0)],
             CellKind::GruSimplified | CellKind::GruFull => &[("update", -3.0)],
-            CellKind::Rnn => &[],
+            CellKind::Rnn | CellKind::RnnRelu => &[],
         };
         for &(gate, bias) in biases {
             if let Some(b) = &cell.map(gate).bias {
@@ -82,6 +84,17 @@ impl Cell {
             .find(|(n, _)| *n == name)
             .expect("the cell was built with this gate")
             .1
+    }
+
+    /// Multiplies every recurrent weight (the rows of W that read h_{t−1}) by `gain`: above 1
+    /// the product ∏ Wᵀ diag(φ′) of backpropagation through time grows with the distance.
+    pub fn scale_recurrent(&self, gain: f32) {
+        let rows = self.hidden;
+        for (_, map) in &self.maps {
+            let columns = map.weight.shape()[1];
+            map.weight
+                .update(|w| w[..rows * columns].iter_mut().for_each(|v| *v *= gain));
+        }
     }
 
     /// The zero state for a batch.
@@ -103,6 +116,10 @@ impl Cell {
         match self.kind {
             CellKind::Rnn => Ok(State {
                 h: self.map("candidate").forward(&joined)?.tanh(),
+                m: None,
+            }),
+            CellKind::RnnRelu => Ok(State {
+                h: self.map("candidate").forward(&joined)?.relu(),
                 m: None,
             }),
             CellKind::GruSimplified | CellKind::GruFull => {

@@ -1,0 +1,130 @@
+//! The Recurrent lab's limits.
+
+use super::RnnLab;
+use crate::limits::{check_float, check_range, TrainingLimits};
+
+/// What one browser tab trains in seconds to minutes: a step of the largest model within them
+/// takes well under a second.
+pub struct RnnLimits;
+
+impl RnnLimits {
+    /// Distractors or clause words.
+    pub const SPAN: (usize, usize) = (2, 100);
+    pub const HIDDEN: (usize, usize) = (1, 128);
+    pub const LAYERS: (usize, usize) = (1, 3);
+    pub const BATCH: (usize, usize) = (1, 128);
+    pub const STEPS: (usize, usize) = (1, 20_000);
+    pub const CLIP_AT: (f32, f32) = (1e-3, 1e3);
+    pub const GAIN: (f32, f32) = (0.1, 5.0);
+    /// Multiply-adds of one step's forward pass (every gate's product at every time step of
+    /// every layer and direction, over the batch): 60 M keeps a step near a few hundred ms in
+    /// the browser.
+    pub const MAX_STEP_MULT_ADDS: u64 = 60_000_000;
+    /// Steps between evaluations.
+    pub const EVAL_EVERY: usize = 25;
+    /// Held-out sequences every evaluation reads.
+    pub const TEST_SEQUENCES: usize = 256;
+    /// Sequences whose mean gradient with respect to each h_k is drawn.
+    pub const PROBE_SEQUENCES: usize = 32;
+    /// Longest training slice one request may ask for.
+    pub const MAX_TRAIN_BUDGET_MS: f64 = 2000.0;
+    /// The byte budget of one reply's JSON (tested on the largest model within the limits).
+    pub const REPLY_BYTES: usize = 256 * 1024;
+
+    pub fn check(spec: &RnnLab) -> Result<(), String> {
+        check_range("span", spec.span, Self::SPAN.0, Self::SPAN.1)?;
+        check_range("hidden units", spec.hidden, Self::HIDDEN.0, Self::HIDDEN.1)?;
+        check_range("layers", spec.layers, Self::LAYERS.0, Self::LAYERS.1)?;
+        check_range("batch", spec.batch, Self::BATCH.0, Self::BATCH.1)?;
+        check_range("steps", spec.steps, Self::STEPS.0, Self::STEPS.1)?;
+        check_range("truncation", spec.truncate, 0, spec.length())?;
+        check_float(
+            "clip threshold",
+            spec.clip_at,
+            Self::CLIP_AT.0,
+            Self::CLIP_AT.1,
+        )?;
+        check_float("recurrent gain", spec.gain, Self::GAIN.0, Self::GAIN.1)?;
+        if !super::RNN_OPTIMIZERS.contains(&spec.run.optimizer) {
+            return Err(format!(
+                "optimizer {} is not offered in the Recurrent lab",
+                spec.run.optimizer.slug()
+            ));
+        }
+        TrainingLimits::check_run(&spec.run)?;
+        TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
+        let work = Self::step_mult_adds(spec);
+        if work > Self::MAX_STEP_MULT_ADDS {
+            return Err(format!(
+                "one training step would take {work} multiply-adds, over the limit of {}: fewer hidden units, layers, a shorter span or a smaller batch",
+                Self::MAX_STEP_MULT_ADDS
+            ));
+        }
+        if let Some(at) = spec.at {
+            check_range("at", at, 0, spec.steps)?;
+        }
+        Ok(())
+    }
+
+    /// Forward multiply-adds of one step: batch × length × layers × directions × maps ×
+    /// (inputs + hidden) × hidden.
+    pub fn step_mult_adds(spec: &RnnLab) -> u64 {
+        let maps = 1 + spec.cell.gates().len() as u64;
+        let directions = if spec.bidirectional { 2 } else { 1 };
+        let widest_input = (spec.hidden * directions).max(32) as u64;
+        spec.batch as u64
+            * spec.length() as u64
+            * spec.layers as u64
+            * directions as u64
+            * maps
+            * (widest_input + spec.hidden as u64)
+            * spec.hidden as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_limit_names_itself() {
+        let ok = RnnLab::default();
+        assert_eq!(ok.check(), Ok(()));
+        let big = RnnLab {
+            hidden: 128,
+            layers: 3,
+            batch: 128,
+            span: 100,
+            bidirectional: true,
+            ..ok.clone()
+        };
+        assert!(big
+            .check()
+            .unwrap_err()
+            .contains("multiply-adds, over the limit"));
+        let long = RnnLab {
+            span: 101,
+            ..ok.clone()
+        };
+        assert!(long
+            .check()
+            .unwrap_err()
+            .contains("span = 101 exceeds the limit of 100"));
+        let nan = RnnLab {
+            clip_at: f32::NAN,
+            ..ok.clone()
+        };
+        assert!(nan
+            .check()
+            .unwrap_err()
+            .contains("clip threshold = NaN is not a finite number"));
+        let far = RnnLab {
+            at: Some(601),
+            ..ok
+        };
+        assert!(far
+            .check()
+            .unwrap_err()
+            .contains("at = 601 exceeds the limit of 600"));
+    }
+}

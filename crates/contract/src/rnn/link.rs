@@ -1,0 +1,279 @@
+//! The Recurrent lab's shareable link (the form every lab shares is in [`crate::link`]):
+//! `#lab=rnn&v=1&task=recall&span=40&cell=rnn&hidden=24&clip=norm&clipat=1&at=600`
+//!
+//! Keys: the task and its span, the cell, `bi=1` for a bidirectional one, hidden units,
+//! layers, batch, the shared optimizer keys, gradient clipping (`clip=none|norm|value`,
+//! `clipat`), truncated backpropagation (`trunc`, 0 = none), the recurrent weights' starting
+//! `gain`, the run's `steps`, `seed` and `at` (steps). Decoding never fails: an unusable part
+//! becomes a [`UrlNote`].
+
+use super::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS, SLUG};
+use crate::link::{
+    decay_value, header, key_values, knob_of, knob_parts, note, read_common, read_knob, Common,
+    UrlNote,
+};
+use crate::training::OptimizerName;
+
+/// The fragment (without '#'); defaults are omitted.
+pub fn encode(spec: &RnnLab) -> String {
+    let d = RnnLab::default();
+    let mut parts = header(SLUG);
+    let mut differ = |differs: bool, part: String| {
+        if differs {
+            parts.push(part);
+        }
+    };
+    differ(spec.task != d.task, format!("task={}", spec.task.slug()));
+    differ(spec.span != d.span, format!("span={}", spec.span));
+    differ(spec.cell != d.cell, format!("cell={}", spec.cell.slug()));
+    differ(spec.bidirectional, "bi=1".into());
+    differ(spec.hidden != d.hidden, format!("hidden={}", spec.hidden));
+    differ(spec.layers != d.layers, format!("layers={}", spec.layers));
+    differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    differ(
+        spec.run.optimizer != d.run.optimizer,
+        format!("opt={}", spec.run.optimizer.slug()),
+    );
+    for part in knob_parts("", &spec.run, &RnnLab::default_run(spec.run.optimizer)) {
+        differ(true, part);
+    }
+    differ(
+        spec.schedule != d.schedule,
+        format!("decay={}", decay_value(&spec.schedule)),
+    );
+    differ(spec.clip != d.clip, format!("clip={}", spec.clip.slug()));
+    differ(
+        spec.clip_at != d.clip_at,
+        format!("clipat={}", spec.clip_at),
+    );
+    differ(
+        spec.truncate != d.truncate,
+        format!("trunc={}", spec.truncate),
+    );
+    differ(spec.gain != d.gain, format!("gain={}", spec.gain));
+    differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    if let Some(at) = spec.at {
+        differ(true, format!("at={at}"));
+    }
+    parts.join("&")
+}
+
+/// The experiment a fragment describes, as near as it can be read, and what was not used.
+pub fn decode(fragment: &str) -> (RnnLab, Vec<UrlNote>) {
+    let mut notes = Vec::new();
+    let mut spec = RnnLab::default();
+    let mut pairs = key_values(fragment, &mut notes);
+    // The optimizer first (its knobs' defaults depend on it); the span and the run's length
+    // before what is checked against them (truncation, at).
+    pairs.sort_by_key(|(k, _)| match k.as_str() {
+        "opt" => 0,
+        "task" | "span" | "steps" => 1,
+        "trunc" | "at" => 3,
+        _ => 2,
+    });
+    for (key, value) in &pairs {
+        let (key, value) = (key.as_str(), value.as_str());
+        let part = format!("{key}={value}");
+        match read_common(key, value, SLUG, spec.steps, &mut notes) {
+            Common::Header | Common::Unusable => {}
+            Common::Seed(seed) => spec.seed = seed,
+            Common::At(at) => spec.at = Some(at),
+            Common::Decay(schedule) => spec.schedule = schedule,
+            Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
+        }
+    }
+    (spec, notes)
+}
+
+/// Applies `edit` to a copy of the spec and keeps it if it is within the limits; otherwise
+/// the note says which limit the part exceeded.
+fn try_set(
+    spec: &mut RnnLab,
+    part: &str,
+    notes: &mut Vec<UrlNote>,
+    edit: impl FnOnce(&mut RnnLab),
+) {
+    let mut candidate = spec.clone();
+    edit(&mut candidate);
+    match candidate.check() {
+        Ok(()) => *spec = candidate,
+        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
+    }
+}
+
+/// The keys only this lab's link has.
+fn read_own(key: &str, value: &str, part: &str, spec: &mut RnnLab, notes: &mut Vec<UrlNote>) {
+    let whole = |notes: &mut Vec<UrlNote>| {
+        let n = value
+            .parse::<u64>()
+            .ok()
+            .map(|n| n.min(usize::MAX as u64) as usize);
+        if n.is_none() {
+            notes.push(note(part, "expected a whole number"));
+        }
+        n
+    };
+    let number = |notes: &mut Vec<UrlNote>| {
+        let n = value.parse::<f32>().ok();
+        if n.is_none() {
+            notes.push(note(part, "expected a number"));
+        }
+        n
+    };
+    match key {
+        "task" => match RnnTask::from_slug(value) {
+            Some(t) => try_set(spec, part, notes, |s| s.task = t),
+            None => notes.push(note(part, "not a task (recall, agree); recall is used")),
+        },
+        "cell" => match CellChoice::from_slug(value) {
+            Some(c) => try_set(spec, part, notes, |s| s.cell = c),
+            None => notes.push(note(
+                part,
+                "not a cell (rnn, relu, sgru, gru, lstm); the LSTM is used",
+            )),
+        },
+        "clip" => match ClipRule::from_slug(value) {
+            Some(c) => spec.clip = c,
+            None => notes.push(note(
+                part,
+                "not a clipping rule (none, norm, value); ignored",
+            )),
+        },
+        "opt" => match OptimizerName::from_slug(value).filter(|o| RNN_OPTIMIZERS.contains(o)) {
+            Some(o) => spec.run = RnnLab::default_run(o),
+            None => notes.push(note(
+                part,
+                format!(
+                    "not an optimizer of this lab; {} is used",
+                    spec.run.optimizer.slug()
+                ),
+            )),
+        },
+        "bi" => match value {
+            "1" | "true" => try_set(spec, part, notes, |s| s.bidirectional = true),
+            "0" | "false" => spec.bidirectional = false,
+            _ => notes.push(note(part, "expected 1 or 0")),
+        },
+        "span" | "hidden" | "layers" | "batch" | "trunc" | "steps" => {
+            if let Some(n) = whole(notes) {
+                try_set(spec, part, notes, |s| match key {
+                    "span" => s.span = n,
+                    "hidden" => s.hidden = n,
+                    "layers" => s.layers = n,
+                    "batch" => s.batch = n,
+                    "trunc" => s.truncate = n,
+                    _ => s.steps = n,
+                });
+            }
+        }
+        "clipat" | "gain" => {
+            if let Some(x) = number(notes) {
+                try_set(spec, part, notes, |s| match key {
+                    "clipat" => s.clip_at = x,
+                    _ => s.gain = x,
+                });
+            }
+        }
+        _ => match knob_of(key) {
+            Some(knob) => read_knob(&mut spec.run, knob, part, value, notes),
+            None => notes.push(note(part, "unknown setting; ignored")),
+        },
+    }
+}
+
+impl crate::link::Link for RnnLab {
+    fn encode(&self) -> String {
+        encode(self)
+    }
+
+    fn decode(fragment: &str) -> (Self, Vec<UrlNote>) {
+        decode(fragment)
+    }
+
+    fn at(&self) -> Option<usize> {
+        self.at
+    }
+
+    fn set_at(&mut self, at: Option<usize>) {
+        self.at = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::LrSchedule;
+
+    #[test]
+    fn the_default_link_is_bare_and_everything_round_trips() {
+        assert_eq!(encode(&RnnLab::default()), "lab=rnn&v=1");
+        let spec = RnnLab {
+            task: RnnTask::Agreement,
+            span: 12,
+            cell: CellChoice::RnnRelu,
+            bidirectional: true,
+            hidden: 16,
+            layers: 2,
+            batch: 8,
+            run: RnnLab::default_run(OptimizerName::Momentum),
+            schedule: LrSchedule::LinearDecay {
+                final_ratio: 0.1,
+                steps: 300,
+            },
+            clip: ClipRule::Value,
+            clip_at: 0.5,
+            truncate: 5,
+            gain: 2.5,
+            steps: 900,
+            seed: 7,
+            at: Some(450),
+        };
+        let link = encode(&spec);
+        assert_eq!(
+            link,
+            "lab=rnn&v=1&task=agree&span=12&cell=relu&bi=1&hidden=16&layers=2&batch=8&opt=momentum\
+             &decay=0.1,300&clip=value&clipat=0.5&trunc=5&gain=2.5&steps=900&seed=7&at=450"
+        );
+        assert_eq!(decode(&link), (spec, vec![]));
+    }
+
+    #[test]
+    fn what_cannot_be_used_is_noted_and_the_rest_kept() {
+        let (spec, notes) = decode(
+            "lab=rnn&v=1&at=700&cell=transformer&span=1000&hidden=0&gain=NaN&trunc=99&clip=max\
+             &opt=gd&hidden=64",
+        );
+        assert_eq!(spec.cell, CellChoice::Lstm);
+        assert_eq!(
+            (spec.span, spec.hidden, spec.gain, spec.truncate),
+            (20, 24, 1.0, 0)
+        );
+        assert_eq!(spec.at, None);
+        let parts: Vec<&str> = notes.iter().map(|n| n.part.as_str()).collect();
+        assert_eq!(
+            parts,
+            [
+                "hidden=64",
+                "opt=gd",
+                "span=1000",
+                "cell=transformer",
+                "hidden=0",
+                "gain=NaN",
+                "clip=max",
+                "at=700",
+                "trunc=99"
+            ]
+        );
+        assert!(notes[2]
+            .reason
+            .contains("span = 1000 exceeds the limit of 100"));
+        assert!(notes[7]
+            .reason
+            .contains("at = 700 exceeds the limit of 600"));
+        assert!(notes[8]
+            .reason
+            .contains("truncation = 99 exceeds the limit of 21"));
+        assert!(spec.check().is_ok());
+    }
+}

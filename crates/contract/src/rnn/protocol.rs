@@ -1,0 +1,111 @@
+//! What the Recurrent lab's page asks of its session and what comes back.
+
+use super::RnnLab;
+use crate::cnn::view::Quantised;
+use crate::training::TrainPoint;
+use serde::{Deserialize, Serialize};
+
+/// The Recurrent lab's protocol.
+pub struct RnnProtocol;
+
+impl crate::protocol::Protocol for RnnProtocol {
+    const SLUG: &'static str = super::SLUG;
+    /// A start builds the data and the untrained network (`spec.at` is the page's to replay
+    /// with `RnnRequest::Train { until }`, in slices it can follow and interrupt).
+    type Spec = RnnLab;
+    type Request = RnnRequest;
+    type Reply = RnnReply;
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RnnRequest {
+    /// Train for about `budget_ms` (whole steps; at least one unless the run is at `until`),
+    /// then report.
+    Train {
+        budget_ms: f64,
+        #[serde(default)]
+        until: Option<usize>,
+    },
+    /// Look inside the cell for another held-out sequence (training state unchanged).
+    Inside { example: usize },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RnnReply {
+    Started {
+        progress: RnnProgress,
+        inside: InsideView,
+    },
+    Trained {
+        progress: RnnProgress,
+        inside: InsideView,
+    },
+    Inside(InsideView),
+}
+
+/// The global gradient norm of one step, before and after clipping.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClipPoint {
+    pub step: usize,
+    #[serde(with = "crate::wire::or_null")]
+    pub before: f32,
+    #[serde(with = "crate::wire::or_null")]
+    pub after: f32,
+}
+
+/// The held-out sequences through the network at one step, and how far back its gradient
+/// reaches: for the last layer's forward states h_1 … h_T, `through_time[k]` = ‖∂L/∂h_k‖ (L the
+/// mean loss over the probe sequences) and `jacobian[k]` = ‖∂h_T/∂h_k‖ (Frobenius, the first
+/// probe sequence): the notes' ∏ Wᵀ diag(φ′(h_{i−1})).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RnnEvaluation {
+    pub step: usize,
+    #[serde(with = "crate::wire::or_null")]
+    pub loss: f32,
+    pub accuracy: f32,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub through_time: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub jacobian: Vec<f32>,
+}
+
+/// Where training stands after a request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RnnProgress {
+    pub step: usize,
+    pub total_steps: usize,
+    /// Steps taken since the last progress, and their gradient norms.
+    pub train: Vec<TrainPoint>,
+    pub clipping: Vec<ClipPoint>,
+    pub evaluations: Vec<RnnEvaluation>,
+    /// Examples per second over this request's training (none if it trained nothing).
+    pub examples_per_second: Option<f32>,
+    pub train_ms: f64,
+    pub stopped: Option<String>,
+}
+
+/// One value the cell computes at every time step, for every unit: row t holds step t's
+/// `units` values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    /// "update gate Γu", "memory cell m", "state h" …
+    pub name: String,
+    pub units: usize,
+    pub values: Quantised,
+}
+
+/// One held-out sequence through the first layer's (forward) cell: its tokens, the answer and
+/// the network's probabilities, and every gate, the memory cell and the state over time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InsideView {
+    pub example: usize,
+    pub step: usize,
+    pub tokens: Vec<String>,
+    pub classes: Vec<String>,
+    pub answer: usize,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub probabilities: Vec<f32>,
+    pub traces: Vec<Trace>,
+}
