@@ -22,4 +22,5 @@ labs! {
     optim => optim::OptimSession,
     cnn => cnn::CnnSession,
     net => net::NetSession,
+    rnn => rnn::RnnSession,
 }

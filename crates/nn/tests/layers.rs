@@ -235,3 +235,81 @@ fn bleu_on_the_notes_examples_and_by_hand() {
         "no matching 3-gram"
     );
 }
+
+/// One step of each cell with one input and one unit, its weights set by hand, against its
+/// formula worked in f64: W's first row reads h_{t−1}, the second x_t.
+#[test]
+fn each_cell_steps_as_its_formula_says() {
+    let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+    // (map, weight on h, weight on x, bias)
+    let maps = [
+        ("candidate", 0.5, -1.0, 0.2),
+        ("update", 0.3, 0.4, -0.1),
+        ("relevance", -0.2, 0.6, 0.05),
+        ("forget", 0.1, 0.2, 0.3),
+        ("output", 0.7, -0.3, 0.0),
+    ];
+    let (h0, m0, x) = (0.4f64, -0.6f64, 0.9f64);
+    let affine = |name: &str, h: f64| {
+        let &(_, wh, wx, b) = maps.iter().find(|m| m.0 == name).unwrap();
+        wh * h + wx * x + b
+    };
+    let u = sigmoid(affine("update", h0));
+    let expected = [
+        (CellKind::Rnn, affine("candidate", h0).tanh(), None),
+        (CellKind::RnnRelu, affine("candidate", h0).max(0.0), None),
+        (
+            CellKind::GruSimplified,
+            u * affine("candidate", h0).tanh() + (1.0 - u) * h0,
+            None,
+        ),
+        (
+            CellKind::GruFull,
+            {
+                let r = sigmoid(affine("relevance", h0));
+                u * affine("candidate", r * h0).tanh() + (1.0 - u) * h0
+            },
+            None,
+        ),
+        (
+            CellKind::Lstm,
+            {
+                let m = u * affine("candidate", h0).tanh() + sigmoid(affine("forget", h0)) * m0;
+                sigmoid(affine("output", h0)) * m.tanh()
+            },
+            Some(u * affine("candidate", h0).tanh() + sigmoid(affine("forget", h0)) * m0),
+        ),
+    ];
+    let mut rng = Rng::new(1);
+    for (kind, h, m) in expected {
+        let cell = Cell::new(kind, "c", 1, 1, &mut rng);
+        for (name, p) in cell.parameters() {
+            let &(_, wh, wx, b) = maps.iter().find(|m| name.starts_with(m.0)).unwrap();
+            p.update(|v| {
+                if name.ends_with("bias") {
+                    v[0] = b as f32;
+                } else {
+                    v.copy_from_slice(&[wh as f32, wx as f32]);
+                }
+            });
+        }
+        let state = nn::layers::State {
+            h: Tensor::from_vec(vec![h0 as f32], &[1, 1]).unwrap(),
+            m: (kind == CellKind::Lstm)
+                .then(|| Tensor::from_vec(vec![m0 as f32], &[1, 1]).unwrap()),
+        };
+        let x = Tensor::from_vec(vec![x as f32], &[1, 1]).unwrap();
+        let next = cell.step(&x, &state).unwrap();
+        assert!(
+            (next.h.to_vec()[0] as f64 - h).abs() < 1e-6,
+            "{kind:?}: h {} vs {h}",
+            next.h.to_vec()[0]
+        );
+        if let Some(m) = m {
+            assert!(
+                (next.m.unwrap().to_vec()[0] as f64 - m).abs() < 1e-6,
+                "{kind:?}: m"
+            );
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! The Recurrent lab's session: a recurrent network ([`model`]) answers at the end of each
+//! sequence of its task — recall the first symbol, or say "was" or "were" — trained with
+//! cross-entropy by the spec's optimizer, its gradients clipped as the spec says. Every
+//! evaluation also measures how far back the gradient reaches ([`gradients`]); a held-out
+//! sequence can be followed through the cell's gates ([`inside`]).
+//!
+//! Deterministic: the training sequences, the held-out set and the initial weights depend on
+//! the spec's seed only, never on how the page slices its requests or on the thread count.
+
+mod gradients;
+mod inside;
+pub mod model;
+mod session;
+#[cfg(test)]
+mod tests;
+
+use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use contract::rnn::limits::RnnLimits;
+use contract::rnn::protocol::{ClipPoint, RnnEvaluation, RnnProgress};
+use contract::rnn::{ClipRule, RnnLab, RnnTask};
+use contract::training::TrainPoint;
+use data::agreement;
+use data::sequences::{SequenceTask, Task, FIRST_SYMBOL};
+use model::RnnModel;
+use nn::{Clip, Optimizer};
+use tensor::rng::Rng;
+use tensor::{no_grad, Tensor};
+
+/// One sequence and the class it should be answered with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sequence {
+    pub tokens: Vec<usize>,
+    pub answer: usize,
+}
+
+/// A seeded stream of a task's sequences.
+enum Source {
+    Recall(SequenceTask),
+    Agreement(Rng),
+}
+
+impl Source {
+    fn new(spec: &RnnLab, seed: u64) -> Source {
+        match spec.task {
+            RnnTask::Recall => Source::Recall(SequenceTask::new(
+                Task::Recall,
+                spec.length(),
+                RnnTask::RECALL_SYMBOLS,
+                seed,
+            )),
+            RnnTask::Agreement => Source::Agreement(Rng::new(seed)),
+        }
+    }
+
+    fn next(&mut self, span: usize) -> Sequence {
+        match self {
+            Source::Recall(task) => {
+                let e = task.example();
+                Sequence {
+                    answer: e.target[0] - FIRST_SYMBOL,
+                    tokens: e.input,
+                }
+            }
+            Source::Agreement(rng) => {
+                let s = agreement::sentence(span, rng);
+                Sequence {
+                    tokens: s.words,
+                    answer: s.answer,
+                }
+            }
+        }
+    }
+}
+
+/// The task's vocabulary size and how its tokens and classes read.
+pub fn vocabulary(task: RnnTask) -> (usize, Vec<String>, Vec<String>) {
+    match task {
+        RnnTask::Recall => {
+            let symbols: Vec<String> = (0..RnnTask::RECALL_SYMBOLS)
+                .map(|i| char::from(b'A' + i as u8).to_string())
+                .collect();
+            let mut tokens = vec!["·".to_string(), "=".to_string()];
+            tokens.extend(symbols.iter().cloned());
+            (FIRST_SYMBOL + RnnTask::RECALL_SYMBOLS, tokens, symbols)
+        }
+        RnnTask::Agreement => (
+            agreement::WORDS.len(),
+            agreement::WORDS.iter().map(|w| w.to_string()).collect(),
+            agreement::ANSWERS.iter().map(|w| w.to_string()).collect(),
+        ),
+    }
+}
+
+pub struct RnnSession {
+    spec: RnnLab,
+    model: RnnModel,
+    params: Vec<Tensor>,
+    optimizer: Optimizer,
+    clip: Option<Clip>,
+    source: Source,
+    test: Vec<Sequence>,
+    test_inputs: Vec<Tensor>,
+    token_names: Vec<String>,
+    class_names: Vec<String>,
+    log: TrainingLog<RnnEvaluation>,
+    clipping: Vec<ClipPoint>,
+    /// The held-out sequence followed through the cell.
+    inside_example: usize,
+}
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+impl RnnSession {
+    /// The data and the untrained network a spec describes; a spec over its limits is refused
+    /// with the limit it exceeds.
+    pub fn new(spec: &RnnLab) -> Result<RnnSession, String> {
+        spec.check()?;
+        let (vocab, token_names, class_names) = vocabulary(spec.task);
+        let model = RnnModel::new(spec, vocab, spec.task.classes());
+        let mut held_out = Source::new(spec, spec.seed.wrapping_add(1000));
+        let test: Vec<Sequence> = (0..RnnLimits::TEST_SEQUENCES)
+            .map(|_| held_out.next(spec.span))
+            .collect();
+        let rows: Vec<&[usize]> = test.iter().map(|s| s.tokens.as_slice()).collect();
+        let test_inputs = model.one_hot(&rows).map_err(text)?;
+        let clip = match spec.clip {
+            ClipRule::None => None,
+            ClipRule::Norm => Some(Clip::GlobalNorm { max_norm: spec.clip_at }),
+            ClipRule::Value => Some(Clip::Value { max: spec.clip_at }),
+        };
+        Ok(RnnSession {
+            params: model.parameters(),
+            optimizer: optimizer_for(&spec.run, spec.schedule),
+            clip,
+            source: Source::new(spec, spec.seed),
+            model,
+            test,
+            test_inputs,
+            token_names,
+            class_names,
+            log: TrainingLog::default(),
+            clipping: Vec::new(),
+            inside_example: 0,
+            spec: spec.clone(),
+        })
+    }
+
+    pub fn step(&self) -> usize {
+        self.log.step
+    }
+
+    /// Trains for about `budget_ms`, not past step `until`.
+    pub fn train_until(
+        &mut self,
+        budget_ms: f64,
+        now_ms: &dyn Fn() -> f64,
+        until: Option<usize>,
+    ) -> Option<f32> {
+        training::train_until(self, budget_ms, now_ms, until)
+    }
+
+    /// What happened since the last progress (`first`: the untrained evaluation, at a start).
+    pub fn progress(&mut self, speed: Option<f32>, first: Option<RnnEvaluation>) -> RnnProgress {
+        let mean = self.log.mean_speed(self.spec.batch);
+        let (train, evaluations) = self.log.take_new();
+        RnnProgress {
+            step: self.log.step,
+            total_steps: self.spec.steps,
+            train,
+            clipping: std::mem::take(&mut self.clipping),
+            evaluations: first.into_iter().chain(evaluations).collect(),
+            examples_per_second: speed.or(mean),
+            train_ms: self.log.train_ms,
+            stopped: self.log.stopped.clone(),
+        }
+    }
+
+    /// The held-out set's mean loss and accuracy, and the gradients through time.
+    pub fn evaluate(&self) -> RnnEvaluation {
+        let answers: Vec<usize> = self.test.iter().map(|s| s.answer).collect();
+        let (loss, accuracy) = no_grad(|| {
+            let logits = self.model.pass(&self.test_inputs)?.logits;
+            let loss = logits.cross_entropy(&answers, None)?.item()?;
+            let predicted = logits.argmax(1)?;
+            let right = predicted.iter().zip(&answers).filter(|(p, a)| p == a).count();
+            Ok::<_, tensor::ShapeError>((loss, right as f32 / answers.len().max(1) as f32))
+        })
+        .unwrap_or((f32::NAN, 0.0));
+        let (through_time, jacobian) = self.gradients_through_time().unwrap_or_default();
+        RnnEvaluation {
+            step: self.log.step,
+            loss,
+            accuracy,
+            through_time,
+            jacobian,
+        }
+    }
+}
+
+impl Trainable for RnnSession {
+    type Evaluation = RnnEvaluation;
+
+    fn train_step(&mut self) -> Result<TrainPoint, String> {
+        let step = self.log.step + 1;
+        let batch: Vec<Sequence> = (0..self.spec.batch)
+            .map(|_| self.source.next(self.spec.span))
+            .collect();
+        let rows: Vec<&[usize]> = batch.iter().map(|s| s.tokens.as_slice()).collect();
+        let answers: Vec<usize> = batch.iter().map(|s| s.answer).collect();
+        let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
+        self.optimizer.before_gradient(&self.params);
+        let xs = self.model.one_hot(&rows).map_err(text)?;
+        let logits = self.model.pass(&xs).map_err(text)?.logits;
+        let loss = logits.cross_entropy(&answers, None).map_err(text)?;
+        let value = loss.item().map_err(text)?;
+        if !value.is_finite() {
+            return Err(format!(
+                "the loss became {value} at step {step}: the gradient exploded (clip it, or lower η or the gain)"
+            ));
+        }
+        let predicted = logits.argmax(1).map_err(text)?;
+        let right = predicted.iter().zip(&answers).filter(|(p, a)| p == a).count();
+        let mut grads = loss.backward().map_err(text)?;
+        let mut grads: Vec<Vec<f32>> = self
+            .params
+            .iter()
+            .map(|p| grads.take(p).unwrap_or_else(|| vec![0.0; p.numel()]))
+            .collect();
+        // Clipped here rather than by the optimizer, so the norm after clipping is measured.
+        let before = match self.clip {
+            Some(clip) => clip.apply(&mut grads),
+            None => nn::clip::global_norm(&grads),
+        };
+        let after = nn::clip::global_norm(&grads);
+        self.clipping.push(ClipPoint { step, before, after });
+        self.optimizer
+            .step_with(&self.params, grads)
+            .map_err(|e| format!("step {step}: {e}"))?;
+        Ok(TrainPoint {
+            step,
+            loss: value,
+            accuracy: right as f32 / answers.len().max(1) as f32,
+            lr,
+        })
+    }
+
+    fn examples_per_step(&self) -> usize {
+        self.spec.batch
+    }
+
+    fn total_steps(&self) -> usize {
+        self.spec.steps
+    }
+
+    fn evaluates_after(&self, step: usize) -> bool {
+        step.is_multiple_of(self.spec.eval_every())
+    }
+
+    fn evaluate(&self) -> RnnEvaluation {
+        RnnSession::evaluate(self)
+    }
+
+    fn log(&mut self) -> &mut TrainingLog<RnnEvaluation> {
+        &mut self.log
+    }
+}

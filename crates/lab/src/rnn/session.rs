@@ -1,0 +1,50 @@
+//! The Recurrent lab behind the engine's one session interface: a start builds the data and
+//! the untrained network; requests train for a time budget or follow another sequence.
+
+use super::RnnSession;
+use crate::session::{Context, Session, StartError};
+use contract::rnn::limits::RnnLimits;
+use contract::rnn::protocol::{RnnProtocol, RnnReply, RnnRequest};
+use contract::rnn::RnnLab;
+
+impl Session for RnnSession {
+    type Protocol = RnnProtocol;
+
+    fn start(spec: RnnLab, _cx: &Context) -> Result<(Self, RnnReply), StartError> {
+        let mut session = RnnSession::new(&spec)?;
+        let untrained = session.evaluate();
+        let reply = RnnReply::Started {
+            progress: session.progress(None, Some(untrained)),
+            inside: session.inside(),
+        };
+        Ok((session, reply))
+    }
+
+    fn handle(
+        &mut self,
+        request: RnnRequest,
+        cx: &Context,
+        reply: &mut dyn FnMut(RnnReply),
+    ) -> Result<(), String> {
+        match request {
+            RnnRequest::Train { budget_ms, until } => {
+                let limit = RnnLimits::MAX_TRAIN_BUDGET_MS;
+                if !(0.0..=limit).contains(&budget_ms) {
+                    return Err(format!(
+                        "training budget = {budget_ms} ms is outside 0..={limit} ms"
+                    ));
+                }
+                let speed = self.train_until(budget_ms, cx.now_ms, until);
+                reply(RnnReply::Trained {
+                    progress: self.progress(speed, None),
+                    inside: self.inside(),
+                });
+            }
+            RnnRequest::Inside { example } => {
+                self.look_inside(example)?;
+                reply(RnnReply::Inside(self.inside()));
+            }
+        }
+        Ok(())
+    }
+}
