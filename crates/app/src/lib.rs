@@ -28,6 +28,7 @@ macro_rules! pages {
 pages! {
     optim_lab,
     net_lab,
+    rnn_lab,
     cnn_lab,
     engine_panel,
 }

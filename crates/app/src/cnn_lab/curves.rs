@@ -2,7 +2,7 @@
 //! most a few hundred points) next to the test split's evaluations, on the shared line chart.
 
 use super::state::CnnSession;
-use crate::widgets::line_chart::{Frame, LineChart, Series, YAxis};
+use crate::widgets::line_chart::{decimate, Frame, LineChart, Series, YAxis};
 use contract::cnn::view::Evaluation;
 use contract::training::TrainPoint;
 use leptos::prelude::*;
@@ -13,24 +13,6 @@ const H: f64 = 240.0;
 const MAX_POINTS: usize = 300;
 const TRAIN_COLOUR: &str = "#9aa6c9";
 const TEST_COLOUR: &str = "#e07a2d";
-
-/// Averages `points` into at most `max` buckets of consecutive points.
-pub fn decimate(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
-    if points.len() <= max || max == 0 {
-        return points.to_vec();
-    }
-    let size = points.len().div_ceil(max);
-    points
-        .chunks(size)
-        .map(|c| {
-            let n = c.len() as f64;
-            (
-                c.iter().map(|p| p.0).sum::<f64>() / n,
-                c.iter().map(|p| p.1).sum::<f64>() / n,
-            )
-        })
-        .collect()
-}
 
 /// Loss and accuracy of the training batches (averaged) and of the test split, against
 /// epochs: (loss series, accuracy series, the loss axis' top).

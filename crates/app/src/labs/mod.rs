@@ -4,7 +4,10 @@
 //! outside a lab's folder names it.
 
 pub mod notices;
+mod room;
 pub mod session;
+
+pub use room::EngineRoom;
 
 use crate::engine_client;
 use contract::link::{Link, UrlNote};

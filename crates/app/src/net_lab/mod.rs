@@ -18,7 +18,6 @@ use contract::net::limits::NetLimits;
 use contract::net::link::encode;
 use contract::net::{Activation, Dataset, NetLab, Regularization, NET_OPTIMIZERS};
 use contract::training::OptimizerName;
-use contract::FromEngine;
 use leptos::prelude::*;
 use state::NetSession;
 use std::time::Duration;
@@ -36,41 +35,9 @@ const REG_RATES: [f32; 10] = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0,
 
 /// The Network lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
-    let (spec, notes) = labs::opening_spec::<NetLab>(FRAGMENT, opening);
-    Box::new(NetLabRoom(RwSignal::new(NetSession::for_link(spec, notes))))
-}
-
-struct NetLabRoom(RwSignal<NetSession>);
-
-impl Page for NetLabRoom {
-    fn title(&self) -> &'static str {
-        "Networks"
-    }
-
-    fn fragment(&self) -> &'static str {
-        FRAGMENT
-    }
-
-    fn deliver(&self, message: &FromEngine) {
-        self.0.update(|s| s.apply(message));
-    }
-
-    /// The data and the untrained network come with the engine (a start is cheap).
-    fn engine_started(&self) {
-        labs::restart(self.0);
-    }
-
-    fn open(&self, link: Option<&str>, opening: bool) {
-        labs::open_experiment(self.0, link, opening);
-    }
-
-    fn leave(&self) {
-        self.0.update(|s| s.playing = false);
-    }
-
-    fn view(&self, active: Signal<bool>, restart: Callback<()>) -> AnyView {
-        view! { <NetLabPage state=self.0 restart=restart active=active /> }.into_any()
-    }
+    labs::EngineRoom::boxed("Networks", FRAGMENT, opening, NetSession::for_link, |state, active, restart| {
+        view! { <NetLabPage state=state restart=restart active=active /> }.into_any()
+    })
 }
 
 /// A new experiment: what is trained restarts the run from epoch 0; what is only drawn (test

@@ -15,7 +15,6 @@ use contract::optim::limits::OptimLimits;
 use contract::optim::link::encode;
 use contract::optim::{OptimLab, Problem};
 use contract::training::{LrSchedule, OptimizerName, Run};
-use contract::FromEngine;
 use leptos::prelude::*;
 use loss_chart::LossChart;
 use plot::ContourPlot;
@@ -30,45 +29,9 @@ const FRAGMENT: &str = "lab=optim";
 
 /// The optimizer lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
-    let (spec, notes) = labs::opening_spec::<OptimLab>(FRAGMENT, opening);
-    Box::new(OptimLabRoom(RwSignal::new(OptimSession::for_link(
-        spec, notes,
-    ))))
-}
-
-struct OptimLabRoom(RwSignal<OptimSession>);
-
-impl Page for OptimLabRoom {
-    fn title(&self) -> &'static str {
-        "Optimizers"
-    }
-
-    fn fragment(&self) -> &'static str {
-        FRAGMENT
-    }
-
-    fn deliver(&self, message: &FromEngine) {
-        self.0.update(|s| s.apply(message));
-    }
-
-    /// The race starts with the engine (the worker queues requests until its pool is up).
-    fn engine_started(&self) {
-        labs::restart(self.0);
-    }
-
-    /// A different experiment in the address bar starts that race; the bare lab link keeps
-    /// the current one.
-    fn open(&self, link: Option<&str>, opening: bool) {
-        labs::open_experiment(self.0, link, opening);
-    }
-
-    fn leave(&self) {
-        self.0.update(|s| s.playing = false);
-    }
-
-    fn view(&self, active: Signal<bool>, restart: Callback<()>) -> AnyView {
-        view! { <OptimLabPage state=self.0 restart=restart active=active /> }.into_any()
-    }
+    labs::EngineRoom::boxed("Optimizers", FRAGMENT, opening, OptimSession::for_link, |state, active, restart| {
+        view! { <OptimLabPage state=state restart=restart active=active /> }.into_any()
+    })
 }
 
 /// Changes the spec and restarts: every knob is part of the experiment (and of its URL).

@@ -74,6 +74,24 @@ pub fn thin(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// Averages `points` into at most `max` buckets of consecutive points.
+pub fn decimate(points: &[(f64, f64)], max: usize) -> Vec<(f64, f64)> {
+    if points.len() <= max || max == 0 {
+        return points.to_vec();
+    }
+    let size = points.len().div_ceil(max);
+    points
+        .chunks(size)
+        .map(|c| {
+            let n = c.len() as f64;
+            (
+                c.iter().map(|p| p.0).sum::<f64>() / n,
+                c.iter().map(|p| p.1).sum::<f64>() / n,
+            )
+        })
+        .collect()
+}
+
 /// Scales, ticks and paths for `series` in `frame`; `None` until there is a finite point.
 pub fn layout(series: &[Series], frame: &Frame) -> Option<Layout> {
     let finite: Vec<(f64, f64)> = series

@@ -1,0 +1,139 @@
+//! Learning curves (loss and accuracy against steps: the training batches averaged, the
+//! held-out sequences at every evaluation) and the gradient's global norm before and after
+//! clipping at every step.
+
+use super::state::RnnSession;
+use crate::widgets::line_chart::{decimate, Frame, LineChart, Series, YAxis};
+use contract::rnn::limits::RnnLimits;
+use contract::rnn::protocol::RnnEvaluation;
+use contract::rnn::ClipRule;
+use contract::training::TrainPoint;
+use leptos::prelude::*;
+
+const W: f64 = 440.0;
+const H: f64 = 240.0;
+const MAX_POINTS: usize = 300;
+const TRAIN_COLOUR: &str = "#9aa6c9";
+const TEST_COLOUR: &str = "#e07a2d";
+const BEFORE_COLOUR: &str = "#c0392b";
+const AFTER_COLOUR: &str = "#2c7fb8";
+
+fn frame(y_label: &'static str, y_axis: YAxis, steps: f64) -> Frame {
+    Frame {
+        width: W,
+        height: H,
+        x_label: "training step",
+        y_label,
+        x_span: Some(steps),
+        y_axis,
+        x_name: "step",
+        x_whole: true,
+    }
+}
+
+fn series(s: &RnnSession) -> (Vec<Series>, Vec<Series>) {
+    let train = |value: fn(&TrainPoint) -> f32| {
+        let points: Vec<(f64, f64)> =
+            s.lab.train.iter().map(|p| (p.step as f64, value(p) as f64)).collect();
+        Series {
+            label: "training batches".into(),
+            colour: TRAIN_COLOUR,
+            points: decimate(&points, MAX_POINTS),
+            width: 1.5,
+            dots: false,
+        }
+    };
+    let test = |value: fn(&RnnEvaluation) -> f32| Series {
+        label: "held-out sequences".into(),
+        colour: TEST_COLOUR,
+        points: s.lab.evaluations.iter().map(|e| (e.step as f64, value(e) as f64)).collect(),
+        width: 2.0,
+        dots: true,
+    };
+    (
+        vec![train(|p| p.loss), test(|e| e.loss)],
+        vec![train(|p| p.accuracy), test(|e| e.accuracy)],
+    )
+}
+
+#[component]
+pub fn Curves(state: ReadSignal<RnnSession>) -> impl IntoView {
+    let all = Memo::new(move |_| state.with(series));
+    let steps = move || state.with(|s| s.spec.steps as f64);
+    let chance = move || state.with(|s| 1.0 / s.spec.task.classes() as f64);
+    view! {
+        <div class="curves">
+            <LineChart series=Signal::derive(move || all.with(|a| a.0.clone()))
+                frame=Signal::derive(move || frame("cross-entropy", YAxis::LogWhenPositive, steps()))
+                title="Loss" caption=true testid="rnn-loss-curve" class="curve"
+                readout_testid="rnn-loss-readout" hint="Point at the chart to read the values." />
+            <LineChart series=Signal::derive(move || all.with(|a| a.1.clone()))
+                frame=Signal::derive(move || frame("accuracy", YAxis::Fraction, steps()))
+                title="Accuracy" caption=true testid="rnn-accuracy-curve" class="curve"
+                readout_testid="rnn-accuracy-readout" hint="Point at the chart to read the values." />
+        </div>
+        <p class="legend">
+            <span class="swatch" style=format!("background:{TRAIN_COLOUR}")></span>" training batches (averaged)  "
+            <span class="swatch" style=format!("background:{TEST_COLOUR}")></span>
+            {format!(" {} held-out sequences, every {} steps", RnnLimits::TEST_SEQUENCES, RnnLimits::EVAL_EVERY)}
+            <span class="hint">{move || format!(" · guessing scores {:.0}%", chance() * 100.0)}</span>
+        </p>
+    }
+}
+
+/// ‖g‖₂ over every parameter at every step, before and after clipping.
+#[component]
+pub fn Clipping(state: ReadSignal<RnnSession>) -> impl IntoView {
+    let norms = Memo::new(move |_| {
+        state.with(|s| {
+            let line = |label: &str, colour, value: fn(&contract::rnn::protocol::ClipPoint) -> f32| {
+                let points: Vec<(f64, f64)> =
+                    s.lab.clipping.iter().map(|c| (c.step as f64, value(c) as f64)).collect();
+                Series {
+                    label: label.into(),
+                    colour,
+                    points: decimate(&points, MAX_POINTS),
+                    width: 1.5,
+                    dots: false,
+                }
+            };
+            let mut lines = vec![line("before clipping", BEFORE_COLOUR, |c| c.before)];
+            if s.spec.clip != ClipRule::None {
+                lines.push(line("after clipping", AFTER_COLOUR, |c| c.after));
+            }
+            lines
+        })
+    });
+    let rule = move || {
+        state.with(|s| match s.spec.clip {
+            ClipRule::None => "No clipping: every step uses the gradient as it comes.".to_string(),
+            ClipRule::Norm => format!(
+                "Clipping by norm: when ‖g‖ > {}, every gradient is scaled by {} / ‖g‖ — the direction is kept.",
+                s.spec.clip_at, s.spec.clip_at
+            ),
+            ClipRule::Value => format!(
+                "Clipping by value: each component is clamped to ±{} — the direction may change.",
+                s.spec.clip_at
+            ),
+        })
+    };
+    let largest = move || {
+        state.with(|s| {
+            s.lab
+                .clipping
+                .iter()
+                .map(|c| c.before)
+                .fold(None, |m: Option<f32>, v| Some(m.map_or(v, |m| m.max(v))))
+        })
+    };
+    view! {
+        <p class="lede">{rule}</p>
+        <div class="curves">
+            <LineChart series=Signal::derive(move || norms.get())
+                frame=Signal::derive(move || frame("‖g‖₂", YAxis::LogWhenPositive, state.with(|s| s.spec.steps as f64)))
+                title="The gradient's norm over all parameters, every step" caption=true legend=true testid="rnn-clip-chart" class="curve"
+                readout_testid="rnn-clip-readout" hint="Point at the chart to read the values." />
+        </div>
+        <p class="hint" data-testid="rnn-largest-norm">{move || largest().map_or(String::new(), |m| format!("Largest ‖g‖ before clipping so far: {}", crate::format::value(m as f64, 3)))}</p>
+    }
+}

@@ -1,0 +1,266 @@
+//! The Recurrent lab: an RNN, a GRU or an LSTM learns to answer at the end of a sequence —
+//! recall its first symbol, or say "was" or "were" after a long clause — while the page shows
+//! how far back its gradient reaches, what clipping does to an exploding one, and every gate
+//! inside the cell. All computing happens in the engine; this page asks and draws.
+
+mod curves;
+mod heatmap;
+mod inside;
+pub mod state;
+mod through_time;
+
+use crate::labs::{self, Page};
+use crate::widgets::transport::Transport;
+use contract::rnn::limits::RnnLimits;
+use contract::rnn::link::encode;
+use contract::rnn::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS};
+use contract::training::OptimizerName;
+use leptos::prelude::*;
+use state::RnnSession;
+use std::time::Duration;
+
+const TICK: Duration = Duration::from_millis(30);
+const FRAGMENT: &str = "lab=rnn";
+
+/// Experiments a student can open in one click (the README links the same; the e2e test
+/// checks what each title claims).
+pub const PRESETS: [(&str, &str); 6] = [
+    (
+        "RNN, recall across 40 steps: fails",
+        "lab=rnn&v=1&span=40&cell=rnn&steps=500&at=500",
+    ),
+    ("LSTM, the same: succeeds", "lab=rnn&v=1&span=40&steps=500&at=500"),
+    (
+        "Exploding: ReLU RNN, gain 2, no clipping",
+        "lab=rnn&v=1&span=16&cell=relu&gain=2&clip=none&opt=sgd&lr=0.05&steps=400&at=400",
+    ),
+    (
+        "… the same, clipped at norm 1",
+        "lab=rnn&v=1&span=16&cell=relu&gain=2&opt=sgd&lr=0.05&steps=400&at=400",
+    ),
+    (
+        "Was or were after 40 words: LSTM",
+        "lab=rnn&v=1&task=agree&span=40&steps=500&at=500",
+    ),
+    (
+        "… and the RNN",
+        "lab=rnn&v=1&task=agree&span=40&cell=rnn&steps=500&at=500",
+    ),
+];
+
+/// The Recurrent lab in the registry.
+pub fn page(opening: &str) -> Box<dyn Page> {
+    labs::EngineRoom::boxed("Recurrent", FRAGMENT, opening, RnnSession::for_link, |state, active, restart| {
+        view! { <RnnLabPage state=state restart=restart active=active /> }.into_any()
+    })
+}
+
+/// A new experiment: the run restarts from step 0.
+fn change(state: RwSignal<RnnSession>, edit: impl FnOnce(&mut RnnLab)) {
+    let mut spec = state.with_untracked(|s| s.spec.clone());
+    edit(&mut spec);
+    spec.at = None;
+    if let Err(message) = spec.check() {
+        state.update(|s| s.error = Some(message));
+        return;
+    }
+    state.update(|s| {
+        s.spec = spec;
+        s.playing = false;
+    });
+    labs::restart(state);
+}
+
+#[component]
+pub fn RnnLabPage(
+    state: RwSignal<RnnSession>,
+    restart: Callback<()>,
+    active: Signal<bool>,
+) -> impl IntoView {
+    labs::play_loop(state, TICK, RnnSession::wants_request, RnnSession::take_request);
+    labs::transport_keys(active, move || state.update(RnnSession::toggle_play), || {});
+    crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
+    let read = state.read_only();
+    view! {
+        <section class="panel lab rnn-lab" aria-labelledby="rnn-title">
+            <h1 id="rnn-title">"Recurrent networks"</h1>
+            <p class="lede">
+                "A recurrent network reads a sequence one token at a time, carrying a state h from step to step, "
+                "and answers at the end. Can it still use the first token after 40 others? Train a plain RNN, a GRU "
+                "or an LSTM on the same task, watch how far back its gradient reaches, make one explode and clip it, "
+                "and look at every gate as it reads. Space trains or pauses."
+            </p>
+            <labs::notices::Notices state=state restart=restart error_testid="rnn-error" notes_testid="rnn-url-notes" />
+            <nav class="presets" aria-label="Ready-made experiments">
+                <span class="hint">"Try: "</span>
+                {PRESETS.iter().enumerate().map(|(i, (title, link))| view! {
+                    <a class="preset" data-testid=format!("rnn-preset-{i}") href=format!("#{link}")>{*title}</a>
+                }).collect::<Vec<_>>()}
+            </nav>
+            <Controls state=read on_change=Callback::new(move |spec: RnnLab| change(state, move |s| *s = spec)) />
+            <Progress state=read
+                on_play=Callback::new(move |_| state.update(RnnSession::toggle_play))
+                on_reset=Callback::new(move |_| change(state, |_| {})) />
+            <h2>"1 · Learning"</h2>
+            <curves::Curves state=read />
+            <h2>"2 · Gradients through time"</h2>
+            <through_time::ThroughTime state=read />
+            <h2>"3 · Exploding gradients and clipping"</h2>
+            <curves::Clipping state=read />
+            <h2>"4 · Inside the cell"</h2>
+            <inside::Inside state=read
+                on_example=Callback::new(move |example| state.update(|s| { s.lab.pending_inside = Some(example); s.lab.picked_time = None; }))
+                on_time=Callback::new(move |t| state.update(|s| s.lab.picked_time = Some(t))) />
+            <crate::page::ShareBar label="Share this experiment" testid="rnn-share" link_testid="rnn-share-link"
+                hint="Link copied — it trains the same network to this step, with the same numbers: " make=labs::share(state) />
+        </section>
+    }
+}
+
+#[component]
+fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl IntoView {
+    let spec = Memo::new(move |_| state.with(|s| s.spec.clone()));
+    let edit = move |f: Box<dyn FnOnce(&mut RnnLab)>| {
+        let mut s = spec.get_untracked();
+        f(&mut s);
+        on_change.run(s);
+    };
+    let whole = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<usize>().ok();
+    let real = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f32>().ok();
+    let number = move |label: &'static str, testid: &'static str, (lo, hi): (usize, usize), get: fn(&RnnLab) -> usize, set: fn(&mut RnnLab, usize)| {
+        view! {
+            <label class="field">{label}
+                <input type="number" min=lo.to_string() max=hi.to_string() data-testid=testid
+                    prop:value=move || get(&spec.get()).to_string()
+                    on:change=move |ev| { if let Some(n) = whole(&ev) { edit(Box::new(move |s| set(s, n))) } } />
+            </label>
+        }
+    };
+    view! {
+        <div class="rnn-controls">
+            <label class="field">"Task "
+                <select data-testid="rnn-task" on:change=move |ev| {
+                    if let Some(t) = RnnTask::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.task = t)) }
+                }>
+                    {RnnTask::ALL.iter().map(|&t| view! {
+                        <option value=t.slug() selected=move || spec.get().task == t>{t.title()}</option>
+                    }).collect::<Vec<_>>()}
+                </select>
+            </label>
+            {number("Span (tokens between cue and answer) ", "rnn-span", RnnLimits::SPAN, |s| s.span, |s, n| s.span = n)}
+            <label class="field">"Cell "
+                <select data-testid="rnn-cell" on:change=move |ev| {
+                    if let Some(c) = CellChoice::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.cell = c)) }
+                }>
+                    {CellChoice::ALL.iter().map(|&c| view! {
+                        <option value=c.slug() selected=move || spec.get().cell == c>{c.title()}</option>
+                    }).collect::<Vec<_>>()}
+                </select>
+            </label>
+            <label class="field checkbox toolbar-check">
+                <input type="checkbox" data-testid="rnn-bi" prop:checked=move || spec.get().bidirectional
+                    on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |s| s.bidirectional = on)) } />
+                " Bidirectional"
+            </label>
+            {number("Hidden units ", "rnn-hidden", RnnLimits::HIDDEN, |s| s.hidden, |s, n| s.hidden = n)}
+            {number("Layers ", "rnn-layers", RnnLimits::LAYERS, |s| s.layers, |s, n| s.layers = n)}
+            {number("Batch ", "rnn-batch", RnnLimits::BATCH, |s| s.batch, |s, n| s.batch = n)}
+            {number("Steps ", "rnn-steps", RnnLimits::STEPS, |s| s.steps, |s, n| s.steps = n)}
+            <label class="field">"Optimizer "
+                <select data-testid="rnn-opt" on:change=move |ev| {
+                    if let Some(o) = OptimizerName::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.run = RnnLab::default_run(o))) }
+                }>
+                    {RNN_OPTIMIZERS.iter().map(|&o| view! {
+                        <option value=o.slug() selected=move || spec.get().run.optimizer == o>{labs::optimizer_label(o)}</option>
+                    }).collect::<Vec<_>>()}
+                </select>
+            </label>
+            <label class="field">"Learning rate η "
+                <input type="number" step="any" data-testid="rnn-lr" prop:value=move || spec.get().run.lr.to_string()
+                    on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.run.lr = v)) } } />
+            </label>
+            <label class="field">"Gradient clipping "
+                <select data-testid="rnn-clip" on:change=move |ev| {
+                    if let Some(c) = ClipRule::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.clip = c)) }
+                }>
+                    {ClipRule::ALL.iter().map(|&c| view! {
+                        <option value=c.slug() selected=move || spec.get().clip == c>{match c {
+                            ClipRule::None => "none",
+                            ClipRule::Norm => "by global norm",
+                            ClipRule::Value => "by value",
+                        }}</option>
+                    }).collect::<Vec<_>>()}
+                </select>
+            </label>
+            <label class="field">"Threshold "
+                <input type="number" step="any" data-testid="rnn-clip-at" prop:value=move || spec.get().clip_at.to_string()
+                    disabled=move || spec.get().clip == ClipRule::None
+                    on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.clip_at = v)) } } />
+            </label>
+            {number("Truncated BPTT (steps, 0 = all) ", "rnn-trunc", (0, RnnLimits::SPAN.1 + 2), |s| s.truncate, |s, n| s.truncate = n)}
+            <label class="field">"Recurrent gain "
+                <input type="number" step="0.1" data-testid="rnn-gain" prop:value=move || spec.get().gain.to_string()
+                    on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.gain = v)) } } />
+            </label>
+            {number("Seed ", "rnn-seed", (0, usize::MAX), |s| s.seed as usize, |s, n| s.seed = n as u64)}
+        </div>
+        <p class="hint">{move || {
+            let s = spec.get();
+            match s.task {
+                RnnTask::Recall => format!(
+                    "Each sequence is {} symbols from A–D; the network must answer with the first. Guessing scores 25%.",
+                    s.length()
+                ),
+                RnnTask::Agreement => format!(
+                    "Each sentence is a subject, a clause of {} words naming other nouns of either number, then the network says “was” or “were”. Only the subject decides.",
+                    s.span
+                ),
+            }
+        }}</p>
+    }
+}
+
+#[component]
+fn Progress(state: ReadSignal<RnnSession>, on_play: Callback<()>, on_reset: Callback<()>) -> impl IntoView {
+    let playing = move || state.with(|s| s.playing);
+    let can_play = move || state.with(|s| s.started && !s.finished());
+    let fraction = move || state.with(|s| s.lab.step as f64 / s.lab.total_steps.max(1) as f64);
+    let status = move || {
+        state.with(|s| {
+            if !s.started {
+                return if s.waiting { "Building the network…".to_string() } else { "Not started".into() };
+            }
+            let mut text = format!("step {} of {}", s.lab.step, s.lab.total_steps);
+            if let Some(to) = s.replaying() {
+                text += &format!(" · replaying the link to step {to}");
+            }
+            if s.finished() && s.lab.stopped.is_none() {
+                text += " · done";
+            }
+            text
+        })
+    };
+    let test = Memo::new(move |_| state.with(|s| s.lab.evaluations.last().map(|e| (e.step, e.accuracy, e.loss))));
+    let speed = Memo::new(move |_| state.with(|s| s.lab.examples_per_second));
+    view! {
+        <Transport playing=Signal::derive(playing) can_play=Signal::derive(can_play) play_label="▶ Train"
+            on_play=on_play on_reset=on_reset prefix="rnn-" progress=Signal::derive(fraction)>
+            <span class="status" data-testid="rnn-status">{status}</span>
+        </Transport>
+        {move || state.with(|s| s.lab.stopped.clone()).map(|why| view! {
+            <p class="stopped" data-testid="rnn-stopped">{format!("Training stopped: {why}")}</p>
+        })}
+        <dl class="facts">
+            <div><dt>"held-out accuracy"</dt>
+                <dd data-testid="rnn-accuracy" data-value=move || test.get().map(|t| t.1.to_string()).unwrap_or_default()>
+                    {move || test.get().map_or("—".to_string(), |t| format!("{:.1}%", t.1 * 100.0))}</dd>
+                <span class="hint">{move || test.get().map_or(String::new(), |t| format!("{} sequences, step {} · loss {}", RnnLimits::TEST_SEQUENCES, t.0, crate::format::value(t.2 as f64, 3)))}</span></div>
+            <div><dt>"training batches"</dt>
+                <dd data-testid="rnn-train">{move || state.with(|s| s.lab.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
+                <span class="hint">"mean of the last 20 steps"</span></div>
+            <div><dt>"speed"</dt>
+                <dd data-testid="rnn-speed">{move || speed.get().map_or("—".to_string(), |e| format!("{e:.0} sequences/s"))}</dd>
+                <span class="hint">"training only, in the engine worker"</span></div>
+        </dl>
+    }
+}

@@ -1,0 +1,234 @@
+//! What the Recurrent lab page knows beyond its run (`labs::session`): the training history,
+//! the gradient norms, every evaluation with its gradients through time, and the look inside
+//! the cell. Replies are applied by one function, so the page's behaviour is tested natively.
+
+use crate::labs::session::{LabState, Session};
+use contract::link::UrlNote;
+use contract::rnn::protocol::{
+    ClipPoint, InsideView, RnnEvaluation, RnnProgress, RnnProtocol, RnnReply, RnnRequest,
+};
+use contract::rnn::RnnLab;
+use contract::training::TrainPoint;
+use contract::ToEngine;
+
+/// Training time per request: the page follows the run smoothly and a pause is quick.
+pub const TRAIN_SLICE_MS: f64 = 300.0;
+
+pub type RnnSession = Session<RnnState>;
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct RnnState {
+    pub step: usize,
+    pub total_steps: usize,
+    pub train: Vec<TrainPoint>,
+    pub clipping: Vec<ClipPoint>,
+    pub evaluations: Vec<RnnEvaluation>,
+    pub examples_per_second: Option<f32>,
+    pub stopped: Option<String>,
+    pub inside: Option<InsideView>,
+    /// A held-out sequence chosen but not yet sent.
+    pub pending_inside: Option<usize>,
+    /// The time step picked in the inside view (0-based).
+    pub picked_time: Option<usize>,
+    /// A link's `at=`: train to this step, in slices the page follows.
+    pub replay_to: Option<usize>,
+}
+
+impl LabState for RnnState {
+    type Protocol = RnnProtocol;
+
+    fn step(&self) -> usize {
+        self.step
+    }
+
+    fn on_restart(s: &mut RnnSession) {
+        let example = s.lab.inside.as_ref().map(|i| i.example).filter(|&e| e > 0);
+        s.lab = RnnState {
+            total_steps: s.spec.steps,
+            replay_to: s.spec.at.filter(|&at| at > 0),
+            // The sequence followed stays followed in the new run.
+            pending_inside: example,
+            ..RnnState::default()
+        };
+    }
+
+    fn on_refused(s: &mut RnnSession) {
+        s.lab.replay_to = None;
+        s.lab.pending_inside = None;
+    }
+
+    fn on_reply(s: &mut RnnSession, reply: RnnReply) {
+        match reply {
+            RnnReply::Started { progress, inside } | RnnReply::Trained { progress, inside } => {
+                s.lab.absorb(progress);
+                s.lab.inside = Some(inside);
+                if s.finished() {
+                    s.playing = false;
+                }
+                if s.lab.replay_to.is_some_and(|to| s.lab.step >= to) {
+                    s.lab.replay_to = None;
+                }
+            }
+            RnnReply::Inside(inside) => s.lab.inside = Some(inside),
+        }
+    }
+}
+
+impl RnnState {
+    fn absorb(&mut self, p: RnnProgress) {
+        self.step = p.step;
+        self.total_steps = p.total_steps;
+        self.train.extend(p.train);
+        self.clipping.extend(p.clipping);
+        self.evaluations.extend(p.evaluations);
+        if p.examples_per_second.is_some() {
+            self.examples_per_second = p.examples_per_second;
+        }
+        self.stopped = p.stopped;
+    }
+
+    /// Mean loss and accuracy of the last `n` training steps.
+    pub fn recent_train(&self, n: usize) -> Option<(f32, f32)> {
+        let recent = &self.train[self.train.len().saturating_sub(n)..];
+        (!recent.is_empty()).then(|| {
+            let k = recent.len() as f32;
+            (
+                recent.iter().map(|p| p.loss).sum::<f32>() / k,
+                recent.iter().map(|p| p.accuracy).sum::<f32>() / k,
+            )
+        })
+    }
+}
+
+impl RnnSession {
+    pub fn for_link(spec: RnnLab, notes: Vec<UrlNote>) -> RnnSession {
+        let state = RnnState {
+            total_steps: spec.steps,
+            ..RnnState::default()
+        };
+        Session::new(spec, notes, state)
+    }
+
+    pub fn finished(&self) -> bool {
+        self.started && (self.lab.step >= self.lab.total_steps || self.lab.stopped.is_some())
+    }
+
+    /// The step a link is being replayed to, while it is.
+    pub fn replaying(&self) -> Option<usize> {
+        self.lab.replay_to.filter(|&to| self.started && self.lab.step < to)
+    }
+
+    /// Should the play loop send a request now?
+    pub fn wants_request(&self) -> bool {
+        let training = (self.playing || self.replaying().is_some()) && !self.finished();
+        (training || self.lab.pending_inside.is_some())
+            && self.started
+            && !self.waiting
+            && !self.engine_failed
+    }
+
+    /// The next request: a chosen sequence first, then training (to the link's step while
+    /// replaying).
+    pub fn take_request(&mut self) -> ToEngine {
+        if let Some(example) = self.lab.pending_inside.take() {
+            return self.request(&RnnRequest::Inside { example });
+        }
+        let until = if self.playing { None } else { self.lab.replay_to };
+        self.request(&RnnRequest::Train {
+            budget_ms: TRAIN_SLICE_MS,
+            until,
+        })
+    }
+
+    pub fn toggle_play(&mut self) {
+        self.playing = !self.playing && !self.finished();
+        if self.playing {
+            self.lab.replay_to = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use contract::cnn::view::Quantised;
+    use contract::{Body, FromEngine};
+
+    fn progress(step: usize, evaluations: &[usize]) -> RnnProgress {
+        RnnProgress {
+            step,
+            total_steps: 600,
+            train: vec![],
+            clipping: vec![],
+            evaluations: evaluations
+                .iter()
+                .map(|&step| RnnEvaluation {
+                    step,
+                    loss: 1.0,
+                    accuracy: 0.5,
+                    through_time: vec![1.0; 21],
+                    jacobian: vec![1.0; 21],
+                })
+                .collect(),
+            examples_per_second: Some(1000.0),
+            train_ms: 10.0,
+            stopped: None,
+        }
+    }
+
+    fn inside(example: usize) -> InsideView {
+        InsideView {
+            example,
+            step: 0,
+            tokens: vec![],
+            classes: vec![],
+            answer: 0,
+            probabilities: vec![],
+            traces: vec![contract::rnn::protocol::Trace {
+                name: "state h".into(),
+                units: 1,
+                values: Quantised::from_values(&[0.0]),
+            }],
+        }
+    }
+
+    fn reply(run: u64, reply: RnnReply) -> FromEngine {
+        FromEngine::Reply {
+            from: "rnn".into(),
+            run,
+            body: Body::of(&reply),
+        }
+    }
+
+    fn read(request: ToEngine) -> RnnRequest {
+        let contract::Ask::Request(body) = request.ask else {
+            panic!("{request:?}")
+        };
+        body.read().expect("a request of this lab")
+    }
+
+    #[test]
+    fn a_link_replays_to_its_step_then_waits_and_a_chosen_sequence_goes_first() {
+        let spec = RnnLab { at: Some(300), ..RnnLab::default() };
+        let mut s = RnnSession::for_link(spec, vec![]);
+        s.restart();
+        assert!(!s.wants_request(), "nothing before the start");
+        s.apply(&reply(1, RnnReply::Started { progress: progress(0, &[0]), inside: inside(0) }));
+        assert_eq!(
+            read(s.take_request()),
+            RnnRequest::Train { budget_ms: TRAIN_SLICE_MS, until: Some(300) }
+        );
+        s.apply(&reply(1, RnnReply::Trained { progress: progress(150, &[25, 50]), inside: inside(0) }));
+        s.lab.pending_inside = Some(7);
+        assert_eq!(read(s.take_request()), RnnRequest::Inside { example: 7 });
+        s.apply(&reply(1, RnnReply::Inside(inside(7))));
+        s.apply(&reply(1, RnnReply::Trained { progress: progress(300, &[300]), inside: inside(7) }));
+        assert!(!s.wants_request(), "the link's step is reached");
+        let steps: Vec<usize> = s.lab.evaluations.iter().map(|e| e.step).collect();
+        assert_eq!(steps, [0, 25, 50, 300]);
+        // A new run keeps following sequence 7.
+        s.restart();
+        assert_eq!(s.lab.pending_inside, Some(7));
+        assert!(s.lab.evaluations.is_empty());
+    }
+}

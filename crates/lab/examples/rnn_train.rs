@@ -1,0 +1,48 @@
+//! Trains a Recurrent-lab link natively and prints every held-out evaluation, how far back its
+//! gradient reaches, and the largest gradient norm: what the page should show for the same
+//! link. `cargo run --release -p lab --example rnn_train -- 'lab=rnn&v=1&span=40&cell=rnn'`
+
+use lab::rnn::RnnSession;
+use std::time::Instant;
+
+fn main() -> Result<(), String> {
+    let link = std::env::args().nth(1).unwrap_or_default();
+    let (spec, notes) = contract::rnn::link::decode(&link);
+    for n in notes {
+        eprintln!("link: {} — {}", n.part, n.reason);
+    }
+    let mut session = RnnSession::new(&spec)?;
+    let clock = Instant::now();
+    let now = || clock.elapsed().as_secs_f64() * 1000.0;
+    let mut largest = 0.0f32;
+    loop {
+        let speed = session.train_until(1000.0, &now, None);
+        let progress = session.progress(speed, None);
+        largest = progress
+            .clipping
+            .iter()
+            .fold(largest, |m, c| m.max(c.before));
+        for e in &progress.evaluations {
+            let reach = match (e.through_time.first(), e.through_time.last()) {
+                (Some(first), Some(last)) if *last > 0.0 => first / last,
+                _ => f32::NAN,
+            };
+            println!(
+                "step {:>5}  held-out loss {:.4}  accuracy {:.3}  ‖∂L/∂h_1‖/‖∂L/∂h_T‖ {reach:.2e}  largest ‖g‖ {largest:.3e}",
+                e.step, e.loss, e.accuracy
+            );
+        }
+        if let Some(speed) = speed {
+            eprintln!(
+                "  {speed:.0} sequences/s on {} threads",
+                rayon::current_num_threads()
+            );
+        }
+        if let Some(why) = progress.stopped {
+            return Err(why);
+        }
+        if progress.step >= progress.total_steps {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,113 @@
+// The Recurrent lab as a student uses it: the README's links train to their step in the page;
+// an LSTM recalls across 40 steps where the RNN does not, and the gradient-through-time maps
+// show why; an exploding ReLU RNN is tamed by clipping; the agreement task's sentences can be
+// followed through every gate; a broken link says what it could not use.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { colours, openPage, screenshot, sharedBrowser } from './harness.mjs';
+
+const READY = 120_000;
+const shared = sharedBrowser({ before, after });
+
+async function reachStep(page, n) {
+  await page.getByTestId('rnn-status').filter({ hasText: `step ${n} of` }).waitFor({ timeout: READY });
+}
+
+async function heldOut(page) {
+  return Number(await page.getByTestId('rnn-accuracy').getAttribute('data-value'));
+}
+
+async function open(link) {
+  const opened = await openPage(shared.browser.context, `${shared.server.url}#${link}`);
+  await opened.page.setViewportSize({ width: 1100, height: 1000 });
+  return opened;
+}
+
+test('recall across 40 steps: the RNN stays near chance, the LSTM learns, and the gradient shows why', async () => {
+  const runs = [
+    ['lab=rnn&v=1&span=40&cell=rnn&steps=500&at=500', 'rnn'],
+    ['lab=rnn&v=1&span=40&steps=500&at=500', 'lstm'],
+  ];
+  const accuracy = {};
+  for (const [link, cell] of runs) {
+    const { page, errors } = await open(link);
+    await reachStep(page, 500);
+    accuracy[cell] = await heldOut(page);
+    for (const id of ['rnn-tt-loss', 'rnn-tt-jacobian']) {
+      assert.ok((await colours(page.getByTestId(id))) > 5, `${cell}: ${id} is drawn`);
+    }
+    const reach = await page.getByTestId('rnn-reach').textContent();
+    if (cell === 'rnn') assert.match(reach, /almost none of the gradient/, reach);
+    else assert.match(reach, /still reaches the first token/, reach);
+    await page.getByTestId('rnn-tt-loss').scrollIntoViewIfNeeded();
+    await screenshot(page, `rnn-lab-${cell}.png`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  assert.ok(accuracy.rnn <= 0.5, `the RNN should fail: ${accuracy.rnn}`);
+  assert.ok(accuracy.lstm >= 0.95, `the LSTM should recall: ${accuracy.lstm}`);
+});
+
+test('an exploding ReLU RNN: without clipping it spikes and never learns; clipped at norm 1 it does', async () => {
+  const base = 'lab=rnn&v=1&span=16&cell=relu&gain=2&opt=sgd&lr=0.05&steps=400&at=400';
+  const results = {};
+  for (const clip of ['none', 'norm']) {
+    const { page, errors } = await open(clip === 'none' ? base.replace('gain=2', 'gain=2&clip=none') : base);
+    await reachStep(page, 400);
+    results[clip] = await heldOut(page);
+    const largest = Number((await page.getByTestId('rnn-largest-norm').textContent()).match(/([\d.]+)$/)[1]);
+    assert.ok(largest > 10, `${clip}: the gradient exploded (${largest})`);
+    const legend = await page.getByTestId('rnn-clip-chart').textContent();
+    assert.equal(legend.includes('after clipping'), clip === 'norm', legend);
+    if (clip === 'norm') {
+      await page.getByTestId('rnn-clip-chart').scrollIntoViewIfNeeded();
+      await screenshot(page, 'rnn-lab-clipping.png');
+    }
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  assert.ok(results.none <= 0.5, `unclipped: ${results.none}`);
+  assert.ok(results.norm >= 0.9, `clipped: ${results.norm}`);
+});
+
+test('was or were after 40 words: inside the LSTM, every gate over the sentence, a step read out', async () => {
+  const { page, errors } = await open('lab=rnn&v=1&task=agree&span=40&steps=500&at=500');
+  await reachStep(page, 500);
+  assert.ok((await heldOut(page)) >= 0.95, `agreement ${await heldOut(page)}`);
+  const tokens = page.getByTestId('rnn-tokens').locator('.token');
+  assert.equal(await tokens.count(), 42);
+  assert.equal(await tokens.first().textContent(), 'the');
+  for (const name of ['forget', 'update', 'output', 'memory', 'state']) {
+    const trace = page.getByTestId(`rnn-trace-${name}`);
+    assert.ok((await colours(trace.locator('canvas'))) > 5, `${name} is drawn`);
+  }
+  assert.match(await page.getByTestId('rnn-inside-answer').textContent(), /The right answer is “(was|were)”; the network says “\1” ✓/);
+  const first = await page.getByTestId('rnn-tokens').textContent();
+  await page.getByTestId('rnn-next-example').click();
+  await page.waitForFunction((before) => document.querySelector('[data-testid="rnn-tokens"]').textContent !== before, first);
+  await tokens.nth(1).click();
+  const readout = page.getByTestId('rnn-time-readout');
+  await readout.waitFor();
+  assert.match(await readout.locator('caption').textContent(), /^Step 2 \(token “(man|men|king|kings|dog|dogs|boy|boys|cart|carts|horse|horses|girl|girls)”\)/);
+  assert.equal(await readout.locator('tbody tr').count(), 5);
+  await page.getByTestId('rnn-trace-forget').scrollIntoViewIfNeeded();
+  await screenshot(page, 'rnn-lab-inside.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a broken link says what it could not use and trains the rest; a control changes the link', async () => {
+  const { page, errors } = await open('lab=rnn&v=1&span=1000&cell=transformer&hidden=8&steps=50');
+  const notes = page.getByTestId('rnn-url-notes');
+  await notes.waitFor({ timeout: READY });
+  const text = await notes.textContent();
+  assert.match(text, /span = 1000 exceeds the limit of 100/);
+  assert.match(text, /not a cell/);
+  await page.getByTestId('rnn-play').click();
+  await reachStep(page, 50);
+  await page.getByTestId('rnn-cell').selectOption('gru');
+  await page.waitForFunction(() => location.hash.includes('cell=gru') && location.hash.includes('hidden=8'));
+  await page.getByTestId('rnn-status').filter({ hasText: 'step 0 of 50' }).waitFor({ timeout: READY });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
