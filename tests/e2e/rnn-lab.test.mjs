@@ -111,3 +111,19 @@ test('a broken link says what it could not use and trains the rest; a control ch
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the README's other claims: truncation keeps the LSTM from recall; the RNN only guesses at agreement", async () => {
+  const cases = [
+    ['lab=rnn&v=1&span=40&trunc=10&steps=500&at=500', /truncated backpropagation cuts the gradient 10 steps before the answer/],
+    ['lab=rnn&v=1&task=agree&span=40&cell=rnn&steps=500&at=500', /almost none of the gradient/],
+  ];
+  for (const [link, reach] of cases) {
+    const { page, errors } = await open(link);
+    await reachStep(page, 500);
+    const accuracy = await heldOut(page);
+    assert.ok(accuracy <= 0.6, `${link}: ${accuracy}`);
+    assert.match(await page.getByTestId('rnn-reach').textContent(), reach);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+});

@@ -68,11 +68,32 @@ impl Scale {
     /// The bar's end labels.
     pub fn ends(&self) -> (String, String) {
         match *self {
-            Scale::Log { low, high } => (format!("10^{low:.0}"), format!("10^{high:.0}")),
+            Scale::Log { low, high } => (power_of_ten(low), power_of_ten(high)),
             Scale::Linear { low, high } => (format!("{low:.2}"), format!("{high:.2}")),
             Scale::Signed { magnitude } => (format!("−{magnitude:.2}"), format!("+{magnitude:.2}")),
         }
     }
+}
+
+/// 10 raised to a whole number, written as the notes would: 10⁻³.
+pub fn power_of_ten(exponent: f32) -> String {
+    let digits: String = format!("{exponent:.0}")
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            _ => '⁹',
+        })
+        .collect();
+    format!("10{digits}")
 }
 
 /// The grid's pixels (RGBA); not-a-number cells grey.
@@ -133,10 +154,10 @@ pub fn Heatmap(
             <canvas node_ref=canvas data-testid=testid width="1" height="1" aria-label=aria
                 class:pickable=on_pick.is_some() on:click=click></canvas>
             <div class="colour-bar">
+                <span class="bar-label">{bar_label}</span>
                 <span>{move || scale.get().ends().0}</span>
                 <span class="bar" style:background=move || bar_gradient(scale.get())></span>
                 <span>{move || scale.get().ends().1}</span>
-                <span class="hint">{bar_label}</span>
             </div>
         </div>
     }
@@ -156,6 +177,8 @@ mod tests {
         assert_eq!(scale.position(0.0), Some(0.0), "no gradient: the bottom");
         assert_eq!(scale.position(f32::NAN), None);
         assert_eq!(Scale::log_of(&[1.0]), Scale::Log { low: 0.0, high: 1.0 });
+        assert_eq!(scale.ends(), ("10⁻⁴".to_string(), "10²".to_string()));
+        assert_eq!(power_of_ten(-10.0), "10⁻¹⁰");
         let grid = Grid { rows: 1, columns: 2, values: vec![1e-4, f32::NAN] };
         assert_eq!(&pixels(&grid, scale)[4..], &[200, 200, 200, 255]);
         let signed = Scale::Signed { magnitude: 2.0 };

@@ -82,6 +82,12 @@ pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
         state.with(|s| {
             let e = s.lab.evaluations.last()?;
             let r = reach(e)?;
+            if r == 0.0 {
+                return Some(format!(
+                    "At step {}: ‖∂L/∂h_1‖ = 0 — truncated backpropagation cuts the gradient {} steps before the answer.",
+                    e.step, s.spec.truncate
+                ));
+            }
             Some(format!(
                 "At step {}: ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ = {} (10^{:.1}) — {}",
                 e.step,
