@@ -127,3 +127,20 @@ test("the README's other claims: truncation keeps the LSTM from recall; the RNN 
     await page.close();
   }
 });
+
+test('RNN, GRU and LSTM compared on one task: three curves, three gradient profiles', async () => {
+  const { page, errors } = await open('lab=rnn&v=1&span=40&cmp=1&steps=500&at=500');
+  await reachStep(page, 500);
+  const compare = page.getByTestId('rnn-compare');
+  for (const chart of ['rnn-compare-accuracy', 'rnn-compare-reach']) {
+    const legend = await page.getByTestId(chart).locator('.legend-item').allTextContents();
+    assert.deepEqual(legend, ['LSTM', 'RNN (tanh)', 'GRU'], chart);
+    assert.equal(await page.getByTestId(chart).locator('path.series').count(), 3, chart);
+  }
+  // The same LSTM run as without the comparison: comparing adds runs, it changes none.
+  assert.equal(await heldOut(page), 1);
+  await compare.scrollIntoViewIfNeeded();
+  await screenshot(page, 'rnn-lab-compare.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

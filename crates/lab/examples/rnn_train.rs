@@ -17,7 +17,7 @@ fn main() -> Result<(), String> {
     let mut largest = 0.0f32;
     loop {
         let speed = session.train_until(1000.0, &now, None);
-        let progress = session.progress(speed, None);
+        let progress = session.progress(speed, false);
         largest = progress
             .clipping
             .iter()

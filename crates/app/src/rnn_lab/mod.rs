@@ -3,6 +3,7 @@
 //! how far back its gradient reaches, what clipping does to an exploding one, and every gate
 //! inside the cell. All computing happens in the engine; this page asks and draws.
 
+mod compare;
 mod curves;
 mod heatmap;
 mod inside;
@@ -24,7 +25,7 @@ const FRAGMENT: &str = "lab=rnn";
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
 /// checks what each title claims).
-pub const PRESETS: [(&str, &str); 6] = [
+pub const PRESETS: [(&str, &str); 7] = [
     (
         "RNN, recall across 40 steps: fails",
         "lab=rnn&v=1&span=40&cell=rnn&steps=500&at=500",
@@ -45,6 +46,10 @@ pub const PRESETS: [(&str, &str); 6] = [
     (
         "… and the RNN",
         "lab=rnn&v=1&task=agree&span=40&cell=rnn&steps=500&at=500",
+    ),
+    (
+        "RNN, GRU and LSTM side by side",
+        "lab=rnn&v=1&span=40&cmp=1&steps=500&at=500",
     ),
 ];
 
@@ -103,6 +108,9 @@ pub fn RnnLabPage(
                 on_reset=Callback::new(move |_| change(state, |_| {})) />
             <h2>"1 · Learning"</h2>
             <curves::Curves state=read />
+            <Show when=move || state.with(|s| s.spec.compare)>
+                <compare::Compare state=read />
+            </Show>
             <h2>"2 · Gradients through time"</h2>
             <through_time::ThroughTime state=read />
             <h2>"3 · Exploding gradients and clipping"</h2>
@@ -161,6 +169,11 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
                 <input type="checkbox" data-testid="rnn-bi" prop:checked=move || spec.get().bidirectional
                     on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |s| s.bidirectional = on)) } />
                 " Bidirectional"
+            </label>
+            <label class="field checkbox toolbar-check" title="Train the plain RNN, the GRU and the LSTM beside this run, same task, seed and budget">
+                <input type="checkbox" data-testid="rnn-compare-cells" prop:checked=move || spec.get().compare
+                    on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |s| s.compare = on)) } />
+                " Compare RNN, GRU, LSTM"
             </label>
             {number("Hidden units ", "rnn-hidden", RnnLimits::HIDDEN, |s| s.hidden, |s, n| s.hidden = n)}
             {number("Layers ", "rnn-layers", RnnLimits::LAYERS, |s| s.layers, |s, n| s.layers = n)}

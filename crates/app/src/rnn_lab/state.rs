@@ -5,7 +5,8 @@
 use crate::labs::session::{LabState, Session};
 use contract::link::UrlNote;
 use contract::rnn::protocol::{
-    ClipPoint, InsideView, RnnEvaluation, RnnProgress, RnnProtocol, RnnReply, RnnRequest,
+    ClipPoint, ComparedProgress, InsideView, RnnEvaluation, RnnProgress, RnnProtocol, RnnReply,
+    RnnRequest,
 };
 use contract::rnn::RnnLab;
 use contract::training::TrainPoint;
@@ -23,6 +24,8 @@ pub struct RnnState {
     pub train: Vec<TrainPoint>,
     pub clipping: Vec<ClipPoint>,
     pub evaluations: Vec<RnnEvaluation>,
+    /// The compared runs, each with every evaluation so far.
+    pub compared: Vec<ComparedProgress>,
     pub examples_per_second: Option<f32>,
     pub stopped: Option<String>,
     pub inside: Option<InsideView>,
@@ -81,6 +84,15 @@ impl RnnState {
         self.train.extend(p.train);
         self.clipping.extend(p.clipping);
         self.evaluations.extend(p.evaluations);
+        for run in p.compared {
+            match self.compared.iter_mut().find(|c| c.cell == run.cell) {
+                Some(known) => {
+                    known.evaluations.extend(run.evaluations);
+                    known.stopped = run.stopped;
+                }
+                None => self.compared.push(run),
+            }
+        }
         if p.examples_per_second.is_some() {
             self.examples_per_second = p.examples_per_second;
         }
@@ -173,6 +185,7 @@ mod tests {
             examples_per_second: Some(1000.0),
             train_ms: 10.0,
             stopped: None,
+            compared: vec![],
         }
     }
 

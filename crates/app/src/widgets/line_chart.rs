@@ -228,7 +228,7 @@ pub fn LineChart(
     /// Names the chart for screen readers (and the figure's caption when given).
     title: &'static str,
     #[prop(optional)] caption: bool,
-    /// A legend inside the chart (off when the page writes its own).
+    /// A legend above the chart (off when the page writes its own).
     #[prop(optional)]
     legend: bool,
     #[prop(optional)] testid: &'static str,
@@ -265,11 +265,6 @@ pub fn LineChart(
         let frame = frame.get();
         let (w, h) = (frame.width, frame.height);
         chart.get().map(|c| {
-            let legend_items = if legend {
-                series.with(|s| s.iter().map(|s| (s.label.clone(), s.colour)).collect::<Vec<_>>())
-            } else {
-                vec![]
-            };
             view! {
                 <svg viewBox=format!("0 0 {w} {h}") role="img" aria-label=title
                     on:mousemove=track on:mouseleave=move |_| hover.set(None)>
@@ -286,13 +281,6 @@ pub fn LineChart(
                         <path d=d fill="none" stroke=colour stroke-width=width class="series" />
                     }).collect::<Vec<_>>()}
                     {c.dots.into_iter().map(|(x, y, colour)| view! { <circle cx=x cy=y r="3" fill=colour /> }).collect::<Vec<_>>()}
-                    {legend_items.into_iter().enumerate().map(|(i, (name, colour))| {
-                        let x = w - RIGHT - 110.0 * (i as f64 + 1.0);
-                        view! {
-                            <line x1=x x2=x + 18.0 y1=12.0 y2=12.0 stroke=colour stroke-width="3" />
-                            <text class="legend" x=x + 22.0 y=16.0>{name}</text>
-                        }
-                    }).collect::<Vec<_>>()}
                     <text class="axis-title" x=(LEFT + w) / 2.0 y=h - 6.0 text-anchor="middle">{frame.x_label}</text>
                     <text class="axis-title" x=LEFT y=16.0>
                         {if c.log { format!("{} (log scale)", frame.y_label) } else { frame.y_label.to_string() }}
@@ -301,9 +289,22 @@ pub fn LineChart(
             }
         })
     };
+    // Above the plot, in the page's flow: however many series, it never covers the axis title.
+    let legend_row = move || {
+        legend.then(|| {
+            series.with(|s| {
+                s.iter()
+                    .map(|s| view! {
+                        <span class="legend-item"><span class="swatch" style=format!("background:{}", s.colour)></span>{s.label.clone()}</span>
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
     view! {
         <figure class=format!("line-chart {class}") data-testid=testid>
             {caption.then(|| view! { <div class="chart-title">{title}</div> })}
+            <div class="chart-legend">{legend_row}</div>
             {svg}
             <figcaption class="readout" data-testid=readout_testid aria-live="polite">{text}</figcaption>
         </figure>

@@ -67,9 +67,15 @@ impl RnnLimits {
     }
 
     /// Forward multiply-adds of one step: batch × length × layers × directions × maps ×
-    /// (inputs + hidden) × hidden.
+    /// (inputs + hidden) × hidden, summed over the compared runs.
     pub fn step_mult_adds(spec: &RnnLab) -> u64 {
-        let maps = 1 + spec.cell.gates().len() as u64;
+        let cells = std::iter::once(spec.cell).chain(spec.compared_cells());
+        cells
+            .map(|cell| Self::one_run_mult_adds(spec, 1 + cell.gates().len() as u64))
+            .sum()
+    }
+
+    fn one_run_mult_adds(spec: &RnnLab, maps: u64) -> u64 {
         let directions = if spec.bidirectional { 2 } else { 1 };
         let widest_input = (spec.hidden * directions).max(32) as u64;
         spec.batch as u64

@@ -52,6 +52,7 @@ pub fn encode(spec: &RnnLab) -> String {
     );
     differ(spec.gain != d.gain, format!("gain={}", spec.gain));
     differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    differ(spec.compare, "cmp=1".into());
     differ(spec.seed != d.seed, format!("seed={}", spec.seed));
     if let Some(at) = spec.at {
         differ(true, format!("at={at}"));
@@ -150,9 +151,12 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut RnnLab, notes: &mut V
                 ),
             )),
         },
-        "bi" => match value {
-            "1" | "true" => try_set(spec, part, notes, |s| s.bidirectional = true),
-            "0" | "false" => spec.bidirectional = false,
+        "bi" | "cmp" => match value {
+            "1" | "true" => try_set(spec, part, notes, |s| match key {
+                "bi" => s.bidirectional = true,
+                _ => s.compare = true,
+            }),
+            "0" | "false" => {}
             _ => notes.push(note(part, "expected 1 or 0")),
         },
         "span" | "hidden" | "layers" | "batch" | "trunc" | "steps" => {
@@ -226,6 +230,7 @@ mod tests {
             truncate: 5,
             gain: 2.5,
             steps: 900,
+            compare: true,
             seed: 7,
             at: Some(450),
         };
@@ -233,7 +238,7 @@ mod tests {
         assert_eq!(
             link,
             "lab=rnn&v=1&task=agree&span=12&cell=relu&bi=1&hidden=16&layers=2&batch=8&opt=momentum\
-             &decay=0.1,300&clip=value&clipat=0.5&trunc=5&gain=2.5&steps=900&seed=7&at=450"
+             &decay=0.1,300&clip=value&clipat=0.5&trunc=5&gain=2.5&steps=900&cmp=1&seed=7&at=450"
         );
         assert_eq!(decode(&link), (spec, vec![]));
     }

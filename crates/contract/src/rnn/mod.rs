@@ -185,6 +185,9 @@ pub struct RnnLab {
     /// The recurrent weights' scale at the start (1: the usual Xavier; larger explodes).
     pub gain: f32,
     pub steps: usize,
+    /// Train the plain RNN, the GRU and the LSTM beside this run (the ones it is not), same
+    /// task, seed and budget, and overlay what they learn and how far their gradients reach.
+    pub compare: bool,
     pub seed: u64,
     /// Replay to this step on load.
     pub at: Option<usize>,
@@ -208,6 +211,7 @@ impl Default for RnnLab {
             truncate: 0,
             gain: 1.0,
             steps: 600,
+            compare: false,
             seed: 1,
             at: None,
         }
@@ -232,6 +236,18 @@ impl RnnLab {
     /// Tokens in one sequence.
     pub fn length(&self) -> usize {
         self.task.length(self.span)
+    }
+
+    /// The cells trained beside this one when comparing: the RNN, the GRU and the LSTM, less
+    /// this run's own.
+    pub fn compared_cells(&self) -> Vec<CellChoice> {
+        if !self.compare {
+            return Vec::new();
+        }
+        [CellChoice::Rnn, CellChoice::Gru, CellChoice::Lstm]
+            .into_iter()
+            .filter(|&c| c != self.cell)
+            .collect()
     }
 
     /// Steps between two evaluations (held-out accuracy, gradients through time, the cell).

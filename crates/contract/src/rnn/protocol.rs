@@ -84,6 +84,17 @@ pub struct RnnProgress {
     pub examples_per_second: Option<f32>,
     pub train_ms: f64,
     pub stopped: Option<String>,
+    /// The runs compared with this one (`RnnLab::compare`): their new evaluations.
+    #[serde(default)]
+    pub compared: Vec<ComparedProgress>,
+}
+
+/// A compared run's evaluations since the last progress, at the same steps as this run's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComparedProgress {
+    pub cell: super::CellChoice,
+    pub evaluations: Vec<RnnEvaluation>,
+    pub stopped: Option<String>,
 }
 
 /// One value the cell computes at every time step, for every unit: row t holds step t's

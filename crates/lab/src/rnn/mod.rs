@@ -16,7 +16,7 @@ mod tests;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::rnn::limits::RnnLimits;
-use contract::rnn::protocol::{ClipPoint, RnnEvaluation, RnnProgress};
+use contract::rnn::protocol::{ClipPoint, ComparedProgress, RnnEvaluation, RnnProgress};
 use contract::rnn::{ClipRule, RnnLab, RnnTask};
 use contract::training::TrainPoint;
 use data::agreement;
@@ -106,6 +106,8 @@ pub struct RnnSession {
     clipping: Vec<ClipPoint>,
     /// The held-out sequence followed through the cell.
     inside_example: usize,
+    /// The runs compared with this one (`RnnLab::compare`), trained to the same step.
+    siblings: Vec<RnnSession>,
 }
 
 fn text(e: impl std::fmt::Display) -> String {
@@ -130,7 +132,20 @@ impl RnnSession {
             ClipRule::Norm => Some(Clip::GlobalNorm { max_norm: spec.clip_at }),
             ClipRule::Value => Some(Clip::Value { max: spec.clip_at }),
         };
+        let siblings = spec
+            .compared_cells()
+            .into_iter()
+            .map(|cell| {
+                RnnSession::new(&RnnLab {
+                    cell,
+                    compare: false,
+                    at: None,
+                    ..spec.clone()
+                })
+            })
+            .collect::<Result<_, _>>()?;
         Ok(RnnSession {
+            siblings,
             params: model.parameters(),
             optimizer: optimizer_for(&spec.run, spec.schedule),
             clip,
@@ -151,21 +166,43 @@ impl RnnSession {
         self.log.step
     }
 
-    /// Trains for about `budget_ms`, not past step `until`.
+    /// Trains for about `budget_ms`, not past step `until`; the compared runs follow to the
+    /// same step (the budget is shared among them).
     pub fn train_until(
         &mut self,
         budget_ms: f64,
         now_ms: &dyn Fn() -> f64,
         until: Option<usize>,
     ) -> Option<f32> {
-        training::train_until(self, budget_ms, now_ms, until)
+        let share = budget_ms / (1 + self.siblings.len()) as f64;
+        let speed = training::train_until(self, share, now_ms, until);
+        let step = self.log.step;
+        for sibling in &mut self.siblings {
+            training::train_until(sibling, f64::INFINITY, now_ms, Some(step));
+        }
+        speed
     }
 
-    /// What happened since the last progress (`first`: the untrained evaluation, at a start).
-    pub fn progress(&mut self, speed: Option<f32>, first: Option<RnnEvaluation>) -> RnnProgress {
+    /// What happened since the last progress (`untrained`: at a start, with the untrained
+    /// network's evaluation, and the compared runs').
+    pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> RnnProgress {
         let mean = self.log.mean_speed(self.spec.batch);
+        let first = untrained.then(|| self.evaluate());
+        let compared = self
+            .siblings
+            .iter_mut()
+            .map(|sibling| {
+                let p = sibling.progress(None, untrained);
+                ComparedProgress {
+                    cell: sibling.spec.cell,
+                    evaluations: p.evaluations,
+                    stopped: p.stopped,
+                }
+            })
+            .collect();
         let (train, evaluations) = self.log.take_new();
         RnnProgress {
+            compared,
             step: self.log.step,
             total_steps: self.spec.steps,
             train,

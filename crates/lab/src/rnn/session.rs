@@ -12,9 +12,8 @@ impl Session for RnnSession {
 
     fn start(spec: RnnLab, _cx: &Context) -> Result<(Self, RnnReply), StartError> {
         let mut session = RnnSession::new(&spec)?;
-        let untrained = session.evaluate();
         let reply = RnnReply::Started {
-            progress: session.progress(None, Some(untrained)),
+            progress: session.progress(None, true),
             inside: session.inside(),
         };
         Ok((session, reply))
@@ -36,7 +35,7 @@ impl Session for RnnSession {
                 }
                 let speed = self.train_until(budget_ms, cx.now_ms, until);
                 reply(RnnReply::Trained {
-                    progress: self.progress(speed, None),
+                    progress: self.progress(speed, false),
                     inside: self.inside(),
                 });
             }
