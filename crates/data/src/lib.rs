@@ -2,6 +2,7 @@
 //! nothing is fetched at build or run time.
 
 pub mod agreement;
+pub mod language;
 pub mod mnist;
 pub mod playground;
 pub mod points;

@@ -28,6 +28,13 @@ impl RnnLimits {
     pub const PROBE_SEQUENCES: usize = 32;
     /// Longest training slice one request may ask for.
     pub const MAX_TRAIN_BUDGET_MS: f64 = 2000.0;
+    /// Characters a sentence to score, complete or start a sample may have.
+    pub const MAX_TEXT_CHARS: usize = 120;
+    /// Characters one sample may add.
+    pub const MAX_SAMPLE_CHARS: usize = 400;
+    pub const TEMPERATURE: (f32, f32) = (0.05, 5.0);
+    /// Completions the missing-word search lists, best first.
+    pub const FILL_CANDIDATES: usize = 5;
     /// The byte budget of one reply's JSON (tested on the largest model within the limits).
     pub const REPLY_BYTES: usize = 256 * 1024;
 
@@ -45,6 +52,9 @@ impl RnnLimits {
             Self::CLIP_AT.1,
         )?;
         check_float("recurrent gain", spec.gain, Self::GAIN.0, Self::GAIN.1)?;
+        if spec.task == super::RnnTask::Language && spec.bidirectional {
+            return Err("a bidirectional language model would read the characters it must predict: the language model reads left to right".into());
+        }
         if !super::RNN_OPTIMIZERS.contains(&spec.run.optimizer) {
             return Err(format!(
                 "optimizer {} is not offered in the Recurrent lab",

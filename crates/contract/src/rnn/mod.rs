@@ -83,15 +83,19 @@ pub enum RnnTask {
     /// "The man who pulled the cart when the king arrived …": was or were, after a clause of
     /// `span` words.
     Agreement,
+    /// Predict every next character of a small grammar's sentences, reading `span` characters
+    /// at a time; then score, complete and sample sentences.
+    Language,
 }
 
 impl RnnTask {
-    pub const ALL: [RnnTask; 2] = [RnnTask::Recall, RnnTask::Agreement];
+    pub const ALL: [RnnTask; 3] = [RnnTask::Recall, RnnTask::Agreement, RnnTask::Language];
 
     pub fn slug(&self) -> &'static str {
         match self {
             RnnTask::Recall => "recall",
             RnnTask::Agreement => "agree",
+            RnnTask::Language => "lm",
         }
     }
 
@@ -103,17 +107,23 @@ impl RnnTask {
         match self {
             RnnTask::Recall => "Long-range recall",
             RnnTask::Agreement => "Subject–verb agreement",
+            RnnTask::Language => "Character language model",
         }
     }
 
     /// Symbols the recall task draws from (its chance is one in this many).
     pub const RECALL_SYMBOLS: usize = 4;
 
+    /// Characters of the language model's alphabet (newline, space, full stop, a–z: the
+    /// engine's corpus is tested to use exactly these).
+    pub const LM_CHARACTERS: usize = 29;
+
     /// Answers to choose from.
     pub fn classes(&self) -> usize {
         match self {
             RnnTask::Recall => Self::RECALL_SYMBOLS,
             RnnTask::Agreement => 2,
+            RnnTask::Language => Self::LM_CHARACTERS,
         }
     }
 
@@ -122,6 +132,7 @@ impl RnnTask {
         match self {
             RnnTask::Recall => span + 1,
             RnnTask::Agreement => span + 2,
+            RnnTask::Language => span,
         }
     }
 }

@@ -29,6 +29,19 @@ pub enum RnnRequest {
     },
     /// Look inside the cell for another held-out sequence (training state unchanged).
     Inside { example: usize },
+    /// The language model's probability of a sentence, character by character and word by
+    /// word.
+    Score { text: String },
+    /// Characters drawn from the language model after a prompt, at a temperature.
+    Sample {
+        prompt: String,
+        length: usize,
+        temperature: f32,
+        seed: u64,
+    },
+    /// A sentence with one word missing: every word of the vocabulary tried at every
+    /// position, the most probable completions first.
+    FillIn { text: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -43,6 +56,48 @@ pub enum RnnReply {
         inside: InsideView,
     },
     Inside(InsideView),
+    Scored(SentenceScore),
+    Sampled(SampledText),
+    FilledIn(Vec<Completion>),
+}
+
+/// One word of a scored sentence: log P of its characters (and the space or full stop after
+/// it) given everything before.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WordScore {
+    pub word: String,
+    #[serde(with = "crate::wire::or_null")]
+    pub log_prob: f32,
+}
+
+/// log P(sentence) = Σ log P(c_t | c_<t) over its characters, from the start of a line to
+/// the line's end.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SentenceScore {
+    /// The sentence as scored (lower case, with its full stop).
+    pub text: String,
+    pub words: Vec<WordScore>,
+    #[serde(with = "crate::wire::or_null")]
+    pub log_prob: f32,
+    pub step: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SampledText {
+    pub prompt: String,
+    pub text: String,
+    pub temperature: f32,
+    pub step: usize,
+}
+
+/// A completed sentence: `word` inserted before word `position` (0-based).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Completion {
+    pub sentence: String,
+    pub word: String,
+    pub position: usize,
+    #[serde(with = "crate::wire::or_null")]
+    pub log_prob: f32,
 }
 
 /// The global gradient norm of one step, before and after clipping.

@@ -9,6 +9,7 @@
 
 mod gradients;
 mod inside;
+mod language;
 pub mod model;
 mod session;
 #[cfg(test)]
@@ -37,7 +38,12 @@ pub struct Sequence {
 enum Source {
     Recall(SequenceTask),
     Agreement(Rng),
+    /// Windows at random places of a generated corpus: the characters, and the one after.
+    Language { text: Vec<usize>, rng: Rng },
 }
+
+/// Sentences in the language model's training corpus (its held-out corpus is as large).
+pub const LM_SENTENCES: usize = 4000;
 
 impl Source {
     fn new(spec: &RnnLab, seed: u64) -> Source {
@@ -49,6 +55,14 @@ impl Source {
                 seed,
             )),
             RnnTask::Agreement => Source::Agreement(Rng::new(seed)),
+            RnnTask::Language => Source::Language {
+                // The grammar's sentences use only the alphabet: nothing is dropped.
+                text: data::language::corpus(LM_SENTENCES, seed)
+                    .chars()
+                    .filter_map(data::language::id)
+                    .collect(),
+                rng: Rng::new(seed.wrapping_add(3)),
+            },
         }
     }
 
@@ -66,6 +80,13 @@ impl Source {
                 Sequence {
                     tokens: s.words,
                     answer: s.answer,
+                }
+            }
+            Source::Language { text, rng } => {
+                let at = (rng.next_u64() % (text.len() - span) as u64) as usize;
+                Sequence {
+                    tokens: text[at..at + span].to_vec(),
+                    answer: text[at + span],
                 }
             }
         }
@@ -88,6 +109,17 @@ pub fn vocabulary(task: RnnTask) -> (usize, Vec<String>, Vec<String>) {
             agreement::WORDS.iter().map(|w| w.to_string()).collect(),
             agreement::ANSWERS.iter().map(|w| w.to_string()).collect(),
         ),
+        RnnTask::Language => {
+            let names: Vec<String> = data::language::ALPHABET
+                .chars()
+                .map(|c| match c {
+                    '\n' => "⏎".to_string(),
+                    ' ' => "␣".to_string(),
+                    c => c.to_string(),
+                })
+                .collect();
+            (names.len(), names.clone(), names)
+        }
     }
 }
 
@@ -214,11 +246,36 @@ impl RnnSession {
         }
     }
 
-    /// The held-out set's mean loss and accuracy, and the gradients through time.
+    /// What the network must answer for a batch: the class at the end, or (the language
+    /// model) every next character, step-major as `logits_per_step` gives them.
+    fn targets(&self, batch: &[Sequence]) -> Vec<usize> {
+        match self.spec.task {
+            RnnTask::Language => {
+                let length = batch.first().map_or(0, |s| s.tokens.len());
+                (0..length)
+                    .flat_map(|t| {
+                        batch.iter().map(move |s| s.tokens.get(t + 1).copied().unwrap_or(s.answer))
+                    })
+                    .collect()
+            }
+            _ => batch.iter().map(|s| s.answer).collect(),
+        }
+    }
+
+    /// The logits the loss reads: at the end, or after every step (the language model).
+    fn logits(&self, xs: &[Tensor]) -> tensor::Result<Tensor> {
+        match self.spec.task {
+            RnnTask::Language => self.model.logits_per_step(xs),
+            _ => Ok(self.model.pass(xs)?.logits),
+        }
+    }
+
+    /// The held-out set's mean loss and accuracy (per character for the language model), and
+    /// the gradients through time.
     pub fn evaluate(&self) -> RnnEvaluation {
-        let answers: Vec<usize> = self.test.iter().map(|s| s.answer).collect();
+        let answers = self.targets(&self.test);
         let (loss, accuracy) = no_grad(|| {
-            let logits = self.model.pass(&self.test_inputs)?.logits;
+            let logits = self.logits(&self.test_inputs)?;
             let loss = logits.cross_entropy(&answers, None)?.item()?;
             let predicted = logits.argmax(1)?;
             let right = predicted.iter().zip(&answers).filter(|(p, a)| p == a).count();
@@ -245,11 +302,11 @@ impl Trainable for RnnSession {
             .map(|_| self.source.next(self.spec.span))
             .collect();
         let rows: Vec<&[usize]> = batch.iter().map(|s| s.tokens.as_slice()).collect();
-        let answers: Vec<usize> = batch.iter().map(|s| s.answer).collect();
+        let answers = self.targets(&batch);
         let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
         self.optimizer.before_gradient(&self.params);
         let xs = self.model.one_hot(&rows).map_err(text)?;
-        let logits = self.model.pass(&xs).map_err(text)?.logits;
+        let logits = self.logits(&xs).map_err(text)?;
         let loss = logits.cross_entropy(&answers, None).map_err(text)?;
         let value = loss.item().map_err(text)?;
         if !value.is_finite() {

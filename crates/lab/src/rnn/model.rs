@@ -111,6 +111,29 @@ impl RnnModel {
         Ok(states)
     }
 
+    /// The next-token logits after every step, [T·batch, classes] (step-major), for a
+    /// left-to-right model (the language model's training and evaluation).
+    pub fn logits_per_step(&self, xs: &[Tensor]) -> Result<Tensor> {
+        let states = self.pass(xs)?.top_states;
+        let refs: Vec<&Tensor> = states.iter().collect();
+        self.head.forward(&Tensor::concat(&refs, 0)?)
+    }
+
+    /// Every layer's zero state, for reading a sequence one token at a time.
+    pub fn start(&self, batch: usize) -> Vec<State> {
+        self.layers.iter().map(|l| l.forward.zero_state(batch)).collect()
+    }
+
+    /// One token [batch, vocab] through every layer's forward cell: the next-token logits.
+    pub fn advance(&self, x: &Tensor, states: &mut [State]) -> Result<Tensor> {
+        let mut input = x.clone();
+        for (layer, state) in self.layers.iter().zip(states.iter_mut()) {
+            *state = layer.forward.step(&input, state)?;
+            input = state.h.clone();
+        }
+        self.head.forward(&input)
+    }
+
     pub fn pass(&self, xs: &[Tensor]) -> Result<Pass> {
         let mut inputs = xs.to_vec();
         let mut top_states = Vec::new();

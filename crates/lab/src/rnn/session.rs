@@ -43,6 +43,14 @@ impl Session for RnnSession {
                 self.look_inside(example)?;
                 reply(RnnReply::Inside(self.inside()));
             }
+            RnnRequest::Score { text } => reply(RnnReply::Scored(self.score(&text)?)),
+            RnnRequest::Sample {
+                prompt,
+                length,
+                temperature,
+                seed,
+            } => reply(RnnReply::Sampled(self.sample(&prompt, length, temperature, seed)?)),
+            RnnRequest::FillIn { text } => reply(RnnReply::FilledIn(self.fill_in(&text)?)),
         }
         Ok(())
     }
