@@ -144,3 +144,43 @@ test('RNN, GRU and LSTM compared on one task: three curves, three gradient profi
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("the language model: the notes' two sentences in the right order, a sample, the missing word, a bad sentence named", async () => {
+  const { page, errors } = await open('lab=rnn&v=1&task=lm&span=32&hidden=64&steps=400&at=400');
+  await reachStep(page, 400);
+  const verdict = page.getByTestId('rnn-verdict');
+  await verdict.filter({ hasText: 'more probable' }).waitFor({ timeout: READY });
+  assert.match(await verdict.textContent(), /^The first sentence, “the man pulled a cart\.”/);
+  const pulled = Number(await page.getByTestId('rnn-score-0').getAttribute('data-log-prob'));
+  const pooled = Number(await page.getByTestId('rnn-score-1').getAttribute('data-log-prob'));
+  assert.ok(pulled > pooled + 5, `${pulled} vs ${pooled}`);
+  // Agreement, typed: "were" after a singular subject is the less probable.
+  await page.getByTestId('rnn-sentence-0').fill('the man who saw the dogs was late');
+  await page.getByTestId('rnn-sentence-1').fill('the man who saw the dogs were late');
+  await page.getByTestId('rnn-sentence-1').press('Tab');
+  await page.getByTestId('rnn-compare-sentences').click();
+  await verdict.filter({ hasText: 'the dogs was late' }).waitFor({ timeout: READY });
+  assert.match(await verdict.textContent(), /^The first sentence/);
+  await page.getByTestId('rnn-sample').click();
+  const sample = page.getByTestId('rnn-sample-text');
+  await sample.waitFor({ timeout: READY });
+  assert.ok((await sample.textContent()).length > 200);
+  await page.getByTestId('rnn-fill').click();
+  const completions = page.getByTestId('rnn-completions');
+  await completions.waitFor({ timeout: READY });
+  const best = await completions.locator('tbody tr').first().locator('td').allTextContents();
+  assert.match(best[1], /^(pulled|saw|fed|chased|found|carried)$/, best.join(' | '));
+  assert.equal(best[2], '3', 'the verb goes third');
+  await page.locator('h2', { hasText: '5 · The language model' }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+  await screenshot(page, 'rnn-lab-language.png');
+  // A sentence the model cannot read is named; the lab keeps working.
+  await page.getByTestId('rnn-sentence-0').fill('the man, 2 carts');
+  await page.getByTestId('rnn-sentence-0').press('Tab');
+  await page.getByTestId('rnn-compare-sentences').click();
+  const error = page.getByTestId('rnn-error');
+  await error.waitFor({ timeout: READY });
+  assert.match(await error.textContent(), /reads only a–z, spaces and a full stop; this sentence has “,”, “2”/);
+  assert.equal(await page.getByTestId('rnn-sentence-1').inputValue(), 'the man who saw the dogs were late', 'nothing lost');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

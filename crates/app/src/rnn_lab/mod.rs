@@ -7,6 +7,7 @@ mod compare;
 mod curves;
 mod heatmap;
 mod inside;
+mod language;
 pub mod state;
 mod through_time;
 
@@ -25,7 +26,7 @@ const FRAGMENT: &str = "lab=rnn";
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
 /// checks what each title claims).
-pub const PRESETS: [(&str, &str); 7] = [
+pub const PRESETS: [(&str, &str); 8] = [
     (
         "RNN, recall across 40 steps: fails",
         "lab=rnn&v=1&span=40&cell=rnn&steps=500&at=500",
@@ -50,6 +51,10 @@ pub const PRESETS: [(&str, &str); 7] = [
     (
         "RNN, GRU and LSTM side by side",
         "lab=rnn&v=1&span=40&cmp=1&steps=500&at=500",
+    ),
+    (
+        "A language model: the man pulled (or pooled) a cart",
+        "lab=rnn&v=1&task=lm&span=32&hidden=64&steps=400&at=400",
     ),
 ];
 
@@ -119,6 +124,10 @@ pub fn RnnLabPage(
             <inside::Inside state=read
                 on_example=Callback::new(move |example| state.update(|s| { s.lab.pending_inside = Some(example); s.lab.picked_time = None; }))
                 on_time=Callback::new(move |t| state.update(|s| s.lab.picked_time = Some(t))) />
+            <Show when=move || state.with(|s| s.spec.task == RnnTask::Language)>
+                <h2>"5 · The language model"</h2>
+                <language::Language state=state />
+            </Show>
             <crate::page::ShareBar label="Share this experiment" testid="rnn-share" link_testid="rnn-share-link"
                 hint="Link copied — it trains the same network to this step, with the same numbers: " make=labs::share(state) />
         </section>
@@ -226,6 +235,10 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
                 ),
                 RnnTask::Agreement => format!(
                     "Each sentence is a subject, a clause of {} words naming other nouns of either number, then the network says “was” or “were”. Only the subject decides.",
+                    s.span
+                ),
+                RnnTask::Language => format!(
+                    "The network reads {} characters of the lab's corpus at a time and predicts each next one; accuracy is per character. Then ask it about sentences in section 5.",
                     s.span
                 ),
             }

@@ -5,10 +5,10 @@
 use crate::labs::session::{LabState, Session};
 use contract::link::UrlNote;
 use contract::rnn::protocol::{
-    ClipPoint, ComparedProgress, InsideView, RnnEvaluation, RnnProgress, RnnProtocol, RnnReply,
-    RnnRequest,
+    ClipPoint, ComparedProgress, Completion, InsideView, RnnEvaluation, RnnProgress, RnnProtocol,
+    RnnReply, RnnRequest, SampledText, SentenceScore,
 };
-use contract::rnn::RnnLab;
+use contract::rnn::{RnnLab, RnnTask};
 use contract::training::TrainPoint;
 use contract::ToEngine;
 
@@ -35,7 +35,47 @@ pub struct RnnState {
     pub picked_time: Option<usize>,
     /// A link's `at=`: train to this step, in slices the page follows.
     pub replay_to: Option<usize>,
+    /// The language model's questions (sentences to compare, a sample, a missing word).
+    pub lm: LanguageState,
 }
+
+/// What the student asks the language model, and its last answers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LanguageState {
+    /// The two sentences compared (the notes' pair to start with).
+    pub sentences: [String; 2],
+    pub scores: [Option<SentenceScore>; 2],
+    pub prompt: String,
+    pub temperature: f32,
+    pub sample: Option<SampledText>,
+    pub fill_text: String,
+    pub completions: Option<Vec<Completion>>,
+    /// Questions not yet sent, in order; which sentence each score in flight is for.
+    pub queue: Vec<RnnRequest>,
+    pub scoring: Vec<usize>,
+    /// Training moved on since the sentences were scored: score them again when idle.
+    pub stale: bool,
+}
+
+impl Default for LanguageState {
+    fn default() -> Self {
+        LanguageState {
+            sentences: ["the man pulled a cart".into(), "the man pooled a cart".into()],
+            scores: [None, None],
+            prompt: "the ".into(),
+            temperature: 0.7,
+            sample: None,
+            fill_text: "the man a cart".into(),
+            completions: None,
+            queue: Vec::new(),
+            scoring: Vec::new(),
+            stale: true,
+        }
+    }
+}
+
+/// Characters drawn per sample.
+pub const SAMPLE_CHARS: usize = 240;
 
 impl LabState for RnnState {
     type Protocol = RnnProtocol;
@@ -46,11 +86,20 @@ impl LabState for RnnState {
 
     fn on_restart(s: &mut RnnSession) {
         let example = s.lab.inside.as_ref().map(|i| i.example).filter(|&e| e > 0);
+        // What the student typed stays; the answers belonged to the old run.
+        let lm = LanguageState {
+            sentences: s.lab.lm.sentences.clone(),
+            prompt: s.lab.lm.prompt.clone(),
+            temperature: s.lab.lm.temperature,
+            fill_text: s.lab.lm.fill_text.clone(),
+            ..LanguageState::default()
+        };
         s.lab = RnnState {
             total_steps: s.spec.steps,
             replay_to: s.spec.at.filter(|&at| at > 0),
             // The sequence followed stays followed in the new run.
             pending_inside: example,
+            lm,
             ..RnnState::default()
         };
     }
@@ -58,6 +107,9 @@ impl LabState for RnnState {
     fn on_refused(s: &mut RnnSession) {
         s.lab.replay_to = None;
         s.lab.pending_inside = None;
+        s.lab.lm.queue.clear();
+        s.lab.lm.scoring.clear();
+        s.lab.lm.stale = false;
     }
 
     fn on_reply(s: &mut RnnSession, reply: RnnReply) {
@@ -65,6 +117,7 @@ impl LabState for RnnState {
             RnnReply::Started { progress, inside } | RnnReply::Trained { progress, inside } => {
                 s.lab.absorb(progress);
                 s.lab.inside = Some(inside);
+                s.lab.lm.stale = true;
                 if s.finished() {
                     s.playing = false;
                 }
@@ -73,6 +126,13 @@ impl LabState for RnnState {
                 }
             }
             RnnReply::Inside(inside) => s.lab.inside = Some(inside),
+            RnnReply::Scored(score) => {
+                if let Some(i) = (!s.lab.lm.scoring.is_empty()).then(|| s.lab.lm.scoring.remove(0)) {
+                    s.lab.lm.scores[i.min(1)] = Some(score);
+                }
+            }
+            RnnReply::Sampled(sample) => s.lab.lm.sample = Some(sample),
+            RnnReply::FilledIn { completions } => s.lab.lm.completions = Some(completions),
         }
     }
 }
@@ -130,10 +190,31 @@ impl RnnSession {
         self.lab.replay_to.filter(|&to| self.started && self.lab.step < to)
     }
 
+    /// Is the language model idle and its scores out of date? (Not while training on.)
+    fn rescore_due(&self) -> bool {
+        self.spec.task == RnnTask::Language
+            && self.lab.lm.stale
+            && !self.playing
+            && self.replaying().is_none()
+    }
+
+    /// Compares the two sentences (again) as soon as the engine is free.
+    pub fn score_sentences(&mut self) {
+        let lm = &mut self.lab.lm;
+        lm.queue.retain(|r| !matches!(r, RnnRequest::Score { .. }));
+        for text in lm.sentences.clone() {
+            lm.queue.push(RnnRequest::Score { text });
+        }
+        lm.stale = false;
+    }
+
     /// Should the play loop send a request now?
     pub fn wants_request(&self) -> bool {
         let training = (self.playing || self.replaying().is_some()) && !self.finished();
-        (training || self.lab.pending_inside.is_some())
+        (training
+            || self.lab.pending_inside.is_some()
+            || !self.lab.lm.queue.is_empty()
+            || self.rescore_due())
             && self.started
             && !self.waiting
             && !self.engine_failed
@@ -144,6 +225,19 @@ impl RnnSession {
     pub fn take_request(&mut self) -> ToEngine {
         if let Some(example) = self.lab.pending_inside.take() {
             return self.request(&RnnRequest::Inside { example });
+        }
+        if self.rescore_due() {
+            self.score_sentences();
+        }
+        if !self.lab.lm.queue.is_empty() {
+            let question = self.lab.lm.queue.remove(0);
+            if matches!(question, RnnRequest::Score { .. }) {
+                let which = usize::from(
+                    self.lab.lm.queue.iter().any(|r| matches!(r, RnnRequest::Score { .. })),
+                );
+                self.lab.lm.scoring.push(1 - which);
+            }
+            return self.request(&question);
         }
         let until = if self.playing { None } else { self.lab.replay_to };
         self.request(&RnnRequest::Train {
@@ -243,5 +337,36 @@ mod tests {
         s.restart();
         assert_eq!(s.lab.pending_inside, Some(7));
         assert!(s.lab.evaluations.is_empty());
+    }
+
+    fn score(text: &str, log_prob: f32) -> SentenceScore {
+        SentenceScore { text: text.into(), words: vec![], log_prob, step: 0 }
+    }
+
+    #[test]
+    fn the_language_model_scores_both_sentences_when_idle_and_again_after_training() {
+        let spec = RnnLab { task: RnnTask::Language, ..RnnLab::default() };
+        let mut s = RnnSession::for_link(spec, vec![]);
+        s.restart();
+        s.apply(&reply(1, RnnReply::Started { progress: progress(0, &[0]), inside: inside(0) }));
+        assert_eq!(read(s.take_request()), RnnRequest::Score { text: "the man pulled a cart".into() });
+        s.apply(&reply(1, RnnReply::Scored(score("the man pulled a cart.", -30.0))));
+        assert_eq!(read(s.take_request()), RnnRequest::Score { text: "the man pooled a cart".into() });
+        s.apply(&reply(1, RnnReply::Scored(score("the man pooled a cart.", -31.0))));
+        assert!(!s.wants_request(), "scored: nothing more to ask");
+        assert_eq!(s.lab.lm.scores[1].as_ref().map(|x| x.log_prob), Some(-31.0));
+        // While training, no scoring; once paused, the new network is scored.
+        s.playing = true;
+        assert!(matches!(read(s.take_request()), RnnRequest::Train { .. }));
+        s.apply(&reply(1, RnnReply::Trained { progress: progress(25, &[25]), inside: inside(0) }));
+        assert!(matches!(read(s.take_request()), RnnRequest::Train { .. }));
+        s.playing = false;
+        s.apply(&reply(1, RnnReply::Trained { progress: progress(50, &[50]), inside: inside(0) }));
+        assert!(matches!(read(s.take_request()), RnnRequest::Score { .. }));
+        // A question asked goes before training.
+        s.waiting = false;
+        s.lab.lm.queue.push(RnnRequest::FillIn { text: "the man a cart".into() });
+        s.lab.lm.queue.rotate_right(1);
+        assert_eq!(read(s.take_request()), RnnRequest::FillIn { text: "the man a cart".into() });
     }
 }

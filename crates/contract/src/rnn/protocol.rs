@@ -58,7 +58,10 @@ pub enum RnnReply {
     Inside(InsideView),
     Scored(SentenceScore),
     Sampled(SampledText),
-    FilledIn(Vec<Completion>),
+    /// A struct variant: serde cannot tag a bare list.
+    FilledIn {
+        completions: Vec<Completion>,
+    },
 }
 
 /// One word of a scored sentence: log P of its characters (and the space or full stop after

@@ -242,6 +242,32 @@ mod tests {
     }
 
     #[test]
+    fn every_answer_crosses_to_the_page() {
+        use crate::session::{Assets, Context, Session};
+        use contract::rnn::protocol::{RnnProtocol, RnnReply, RnnRequest};
+        use contract::FromEngine;
+        let assets = Assets::default();
+        let clock = || 0.0;
+        let cx = Context { now_ms: &clock, assets: &assets };
+        let spec = RnnLab { task: RnnTask::Language, span: 8, hidden: 8, ..RnnLab::default() };
+        let (mut session, _) = RnnSession::start(spec, &cx).expect("starts");
+        for request in [
+            RnnRequest::Score { text: "the man pulled a cart".into() },
+            RnnRequest::Sample { prompt: "the ".into(), length: 20, temperature: 1.0, seed: 3 },
+            RnnRequest::FillIn { text: "the man a cart".into() },
+        ] {
+            let mut replies = Vec::new();
+            session.handle(request, &cx, &mut |r| replies.push(r)).expect("answers");
+            let reply = replies.pop().expect("a reply");
+            let text = FromEngine::reply::<RnnProtocol>(1, &reply).to_json();
+            let FromEngine::Reply { body, .. } = FromEngine::from_json(&text).expect("an envelope") else {
+                panic!("a reply")
+            };
+            assert_eq!(body.read::<RnnReply>().expect("readable"), reply);
+        }
+    }
+
+    #[test]
     fn other_tasks_say_what_these_need() {
         let session = RnnSession::new(&RnnLab::default()).expect("a valid spec");
         assert!(session.score("the man").unwrap_err().contains("language model task"));

@@ -50,7 +50,9 @@ impl Session for RnnSession {
                 temperature,
                 seed,
             } => reply(RnnReply::Sampled(self.sample(&prompt, length, temperature, seed)?)),
-            RnnRequest::FillIn { text } => reply(RnnReply::FilledIn(self.fill_in(&text)?)),
+            RnnRequest::FillIn { text } => reply(RnnReply::FilledIn {
+                completions: self.fill_in(&text)?,
+            }),
         }
         Ok(())
     }
