@@ -6,6 +6,7 @@ use contract::diagnostics::{
 };
 use contract::limits::{check_range, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
 use lab::session::{Context, Session, StartError};
+use nn::bench::{lstm_examples_per_second, LSTM_BATCH, LSTM_INPUTS, LSTM_STEPS, LSTM_UNITS};
 use tensor::bench::{cnn_examples_per_second, matmul_gflops, mlp_examples_per_second};
 use tensor::kernels::gemm::Layout;
 use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape};
@@ -164,6 +165,16 @@ pub fn run_benchmarks(
         all_threads: mlp(2.0 * budget_ms)?,
         threads,
     });
+    let lstm = |budget| lstm_examples_per_second(now_ms, budget).map_err(|e| e.to_string());
+    row(BenchmarkRow {
+        workload: format!(
+            "LSTM {LSTM_INPUTS}→{LSTM_UNITS} training step, sequence {LSTM_STEPS}, batch {LSTM_BATCH}"
+        ),
+        unit: "examples/s".into(),
+        one_thread: sequential(|| lstm(4.0 * budget_ms))?,
+        all_threads: lstm(4.0 * budget_ms)?,
+        threads,
+    });
     Ok(())
 }
 
@@ -233,7 +244,7 @@ mod tests {
         let mut rows = Vec::new();
         // A tiny budget: this checks the rows, not the speed.
         run_benchmarks(&clock(), 1.0, &mut |r| rows.push(r)).expect("suite runs");
-        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 2);
+        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 3);
         assert!(rows
             .iter()
             .all(|r| r.one_thread > 0.0 && r.all_threads > 0.0 && r.threads >= 1));

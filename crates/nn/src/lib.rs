@@ -5,6 +5,7 @@
 //! Where the OCR'd notes are garbled, the standard published form is used and a comment says
 //! so. Optimizers work on parameter tensors and the `tensor::Gradients` of one backward pass.
 
+pub mod bench;
 pub mod clip;
 pub mod init;
 pub mod layers;
