@@ -112,16 +112,17 @@ test('a broken link says what it could not use and trains the rest; a control ch
   await page.close();
 });
 
-test("the README's other claims: truncation keeps the LSTM from recall; the RNN only guesses at agreement", async () => {
+test("the README's other claims: truncation keeps the LSTM from recall; the RNN only guesses at agreement; sums are added", async () => {
   const cases = [
-    ['lab=rnn&v=1&span=40&trunc=10&steps=500&at=500', /truncated backpropagation cuts the gradient 10 steps before the answer/],
-    ['lab=rnn&v=1&task=agree&span=40&cell=rnn&steps=500&at=500', /almost none of the gradient/],
+    ['lab=rnn&v=1&span=40&trunc=10&steps=500&at=500', /truncated backpropagation cuts the gradient 10 steps before the answer/, (a) => a <= 0.6],
+    ['lab=rnn&v=1&task=agree&span=40&cell=rnn&steps=500&at=500', /almost none of the gradient/, (a) => a <= 0.6],
+    ['lab=rnn&v=1&task=add&span=8&lr=0.01&steps=600&at=600', /every step has an answer and a loss of its own/, (a) => a >= 0.95],
   ];
-  for (const [link, reach] of cases) {
+  for (const [link, reach, holds] of cases) {
     const { page, errors } = await open(link);
-    await reachStep(page, 500);
+    await reachStep(page, Number(link.match(/at=(\d+)/)[1]));
     const accuracy = await heldOut(page);
-    assert.ok(accuracy <= 0.6, `${link}: ${accuracy}`);
+    assert.ok(holds(accuracy), `${link}: ${accuracy}`);
     assert.match(await page.getByTestId('rnn-reach').textContent(), reach);
     assert.deepEqual(errors, []);
     await page.close();

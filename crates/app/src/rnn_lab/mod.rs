@@ -241,6 +241,10 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
                     "The network reads {} characters of the lab's corpus at a time and predicts each next one; accuracy is per character. Then ask it about sentences in section 5.",
                     s.span
                 ),
+                RnnTask::Addition => format!(
+                    "Two {}-digit numbers, least significant digit first: at each step the network reads one digit of each (the token “a+b”) and writes that digit of the sum, then the last carry. It must remember the carry; accuracy counts digits.",
+                    s.span
+                ),
             }
         }}</p>
     }

@@ -88,16 +88,18 @@ pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
                     e.step, s.spec.truncate
                 ));
             }
+            let meaning = if s.spec.task.answers_every_step() {
+                "how much of the last answer's gradient reaches the first step (here every step has an answer and a loss of its own; the view follows the last one)."
+            } else if r < 1e-3 {
+                "the first token gets almost none of the gradient: it cannot be learnt from."
+            } else {
+                "the gradient still reaches the first token."
+            };
             Some(format!(
-                "At step {}: ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ = {} (10^{:.1}) — {}",
+                "At step {}: ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ = {} (10^{:.1}) — {meaning}",
                 e.step,
                 crate::format::value(r as f64, 3),
                 r.max(1e-30).log10(),
-                if r < 1e-3 {
-                    "the first token gets almost none of the gradient: it cannot be learnt from."
-                } else {
-                    "the gradient still reaches the first token."
-                }
             ))
         })
     };

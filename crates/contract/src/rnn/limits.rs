@@ -52,8 +52,11 @@ impl RnnLimits {
             Self::CLIP_AT.1,
         )?;
         check_float("recurrent gain", spec.gain, Self::GAIN.0, Self::GAIN.1)?;
-        if spec.task == super::RnnTask::Language && spec.bidirectional {
-            return Err("a bidirectional language model would read the characters it must predict: the language model reads left to right".into());
+        if spec.task.answers_every_step() && spec.bidirectional {
+            return Err(format!(
+                "a bidirectional network would read what it must predict: {} reads left to right",
+                spec.task.title().to_lowercase()
+            ));
         }
         if !super::RNN_OPTIMIZERS.contains(&spec.run.optimizer) {
             return Err(format!(

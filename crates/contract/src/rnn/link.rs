@@ -125,7 +125,10 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut RnnLab, notes: &mut V
     match key {
         "task" => match RnnTask::from_slug(value) {
             Some(t) => try_set(spec, part, notes, |s| s.task = t),
-            None => notes.push(note(part, "not a task (recall, agree, lm); recall is used")),
+            None => notes.push(note(
+                part,
+                "not a task (recall, agree, lm, add); recall is used",
+            )),
         },
         "cell" => match CellChoice::from_slug(value) {
             Some(c) => try_set(spec, part, notes, |s| s.cell = c),

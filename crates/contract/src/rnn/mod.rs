@@ -86,16 +86,26 @@ pub enum RnnTask {
     /// Predict every next character of a small grammar's sentences, reading `span` characters
     /// at a time; then score, complete and sample sentences.
     Language,
+    /// Add two numbers of `span` digits, digit by digit from the least significant: at each
+    /// step the network reads one digit of each and writes that digit of the sum (one step
+    /// more for the last carry).
+    Addition,
 }
 
 impl RnnTask {
-    pub const ALL: [RnnTask; 3] = [RnnTask::Recall, RnnTask::Agreement, RnnTask::Language];
+    pub const ALL: [RnnTask; 4] = [
+        RnnTask::Recall,
+        RnnTask::Agreement,
+        RnnTask::Language,
+        RnnTask::Addition,
+    ];
 
     pub fn slug(&self) -> &'static str {
         match self {
             RnnTask::Recall => "recall",
             RnnTask::Agreement => "agree",
             RnnTask::Language => "lm",
+            RnnTask::Addition => "add",
         }
     }
 
@@ -108,6 +118,7 @@ impl RnnTask {
             RnnTask::Recall => "Long-range recall",
             RnnTask::Agreement => "Subject–verb agreement",
             RnnTask::Language => "Character language model",
+            RnnTask::Addition => "Adding digit by digit",
         }
     }
 
@@ -124,6 +135,7 @@ impl RnnTask {
             RnnTask::Recall => Self::RECALL_SYMBOLS,
             RnnTask::Agreement => 2,
             RnnTask::Language => Self::LM_CHARACTERS,
+            RnnTask::Addition => 10,
         }
     }
 
@@ -133,7 +145,14 @@ impl RnnTask {
             RnnTask::Recall => span + 1,
             RnnTask::Agreement => span + 2,
             RnnTask::Language => span,
+            RnnTask::Addition => span + 1,
         }
+    }
+
+    /// Does the network answer after every step (the language model, the sum's digits) rather
+    /// than once at the end?
+    pub fn answers_every_step(&self) -> bool {
+        matches!(self, RnnTask::Language | RnnTask::Addition)
     }
 }
 

@@ -32,6 +32,9 @@ use tensor::{no_grad, Tensor};
 pub struct Sequence {
     pub tokens: Vec<usize>,
     pub answer: usize,
+    /// The answer after every step, for the tasks that answer every step and whose answers
+    /// are not the next token (the sum's digits); the language model's come from `tokens`.
+    pub per_step: Vec<usize>,
 }
 
 /// A seeded stream of a task's sequences.
@@ -40,6 +43,29 @@ enum Source {
     Agreement(Rng),
     /// Windows at random places of a generated corpus: the characters, and the one after.
     Language { text: Vec<usize>, rng: Rng },
+    Addition(Rng),
+}
+
+/// Two numbers of `digits` digits, least significant first: the tokens are the digit pairs
+/// (10·a + b, then 0 for the carry's step) and the answers the sum's digits.
+fn addition(digits: usize, rng: &mut Rng) -> Sequence {
+    let mut draw = || (0..digits).map(|_| (rng.next_u64() % 10) as usize).collect::<Vec<_>>();
+    let (a, b) = (draw(), draw());
+    let mut carry = 0;
+    let mut sum = Vec::with_capacity(digits + 1);
+    for (x, y) in a.iter().zip(&b) {
+        let s = x + y + carry;
+        sum.push(s % 10);
+        carry = s / 10;
+    }
+    sum.push(carry);
+    let mut tokens: Vec<usize> = a.iter().zip(&b).map(|(x, y)| 10 * x + y).collect();
+    tokens.push(0);
+    Sequence {
+        answer: carry,
+        tokens,
+        per_step: sum,
+    }
 }
 
 /// Sentences in the language model's training corpus (its held-out corpus is as large).
@@ -63,6 +89,7 @@ impl Source {
                     .collect(),
                 rng: Rng::new(seed.wrapping_add(3)),
             },
+            RnnTask::Addition => Source::Addition(Rng::new(seed)),
         }
     }
 
@@ -73,6 +100,7 @@ impl Source {
                 Sequence {
                     answer: e.target[0] - FIRST_SYMBOL,
                     tokens: e.input,
+                    per_step: Vec::new(),
                 }
             }
             Source::Agreement(rng) => {
@@ -80,6 +108,7 @@ impl Source {
                 Sequence {
                     tokens: s.words,
                     answer: s.answer,
+                    per_step: Vec::new(),
                 }
             }
             Source::Language { text, rng } => {
@@ -87,8 +116,10 @@ impl Source {
                 Sequence {
                     tokens: text[at..at + span].to_vec(),
                     answer: text[at + span],
+                    per_step: Vec::new(),
                 }
             }
+            Source::Addition(rng) => addition(span, rng),
         }
     }
 }
@@ -119,6 +150,12 @@ pub fn vocabulary(task: RnnTask) -> (usize, Vec<String>, Vec<String>) {
                 })
                 .collect();
             (names.len(), names.clone(), names)
+        }
+        RnnTask::Addition => {
+            // Token 10·a + b reads "a+b"; the carry's step reads "0+0".
+            let pairs = (0..100).map(|p| format!("{}+{}", p / 10, p % 10)).collect();
+            let digits = (0..10).map(|d| d.to_string()).collect();
+            (100, pairs, digits)
         }
     }
 }
@@ -249,24 +286,26 @@ impl RnnSession {
     /// What the network must answer for a batch: the class at the end, or (the language
     /// model) every next character, step-major as `logits_per_step` gives them.
     fn targets(&self, batch: &[Sequence]) -> Vec<usize> {
+        let length = batch.first().map_or(0, |s| s.tokens.len());
         match self.spec.task {
-            RnnTask::Language => {
-                let length = batch.first().map_or(0, |s| s.tokens.len());
-                (0..length)
-                    .flat_map(|t| {
-                        batch.iter().map(move |s| s.tokens.get(t + 1).copied().unwrap_or(s.answer))
-                    })
-                    .collect()
-            }
+            RnnTask::Language => (0..length)
+                .flat_map(|t| {
+                    batch.iter().map(move |s| s.tokens.get(t + 1).copied().unwrap_or(s.answer))
+                })
+                .collect(),
+            RnnTask::Addition => (0..length)
+                .flat_map(|t| batch.iter().map(move |s| s.per_step[t]))
+                .collect(),
             _ => batch.iter().map(|s| s.answer).collect(),
         }
     }
 
     /// The logits the loss reads: at the end, or after every step (the language model).
     fn logits(&self, xs: &[Tensor]) -> tensor::Result<Tensor> {
-        match self.spec.task {
-            RnnTask::Language => self.model.logits_per_step(xs),
-            _ => Ok(self.model.pass(xs)?.logits),
+        if self.spec.task.answers_every_step() {
+            self.model.logits_per_step(xs)
+        } else {
+            Ok(self.model.pass(xs)?.logits)
         }
     }
 
