@@ -20,7 +20,8 @@ test('dist ships the header file static hosts read', async () => {
 });
 
 /** What a lab shows that depends on every number the engine computed: the optimizers' exact
- *  positions, or the CNN's exact test accuracy and recent training loss. */
+ *  positions, the CNN's exact test accuracy and recent training loss, the Recurrent lab's exact
+ *  held-out loss and accuracy at every evaluation (an LSTM trained beside an RNN and a GRU). */
 async function optimNumbers(page) {
   await page.waitForFunction(
     () => document.querySelector('[data-testid=step-count]')?.textContent === 'step k = 300',
@@ -40,6 +41,13 @@ async function cnnNumbers(page) {
     accuracy: await page.getByTestId('test-accuracy').getAttribute('data-value'),
     loss: await page.getByTestId('cnn-train-loss').getAttribute('data-value'),
   };
+}
+
+async function rnnNumbers(page) {
+  await page.getByTestId('rnn-status').filter({ hasText: 'step 200 of 200' }).waitFor({ timeout: TRAINING });
+  const evaluations = await page.getByTestId('rnn-curves').getAttribute('data-evaluations');
+  assert.equal(evaluations.split(',').length, 9, 'steps 0, 25, …, 200');
+  return evaluations;
 }
 
 async function engineFacts(page, url) {
@@ -80,6 +88,7 @@ test('on a server that sends no headers, every lab runs on one thread with the s
     const links = [
       ['#lab=optim&v=1&problem=regression&opt=gd,sgd,minibatch,adam&at=300', optimNumbers],
       ['#lab=cnn&v=1&digit=7&at=125', cnnNumbers],
+      ['#lab=rnn&v=1&span=20&cmp=1&steps=200&at=200', rnnNumbers],
     ];
     for (const [link, numbers] of links) {
       const threaded = await openPage(browser.context, `${isolated.url}${link}`);

@@ -61,8 +61,19 @@ pub fn Curves(state: ReadSignal<RnnSession>) -> impl IntoView {
     let all = Memo::new(move |_| state.with(series));
     let steps = move || state.with(|s| s.spec.steps as f64);
     let chance = move || state.with(|s| 1.0 / s.spec.task.classes() as f64);
+    // Every evaluation exactly (step:loss:accuracy), for a reader that compares runs.
+    let exact = move || {
+        state.with(|s| {
+            s.lab
+                .evaluations
+                .iter()
+                .map(|e| format!("{}:{}:{}", e.step, e.loss, e.accuracy))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+    };
     view! {
-        <div class="curves">
+        <div class="curves" data-testid="rnn-curves" data-evaluations=exact>
             <LineChart series=Signal::derive(move || all.with(|a| a.0.clone()))
                 frame=Signal::derive(move || frame("cross-entropy", YAxis::LogWhenPositive, steps()))
                 title="Loss" caption=true testid="rnn-loss-curve" class="curve"
