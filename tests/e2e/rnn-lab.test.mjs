@@ -4,7 +4,7 @@
 // followed through every gate; a broken link says what it could not use.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { colours, openPage, screenshot, sharedBrowser } from './harness.mjs';
+import { colours, openPage, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
 
 const READY = 120_000;
 const shared = sharedBrowser({ before, after });
@@ -33,6 +33,20 @@ test('recall across 40 steps: the RNN stays near chance, the LSTM learns, and th
     const { page, errors } = await open(link);
     await reachStep(page, 500);
     accuracy[cell] = await heldOut(page);
+    // The main thread while the link replayed (training in the worker, the page drawing):
+    // every task over 50 ms since the page opened. Measured and written down, not asserted.
+    const long = await page.evaluate(() => new Promise((resolve) => {
+      new PerformanceObserver((list, observer) => {
+        observer.disconnect();
+        resolve(list.getEntries().map((e) => `${Math.round(e.duration)} ms at ${Math.round(e.startTime)} ms`));
+      }).observe({ type: 'longtask', buffered: true });
+      setTimeout(() => resolve([]), 1000);
+    }));
+    const open = Math.round(await page.evaluate(() => performance.now()));
+    await writeArtifact(
+      `rnn-longtasks-${cell}.txt`,
+      `main-thread tasks over 50 ms in the ${open} ms from opening ${link} to step 500: ${long.length ? long.join(', ') : 'none'}\n`,
+    );
     for (const id of ['rnn-tt-loss', 'rnn-tt-jacobian']) {
       assert.ok((await colours(page.getByTestId(id))) > 5, `${cell}: ${id} is drawn`);
     }
