@@ -42,10 +42,10 @@ test('recall across 40 steps: the RNN stays near chance, the LSTM learns, and th
       }).observe({ type: 'longtask', buffered: true });
       setTimeout(() => resolve([]), 1000);
     }));
-    const open = Math.round(await page.evaluate(() => performance.now()));
+    const openMs = Math.round(await page.evaluate(() => performance.now()));
     await writeArtifact(
       `rnn-longtasks-${cell}.txt`,
-      `main-thread tasks over 50 ms in the ${open} ms from opening ${link} to step 500: ${long.length ? long.join(', ') : 'none'}\n`,
+      `main-thread tasks over 50 ms in the ${openMs} ms from opening ${link} to step 500: ${long.length ? long.join(', ') : 'none'}\n`,
     );
     for (const id of ['rnn-tt-loss', 'rnn-tt-jacobian']) {
       assert.ok((await colours(page.getByTestId(id))) > 5, `${cell}: ${id} is drawn`);
