@@ -43,7 +43,7 @@ async function headerFile() {
 /** Serves dist/ on a free loopback port. `isolated: false` leaves out COOP/COEP;
  *  `headerFile: true` sends what dist/_headers says instead (isolation and the content policy),
  *  as Netlify or Cloudflare Pages would. `withPeers` also serves /node_modules/ (TF.js for the
- *  peer benchmark). */
+ *  peer benchmark) and leaves out the page's content policy, which TF.js's workers break. */
 export async function serveDist({ isolated = true, headerFile: fromFile = false, withPeers = false } = {}) {
   const fileHeaders = fromFile ? await headerFile() : {};
   const server = http.createServer(async (req, res) => {
@@ -58,7 +58,12 @@ export async function serveDist({ isolated = true, headerFile: fromFile = false,
     }
     if (url.pathname.endsWith('/')) file = path.join(file, 'index.html');
     try {
-      const body = await fs.readFile(file);
+      let body = await fs.readFile(file);
+      if (withPeers && file.endsWith('index.html')) {
+        // TF.js's threaded backend starts its workers from blob: scripts, which the page's own
+        // policy refuses: the peer benchmark's page goes without it (the product never does).
+        body = body.toString().replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '');
+      }
       const headers = { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream' };
       if (fromFile) {
         Object.assign(headers, fileHeaders);
