@@ -122,6 +122,12 @@ test('a broken link says what it could not use and trains the rest; a control ch
   await page.getByTestId('rnn-cell').selectOption('gru');
   await page.waitForFunction(() => location.hash.includes('cell=gru') && location.hash.includes('hidden=8'));
   await page.getByTestId('rnn-status').filter({ hasText: 'step 0 of 50' }).waitFor({ timeout: READY });
+  // The notes' linear decay over the whole run, and it follows the run's length.
+  await page.getByTestId('rnn-decay').check();
+  await page.waitForFunction(() => location.hash.includes('decay=0.01,50'));
+  await page.getByTestId('rnn-steps').fill('80');
+  await page.getByTestId('rnn-steps').press('Tab');
+  await page.waitForFunction(() => location.hash.includes('decay=0.01,80') && location.hash.includes('steps=80'));
   assert.deepEqual(errors, []);
   await page.close();
 });

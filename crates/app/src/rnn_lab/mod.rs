@@ -16,12 +16,14 @@ use crate::widgets::transport::Transport;
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::link::encode;
 use contract::rnn::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS};
-use contract::training::OptimizerName;
+use contract::training::{LrSchedule, OptimizerName};
 use leptos::prelude::*;
 use state::RnnSession;
 use std::time::Duration;
 
 const TICK: Duration = Duration::from_millis(30);
+/// Where the decay box takes η by the last step: ε_T = 1% of ε₀.
+const DECAY_TO: f32 = 0.01;
 const FRAGMENT: &str = "lab=rnn";
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
@@ -137,9 +139,14 @@ pub fn RnnLabPage(
 #[component]
 fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl IntoView {
     let spec = Memo::new(move |_| state.with(|s| s.spec.clone()));
+    // Edits a copy; a decay over the whole run keeps spanning the run when its steps change.
     let edit = move |f: Box<dyn FnOnce(&mut RnnLab)>| {
         let mut s = spec.get_untracked();
+        let spanning = matches!(s.schedule, LrSchedule::LinearDecay { steps, .. } if steps == s.steps);
         f(&mut s);
+        if let (true, LrSchedule::LinearDecay { final_ratio, .. }) = (spanning, s.schedule) {
+            s.schedule = LrSchedule::LinearDecay { final_ratio, steps: s.steps };
+        }
         on_change.run(s);
     };
     let whole = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<usize>().ok();
@@ -200,6 +207,20 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
             <label class="field">"Learning rate η "
                 <input type="number" step="any" data-testid="rnn-lr" prop:value=move || spec.get().run.lr.to_string()
                     on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.run.lr = v)) } } />
+            </label>
+            <label class="field checkbox toolbar-check" title="The notes' linear decay: ε_k = (1 − k/T) ε₀ + (k/T) ε_T, then ε_T">
+                <input type="checkbox" data-testid="rnn-decay" prop:checked=move || spec.get().schedule != LrSchedule::Constant
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        edit(Box::new(move |s| {
+                            s.schedule = if on {
+                                LrSchedule::LinearDecay { final_ratio: DECAY_TO, steps: s.steps }
+                            } else {
+                                LrSchedule::Constant
+                            }
+                        }))
+                    } />
+                {format!(" η decays linearly to {}% over the run", DECAY_TO * 100.0)}
             </label>
             <label class="field">"Gradient clipping "
                 <select data-testid="rnn-clip" on:change=move |ev| {
