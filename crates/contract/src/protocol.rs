@@ -45,6 +45,15 @@ impl Body {
         Body(serde_json::value::to_raw_value(value).expect("a lab's message serializes to JSON"))
     }
 
+    /// The same, or why serde could not write it (a lab type serde cannot express, such as a
+    /// tagged enum's variant holding a bare list): the engine answers with that instead of
+    /// dying.
+    pub fn try_of<T: Serialize>(value: &T) -> Result<Body, MessageError> {
+        serde_json::value::to_raw_value(value)
+            .map(Body)
+            .map_err(|e| MessageError(format!("the engine could not write its reply: {e}")))
+    }
+
     pub fn read<T: DeserializeOwned>(&self) -> Result<T, MessageError> {
         serde_json::from_str(self.0.get())
             .map_err(|e| MessageError(format!("unreadable message body: {e}")))
@@ -116,11 +125,20 @@ pub enum FromEngine {
 }
 
 impl FromEngine {
+    /// A participant's reply; one that cannot be written becomes an error for that lab, so a
+    /// bug in a lab's message types costs one answer, not the worker.
     pub fn reply<P: Protocol>(run: u64, reply: &P::Reply) -> FromEngine {
-        FromEngine::Reply {
-            from: P::SLUG.into(),
-            run,
-            body: Body::of(reply),
+        match Body::try_of(reply) {
+            Ok(body) => FromEngine::Reply {
+                from: P::SLUG.into(),
+                run,
+                body,
+            },
+            Err(MessageError(message)) => FromEngine::Error {
+                from: P::SLUG.into(),
+                run,
+                message,
+            },
         }
     }
 
@@ -198,6 +216,33 @@ mod tests {
             body.read::<DiagnosticsReply>(),
             Ok(DiagnosticsReply::MatmulMeasured(b)) if b.n == 256
         ));
+    }
+
+    /// A reply serde cannot write (a tagged enum's variant holding a bare list, the bug the
+    /// Recurrent lab's missing-word answer once had) becomes an error for that lab.
+    #[test]
+    fn an_unwritable_reply_is_an_error_not_a_dead_worker() {
+        #[derive(Serialize, Deserialize)]
+        #[serde(tag = "kind")]
+        enum Broken {
+            List(Vec<u32>),
+        }
+        struct Lab;
+        impl Protocol for Lab {
+            const SLUG: &'static str = "broken";
+            type Spec = u32;
+            type Request = u32;
+            type Reply = Broken;
+        }
+        let message = FromEngine::reply::<Lab>(4, &Broken::List(vec![1, 2]));
+        let FromEngine::Error { from, run, message } = message else {
+            panic!("an error, not {message:?}")
+        };
+        assert_eq!((from.as_str(), run), ("broken", 4));
+        assert!(
+            message.starts_with("the engine could not write its reply"),
+            "{message}"
+        );
     }
 
     /// web/engine-worker.js writes this message by hand when the module or pool fails to start.
