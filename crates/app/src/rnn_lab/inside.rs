@@ -8,6 +8,24 @@ use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::Trace;
 use leptos::prelude::*;
 
+/// Answers listed at most (the language model has 29).
+pub const SHOWN_CLASSES: usize = 5;
+
+/// Which answers the probability bars list: all of a few, else the most probable few (and the
+/// right one if it is not among them), most probable first.
+pub fn shown_classes(probabilities: &[f32], answer: usize) -> Vec<usize> {
+    if probabilities.len() <= SHOWN_CLASSES + 1 {
+        return (0..probabilities.len()).collect();
+    }
+    let mut order: Vec<usize> = (0..probabilities.len()).collect();
+    order.sort_by(|&a, &b| probabilities[b].total_cmp(&probabilities[a]));
+    order.truncate(SHOWN_CLASSES);
+    if !order.contains(&answer) && answer < probabilities.len() {
+        order.push(answer);
+    }
+    order
+}
+
 /// A trace as a grid of units (rows) by time steps (columns).
 pub fn units_by_time(trace: &Trace) -> Grid {
     let units = trace.units.max(1);
@@ -84,8 +102,11 @@ pub fn Inside(state: ReadSignal<RnnSession>, on_example: Callback<usize>, on_tim
                     {format!("The right answer is “{}”; the network says “{}”", i.classes[i.answer], i.classes[best])}
                     {if best == i.answer { " ✓" } else { " ✗" }}
                 </p>
+                {(i.classes.len() > SHOWN_CLASSES).then(|| view! {
+                    <p class="hint">{format!("The {SHOWN_CLASSES} most probable of {} answers, and the right one:", i.classes.len())}</p>
+                })}
                 <div class="probabilities">
-                    {i.classes.iter().zip(&i.probabilities).enumerate().map(|(c, (name, p))| view! {
+                    {shown_classes(&i.probabilities, i.answer).into_iter().map(|c| (c, (&i.classes[c], i.probabilities[c]))).map(|(c, (name, p))| view! {
                         <div class="probability" class:answer=c == i.answer>
                             <span class="class-name">{name.clone()}</span>
                             <span class="bar" style=format!("width: {:.1}%", p * 100.0)></span>
@@ -164,7 +185,8 @@ pub fn Inside(state: ReadSignal<RnnSession>, on_example: Callback<usize>, on_tim
         </div>
         {answer}
         <div class="traces">
-            <div class="tokens" data-testid="rnn-tokens">{tokens}</div>
+            <div class="tokens" data-testid="rnn-tokens"
+                class:short=move || inside.with(|i| i.as_ref().is_some_and(|i| i.tokens.iter().all(|t| t.chars().count() <= 3)))>{tokens}</div>
             {traces}
         </div>
         <p class="hint">"Click a token or a column to read every unit's value at that step."</p>
@@ -176,6 +198,14 @@ pub fn Inside(state: ReadSignal<RnnSession>, on_example: Callback<usize>, on_tim
 mod tests {
     use super::*;
     use contract::cnn::view::Quantised;
+
+    #[test]
+    fn many_answers_show_the_likeliest_and_the_right_one() {
+        assert_eq!(shown_classes(&[0.5, 0.5], 1), [0, 1]);
+        let p: Vec<f32> = (0..29).map(|i| i as f32 / 406.0).collect();
+        assert_eq!(shown_classes(&p, 28), [28, 27, 26, 25, 24]);
+        assert_eq!(shown_classes(&p, 3), [28, 27, 26, 25, 24, 3]);
+    }
 
     #[test]
     fn a_trace_is_drawn_with_units_down_and_time_along() {
