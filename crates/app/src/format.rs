@@ -28,6 +28,15 @@ pub fn tick(value: f64) -> String {
 
 /// A measured value with `decimals` places, in scientific form once it is too large or too
 /// small to read that way (a diverging model's loss reaches 10³⁷), "—" when not a number.
+/// Every evaluation exactly, `step:loss:accuracy` joined by commas: what an end-to-end test
+/// compares between two runs (a data attribute, never shown).
+pub fn exact_evaluations(evaluations: impl Iterator<Item = (usize, f32, f32)>) -> String {
+    evaluations
+        .map(|(step, loss, accuracy)| format!("{step}:{loss}:{accuracy}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 pub fn value(v: f64, decimals: usize) -> String {
     if !v.is_finite() {
         "—".into()

@@ -66,12 +66,9 @@ pub fn Curves(state: ReadSignal<CnnSession>) -> impl IntoView {
     // Every evaluation exactly, for a reader that compares runs (step:loss:accuracy).
     let exact = move || {
         state.with(|s| {
-            s.lab
-                .evaluations
-                .iter()
-                .map(|e| format!("{}:{}:{}", e.step, e.loss, e.accuracy))
-                .collect::<Vec<_>>()
-                .join(",")
+            crate::format::exact_evaluations(
+                s.lab.evaluations.iter().map(|e| (e.step, e.loss, e.accuracy)),
+            )
         })
     };
     view! {

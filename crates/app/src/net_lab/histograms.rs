@@ -73,7 +73,10 @@ impl Which {
                 let weights = s.lab.frame.as_ref()?.layers.get(layer - 1)?;
                 (!weights.gamma.is_empty()).then(|| (weights.gamma.clone(), weights.beta.clone()))
             }
-            Which::Contrast => s.lab.contrast.as_ref()?.0.norms.get(layer - 1).cloned(),
+            Which::Contrast => {
+                let norm = s.lab.contrast.as_ref()?.0.norms.get(layer - 1)?;
+                Some((norm.gamma.clone(), norm.beta.clone()))
+            }
         }
     }
 }

@@ -64,12 +64,9 @@ pub fn Curves(state: ReadSignal<RnnSession>) -> impl IntoView {
     // Every evaluation exactly (step:loss:accuracy), for a reader that compares runs.
     let exact = move || {
         state.with(|s| {
-            s.lab
-                .evaluations
-                .iter()
-                .map(|e| format!("{}:{}:{}", e.step, e.loss, e.accuracy))
-                .collect::<Vec<_>>()
-                .join(",")
+            crate::format::exact_evaluations(
+                s.lab.evaluations.iter().map(|e| (e.step, e.loss, e.accuracy)),
+            )
         })
     };
     view! {

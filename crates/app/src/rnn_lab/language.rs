@@ -43,7 +43,8 @@ fn Score(score: SentenceScore, testid: &'static str) -> impl IntoView {
 
 #[component]
 pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
-    let lm = move || state.with(|s| s.lab.lm.clone());
+    // Each view reads only its own part: the state changes with every training reply.
+    let lm = move |read: fn(&super::state::LanguageState) -> String| state.with(|s| read(&s.lab.lm));
     let ask = move |request: RnnRequest| state.update(|s| s.lab.lm.queue.push(request));
     let scores = move || state.with(|s| s.lab.lm.scores.clone());
     view! {
@@ -58,7 +59,7 @@ pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
             {[0usize, 1].into_iter().map(|i| view! {
                 <div class="sentence">
                     <input type="text" maxlength=RnnLimits::MAX_TEXT_CHARS.to_string() data-testid=format!("rnn-sentence-{i}")
-                        prop:value=move || lm().sentences[i].clone()
+                        prop:value=move || state.with(|s| s.lab.lm.sentences[i].clone())
                         on:change=move |ev| { let text = event_target_value(&ev); state.update(|s| s.lab.lm.sentences[i] = text) } />
                     {move || scores()[i].clone().map(|score| view! { <Score score=score testid=if i == 0 { "rnn-score-0" } else { "rnn-score-1" } /> })}
                 </div>
@@ -72,12 +73,12 @@ pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
         <h3>"What does it write?"</h3>
         <div class="sample-controls">
             <label class="field">"Start with "
-                <input type="text" data-testid="rnn-prompt" prop:value=move || lm().prompt
+                <input type="text" data-testid="rnn-prompt" prop:value=move || lm(|l| l.prompt.clone())
                     on:change=move |ev| { let text = event_target_value(&ev); state.update(|s| s.lab.lm.prompt = text) } />
             </label>
             <label class="field">"Temperature "
                 <input type="number" step="0.1" min=RnnLimits::TEMPERATURE.0.to_string() max=RnnLimits::TEMPERATURE.1.to_string()
-                    data-testid="rnn-temperature" prop:value=move || lm().temperature.to_string()
+                    data-testid="rnn-temperature" prop:value=move || lm(|l| l.temperature.to_string())
                     on:change=move |ev| { if let Ok(t) = event_target_value(&ev).trim().parse::<f32>() { state.update(|s| s.lab.lm.temperature = t) } } />
             </label>
             <button class="secondary-blue" data-testid="rnn-sample" on:click=move |_| {
@@ -86,13 +87,13 @@ pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
             }>"Sample"</button>
         </div>
         <p class="hint">"Low temperatures pick the likeliest characters (repetitive); high ones flatten the distribution (creative, then gibberish)."</p>
-        {move || lm().sample.map(|s| view! {
+        {move || state.with(|s| s.lab.lm.sample.clone()).map(|s| view! {
             <pre class="sample" data-testid="rnn-sample-text"><strong>{s.prompt.clone()}</strong>{s.text.clone()}</pre>
         })}
         <h3>"Which word is missing, and where?"</h3>
         <div class="sample-controls">
             <label class="field">"A sentence with one word left out "
-                <input type="text" data-testid="rnn-fill-text" prop:value=move || lm().fill_text
+                <input type="text" data-testid="rnn-fill-text" prop:value=move || lm(|l| l.fill_text.clone())
                     on:change=move |ev| { let text = event_target_value(&ev); state.update(|s| s.lab.lm.fill_text = text) } />
             </label>
             <button class="secondary-blue" data-testid="rnn-fill" on:click=move |_| {
@@ -101,7 +102,7 @@ pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
             }>"Find it"</button>
         </div>
         <p class="hint">"Every word the model knows is tried at every position; the most probable sentences are listed."</p>
-        {move || lm().completions.map(|list| view! {
+        {move || state.with(|s| s.lab.lm.completions.clone()).map(|list| view! {
             <table class="bp-vector completions" data-testid="rnn-completions">
                 <thead><tr><th>"completed sentence"</th><th>"word"</th><th>"position"</th><th>"log P"</th></tr></thead>
                 <tbody>

@@ -55,6 +55,15 @@ pub enum NetReply {
     Contrasted(ContrastFrame),
 }
 
+/// One layer's learnt γ and β (a diverged run's may not be numbers: they cross as `null`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LearntNorm {
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub gamma: Vec<f32>,
+    #[serde(with = "crate::wire::vec_or_null")]
+    pub beta: Vec<f32>,
+}
+
 /// The contrast run after `epoch` epochs: what a frame of it the histograms need.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ContrastFrame {
@@ -64,7 +73,7 @@ pub struct ContrastFrame {
     pub curve: Vec<EpochLoss>,
     pub histograms: Vec<EpochHistograms>,
     /// Each hidden layer's learnt γ and β (empty without batch normalisation).
-    pub norms: Vec<(Vec<f32>, Vec<f32>)>,
+    pub norms: Vec<LearntNorm>,
     pub stopped: Option<String>,
 }
 
@@ -268,4 +277,30 @@ pub struct NetFrame {
     /// The contrast run, when this request trained it too.
     #[serde(default)]
     pub contrast: Option<ContrastFrame>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A diverged contrast run's γ and β cross as `null` and come back as NaN: the page can
+    /// still read the frame.
+    #[test]
+    fn a_contrast_frame_with_nan_norms_can_be_read() {
+        let frame = ContrastFrame {
+            batch_norm: true,
+            epoch: 3,
+            curve: vec![],
+            histograms: vec![],
+            norms: vec![LearntNorm {
+                gamma: vec![f32::NAN, 1.0],
+                beta: vec![0.5, f32::INFINITY],
+            }],
+            stopped: Some("the loss became NaN".into()),
+        };
+        let text = serde_json::to_string(&frame).expect("written");
+        let back: ContrastFrame = serde_json::from_str(&text).expect("read back");
+        assert!(back.norms[0].gamma[0].is_nan() && back.norms[0].beta[1].is_nan());
+        assert_eq!((back.norms[0].gamma[1], back.norms[0].beta[0]), (1.0, 0.5));
+    }
 }

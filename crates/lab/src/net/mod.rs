@@ -15,7 +15,8 @@ mod session;
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{
-    ContrastFrame, EpochHistograms, EpochLoss, LayerWeights, Map, NetData, NetFrame, Sample,
+    ContrastFrame, EpochHistograms, EpochLoss, LayerWeights, LearntNorm, Map, NetData, NetFrame,
+    Sample,
 };
 use contract::net::{Activation, Dataset, Feature, NetLab, Regularization};
 use contract::training::TrainPoint;
@@ -242,7 +243,10 @@ impl NetSession {
                 .layers
                 .iter()
                 .filter_map(|l| l.norm.as_ref())
-                .map(|n| (n.gamma.to_vec(), n.beta.to_vec()))
+                .map(|n| LearntNorm {
+                    gamma: n.gamma.to_vec(),
+                    beta: n.beta.to_vec(),
+                })
                 .collect(),
             stopped: self.log.stopped.clone(),
         }
