@@ -9,10 +9,49 @@ use tensor::shape::ShapeError;
 use tensor::taps::tap;
 use tensor::{Result, Tensor};
 
+/// Hides the future: position i (a row) sees keys j ≤ i. [n, m], 1 where hidden.
+pub fn causal_mask(n: usize, m: usize) -> Tensor {
+    let future: Vec<f32> = (0..n * m)
+        .map(|i| f32::from(u8::from(i % m > i / m)))
+        .collect();
+    Tensor::from_vec(future, &[n, m]).expect("n·m values")
+}
+
+/// softmax(Q Kᵀ · scale + mask) V over the last two axes: q [.., n, d], k [.., m, d],
+/// v [.., m, d_v]; `mask` (1 where a key is hidden) broadcasts to [.., n, m] and its cells
+/// get −∞ before the softmax, so they weigh exactly 0. A row with every key hidden attends to
+/// nothing (zero weights, zero output, zero gradient), as in PyTorch ≥ 2.5's
+/// `scaled_dot_product_attention`, rather than NaN. Returns (output, weights).
+pub fn scaled_dot_product_attention(
+    q: &Tensor,
+    k: &Tensor,
+    v: &Tensor,
+    mask: Option<&Tensor>,
+    scale: f32,
+) -> Result<(Tensor, Tensor)> {
+    let last = k.rank().checked_sub(1).ok_or_else(|| {
+        ShapeError::new(
+            "attention",
+            "keys need at least two axes [.., length, width]",
+        )
+    })?;
+    let mut scores = q.matmul(&k.transpose(last - 1, last)?)?;
+    if scale != 1.0 {
+        scores = scores.scale(scale);
+    }
+    if let Some(mask) = mask {
+        scores = scores.masked_fill(mask, f32::NEG_INFINITY)?;
+    }
+    let weights = scores.softmax()?;
+    Ok((weights.matmul(v)?, weights))
+}
+
 pub struct MultiHeadAttention {
     pub name: String,
     pub heads: usize,
     pub dim: usize,
+    /// Divide the scores by √d_k (the paper's choice; off shows why).
+    pub scaled: bool,
     q: Linear,
     k: Linear,
     v: Linear,
@@ -32,6 +71,7 @@ impl MultiHeadAttention {
             name: name.to_string(),
             heads,
             dim,
+            scaled: true,
             q: lin(),
             k: lin(),
             v: lin(),
@@ -39,8 +79,34 @@ impl MultiHeadAttention {
         })
     }
 
+    /// Without the division by √d_k: large dot products saturate the softmax.
+    pub fn with_scaling(mut self, scaled: bool) -> Self {
+        self.scaled = scaled;
+        self
+    }
+
+    /// The query, key, value and output projections (W_q, W_k, W_v, W_o), for a reader that
+    /// retraces the computation.
+    pub fn projections(&self) -> [&Linear; 4] {
+        [&self.q, &self.k, &self.v, &self.o]
+    }
+
+    /// Width of one head's queries and keys.
+    pub fn head_dim(&self) -> usize {
+        self.dim / self.heads
+    }
+
+    /// The factor the scores are multiplied by: 1/√d_k, or 1 unscaled.
+    pub fn score_scale(&self) -> f32 {
+        if self.scaled {
+            1.0 / (self.head_dim() as f32).sqrt()
+        } else {
+            1.0
+        }
+    }
+
     /// [batch, len, dim] → [batch, heads, len, dim/heads].
-    fn split_heads(&self, x: &Tensor) -> Result<Tensor> {
+    pub fn split_heads(&self, x: &Tensor) -> Result<Tensor> {
         let [b, n, _] = *x.shape() else {
             return Err(ShapeError::new(
                 "attention",
@@ -67,27 +133,27 @@ impl MultiHeadAttention {
             self.split_heads(&self.v.forward(memory)?)?,
         );
         let (b, n, m) = (x.shape()[0], x.shape()[1], memory.shape()[1]);
-        let d_k = (self.dim / self.heads) as f32;
-        let mut scores = q.matmul(&k.transpose(2, 3)?)?.scale(1.0 / d_k.sqrt());
-        if causal {
-            let future: Vec<f32> = (0..n * m)
-                .map(|i| f32::from(u8::from(i % m > i / m)))
-                .collect();
-            scores = scores.masked_fill(&Tensor::from_vec(future, &[n, m])?, f32::NEG_INFINITY)?;
-        }
-        if let Some(pad) = key_padding {
-            scores = scores.masked_fill(&pad.reshape(&[b, 1, 1, m])?, f32::NEG_INFINITY)?;
-        }
-        let weights = scores.softmax()?;
+        let future = causal.then(|| causal_mask(n, m));
+        let mask = match (future, key_padding) {
+            (None, None) => None,
+            (Some(f), None) => Some(f),
+            (f, Some(pad)) => {
+                let pad = pad.reshape(&[b, 1, 1, m])?;
+                Some(match f {
+                    // Hidden if either hides it: the sum is 1 or 2 there, 0 elsewhere.
+                    Some(f) => f.add(&pad)?,
+                    None => pad,
+                })
+            }
+        };
+        let (mixed, weights) =
+            scaled_dot_product_attention(&q, &k, &v, mask.as_ref(), self.score_scale())?;
         for head in 0..self.heads {
             if let Ok(w) = weights.narrow(1, head, 1) {
                 tap(&format!("{}.head{head}.attn", self.name), &w);
             }
         }
-        let mixed = weights
-            .matmul(&v)?
-            .permute(&[0, 2, 1, 3])?
-            .reshape(&[b, n, self.dim])?;
+        let mixed = mixed.permute(&[0, 2, 1, 3])?.reshape(&[b, n, self.dim])?;
         self.o.forward(&mixed)
     }
 }

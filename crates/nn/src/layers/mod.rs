@@ -9,7 +9,9 @@ mod norm;
 mod recurrent;
 mod transformer;
 
-pub use attention::{AdditiveAttention, MultiHeadAttention};
+pub use attention::{
+    causal_mask, scaled_dot_product_attention, AdditiveAttention, MultiHeadAttention,
+};
 pub use conv::Conv2d;
 pub use linear::{Dropout, Embedding, Linear};
 pub use norm::{BatchNorm, LayerNorm};

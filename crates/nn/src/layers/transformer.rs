@@ -1,6 +1,7 @@
 //! Transformer blocks and positional encodings.
 //! Post-LN (as in the paper): x ← LN(x + Sublayer(x)); pre-LN (an option, trains more easily
-//! when deep): x ← x + Sublayer(LN(x)).
+//! when deep): x ← x + Sublayer(LN(x)). For the lab's ablations a block can also go without
+//! LayerNorm (`Norming::None`) or without its residual connections (`with_residual(false)`).
 
 use super::{LayerNorm, Linear, MultiHeadAttention, Parameters};
 use tensor::rng::Rng;
@@ -10,6 +11,8 @@ use tensor::{Result, Tensor};
 pub enum Norming {
     PostLn,
     PreLn,
+    /// No LayerNorm at all.
+    None,
 }
 
 /// PE(pos, 2i) = sin(pos / 10000^(2i/d)),  PE(pos, 2i+1) = cos(pos / 10000^(2i/d)): [len, d].
@@ -63,20 +66,26 @@ impl Parameters for FeedForward {
 pub struct TransformerEncoderBlock {
     pub attention: MultiHeadAttention,
     ff: FeedForward,
-    norm1: LayerNorm,
-    norm2: LayerNorm,
+    pub norm1: LayerNorm,
+    pub norm2: LayerNorm,
     pub norming: Norming,
+    /// x + Sublayer(x) (the paper) or Sublayer(x) alone.
+    pub residual: bool,
 }
 
-fn sublayer(
+/// One sublayer with its residual connection and LayerNorm, placed as `norming` says.
+pub fn sublayer(
     x: &Tensor,
     norm: &LayerNorm,
     norming: Norming,
+    residual: bool,
     f: impl FnOnce(&Tensor) -> Result<Tensor>,
 ) -> Result<Tensor> {
+    let around = |input: &Tensor, out: Tensor| if residual { input.add(&out) } else { Ok(out) };
     match norming {
-        Norming::PostLn => norm.forward(&x.add(&f(x)?)?),
-        Norming::PreLn => x.add(&f(&norm.forward(x)?)?),
+        Norming::PostLn => norm.forward(&around(x, f(x)?)?),
+        Norming::PreLn => around(x, f(&norm.forward(x)?)?),
+        Norming::None => around(x, f(x)?),
     }
 }
 
@@ -95,15 +104,35 @@ impl TransformerEncoderBlock {
             norm1: LayerNorm::new(dim),
             norm2: LayerNorm::new(dim),
             norming,
+            residual: true,
+        })
+    }
+
+    pub fn with_residual(mut self, residual: bool) -> Self {
+        self.residual = residual;
+        self
+    }
+
+    /// Scores divided by √d_k (the default) or not.
+    pub fn with_scaling(mut self, scaled: bool) -> Self {
+        self.attention.scaled = scaled;
+        self
+    }
+
+    /// The attention sublayer alone (with its residual and LayerNorm): what comes before the
+    /// feed-forward network.
+    pub fn attend(&self, x: &Tensor, causal: bool, padding: Option<&Tensor>) -> Result<Tensor> {
+        sublayer(x, &self.norm1, self.norming, self.residual, |t| {
+            self.attention.forward(t, t, causal, padding)
         })
     }
 
     /// x [batch, len, dim]; `causal` makes it a decoder-only (language model) block.
     pub fn forward(&self, x: &Tensor, causal: bool, padding: Option<&Tensor>) -> Result<Tensor> {
-        let h = sublayer(x, &self.norm1, self.norming, |t| {
-            self.attention.forward(t, t, causal, padding)
-        })?;
-        sublayer(&h, &self.norm2, self.norming, |t| self.ff.forward(t))
+        let h = self.attend(x, causal, padding)?;
+        sublayer(&h, &self.norm2, self.norming, self.residual, |t| {
+            self.ff.forward(t)
+        })
     }
 }
 
@@ -159,14 +188,16 @@ impl TransformerDecoderBlock {
         memory: &Tensor,
         memory_padding: Option<&Tensor>,
     ) -> Result<Tensor> {
-        let h = sublayer(x, &self.norms[0], self.norming, |t| {
+        let h = sublayer(x, &self.norms[0], self.norming, true, |t| {
             self.self_attention.forward(t, t, true, None)
         })?;
-        let h = sublayer(&h, &self.norms[1], self.norming, |t| {
+        let h = sublayer(&h, &self.norms[1], self.norming, true, |t| {
             self.cross_attention
                 .forward(t, memory, false, memory_padding)
         })?;
-        sublayer(&h, &self.norms[2], self.norming, |t| self.ff.forward(t))
+        sublayer(&h, &self.norms[2], self.norming, true, |t| {
+            self.ff.forward(t)
+        })
     }
 }
 
