@@ -21,8 +21,8 @@ impl crate::protocol::Protocol for Diagnostics {
 pub enum DiagnosticsRequest {
     /// Measure an f32 N×N matrix product on one thread and on the whole pool.
     MeasureMatmul { n: usize },
-    /// Run the benchmark suite: matrix products in every transposition, and a CNN and an MLP
-    /// training step (the peers' workloads).
+    /// Run the benchmark suite: matrix products in every transposition, and a CNN, an MLP, an
+    /// LSTM and a Transformer encoder block training step (the peers' workloads).
     RunBenchmarks,
 }
 

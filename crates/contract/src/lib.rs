@@ -12,6 +12,7 @@ pub mod net;
 pub mod optim;
 pub mod protocol;
 pub mod rnn;
+pub mod tfm;
 pub mod training;
 pub mod wire;
 

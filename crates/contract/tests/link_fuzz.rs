@@ -35,6 +35,17 @@ const SEEDS: &[&str] = &[
     // Not in the README: every other key of the Network lab's link.
     "lab=net&v=1&edit=30_1_1_3_-3,31_3_0_0_0.25&at=32",
     "lab=net&v=1&data=gaussians&noise=10&train=70&batch=1&act=sigmoid&reg=l1&rate=0.001&opt=momentum&alpha=0.5&discrete=1&seed=3",
+    "lab=rnn&v=1",
+    "lab=rnn&v=1&span=16&cell=relu&gain=2&clip=none&opt=sgd&lr=0.05&steps=400&at=400",
+    "lab=rnn&v=1&span=40&cmp=1&trunc=10&steps=500&at=500",
+    "lab=rnn&v=1&task=add&span=8&lr=0.01&steps=600&at=600",
+    "lab=rnn&v=1&task=lm&span=32&hidden=64&bi=0&layers=2&batch=16&decay=0.01,300&seed=4",
+    "lab=tfm&v=1",
+    "lab=tfm&v=1&at=800",
+    "lab=tfm&v=1&pos=none&arch=enc&at=800",
+    "lab=tfm&v=1&task=lm&len=32&width=48&heads=4&ff=128&steps=1500&at=1500",
+    "lab=tfm&v=1&task=add&len=4&layers=3&norm=pre&res=0&scale=0&vs=1&warm=0&clip=none",
+    "lab=tfm&v=1&task=mod&opt=momentum&alpha=0.5&decay=0.1,300&batch=8&seed=3",
 ];
 
 /// Characters links are made of, and a few they should never contain.
@@ -118,5 +129,7 @@ fn mutated_links_decode_within_limits_and_round_trip() {
         // only the named limits are asked of a decoded link.
         check::<contract::cnn::CnnLab>(&fragment, |s| s.check());
         check::<contract::net::NetLab>(&fragment, |s| s.check());
+        check::<contract::rnn::RnnLab>(&fragment, |s| s.check());
+        check::<contract::tfm::TfmLab>(&fragment, |s| s.check());
     }
 }

@@ -115,6 +115,9 @@ pub struct Optimizer {
     pub clip: Option<Clip>,
     /// L2 weight decay λ: g ← g + λ θ before the update (0 = off).
     pub weight_decay: f32,
+    /// Linear warm-up: η grows from η/W to the schedule's η over the first W steps
+    /// (0 = none), as Transformers are usually trained (Vaswani et al. §5.3).
+    pub warmup: usize,
     steps: usize,
     /// Per parameter: the first and second moment buffers (velocity, γ, s, m, v as the rule needs).
     state: Vec<[Vec<f32>; 2]>,
@@ -129,6 +132,7 @@ impl Optimizer {
             schedule,
             clip: None,
             weight_decay: 0.0,
+            warmup: 0,
             steps: 0,
             state: Vec::new(),
             saved: None,
@@ -143,6 +147,21 @@ impl Optimizer {
     pub fn with_weight_decay(mut self, lambda: f32) -> Self {
         self.weight_decay = lambda;
         self
+    }
+
+    pub fn with_warmup(mut self, steps: usize) -> Self {
+        self.warmup = steps;
+        self
+    }
+
+    /// η of update k: the schedule's, times (k + 1)/W during a warm-up of W steps.
+    pub fn lr_at(&self, k: usize) -> f32 {
+        let lr = self.schedule.lr(k);
+        if k < self.warmup {
+            lr * ((k + 1) as f32 / self.warmup as f32)
+        } else {
+            lr
+        }
     }
 
     /// Updates taken so far (k of the schedule).
@@ -218,7 +237,7 @@ impl Optimizer {
             Some(clip) => clip.apply(&mut grads),
             None => crate::clip::global_norm(&grads),
         };
-        let lr = self.schedule.lr(self.steps);
+        let lr = self.lr_at(self.steps);
         self.steps += 1;
         let t = self.steps as i32;
         for ((p, g), [s1, s2]) in params.iter().zip(&mut grads).zip(&mut self.state) {

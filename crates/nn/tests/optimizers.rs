@@ -279,3 +279,16 @@ fn adam_bias_correction_uses_the_step_count() {
         "{got:?}"
     );
 }
+
+#[test]
+fn warm_up_grows_eta_linearly_then_hands_over_to_the_schedule() {
+    let opt = Optimizer::new(OptimizerKind::Sgd, Schedule::Constant { lr: 0.4 }).with_warmup(4);
+    let lrs: Vec<f32> = (0..6).map(|k| opt.lr_at(k)).collect();
+    assert_eq!(lrs, vec![0.1, 0.2, 0.3, 0.4, 0.4, 0.4]);
+    // Plain SGD moves by exactly η·g, so the first update shows the warm-up's η.
+    let p = point(1.0, 2.0);
+    let mut opt = opt;
+    opt.step_with(std::slice::from_ref(&p), vec![vec![1.0, -1.0]])
+        .unwrap();
+    assert_eq!(p.to_vec(), vec![0.9, 2.1]);
+}

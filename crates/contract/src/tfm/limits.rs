@@ -1,0 +1,176 @@
+//! The Transformer lab's limits.
+
+use super::{Architecture, TfmLab, TfmTask};
+use crate::limits::{check_float, check_range, TrainingLimits};
+
+/// What one browser tab trains in seconds to minutes.
+pub struct TfmLimits;
+
+impl TfmLimits {
+    /// Input symbols of the copying, reversing and sorting tasks.
+    pub const LENGTH: (usize, usize) = (2, 24);
+    /// Counts are written as one digit each.
+    pub const COUNT_LENGTH: usize = 9;
+    /// Digits per number of the addition task.
+    pub const ADDITION_DIGITS: usize = 8;
+    /// Characters per window of the language model.
+    pub const LM_LENGTH: (usize, usize) = (4, 64);
+    pub const LAYERS: (usize, usize) = (1, 4);
+    pub const HEADS: (usize, usize) = (1, 8);
+    pub const WIDTH: (usize, usize) = (4, 128);
+    pub const FF: (usize, usize) = (4, 512);
+    pub const BATCH: (usize, usize) = (1, 128);
+    pub const STEPS: (usize, usize) = (1, 20_000);
+    pub const CLIP: (f32, f32) = (1e-3, 1e3);
+    /// Multiply-adds of one step's forward pass (projections, both attention products, the
+    /// feed-forward network and the output layer over the batch), the contrast run included:
+    /// 60 M keeps a step near a few hundred ms in the browser.
+    pub const MAX_STEP_MULT_ADDS: u64 = 60_000_000;
+    /// Steps between evaluations.
+    pub const EVAL_EVERY: usize = 25;
+    /// Held-out sequences every evaluation reads.
+    pub const TEST_SEQUENCES: usize = 256;
+    /// Sequences whose gradient with respect to W_q and W_k is measured at an evaluation.
+    pub const PROBE_SEQUENCES: usize = 32;
+    /// Longest training slice one request may ask for.
+    pub const MAX_TRAIN_BUDGET_MS: f64 = 2000.0;
+    /// Characters a typed input or a sampling prompt may have.
+    pub const MAX_TEXT_CHARS: usize = 120;
+    /// Characters one sample may add.
+    pub const MAX_SAMPLE_CHARS: usize = 400;
+    pub const TEMPERATURE: (f32, f32) = (0.05, 5.0);
+    /// The byte budget of one reply's JSON (tested on the largest model within the limits).
+    pub const REPLY_BYTES: usize = 512 * 1024;
+
+    /// Every limit: each field's own, then what fields must satisfy together.
+    pub fn check(spec: &TfmLab) -> Result<(), String> {
+        Self::check_fields(spec)?;
+        Self::check_together(spec)
+    }
+
+    /// The limits one field meets alone (a link's keys are read one at a time against these).
+    pub fn check_fields(spec: &TfmLab) -> Result<(), String> {
+        match spec.task {
+            TfmTask::Language => {
+                check_range("length", spec.length, Self::LM_LENGTH.0, Self::LM_LENGTH.1)?;
+                if spec.architecture == Architecture::Encoder {
+                    return Err("an encoder would see the characters it must predict: the character language model needs the causal decoder".into());
+                }
+            }
+            TfmTask::Count => check_range("length", spec.length, 1, Self::COUNT_LENGTH)?,
+            TfmTask::Addition => check_range("length", spec.length, 1, Self::ADDITION_DIGITS)?,
+            TfmTask::ModularAddition => {}
+            _ => check_range("length", spec.length, Self::LENGTH.0, Self::LENGTH.1)?,
+        }
+        check_range("layers", spec.layers, Self::LAYERS.0, Self::LAYERS.1)?;
+        check_range("heads", spec.heads, Self::HEADS.0, Self::HEADS.1)?;
+        check_range("d_model", spec.width, Self::WIDTH.0, Self::WIDTH.1)?;
+        check_range("d_ff", spec.ff, Self::FF.0, Self::FF.1)?;
+        check_range("batch", spec.batch, Self::BATCH.0, Self::BATCH.1)?;
+        check_range("steps", spec.steps, Self::STEPS.0, Self::STEPS.1)?;
+        check_range("warm-up", spec.warmup, 0, spec.steps)?;
+        if let Some(clip) = spec.clip {
+            check_float("clip threshold", clip, Self::CLIP.0, Self::CLIP.1)?;
+        }
+        if !super::TFM_OPTIMIZERS.contains(&spec.run.optimizer) {
+            return Err(format!(
+                "optimizer {} is not offered in the Transformer lab",
+                spec.run.optimizer.slug()
+            ));
+        }
+        TrainingLimits::check_run(&spec.run)?;
+        TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
+        if let Some(at) = spec.at {
+            check_range("at", at, 0, spec.steps)?;
+        }
+        Ok(())
+    }
+
+    /// What the sizes must satisfy together: heads that divide d_model, and one step's work.
+    pub fn check_together(spec: &TfmLab) -> Result<(), String> {
+        if !spec.width.is_multiple_of(spec.heads) {
+            return Err(format!(
+                "d_model = {} is not a multiple of the {} heads (each head gets d_model / heads dimensions)",
+                spec.width, spec.heads
+            ));
+        }
+        let work = Self::step_mult_adds(spec);
+        if work > Self::MAX_STEP_MULT_ADDS {
+            return Err(format!(
+                "one training step would take {work} multiply-adds, over the limit of {}: fewer layers, a narrower model, a shorter sequence or a smaller batch",
+                Self::MAX_STEP_MULT_ADDS
+            ));
+        }
+        Ok(())
+    }
+
+    /// Forward multiply-adds of one step: per layer and token, 4·d² for the projections,
+    /// 2·L·d for QKᵀ and ·V, 2·d·d_ff for the feed-forward network; d·vocab for the output;
+    /// twice that with the contrast run.
+    pub fn step_mult_adds(spec: &TfmLab) -> u64 {
+        let (l, d, ff) = (
+            spec.sequence_length() as u64,
+            spec.width as u64,
+            spec.ff as u64,
+        );
+        let per_token = spec.layers as u64 * (4 * d * d + 2 * l * d + 2 * d * ff)
+            + d * spec.task.vocabulary() as u64;
+        let runs = if spec.contrast { 2 } else { 1 };
+        runs * spec.batch as u64 * l * per_token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_limit_names_itself() {
+        let ok = TfmLab::default();
+        assert_eq!(ok.check(), Ok(()));
+        let big = TfmLab {
+            width: 128,
+            ff: 512,
+            layers: 4,
+            batch: 128,
+            length: 24,
+            ..ok.clone()
+        };
+        assert!(big
+            .check()
+            .unwrap_err()
+            .contains("multiply-adds, over the limit"));
+        let odd = TfmLab {
+            width: 30,
+            ..ok.clone()
+        };
+        assert!(odd
+            .check()
+            .unwrap_err()
+            .contains("d_model = 30 is not a multiple of the 4 heads"));
+        let count = TfmLab {
+            task: TfmTask::Count,
+            length: 12,
+            ..ok.clone()
+        };
+        assert!(count
+            .check()
+            .unwrap_err()
+            .contains("length = 12 exceeds the limit of 9"));
+        let lm = TfmLab {
+            task: TfmTask::Language,
+            length: 32,
+            architecture: Architecture::Encoder,
+            ..ok.clone()
+        };
+        assert!(lm.check().unwrap_err().contains("needs the causal decoder"));
+        let far = TfmLab {
+            at: Some(801),
+            ..ok
+        };
+        assert!(far
+            .check()
+            .unwrap_err()
+            .contains("at = 801 exceeds the limit of 800"));
+    }
+}

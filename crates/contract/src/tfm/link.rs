@@ -1,0 +1,326 @@
+//! The Transformer lab's shareable link (the form every lab shares is in [`crate::link`]):
+//! `#lab=tfm&v=1&task=reverse&len=6&arch=dec&layers=2&heads=4&width=32&pos=none&at=800`
+//!
+//! Keys: `task` and its `len`, `arch` (dec, enc), `layers`, `heads`, `width` (d_model), `ff`
+//! (d_ff), `norm` (post, pre, none), `res=0` without residual connections, `scale=0` without
+//! the √d_k, `pos` (sin, learned, none), `batch`, the shared optimizer keys, `warm` (warm-up
+//! steps), `clip` (a threshold, or `none`), `steps`, `vs=1` (the contrast run), `seed`, `at`.
+//! Decoding never fails: an unusable part becomes a [`UrlNote`].
+
+use super::limits::TfmLimits;
+use super::{Architecture, NormPlacement, Positions, TfmLab, TfmTask, SLUG, TFM_OPTIMIZERS};
+use crate::link::{
+    decay_value, header, key_values, knob_of, knob_parts, note, read_common, read_knob, Common,
+    UrlNote,
+};
+use crate::training::OptimizerName;
+
+/// The fragment (without '#'); defaults are omitted.
+pub fn encode(spec: &TfmLab) -> String {
+    let d = TfmLab::default();
+    let mut parts = header(SLUG);
+    let mut differ = |differs: bool, part: String| {
+        if differs {
+            parts.push(part);
+        }
+    };
+    differ(spec.task != d.task, format!("task={}", spec.task.slug()));
+    differ(spec.length != d.length, format!("len={}", spec.length));
+    differ(
+        spec.architecture != d.architecture,
+        format!("arch={}", spec.architecture.slug()),
+    );
+    differ(spec.layers != d.layers, format!("layers={}", spec.layers));
+    differ(spec.heads != d.heads, format!("heads={}", spec.heads));
+    differ(spec.width != d.width, format!("width={}", spec.width));
+    differ(spec.ff != d.ff, format!("ff={}", spec.ff));
+    differ(spec.norm != d.norm, format!("norm={}", spec.norm.slug()));
+    differ(!spec.residual, "res=0".into());
+    differ(!spec.scaled, "scale=0".into());
+    differ(
+        spec.positions != d.positions,
+        format!("pos={}", spec.positions.slug()),
+    );
+    differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    differ(
+        spec.run.optimizer != d.run.optimizer,
+        format!("opt={}", spec.run.optimizer.slug()),
+    );
+    for part in knob_parts("", &spec.run, &TfmLab::default_run(spec.run.optimizer)) {
+        differ(true, part);
+    }
+    differ(
+        spec.schedule != d.schedule,
+        format!("decay={}", decay_value(&spec.schedule)),
+    );
+    differ(spec.warmup != d.warmup, format!("warm={}", spec.warmup));
+    differ(
+        spec.clip != d.clip,
+        format!(
+            "clip={}",
+            spec.clip.map_or("none".to_string(), |c| c.to_string())
+        ),
+    );
+    differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    differ(spec.contrast, "vs=1".into());
+    differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    if let Some(at) = spec.at {
+        differ(true, format!("at={at}"));
+    }
+    parts.join("&")
+}
+
+/// The experiment a fragment describes, as near as it can be read, and what was not used.
+pub fn decode(fragment: &str) -> (TfmLab, Vec<UrlNote>) {
+    let mut notes = Vec::new();
+    let mut spec = TfmLab::default();
+    let mut pairs = key_values(fragment, &mut notes);
+    // The optimizer first (its knobs' defaults depend on it); the task, the heads and the run's
+    // length before what is checked against them (the length, d_model, warm-up, at).
+    pairs.sort_by_key(|(k, _)| match k.as_str() {
+        "opt" => 0,
+        "task" | "arch" | "heads" | "steps" => 1,
+        "warm" | "at" => 3,
+        _ => 2,
+    });
+    for (key, value) in &pairs {
+        let (key, value) = (key.as_str(), value.as_str());
+        let part = format!("{key}={value}");
+        match read_common(key, value, SLUG, spec.steps, &mut notes) {
+            Common::Header | Common::Unusable => {}
+            Common::Seed(seed) => spec.seed = seed,
+            Common::At(at) => spec.at = Some(at),
+            Common::Decay(schedule) => spec.schedule = schedule,
+            Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
+        }
+    }
+    // The sizes are read one key at a time; together they must still fit.
+    if let Err(why) = TfmLimits::check_together(&spec) {
+        let sizes = TfmLab::default();
+        spec.layers = sizes.layers;
+        spec.heads = sizes.heads;
+        spec.width = sizes.width;
+        spec.ff = sizes.ff;
+        spec.batch = sizes.batch;
+        spec.length = spec.task.default_length();
+        spec.contrast = false;
+        notes.push(note(
+            "the model's size",
+            format!("{why}; the default sizes are used"),
+        ));
+    }
+    (spec, notes)
+}
+
+/// Applies `edit` to a copy of the spec and keeps it if it is within the limits; otherwise
+/// the note says which limit the part exceeded.
+fn try_set(
+    spec: &mut TfmLab,
+    part: &str,
+    notes: &mut Vec<UrlNote>,
+    edit: impl FnOnce(&mut TfmLab),
+) {
+    let mut candidate = spec.clone();
+    edit(&mut candidate);
+    match TfmLimits::check_fields(&candidate) {
+        Ok(()) => *spec = candidate,
+        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
+    }
+}
+
+/// A task chosen by link starts from its own default length (`len`, read after it, may
+/// change it).
+fn with_task(spec: &mut TfmLab, task: TfmTask) {
+    spec.task = task;
+    spec.length = task.default_length();
+}
+
+/// The keys only this lab's link has.
+fn read_own(key: &str, value: &str, part: &str, spec: &mut TfmLab, notes: &mut Vec<UrlNote>) {
+    let whole = |notes: &mut Vec<UrlNote>| {
+        let n = value
+            .parse::<u64>()
+            .ok()
+            .map(|n| n.min(usize::MAX as u64) as usize);
+        if n.is_none() {
+            notes.push(note(part, "expected a whole number"));
+        }
+        n
+    };
+    let flag = |notes: &mut Vec<UrlNote>| match value {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => {
+            notes.push(note(part, "expected 1 or 0"));
+            None
+        }
+    };
+    let unknown = |notes: &mut Vec<UrlNote>, what: &str, slugs: String| {
+        notes.push(note(part, format!("not {what} ({slugs}); ignored")))
+    };
+    match key {
+        "task" => match TfmTask::from_slug(value) {
+            Some(t) => try_set(spec, part, notes, |s| with_task(s, t)),
+            None => unknown(notes, "a task", TfmTask::slugs()),
+        },
+        "arch" => match Architecture::from_slug(value) {
+            Some(a) => try_set(spec, part, notes, |s| s.architecture = a),
+            None => unknown(notes, "an architecture", Architecture::slugs()),
+        },
+        "norm" => match NormPlacement::from_slug(value) {
+            Some(n) => spec.norm = n,
+            None => unknown(notes, "a LayerNorm placement", NormPlacement::slugs()),
+        },
+        "pos" => match Positions::from_slug(value) {
+            Some(p) => spec.positions = p,
+            None => unknown(notes, "a positional encoding", Positions::slugs()),
+        },
+        "opt" => match OptimizerName::from_slug(value).filter(|o| TFM_OPTIMIZERS.contains(o)) {
+            Some(o) => spec.run = TfmLab::default_run(o),
+            None => notes.push(note(
+                part,
+                format!(
+                    "not an optimizer of this lab; {} is used",
+                    spec.run.optimizer.slug()
+                ),
+            )),
+        },
+        "res" | "scale" | "vs" => {
+            if let Some(on) = flag(notes) {
+                try_set(spec, part, notes, |s| match key {
+                    "res" => s.residual = on,
+                    "scale" => s.scaled = on,
+                    _ => s.contrast = on,
+                });
+            }
+        }
+        "clip" if value == "none" => spec.clip = None,
+        "clip" => match value.parse::<f32>() {
+            Ok(c) => try_set(spec, part, notes, |s| s.clip = Some(c)),
+            Err(_) => notes.push(note(part, "expected a number or none")),
+        },
+        "len" | "layers" | "heads" | "width" | "ff" | "batch" | "warm" | "steps" => {
+            if let Some(n) = whole(notes) {
+                try_set(spec, part, notes, |s| match key {
+                    "len" => s.length = n,
+                    "layers" => s.layers = n,
+                    "heads" => s.heads = n,
+                    "width" => s.width = n,
+                    "ff" => s.ff = n,
+                    "batch" => s.batch = n,
+                    "warm" => s.warmup = n,
+                    _ => s.steps = n,
+                });
+            }
+        }
+        _ => match knob_of(key) {
+            Some(knob) => read_knob(&mut spec.run, knob, part, value, notes),
+            None => notes.push(note(part, "unknown setting; ignored")),
+        },
+    }
+}
+
+impl crate::link::Link for TfmLab {
+    fn encode(&self) -> String {
+        encode(self)
+    }
+
+    fn decode(fragment: &str) -> (Self, Vec<UrlNote>) {
+        decode(fragment)
+    }
+
+    fn at(&self) -> Option<usize> {
+        self.at
+    }
+
+    fn set_at(&mut self, at: Option<usize>) {
+        self.at = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::LrSchedule;
+
+    #[test]
+    fn the_default_link_is_bare_and_everything_round_trips() {
+        assert_eq!(encode(&TfmLab::default()), "lab=tfm&v=1");
+        let spec = TfmLab {
+            task: TfmTask::Language,
+            length: 40,
+            architecture: Architecture::Decoder,
+            layers: 3,
+            heads: 2,
+            width: 48,
+            ff: 96,
+            norm: NormPlacement::Pre,
+            residual: false,
+            scaled: false,
+            positions: Positions::Learned,
+            batch: 8,
+            run: TfmLab::default_run(OptimizerName::Momentum),
+            schedule: LrSchedule::LinearDecay {
+                final_ratio: 0.1,
+                steps: 300,
+            },
+            warmup: 0,
+            clip: None,
+            steps: 900,
+            contrast: true,
+            seed: 7,
+            at: Some(450),
+        };
+        let link = encode(&spec);
+        assert_eq!(
+            link,
+            "lab=tfm&v=1&task=lm&len=40&layers=3&heads=2&width=48&ff=96&norm=pre&res=0&scale=0\
+             &pos=learned&batch=8&opt=momentum&decay=0.1,300&warm=0&clip=none&steps=900&vs=1\
+             &seed=7&at=450"
+        );
+        assert_eq!(decode(&link), (spec, vec![]));
+    }
+
+    #[test]
+    fn what_cannot_be_used_is_noted_and_the_rest_kept() {
+        let (spec, notes) = decode(
+            "lab=tfm&v=1&at=900&task=sort&len=99&width=30&pos=rotary&arch=enc&clip=-1&warm=5000",
+        );
+        assert_eq!(spec.task, TfmTask::Sort);
+        assert_eq!(spec.architecture, Architecture::Encoder);
+        assert_eq!((spec.length, spec.width, spec.warmup), (6, 32, 40));
+        assert_eq!(spec.at, None);
+        let parts: Vec<&str> = notes.iter().map(|n| n.part.as_str()).collect();
+        assert_eq!(
+            parts,
+            [
+                "len=99",
+                "pos=rotary",
+                "clip=-1",
+                "at=900",
+                "warm=5000",
+                "the model's size"
+            ]
+        );
+        assert!(notes[0]
+            .reason
+            .contains("length = 99 exceeds the limit of 24"));
+        assert!(notes[1].reason.contains("sin, learned, none"));
+        assert!(notes[5]
+            .reason
+            .contains("d_model = 30 is not a multiple of the 4 heads"));
+        // Heads read before a width they divide, a batch after a width it makes fit: the
+        // order of keys does not matter.
+        let (spec, notes) = decode("lab=tfm&v=1&width=120&heads=3&ff=64&batch=8");
+        assert_eq!((spec.width, spec.heads, spec.batch), (120, 3, 8));
+        assert_eq!(notes, vec![]);
+        assert!(spec.check().is_ok());
+        // A language model asked of an encoder keeps the decoder and says why.
+        let (spec, notes) = decode("lab=tfm&v=1&task=lm&arch=enc");
+        assert_eq!(
+            (spec.task, spec.architecture, spec.length),
+            (TfmTask::Language, Architecture::Decoder, 32)
+        );
+        assert!(notes[0].reason.contains("needs the causal decoder"));
+    }
+}

@@ -1,0 +1,176 @@
+//! What the Transformer lab's page asks of its session and what comes back.
+
+use super::{Positions, TfmLab};
+use crate::cnn::view::Quantised;
+use crate::training::TrainPoint;
+use serde::{Deserialize, Serialize};
+
+/// The Transformer lab's protocol.
+pub struct TfmProtocol;
+
+impl crate::protocol::Protocol for TfmProtocol {
+    const SLUG: &'static str = super::SLUG;
+    /// A start builds the data and the untrained model (`spec.at` is the page's to replay with
+    /// `TfmRequest::Train { until }`, in slices it can follow and interrupt).
+    type Spec = TfmLab;
+    type Request = TfmRequest;
+    type Reply = TfmReply;
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TfmRequest {
+    /// Train for about `budget_ms` (whole steps; at least one unless the run is at `until`),
+    /// then report.
+    Train {
+        budget_ms: f64,
+        #[serde(default)]
+        until: Option<usize>,
+    },
+    /// What to look at: a typed input (`None`: held-out example `example`), and the layer and
+    /// head the walkthrough follows. Kept for every later view.
+    Focus {
+        input: Option<String>,
+        example: usize,
+        layer: usize,
+        head: usize,
+    },
+    /// Characters drawn from the language model after a prompt, at a temperature.
+    Sample {
+        prompt: String,
+        length: usize,
+        temperature: f32,
+        seed: u64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TfmReply {
+    Started {
+        progress: TfmProgress,
+        view: TfmView,
+    },
+    Trained {
+        progress: TfmProgress,
+        view: TfmView,
+    },
+    Focused {
+        view: TfmView,
+    },
+    Sampled {
+        prompt: String,
+        text: String,
+        temperature: f32,
+        step: usize,
+    },
+}
+
+/// The held-out set at one step, and the attention's saturation: `entropy` is the mean over
+/// every head and query of the attention row's entropy divided by ln(keys it may see) — 1 for
+/// uniform attention, 0 for one-hot —, `grad_query` and `grad_key` the norms ‖∂L/∂W_q‖ and
+/// ‖∂L/∂W_k‖ over all layers on the probe sequences.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TfmEvaluation {
+    pub step: usize,
+    /// Mean cross-entropy per answer token (teacher-forced).
+    #[serde(with = "crate::wire::or_null")]
+    pub loss: f32,
+    pub token_accuracy: f32,
+    /// Answers exactly right, written by the model itself (greedy decoding for the decoder);
+    /// none for the language model.
+    pub exact: Option<f32>,
+    #[serde(with = "crate::wire::or_null")]
+    pub entropy: f32,
+    #[serde(with = "crate::wire::or_null")]
+    pub grad_query: f32,
+    #[serde(with = "crate::wire::or_null")]
+    pub grad_key: f32,
+}
+
+/// Where training stands after a request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TfmProgress {
+    pub step: usize,
+    pub total_steps: usize,
+    pub train: Vec<TrainPoint>,
+    pub evaluations: Vec<TfmEvaluation>,
+    pub examples_per_second: Option<f32>,
+    pub train_ms: f64,
+    pub stopped: Option<String>,
+    /// The contrast run (`TfmLab::contrast`: the same model with the scaling the other way).
+    pub contrast: Option<ContrastProgress>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContrastProgress {
+    pub scaled: bool,
+    pub evaluations: Vec<TfmEvaluation>,
+    pub stopped: Option<String>,
+}
+
+/// One head's attention weights over the viewed sequence: row = query, column = key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeadAttention {
+    pub layer: usize,
+    pub head: usize,
+    pub weights: Quantised,
+}
+
+/// One matrix of the walkthrough, as the engine computed it from the trained weights.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    /// "Q = X·W_q", "softmax" …
+    pub name: String,
+    /// What it is, in a sentence.
+    pub explain: String,
+    pub rows: usize,
+    pub cols: usize,
+    /// Rows are tokens; columns are tokens too (a score matrix) or dimensions.
+    pub cols_are_tokens: bool,
+    /// Cells hidden by the mask (−∞ before the softmax, exactly 0 after).
+    pub masked: bool,
+    pub values: Quantised,
+}
+
+/// The positional encodings the model adds to its token embeddings (the first `len`
+/// positions it reads), and how alike two positions' vectors are.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PositionsView {
+    pub kind: Positions,
+    pub len: usize,
+    pub dim: usize,
+    /// [len × dim], row = position.
+    pub table: Quantised,
+    /// [len × len]: cosine similarity of two positions' vectors.
+    pub similarity: Quantised,
+}
+
+/// What the model does with one sequence: its tokens, its answer, every head's attention,
+/// the walk through one head, and the positions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TfmView {
+    pub step: usize,
+    /// The typed input as read (none: a held-out example).
+    pub input: Option<String>,
+    pub example: usize,
+    /// The sequence the model reads, as tokens.
+    pub tokens: Vec<String>,
+    /// Index of the first answer position (the language model: 1, every next character).
+    pub answer_from: usize,
+    /// The model's answer (greedy) and the right one (none for the language model's typed text).
+    pub predicted: Vec<String>,
+    pub expected: Option<Vec<String>>,
+    pub causal: bool,
+    pub layers: usize,
+    pub heads: usize,
+    pub attention: Vec<HeadAttention>,
+    pub layer: usize,
+    pub head: usize,
+    pub walkthrough: Vec<Stage>,
+    pub positions: Option<PositionsView>,
+    /// Without positions (the encoder): the largest difference between the attention of the
+    /// input with its tokens permuted and the permuted attention of the input — 0 means the
+    /// model cannot tell the orders apart.
+    pub permutation_gap: Option<f32>,
+}
