@@ -6,7 +6,11 @@ use contract::diagnostics::{
 };
 use contract::limits::{check_range, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
 use lab::session::{Context, Session, StartError};
-use nn::bench::{lstm_examples_per_second, LSTM_BATCH, LSTM_INPUTS, LSTM_STEPS, LSTM_UNITS};
+use nn::bench::{
+    lstm_examples_per_second, transformer_examples_per_second, LSTM_BATCH, LSTM_INPUTS, LSTM_STEPS,
+    LSTM_UNITS, TRANSFORMER_BATCH, TRANSFORMER_DIM, TRANSFORMER_FF, TRANSFORMER_HEADS,
+    TRANSFORMER_LEN,
+};
 use tensor::bench::{cnn_examples_per_second, matmul_gflops, mlp_examples_per_second};
 use tensor::kernels::gemm::Layout;
 use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape};
@@ -175,6 +179,18 @@ pub fn run_benchmarks(
         all_threads: lstm(4.0 * budget_ms)?,
         threads,
     });
+    let transformer =
+        |budget| transformer_examples_per_second(now_ms, budget).map_err(|e| e.to_string());
+    row(BenchmarkRow {
+        workload: format!(
+            "Transformer block {TRANSFORMER_DIM}×{TRANSFORMER_HEADS} heads, FF {TRANSFORMER_FF} \
+             training step, sequence {TRANSFORMER_LEN}, batch {TRANSFORMER_BATCH}"
+        ),
+        unit: "examples/s".into(),
+        one_thread: sequential(|| transformer(4.0 * budget_ms))?,
+        all_threads: transformer(4.0 * budget_ms)?,
+        threads,
+    });
     Ok(())
 }
 
@@ -244,7 +260,7 @@ mod tests {
         let mut rows = Vec::new();
         // A tiny budget: this checks the rows, not the speed.
         run_benchmarks(&clock(), 1.0, &mut |r| rows.push(r)).expect("suite runs");
-        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 3);
+        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 4);
         assert!(rows
             .iter()
             .all(|r| r.one_thread > 0.0 && r.all_threads > 0.0 && r.threads >= 1));

@@ -1,11 +1,18 @@
-//! The peers' LSTM workload (`../shared/perf/peerbench/www/bench.js`, `buildLSTM`): one LSTM
-//! layer reading 32 steps of 32 inputs into 128 units, a dense head to 10 classes on the last
-//! state, softmax cross-entropy, plain SGD, batch 32 — timed as whole training steps.
+//! The peers' workloads built from this crate's layers (`../shared/perf/peerbench/www/bench.js`),
+//! timed as whole training steps (forward, backward, plain SGD with η = 0.01):
+//! - `buildLSTM`: one LSTM layer reading 32 steps of 32 inputs into 128 units, a dense head to
+//!   10 classes on the last state, softmax cross-entropy, batch 32;
+//! - `buildTransformer`: one post-LN Transformer encoder block (width 64, 4 heads, feed-forward
+//!   256) over 64 positions, mean over the positions, a dense head to 10 classes, softmax
+//!   cross-entropy, batch 16.
 
-use crate::layers::{Cell, CellKind, Linear, Parameters};
-use tensor::bench::median_ms;
+use crate::layers::{Cell, CellKind, Linear, Norming, Parameters, TransformerEncoderBlock};
+use tensor::bench::{examples_per_second, sgd_step};
 use tensor::rng::Rng;
 use tensor::{Result, Tensor};
+
+/// η of every workload here, as bench.js's `tf.train.sgd(0.01)`.
+const LR: f32 = 0.01;
 
 pub const LSTM_BATCH: usize = 32;
 pub const LSTM_STEPS: usize = 32;
@@ -48,42 +55,100 @@ impl LstmBench {
         let states = self.cell.run(&self.xs, self.cell.zero_state(LSTM_BATCH))?;
         let last = &states[LSTM_STEPS - 1].h;
         let loss = self.head.forward(last)?.cross_entropy(&self.labels, None)?;
-        let mut grads = loss.backward()?;
-        for p in &self.params {
-            let g = grads.take(p).unwrap_or_else(|| vec![0.0; p.numel()]);
-            p.update(|w| w.iter_mut().zip(&g).for_each(|(w, g)| *w -= 0.01 * g));
-        }
-        loss.item()
+        sgd_step(&loss, &self.params, LR)
     }
 }
 
 /// Examples (sequences) per second of [`LstmBench`] training steps.
 pub fn lstm_examples_per_second(clock: &dyn Fn() -> f64, budget_ms: f64) -> Result<f64> {
     let model = LstmBench::new(71);
-    let mut failure = None;
-    let ms = median_ms(clock, budget_ms, 3, &mut || {
-        if let Err(e) = model.step() {
-            failure = Some(e);
-        }
-    });
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(LSTM_BATCH as f64 / (ms / 1e3)),
+    examples_per_second(LSTM_BATCH, clock, budget_ms, &mut || model.step())
+}
+
+pub const TRANSFORMER_BATCH: usize = 16;
+pub const TRANSFORMER_LEN: usize = 64;
+pub const TRANSFORMER_DIM: usize = 64;
+pub const TRANSFORMER_HEADS: usize = 4;
+pub const TRANSFORMER_FF: usize = 256;
+pub const TRANSFORMER_CLASSES: usize = 10;
+
+pub struct TransformerBench {
+    block: TransformerEncoderBlock,
+    head: Linear,
+    params: Vec<Tensor>,
+    x: Tensor,
+    labels: Vec<usize>,
+}
+
+impl TransformerBench {
+    pub fn new(seed: u64) -> Result<TransformerBench> {
+        let mut rng = Rng::new(seed);
+        let block = TransformerEncoderBlock::new(
+            "encoder",
+            TRANSFORMER_DIM,
+            TRANSFORMER_HEADS,
+            TRANSFORMER_FF,
+            Norming::PostLn,
+            &mut rng,
+        )?;
+        let head = Linear::new(TRANSFORMER_DIM, TRANSFORMER_CLASSES, false, &mut rng);
+        let mut params: Vec<Tensor> = block.parameters().into_iter().map(|(_, p)| p).collect();
+        params.extend(head.parameters().into_iter().map(|(_, p)| p));
+        let shape = [TRANSFORMER_BATCH, TRANSFORMER_LEN, TRANSFORMER_DIM];
+        let x = Tensor::uniform(&shape, -1.0, 1.0, &mut rng);
+        let labels = (0..TRANSFORMER_BATCH)
+            .map(|_| (rng.next_u64() % TRANSFORMER_CLASSES as u64) as usize)
+            .collect();
+        Ok(TransformerBench {
+            block,
+            head,
+            params,
+            x,
+            labels,
+        })
     }
+
+    /// One step of plain SGD (η = 0.01); returns the loss.
+    pub fn step(&self) -> Result<f32> {
+        let encoded = self.block.forward(&self.x, false, None)?;
+        let pooled = encoded.mean_axes(&[1], false)?;
+        let loss = self
+            .head
+            .forward(&pooled)?
+            .cross_entropy(&self.labels, None)?;
+        sgd_step(&loss, &self.params, LR)
+    }
+}
+
+/// Examples (sequences) per second of [`TransformerBench`] training steps.
+pub fn transformer_examples_per_second(clock: &dyn Fn() -> f64, budget_ms: f64) -> Result<f64> {
+    let model = TransformerBench::new(73)?;
+    examples_per_second(TRANSFORMER_BATCH, clock, budget_ms, &mut || model.step())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// 30 more steps on the same batch lower its loss.
+    fn learns_its_batch(step: impl Fn() -> Result<f32>) {
+        let first = step().expect("a step");
+        let mut last = first;
+        for _ in 0..30 {
+            last = step().expect("a step");
+        }
+        assert!(last < first, "{first} → {last}");
+    }
+
     #[test]
     fn the_lstm_workload_learns_its_batch() {
         let model = LstmBench::new(1);
-        let first = model.step().expect("a step");
-        let mut last = first;
-        for _ in 0..30 {
-            last = model.step().expect("a step");
-        }
-        assert!(last < first, "{first} → {last}");
+        learns_its_batch(|| model.step());
+    }
+
+    #[test]
+    fn the_transformer_workload_learns_its_batch() {
+        let model = TransformerBench::new(1).expect("64 is a multiple of 4 heads");
+        learns_its_batch(|| model.step());
     }
 }

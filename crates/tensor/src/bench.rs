@@ -102,13 +102,39 @@ impl Mlp {
 
     /// One step of plain SGD; returns the loss.
     pub fn step(&self, x: &Tensor, labels: &[usize], lr: f32) -> Result<f32> {
-        let loss = self.loss(x, labels)?;
-        let mut grads = loss.backward()?;
-        for p in &self.params {
-            let g = grads.take(p).unwrap_or_else(|| vec![0.0; p.numel()]);
+        sgd_step(&self.loss(x, labels)?, &self.params, lr)
+    }
+}
+
+/// One step of plain SGD: backpropagates `loss`, moves every parameter by −lr·gradient (a
+/// parameter the loss does not reach stays put); returns the loss.
+pub fn sgd_step(loss: &Tensor, params: &[Tensor], lr: f32) -> Result<f32> {
+    let mut grads = loss.backward()?;
+    for p in params {
+        if let Some(g) = grads.take(p) {
             p.update(|w| w.iter_mut().zip(&g).for_each(|(w, g)| *w -= lr * g));
         }
-        loss.item()
+    }
+    loss.item()
+}
+
+/// Examples per second of training steps of `batch` examples each (median step time after a
+/// warm-up, over about `budget_ms`), or the error a step returned.
+pub fn examples_per_second<T>(
+    batch: usize,
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+    step: &mut dyn FnMut() -> Result<T>,
+) -> Result<f64> {
+    let mut failure = None;
+    let ms = median_ms(clock, budget_ms, 3, &mut || {
+        if let Err(e) = step() {
+            failure = Some(e);
+        }
+    });
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(batch as f64 / (ms / 1e3)),
     }
 }
 
@@ -122,16 +148,9 @@ pub fn mlp_examples_per_second(
     let mut rng = Rng::new(63);
     let x = Tensor::uniform(&[batch, MLP_DIMS[0]], 0.0, 1.0, &mut rng);
     let labels: Vec<usize> = (0..batch).map(|_| (rng.next_u64() % 10) as usize).collect();
-    let mut failure = None;
-    let ms = median_ms(clock, budget_ms, 3, &mut || {
-        if let Err(e) = model.step(&x, &labels, 0.01) {
-            failure = Some(e);
-        }
-    });
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(batch as f64 / (ms / 1e3)),
-    }
+    examples_per_second(batch, clock, budget_ms, &mut || {
+        model.step(&x, &labels, 0.01)
+    })
 }
 
 /// A deterministic batch of 28×28 "images" in [0, 1) and labels.
@@ -192,14 +211,7 @@ pub fn cnn_examples_per_second(
 ) -> Result<f64> {
     let model = SmallCnn::new(1);
     let (images, labels) = random_batch(batch, 2);
-    let mut failure = None;
-    let ms = median_ms(clock, budget_ms, 3, &mut || {
-        if let Err(e) = model.step(&images, &labels, 0.01) {
-            failure = Some(e);
-        }
-    });
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(batch as f64 / (ms / 1e3)),
-    }
+    examples_per_second(batch, clock, budget_ms, &mut || {
+        model.step(&images, &labels, 0.01)
+    })
 }

@@ -1,5 +1,6 @@
-//! The benchmark suite: every matrix-product transposition a training step uses, and one CNN
-//! training step, each on one thread and on the whole pool. Rows appear as they are measured.
+//! The benchmark suite: every matrix-product transposition a training step uses, and one
+//! training step of each of the peers' networks, each on one thread and on the whole pool.
+//! Rows appear as they are measured.
 
 use super::state::{PanelState, Task};
 use crate::engine_client;
@@ -44,7 +45,9 @@ pub fn SuiteTable(state: RwSignal<PanelState>) -> impl IntoView {
             "each on one thread and on the whole pool (same work, same results, bit for bit), "
             "ending with one training step of a small MNIST network — "
             "conv 5×5×8 → pool → conv 5×5×16 → pool → dense 10 — and of a multilayer perceptron, "
-            "784 → 256 → 256 → 10, both at batch 64 (the workloads TF.js and jax-js were measured on). "
+            "784 → 256 → 256 → 10, both at batch 64, of an LSTM (32 → 128 over 32 steps, batch 32) "
+            "and of a Transformer encoder block (width 64, 4 heads, feed-forward 256, 64 positions, "
+            "batch 16) — the workloads TF.js and jax-js were measured on. "
             "It takes about 20 seconds."
         </p>
         <div class="controls">
