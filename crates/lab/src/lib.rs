@@ -23,4 +23,5 @@ labs! {
     cnn => cnn::CnnSession,
     net => net::NetSession,
     rnn => rnn::RnnSession,
+    tfm => tfm::TfmSession,
 }

@@ -28,8 +28,13 @@ impl TfmLimits {
     pub const MAX_STEP_MULT_ADDS: u64 = 60_000_000;
     /// Steps between evaluations.
     pub const EVAL_EVERY: usize = 25;
-    /// Held-out sequences every evaluation reads.
+    /// Held-out sequences every evaluation reads, at most: fewer for a large model
+    /// (`test_sequences`), never fewer than the least.
     pub const TEST_SEQUENCES: usize = 256;
+    pub const LEAST_TEST_SEQUENCES: usize = 16;
+    /// Multiply-adds one evaluation may spend reading the held-out set and writing its
+    /// answers (greedily, one token per pass), so an evaluation stays near a training step.
+    pub const EVAL_MULT_ADDS: u64 = 1_500_000_000;
     /// Sequences whose gradient with respect to W_q and W_k is measured at an evaluation.
     pub const PROBE_SEQUENCES: usize = 32;
     /// Longest training slice one request may ask for.
@@ -104,6 +109,34 @@ impl TfmLimits {
         Ok(())
     }
 
+    /// Held-out sequences an evaluation reads: as many as `EVAL_MULT_ADDS` pays for (one
+    /// teacher-forced pass, and the decoder's answer pass k over its first input + k + 1
+    /// tokens), between `LEAST_TEST_SEQUENCES` and `TEST_SEQUENCES`.
+    pub fn test_sequences(spec: &TfmLab) -> usize {
+        let l = spec.sequence_length() as u64;
+        let (input, output) = spec.task.input_output(spec.length);
+        let written: u64 = match (spec.task, spec.architecture) {
+            (TfmTask::Language, _) => 0,
+            (_, Architecture::Encoder) => l,
+            _ => (0..output as u64).map(|k| input as u64 + k + 2).sum(),
+        };
+        let per_sequence = (l + written) * Self::per_token_mult_adds(spec);
+        (Self::EVAL_MULT_ADDS / per_sequence.max(1)).clamp(
+            Self::LEAST_TEST_SEQUENCES as u64,
+            Self::TEST_SEQUENCES as u64,
+        ) as usize
+    }
+
+    fn per_token_mult_adds(spec: &TfmLab) -> u64 {
+        let (l, d, ff) = (
+            spec.sequence_length() as u64,
+            spec.width as u64,
+            spec.ff as u64,
+        );
+        spec.layers as u64 * (4 * d * d + 2 * l * d + 2 * d * ff)
+            + d * spec.task.vocabulary() as u64
+    }
+
     /// Forward multiply-adds of one step: per layer and token, 4·d² for the projections,
     /// 2·L·d for QKᵀ and ·V, 2·d·d_ff for the feed-forward network; d·vocab for the output;
     /// twice that with the contrast run.
@@ -164,6 +197,8 @@ mod tests {
             ..ok.clone()
         };
         assert!(lm.check().unwrap_err().contains("needs the causal decoder"));
+        assert_eq!(TfmLimits::test_sequences(&ok), 256);
+        assert_eq!(TfmLimits::test_sequences(&big), 16);
         let far = TfmLab {
             at: Some(801),
             ..ok

@@ -1,0 +1,340 @@
+//! The Transformer lab's session: a small Transformer ([`model`]) learns one of the task's
+//! sequences ([`tasks`]) with cross-entropy on the answer's tokens, trained by the spec's
+//! optimizer with warm-up and clipping. Every evaluation measures the held-out set (per-token
+//! loss and accuracy, exact answers written by the model itself), and how saturated the
+//! attention is and how much gradient reaches W_q and W_k — the lab's "why √d_k" view, which
+//! a contrast run with the scaling flipped makes a comparison. [`view`] looks inside: every
+//! head's attention on one sequence, the walk through one head, the positional encodings.
+//!
+//! Deterministic: data, held-out set and initial weights depend on the spec's seed only.
+
+mod language;
+pub mod model;
+mod session;
+pub mod tasks;
+#[cfg(test)]
+mod tests;
+mod view;
+
+use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use contract::tfm::limits::TfmLimits;
+use contract::tfm::protocol::{ContrastProgress, TfmEvaluation, TfmProgress};
+use contract::tfm::{Architecture, TfmLab, TfmTask};
+use contract::training::TrainPoint;
+use model::{head_tap, TfmModel};
+use nn::{Clip, Optimizer};
+use tasks::{frame, Example, Framed, Source};
+use tensor::taps::capture;
+use tensor::{no_grad, Tensor};
+
+/// A position whose prediction is not scored.
+const UNSCORED: usize = usize::MAX;
+
+fn text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// What the page looks at: a typed input or a held-out example, and the head walked through.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Focus {
+    pub input: Option<String>,
+    pub example: usize,
+    pub layer: usize,
+    pub head: usize,
+}
+
+pub struct TfmSession {
+    spec: TfmLab,
+    model: TfmModel,
+    params: Vec<Tensor>,
+    optimizer: Optimizer,
+    source: Source,
+    test: Vec<Example>,
+    names: Vec<String>,
+    log: TrainingLog<TfmEvaluation>,
+    focus: Focus,
+    /// The same model with the √d_k scaling the other way (`TfmLab::contrast`), kept level.
+    contrast: Option<Box<TfmSession>>,
+}
+
+impl TfmSession {
+    /// The data and the untrained model a spec describes; a spec over its limits is refused
+    /// with the limit it exceeds.
+    pub fn new(spec: &TfmLab) -> Result<TfmSession, String> {
+        spec.check()?;
+        let model = TfmModel::new(spec).map_err(text)?;
+        let mut optimizer = optimizer_for(&spec.run, spec.schedule).with_warmup(spec.warmup);
+        if let Some(max_norm) = spec.clip {
+            optimizer = optimizer.with_clip(Clip::GlobalNorm { max_norm });
+        }
+        let contrast = spec
+            .contrast
+            .then(|| {
+                TfmSession::new(&TfmLab {
+                    scaled: !spec.scaled,
+                    contrast: false,
+                    at: None,
+                    ..spec.clone()
+                })
+                .map(Box::new)
+            })
+            .transpose()?;
+        Ok(TfmSession {
+            params: model.parameters(),
+            optimizer,
+            source: Source::new(spec, false),
+            test: Source::new(spec, true).test_set(TfmLimits::test_sequences(spec)),
+            names: tasks::vocabulary(spec.task),
+            model,
+            log: TrainingLog::default(),
+            focus: Focus::default(),
+            contrast,
+            spec: spec.clone(),
+        })
+    }
+
+    pub fn step(&self) -> usize {
+        self.log.step
+    }
+
+    /// The frames of a batch with the right answers after "=" (teacher forcing), as one row of
+    /// tokens and one target per position.
+    fn teacher_forced(&self, batch: &[Example]) -> (Vec<usize>, Vec<usize>) {
+        let mut tokens = Vec::new();
+        let mut targets = Vec::new();
+        for e in batch {
+            let Framed { tokens: t, scored } =
+                frame(self.spec.task, self.spec.architecture, e, &e.answer);
+            let mut row = vec![UNSCORED; t.len()];
+            for (at, want) in scored {
+                row[at] = want;
+            }
+            tokens.extend(t);
+            targets.extend(row);
+        }
+        (tokens, targets)
+    }
+
+    /// Loss and (right, scored) of logits against targets.
+    fn score(logits: &Tensor, targets: &[usize]) -> tensor::Result<(Tensor, usize, usize)> {
+        let loss = logits.cross_entropy(targets, Some(UNSCORED))?;
+        let predicted = logits.argmax(1)?;
+        let scored = targets.iter().filter(|&&t| t != UNSCORED).count();
+        let right = predicted
+            .iter()
+            .zip(targets)
+            .filter(|(p, t)| p == t)
+            .count();
+        Ok((loss, right, scored))
+    }
+
+    /// The answers the model writes itself: the decoder one token at a time (greedy, each
+    /// written token read back), the encoder all blanks at once. The decoder's pass k reads
+    /// only the positions up to the one it predicts from: the causal mask makes the rest
+    /// irrelevant, and skipping them halves the work.
+    pub fn write_answers(&self, examples: &[Example]) -> tensor::Result<Vec<Vec<usize>>> {
+        let (task, architecture) = (self.spec.task, self.spec.architecture);
+        let mut written: Vec<Vec<usize>> = examples
+            .iter()
+            .map(|e| vec![tasks::blank(task); e.answer.len()])
+            .collect();
+        let passes = match architecture {
+            Architecture::Decoder => examples.first().map_or(0, |e| e.answer.len()),
+            Architecture::Encoder => 1,
+        };
+        no_grad(|| {
+            for k in 0..passes {
+                let frames: Vec<Framed> = examples
+                    .iter()
+                    .zip(&written)
+                    .map(|(e, w)| frame(task, architecture, e, w))
+                    .collect();
+                let read = match architecture {
+                    Architecture::Decoder => frames[0].scored[k].0 + 1,
+                    Architecture::Encoder => self.model.length,
+                };
+                let tokens: Vec<usize> = frames
+                    .iter()
+                    .flat_map(|f| f.tokens[..read].iter().copied())
+                    .collect();
+                let predicted = self.model.logits(&tokens, frames.len())?.argmax(1)?;
+                for ((f, w), row) in frames.iter().zip(&mut written).zip(0..) {
+                    for (j, &(at, _)) in f.scored.iter().enumerate() {
+                        if architecture == Architecture::Encoder || j == k {
+                            w[j] = predicted[row * read + at];
+                        }
+                    }
+                }
+            }
+            Ok(written)
+        })
+    }
+
+    /// The held-out set, the attention's saturation and the gradients reaching W_q and W_k.
+    pub fn evaluate(&self) -> TfmEvaluation {
+        let (tokens, targets) = self.teacher_forced(&self.test);
+        let (loss, token_accuracy) = no_grad(|| {
+            let logits = self.model.logits(&tokens, self.test.len())?;
+            let (loss, right, scored) = Self::score(&logits, &targets)?;
+            Ok::<_, tensor::ShapeError>((loss.item()?, right as f32 / scored.max(1) as f32))
+        })
+        .unwrap_or((f32::NAN, 0.0));
+        let exact = (self.spec.task != TfmTask::Language).then(|| {
+            self.write_answers(&self.test).map_or(0.0, |written| {
+                let right = written
+                    .iter()
+                    .zip(&self.test)
+                    .filter(|(w, e)| **w == e.answer)
+                    .count();
+                right as f32 / self.test.len().max(1) as f32
+            })
+        });
+        let (entropy, grad_query, grad_key) = self.saturation().unwrap_or((f32::NAN, f32::NAN, f32::NAN));
+        TfmEvaluation {
+            step: self.log.step,
+            loss,
+            token_accuracy,
+            exact,
+            entropy,
+            grad_query,
+            grad_key,
+        }
+    }
+
+    /// On the probe sequences: the mean normalised entropy of every attention row that sees
+    /// more than one key, and ‖∂L/∂W_q‖, ‖∂L/∂W_k‖ over all layers.
+    fn saturation(&self) -> tensor::Result<(f32, f32, f32)> {
+        let probe = &self.test[..TfmLimits::PROBE_SEQUENCES.min(self.test.len())];
+        let (tokens, targets) = self.teacher_forced(probe);
+        let names: Vec<String> = (0..self.spec.layers)
+            .flat_map(|l| (0..self.spec.heads).map(move |h| head_tap(l, h)))
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let (logits, taps) = capture(&refs, || self.model.logits(&tokens, probe.len()));
+        let (loss, _, _) = Self::score(&logits?, &targets)?;
+        let length = self.model.length;
+        let (mut total, mut rows) = (0.0f64, 0usize);
+        for weights in taps.values() {
+            for (r, row) in weights.data().chunks(length).enumerate() {
+                let seen = if self.model.causal { r % length + 1 } else { length };
+                if seen < 2 {
+                    continue;
+                }
+                let h: f64 = row
+                    .iter()
+                    .filter(|&&w| w > 0.0)
+                    .map(|&w| -(w as f64) * (w as f64).ln())
+                    .sum();
+                total += h / (seen as f64).ln();
+                rows += 1;
+            }
+        }
+        let grads = loss.backward()?;
+        let norm = |which: usize| {
+            self.model
+                .blocks
+                .iter()
+                .filter_map(|b| grads.get(&b.attention.projections()[which].weight))
+                .flat_map(|g| g.iter().map(|v| (*v as f64).powi(2)))
+                .sum::<f64>()
+                .sqrt() as f32
+        };
+        Ok(((total / rows.max(1) as f64) as f32, norm(0), norm(1)))
+    }
+
+    /// Trains for about `budget_ms`, not past step `until`; the contrast run follows to the
+    /// same step (the budget is shared).
+    pub fn train_until(
+        &mut self,
+        budget_ms: f64,
+        now_ms: &dyn Fn() -> f64,
+        until: Option<usize>,
+    ) -> Option<f32> {
+        let share = if self.contrast.is_some() {
+            budget_ms / 2.0
+        } else {
+            budget_ms
+        };
+        let speed = training::train_until(self, share, now_ms, until);
+        let step = self.log.step;
+        if let Some(twin) = &mut self.contrast {
+            training::train_until(twin.as_mut(), f64::INFINITY, now_ms, Some(step));
+        }
+        speed
+    }
+
+    /// What happened since the last progress (`untrained`: at a start, with the untrained
+    /// model's evaluation).
+    pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> TfmProgress {
+        let mean = self.log.mean_speed(self.spec.batch);
+        let first = untrained.then(|| self.evaluate());
+        let contrast = self.contrast.as_mut().map(|twin| {
+            let p = twin.progress(None, untrained);
+            ContrastProgress {
+                scaled: twin.spec.scaled,
+                evaluations: p.evaluations,
+                stopped: p.stopped,
+            }
+        });
+        let (train, evaluations) = self.log.take_new();
+        TfmProgress {
+            step: self.log.step,
+            total_steps: self.spec.steps,
+            train,
+            evaluations: first.into_iter().chain(evaluations).collect(),
+            examples_per_second: speed.or(mean),
+            train_ms: self.log.train_ms,
+            stopped: self.log.stopped.clone(),
+            contrast,
+        }
+    }
+}
+
+impl Trainable for TfmSession {
+    type Evaluation = TfmEvaluation;
+
+    fn train_step(&mut self) -> Result<TrainPoint, String> {
+        let step = self.log.step + 1;
+        let batch: Vec<Example> = (0..self.spec.batch).map(|_| self.source.draw()).collect();
+        let (tokens, targets) = self.teacher_forced(&batch);
+        let lr = self.optimizer.lr_at(self.optimizer.steps_taken());
+        let logits = self.model.logits(&tokens, batch.len()).map_err(text)?;
+        let (loss, right, scored) = Self::score(&logits, &targets).map_err(text)?;
+        let value = loss.item().map_err(text)?;
+        if !value.is_finite() {
+            return Err(format!(
+                "the loss became {value} at step {step}: lower η, clip the gradient or add LayerNorm"
+            ));
+        }
+        let mut grads = loss.backward().map_err(text)?;
+        self.optimizer
+            .step(&self.params, &mut grads)
+            .map_err(|e| format!("step {step}: {e}"))?;
+        Ok(TrainPoint {
+            step,
+            loss: value,
+            accuracy: right as f32 / scored.max(1) as f32,
+            lr,
+        })
+    }
+
+    fn examples_per_step(&self) -> usize {
+        self.spec.batch
+    }
+
+    fn total_steps(&self) -> usize {
+        self.spec.steps
+    }
+
+    fn evaluates_after(&self, step: usize) -> bool {
+        step.is_multiple_of(TfmLimits::EVAL_EVERY)
+    }
+
+    fn evaluate(&self) -> TfmEvaluation {
+        TfmSession::evaluate(self)
+    }
+
+    fn log(&mut self) -> &mut TrainingLog<TfmEvaluation> {
+        &mut self.log
+    }
+}

@@ -1,0 +1,76 @@
+//! The Transformer lab behind the engine's one session interface: a start builds the data and
+//! the untrained model; requests train for a time budget, look at another sequence or head,
+//! or sample text.
+
+use super::{Focus, TfmSession};
+use crate::session::{Context, Session, StartError};
+use contract::tfm::limits::TfmLimits;
+use contract::tfm::protocol::{TfmProtocol, TfmReply, TfmRequest};
+use contract::tfm::TfmLab;
+
+impl Session for TfmSession {
+    type Protocol = TfmProtocol;
+
+    fn start(spec: TfmLab, _cx: &Context) -> Result<(Self, TfmReply), StartError> {
+        let mut session = TfmSession::new(&spec)?;
+        let view = session.view()?;
+        let reply = TfmReply::Started {
+            progress: session.progress(None, true),
+            view,
+        };
+        Ok((session, reply))
+    }
+
+    fn handle(
+        &mut self,
+        request: TfmRequest,
+        cx: &Context,
+        reply: &mut dyn FnMut(TfmReply),
+    ) -> Result<(), String> {
+        match request {
+            TfmRequest::Train { budget_ms, until } => {
+                let limit = TfmLimits::MAX_TRAIN_BUDGET_MS;
+                if !(0.0..=limit).contains(&budget_ms) {
+                    return Err(format!(
+                        "training budget = {budget_ms} ms is outside 0..={limit} ms"
+                    ));
+                }
+                let speed = self.train_until(budget_ms, cx.now_ms, until);
+                let progress = self.progress(speed, false);
+                reply(TfmReply::Trained {
+                    progress,
+                    view: self.view()?,
+                });
+            }
+            TfmRequest::Focus {
+                input,
+                example,
+                layer,
+                head,
+            } => {
+                self.set_focus(Focus {
+                    input,
+                    example,
+                    layer,
+                    head,
+                })?;
+                reply(TfmReply::Focused { view: self.view()? });
+            }
+            TfmRequest::Sample {
+                prompt,
+                length,
+                temperature,
+                seed,
+            } => {
+                let text = self.sample(&prompt, length, temperature, seed)?;
+                reply(TfmReply::Sampled {
+                    prompt: prompt.to_lowercase(),
+                    text,
+                    temperature,
+                    step: self.step(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
