@@ -29,6 +29,7 @@ pages! {
     optim_lab,
     net_lab,
     rnn_lab,
+    tfm_lab,
     cnn_lab,
     engine_panel,
 }

@@ -2,7 +2,7 @@
 //! the first layer as heatmaps (units down, time along, the tokens beneath), the network's
 //! answer, and the values at a clicked time step.
 
-use super::heatmap::{Grid, Heatmap, Scale};
+use crate::widgets::heatmap::{Grid, Heatmap, Scale};
 use super::state::RnnSession;
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::Trace;

@@ -5,7 +5,6 @@
 
 mod compare;
 mod curves;
-mod heatmap;
 mod inside;
 mod language;
 pub mod state;

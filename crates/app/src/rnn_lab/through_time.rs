@@ -3,7 +3,7 @@
 //! the latest evaluation — the notes' ∏ Wᵀ diag(φ′) made visible: an RNN's dies a few steps
 //! back, a gated cell's reaches the start.
 
-use super::heatmap::{Grid, Heatmap, Scale};
+use crate::widgets::heatmap::{Grid, Heatmap, Scale};
 use super::state::RnnSession;
 use crate::widgets::line_chart::{Frame, LineChart, Series, YAxis};
 use contract::rnn::protocol::RnnEvaluation;

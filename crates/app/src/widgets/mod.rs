@@ -3,6 +3,7 @@
 
 pub mod axis;
 pub mod contour;
+pub mod heatmap;
 pub mod line_chart;
 pub mod matrix;
 pub mod raster;

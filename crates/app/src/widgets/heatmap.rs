@@ -19,10 +19,18 @@ pub struct Grid {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Scale {
     /// log₁₀ of the value between these powers of ten (0 and below: the bottom colour).
-    Log { low: f32, high: f32 },
-    Linear { low: f32, high: f32 },
+    Log {
+        low: f32,
+        high: f32,
+    },
+    Linear {
+        low: f32,
+        high: f32,
+    },
     /// Signed values, zero white: blue below, red above, by |v| ≤ `magnitude`.
-    Signed { magnitude: f32 },
+    Signed {
+        magnitude: f32,
+    },
 }
 
 impl Scale {
@@ -32,12 +40,20 @@ impl Scale {
             .iter()
             .filter(|v| v.is_finite() && **v > 0.0)
             .map(|v| v.log10());
-        let (low, high) = logs.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), l| (a.min(l), b.max(l)));
+        let (low, high) = logs.fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), l| {
+            (a.min(l), b.max(l))
+        });
         if low > high {
-            return Scale::Log { low: -1.0, high: 0.0 };
+            return Scale::Log {
+                low: -1.0,
+                high: 0.0,
+            };
         }
         let (low, high) = (low.floor(), high.ceil());
-        Scale::Log { low, high: if high > low { high } else { low + 1.0 } }
+        Scale::Log {
+            low,
+            high: if high > low { high } else { low + 1.0 },
+        }
     }
 
     /// Where a value falls on the ramp, 0 to 1 (not a number: `None`).
@@ -46,7 +62,9 @@ impl Scale {
             return None;
         }
         Some(match *self {
-            Scale::Log { low, high } if v > 0.0 => ((v.log10() - low) / (high - low)).clamp(0.0, 1.0),
+            Scale::Log { low, high } if v > 0.0 => {
+                ((v.log10() - low) / (high - low)).clamp(0.0, 1.0)
+            }
             Scale::Log { .. } => 0.0,
             Scale::Linear { low, high } => ((v - low) / (high - low).max(1e-12)).clamp(0.0, 1.0),
             // −magnitude → 0, zero → ½, +magnitude → 1.
@@ -142,7 +160,10 @@ pub fn Heatmap(
             return;
         };
         let (rows, columns) = grid.with_untracked(|g| (g.rows, g.columns));
-        let (w, h) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+        let (w, h) = (
+            canvas.client_width().max(1) as f64,
+            canvas.client_height().max(1) as f64,
+        );
         let column = ((ev.offset_x() as f64 / w) * columns as f64).floor() as usize;
         let row = ((ev.offset_y() as f64 / h) * rows as f64).floor() as usize;
         if row < rows && column < columns {
@@ -170,16 +191,32 @@ mod tests {
     #[test]
     fn log_scales_span_whole_decades_and_place_values_on_them() {
         let scale = Scale::log_of(&[0.0, 3e-4, 0.5, f32::NAN, 20.0]);
-        assert_eq!(scale, Scale::Log { low: -4.0, high: 2.0 });
+        assert_eq!(
+            scale,
+            Scale::Log {
+                low: -4.0,
+                high: 2.0
+            }
+        );
         assert_eq!(scale.position(1e-4), Some(0.0));
         assert_eq!(scale.position(100.0), Some(1.0));
         assert!((scale.position(1.0).unwrap() - 4.0 / 6.0).abs() < 1e-6);
         assert_eq!(scale.position(0.0), Some(0.0), "no gradient: the bottom");
         assert_eq!(scale.position(f32::NAN), None);
-        assert_eq!(Scale::log_of(&[1.0]), Scale::Log { low: 0.0, high: 1.0 });
+        assert_eq!(
+            Scale::log_of(&[1.0]),
+            Scale::Log {
+                low: 0.0,
+                high: 1.0
+            }
+        );
         assert_eq!(scale.ends(), ("10⁻⁴".to_string(), "10²".to_string()));
         assert_eq!(power_of_ten(-10.0), "10⁻¹⁰");
-        let grid = Grid { rows: 1, columns: 2, values: vec![1e-4, f32::NAN] };
+        let grid = Grid {
+            rows: 1,
+            columns: 2,
+            values: vec![1e-4, f32::NAN],
+        };
         assert_eq!(&pixels(&grid, scale)[4..], &[200, 200, 200, 255]);
         let signed = Scale::Signed { magnitude: 2.0 };
         assert_eq!(signed.position(0.0), Some(0.5));
