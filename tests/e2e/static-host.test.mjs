@@ -50,6 +50,13 @@ async function rnnNumbers(page) {
   return evaluations;
 }
 
+async function tfmNumbers(page) {
+  await page.getByTestId('tfm-status').filter({ hasText: 'step 150 of 150' }).waitFor({ timeout: TRAINING });
+  const evaluations = await page.getByTestId('tfm-curves').getAttribute('data-evaluations');
+  assert.equal(evaluations.split(',').length, 7, 'steps 0, 25, …, 150');
+  return evaluations;
+}
+
 async function engineFacts(page, url) {
   await page.goto(url);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: READY });
@@ -89,6 +96,7 @@ test('on a server that sends no headers, every lab runs on one thread with the s
       ['#lab=optim&v=1&problem=regression&opt=gd,sgd,minibatch,adam&at=300', optimNumbers],
       ['#lab=cnn&v=1&digit=7&at=125', cnnNumbers],
       ['#lab=rnn&v=1&span=20&cmp=1&steps=200&at=200', rnnNumbers],
+      ['#lab=tfm&v=1&vs=1&steps=150&at=150', tfmNumbers],
     ];
     for (const [link, numbers] of links) {
       const threaded = await openPage(browser.context, `${isolated.url}${link}`);

@@ -14,6 +14,12 @@ struct Recorder {
 
 thread_local!(static RECORDERS: RefCell<Vec<Recorder>> = const { RefCell::new(Vec::new()) });
 
+/// Is any capture active? A model can skip computing what it would only offer to a tap
+/// (slicing every head's weights out of the batch costs a few percent of a training step).
+pub fn capturing() -> bool {
+    RECORDERS.with(|r| !r.borrow().is_empty())
+}
+
 /// Offers `value` under `name` to any active capture that asked for it; returns `value`.
 pub fn tap(name: &str, value: &Tensor) -> Tensor {
     RECORDERS.with(|r| {

@@ -34,6 +34,25 @@ pub fn pixels(view: &TfmView, head: &HeadAttention) -> Vec<u8> {
         .collect()
 }
 
+/// For every query, the key it weighs most ("3,0,1,…"): what a reader (or a test) checks for
+/// a pattern such as reversal's anti-diagonal.
+pub fn strongest_keys(view: &TfmView, head: &HeadAttention) -> String {
+    let len = view.tokens.len();
+    (0..len)
+        .map(|i| {
+            (0..len)
+                .filter(|&j| !masked(view, i, j))
+                .max_by(|&a, &b| {
+                    head.weights
+                        .value(i * len + a)
+                        .total_cmp(&head.weights.value(i * len + b))
+                })
+                .map_or(String::new(), |j| j.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The chosen head as a labelled matrix: queries down, keys across; the picked query's row
 /// marked; masked cells hatched.
 pub fn matrix(view: &TfmView, head: &HeadAttention, picked: Option<usize>) -> Matrix {
@@ -125,6 +144,16 @@ fn Thumbnail(
     on_pick: Callback<()>,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
+    let strongest = move || {
+        view.with(|v| {
+            v.as_ref()
+                .and_then(|v| {
+                    let h = v.attention.iter().find(|h| h.layer == layer && h.head == head)?;
+                    Some(strongest_keys(v, h))
+                })
+                .unwrap_or_default()
+        })
+    };
     Effect::new(move |_| {
         view.with(|v| {
             let Some(v) = v else { return };
@@ -139,7 +168,7 @@ fn Thumbnail(
     });
     view! {
         <button class="attention-thumb" class:chosen=chosen on:click=move |_| on_pick.run(())
-            data-testid=format!("tfm-head-{layer}-{head}") title=format!("Layer {} head {}: look at it below", layer + 1, head + 1)>
+            data-testid=format!("tfm-head-{layer}-{head}") data-strongest=strongest title=format!("Layer {} head {}: look at it below", layer + 1, head + 1)>
             <canvas node_ref=canvas width="1" height="1"
                 aria-label=format!("attention of layer {} head {}", layer + 1, head + 1)></canvas>
             <span>{format!("head {}", head + 1)}</span>
@@ -330,5 +359,7 @@ mod tests {
         let open = matrix(&view(false), &head, None);
         assert!(open.cells.iter().flatten().all(|c| !c.masked));
         assert_eq!(mask_matrix(&view(true)).cells[0][2].text, "−∞");
+        // Row 2 ties (0.5, 0.5): the later key is named.
+        assert_eq!(strongest_keys(&view(true), &head), "0,1,2");
     }
 }

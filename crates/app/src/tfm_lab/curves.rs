@@ -109,11 +109,11 @@ pub fn Curves(state: ReadSignal<TfmSession>) -> impl IntoView {
         <div class="curves" data-testid="tfm-curves" data-evaluations=exact>
             <LineChart series=Signal::derive(move || all.with(|a| a.0.clone()))
                 frame=Signal::derive(move || frame("cross-entropy per answer token", YAxis::LogWhenPositive, steps()))
-                title="Loss" caption=true testid="tfm-loss-curve" class="curve"
+                title="Loss" caption=true legend=true testid="tfm-loss-curve" class="curve"
                 readout_testid="tfm-loss-readout" hint="Point at the chart to read the values." />
             <LineChart series=Signal::derive(move || all.with(|a| a.1.clone()))
                 frame=Signal::derive(move || frame("accuracy", YAxis::Fraction, steps()))
-                title="Accuracy" caption=true testid="tfm-accuracy-curve" class="curve"
+                title="Accuracy" caption=true legend=true testid="tfm-accuracy-curve" class="curve"
                 readout_testid="tfm-accuracy-readout" hint="Point at the chart to read the values." />
         </div>
         <p class="hint">{move || state.with(|s| format!(
@@ -165,11 +165,11 @@ pub fn Scaling(state: RwSignal<TfmSession>) -> impl IntoView {
         <div class="curves" data-testid="tfm-scaling">
             <LineChart series=Signal::derive(chart(|e| Some(e.entropy)))
                 frame=Signal::derive(move || frame("entropy / ln(keys seen)", YAxis::Fraction, steps()))
-                title="Attention entropy (1 = uniform, 0 = one key)" caption=true testid="tfm-entropy-curve" class="curve"
+                title="Attention entropy (1 = uniform, 0 = one key)" caption=true legend=true testid="tfm-entropy-curve" class="curve"
                 readout_testid="tfm-entropy-readout" hint="Mean over every head and query, on 32 held-out sequences." />
             <LineChart series=Signal::derive(chart(|e| Some(e.grad_query + e.grad_key)))
                 frame=Signal::derive(move || frame("‖∂L/∂W_q‖ + ‖∂L/∂W_k‖", YAxis::LogWhenPositive, steps()))
-                title="Gradient reaching the queries and keys" caption=true testid="tfm-qk-gradient-curve" class="curve"
+                title="Gradient reaching the queries and keys" caption=true legend=true testid="tfm-qk-gradient-curve" class="curve"
                 readout_testid="tfm-qk-gradient-readout" hint="All layers, on 32 held-out sequences." />
         </div>
         <Show when=move || state.with(|s| !s.spec.contrast)>

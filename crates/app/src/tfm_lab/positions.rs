@@ -104,7 +104,7 @@ pub fn PositionsPanel(state: ReadSignal<TfmSession>) -> impl IntoView {
                         <Heatmap grid=t scale=Scale::Signed { magnitude } bar_label="value" aria="positional encodings" testid="tfm-pe-map" />
                         <p class="hint">"rows: positions (0 at the top) · columns: dimensions"</p>
                     </figure>
-                    <LineChart series=Signal::derive(curves) frame=frame title="A few dimensions over the positions" caption=true
+                    <LineChart series=Signal::derive(curves) frame=frame title="A few dimensions over the positions" caption=true legend=true
                         testid="tfm-pe-curves" class="curve" readout_testid="tfm-pe-readout" hint="Point at the chart to read the values." />
                     <figure data-testid="tfm-pe-similarity">
                         <figcaption><strong>"How alike two positions are (cosine similarity)"</strong></figcaption>

@@ -75,7 +75,12 @@ pub fn Walkthrough(state: RwSignal<TfmSession>) -> impl IntoView {
                                 <strong>{format!("{}. {}", k + 1, stage.name)}</strong>
                                 <span class="shape">{caption_shape}</span>
                             </figcaption>
-                            <Heatmap grid=g scale=sc bar_label="value" aria="stage" testid="tfm-stage-map" />
+                            <div class="stage-body">
+                                <ol class="row-tokens" class:dense={stage.rows > 24} aria-hidden="true">
+                                    {v.tokens.iter().map(|t| view! { <li>{t.clone()}</li> }).collect::<Vec<_>>()}
+                                </ol>
+                                <Heatmap grid=g scale=sc bar_label="value" aria="stage" testid="tfm-stage-map" />
+                            </div>
                             <p class="hint">{format!("{} · rows: tokens (queries), {columns}", stage.explain)}</p>
                         </figure>
                     }

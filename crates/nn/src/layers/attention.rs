@@ -148,9 +148,12 @@ impl MultiHeadAttention {
         };
         let (mixed, weights) =
             scaled_dot_product_attention(&q, &k, &v, mask.as_ref(), self.score_scale())?;
-        for head in 0..self.heads {
-            if let Ok(w) = weights.narrow(1, head, 1) {
-                tap(&format!("{}.head{head}.attn", self.name), &w);
+        // Each head's weights are sliced out only for a reader (a capture) that may want them.
+        if tensor::taps::capturing() {
+            for head in 0..self.heads {
+                if let Ok(w) = weights.narrow(1, head, 1) {
+                    tap(&format!("{}.head{head}.attn", self.name), &w);
+                }
             }
         }
         let mixed = mixed.permute(&[0, 2, 1, 3])?.reshape(&[b, n, self.dim])?;
