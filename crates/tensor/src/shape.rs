@@ -84,11 +84,50 @@ pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Ve
     Ok(out)
 }
 
+/// The broadcasts almost every model makes, as arithmetic instead of an index table: the
+/// input unchanged; repeated whole along the leading axes (a bias [n] over [.., n]: output k
+/// reads input k mod n); or each element stretched over the trailing axes (a row statistic
+/// [.., 1] over [.., n]: output k reads input k / run). Kernels walk these in place; anything
+/// else goes through [`BroadcastIndex`]. Both visit the output in the same order, so the two
+/// give the same bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pattern {
+    Same,
+    Tiled(usize),
+    Stretched(usize),
+    Other,
+}
+
+/// How `input` fills the broadcast shape `out` (which it must broadcast to).
+pub fn pattern(input: &[usize], out: &[usize]) -> Pattern {
+    if input == out {
+        return Pattern::Same;
+    }
+    let n = numel(input);
+    if n == 0 || out.len() < input.len() {
+        return Pattern::Other;
+    }
+    let offset = out.len() - input.len();
+    let aligned: Vec<usize> = (0..out.len())
+        .map(|i| if i < offset { 1 } else { input[i - offset] })
+        .collect();
+    let first = aligned.iter().position(|&d| d != 1).unwrap_or(out.len());
+    if aligned[first..] == out[first..] {
+        return Pattern::Tiled(n);
+    }
+    let end = aligned.iter().rposition(|&d| d != 1).map_or(0, |p| p + 1);
+    if aligned[..end] == out[..end] {
+        return Pattern::Stretched(numel(out) / n);
+    }
+    Pattern::Other
+}
+
 /// Maps a flat index of the broadcast output to the flat index of one input.
 pub struct BroadcastIndex {
     out_shape: Vec<usize>,
     /// The input's stride along each output axis; 0 where the input is broadcast.
     in_strides: Vec<usize>,
+    pattern: Pattern,
 }
 
 impl BroadcastIndex {
@@ -107,12 +146,19 @@ impl BroadcastIndex {
         BroadcastIndex {
             out_shape: out.to_vec(),
             in_strides,
+            pattern: pattern(input, out),
         }
     }
 
     /// The input's flat index for every output index, in output order.
     pub fn indices(&self) -> Vec<usize> {
-        strided_indices(&self.out_shape, &self.in_strides, 0)
+        let total = numel(&self.out_shape);
+        match self.pattern {
+            Pattern::Same => (0..total).collect(),
+            Pattern::Tiled(n) => (0..total).map(|k| k % n).collect(),
+            Pattern::Stretched(run) => (0..total).map(|k| k / run).collect(),
+            Pattern::Other => strided_indices(&self.out_shape, &self.in_strides, 0),
+        }
     }
 }
 
@@ -147,8 +193,27 @@ pub fn sum_to_shape(grad: &[f32], from: &[usize], to: &[usize]) -> Vec<f32> {
         return grad.to_vec();
     }
     let mut out = vec![0.0f32; numel(to)];
-    for (g, i) in grad.iter().zip(BroadcastIndex::new(to, from).indices()) {
-        out[i] += g;
+    // Every input element adds its gradients in increasing output order, whichever walk.
+    match pattern(to, from) {
+        Pattern::Tiled(n) => {
+            for row in grad.chunks(n) {
+                for (o, g) in out.iter_mut().zip(row) {
+                    *o += g;
+                }
+            }
+        }
+        Pattern::Stretched(run) => {
+            for (o, run) in out.iter_mut().zip(grad.chunks(run)) {
+                for g in run {
+                    *o += g;
+                }
+            }
+        }
+        _ => {
+            for (g, i) in grad.iter().zip(BroadcastIndex::new(to, from).indices()) {
+                out[i] += g;
+            }
+        }
     }
     out
 }
@@ -169,6 +234,49 @@ mod tests {
             err.to_string(),
             "mul: shapes [2, 3] and [4, 3] do not broadcast (axis 0: 2 vs 4)"
         );
+    }
+
+    #[test]
+    fn the_common_broadcasts_are_walked_in_place_with_the_same_indices() {
+        for (input, out, want) in [
+            (vec![5], vec![3, 4, 5], Pattern::Tiled(5)),
+            (vec![1, 4, 5], vec![3, 4, 5], Pattern::Tiled(20)),
+            (vec![], vec![2, 3], Pattern::Tiled(1)),
+            (vec![3, 4, 1], vec![3, 4, 5], Pattern::Stretched(5)),
+            (vec![3, 1, 1], vec![3, 4, 5], Pattern::Stretched(20)),
+            (vec![3, 1, 5], vec![3, 4, 5], Pattern::Other),
+            (vec![4, 1], vec![3, 4, 5], Pattern::Other),
+            (vec![3, 4, 5], vec![3, 4, 5], Pattern::Same),
+        ] {
+            assert_eq!(pattern(&input, &out), want, "{input:?} → {out:?}");
+            let offset = out.len() - input.len();
+            let own = strides(&input);
+            let steps: Vec<usize> = (0..out.len())
+                .map(|i| {
+                    if i < offset || input[i - offset] == 1 {
+                        0
+                    } else {
+                        own[i - offset]
+                    }
+                })
+                .collect();
+            assert_eq!(
+                BroadcastIndex::new(&input, &out).indices(),
+                strided_indices(&out, &steps, 0),
+                "{input:?} → {out:?}"
+            );
+            // The adjoint, walked in place, equals the index table's sums bit for bit.
+            let grad: Vec<f32> = (0..numel(&out)).map(|k| (k as f32 * 0.37).sin()).collect();
+            let mut table = vec![0.0f32; numel(&input)];
+            for (g, i) in grad.iter().zip(strided_indices(&out, &steps, 0)) {
+                table[i] += g;
+            }
+            let ours = sum_to_shape(&grad, &out, &input);
+            assert_eq!(
+                ours.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                table.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]

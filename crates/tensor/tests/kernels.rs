@@ -121,7 +121,34 @@ fn matmul_agrees_with_scalar_oracle() {
     }
 }
 
+/// Attention's batched products (batch × heads small matrices) fork over the batch on the
+/// pool: forward and both gradients equal the sequential loop's bits.
+fn check_batched_matmul_forks_over_batches() {
+    let (batches, m, k, n) = (64, 64, 16, 64);
+    let run = || {
+        let q = tensor::Tensor::from_vec(values(batches * m * k, 21), &[batches, m, k])
+            .expect("shape")
+            .requires_grad();
+        let kt = tensor::Tensor::from_vec(values(batches * k * n, 22), &[batches, k, n])
+            .expect("shape")
+            .requires_grad();
+        let scores = q.matmul(&kt).expect("a product");
+        let grads = scores
+            .backward_with(values(batches * m * n, 23))
+            .expect("gradients");
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
+        (
+            bits(&scores.to_vec()),
+            bits(grads.get(&q).expect("∂q")),
+            bits(grads.get(&kt).expect("∂k")),
+        )
+    };
+    let pooled = run();
+    assert_eq!(tensor::parallel::sequential(run), pooled);
+}
+
 fn check_parallel_matmul() {
+    check_batched_matmul_forks_over_batches();
     for (i, &shape) in GEMM_SHAPES.iter().enumerate() {
         let a = values(shape.m * shape.k, 3 * i as u32);
         let b = values(shape.k * shape.n, 3 * i as u32 + 1);

@@ -2,7 +2,7 @@
 //! Broadcasting and the reduction of broadcast gradients come from `shape` (one place).
 
 use crate::autograd::Backward;
-use crate::shape::{broadcast_shapes, sum_to_shape, BroadcastIndex, Result};
+use crate::shape::{broadcast_shapes, pattern, sum_to_shape, BroadcastIndex, Pattern, Result};
 use crate::tensor::Tensor;
 
 #[derive(Clone, Copy, Debug)]
@@ -34,8 +34,9 @@ impl Arith {
     }
 }
 
-/// Both inputs read at every output position: contiguous when shapes match, else through the
-/// broadcast index maps.
+/// Both inputs read at every output position: contiguous when shapes match, walked in place
+/// when one input has the output's shape and the other a common broadcast (a bias, a row
+/// statistic), else through the broadcast index maps.
 fn zip_broadcast(
     op: &'static str,
     a: &Tensor,
@@ -44,30 +45,65 @@ fn zip_broadcast(
 ) -> Result<(Vec<f32>, Vec<usize>)> {
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
     let (da, db) = (a.data(), b.data());
-    let out = if a.shape() == b.shape() {
-        da.iter().zip(db.iter()).map(|(&x, &y)| f(x, y)).collect()
-    } else if b.numel() == 1 && a.shape() == shape.as_slice() {
-        let y = db[0];
-        da.iter().map(|&x| f(x, y)).collect()
-    } else {
+    let walked = match (pattern(a.shape(), &shape), pattern(b.shape(), &shape)) {
+        (Pattern::Same, how) => walk(&da, &db, how, &f),
+        (how, Pattern::Same) => walk(&db, &da, how, |y, x| f(x, y)),
+        _ => None,
+    };
+    let out = walked.unwrap_or_else(|| {
         let ia = BroadcastIndex::new(a.shape(), &shape).indices();
         let ib = BroadcastIndex::new(b.shape(), &shape).indices();
         ia.iter().zip(&ib).map(|(&i, &j)| f(da[i], db[j])).collect()
-    };
+    });
     Ok((out, shape))
+}
+
+/// f(full[k], small at k's place) for every k of `full`, `small` filling it as `how` says
+/// (none for a pattern without an in-place walk).
+fn walk(
+    full: &[f32],
+    small: &[f32],
+    how: Pattern,
+    f: impl Fn(f32, f32) -> f32,
+) -> Option<Vec<f32>> {
+    let mut out = Vec::with_capacity(full.len());
+    match how {
+        Pattern::Tiled(n) => {
+            for row in full.chunks(n) {
+                out.extend(row.iter().zip(small).map(|(&x, &y)| f(x, y)));
+            }
+        }
+        Pattern::Stretched(run) => {
+            for (row, &y) in full.chunks(run).zip(small) {
+                out.extend(row.iter().map(|&x| f(x, y)));
+            }
+        }
+        Pattern::Same => out.extend(full.iter().zip(small).map(|(&x, &y)| f(x, y))),
+        Pattern::Other => return None,
+    }
+    Some(out)
 }
 
 /// Reads `t` at every position of the broadcast shape `shape` (a copy when shapes differ).
 fn expanded(t: &Tensor, shape: &[usize]) -> Vec<f32> {
-    if t.shape() == shape {
-        t.to_vec()
-    } else {
-        let d = t.data();
-        BroadcastIndex::new(t.shape(), shape)
+    let d = t.data();
+    match pattern(t.shape(), shape) {
+        Pattern::Same => d.to_vec(),
+        Pattern::Tiled(_) => d
+            .iter()
+            .copied()
+            .cycle()
+            .take(crate::shape::numel(shape))
+            .collect(),
+        Pattern::Stretched(run) => d
+            .iter()
+            .flat_map(|&v| std::iter::repeat_n(v, run))
+            .collect(),
+        Pattern::Other => BroadcastIndex::new(t.shape(), shape)
             .indices()
             .iter()
             .map(|&i| d[i])
-            .collect()
+            .collect(),
     }
 }
 
