@@ -244,13 +244,14 @@ pub fn Attention(state: RwSignal<TfmSession>) -> impl IntoView {
         let weights: Vec<f32> = (0..len).map(|j| h.weights.value(i * len + j)).collect();
         let mut order: Vec<usize> = (0..len).filter(|&j| !masked(&v, i, j)).collect();
         order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]));
-        let top: Vec<usize> = order.into_iter().take(3).collect();
+        // The three largest, if they take anything worth naming.
+        let top: Vec<usize> = order.into_iter().take(3).filter(|&j| weights[j] >= 0.01).collect();
         let rows = (0..len)
             .map(|j| {
                 let hidden = masked(&v, i, j);
                 view! {
                     <div class="attention-bar" class:top=top.contains(&j) class:masked=hidden>
-                        <span class="bar-token">{v.tokens[j].clone()}</span>
+                        <span class="bar-token">{format!("{} {}", j + 1, v.tokens[j])}</span>
                         <span class="bar-fill" style=format!("width: {:.1}%", weights[j] * 100.0)></span>
                         <span class="bar-value">{if hidden { "masked".to_string() } else { format!("{:.3}", weights[j]) }}</span>
                     </div>
@@ -273,14 +274,15 @@ pub fn Attention(state: RwSignal<TfmSession>) -> impl IntoView {
     });
     view! {
         <div class="rnn-controls">
-            <span class="field">"Sequence: "
-                <button data-testid="tfm-example-prev" on:click=move |_| example(-1)>"◀"</button>
+            <div class="stepper">
+                <span class="hint">"Sequence"</span>
+                <button data-testid="tfm-example-prev" title="The previous held-out example" on:click=move |_| example(-1)>"◀"</button>
                 <span data-testid="tfm-example">{move || focus.with(|f| match &f.input {
                     Some(text) => format!("typed: {text}"),
                     None => format!("held-out example {}", f.example + 1),
                 })}</span>
-                <button data-testid="tfm-example-next" on:click=move |_| example(1)>"▶"</button>
-            </span>
+                <button data-testid="tfm-example-next" title="The next held-out example" on:click=move |_| example(1)>"▶"</button>
+            </div>
             <label class="field">"or type your own "
                 <input type="text" data-testid="tfm-input" placeholder=placeholder prop:value=typed
                     on:input=move |ev| set_typed.set(event_target_value(&ev))
@@ -299,6 +301,7 @@ pub fn Attention(state: RwSignal<TfmSession>) -> impl IntoView {
                         on_cell=Callback::new(move |(i, _): (usize, usize)| state.update(|s| s.lab.picked_query = Some(i))) />
                     <p class="hint">"Click a row to see what that query takes from each token."</p>
                 </div>
+                {bars}
                 {v.causal.then(|| view! {
                     <div>
                         <h3>"The causal mask"</h3>
@@ -307,7 +310,6 @@ pub fn Attention(state: RwSignal<TfmSession>) -> impl IntoView {
                     </div>
                 })}
             })}
-            {bars}
         </div>
     }
 }

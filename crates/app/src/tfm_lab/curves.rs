@@ -162,7 +162,13 @@ pub fn Scaling(state: RwSignal<TfmSession>) -> impl IntoView {
              Dividing by √d_k brings the scores back to unit variance.",
             d_k(), d_k(), (d_k() as f32).sqrt()
         )}</p>
-        <div class="curves" data-testid="tfm-scaling">
+        <div class="curves" data-testid="tfm-scaling" data-entropy=move || all.with(|runs| {
+            // The latest entropy of each run, "label:value", for a reader that compares them.
+            runs.iter()
+                .filter_map(|(label, _, e)| e.last().map(|e| format!("{label}:{}", e.entropy)))
+                .collect::<Vec<_>>()
+                .join(";")
+        })>
             <LineChart series=Signal::derive(chart(|e| Some(e.entropy)))
                 frame=Signal::derive(move || frame("entropy / ln(keys seen)", YAxis::Fraction, steps()))
                 title="Attention entropy (1 = uniform, 0 = one key)" caption=true legend=true testid="tfm-entropy-curve" class="curve"

@@ -36,15 +36,18 @@ pub const PRESETS: [(&str, &str); 8] = [
         "lab=tfm&v=1&arch=enc&pos=none&steps=400&at=400",
     ),
     ("Sort", "lab=tfm&v=1&task=sort&at=800"),
-    ("Count letters", "lab=tfm&v=1&task=count&at=800"),
-    ("Add 4-digit numbers", "lab=tfm&v=1&task=add&steps=1500&at=1500"),
+    ("Count letters: encoder", "lab=tfm&v=1&task=count&arch=enc&steps=1500&at=1500"),
+    (
+        "Add 4-digit numbers: a long plateau, then a jump",
+        "lab=tfm&v=1&task=add&steps=2500&at=2500",
+    ),
     (
         "Why √d_k: one wide head, scaled and not",
         "lab=tfm&v=1&width=64&heads=1&vs=1&at=800",
     ),
     (
         "A character language model",
-        "lab=tfm&v=1&task=lm&len=32&width=48&ff=128&steps=1000&at=1000",
+        "lab=tfm&v=1&task=lm&len=32&width=48&ff=128&steps=600&at=600",
     ),
 ];
 
@@ -151,7 +154,7 @@ fn task_hint(s: &TfmLab) -> String {
             char::from(b'a' + COUNT_LETTERS as u8 - 1)
         ),
         TfmTask::Addition => format!(
-            "Two {n}-digit numbers; their sum written least-significant digit first, so each digit needs only digits already seen."
+            "Two {n}-digit numbers and their sum, every number written backwards (least-significant digit first, as the carry travels): type 1234+5678 and the model reads 4 3 2 1 + 8 7 6 5."
         ),
         TfmTask::ModularAddition => format!(
             "a + b mod {MODULUS}: 70% of the {} pairs train, the other 30% are never seen until the test.",

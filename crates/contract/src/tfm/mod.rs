@@ -58,8 +58,9 @@ choice! {
         Sort = "sort", "Sort";
         /// For each input letter, how often it occurs in the whole input (a histogram).
         Count = "count", "Count";
-        /// Two numbers of `length` digits; the sum written least-significant digit first, so
-        /// each digit depends only on digits the model has already read or written.
+        /// Two numbers of `length` digits and their sum, every number written least-significant
+        /// digit first (as the carry travels), so each digit of the sum depends only on digits
+        /// of the same place and the carry from the one before.
         Addition = "add", "Addition";
         /// (a + b) mod 23 for a, b < 23, with 30% of the pairs held out and never trained on.
         ModularAddition = "mod", "Modular addition";

@@ -81,12 +81,12 @@ pub fn answer(task: TfmTask, input: &[usize]) -> Vec<usize> {
             .map(|t| input.iter().filter(|u| *u == t).count())
             .collect(),
         TfmTask::Addition => {
-            // a + b, digits most significant first; the sum least significant first.
+            // a + b and the sum, every number least-significant digit first.
             let digits = input.len() / 2;
             let (a, b) = (&input[..digits], &input[digits + 1..]);
             let mut carry = 0;
             let mut sum = Vec::with_capacity(digits + 1);
-            for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+            for (x, y) in a.iter().zip(b) {
                 let s = x + y + carry;
                 sum.push(s % 10);
                 carry = s / 10;
@@ -329,7 +329,9 @@ pub fn read_input(spec: &TfmLab, text: &str) -> Result<Example, String> {
                             "“{s}” must have 1 to {n} digits (the task's length)"
                         ));
                     }
-                    Ok(std::iter::repeat_n(0, n - d.len()).chain(d).collect())
+                    // Typed as people write numbers; read least-significant digit first.
+                    let pad = n - d.len();
+                    Ok(d.into_iter().rev().chain(std::iter::repeat_n(0, pad)).collect())
                 };
                 let mut input = pad(&a)?;
                 input.push(PLUS);
@@ -395,8 +397,9 @@ mod tests {
         let f = frame(TfmTask::Reverse, Architecture::Encoder, &e, &[]);
         assert_eq!(f.tokens, vec![1, 2, 3, 4, EQUALS, BLANK, BLANK, BLANK, BLANK]);
         assert_eq!(f.scored[0], (5, 4));
-        // 0957 + 0068 = 1025, written least significant digit first: 5 2 0 1 0.
+        // 957 + 68 = 1025, every number least-significant digit first: 7590 + 8600 = 52010.
         let e = read_input(&spec(TfmTask::Addition, 4), "957+68").unwrap();
+        assert_eq!(e.input, vec![7, 5, 9, 0, PLUS, 8, 6, 0, 0]);
         assert_eq!(e.answer, vec![5, 2, 0, 1, 0]);
         assert_eq!(
             read_input(&spec(TfmTask::Count, 5), "abcab").unwrap().answer,
