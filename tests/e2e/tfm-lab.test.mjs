@@ -167,6 +167,16 @@ test('why √d_k: the run and its unscaled twin, side by side; a broken link say
   await page.getByTestId('tfm-pos').selectOption('learned');
   await page.waitForFunction(() => location.hash.includes('pos=learned') && location.hash.includes('vs=1'));
   await page.getByTestId('tfm-status').filter({ hasText: 'step 0 of 200' }).waitFor({ timeout: READY });
+  // The notes' linear decay over the whole run, and it follows the run's length.
+  await page.getByTestId('tfm-decay').check();
+  await page.waitForFunction(() => location.hash.includes('decay=0.01,200'));
+  await page.getByTestId('tfm-steps').fill('300');
+  await page.getByTestId('tfm-steps').press('Tab');
+  await page.waitForFunction(() => location.hash.includes('decay=0.01,300') && location.hash.includes('steps=300'));
+  // Another positional dimension drawn on request.
+  await page.getByTestId('tfm-pe-dimension').fill('40');
+  await page.getByTestId('tfm-pe-dimension').press('Tab');
+  await page.getByTestId('tfm-pe-curves').locator('.legend-item', { hasText: 'dimension 40 (sin)' }).waitFor();
   assert.deepEqual(errors, []);
   await page.close();
 });

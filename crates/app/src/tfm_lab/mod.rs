@@ -18,13 +18,15 @@ use contract::tfm::{
     Architecture, NormPlacement, Positions, TfmLab, TfmTask, COUNT_LETTERS, MODULUS,
     TFM_OPTIMIZERS,
 };
-use contract::training::OptimizerName;
+use contract::training::{LrSchedule, OptimizerName};
 use leptos::prelude::*;
 use state::TfmSession;
 use std::time::Duration;
 
 const TICK: Duration = Duration::from_millis(30);
 const FRAGMENT: &str = "lab=tfm";
+/// Where the decay box takes η by the last step: ε_T = 1% of ε₀.
+const DECAY_TO: f32 = 0.01;
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
 /// checks what each title claims).
@@ -172,9 +174,18 @@ fn task_hint(s: &TfmLab) -> String {
 #[component]
 fn Controls(state: ReadSignal<TfmSession>, on_change: Callback<TfmLab>) -> impl IntoView {
     let spec = Memo::new(move |_| state.with(|s| s.spec.clone()));
+    // Edits a copy; a decay over the whole run keeps spanning the run when its steps change.
     let edit = move |f: Box<dyn FnOnce(&mut TfmLab)>| {
         let mut s = spec.get_untracked();
+        let spanning =
+            matches!(s.schedule, LrSchedule::LinearDecay { steps, .. } if steps == s.steps);
         f(&mut s);
+        if let (true, LrSchedule::LinearDecay { final_ratio, .. }) = (spanning, s.schedule) {
+            s.schedule = LrSchedule::LinearDecay {
+                final_ratio,
+                steps: s.steps,
+            };
+        }
         on_change.run(s);
     };
     let whole = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<usize>().ok();
@@ -258,6 +269,20 @@ fn Controls(state: ReadSignal<TfmSession>, on_change: Callback<TfmLab>) -> impl 
             <label class="field">"Learning rate η "
                 <input type="number" step="any" data-testid="tfm-lr" prop:value=move || spec.get().run.lr.to_string()
                     on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.run.lr = v)) } } />
+            </label>
+            <label class="field checkbox toolbar-check" title="The notes' linear decay: ε_k = (1 − k/T) ε₀ + (k/T) ε_T, then ε_T">
+                <input type="checkbox" data-testid="tfm-decay" prop:checked=move || spec.get().schedule != LrSchedule::Constant
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        edit(Box::new(move |s| {
+                            s.schedule = if on {
+                                LrSchedule::LinearDecay { final_ratio: DECAY_TO, steps: s.steps }
+                            } else {
+                                LrSchedule::Constant
+                            }
+                        }))
+                    } />
+                {format!(" η decays linearly to {}% over the run", DECAY_TO * 100.0)}
             </label>
             {number("Warm-up steps ", "tfm-warmup", (0, TfmLimits::STEPS.1), |s| s.warmup, |s, n| s.warmup = n)}
             <label class="field" title="Rescale the gradients when their global norm exceeds this; empty: no clipping">"Clip ‖g‖ at "

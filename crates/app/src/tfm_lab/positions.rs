@@ -28,22 +28,47 @@ pub fn similarity(p: &PositionsView) -> Grid {
     }
 }
 
-/// Dimensions drawn as curves: the first pair (fastest), and pairs further along (slower).
-pub fn shown_dimensions(dim: usize) -> Vec<usize> {
-    let mut d = vec![0, 1, (dim / 4) & !1, (dim / 2) & !1];
-    d.dedup();
+/// Dimensions drawn as curves: the first pair (fastest), a pair further along (slower), and
+/// the one the student picked.
+pub fn shown_dimensions(dim: usize, picked: usize) -> Vec<usize> {
+    let mut d = vec![0, 1, (dim / 4) & !1, picked];
     d.retain(|&x| x < dim);
+    let mut seen = Vec::new();
+    d.retain(|x| {
+        let new = !seen.contains(x);
+        seen.push(*x);
+        new
+    });
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_curves_take_the_fast_pair_a_slower_one_and_the_picked_dimension_once() {
+        assert_eq!(shown_dimensions(32, 16), vec![0, 1, 8, 16]);
+        assert_eq!(shown_dimensions(32, 1), vec![0, 1, 8]);
+        assert_eq!(shown_dimensions(4, 99), vec![0, 1]);
+    }
 }
 
 #[component]
 pub fn PositionsPanel(state: ReadSignal<TfmSession>) -> impl IntoView {
     let positions = Memo::new(move |_| state.with(|s| s.lab.view.as_ref().and_then(|v| v.positions.clone())));
     let kind = move || state.with(|s| s.spec.positions);
+    let (picked, set_picked) = signal(usize::MAX);
+    let picked_or_half = move || {
+        let dim = positions.with(|p| p.as_ref().map_or(0, |p| p.dim));
+        let p = picked.get();
+        if p < dim { p } else { (dim / 2) & !1 }
+    };
     let curves = move || {
+        let picked = picked_or_half();
         positions.with(|p| {
             let Some(p) = p else { return Vec::new() };
-            shown_dimensions(p.dim)
+            shown_dimensions(p.dim, picked)
                 .into_iter()
                 .enumerate()
                 .map(|(c, d)| Series {
@@ -104,8 +129,15 @@ pub fn PositionsPanel(state: ReadSignal<TfmSession>) -> impl IntoView {
                         <Heatmap grid=t scale=Scale::Signed { magnitude } bar_label="value" aria="positional encodings" testid="tfm-pe-map" />
                         <p class="hint">"rows: positions (0 at the top) · columns: dimensions"</p>
                     </figure>
-                    <LineChart series=Signal::derive(curves) frame=frame title="A few dimensions over the positions" caption=true legend=true
-                        testid="tfm-pe-curves" class="curve" readout_testid="tfm-pe-readout" hint="Point at the chart to read the values." />
+                    <div>
+                        <LineChart series=Signal::derive(curves) frame=frame title="A few dimensions over the positions" caption=true legend=true
+                            testid="tfm-pe-curves" class="curve" readout_testid="tfm-pe-readout" hint="Point at the chart to read the values." />
+                        <label class="field">{format!("Also draw dimension (0–{}) ", p.dim - 1)}
+                            <input type="number" min="0" max={(p.dim - 1).to_string()} data-testid="tfm-pe-dimension"
+                                prop:value=move || picked_or_half().to_string()
+                                on:change=move |ev| { if let Ok(d) = event_target_value(&ev).trim().parse::<usize>() { set_picked.set(d) } } />
+                        </label>
+                    </div>
                     <figure data-testid="tfm-pe-similarity">
                         <figcaption><strong>"How alike two positions are (cosine similarity)"</strong></figcaption>
                         <Heatmap grid=sim scale=Scale::Signed { magnitude: 1.0 } bar_label="cos" aria="position similarity" testid="tfm-pe-similarity-map" />
