@@ -29,13 +29,21 @@ pub fn allowed() -> bool {
 /// enough to split a CNN's maps.
 pub const ELEMENT_CHUNK: usize = 64 * 1024;
 
+/// Element-wise work forks onto the pool only from this many values: a fork/join round trip in
+/// wasm (15–45 µs) costs about what 64k values of ReLU take, so splitting the Transformer's
+/// 262k-value maps into 4 chunks lost time (the same-page benchmark: CNN step 3,420 → 3,947
+/// examples/s on two threads, Transformer 563 → 639, with this threshold). Whether a call forks
+/// never changes its chunks, so never its bits.
+pub const ELEMENT_FORK_MIN: usize = 512 * 1024;
+
 /// Calls `f(index, chunk)` for every `len`-long chunk of `out` (the last may be shorter), on the
-/// pool when allowed and there is more than one chunk. Chunks never share values and their
-/// boundaries do not depend on the thread count, so the bits are the same either way.
+/// pool when allowed, there is more than one chunk and `out` has `ELEMENT_FORK_MIN` values.
+/// Chunks never share values and their boundaries do not depend on the thread count, so the
+/// bits are the same either way.
 pub fn for_each_chunk_mut<T: Send>(out: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + Sync) {
     use rayon::prelude::*;
     let len = len.max(1);
-    if allowed() && out.len() > len {
+    if allowed() && out.len() > len && out.len() >= ELEMENT_FORK_MIN {
         out.par_chunks_mut(len)
             .enumerate()
             .for_each(|(i, chunk)| f(i, chunk));

@@ -114,11 +114,12 @@ fn gemm_rows(
     }
 }
 
-/// Whether [`gemm`] forks this product onto the pool: large enough, and not inside
-/// [`crate::parallel::sequential`].
+/// Whether [`gemm`] forks this product onto the pool: large enough, with more than one row
+/// block to share (a weight gradient Xᵀ·dY of a 64-wide layer has 64 rows: one block, and a
+/// fork would only add its round trip), and not inside [`crate::parallel::sequential`].
 pub fn uses_pool(shape: GemmShape) -> bool {
     let work = shape.m.saturating_mul(shape.k).saturating_mul(shape.n);
-    crate::parallel::allowed() && work >= GEMM_PARALLEL_MIN_WORK
+    crate::parallel::allowed() && work >= GEMM_PARALLEL_MIN_WORK && shape.m > GEMM_ROW_BLOCK
 }
 
 /// C = op(A)·op(B), on the rayon pool when the product is large enough. The same row blocks
