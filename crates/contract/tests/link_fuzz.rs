@@ -46,6 +46,8 @@ const SEEDS: &[&str] = &[
     "lab=tfm&v=1&task=lm&len=32&width=48&heads=4&ff=128&steps=1500&at=1500",
     "lab=tfm&v=1&task=add&len=4&layers=3&norm=pre&res=0&scale=0&vs=1&warm=0&clip=none",
     "lab=tfm&v=1&task=mod&opt=momentum&alpha=0.5&decay=0.1,300&batch=8&seed=3",
+    "lab=tfm&v=1&task=add&len=6&steps=2500&at=2500",
+    "lab=tfm&v=1&task=lm&len=6&steps=20&warm=20&at=20",
 ];
 
 /// Characters links are made of, and a few they should never contain.

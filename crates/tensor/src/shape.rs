@@ -104,7 +104,8 @@ pub fn pattern(input: &[usize], out: &[usize]) -> Pattern {
         return Pattern::Same;
     }
     let n = numel(input);
-    if n == 0 || out.len() < input.len() {
+    // Nothing to walk in an empty output (and no run of zero length to cut it into).
+    if n == 0 || numel(out) == 0 || out.len() < input.len() {
         return Pattern::Other;
     }
     let offset = out.len() - input.len();
@@ -247,6 +248,7 @@ mod tests {
             (vec![3, 1, 5], vec![3, 4, 5], Pattern::Other),
             (vec![4, 1], vec![3, 4, 5], Pattern::Other),
             (vec![3, 4, 5], vec![3, 4, 5], Pattern::Same),
+            (vec![3, 1], vec![3, 0], Pattern::Other),
         ] {
             assert_eq!(pattern(&input, &out), want, "{input:?} → {out:?}");
             let offset = out.len() - input.len();

@@ -192,14 +192,12 @@ pub fn Attention(state: RwSignal<TfmSession>) -> impl IntoView {
     let (typed, set_typed) = signal(String::new());
     let apply = move || {
         let text = typed.get_untracked().trim().to_string();
-        state.update(|s| s.focus_on(|f| f.input = (!text.is_empty()).then_some(text)));
+        state.update(|s| s.type_input((!text.is_empty()).then_some(text)));
     };
     let example = move |delta: i64| {
         state.update(|s| {
-            s.focus_on(|f| {
-                f.input = None;
-                f.example = (f.example as i64 + delta).max(0) as usize;
-            })
+            s.type_input(None);
+            s.focus_on(|f| f.example = (f.example as i64 + delta).max(0) as usize);
         });
         set_typed.set(String::new());
     };
@@ -239,8 +237,8 @@ pub fn Attention(state: RwSignal<TfmSession>) -> impl IntoView {
     };
     let bars = move || {
         let (v, h) = chosen.get()?;
-        let i = picked.get()?;
         let len = v.tokens.len();
+        let i = picked.get().filter(|&i| i < len)?;
         let weights: Vec<f32> = (0..len).map(|j| h.weights.value(i * len + j)).collect();
         let mut order: Vec<usize> = (0..len).filter(|&j| !masked(&v, i, j)).collect();
         order.sort_by(|&a, &b| weights[b].total_cmp(&weights[a]));
@@ -279,7 +277,11 @@ pub fn Attention(state: RwSignal<TfmSession>) -> impl IntoView {
                 <button data-testid="tfm-example-prev" title="The previous held-out example" on:click=move |_| example(-1)>"◀"</button>
                 <span data-testid="tfm-example">{move || focus.with(|f| match &f.input {
                     Some(text) => format!("typed: {text}"),
-                    None => format!("held-out example {}", f.example + 1),
+                    // The engine wraps the choice to its held-out set; show the one shown.
+                    None => format!(
+                        "held-out example {}",
+                        view_memo.with(|v| v.as_ref().map_or(f.example, |v| v.example)) + 1
+                    ),
                 })}</span>
                 <button data-testid="tfm-example-next" title="The next held-out example" on:click=move |_| example(1)>"▶"</button>
             </div>

@@ -290,7 +290,13 @@ fn Controls(state: ReadSignal<TfmSession>, on_change: Callback<TfmLab>) -> impl 
                     prop:value=move || spec.get().clip.map(|c| c.to_string()).unwrap_or_default()
                     on:change=move |ev| { let v = real(&ev); edit(Box::new(move |s| s.clip = v)) } />
             </label>
-            {number("Seed ", "tfm-seed", (0, usize::MAX), |s| s.seed as usize, |s, n| s.seed = n as u64)}
+            <label class="field">"Seed "
+                <input type="number" min="0" data-testid="tfm-seed" prop:value=move || spec.get().seed.to_string()
+                    on:change=move |ev| {
+                        // A whole u64: a link's seed may not fit a wasm32 usize.
+                        if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() { edit(Box::new(move |s| s.seed = n)) }
+                    } />
+            </label>
         </div>
         <p class="hint" data-testid="tfm-task-hint">{move || task_hint(&spec.get())}</p>
     }

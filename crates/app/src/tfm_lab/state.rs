@@ -23,6 +23,8 @@ pub type TfmSession = Session<TfmState>;
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Focus {
     pub input: Option<String>,
+    /// The task and length the input was typed for: another task or length drops it.
+    pub typed_for: Option<(TfmTask, usize)>,
     pub example: usize,
     pub layer: usize,
     pub head: usize,
@@ -60,6 +62,8 @@ pub struct TfmState {
     /// What the student chose to look at, and whether the engine has heard it yet.
     pub focus: Focus,
     pub focus_pending: bool,
+    /// A focus was sent and not yet answered (if refused, the view's focus is restored).
+    pub focus_in_flight: bool,
     /// The query row picked in the attention view.
     pub picked_query: Option<usize>,
     pub sampling: Sampling,
@@ -76,11 +80,16 @@ impl LabState for TfmState {
     }
 
     fn on_restart(s: &mut TfmSession) {
-        // What the student chose and typed stays; a head the new model lacks does not.
+        // What the student chose and typed stays; a head the new model lacks does not, nor
+        // an input typed for another task or length.
         let mut focus = s.lab.focus.clone();
         if focus.layer >= s.spec.layers || focus.head >= s.spec.heads {
             focus.layer = 0;
             focus.head = 0;
+        }
+        if focus.typed_for != Some((s.spec.task, s.spec.length)) {
+            focus.input = None;
+            focus.typed_for = None;
         }
         let sampling = Sampling {
             text: None,
@@ -97,16 +106,30 @@ impl LabState for TfmState {
     }
 
     fn on_refused(s: &mut TfmSession) {
-        s.lab.replay_to = None;
-        s.lab.focus_pending = false;
         s.lab.sample_pending = false;
+        s.lab.focus_pending = false;
+        if std::mem::take(&mut s.lab.focus_in_flight) {
+            // A typed input the engine could not read: look at what is shown again (the
+            // typed text stays in its box), and let a replay go on.
+            if let Some(v) = &s.lab.view {
+                s.lab.focus = Focus {
+                    input: v.input.clone(),
+                    typed_for: v.input.as_ref().map(|_| (s.spec.task, s.spec.length)),
+                    example: v.example,
+                    layer: v.layer,
+                    head: v.head,
+                };
+            }
+            return;
+        }
+        s.lab.replay_to = None;
     }
 
     fn on_reply(s: &mut TfmSession, reply: TfmReply) {
         match reply {
             TfmReply::Started { progress, view } | TfmReply::Trained { progress, view } => {
                 s.lab.absorb(progress);
-                s.lab.view = Some(view);
+                s.lab.show(view);
                 if s.finished() {
                     s.playing = false;
                 }
@@ -114,13 +137,24 @@ impl LabState for TfmState {
                     s.lab.replay_to = None;
                 }
             }
-            TfmReply::Focused { view } => s.lab.view = Some(view),
+            TfmReply::Focused { view } => {
+                s.lab.focus_in_flight = false;
+                s.lab.show(view);
+            }
             TfmReply::Sampled { text, .. } => s.lab.sampling.text = Some(text),
         }
     }
 }
 
 impl TfmState {
+    /// A new view; a query picked in a sequence of another length is forgotten.
+    fn show(&mut self, view: TfmView) {
+        if self.picked_query.is_some_and(|q| q >= view.tokens.len()) {
+            self.picked_query = None;
+        }
+        self.view = Some(view);
+    }
+
     fn absorb(&mut self, p: TfmProgress) {
         self.step = p.step;
         self.total_steps = p.total_steps;
@@ -182,6 +216,15 @@ impl TfmSession {
         self.error = None;
     }
 
+    /// Looks at a typed input (none: back to the held-out examples).
+    pub fn type_input(&mut self, input: Option<String>) {
+        let typed_for = input.as_ref().map(|_| (self.spec.task, self.spec.length));
+        self.focus_on(|f| {
+            f.input = input;
+            f.typed_for = typed_for;
+        });
+    }
+
     /// Draws a sample (the language model) as soon as the engine is free.
     pub fn ask_sample(&mut self) {
         if self.spec.task == TfmTask::Language {
@@ -203,6 +246,7 @@ impl TfmSession {
     pub fn take_request(&mut self) -> ToEngine {
         if self.lab.focus_pending {
             self.lab.focus_pending = false;
+            self.lab.focus_in_flight = true;
             let f = self.lab.focus.clone();
             return self.request(&TfmRequest::Focus {
                 input: f.input,
@@ -335,10 +379,8 @@ mod tests {
                 view: view(0),
             },
         ));
-        s.focus_on(|f| {
-            f.input = Some("123456".into());
-            f.head = 3;
-        });
+        s.type_input(Some("123456".into()));
+        s.focus_on(|f| f.head = 3);
         assert_eq!(
             read(s.take_request()),
             TfmRequest::Focus {
@@ -367,5 +409,45 @@ mod tests {
         assert_eq!(s.lab.focus.head, 0);
         assert!(s.lab.focus_pending);
         assert!(s.lab.evaluations.is_empty());
+        // Another task drops the input typed for this one.
+        s.spec.task = TfmTask::Count;
+        s.restart();
+        assert_eq!(s.lab.focus.input, None);
+    }
+
+    #[test]
+    fn a_refused_input_restores_the_view_s_focus_and_the_replay_goes_on() {
+        let spec = TfmLab {
+            at: Some(300),
+            ..TfmLab::default()
+        };
+        let mut s = TfmSession::for_link(spec, vec![]);
+        s.restart();
+        s.apply(&reply(
+            1,
+            TfmReply::Started {
+                progress: progress(0, &[0]),
+                view: view(4),
+            },
+        ));
+        s.lab.picked_query = Some(12);
+        s.type_input(Some("12a".into()));
+        assert!(matches!(read(s.take_request()), TfmRequest::Focus { .. }));
+        s.apply(&FromEngine::Error {
+            from: "tfm".into(),
+            run: 1,
+            message: "“a” is not a digit".into(),
+        });
+        assert_eq!(s.lab.focus.input, None);
+        assert_eq!(s.lab.focus.example, 4);
+        assert_eq!(s.lab.replay_to, Some(300), "the replay goes on");
+        assert!(matches!(
+            read(s.take_request()),
+            TfmRequest::Train { until: Some(300), .. }
+        ));
+        // A shorter view forgets a query it does not have.
+        s.lab.picked_query = Some(12);
+        s.apply(&reply(1, TfmReply::Focused { view: view(4) }));
+        assert_eq!(s.lab.picked_query, None);
     }
 }

@@ -64,7 +64,10 @@ impl TfmLimits {
             }
             TfmTask::Count => check_range("length", spec.length, 1, Self::COUNT_LENGTH)?,
             TfmTask::Addition => check_range("length", spec.length, 1, Self::ADDITION_DIGITS)?,
-            TfmTask::ModularAddition => {}
+            // The length is unused; kept within the others' range so a link stays tidy.
+            TfmTask::ModularAddition => {
+                check_range("length", spec.length, Self::LENGTH.0, Self::LENGTH.1)?
+            }
             _ => check_range("length", spec.length, Self::LENGTH.0, Self::LENGTH.1)?,
         }
         check_range("layers", spec.layers, Self::LAYERS.0, Self::LAYERS.1)?;
@@ -121,10 +124,15 @@ impl TfmLimits {
             _ => (0..output as u64).map(|k| input as u64 + k + 2).sum(),
         };
         let per_sequence = (l + written) * Self::per_token_mult_adds(spec);
-        (Self::EVAL_MULT_ADDS / per_sequence.max(1)).clamp(
+        let affordable = (Self::EVAL_MULT_ADDS / per_sequence.max(1)).clamp(
             Self::LEAST_TEST_SEQUENCES as u64,
             Self::TEST_SEQUENCES as u64,
-        ) as usize
+        ) as usize;
+        match spec.task {
+            // Only the held-out 30% of the pairs exist to test on.
+            TfmTask::ModularAddition => affordable.min(super::held_out_pairs()),
+            _ => affordable,
+        }
     }
 
     fn per_token_mult_adds(spec: &TfmLab) -> u64 {

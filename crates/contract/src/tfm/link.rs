@@ -25,7 +25,11 @@ pub fn encode(spec: &TfmLab) -> String {
         }
     };
     differ(spec.task != d.task, format!("task={}", spec.task.slug()));
-    differ(spec.length != d.length, format!("len={}", spec.length));
+    // A task read from a link starts from its own default length.
+    differ(
+        spec.length != spec.task.default_length(),
+        format!("len={}", spec.length),
+    );
     differ(
         spec.architecture != d.architecture,
         format!("arch={}", spec.architecture.slug()),
@@ -209,7 +213,11 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut TfmLab, notes: &mut V
                     "ff" => s.ff = n,
                     "batch" => s.batch = n,
                     "warm" => s.warmup = n,
-                    _ => s.steps = n,
+                    _ => {
+                        // A shorter run keeps a warm-up it can hold, as the page's box does.
+                        s.steps = n;
+                        s.warmup = s.warmup.min(n);
+                    }
                 });
             }
         }
@@ -309,6 +317,25 @@ mod tests {
         assert!(notes[5]
             .reason
             .contains("d_model = 30 is not a multiple of the 4 heads"));
+        // A task whose length is the Reverse default, and a run shorter than the default
+        // warm-up, both come back as they went.
+        for spec in [
+            TfmLab {
+                task: TfmTask::Addition,
+                length: 6,
+                ..TfmLab::default()
+            },
+            TfmLab {
+                task: TfmTask::Language,
+                length: 6,
+                steps: 20,
+                warmup: 20,
+                at: Some(20),
+                ..TfmLab::default()
+            },
+        ] {
+            assert_eq!(decode(&encode(&spec)), (spec, vec![]));
+        }
         // Heads read before a width they divide, a batch after a width it makes fit: the
         // order of keys does not matter.
         let (spec, notes) = decode("lab=tfm&v=1&width=120&heads=3&ff=64&batch=8");

@@ -71,6 +71,11 @@ choice! {
 
 /// The modulus of the modular-addition task.
 pub const MODULUS: usize = 23;
+/// Pairs (a, b) of modular addition kept out of training: the 30% after the first 70%.
+pub fn held_out_pairs() -> usize {
+    MODULUS * MODULUS - MODULUS * MODULUS * 7 / 10
+}
+
 /// Letters the counting task draws from (few, so letters repeat).
 pub const COUNT_LETTERS: usize = 4;
 /// Characters of the language model's alphabet (newline, space, full stop, a–z).

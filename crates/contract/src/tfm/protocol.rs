@@ -153,10 +153,12 @@ pub struct TfmView {
     pub step: usize,
     /// The typed input as read (none: a held-out example).
     pub input: Option<String>,
+    /// The held-out example shown (the page's choice, wrapped to the held-out set).
     pub example: usize,
     /// The sequence the model reads, as tokens.
     pub tokens: Vec<String>,
-    /// Index of the first answer position (the language model: 1, every next character).
+    /// Index of the first answer token in `tokens` (the language model: 0, every character
+    /// predicts the next).
     pub answer_from: usize,
     /// The model's answer (greedy) and the right one (none for the language model's typed text).
     pub predicted: Vec<String>,

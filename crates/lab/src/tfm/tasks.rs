@@ -113,8 +113,7 @@ pub fn modular_split(seed: u64) -> (Vec<Pair>, Vec<Pair>) {
         let j = (rng.next_u64() % (i as u64 + 1)) as usize;
         pairs.swap(i, j);
     }
-    let train = pairs.len() * 7 / 10;
-    let test = pairs.split_off(train);
+    let test = pairs.split_off(pairs.len() - contract::tfm::held_out_pairs());
     (pairs, test)
 }
 

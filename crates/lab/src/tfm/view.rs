@@ -92,7 +92,7 @@ impl TfmSession {
         Ok(TfmView {
             step: self.log.step,
             input: self.focus.input.clone(),
-            example: self.focus.example,
+            example: self.focus.example % self.test.len().max(1),
             tokens: tokens.iter().map(name).collect(),
             answer_from,
             predicted: predicted.iter().map(name).collect(),

@@ -29,13 +29,13 @@ pub fn scaled_dot_product_attention(
     mask: Option<&Tensor>,
     scale: f32,
 ) -> Result<(Tensor, Tensor)> {
-    let last = k.rank().checked_sub(1).ok_or_else(|| {
+    let rows = k.rank().checked_sub(2).ok_or_else(|| {
         ShapeError::new(
             "attention",
             "keys need at least two axes [.., length, width]",
         )
     })?;
-    let mut scores = q.matmul(&k.transpose(last - 1, last)?)?;
+    let mut scores = q.matmul(&k.transpose(rows, rows + 1)?)?;
     if scale != 1.0 {
         scores = scores.scale(scale);
     }
