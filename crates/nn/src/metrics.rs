@@ -16,48 +16,135 @@ pub fn accuracy(predicted: &[usize], labels: &[usize]) -> f32 {
 /// - brevity penalty BP = 1 if the candidate is longer than the reference length r (the
 ///   closest reference length), else e^(1 − r/len);
 /// - BLEU = P · BP.
-pub fn bleu<T: PartialEq>(candidate: &[T], references: &[&[T]], max_n: usize) -> f64 {
-    if candidate.is_empty() || references.is_empty() || max_n == 0 {
-        return 0.0;
-    }
-    let mut log_sum = 0.0;
-    for n in 1..=max_n {
-        let p = clipped_precision(candidate, references, n);
-        if p == 0.0 {
-            return 0.0;
-        }
-        log_sum += p.ln() / max_n as f64;
-    }
+pub fn bleu<T: PartialEq + Clone>(candidate: &[T], references: &[&[T]], max_n: usize) -> f64 {
+    bleu_breakdown(candidate, references, max_n).score
+}
+
+/// One distinct n-gram of the candidate: how often it occurs there, the most any reference
+/// has it, and the credit it gets (the smaller of the two: the clipping).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GramCount<T> {
+    pub gram: Vec<T>,
+    pub in_candidate: usize,
+    pub in_reference: usize,
+    pub credited: usize,
+}
+
+/// p_n: the credited n-grams over all the candidate's n-grams.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NgramPrecision<T> {
+    pub n: usize,
+    /// Distinct n-grams in the order they first occur.
+    pub grams: Vec<GramCount<T>>,
+    pub credited: usize,
+    pub total: usize,
+    pub precision: f64,
+}
+
+/// Every number BLEU is made of, for a page that explains it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BleuBreakdown<T> {
+    pub orders: Vec<NgramPrecision<T>>,
+    /// P = exp(Σ (1/N) log p_n); 0 when some p_n is 0.
+    pub geometric_mean: f64,
+    pub candidate_len: usize,
+    /// r: the reference length closest to the candidate's (the shorter on a tie).
+    pub reference_len: usize,
+    pub brevity_penalty: f64,
+    pub score: f64,
+}
+
+/// BLEU and every number it is made of (see [`bleu`]).
+pub fn bleu_breakdown<T: PartialEq + Clone>(
+    candidate: &[T],
+    references: &[&[T]],
+    max_n: usize,
+) -> BleuBreakdown<T> {
+    let orders: Vec<NgramPrecision<T>> = (1..=max_n)
+        .map(|n| ngram_precision(candidate, references, n))
+        .collect();
     let len = candidate.len();
-    let r = references
+    let reference_len = references
         .iter()
         .map(|r| r.len())
         .min_by_key(|&r| (r.abs_diff(len), r))
         .unwrap_or(len);
-    let bp = if len > r {
+    let brevity_penalty = if len == 0 {
+        0.0
+    } else if len > reference_len {
         1.0
     } else {
-        (1.0 - r as f64 / len as f64).exp()
+        (1.0 - reference_len as f64 / len as f64).exp()
     };
-    log_sum.exp() * bp
+    let geometric_mean = if candidate.is_empty()
+        || references.is_empty()
+        || orders.is_empty()
+        || orders.iter().any(|o| o.precision == 0.0)
+    {
+        0.0
+    } else {
+        let mut log_sum = 0.0;
+        for o in &orders {
+            log_sum += o.precision.ln() / max_n as f64;
+        }
+        log_sum.exp()
+    };
+    BleuBreakdown {
+        score: geometric_mean * brevity_penalty,
+        orders,
+        geometric_mean,
+        candidate_len: len,
+        reference_len,
+        brevity_penalty,
+    }
 }
 
 /// Clipped n-gram precision of `candidate` against `references`.
-pub fn clipped_precision<T: PartialEq>(candidate: &[T], references: &[&[T]], n: usize) -> f64 {
-    let grams: Vec<&[T]> = candidate.windows(n).collect();
-    if grams.is_empty() {
-        return 0.0;
-    }
+pub fn clipped_precision<T: PartialEq + Clone>(
+    candidate: &[T],
+    references: &[&[T]],
+    n: usize,
+) -> f64 {
+    ngram_precision(candidate, references, n).precision
+}
+
+fn ngram_precision<T: PartialEq + Clone>(
+    candidate: &[T],
+    references: &[&[T]],
+    n: usize,
+) -> NgramPrecision<T> {
+    let all: Vec<&[T]> = if n == 0 {
+        Vec::new()
+    } else {
+        candidate.windows(n).collect()
+    };
     let count = |list: &[T], g: &[T]| list.windows(n).filter(|w| *w == g).count();
-    let mut credited = 0usize;
-    for (i, g) in grams.iter().enumerate() {
-        // Count each distinct n-gram once, at its first occurrence.
-        if grams[..i].contains(g) {
+    let mut grams = Vec::new();
+    for (i, g) in all.iter().enumerate() {
+        // Each distinct n-gram once, at its first occurrence.
+        if all[..i].contains(g) {
             continue;
         }
         let in_candidate = count(candidate, g);
-        let best_reference = references.iter().map(|r| count(r, g)).max().unwrap_or(0);
-        credited += in_candidate.min(best_reference);
+        let in_reference = references.iter().map(|r| count(r, g)).max().unwrap_or(0);
+        grams.push(GramCount {
+            gram: g.to_vec(),
+            in_candidate,
+            in_reference,
+            credited: in_candidate.min(in_reference),
+        });
     }
-    credited as f64 / grams.len() as f64
+    let credited = grams.iter().map(|g| g.credited).sum();
+    let total = all.len();
+    NgramPrecision {
+        n,
+        grams,
+        credited,
+        total,
+        precision: if total == 0 {
+            0.0
+        } else {
+            credited as f64 / total as f64
+        },
+    }
 }

@@ -6,7 +6,7 @@ use nn::layers::{
     sinusoidal_positions, AdditiveAttention, BatchNorm, Bidirectional, Cell, CellKind, LayerNorm,
     MultiHeadAttention, Norming, Parameters, TransformerEncoderBlock,
 };
-use nn::metrics::{bleu, clipped_precision};
+use nn::metrics::{bleu, bleu_breakdown, clipped_precision};
 use tensor::rng::Rng;
 use tensor::taps::capture;
 use tensor::Tensor;
@@ -312,4 +312,41 @@ fn each_cell_steps_as_its_formula_says() {
             );
         }
     }
+}
+
+#[test]
+fn the_bleu_breakdown_shows_the_notes_numbers() {
+    let words = |s: &'static str| s.split(' ').collect::<Vec<_>>();
+    let reference = words("The ball has a blue color");
+    let b = bleu_breakdown(&words("The ball is blue"), &[&reference], 4);
+    let p: Vec<(usize, usize)> = b.orders.iter().map(|o| (o.credited, o.total)).collect();
+    // 1-grams: The, ball, blue of 4; 2-grams: "The ball" of 3; no 3- or 4-gram.
+    assert_eq!(p, vec![(3, 4), (1, 3), (0, 2), (0, 1)]);
+    assert_eq!(b.geometric_mean, 0.0, "a p_n of 0 makes P 0");
+    assert_eq!((b.candidate_len, b.reference_len), (4, 6));
+    assert!((b.brevity_penalty - (-0.5f64).exp()).abs() < 1e-15);
+    assert_eq!(b.score, 0.0);
+    // "the the the ball": "the" occurs 3 times but the reference has it once: 1 + 1 of 4.
+    let b = bleu_breakdown(&words("the the the ball"), &[&words("the ball is blue")], 1);
+    let the = &b.orders[0].grams[0];
+    assert_eq!(
+        (
+            the.gram.clone(),
+            the.in_candidate,
+            the.in_reference,
+            the.credited
+        ),
+        (vec!["the"], 3, 1, 1)
+    );
+    assert_eq!(b.orders[0].precision, 0.5);
+    assert_eq!(b.orders[0].grams.len(), 2, "distinct 1-grams: the, ball");
+    // Two references: a gram is clipped by the one that has it most.
+    let refs = [words("the the cat"), words("the cat sat")];
+    let refs: Vec<&[&str]> = refs.iter().map(|r| r.as_slice()).collect();
+    let b = bleu_breakdown(&words("the the the cat"), &refs, 1);
+    assert_eq!(b.orders[0].grams[0].in_reference, 2);
+    assert_eq!(b.orders[0].precision, 0.75);
+    // The score is exactly bleu()'s.
+    let (c, r) = (words("the ball is blue"), words("the ball is very blue"));
+    assert_eq!(bleu_breakdown(&c, &[&r], 2).score, bleu(&c, &[&r], 2));
 }
