@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod clip;
+pub mod decode;
 pub mod init;
 pub mod layers;
 pub mod metrics;
