@@ -244,7 +244,13 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
                 <input type="number" step="0.1" data-testid="rnn-gain" prop:value=move || spec.get().gain.to_string()
                     on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.gain = v)) } } />
             </label>
-            {number("Seed ", "rnn-seed", (0, usize::MAX), |s| s.seed as usize, |s, n| s.seed = n as u64)}
+            <label class="field">"Seed "
+                <input type="number" min="0" data-testid="rnn-seed" prop:value=move || spec.get().seed.to_string()
+                    on:change=move |ev| {
+                        // A whole u64: a link's seed may not fit a wasm32 usize.
+                        if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() { edit(Box::new(move |s| s.seed = n)) }
+                    } />
+            </label>
         </div>
         <p class="hint">{move || {
             let s = spec.get();
