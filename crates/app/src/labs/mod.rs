@@ -3,6 +3,7 @@
 //! The shell, the navigation and the address bar's routing loop over the registry; nothing
 //! outside a lab's folder names it.
 
+pub mod controls;
 pub mod notices;
 mod room;
 pub mod session;

@@ -21,8 +21,6 @@ use state::RnnSession;
 use std::time::Duration;
 
 const TICK: Duration = Duration::from_millis(30);
-/// Where the decay box takes η by the last step: ε_T = 1% of ε₀.
-const DECAY_TO: f32 = 0.01;
 const FRAGMENT: &str = "lab=rnn";
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
@@ -141,11 +139,9 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
     // Edits a copy; a decay over the whole run keeps spanning the run when its steps change.
     let edit = move |f: Box<dyn FnOnce(&mut RnnLab)>| {
         let mut s = spec.get_untracked();
-        let spanning = matches!(s.schedule, LrSchedule::LinearDecay { steps, .. } if steps == s.steps);
+        let steps = s.steps;
         f(&mut s);
-        if let (true, LrSchedule::LinearDecay { final_ratio, .. }) = (spanning, s.schedule) {
-            s.schedule = LrSchedule::LinearDecay { final_ratio, steps: s.steps };
-        }
+        labs::controls::keep_spanning(&mut s.schedule, steps, s.steps);
         on_change.run(s);
     };
     let whole = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<usize>().ok();
@@ -207,20 +203,8 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
                 <input type="number" step="any" data-testid="rnn-lr" prop:value=move || spec.get().run.lr.to_string()
                     on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.run.lr = v)) } } />
             </label>
-            <label class="field checkbox toolbar-check" title="The notes' linear decay: ε_k = (1 − k/T) ε₀ + (k/T) ε_T, then ε_T">
-                <input type="checkbox" data-testid="rnn-decay" prop:checked=move || spec.get().schedule != LrSchedule::Constant
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        edit(Box::new(move |s| {
-                            s.schedule = if on {
-                                LrSchedule::LinearDecay { final_ratio: DECAY_TO, steps: s.steps }
-                            } else {
-                                LrSchedule::Constant
-                            }
-                        }))
-                    } />
-                {format!(" η decays linearly to {}% over the run", DECAY_TO * 100.0)}
-            </label>
+            <labs::controls::DecayBox testid="rnn-decay" on=Signal::derive(move || spec.get().schedule != LrSchedule::Constant)
+                on_change=Callback::new(move |on| edit(Box::new(move |s| s.schedule = labs::controls::decay_over(on, s.steps)))) />
             <label class="field">"Gradient clipping "
                 <select data-testid="rnn-clip" on:change=move |ev| {
                     if let Some(c) = ClipRule::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.clip = c)) }
@@ -244,13 +228,8 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
                 <input type="number" step="0.1" data-testid="rnn-gain" prop:value=move || spec.get().gain.to_string()
                     on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.gain = v)) } } />
             </label>
-            <label class="field">"Seed "
-                <input type="number" min="0" data-testid="rnn-seed" prop:value=move || spec.get().seed.to_string()
-                    on:change=move |ev| {
-                        // A whole u64: a link's seed may not fit a wasm32 usize.
-                        if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() { edit(Box::new(move |s| s.seed = n)) }
-                    } />
-            </label>
+            <labs::controls::SeedField testid="rnn-seed" seed=Signal::derive(move || spec.get().seed)
+                on_change=Callback::new(move |n| edit(Box::new(move |s| s.seed = n))) />
         </div>
         <p class="hint">{move || {
             let s = spec.get();
