@@ -9,6 +9,7 @@ pub mod points;
 pub mod sampler;
 pub mod sequences;
 pub mod surfaces;
+pub mod svo_sov;
 pub mod text;
 pub mod translation;
 

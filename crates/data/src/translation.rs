@@ -39,7 +39,7 @@ pub struct Vocab {
 }
 
 impl Vocab {
-    fn new(words: impl IntoIterator<Item = &'static str>) -> Vocab {
+    pub(crate) fn new(words: impl IntoIterator<Item = &'static str>) -> Vocab {
         let mut all = vec!["<pad>", "<s>", "</s>"];
         all.extend(words);
         Vocab { words: all }

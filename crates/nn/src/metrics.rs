@@ -99,6 +99,39 @@ pub fn bleu_breakdown<T: PartialEq + Clone>(
     }
 }
 
+/// Corpus BLEU (Papineni et al. 2002, as sacreBLEU and NLTK's `corpus_bleu` compute it): the
+/// credited and total n-grams are summed over every sentence before dividing, and the brevity
+/// penalty compares the corpus's candidate length with the sum of each sentence's closest
+/// reference length. Not the mean of sentence BLEUs: one sentence without a 4-gram match does
+/// not zero the corpus. `pairs` are (candidate, references).
+pub fn corpus_bleu<T: PartialEq + Clone>(pairs: &[(&[T], Vec<&[T]>)], max_n: usize) -> f64 {
+    let (mut credited, mut total) = (vec![0usize; max_n], vec![0usize; max_n]);
+    let (mut candidate_len, mut reference_len) = (0usize, 0usize);
+    for (candidate, references) in pairs {
+        let b = bleu_breakdown(candidate, references, max_n);
+        for (k, o) in b.orders.iter().enumerate() {
+            credited[k] += o.credited;
+            total[k] += o.total;
+        }
+        candidate_len += b.candidate_len;
+        reference_len += b.reference_len;
+    }
+    if candidate_len == 0 || max_n == 0 || credited.contains(&0) {
+        return 0.0;
+    }
+    let log_mean = credited
+        .iter()
+        .zip(&total)
+        .map(|(&c, &t)| (c as f64 / t as f64).ln() / max_n as f64)
+        .sum::<f64>();
+    let brevity_penalty = if candidate_len > reference_len {
+        1.0
+    } else {
+        (1.0 - reference_len as f64 / candidate_len as f64).exp()
+    };
+    log_mean.exp() * brevity_penalty
+}
+
 /// Clipped n-gram precision of `candidate` against `references`.
 pub fn clipped_precision<T: PartialEq + Clone>(
     candidate: &[T],

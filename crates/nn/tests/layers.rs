@@ -6,7 +6,7 @@ use nn::layers::{
     sinusoidal_positions, AdditiveAttention, BatchNorm, Bidirectional, Cell, CellKind, LayerNorm,
     MultiHeadAttention, Norming, Parameters, TransformerEncoderBlock,
 };
-use nn::metrics::{bleu, bleu_breakdown, clipped_precision};
+use nn::metrics::{bleu, bleu_breakdown, clipped_precision, corpus_bleu};
 use tensor::rng::Rng;
 use tensor::taps::capture;
 use tensor::Tensor;
@@ -349,4 +349,23 @@ fn the_bleu_breakdown_shows_the_notes_numbers() {
     // The score is exactly bleu()'s.
     let (c, r) = (words("the ball is blue"), words("the ball is very blue"));
     assert_eq!(bleu_breakdown(&c, &[&r], 2).score, bleu(&c, &[&r], 2));
+}
+
+#[test]
+fn corpus_bleu_sums_the_counts_before_dividing() {
+    let words = |s: &'static str| s.split(' ').collect::<Vec<_>>();
+    let (c1, r1) = (words("the cat sat"), words("the cat sat"));
+    let (c2, r2) = (words("a dog"), words("the dog ran"));
+    let pairs = vec![
+        (c1.as_slice(), vec![r1.as_slice()]),
+        (c2.as_slice(), vec![r2.as_slice()]),
+    ];
+    // By hand: p1 = (3 + 1) / (3 + 2), p2 = (2 + 0) / (2 + 1); c = 5, r = 3 + 3.
+    let expected = (0.8f64 * 2.0 / 3.0).sqrt() * (1.0f64 - 6.0 / 5.0).exp();
+    assert!((corpus_bleu(&pairs, 2) - expected).abs() < 1e-12);
+    // The second sentence alone scores 0 (no 2-gram matches); the corpus does not.
+    assert_eq!(bleu(&c2, &[&r2], 2), 0.0);
+    // One sentence: corpus BLEU is that sentence's BLEU.
+    assert_eq!(corpus_bleu(&pairs[..1], 2), bleu(&c1, &[&r1], 2));
+    assert_eq!(corpus_bleu::<&str>(&[], 4), 0.0);
 }
