@@ -4,10 +4,13 @@
 //! messages). The app depends on this crate and never on the engine's math, so the UI stays
 //! small; the engine depends on it to understand what the UI asks.
 
+#[macro_use]
+mod choice;
 pub mod cnn;
 pub mod diagnostics;
 pub mod limits;
 pub mod link;
+pub mod mt;
 pub mod net;
 pub mod optim;
 pub mod protocol;

@@ -230,6 +230,62 @@ impl SvoSov {
         }
     }
 
+    /// The right translation of a source sentence (ids, EOS optional) if the grammar makes
+    /// it: NP [with NP] verb NP, each NP a determiner, distinct adjectives (at most three) and
+    /// a noun.
+    pub fn translate(&self, source: &[usize]) -> Option<Vec<usize>> {
+        let words: Vec<&str> = self.source_vocab.decode(source);
+        let mut at = 0;
+        let subject = self.phrase(&words, &mut at)?;
+        let company = if words.get(at) == Some(&WITH.0) {
+            at += 1;
+            Some(self.phrase(&words, &mut at)?)
+        } else {
+            None
+        };
+        let verb = VERBS.iter().position(|v| Some(&v.0) == words.get(at))?;
+        at += 1;
+        let object = self.phrase(&words, &mut at)?;
+        if at != words.len() {
+            return None;
+        }
+        let mut target = subject.target();
+        if let Some(c) = company {
+            target.extend(c.target());
+            target.extend(WITH.1);
+        }
+        target.extend(object.target());
+        target.extend([VERBS[verb].1, AUXILIARY]);
+        Some(
+            target
+                .iter()
+                .filter_map(|w| self.target_vocab.id(w))
+                .chain([EOS])
+                .collect(),
+        )
+    }
+
+    /// A noun phrase from `words[*at..]`, moving `at` past it.
+    fn phrase(&self, words: &[&str], at: &mut usize) -> Option<Phrase> {
+        let determiner = DETERMINERS.iter().position(|d| Some(d) == words.get(*at))?;
+        *at += 1;
+        let mut adjectives = Vec::new();
+        while let Some(a) = ADJECTIVES.iter().position(|a| Some(&a.0) == words.get(*at)) {
+            if adjectives.contains(&a) || adjectives.len() == MAX_ADJECTIVES {
+                return None;
+            }
+            adjectives.push(a);
+            *at += 1;
+        }
+        let noun = NOUNS.iter().position(|n| Some(&n.0) == words.get(*at))?;
+        *at += 1;
+        Some(Phrase {
+            determiner,
+            adjectives,
+            noun,
+        })
+    }
+
     /// A typed sentence's ids (EOS added), or every word that is not in the vocabulary.
     pub fn read(&self, text: &str) -> Result<Vec<usize>, Vec<String>> {
         let mut ids = Vec::new();
@@ -284,6 +340,31 @@ mod tests {
             Err(vec!["pizza".to_string(), "ketchup".to_string()])
         );
         assert_eq!(task.read("<s> cat"), Err(vec!["s".to_string()]));
+        // The grammar's own translation, for every length; nothing for a non-sentence.
+        for words in SHORTEST..=LONGEST {
+            let pair = task.draw(words, false, &mut rng);
+            assert_eq!(task.translate(&pair.source), Some(pair.target));
+        }
+        let notes = task
+            .read("the cat eats a mouse")
+            .expect("in the vocabulary");
+        assert_eq!(
+            task.target_vocab
+                .decode(&task.translate(&notes).expect("a sentence"))
+                .join(" "),
+            "billi chuha khati hai"
+        );
+        let with = task
+            .read("the small cat with a dog eats the red mouse")
+            .expect("words");
+        assert_eq!(
+            task.target_vocab
+                .decode(&task.translate(&with).expect("a sentence"))
+                .join(" "),
+            "choti billi kutta ke saath lal chuha khati hai"
+        );
+        let broken = task.read("the cat eats").expect("words");
+        assert_eq!(task.translate(&broken), None);
     }
 
     #[test]

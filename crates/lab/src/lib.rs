@@ -24,4 +24,5 @@ labs! {
     net => net::NetSession,
     rnn => rnn::RnnSession,
     tfm => tfm::TfmSession,
+    mt => mt::MtSession,
 }

@@ -15,37 +15,6 @@ use serde::{Deserialize, Serialize};
 /// The lab's name in links (`#lab=tfm`) and in the engine's messages.
 pub const SLUG: &str = "tfm";
 
-/// A small enum with a link slug, a title and a list of all its values.
-macro_rules! choice {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $slug:literal, $title:literal;)* }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vdoc])* $variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            pub fn slug(&self) -> &'static str {
-                match self { $($name::$variant => $slug),* }
-            }
-
-            pub fn from_slug(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|c| c.slug() == s)
-            }
-
-            pub fn title(&self) -> &'static str {
-                match self { $($name::$variant => $title),* }
-            }
-
-            /// "a, b, c": the slugs a link may use.
-            pub fn slugs() -> String {
-                Self::ALL.iter().map(|c| c.slug()).collect::<Vec<_>>().join(", ")
-            }
-        }
-    };
-}
-
 choice! {
     /// What the model learns. Every algorithmic task reads its input, a separator "=" and
     /// writes its answer after it.

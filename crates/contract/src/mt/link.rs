@@ -1,0 +1,281 @@
+//! The Translation lab's shareable link (the form every lab shares is in [`crate::link`]):
+//! `#lab=mt&v=1&len=17&width=64&steps=1500&say=the+small+cat+eats+a+mouse&beam=4&at=1500`
+//!
+//! Keys: `len` (the longest sentence, in source words), `width`, `layers` and `heads` (the
+//! Transformer's), `batch`, the shared optimizer keys, `clip` (a threshold, or `none`),
+//! `warm` (warm-up steps), `steps`, `seed`, `at`, and the translation shown: `say` (the typed sentence, words joined
+//! by `+`) and `beam` (its beam width). Decoding never fails: an unusable part becomes a
+//! [`UrlNote`].
+
+use super::limits::MtLimits;
+use super::{MtLab, MT_OPTIMIZERS, SLUG};
+use crate::link::{
+    decay_value, header, key_values, knob_of, knob_parts, note, read_common, read_knob, Common,
+    UrlNote,
+};
+use crate::training::OptimizerName;
+
+/// A typed sentence as the lab keeps it: its words separated by single spaces (a "+" is a
+/// space, as in a link).
+pub fn normalise_sentence(text: &str) -> String {
+    text.replace('+', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A sentence in a link: spaces as "+", anything but letters, digits and `-_.~` escaped.
+fn sentence_value(sentence: &str) -> String {
+    let mut out = String::new();
+    for c in sentence.chars() {
+        match c {
+            ' ' => out.push('+'),
+            c if c.is_ascii_alphanumeric() || "-_.~".contains(c) => out.push(c),
+            c => {
+                let mut bytes = [0u8; 4];
+                for b in c.encode_utf8(&mut bytes).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The fragment (without '#'); defaults are omitted.
+pub fn encode(spec: &MtLab) -> String {
+    let d = MtLab::default();
+    let mut parts = header(SLUG);
+    let mut differ = |differs: bool, part: String| {
+        if differs {
+            parts.push(part);
+        }
+    };
+    differ(spec.longest != d.longest, format!("len={}", spec.longest));
+    differ(spec.width != d.width, format!("width={}", spec.width));
+    differ(spec.layers != d.layers, format!("layers={}", spec.layers));
+    differ(spec.heads != d.heads, format!("heads={}", spec.heads));
+    differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    differ(
+        spec.run.optimizer != d.run.optimizer,
+        format!("opt={}", spec.run.optimizer.slug()),
+    );
+    for part in knob_parts("", &spec.run, &MtLab::default_run(spec.run.optimizer)) {
+        differ(true, part);
+    }
+    differ(
+        spec.schedule != d.schedule,
+        format!("decay={}", decay_value(&spec.schedule)),
+    );
+    differ(spec.warmup != d.warmup, format!("warm={}", spec.warmup));
+    differ(
+        spec.clip != d.clip,
+        format!(
+            "clip={}",
+            spec.clip.map_or("none".to_string(), |c| c.to_string())
+        ),
+    );
+    differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    if let Some(sentence) = &spec.sentence {
+        differ(true, format!("say={}", sentence_value(sentence)));
+    }
+    differ(spec.beam != d.beam, format!("beam={}", spec.beam));
+    if let Some(at) = spec.at {
+        differ(true, format!("at={at}"));
+    }
+    parts.join("&")
+}
+
+/// The experiment a fragment describes, as near as it can be read, and what was not used.
+pub fn decode(fragment: &str) -> (MtLab, Vec<UrlNote>) {
+    let mut notes = Vec::new();
+    let mut spec = MtLab::default();
+    let mut pairs = key_values(fragment, &mut notes);
+    // The optimizer first (its knobs' defaults depend on it); the heads and the run's length
+    // before what is checked against them (at).
+    pairs.sort_by_key(|(k, _)| match k.as_str() {
+        "opt" => 0,
+        "heads" | "steps" => 1,
+        "warm" | "at" => 3,
+        _ => 2,
+    });
+    for (key, value) in &pairs {
+        let (key, value) = (key.as_str(), value.as_str());
+        let part = format!("{key}={value}");
+        match read_common(key, value, SLUG, spec.steps, &mut notes) {
+            Common::Header | Common::Unusable => {}
+            Common::Seed(seed) => spec.seed = seed,
+            Common::At(at) => spec.at = Some(at),
+            Common::Decay(schedule) => spec.schedule = schedule,
+            Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
+        }
+    }
+    // The sizes are read one key at a time; together they must still fit.
+    if let Err(why) = MtLimits::check_together(&spec) {
+        let sizes = MtLab::default();
+        spec.width = sizes.width;
+        spec.heads = sizes.heads;
+        notes.push(note(
+            "the models' size",
+            format!("{why}; the default width and heads are used"),
+        ));
+    }
+    (spec, notes)
+}
+
+/// Applies `edit` to a copy of the spec and keeps it if it is within the limits; otherwise
+/// the note says which limit the part exceeded.
+fn try_set(spec: &mut MtLab, part: &str, notes: &mut Vec<UrlNote>, edit: impl FnOnce(&mut MtLab)) {
+    let mut candidate = spec.clone();
+    edit(&mut candidate);
+    match MtLimits::check_fields(&candidate) {
+        Ok(()) => *spec = candidate,
+        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
+    }
+}
+
+/// The keys only this lab's link has.
+fn read_own(key: &str, value: &str, part: &str, spec: &mut MtLab, notes: &mut Vec<UrlNote>) {
+    match key {
+        "opt" => match OptimizerName::from_slug(value).filter(|o| MT_OPTIMIZERS.contains(o)) {
+            Some(o) => spec.run = MtLab::default_run(o),
+            None => notes.push(note(
+                part,
+                format!(
+                    "not an optimizer of this lab; {} is used",
+                    spec.run.optimizer.slug()
+                ),
+            )),
+        },
+        "clip" if value == "none" => spec.clip = None,
+        "clip" => match value.parse::<f32>() {
+            Ok(c) => try_set(spec, part, notes, |s| s.clip = Some(c)),
+            Err(_) => notes.push(note(part, "expected a number or none")),
+        },
+        "say" => {
+            let sentence = normalise_sentence(value);
+            if sentence.is_empty() {
+                notes.push(note(part, "an empty sentence; ignored"));
+            } else {
+                try_set(spec, part, notes, |s| s.sentence = Some(sentence));
+            }
+        }
+        "len" | "width" | "layers" | "heads" | "batch" | "warm" | "steps" | "beam" => {
+            let Some(n) = value
+                .parse::<u64>()
+                .ok()
+                .map(|n| n.min(usize::MAX as u64) as usize)
+            else {
+                notes.push(note(part, "expected a whole number"));
+                return;
+            };
+            try_set(spec, part, notes, |s| match key {
+                "len" => s.longest = n,
+                "width" => s.width = n,
+                "layers" => s.layers = n,
+                "heads" => s.heads = n,
+                "batch" => s.batch = n,
+                "beam" => s.beam = n,
+                "warm" => s.warmup = n,
+                _ => {
+                    // A shorter run keeps a warm-up it can hold, as the page's box does.
+                    s.steps = n;
+                    s.warmup = s.warmup.min(n);
+                }
+            });
+        }
+        _ => match knob_of(key) {
+            Some(knob) => read_knob(&mut spec.run, knob, part, value, notes),
+            None => notes.push(note(part, "unknown setting; ignored")),
+        },
+    }
+}
+
+impl crate::link::Link for MtLab {
+    fn encode(&self) -> String {
+        encode(self)
+    }
+
+    fn decode(fragment: &str) -> (Self, Vec<UrlNote>) {
+        decode(fragment)
+    }
+
+    fn at(&self) -> Option<usize> {
+        self.at
+    }
+
+    fn set_at(&mut self, at: Option<usize>) {
+        self.at = at;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::training::LrSchedule;
+
+    #[test]
+    fn the_default_link_is_bare_and_everything_round_trips() {
+        assert_eq!(encode(&MtLab::default()), "lab=mt&v=1");
+        let spec = MtLab {
+            longest: 17,
+            width: 48,
+            layers: 1,
+            heads: 2,
+            batch: 16,
+            run: MtLab::default_run(OptimizerName::Rmsprop),
+            schedule: LrSchedule::LinearDecay {
+                final_ratio: 0.1,
+                steps: 900,
+            },
+            warmup: 0,
+            clip: None,
+            steps: 900,
+            seed: 7,
+            at: Some(450),
+            beam: 5,
+            sentence: Some("the small cat eats a mouse & co. ü".into()),
+        };
+        let link = encode(&spec);
+        assert_eq!(
+            link,
+            "lab=mt&v=1&len=17&width=48&layers=1&heads=2&batch=16&opt=rmsprop&decay=0.1,900\
+             &warm=0&clip=none&steps=900&seed=7&say=the+small+cat+eats+a+mouse+%26+co.+%C3%BC&beam=5&at=450"
+        );
+        assert_eq!(decode(&link), (spec, vec![]));
+    }
+
+    #[test]
+    fn what_cannot_be_used_is_noted_and_the_rest_kept() {
+        let (spec, notes) =
+            decode("lab=mt&v=1&at=900&len=30&width=60&heads=8&opt=sgd&say=+&beam=0&clip=x");
+        assert_eq!(
+            (spec.longest, spec.width, spec.heads, spec.beam),
+            (13, 64, 4, 3)
+        );
+        assert_eq!(spec.at, None);
+        let parts: Vec<&str> = notes.iter().map(|n| n.part.as_str()).collect();
+        assert_eq!(
+            parts,
+            [
+                "opt=sgd",
+                "len=30",
+                "say=+",
+                "beam=0",
+                "clip=x",
+                "at=900",
+                "the models' size"
+            ]
+        );
+        assert!(notes[1]
+            .reason
+            .contains("longest sentence = 30 exceeds the limit of 17"));
+        assert!(notes[6]
+            .reason
+            .contains("width = 60 is not a multiple of the 8 heads"));
+        // Typed with spaces, read with "+": the same sentence.
+        let (spec, _) = decode("lab=mt&v=1&say=the%20cat++eats%20a+mouse");
+        assert_eq!(spec.sentence.as_deref(), Some("the cat eats a mouse"));
+    }
+}

@@ -1,0 +1,79 @@
+//! Trains a Translation-lab link natively and prints every model's held-out BLEU, overall and
+//! per source length, and its training speed: what the page should show for the same link.
+//! `cargo run --release -p lab --example mt_train -- 'lab=mt&v=1&len=17'`
+
+use lab::mt::MtSession;
+use std::time::Instant;
+
+fn main() -> Result<(), String> {
+    let link = std::env::args().nth(1).unwrap_or_default();
+    let (spec, notes) = contract::mt::link::decode(&link);
+    for n in notes {
+        eprintln!("link: {} — {}", n.part, n.reason);
+    }
+    let mut session = MtSession::new(&spec)?;
+    let clock = Instant::now();
+    let now = || clock.elapsed().as_secs_f64() * 1000.0;
+    let first: Vec<usize> = spec.lengths().collect();
+    println!("lengths {first:?}");
+    let mut untrained = true;
+    loop {
+        let speed = if untrained {
+            None
+        } else {
+            session.train_until(2000.0, &now, None)
+        };
+        let progress = session.progress(speed, untrained);
+        untrained = false;
+        for m in &progress.models {
+            for e in &m.evaluations {
+                let by_length: Vec<String> = e
+                    .bleu_by_length
+                    .iter()
+                    .map(|b| format!("{:.0}", b * 100.0))
+                    .collect();
+                println!(
+                    "step {:>5}  {:<11} loss {:.3}  BLEU {:.3}  exact {:.2}  by length [{}]",
+                    e.step,
+                    m.model.short(),
+                    e.loss,
+                    e.bleu,
+                    e.exact,
+                    by_length.join(" ")
+                );
+            }
+            if let Some(why) = &m.stopped {
+                println!("{} stopped: {why}", m.model.short());
+            }
+        }
+        if let Some(speed) = speed {
+            let each: Vec<String> = progress
+                .models
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{} {:.0}",
+                        m.model.short(),
+                        m.examples_per_second.unwrap_or(0.0)
+                    )
+                })
+                .collect();
+            eprintln!(
+                "  step {}: {speed:.0} pairs/s through all three ({}) on {} threads, {:.0} s",
+                progress.step,
+                each.join(", "),
+                rayon::current_num_threads(),
+                clock.elapsed().as_secs_f64()
+            );
+        }
+        if progress.step >= progress.total_steps {
+            for s in &progress.samples {
+                println!("{}  →  {}", s.source, s.reference);
+                for (m, o) in progress.models.iter().zip(&s.outputs) {
+                    println!("    {:<11} {o}", m.model.short());
+                }
+            }
+            return Ok(());
+        }
+    }
+}

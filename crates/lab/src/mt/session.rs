@@ -1,0 +1,61 @@
+//! The Translation lab behind the engine's one session interface: a start builds the task and
+//! the three untrained models; requests train them for a time budget, translate a sentence,
+//! or take BLEU apart.
+
+use super::translate::explain_bleu;
+use super::MtSession;
+use crate::session::{Context, Session, StartError};
+use contract::mt::limits::MtLimits;
+use contract::mt::protocol::{MtProtocol, MtReply, MtRequest};
+use contract::mt::MtLab;
+
+impl Session for MtSession {
+    type Protocol = MtProtocol;
+
+    fn start(spec: MtLab, _cx: &Context) -> Result<(Self, MtReply), StartError> {
+        let mut session = MtSession::new(&spec)?;
+        let reply = MtReply::Started {
+            progress: session.progress(None, true),
+        };
+        Ok((session, reply))
+    }
+
+    fn handle(
+        &mut self,
+        request: MtRequest,
+        cx: &Context,
+        reply: &mut dyn FnMut(MtReply),
+    ) -> Result<(), String> {
+        match request {
+            MtRequest::Train { budget_ms, until } => {
+                let limit = MtLimits::MAX_TRAIN_BUDGET_MS;
+                if !(0.0..=limit).contains(&budget_ms) {
+                    return Err(format!(
+                        "training budget = {budget_ms} ms is outside 0..={limit} ms"
+                    ));
+                }
+                let speed = self.train_until(budget_ms, cx.now_ms, until);
+                reply(MtReply::Trained {
+                    progress: self.progress(speed, false),
+                });
+            }
+            MtRequest::Translate {
+                sentence,
+                example,
+                beam,
+            } => {
+                let translation = self.translate(sentence.as_deref(), example, beam)?;
+                reply(MtReply::Translated { translation });
+            }
+            MtRequest::Bleu {
+                candidate,
+                reference,
+            } => {
+                reply(MtReply::Bleu {
+                    breakdown: explain_bleu(&candidate, &reference)?,
+                });
+            }
+        }
+        Ok(())
+    }
+}
