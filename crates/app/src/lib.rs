@@ -30,6 +30,7 @@ pages! {
     net_lab,
     rnn_lab,
     tfm_lab,
+    mt_lab,
     cnn_lab,
     engine_panel,
 }

@@ -90,7 +90,7 @@ pub struct MtLab {
 
 impl Default for MtLab {
     /// Sentences of 5 to 13 words, width 64, a 2-layer Transformer with 4 heads, Adam
-    /// η = 0.005 after 100 warm-up steps, 600 steps.
+    /// η = 0.002 after 100 warm-up steps, 600 steps.
     fn default() -> Self {
         MtLab {
             longest: 13,
@@ -112,11 +112,11 @@ impl Default for MtLab {
 }
 
 impl MtLab {
-    /// An optimizer's defaults here: η = 0.005 for the adaptive rules, 0.1 for momentum.
+    /// An optimizer's defaults here: η = 0.002 for the adaptive rules, 0.1 for momentum.
     pub fn default_run(optimizer: OptimizerName) -> Run {
         let mut run = Run::default_for(optimizer);
         run.lr = match optimizer {
-            OptimizerName::Rmsprop | OptimizerName::Adam => 0.005,
+            OptimizerName::Rmsprop | OptimizerName::Adam => 0.002,
             _ => 0.1,
         };
         run

@@ -17,11 +17,11 @@ fn trained(spec: &MtLab, steps: usize) -> MtSession {
 }
 
 /// The notes' claim, measured: one fixed vector cannot hold a long sentence; attention reads
-/// every word when it needs it. Seeded, the default settings, 300 steps.
+/// every word when it needs it. Seeded, the default link (600 steps).
 #[test]
 fn attention_beats_the_fixed_context_on_long_held_out_sentences() {
     let spec = MtLab::default();
-    let mut session = trained(&spec, 300);
+    let mut session = trained(&spec, spec.steps);
     let progress = session.progress(None, false);
     let last = |model: MtModel| {
         progress
@@ -35,14 +35,14 @@ fn attention_beats_the_fixed_context_on_long_held_out_sentences() {
     // The longest three lengths (11 to 13 words).
     let long = |e: &MtEvaluation| e.bleu_by_length.iter().rev().take(3).sum::<f32>() / 3.0;
     println!(
-        "BLEU on 11–13 words at step 300: fixed context {:.3}, Bahdanau {:.3}; by length {:?} vs {:?}",
+        "BLEU on 11–13 words at step 600: fixed context {:.3}, Bahdanau {:.3}; by length {:?} vs {:?}",
         long(&fixed),
         long(&attention),
         fixed.bleu_by_length,
         attention.bleu_by_length
     );
     assert!(long(&attention) >= 0.9, "{attention:?}");
-    assert!(long(&attention) - long(&fixed) >= 0.3, "{fixed:?} vs {attention:?}");
+    assert!(long(&attention) - long(&fixed) >= 0.4, "{fixed:?} vs {attention:?}");
     // The fixed context does better on short sentences than on long ones.
     assert!(fixed.bleu_by_length[0] > long(&fixed) + 0.3, "{fixed:?}");
 }

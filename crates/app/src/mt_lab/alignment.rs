@@ -1,0 +1,165 @@
+//! What each model looked at while writing the translation shown in section 3: Bahdanau's α
+//! (target words × source words), and every Transformer head's cross-attention, the
+//! decoder's masked self-attention (with its mask) and the encoder's self-attention.
+
+use super::state::MtSession;
+use crate::widgets::matrix::{Cell, ColourBar, Matrix, MatrixView, Ramp};
+use contract::mt::protocol::{AttentionKind, AttentionMap};
+use contract::mt::MtModel;
+use leptos::prelude::*;
+
+/// The map as a labelled matrix, masked cells hatched.
+pub fn matrix(map: &AttentionMap) -> Matrix {
+    let (rows, cols) = (map.rows.len(), map.columns.len());
+    let corner = match map.kind {
+        AttentionKind::Additive | AttentionKind::Cross => "written ↓ · source word →",
+        AttentionKind::DecoderSelf => "written ↓ · read →",
+        AttentionKind::EncoderSelf => "query ↓ · key →",
+    };
+    Matrix {
+        corner: corner.into(),
+        row_labels: map.rows.clone(),
+        column_labels: map.columns.clone(),
+        cells: (0..rows)
+            .map(|i| {
+                (0..cols)
+                    .map(|j| {
+                        if map.causal && j > i {
+                            return Cell {
+                                masked: true,
+                                text: String::new(),
+                                title: format!("“{}” is written before “{}” is read: masked (weight 0)", map.rows[i], map.columns[j]),
+                                ..Cell::default()
+                            };
+                        }
+                        let w = map.weights.value(i * cols + j);
+                        Cell {
+                            text: if w >= 0.1 { format!("{:.0}", w * 100.0) } else { String::new() },
+                            colour: Some(Ramp::BLUE.css(w as f64)),
+                            title: format!("“{}” → “{}”: weight {w:.3}", map.rows[i], map.columns[j]),
+                            ..Cell::default()
+                        }
+                    })
+                    .collect()
+            })
+            .collect(),
+        bars: vec![ColourBar {
+            ramp: Ramp::BLUE,
+            label: "attention weight (numbers: %, shown from 10%)".into(),
+            low: "0".into(),
+            high: "1".into(),
+        }],
+    }
+}
+
+/// For every row, the column it weighs most ("3,0,1,…"): what a reader (or a test) checks
+/// for an alignment that reorders.
+pub fn strongest(map: &AttentionMap) -> String {
+    let cols = map.columns.len();
+    (0..map.rows.len())
+        .map(|i| {
+            (0..cols)
+                .max_by(|&a, &b| map.weights.value(i * cols + a).total_cmp(&map.weights.value(i * cols + b)))
+                .map_or(String::new(), |j| j.to_string())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[component]
+pub fn Alignment(state: ReadSignal<MtSession>) -> impl IntoView {
+    let translation = Memo::new(move |_| state.with(|s| s.lab.translation.clone()));
+    let (model, set_model) = signal(MtModel::Bahdanau);
+    let (kind, set_kind) = signal(AttentionKind::Cross);
+    let (layer, set_layer) = signal(0usize);
+    let (head, set_head) = signal(0usize);
+    let shape = move || state.with(|s| (s.spec.layers, s.spec.heads));
+    let maps = move || {
+        translation.with(|t| {
+            t.as_ref()
+                .and_then(|t| t.models.iter().find(|m| m.model == model.get()).map(|m| m.attention.clone()))
+                .unwrap_or_default()
+        })
+    };
+    let chosen = Memo::new(move |_| {
+        let maps = maps();
+        match model.get() {
+            MtModel::Transformer => maps
+                .into_iter()
+                .find(|m| m.kind == kind.get() && m.layer == layer.get() && m.head == head.get()),
+            _ => maps.into_iter().next(),
+        }
+    });
+    let explain = move || match (model.get(), kind.get()) {
+        (MtModel::Fixed, _) => "The fixed-context model looks at nothing: every word it writes comes from the same vector c and its own state. That is its weakness on long sentences.",
+        (MtModel::Bahdanau, _) => "α_ij = softmax_j(v_aᵀ tanh(W s_(i−1) + U h_j)): row i is how much the decoder, about to write word i, takes from each source word's encoder state h_j. Each row sums to 1. For SVO → SOV the verb's row points at the source verb although it is written last: the alignment is not the diagonal.",
+        (MtModel::Transformer, AttentionKind::Cross) => "Cross-attention: the decoder's queries (one per word written) against the encoder's keys (one per source word). One head often learns an alignment like Bahdanau's; others spread out.",
+        (MtModel::Transformer, AttentionKind::DecoderSelf) => "Masked self-attention: each position of the decoder reads the words written before it (<s> first) and never the ones after: the mask hides them (hatched).",
+        (MtModel::Transformer, _) => "Encoder self-attention: every source word against every other, no mask.",
+    };
+    let tabs = MtModel::ALL
+        .iter()
+        .map(|&m| {
+            view! {
+                <button class="tab" class:chosen=move || model.get() == m data-testid=format!("mt-align-{}", m.slug())
+                    on:click=move |_| set_model.set(m)>{m.short()}</button>
+            }
+        })
+        .collect::<Vec<_>>();
+    let transformer_picker = move || {
+        (model.get() == MtModel::Transformer).then(|| {
+            let (layers, heads) = shape();
+            view! {
+                <div class="rnn-controls">
+                    <label class="field">"Attention "
+                        <select data-testid="mt-align-kind" on:change=move |ev| {
+                            if let Some(k) = AttentionKind::from_slug(&event_target_value(&ev)) { set_kind.set(k) }
+                        }>
+                            {[AttentionKind::Cross, AttentionKind::DecoderSelf, AttentionKind::EncoderSelf].iter().map(|&k| view! {
+                                <option value=k.slug() selected=move || kind.get() == k>{k.title()}</option>
+                            }).collect::<Vec<_>>()}
+                        </select>
+                    </label>
+                    <label class="field">"Layer "
+                        <select data-testid="mt-align-layer" on:change=move |ev| {
+                            if let Ok(l) = event_target_value(&ev).parse::<usize>() { set_layer.set(l) }
+                        }>
+                            {(0..layers).map(|l| view! { <option value=l.to_string() selected=move || layer.get() == l>{l + 1}</option> }).collect::<Vec<_>>()}
+                        </select>
+                    </label>
+                    <label class="field">"Head "
+                        <select data-testid="mt-align-head" on:change=move |ev| {
+                            if let Ok(h) = event_target_value(&ev).parse::<usize>() { set_head.set(h) }
+                        }>
+                            {(0..heads).map(|h| view! { <option value=h.to_string() selected=move || head.get() == h>{h + 1}</option> }).collect::<Vec<_>>()}
+                        </select>
+                    </label>
+                </div>
+            }
+        })
+    };
+    view! {
+        <div class="tabs" role="tablist">{tabs}</div>
+        {transformer_picker}
+        <p class="hint">{explain}</p>
+        <div class="attention-chosen">
+            {move || chosen.get().map(|map| {
+                let title = match map.kind {
+                    AttentionKind::Additive => "α: written word × source word".to_string(),
+                    k => format!("{} · layer {} · head {}", k.title(), map.layer + 1, map.head + 1),
+                };
+                let strongest_cols = strongest(&map);
+                view! {
+                    <div data-testid="mt-alignment" data-strongest=strongest_cols data-kind=map.kind.slug()>
+                        <h3>{title}</h3>
+                        <MatrixView matrix=matrix(&map) testid="mt-alignment-matrix" class="attention-matrix" />
+                    </div>
+                }
+            })}
+        </div>
+        <p class="hint">{move || translation.with(|t| match t {
+            None => "Waiting for the first translation…".to_string(),
+            Some(_) => "Computed from the greedy translation in section 3, by the weights as they are now.".to_string(),
+        })}</p>
+    }
+}
