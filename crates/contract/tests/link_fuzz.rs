@@ -48,6 +48,11 @@ const SEEDS: &[&str] = &[
     "lab=tfm&v=1&task=mod&opt=momentum&alpha=0.5&decay=0.1,300&batch=8&seed=3",
     "lab=tfm&v=1&task=add&len=6&steps=2500&at=2500",
     "lab=tfm&v=1&task=lm&len=6&steps=20&warm=20&at=20",
+    "lab=mt&v=1",
+    "lab=mt&v=1&at=600",
+    "lab=mt&v=1&len=17&width=48&heads=2&layers=3&steps=900&at=900",
+    "lab=mt&v=1&say=the+small+cat+eats+a+mouse&beam=4&at=600",
+    "lab=mt&v=1&opt=momentum&alpha=0.5&decay=0.1,300&batch=8&seed=3&warm=0&clip=none",
 ];
 
 /// Characters links are made of, and a few they should never contain.
@@ -133,5 +138,6 @@ fn mutated_links_decode_within_limits_and_round_trip() {
         check::<contract::net::NetLab>(&fragment, |s| s.check());
         check::<contract::rnn::RnnLab>(&fragment, |s| s.check());
         check::<contract::tfm::TfmLab>(&fragment, |s| s.check());
+        check::<contract::mt::MtLab>(&fragment, |s| s.check());
     }
 }

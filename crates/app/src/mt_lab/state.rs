@@ -71,6 +71,8 @@ impl LabState for MtState {
             example: s.lab.example,
             bleu_pair: s.lab.bleu_pair.clone(),
             bleu: s.lab.bleu.clone(),
+            // The BLEU breakdown needs no model: asked once, kept across runs.
+            bleu_pending: s.lab.bleu_pending || s.lab.bleu.is_none(),
             translate_pending: true,
             ..MtState::default()
         };
@@ -143,7 +145,6 @@ impl MtSession {
     pub fn for_link(spec: MtLab, notes: Vec<UrlNote>) -> MtSession {
         let state = MtState {
             total_steps: spec.steps,
-            bleu_pending: true,
             ..MtState::default()
         };
         Session::new(spec, notes, state)

@@ -38,7 +38,14 @@ impl RnnLimits {
     /// The byte budget of one reply's JSON (tested on the largest model within the limits).
     pub const REPLY_BYTES: usize = 256 * 1024;
 
+    /// Every limit: each field's own, then what fields must satisfy together.
     pub fn check(spec: &RnnLab) -> Result<(), String> {
+        Self::check_fields(spec)?;
+        Self::check_together(spec)
+    }
+
+    /// The limits one field meets alone (a link's keys are read one at a time against these).
+    pub fn check_fields(spec: &RnnLab) -> Result<(), String> {
         check_range("span", spec.span, Self::SPAN.0, Self::SPAN.1)?;
         check_range("hidden units", spec.hidden, Self::HIDDEN.0, Self::HIDDEN.1)?;
         check_range("layers", spec.layers, Self::LAYERS.0, Self::LAYERS.1)?;
@@ -66,15 +73,20 @@ impl RnnLimits {
         }
         TrainingLimits::check_run(&spec.run)?;
         TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
+        if let Some(at) = spec.at {
+            check_range("at", at, 0, spec.steps)?;
+        }
+        Ok(())
+    }
+
+    /// What the sizes must satisfy together: one step's work.
+    pub fn check_together(spec: &RnnLab) -> Result<(), String> {
         let work = Self::step_mult_adds(spec);
         if work > Self::MAX_STEP_MULT_ADDS {
             return Err(format!(
                 "one training step would take {work} multiply-adds, over the limit of {}: fewer hidden units, layers, a shorter span or a smaller batch",
                 Self::MAX_STEP_MULT_ADDS
             ));
-        }
-        if let Some(at) = spec.at {
-            check_range("at", at, 0, spec.steps)?;
         }
         Ok(())
     }

@@ -7,6 +7,7 @@
 //! `gain`, the run's `steps`, `seed` and `at` (steps). Decoding never fails: an unusable part
 //! becomes a [`UrlNote`].
 
+use super::limits::RnnLimits;
 use super::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS, SLUG};
 use crate::link::{
     decay_value, header, key_values, knob_of, knob_parts, note, read_common, read_knob, Common,
@@ -84,6 +85,18 @@ pub fn decode(fragment: &str) -> (RnnLab, Vec<UrlNote>) {
             Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
         }
     }
+    // The sizes are read one key at a time (so their order never matters); together they
+    // must still fit.
+    if let Err(why) = RnnLimits::check_together(&spec) {
+        let sizes = RnnLab::default();
+        spec.hidden = sizes.hidden;
+        spec.layers = sizes.layers;
+        spec.batch = sizes.batch;
+        notes.push(note(
+            "the model's size",
+            format!("{why}; the default hidden units, layers and batch are used"),
+        ));
+    }
     (spec, notes)
 }
 
@@ -97,7 +110,7 @@ fn try_set(
 ) {
     let mut candidate = spec.clone();
     edit(&mut candidate);
-    match candidate.check() {
+    match RnnLimits::check_fields(&candidate) {
         Ok(()) => *spec = candidate,
         Err(why) => notes.push(note(part, format!("{why}; ignored"))),
     }
