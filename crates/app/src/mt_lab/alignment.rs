@@ -92,7 +92,7 @@ pub fn Alignment(state: ReadSignal<MtSession>) -> impl IntoView {
     });
     let explain = move || match (model.get(), kind.get()) {
         (MtModel::Fixed, _) => "The fixed-context model looks at nothing: every word it writes comes from the same vector c and its own state. That is its weakness on long sentences.",
-        (MtModel::Bahdanau, _) => "α_ij = softmax_j(v_aᵀ tanh(W s_(i−1) + U h_j)): row i is how much the decoder, about to write word i, takes from each source word's encoder state h_j. Each row sums to 1. For SVO → SOV the verb's row points at the source verb although it is written last: the alignment is not the diagonal.",
+        (MtModel::Bahdanau, _) => "α_ij = softmax_j(v_aᵀ tanh(W s_(i−1) + U h_j)): row i is how much the decoder, about to write word i, takes from each source word's encoder state h_j. Each row sums to 1. For SVO → SOV the rows do not run down the diagonal: the object is written before the verb, and “the”/“a” (which Hindi drops) are barely read. h_j comes from a bidirectional encoder and carries its neighbours too, so a row may lean on a word next to the one it translates.",
         (MtModel::Transformer, AttentionKind::Cross) => "Cross-attention: the decoder's queries (one per word written) against the encoder's keys (one per source word). One head often learns an alignment like Bahdanau's; others spread out.",
         (MtModel::Transformer, AttentionKind::DecoderSelf) => "Masked self-attention: each position of the decoder reads the words written before it (<s> first) and never the ones after: the mask hides them (hatched).",
         (MtModel::Transformer, _) => "Encoder self-attention: every source word against every other, no mask.",

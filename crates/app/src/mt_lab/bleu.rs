@@ -22,7 +22,7 @@ pub const EXAMPLES: [(&str, &str, &str); 3] = [
     (
         "“the the the ball”: repeats are clipped",
         "the the the ball",
-        "The ball has a blue color",
+        "the ball has a blue color",
     ),
 ];
 
@@ -50,13 +50,15 @@ fn Order(order: OrderView) -> impl IntoView {
         .grams
         .iter()
         .map(|g| {
-            let clipped = g.credited < g.in_candidate;
+            // Clipped: the reference has it, but fewer times than the candidate.
+            let clipped = g.in_reference > 0 && g.credited < g.in_candidate;
+            let unmatched = g.in_reference == 0;
             view! {
-                <tr class:clipped=clipped class:unmatched=g.credited == 0>
+                <tr class:clipped=clipped class:unmatched=unmatched>
                     <td>{format!("“{}”", g.gram)}</td>
                     <td class="num">{g.in_candidate}</td>
                     <td class="num">{g.in_reference}</td>
-                    <td class="num">{g.credited}{clipped.then_some(" (clipped)")}</td>
+                    <td class="num">{g.credited}{clipped.then_some(" (clipped)")}{unmatched.then_some(" (not in the reference)")}</td>
                 </tr>
             }
         })

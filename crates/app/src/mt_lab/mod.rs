@@ -258,7 +258,7 @@ fn Progress(
             }).collect::<Vec<_>>()}
             <div><dt>"speed"</dt>
                 <dd data-testid="mt-speed">{move || state.with(|s| s.lab.examples_per_second).map_or("—".to_string(), |e| format!("{e:.0} pairs/s"))}</dd>
-                <span class="hint">"through all three models, in the engine worker"</span></div>
+                <span class="hint">"through all three models, training only, in the engine worker"</span></div>
         </dl>
     }
 }
