@@ -148,7 +148,7 @@ pub fn ByLength(state: ReadSignal<MtSession>) -> impl IntoView {
                             <td>{s.reference.clone()}</td>
                             {s.outputs.iter().map(|o| {
                                 let right = *o == reference;
-                                view! { <td class:right=right class:wrong=!right>{o.clone()}</td> }
+                                view! { <td class:mt-right=right class:mt-wrong=!right>{o.clone()}</td> }
                             }).collect::<Vec<_>>()}
                         </tr>
                     }
