@@ -48,6 +48,7 @@ const SEEDS: &[&str] = &[
     "lab=tfm&v=1&task=mod&opt=momentum&alpha=0.5&decay=0.1,300&batch=8&seed=3",
     "lab=tfm&v=1&task=add&len=6&steps=2500&at=2500",
     "lab=tfm&v=1&task=lm&len=6&steps=20&warm=20&at=20",
+    "lab=rnn&v=1&span=70&bi=1&cmp=1",
     "lab=mt&v=1",
     "lab=mt&v=1&at=600",
     "lab=mt&v=1&len=17&width=48&heads=2&layers=3&steps=900&at=900",

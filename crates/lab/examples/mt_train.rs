@@ -16,15 +16,9 @@ fn main() -> Result<(), String> {
     let now = || clock.elapsed().as_secs_f64() * 1000.0;
     let first: Vec<usize> = spec.lengths().collect();
     println!("lengths {first:?}");
-    let mut untrained = true;
     loop {
-        let speed = if untrained {
-            None
-        } else {
-            session.train_until(2000.0, &now, None)
-        };
-        let progress = session.progress(speed, untrained);
-        untrained = false;
+        let speed = session.train_until(2000.0, &now, None);
+        let progress = session.progress(speed);
         for m in &progress.models {
             for e in &m.evaluations {
                 let by_length: Vec<String> = e

@@ -83,10 +83,13 @@ pub fn Alignment(state: ReadSignal<MtSession>) -> impl IntoView {
     };
     let chosen = Memo::new(move |_| {
         let maps = maps();
+        // A layer or head the model no longer has (fewer after a restart) reads as the last.
+        let (layers, heads) = shape();
+        let (l, h) = (layer.get().min(layers.saturating_sub(1)), head.get().min(heads.saturating_sub(1)));
         match model.get() {
             MtModel::Transformer => maps
                 .into_iter()
-                .find(|m| m.kind == kind.get() && m.layer == layer.get() && m.head == head.get()),
+                .find(|m| m.kind == kind.get() && m.layer == l && m.head == h),
             _ => maps.into_iter().next(),
         }
     });
@@ -101,7 +104,8 @@ pub fn Alignment(state: ReadSignal<MtSession>) -> impl IntoView {
         .iter()
         .map(|&m| {
             view! {
-                <button class="tab" class:chosen=move || model.get() == m data-testid=format!("mt-align-{}", m.slug())
+                <button class="tab" class:chosen=move || model.get() == m aria-pressed=move || (model.get() == m).to_string()
+                    data-testid=format!("mt-align-{}", m.slug())
                     on:click=move |_| set_model.set(m)>{m.short()}</button>
             }
         })
@@ -139,7 +143,7 @@ pub fn Alignment(state: ReadSignal<MtSession>) -> impl IntoView {
         })
     };
     view! {
-        <div class="tabs" role="tablist">{tabs}</div>
+        <div class="tabs" role="group" aria-label="Model">{tabs}</div>
         {transformer_picker}
         <p class="hint">{explain}</p>
         <div class="attention-chosen">

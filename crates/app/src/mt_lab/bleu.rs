@@ -4,6 +4,7 @@
 //! model's translation of the sentence shown in section 3.
 
 use super::state::{BleuPair, MtSession};
+use contract::mt::limits::MtLimits;
 use contract::mt::protocol::{BleuView, OrderView};
 use leptos::prelude::*;
 
@@ -137,7 +138,9 @@ pub fn Bleu(state: RwSignal<MtSession>) -> impl IntoView {
                     <div><dt>"P = (p_1·p_2·p_3·p_4)^(1/4)"</dt><dd>{format!("{:.4}", b.geometric_mean)}</dd>
                         <span class="hint">{if zero { "0: some p_n is 0 (no smoothing, as in the notes)" } else { "geometric mean, w_n = 1/4" }}</span></div>
                     <div><dt>"BP"</dt><dd>{format!("{:.4}", b.brevity_penalty)}</dd>
-                        <span class="hint">{if b.candidate_len > b.reference_len {
+                        <span class="hint">{if b.candidate_len == 0 {
+                            "0: an empty candidate".to_string()
+                        } else if b.candidate_len > b.reference_len {
                             format!("1: the candidate ({} words) is longer than r = {}", b.candidate_len, b.reference_len)
                         } else {
                             format!("e^(1 − r/len) = e^(1 − {}/{}): {} words against r = {}", b.reference_len, b.candidate_len.max(1), b.candidate_len, b.reference_len)
@@ -157,12 +160,12 @@ pub fn Bleu(state: RwSignal<MtSession>) -> impl IntoView {
         <div class="presets">{examples}{from_models}</div>
         <div class="rnn-controls">
             <label class="field">"Candidate "
-                <input type="text" class="mt-sentence" data-testid="mt-bleu-candidate" prop:value=candidate
+                <input type="text" class="mt-sentence" data-testid="mt-bleu-candidate" prop:value=candidate maxlength=MtLimits::MAX_TEXT_CHARS.to_string()
                     on:input=move |ev| set_candidate.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { apply() } />
             </label>
             <label class="field">"Reference "
-                <input type="text" class="mt-sentence" data-testid="mt-bleu-reference" prop:value=reference
+                <input type="text" class="mt-sentence" data-testid="mt-bleu-reference" prop:value=reference maxlength=MtLimits::MAX_TEXT_CHARS.to_string()
                     on:input=move |ev| set_reference.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { apply() } />
             </label>

@@ -90,6 +90,11 @@ pub fn MtLabPage(
         Memo::new(move |_| state.with(|s| encode(&s.spec))),
         active,
     );
+    // Translations and BLEU are asked only while the page is shown.
+    Effect::new(move |_| {
+        let shown = active.get();
+        state.update(|s| s.lab.shown = shown);
+    });
     let read = state.read_only();
     view! {
         <section class="panel lab mt-lab" aria-labelledby="mt-title">

@@ -52,8 +52,15 @@ pub struct MtState {
     pub bleu_pair: BleuPair,
     pub bleu: Option<BleuView>,
     pub bleu_pending: bool,
+    pub bleu_in_flight: bool,
+    /// Training was playing when the translation or BLEU now in flight was asked: a refusal
+    /// of that request (an unknown word, a candidate too long) names why and plays on.
+    pub playing_when_asked: bool,
     /// A link's `at=`: train to this step, in slices the page follows.
     pub replay_to: Option<usize>,
+    /// The page is shown: only then does it ask for translations and BLEU (the engine is
+    /// shared by every lab, and translating with three models is not free).
+    pub shown: bool,
 }
 
 impl LabState for MtState {
@@ -69,6 +76,7 @@ impl LabState for MtState {
             total_steps: s.spec.steps,
             replay_to: s.spec.at.filter(|&at| at > 0),
             example: s.lab.example,
+            shown: s.lab.shown,
             bleu_pair: s.lab.bleu_pair.clone(),
             bleu: s.lab.bleu.clone(),
             // The BLEU breakdown needs no model: asked once, kept across runs.
@@ -79,12 +87,20 @@ impl LabState for MtState {
     }
 
     fn on_refused(s: &mut MtSession) {
-        s.lab.bleu_pending = false;
+        // The error line says why; a refused look at a sentence or a BLEU pair changes nothing
+        // else: training plays on and a replay goes on.
+        if std::mem::take(&mut s.lab.bleu_in_flight) {
+            s.playing = s.lab.playing_when_asked;
+            return;
+        }
         if std::mem::take(&mut s.lab.translate_in_flight) {
-            // A sentence the models cannot read (the error says which word): the typed text
-            // leaves the link and the held-out example is shown again; a replay goes on.
-            s.spec.sentence = None;
-            s.lab.translate_pending = true;
+            s.playing = s.lab.playing_when_asked;
+            // A sentence the models cannot read (the error says which word) leaves the link
+            // and the held-out example is shown again (asked once: a held-out sentence that
+            // was refused is not asked again).
+            if s.spec.sentence.take().is_some() {
+                s.lab.translate_pending = true;
+            }
             return;
         }
         s.lab.replay_to = None;
@@ -112,7 +128,10 @@ impl LabState for MtState {
                 s.lab.translate_in_flight = false;
                 s.lab.translation = Some(translation);
             }
-            MtReply::Bleu { breakdown } => s.lab.bleu = Some(breakdown),
+            MtReply::Bleu { breakdown } => {
+                s.lab.bleu_in_flight = false;
+                s.lab.bleu = Some(breakdown);
+            }
         }
     }
 }
@@ -193,7 +212,8 @@ impl MtSession {
     /// Should the play loop send a request now?
     pub fn wants_request(&self) -> bool {
         let training = (self.playing || self.replaying().is_some()) && !self.finished();
-        (training || self.lab.translate_pending || self.lab.bleu_pending)
+        let looking = self.lab.shown && (self.lab.translate_pending || self.lab.bleu_pending);
+        (training || looking)
             && self.started
             && !self.waiting
             && !self.engine_failed
@@ -201,15 +221,17 @@ impl MtSession {
 
     /// The next request: BLEU and the translation first (both quick), then training.
     pub fn take_request(&mut self) -> ToEngine {
-        if self.lab.bleu_pending {
+        self.lab.playing_when_asked = self.playing;
+        if self.lab.bleu_pending && self.lab.shown {
             self.lab.bleu_pending = false;
+            self.lab.bleu_in_flight = true;
             let pair = self.lab.bleu_pair.clone();
             return self.request(&MtRequest::Bleu {
                 candidate: pair.candidate,
                 reference: pair.reference,
             });
         }
-        if self.lab.translate_pending {
+        if self.lab.translate_pending && self.lab.shown {
             self.lab.translate_pending = false;
             self.lab.translate_in_flight = true;
             return self.request(&MtRequest::Translate {
@@ -301,6 +323,18 @@ mod tests {
         s.apply(&reply(MtReply::Started {
             progress: progress(0, true),
         }));
+        // Hidden, the page only replays; shown, it asks what it shows.
+        assert_eq!(
+            read(s.take_request()),
+            MtRequest::Train {
+                budget_ms: TRAIN_SLICE_MS,
+                until: Some(300)
+            }
+        );
+        s.apply(&reply(MtReply::Trained {
+            progress: progress(0, false),
+        }));
+        s.lab.shown = true;
         // The notes' BLEU example first, then the typed sentence, then the replay.
         assert!(matches!(read(s.take_request()), MtRequest::Bleu { .. }));
         assert_eq!(
@@ -342,5 +376,51 @@ mod tests {
         assert!(s.wants_request());
         assert!(matches!(read(s.take_request()), MtRequest::Translate { .. }));
         assert!(!s.wants_request(), "the link's step is reached");
+    }
+
+    #[test]
+    fn a_refused_bleu_pair_or_sentence_leaves_training_playing() {
+        let mut s = MtSession::for_link(MtLab::default(), vec![]);
+        s.lab.shown = true;
+        s.restart();
+        s.apply(&reply(MtReply::Started {
+            progress: progress(0, true),
+        }));
+        let refuse = |s: &mut MtSession| {
+            s.apply(&FromEngine::Error {
+                from: "mt".into(),
+                run: 1,
+                message: "refused".into(),
+            })
+        };
+        s.toggle_play();
+        assert!(matches!(read(s.take_request()), MtRequest::Bleu { .. }));
+        refuse(&mut s);
+        assert!(s.playing, "a BLEU pair over a limit does not pause training");
+        assert!(matches!(read(s.take_request()), MtRequest::Translate { sentence: None, .. }));
+        refuse(&mut s);
+        assert!(s.playing);
+        assert!(!s.lab.translate_pending, "a refused held-out sentence is not asked again and again");
+        s.type_sentence(Some("the cat eats a pizza".into()));
+        assert!(matches!(read(s.take_request()), MtRequest::Translate { sentence: Some(_), .. }));
+        refuse(&mut s);
+        assert!(s.playing);
+        assert_eq!(s.spec.sentence, None);
+        assert!(matches!(read(s.take_request()), MtRequest::Translate { sentence: None, .. }));
+        // A refused training request stops play, as in every lab.
+        s.apply(&reply(MtReply::Translated {
+            translation: TranslationView {
+                step: 0,
+                sentence: None,
+                example: 0,
+                source: vec![],
+                reference: None,
+                beam_width: 3,
+                models: vec![],
+            },
+        }));
+        assert!(matches!(read(s.take_request()), MtRequest::Train { .. }));
+        refuse(&mut s);
+        assert!(!s.playing);
     }
 }

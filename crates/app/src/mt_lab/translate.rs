@@ -19,7 +19,7 @@ pub fn written(h: &Hypothesis) -> String {
 }
 
 #[component]
-fn ModelCard(m: ModelTranslation, reference: Option<Vec<String>>) -> impl IntoView {
+fn ModelCard(m: ModelTranslation, reference: Option<Vec<String>>, width: usize) -> impl IntoView {
     let right = reference.as_ref() == Some(&m.greedy.words);
     let verdict = match (&reference, m.bleu) {
         (Some(_), _) if right => "✓ right".to_string(),
@@ -51,7 +51,7 @@ fn ModelCard(m: ModelTranslation, reference: Option<Vec<String>>) -> impl IntoVi
             </p>
             <p class="hint">{format!("log P = {:.3} (each step takes the likeliest word)", m.greedy.log_prob)}</p>
             <table class="mt-beam" data-testid=format!("mt-beam-{slug}")>
-                <caption>{format!("Beam search, width {}: the hypotheses kept at the end, best first", m.beam.len().max(1))}</caption>
+                <caption>{format!("Beam search, width {width}: the hypotheses kept at the end, best first")}</caption>
                 <thead><tr><th scope="col">"#"</th><th scope="col">"hypothesis"</th><th scope="col">"log P"</th><th scope="col">"P"</th></tr></thead>
                 <tbody>{beam}</tbody>
             </table>
@@ -74,8 +74,8 @@ pub fn Translate(state: RwSignal<MtSession>) -> impl IntoView {
     };
     let example = move |delta: i64| {
         state.update(|s| {
-            let shown = s.lab.translation.as_ref().map_or(s.lab.example, |t| t.example);
-            let next = (shown as i64 + delta).rem_euclid(s.lab.held_out.max(1) as i64) as usize;
+            // From the example asked last (not the one shown), so quick clicks all count.
+            let next = (s.lab.example as i64 + delta).rem_euclid(s.lab.held_out.max(1) as i64) as usize;
             s.show_example(next);
         });
     };
@@ -131,8 +131,8 @@ pub fn Translate(state: RwSignal<MtSession>) -> impl IntoView {
         <p class="hint" data-testid="mt-reference">{reference}</p>
         <div class="mt-cards" data-testid="mt-translations">
             {move || translation.get().map(|t| {
-                let reference = t.reference.clone();
-                t.models.into_iter().map(|m| view! { <ModelCard m=m reference=reference.clone() /> }).collect::<Vec<_>>()
+                let (reference, width) = (t.reference.clone(), t.beam_width);
+                t.models.into_iter().map(|m| view! { <ModelCard m=m reference=reference.clone() width=width /> }).collect::<Vec<_>>()
             })}
         </div>
         <p class="hint">

@@ -96,6 +96,22 @@ pub fn decode(fragment: &str) -> (RnnLab, Vec<UrlNote>) {
             "the model's size",
             format!("{why}; the default hidden units, layers and batch are used"),
         ));
+        // A long span read both ways and compared across cells can exceed the limit even
+        // at the default sizes: the comparison goes first, then the second direction.
+        if RnnLimits::check_together(&spec).is_err() && spec.compare {
+            spec.compare = false;
+            notes.push(note(
+                "cmp=1",
+                "too much work with this span; the cells are not compared",
+            ));
+        }
+        if RnnLimits::check_together(&spec).is_err() && spec.bidirectional {
+            spec.bidirectional = false;
+            notes.push(note(
+                "bi=1",
+                "too much work with this span; one direction is used",
+            ));
+        }
     }
     (spec, notes)
 }

@@ -61,6 +61,8 @@ pub struct Member {
     /// The held-out set grouped by length, shortest first.
     test: Vec<Vec<Pair>>,
     log: TrainingLog<MtEvaluation>,
+    /// The untrained model's evaluation, made before the first step and sent once.
+    untrained: Option<MtEvaluation>,
 }
 
 impl Member {
@@ -87,6 +89,7 @@ impl Member {
             task: task.clone(),
             test: test.to_vec(),
             log: TrainingLog::default(),
+            untrained: None,
         })
     }
 
@@ -272,6 +275,13 @@ impl MtSession {
     pub fn train_until(&mut self, budget_ms: f64, now_ms: &dyn Fn() -> f64, until: Option<usize>) -> Option<f32> {
         let start = now_ms();
         let end = until.unwrap_or(self.spec.steps).min(self.spec.steps);
+        // The untrained models are evaluated here, not at the start: a start must stay cheap
+        // (every lab starts with the engine, whichever page is open).
+        if self.step == 0 && self.step < end {
+            for member in &mut self.members {
+                member.untrained = Some(member.evaluate());
+            }
+        }
         let training_ms = |members: &[Member]| members.iter().map(|m| m.log.train_ms).sum::<f64>();
         let before = training_ms(&self.members);
         let mut trained = 0;
@@ -293,14 +303,14 @@ impl MtSession {
         (trained > 0 && spent > 0.0).then(|| (trained * self.spec.batch) as f32 / (spent as f32 / 1000.0))
     }
 
-    /// What happened since the last progress (`untrained`: at a start, with the untrained
-    /// models' evaluations).
-    pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> MtProgress {
+    /// What happened since the last progress (the untrained models' evaluations first, once
+    /// training has begun).
+    pub fn progress(&mut self, speed: Option<f32>) -> MtProgress {
         let models = self
             .members
             .iter_mut()
             .map(|m| {
-                let first = untrained.then(|| m.evaluate());
+                let first = m.untrained.take();
                 let mean = m.log.mean_speed(m.spec.batch);
                 let (train, evaluations) = m.log.take_new();
                 ModelProgress {
@@ -328,7 +338,8 @@ impl MtSession {
     /// with every model's greedy translation.
     fn samples(&self) -> Vec<Sample> {
         let groups = &self.members[0].test;
-        let picks = [0, groups.len() / 2, groups.len().saturating_sub(1)];
+        let mut picks = vec![0, groups.len() / 2, groups.len().saturating_sub(1)];
+        picks.dedup();
         let (source, target) = (&self.task.source_vocab, &self.task.target_vocab);
         picks
             .iter()
@@ -341,7 +352,7 @@ impl MtSession {
                     .iter()
                     .map(|m| {
                         let written = m.translate_all(std::slice::from_ref(pair));
-                        target.decode(&written[0]).join(" ")
+                        written.first().map_or(String::new(), |w| target.decode(w).join(" "))
                     })
                     .collect(),
             })

@@ -10,8 +10,8 @@
 //! - [`Transformer`]: encoder blocks over the source, decoder blocks with masked self-attention
 //!   and cross-attention, post-LN as in the paper; embeddings × √d plus sinusoidal positions.
 //!
-//! Every batch holds sentences of one length (the task makes the target as long as the
-//! source), so nothing is padded. Token ids are row-major: `batch` rows of equal length.
+//! Every batch holds sentences of one length (the task makes every target one word shorter
+//! than its source), so nothing is padded. Token ids are row-major: `batch` rows of equal length.
 
 use contract::mt::protocol::AttentionKind;
 use contract::mt::MtLab;
@@ -55,6 +55,9 @@ pub trait Translator {
 /// The decoder's input for targets: BOS, then every target word but the last.
 fn shifted(targets: &[usize], batch: usize) -> Vec<usize> {
     let t = targets.len() / batch.max(1);
+    if t == 0 {
+        return Vec::new();
+    }
     targets
         .chunks(t.max(1))
         .flat_map(|row| std::iter::once(BOS).chain(row[..t - 1].iter().copied()))

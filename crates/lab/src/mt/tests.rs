@@ -22,7 +22,7 @@ fn trained(spec: &MtLab, steps: usize) -> MtSession {
 fn attention_beats_the_fixed_context_on_long_held_out_sentences() {
     let spec = MtLab::default();
     let mut session = trained(&spec, spec.steps);
-    let progress = session.progress(None, false);
+    let progress = session.progress(None);
     let last = |model: MtModel| {
         progress
             .models
@@ -90,6 +90,26 @@ fn beam_width_one_is_greedy_and_every_attention_row_sums_to_one() {
     }
 }
 
+/// The evaluations' batched greedy (finished rows padded, every row one pass) writes for a
+/// whole length's group what decode::greedy writes for each sentence alone.
+#[test]
+fn batched_greedy_equals_one_sentence_at_a_time() {
+    let session = trained(&MtLab::default(), 40);
+    for member in &session.members {
+        for group in [&member.test[0], &member.test[4], &member.test[8]] {
+            let batched = member.translate_all(group);
+            for (pair, written) in group.iter().zip(&batched) {
+                let max_len = MtLimits::max_output(pair.source.len());
+                let alone = nn::decode::greedy(max_len, data::translation::EOS, |p: &[Vec<usize>]| {
+                    member.model.next_log_probs(&pair.source, p)
+                })
+                .unwrap();
+                assert_eq!(*written, alone.tokens, "{:?}", member.kind);
+            }
+        }
+    }
+}
+
 fn spec_heads() -> usize {
     MtLab::default().heads
 }
@@ -128,9 +148,11 @@ fn the_numbers_do_not_depend_on_how_training_is_sliced() {
     while sliced.step() < 60 {
         sliced.train_until(0.0, &clock(), None);
     }
-    let (a, b) = (whole.progress(None, false), sliced.progress(None, false));
+    let (a, b) = (whole.progress(None), sliced.progress(None));
     for (x, y) in a.models.iter().zip(&b.models) {
         assert_eq!(x.evaluations, y.evaluations);
+        let steps: Vec<usize> = x.evaluations.iter().map(|e| e.step).collect();
+        assert_eq!(steps, [0, 50, 60], "the untrained model's first, once");
         assert_eq!(x.train.len(), 60);
         assert_eq!(
             x.train.iter().map(|p| p.loss).collect::<Vec<_>>(),
@@ -156,7 +178,7 @@ fn the_largest_models_replies_stay_within_the_byte_budget() {
     let sentence = "the small big old cat with the red black happy dog eats a small old happy mouse";
     let replies = [
         MtReply::Trained {
-            progress: session.progress(None, true),
+            progress: session.progress(None),
         },
         MtReply::Translated {
             translation: session.translate(Some(sentence), 0, 8).unwrap(),
@@ -175,6 +197,7 @@ fn the_largest_models_replies_stay_within_the_byte_budget() {
         assert_eq!(body.read::<MtReply>().unwrap(), reply);
     }
     assert!(translate::explain_bleu(&"a ".repeat(41), "a").unwrap_err().contains("41 words"));
+    assert!(translate::explain_bleu("a", &"x".repeat(201)).unwrap_err().contains("201 characters"));
 }
 
 #[test]

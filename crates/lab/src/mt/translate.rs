@@ -150,6 +150,13 @@ impl MtSession {
 /// shown.
 pub fn explain_bleu(candidate: &str, reference: &str) -> Result<BleuView, String> {
     let split = |what: &str, text: &str| -> Result<Vec<String>, String> {
+        let chars = text.chars().count();
+        if chars > MtLimits::MAX_TEXT_CHARS {
+            return Err(format!(
+                "the {what} has {chars} characters, over the limit of {}",
+                MtLimits::MAX_TEXT_CHARS
+            ));
+        }
         let words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
         if words.len() > MtLimits::MAX_BLEU_WORDS {
             return Err(format!(
