@@ -337,6 +337,18 @@ mod tests {
         s.lab.shown = true;
         // The notes' BLEU example first, then the typed sentence, then the replay.
         assert!(matches!(read(s.take_request()), MtRequest::Bleu { .. }));
+        s.apply(&reply(MtReply::Bleu {
+            breakdown: BleuView {
+                candidate: vec![],
+                reference: vec![],
+                orders: vec![],
+                geometric_mean: 0.0,
+                candidate_len: 0,
+                reference_len: 0,
+                brevity_penalty: 0.0,
+                score: 0.0,
+            },
+        }));
         assert_eq!(
             read(s.take_request()),
             MtRequest::Translate {
