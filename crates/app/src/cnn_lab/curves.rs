@@ -53,6 +53,7 @@ fn frame(y_label: &'static str, y_axis: YAxis, epochs: f64) -> Frame {
         x_label: "epoch (passes over the 8,000 training digits)",
         y_label,
         x_span: Some(epochs),
+        x_from: None,
         y_axis,
         x_name: "epoch",
         x_whole: false,

@@ -25,6 +25,7 @@ fn frame(
         x_label,
         y_label,
         x_span: Some(span),
+        x_from: None,
         y_axis,
         x_name,
         x_whole: true,
@@ -130,7 +131,7 @@ pub fn ByLength(state: ReadSignal<MtSession>) -> impl IntoView {
         </p>
         <div class="curves" data-testid="mt-by-length" data-bleu=by_length>
             <LineChart series=Signal::derive(series)
-                frame=Signal::derive(move || Frame { x_span: None, ..frame("source words", "words", "corpus BLEU-4 of that length", YAxis::Fraction, longest()) })
+                frame=Signal::derive(move || Frame { x_span: None, x_from: Some(SHORTEST as f64), ..frame("source words", "words", "corpus BLEU-4 of that length", YAxis::Fraction, longest()) })
                 title="BLEU against source length (latest evaluation)" caption=true legend=true testid="mt-length-curve" class="curve wide"
                 readout_testid="mt-length-readout" hint="Point at the chart to read each model's BLEU for one length." />
         </div>

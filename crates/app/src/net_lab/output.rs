@@ -130,6 +130,7 @@ pub fn Output(
         x_label: "epoch",
         y_label: "loss",
         x_span: Some(10.0),
+        x_from: None,
         y_axis: YAxis::LogWhenPositive,
         x_name: "epoch",
         x_whole: true,

@@ -12,6 +12,7 @@ const FRAME: Frame = Frame {
     x_label: "step k",
     y_label: "loss",
     x_span: Some(1.0),
+    x_from: None,
     y_axis: YAxis::LogWhenPositive,
     x_name: "step",
     x_whole: true,

@@ -143,7 +143,7 @@ pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
         <p class="hint" data-testid="rnn-reach">{summary}</p>
         <div class="curves">
             <LineChart series=Signal::derive(move || profile.get())
-                frame=Frame { width: 440.0, height: 240.0, x_label: "time step k", y_label: "norm", x_span: None, y_axis: YAxis::LogWhenPositive, x_name: "k", x_whole: true }
+                frame=Frame { width: 440.0, height: 240.0, x_label: "time step k", y_label: "norm", x_span: None, x_from: None, y_axis: YAxis::LogWhenPositive, x_name: "k", x_whole: true }
                 title="Both norms at the latest evaluation" caption=true legend=true testid="rnn-tt-profile" class="curve"
                 readout_testid="rnn-tt-readout" hint="Point at the chart to read the values." />
         </div>

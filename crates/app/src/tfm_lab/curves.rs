@@ -25,6 +25,7 @@ fn frame(y_label: &'static str, y_axis: YAxis, steps: f64) -> Frame {
         x_label: "training step",
         y_label,
         x_span: Some(steps),
+        x_from: None,
         y_axis,
         x_name: "step",
         x_whole: true,

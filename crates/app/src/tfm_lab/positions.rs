@@ -87,6 +87,7 @@ pub fn PositionsPanel(state: ReadSignal<TfmSession>) -> impl IntoView {
         x_label: "position",
         y_label: "value added",
         x_span: None,
+        x_from: None,
         y_axis: YAxis::LogWhenPositive,
         x_name: "position",
         x_whole: true,

@@ -40,6 +40,9 @@ pub struct Frame {
     pub y_label: &'static str,
     /// The x axis spans at least 0..x_span (a run's whole length before it has run).
     pub x_span: Option<f64>,
+    /// Where the x axis starts (none: at 0), so a chart over sentence lengths 5 to 17 does
+    /// not draw an empty 0 to 5; data further left still shows.
+    pub x_from: Option<f64>,
     pub y_axis: YAxis,
     /// The readout names x with this (e.g. "step"); x is rounded to a whole number when true.
     pub x_name: &'static str,
@@ -120,13 +123,16 @@ pub fn layout(series: &[Series], frame: &Frame) -> Option<Layout> {
         YAxis::Upto(max) => (0.0, max.max(1e-9)),
         YAxis::Fraction => (0.0, 1.0),
     };
+    let x_lo = frame
+        .x_from
+        .map_or(0.0, |from| finite.iter().map(|p| p.0).fold(from, f64::min));
     let x_hi = finite
         .iter()
         .map(|p| p.0)
         .fold(frame.x_span.unwrap_or(0.0), f64::max)
-        .max(1e-9);
+        .max(x_lo + 1e-9);
     let (w, h) = (frame.width, frame.height);
-    let px = |x: f64| LEFT + (w - LEFT - RIGHT) * x / x_hi;
+    let px = |x: f64| LEFT + (w - LEFT - RIGHT) * (x - x_lo) / (x_hi - x_lo);
     // Values beyond a fixed axis are drawn at its edge (a loss spike must not leave the chart).
     let py = |v: f64| TOP + (h - TOP - BOTTOM) * (1.0 - ((f(v) - lo) / (hi - lo)).clamp(0.0, 1.05));
     let py_scaled = |t: f64| TOP + (h - TOP - BOTTOM) * (1.0 - (t - lo) / (hi - lo));
@@ -171,9 +177,11 @@ pub fn layout(series: &[Series], frame: &Frame) -> Option<Layout> {
             })
             .collect()
     };
-    let x_ticks = nice_ticks(x_hi, 6)
-        .into_iter()
-        .filter(|&t| t <= x_hi * 1.001)
+    // Multiples of a round step within the axis (from 0 when it starts there).
+    let x_step = nice_ticks(x_hi - x_lo, 6).get(1).copied().unwrap_or(1.0);
+    let x_ticks = ((x_lo / x_step).ceil() as i64..)
+        .map(|i| i as f64 * x_step)
+        .take_while(|&t| t <= x_hi + (x_hi - x_lo) * 0.001)
         .map(|t| (px(t), crate::format::tick(t)))
         .collect();
     Some(Layout {
@@ -182,7 +190,7 @@ pub fn layout(series: &[Series], frame: &Frame) -> Option<Layout> {
         x_ticks,
         y_ticks,
         log,
-        x_range: (0.0, x_hi),
+        x_range: (x_lo, x_hi),
     })
 }
 
@@ -332,6 +340,7 @@ mod tests {
             x_label: "step k",
             y_label: "loss",
             x_span: None,
+            x_from: None,
             y_axis,
             x_name: "step",
             x_whole: true,
@@ -353,6 +362,28 @@ mod tests {
         let l = layout(&[accuracy], &frame(YAxis::Fraction)).unwrap();
         assert_eq!(l.y_ticks.last().map(|t| t.1.as_str()), Some("100%"));
         assert_eq!(layout(&[series(vec![])], &frame(YAxis::Fraction)), None);
+    }
+
+    #[test]
+    fn an_axis_may_start_where_the_data_does() {
+        let lengths = Series {
+            dots: true,
+            ..series((5..=13).map(|x| (x as f64, 0.5)).collect())
+        };
+        let from_zero = layout(std::slice::from_ref(&lengths), &frame(YAxis::Fraction)).unwrap();
+        assert_eq!(from_zero.x_range, (0.0, 13.0));
+        let labels = |l: &Layout| l.x_ticks.iter().map(|t| t.1.clone()).collect::<Vec<_>>();
+        assert_eq!(labels(&from_zero), ["0", "5", "10"]);
+        let from_five = Frame {
+            x_from: Some(5.0),
+            ..frame(YAxis::Fraction)
+        };
+        let l = layout(&[lengths], &from_five).unwrap();
+        assert_eq!(l.x_range, (5.0, 13.0));
+        assert_eq!(labels(&l), ["6", "8", "10", "12"]);
+        // The first point sits on the axis's left edge, the last on its right.
+        assert_eq!(l.dots.first().map(|d| d.0), Some(LEFT));
+        assert_eq!(l.dots.last().map(|d| d.0), Some(640.0 - RIGHT));
     }
 
     #[test]
