@@ -61,6 +61,15 @@ impl Vocab {
         self.words.get(id).copied().unwrap_or("<unk>")
     }
 
+    /// What a model wrote, as it wrote it: every word up to EOS, "<pad>" and "<s>" included
+    /// (an untrained decoder may choose them; hiding them would show an empty sentence).
+    pub fn written(&self, ids: &[usize]) -> Vec<&str> {
+        ids.iter()
+            .take_while(|&&i| i != EOS)
+            .map(|&i| self.word(i))
+            .collect()
+    }
+
     /// Words of ids, stopping at EOS and skipping PAD/BOS.
     pub fn decode(&self, ids: &[usize]) -> Vec<&str> {
         ids.iter()

@@ -136,7 +136,7 @@ impl Member {
             let pairs: Vec<(Vec<&str>, Vec<&str>)> = written
                 .iter()
                 .zip(group)
-                .map(|(w, p)| (target.decode(w), target.decode(&p.target)))
+                .map(|(w, p)| (target.written(w), target.decode(&p.target)))
                 .collect();
             exact += written.iter().zip(group).filter(|(w, p)| **w == p.target).count();
             count += group.len();
@@ -352,7 +352,7 @@ impl MtSession {
                     .iter()
                     .map(|m| {
                         let written = m.translate_all(std::slice::from_ref(pair));
-                        written.first().map_or(String::new(), |w| target.decode(w).join(" "))
+                        written.first().map_or(String::new(), |w| target.written(w).join(" "))
                     })
                     .collect(),
             })

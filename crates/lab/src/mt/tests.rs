@@ -61,7 +61,7 @@ fn beam_width_one_is_greedy_and_every_attention_row_sums_to_one() {
             let pair = &session.test[example];
             let batched = session.members.iter().find(|x| x.kind == m.model).unwrap()
                 .translate_all(std::slice::from_ref(pair));
-            let words = session.target_vocab().decode(&batched[0]);
+            let words = session.target_vocab().written(&batched[0]);
             assert_eq!(words, m.greedy.words, "{:?}", m.model);
         }
         let kinds: Vec<(MtModel, Vec<AttentionKind>)> = one

@@ -23,7 +23,7 @@ fn words_of(vocab: &Vocab, ids: &[usize]) -> Vec<String> {
 
 fn hypothesis(vocab: &Vocab, h: &nn::decode::Hypothesis) -> Hypothesis {
     Hypothesis {
-        words: vocab.decode(&h.tokens).iter().map(|w| w.to_string()).collect(),
+        words: vocab.written(&h.tokens).iter().map(|w| w.to_string()).collect(),
         log_prob: h.log_prob as f32,
         finished: h.finished,
     }
@@ -82,7 +82,7 @@ impl MtSession {
                 let best = greedy(max_len, EOS, next).map_err(|e| e.to_string())?;
                 let beams = beam_search(beam, max_len, EOS, next).map_err(|e| e.to_string())?;
                 let maps = m.model.attention(&source, &best.tokens).map_err(|e| e.to_string())?;
-                let written = target.decode(&best.tokens);
+                let written = target.written(&best.tokens);
                 Ok(ModelTranslation {
                     model: m.kind,
                     greedy: hypothesis(target, &best),
