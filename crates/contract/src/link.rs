@@ -51,6 +51,24 @@ pub fn lab_of(fragment: &str) -> Option<&str> {
         .find_map(|p| p.strip_prefix("lab="))
 }
 
+/// Applies `edit` to a copy of a lab's spec and keeps it if `check` (the limits one field
+/// meets alone) passes; otherwise a note says which limit the part exceeded. Every lab reads
+/// its own keys through this.
+pub fn try_set<S: Clone>(
+    spec: &mut S,
+    part: &str,
+    notes: &mut Vec<UrlNote>,
+    check: fn(&S) -> Result<(), String>,
+    edit: impl FnOnce(&mut S),
+) {
+    let mut candidate = spec.clone();
+    edit(&mut candidate);
+    match check(&candidate) {
+        Ok(()) => *spec = candidate,
+        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
+    }
+}
+
 /// A fragment's `key=value` parts (a part without `=` has an empty value), percent-escapes
 /// decoded (browsers escape what users paste: `opt=sgd%2Cadam`). A key given twice keeps its
 /// first value and the repeat becomes a note. A fragment over [`MAX_FRAGMENT`] is not read at

@@ -96,6 +96,31 @@ pub fn opening_spec<S: Link + Default>(own: &str, opening: &str) -> (S, Vec<UrlN
     }
 }
 
+/// A new experiment from the lab's controls: `edit` a copy of the spec; if `check` refuses it
+/// the lab's error line says why and nothing changes; otherwise the run restarts from step 0
+/// (a link's `at=` no longer applies).
+pub fn change<L: LabState + 'static>(
+    state: RwSignal<Session<L>>,
+    check: fn(&<L::Protocol as Protocol>::Spec) -> Result<(), String>,
+    edit: impl FnOnce(&mut <L::Protocol as Protocol>::Spec),
+) where
+    Session<L>: Send + Sync,
+    <L::Protocol as Protocol>::Spec: Link + Clone,
+{
+    let mut spec = state.with_untracked(|s| s.spec.clone());
+    edit(&mut spec);
+    spec.set_at(None);
+    if let Err(message) = check(&spec) {
+        state.update(|s| s.error = Some(message));
+        return;
+    }
+    state.update(|s| {
+        s.spec = spec;
+        s.playing = false;
+    });
+    restart(state);
+}
+
 /// For a lab whose run starts with the engine: a different experiment in the address bar
 /// starts that one; the bare lab link (no `lab=`), or the app's opening, keeps the current run.
 pub fn open_experiment<L: LabState + 'static>(

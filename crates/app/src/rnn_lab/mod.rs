@@ -66,18 +66,7 @@ pub fn page(opening: &str) -> Box<dyn Page> {
 
 /// A new experiment: the run restarts from step 0.
 fn change(state: RwSignal<RnnSession>, edit: impl FnOnce(&mut RnnLab)) {
-    let mut spec = state.with_untracked(|s| s.spec.clone());
-    edit(&mut spec);
-    spec.at = None;
-    if let Err(message) = spec.check() {
-        state.update(|s| s.error = Some(message));
-        return;
-    }
-    state.update(|s| {
-        s.spec = spec;
-        s.playing = false;
-    });
-    labs::restart(state);
+    labs::change(state, RnnLab::check, edit)
 }
 
 #[component]

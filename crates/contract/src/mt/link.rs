@@ -124,15 +124,9 @@ pub fn decode(fragment: &str) -> (MtLab, Vec<UrlNote>) {
     (spec, notes)
 }
 
-/// Applies `edit` to a copy of the spec and keeps it if it is within the limits; otherwise
-/// the note says which limit the part exceeded.
+/// [`crate::link::try_set`] with this lab's limits.
 fn try_set(spec: &mut MtLab, part: &str, notes: &mut Vec<UrlNote>, edit: impl FnOnce(&mut MtLab)) {
-    let mut candidate = spec.clone();
-    edit(&mut candidate);
-    match MtLimits::check_fields(&candidate) {
-        Ok(()) => *spec = candidate,
-        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
-    }
+    crate::link::try_set(spec, part, notes, MtLimits::check_fields, edit)
 }
 
 /// The keys only this lab's link has.

@@ -141,20 +141,14 @@ pub fn decode(fragment: &str) -> (NetLab, Vec<UrlNote>) {
     (spec, notes)
 }
 
-/// Applies `edit` to a copy of the spec and keeps it if it is within the limits; otherwise
-/// the note says which limit the part exceeded.
+/// [`crate::link::try_set`] with this lab's limits.
 fn try_set(
     spec: &mut NetLab,
     part: &str,
     notes: &mut Vec<UrlNote>,
     edit: impl FnOnce(&mut NetLab),
 ) {
-    let mut candidate = spec.clone();
-    edit(&mut candidate);
-    match candidate.check() {
-        Ok(()) => *spec = candidate,
-        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
-    }
+    crate::link::try_set(spec, part, notes, NetLab::check, edit)
 }
 
 /// The keys only this lab's link has.

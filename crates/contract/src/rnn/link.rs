@@ -116,20 +116,14 @@ pub fn decode(fragment: &str) -> (RnnLab, Vec<UrlNote>) {
     (spec, notes)
 }
 
-/// Applies `edit` to a copy of the spec and keeps it if it is within the limits; otherwise
-/// the note says which limit the part exceeded.
+/// [`crate::link::try_set`] with this lab's limits.
 fn try_set(
     spec: &mut RnnLab,
     part: &str,
     notes: &mut Vec<UrlNote>,
     edit: impl FnOnce(&mut RnnLab),
 ) {
-    let mut candidate = spec.clone();
-    edit(&mut candidate);
-    match RnnLimits::check_fields(&candidate) {
-        Ok(()) => *spec = candidate,
-        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
-    }
+    crate::link::try_set(spec, part, notes, RnnLimits::check_fields, edit)
 }
 
 /// The keys only this lab's link has.

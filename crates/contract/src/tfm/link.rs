@@ -116,20 +116,14 @@ pub fn decode(fragment: &str) -> (TfmLab, Vec<UrlNote>) {
     (spec, notes)
 }
 
-/// Applies `edit` to a copy of the spec and keeps it if it is within the limits; otherwise
-/// the note says which limit the part exceeded.
+/// [`crate::link::try_set`] with this lab's limits.
 fn try_set(
     spec: &mut TfmLab,
     part: &str,
     notes: &mut Vec<UrlNote>,
     edit: impl FnOnce(&mut TfmLab),
 ) {
-    let mut candidate = spec.clone();
-    edit(&mut candidate);
-    match TfmLimits::check_fields(&candidate) {
-        Ok(()) => *spec = candidate,
-        Err(why) => notes.push(note(part, format!("{why}; ignored"))),
-    }
+    crate::link::try_set(spec, part, notes, TfmLimits::check_fields, edit)
 }
 
 /// A task chosen by link starts from its own default length (`len`, read after it, may
