@@ -11,7 +11,9 @@ use nn::bench::{
     LSTM_UNITS, TRANSFORMER_BATCH, TRANSFORMER_DIM, TRANSFORMER_FF, TRANSFORMER_HEADS,
     TRANSFORMER_LEN,
 };
-use tensor::bench::{cnn_examples_per_second, matmul_gflops, mlp_examples_per_second};
+use tensor::bench::{
+    cnn_examples_per_second, matmul_gflops, matrixmultiply_gflops, mlp_examples_per_second,
+};
 use tensor::kernels::gemm::Layout;
 use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape};
 use tensor::parallel::sequential;
@@ -122,6 +124,8 @@ fn time_per_product(now_ms: &dyn Fn() -> f64, count: usize, f: &mut dyn FnMut())
 /// Matrix sizes of the benchmark suite, and the batch of its CNN step (the peers' workloads).
 pub const SUITE_SIZES: [usize; 4] = [128, 256, 512, 1024];
 pub const SUITE_CNN_BATCH: usize = 64;
+/// The size at which the suite also times `matrixmultiply` alone, the engine's former kernel.
+pub const REFERENCE_SIZE: usize = 512;
 /// Time per variant of each workload in the suite.
 pub const SUITE_BUDGET_MS: f64 = 250.0;
 
@@ -149,6 +153,14 @@ pub fn run_benchmarks(
             });
         }
     }
+    // The reference in the same page: the kernel the engine ran before its own.
+    row(BenchmarkRow {
+        workload: format!("reference: matrixmultiply A·B, N = {REFERENCE_SIZE}"),
+        unit: "GFLOP/s".into(),
+        one_thread: sequential(|| matrixmultiply_gflops(REFERENCE_SIZE, now_ms, budget_ms)),
+        all_threads: matrixmultiply_gflops(REFERENCE_SIZE, now_ms, budget_ms),
+        threads,
+    });
     let cnn = |budget| {
         cnn_examples_per_second(SUITE_CNN_BATCH, now_ms, budget).map_err(|e| e.to_string())
     };
@@ -260,7 +272,7 @@ mod tests {
         let mut rows = Vec::new();
         // A tiny budget: this checks the rows, not the speed.
         run_benchmarks(&clock(), 1.0, &mut |r| rows.push(r)).expect("suite runs");
-        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 4);
+        assert_eq!(rows.len(), SUITE_SIZES.len() * 3 + 5);
         assert!(rows
             .iter()
             .all(|r| r.one_thread > 0.0 && r.all_threads > 0.0 && r.threads >= 1));

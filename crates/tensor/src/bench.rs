@@ -3,7 +3,7 @@
 //! step of a small MNIST CNN (the workload ../shared/perf/peers.md measures TF.js on).
 //! Timing is the caller's: it passes a clock, so the same code times natively and in a worker.
 
-use crate::kernels::gemm::{gemm, GemmShape, Layout};
+use crate::kernels::gemm::{gemm, gemm_with, GemmShape, Kernel, Layout};
 use crate::ops::conv::Conv2dOptions;
 use crate::ops::pool::Pool2dOptions;
 use crate::rng::Rng;
@@ -192,14 +192,44 @@ pub fn matmul_gflops(
     clock: &dyn Fn() -> f64,
     budget_ms: f64,
 ) -> f64 {
+    square_product_gflops(n, clock, budget_ms, &mut |shape, a, b, c| {
+        gemm(shape, a, la, b, lb, c)
+    })
+}
+
+/// GFLOP/s of the same N×N·N×N product (A·B) by `matrixmultiply` alone in row blocks, as the
+/// engine ran it before its own blocked kernel: the reference [`matmul_gflops`] is raced
+/// against in the same page (on the pool unless inside `parallel::sequential`).
+pub fn matrixmultiply_gflops(n: usize, clock: &dyn Fn() -> f64, budget_ms: f64) -> f64 {
+    let parallel = crate::parallel::allowed();
+    square_product_gflops(n, clock, budget_ms, &mut |shape, a, b, c| {
+        gemm_with(
+            Kernel::Matrixmultiply,
+            shape,
+            a,
+            Layout::AsIs,
+            b,
+            Layout::AsIs,
+            c,
+            parallel,
+        )
+    })
+}
+
+type Product<'a> = dyn FnMut(GemmShape, &[f32], &[f32], &mut [f32]) + 'a;
+
+fn square_product_gflops(
+    n: usize,
+    clock: &dyn Fn() -> f64,
+    budget_ms: f64,
+    product: &mut Product,
+) -> f64 {
     let mut rng = Rng::new(n as u64);
     let a = rng.uniform_vec(n * n, -1.0, 1.0);
     let b = rng.uniform_vec(n * n, -1.0, 1.0);
     let mut c = vec![0.0f32; n * n];
     let shape = GemmShape { m: n, k: n, n };
-    let ms = median_ms(clock, budget_ms, 3, &mut || {
-        gemm(shape, &a, la, &b, lb, &mut c)
-    });
+    let ms = median_ms(clock, budget_ms, 3, &mut || product(shape, &a, &b, &mut c));
     2.0 * (n as f64).powi(3) / (ms * 1e6)
 }
 

@@ -3,7 +3,8 @@
 //! under test: native builds do not run simd128 code.
 
 use tensor::kernels::gemm::{
-    gemm, gemm_scalar, matmul, matmul_scalar, par_matmul, GemmShape, Layout, GEMM_ROW_BLOCK,
+    gemm, gemm_scalar, gemm_scalar_in_blocks, gemm_with, matmul, matmul_scalar, par_matmul,
+    GemmShape, Kernel, Layout, GEMM_ROW_BLOCK, KC,
 };
 use tensor::kernels::reduce::{
     dot, dot_chunk, dot_chunk_scalar, par_dot, par_sum, sum, sum_chunk, sum_chunk_scalar,
@@ -102,6 +103,123 @@ const GEMM_SHAPES: [GemmShape; 6] = [
     },
     GemmShape { m: 200, k: 0, n: 5 },
 ];
+
+/// Shapes for the blocked kernel: k across its blocks' boundaries, m past whole 4-row tiles
+/// and 96-row packs, n past whole 8-column panels, skinny products that read A in place (n ≤
+/// 16), and few rows over many blocks of k (a filter gradient, whose blocks split between
+/// threads).
+const BLOCKED_SHAPES: [GemmShape; 9] = [
+    GemmShape { m: 1, k: 1, n: 1 },
+    GemmShape { m: 7, k: 3, n: 9 },
+    GemmShape {
+        m: 13,
+        k: KC + 1,
+        n: 17,
+    },
+    GemmShape {
+        m: 101,
+        k: 2 * KC + 5,
+        n: 40,
+    },
+    GemmShape {
+        m: 200,
+        k: 25,
+        n: 8,
+    },
+    GemmShape {
+        m: 130,
+        k: 200,
+        n: 16,
+    },
+    GemmShape {
+        m: 25,
+        k: 9 * KC + 77,
+        n: 8,
+    },
+    GemmShape {
+        m: 64,
+        k: 784,
+        n: 10,
+    },
+    GemmShape {
+        m: 97,
+        k: KC,
+        n: 130,
+    },
+];
+
+fn bits(values: &[f32]) -> Vec<u32> {
+    values.iter().map(|v| v.to_bits()).collect()
+}
+
+/// Every output of the blocked kernel (sequential and on the pool) has the bits of the scalar
+/// loop that adds in the same order: its products from +0 per block of KC, then the blocks.
+/// In the browser this is the simd128 micro-kernel; natively its plain-f32 model.
+fn check_blocked_kernel_against_block_order_oracle() {
+    let layouts = [Layout::AsIs, Layout::Transposed];
+    for (i, &shape) in BLOCKED_SHAPES.iter().enumerate() {
+        for la in layouts {
+            for lb in layouts {
+                let a = values(shape.m * shape.k, 7 * i as u32);
+                let b = values(shape.k * shape.n, 7 * i as u32 + 1);
+                let mut expected = vec![f32::NAN; shape.m * shape.n];
+                gemm_scalar_in_blocks(shape, &a, la, &b, lb, &mut expected);
+                for parallel in [false, true] {
+                    let mut got = vec![f32::NAN; shape.m * shape.n];
+                    gemm_with(Kernel::Blocked, shape, &a, la, &b, lb, &mut got, parallel);
+                    assert!(
+                        bits(&got) == bits(&expected),
+                        "{shape:?} {la:?}·{lb:?}, parallel {parallel}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn blocked_kernel_adds_in_block_order() {
+    check_blocked_kernel_against_block_order_oracle();
+}
+
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn blocked_kernel_adds_in_block_order() {
+    ensure_pool().await;
+    check_blocked_kernel_against_block_order_oracle();
+}
+
+/// The link promise: in the browser, every product the app computes has the bits
+/// `matrixmultiply`'s simd128 kernel gave it before the blocked kernel replaced it.
+#[cfg(target_arch = "wasm32")]
+#[test]
+async fn products_keep_the_bits_matrixmultiply_gave_them() {
+    ensure_pool().await;
+    let layouts = [Layout::AsIs, Layout::Transposed];
+    for (i, &shape) in BLOCKED_SHAPES.iter().chain(&GEMM_SHAPES).enumerate() {
+        for la in layouts {
+            for lb in layouts {
+                let a = values(shape.m * shape.k, 9 * i as u32);
+                let b = values(shape.k * shape.n, 9 * i as u32 + 1);
+                let mut before = vec![f32::NAN; shape.m * shape.n];
+                let mut now = vec![f32::NAN; shape.m * shape.n];
+                gemm_with(
+                    Kernel::Matrixmultiply,
+                    shape,
+                    &a,
+                    la,
+                    &b,
+                    lb,
+                    &mut before,
+                    false,
+                );
+                gemm(shape, &a, la, &b, lb, &mut now);
+                assert!(bits(&now) == bits(&before), "{shape:?} {la:?}·{lb:?}");
+            }
+        }
+    }
+}
 
 #[test]
 fn matmul_agrees_with_scalar_oracle() {
@@ -264,8 +382,23 @@ fn results_do_not_depend_on_thread_count() {
         pool.install(|| {
             let mut c = vec![0.0; shape.m * shape.n];
             par_matmul(shape, &a, &b, &mut c);
-            let bits: Vec<u32> = c.iter().map(|v| v.to_bits()).collect();
-            (bits, par_sum(&x).to_bits())
+            let blocked = BLOCKED_SHAPES.map(|shape| {
+                let a = values(shape.m * shape.k, 14);
+                let b = values(shape.k * shape.n, 15);
+                let mut c = vec![0.0; shape.m * shape.n];
+                gemm_with(
+                    Kernel::Blocked,
+                    shape,
+                    &a,
+                    Layout::AsIs,
+                    &b,
+                    Layout::AsIs,
+                    &mut c,
+                    true,
+                );
+                bits(&c)
+            });
+            (bits(&c), blocked, par_sum(&x).to_bits())
         })
     };
     let one = run(1);
