@@ -41,9 +41,21 @@ pub const ELEMENT_FORK_MIN: usize = 512 * 1024;
 /// Chunks never share values and their boundaries do not depend on the thread count, so the
 /// bits are the same either way.
 pub fn for_each_chunk_mut<T: Send>(out: &mut [T], len: usize, f: impl Fn(usize, &mut [T]) + Sync) {
+    let work = out.len();
+    for_each_chunk_mut_by_work(out, len, work, f);
+}
+
+/// As [`for_each_chunk_mut`], for loops whose cost is not one element-wise value per output:
+/// forks when `work`, in element-wise values' worth, reaches `ELEMENT_FORK_MIN`.
+pub fn for_each_chunk_mut_by_work<T: Send>(
+    out: &mut [T],
+    len: usize,
+    work: usize,
+    f: impl Fn(usize, &mut [T]) + Sync,
+) {
     use rayon::prelude::*;
     let len = len.max(1);
-    if allowed() && out.len() > len && out.len() >= ELEMENT_FORK_MIN {
+    if allowed() && out.len() > len && work >= ELEMENT_FORK_MIN {
         out.par_chunks_mut(len)
             .enumerate()
             .for_each(|(i, chunk)| f(i, chunk));

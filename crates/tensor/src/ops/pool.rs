@@ -5,7 +5,7 @@
 
 use crate::autograd::Backward;
 use crate::ops::conv::window_out_len;
-use crate::parallel::for_each_chunk_mut;
+use crate::parallel::for_each_chunk_mut_by_work;
 use crate::shape::{Result, ShapeError};
 use crate::tensor::Tensor;
 
@@ -104,7 +104,8 @@ impl Windows {
     }
 
     /// Runs `f(planes, chunk)` over chunks of `out` holding `per_plane` values for each of
-    /// [`PLANES_PER_CHUNK`] planes, on the pool when allowed (planes never share values).
+    /// [`PLANES_PER_CHUNK`] planes, on the pool when allowed and the windows are worth a fork
+    /// (planes never share values).
     fn per_planes<T: Send>(
         &self,
         out: &mut [T],
@@ -112,7 +113,11 @@ impl Windows {
         f: impl Fn(std::ops::Range<usize>, &mut [T]) + Sync,
     ) {
         let per_plane = per_plane.max(1);
-        for_each_chunk_mut(out, PLANES_PER_CHUNK * per_plane, |c, chunk| {
+        let (kh, kw) = self.opt.kernel;
+        let work = (self.planes * self.oh * self.ow)
+            .saturating_mul(kh * kw)
+            .saturating_mul(WINDOW_STEP_COST);
+        for_each_chunk_mut_by_work(out, PLANES_PER_CHUNK * per_plane, work, |c, chunk| {
             let first = c * PLANES_PER_CHUNK;
             f(first..first + chunk.len() / per_plane, chunk)
         });
@@ -121,6 +126,12 @@ impl Windows {
 
 /// Planes (one channel of one image) per parallel chunk of pooling work.
 const PLANES_PER_CHUNK: usize = 16;
+
+/// What one step of a window (an index, a compare, a branch) costs in element-wise values'
+/// worth, for the fork decision: in the browser's profile of the CNN lab, the max-pool over
+/// conv1's 401k values took ~10% of the engine thread's time on one thread while it stayed
+/// under the element-wise fork threshold, about eight times what ReLU spends on a value.
+const WINDOW_STEP_COST: usize = 8;
 
 struct MaxPoolBackward {
     windows: Windows,

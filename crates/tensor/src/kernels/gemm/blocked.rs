@@ -30,6 +30,9 @@ const MC: usize = 24 * MR;
 /// used once or twice after being copied.
 const PACK_A_FROM_COLUMNS: usize = 2 * NR + 1;
 
+/// B is packed on the pool from this many values (and more than one block of k).
+const PACK_B_FORK_MIN: usize = 64 * 1024;
+
 /// At most this many values of per-block sums when k's blocks are split between threads.
 const BLOCK_SUMS_MAX: usize = 4 << 20;
 
@@ -49,22 +52,17 @@ struct PackedB {
 }
 
 impl PackedB {
-    fn new(b: Operand, k: usize, n: usize) -> PackedB {
+    /// Packs all of B, block by block (on the pool when `parallel` and B is large: a filter
+    /// gradient's B is the whole batch's output gradient, 400k values).
+    fn new(b: Operand, k: usize, n: usize, parallel: bool) -> PackedB {
         let panels = n.div_ceil(NR);
         let mut values = vec![0.0f32; k * panels * NR];
-        for (block, chunk) in values.chunks_mut(KC * panels * NR).enumerate() {
-            let k0 = block * KC;
-            let kc = KC.min(k - k0);
-            for (panel, out) in chunk.chunks_mut(kc * NR).enumerate() {
-                let j0 = panel * NR;
-                let cols = NR.min(n - j0);
-                for j in 0..cols {
-                    let column = &b.data[(j0 + j) * b.col..];
-                    for p in 0..kc {
-                        out[p * NR + j] = column[(k0 + p) * b.row];
-                    }
-                }
-            }
+        let block_len = KC * panels * NR;
+        let pack = |(block, out): (usize, &mut [f32])| pack_b_block(b, block, n, out);
+        if parallel && values.len() >= PACK_B_FORK_MIN && values.len() > block_len {
+            values.par_chunks_mut(block_len).enumerate().for_each(pack);
+        } else {
+            values.chunks_mut(block_len).enumerate().for_each(pack);
         }
         PackedB { values, panels }
     }
@@ -79,7 +77,7 @@ impl PackedB {
 pub fn gemm_blocked(shape: GemmShape, a: Operand, b: Operand, c: &mut [f32], parallel: bool) {
     let GemmShape { m, k, n } = shape;
     debug_assert!(m > 0 && k > 0 && n > 0 && c.len() == m * n);
-    let packed = PackedB::new(b, k, n);
+    let packed = PackedB::new(b, k, n, parallel);
     let blocks = k.div_ceil(KC);
     let row_tiles = m.div_ceil(MR);
     let threads = if parallel {
@@ -184,6 +182,27 @@ fn rows(
                     // or in `tiles` (kc·MR values per tile); `b` holds kc·NR values; the
                     // tile's outputs are rows r0 + t0 + i < m and columns j0 + j < n of `out`.
                     unsafe { micro::tile(kc, tile_a, b.as_ptr(), tile_c, accumulate) };
+                }
+            }
+        }
+    }
+}
+
+/// Packs block `block` of k of B into its panels (`out`, zero-filled: the padding past B's
+/// last column stays zero). A row of B as used is contiguous unless B is transposed.
+fn pack_b_block(b: Operand, block: usize, n: usize, out: &mut [f32]) {
+    let k0 = block * KC;
+    let kc = out.len() / (n.div_ceil(NR) * NR);
+    for (panel, out) in out.chunks_mut(kc * NR).enumerate() {
+        let j0 = panel * NR;
+        let cols = NR.min(n - j0);
+        for (p, out) in out.chunks_exact_mut(NR).enumerate() {
+            let start = (k0 + p) * b.row + j0 * b.col;
+            if b.col == 1 {
+                out[..cols].copy_from_slice(&b.data[start..start + cols]);
+            } else {
+                for (j, o) in out[..cols].iter_mut().enumerate() {
+                    *o = b.data[start + j * b.col];
                 }
             }
         }
