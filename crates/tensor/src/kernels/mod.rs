@@ -1,6 +1,7 @@
 //! Kernels: each has a scalar version that is also the test oracle, and where it pays a
 //! `simd128` version chosen at compile time (wasm) that must agree with it.
 
+pub mod copy;
 pub mod gemm;
 pub mod reduce;
 

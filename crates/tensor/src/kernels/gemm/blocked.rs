@@ -19,6 +19,7 @@ use rayon::prelude::*;
 
 use super::micro::{self, TileA, TileC, MR, NR};
 use super::GemmShape;
+use crate::kernels::copy::copy_run;
 
 /// Steps of k per block: `matrixmultiply`'s `S_KC`, which the bits of every sum depend on.
 pub const KC: usize = 256;
@@ -199,7 +200,7 @@ fn pack_b_block(b: Operand, block: usize, n: usize, out: &mut [f32]) {
         for (p, out) in out.chunks_exact_mut(NR).enumerate() {
             let start = (k0 + p) * b.row + j0 * b.col;
             if b.col == 1 {
-                out[..cols].copy_from_slice(&b.data[start..start + cols]);
+                copy_run(&mut out[..cols], &b.data[start..start + cols]);
             } else {
                 for (j, o) in out[..cols].iter_mut().enumerate() {
                     *o = b.data[start + j * b.col];
