@@ -4,7 +4,7 @@
 // broken link explains itself. Also records the speed and the time to 97% (not asserted).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { colours, openPage, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
+import { colours, longTasks, openPage, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
 
 const READY = 60_000;
 const TRAINING = 180_000;
@@ -32,6 +32,7 @@ test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on
   const accuracy = await testAccuracy(page);
   const speed = await page.getByTestId('examples-per-second').textContent();
   const target = await page.getByTestId('time-to-target').textContent();
+  const long = await longTasks(page);
   await writeArtifact(
     'cnn-training.txt',
     [
@@ -42,6 +43,7 @@ test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on
       `wall time from opening to the first step: ${((firstStep - opened) / 1000).toFixed(1)} s`,
       `wall time from opening (training starts by itself) to 97% shown: ${((reached - opened) / 1000).toFixed(1)} s`,
       `wall time from the first step to the end (3 epochs, 7 test evaluations, views every 300 ms): ${((finished - firstStep) / 1000).toFixed(1)} s`,
+      `main-thread tasks over 50 ms from opening to the end of training: ${long.length ? long.join(', ') : 'none'}`,
     ].join('\n') + '\n',
   );
   assert.ok(accuracy >= 0.97, `test accuracy ${accuracy}`);

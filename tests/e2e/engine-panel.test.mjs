@@ -160,3 +160,39 @@ test('the bundled MNIST digits are served as a static file', async () => {
   assert.deepEqual(header, { magic: 'MNIST10K', count: 10000, size: 20 + 10000 + 10000 * 784 });
   await page.close();
 });
+
+test('first load and a warm reload: when the page answers, and when the engine is ready (reported)', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#engine`);
+  // The app has mounted (the labs' navigation is there to click) and the engine worker has
+  // started its pool and answered: milliseconds since navigation, read off the page's clock.
+  const times = async () => {
+    const mounted = await page.waitForFunction(
+      () => document.querySelector('nav.labs-nav a') && performance.now(),
+      null,
+      { timeout: READY_TIMEOUT, polling: 10 },
+    );
+    const ready = await page.waitForFunction(
+      () => document.querySelector('[data-testid=engine-status]')?.textContent.includes('ready') && performance.now(),
+      null,
+      { timeout: READY_TIMEOUT, polling: 10 },
+    );
+    return [Math.round(await mounted.jsonValue()), Math.round(await ready.jsonValue())];
+  };
+  const [firstMounted, firstReady] = await times();
+  await page.reload();
+  const [warmMounted, warmReady] = await times();
+  const sizes = await page.evaluate(() =>
+    performance.getEntriesByType('resource')
+      .filter((r) => r.name.endsWith('.wasm'))
+      .map((r) => `${r.name.split('/').pop()}: ${r.encodedBodySize} bytes`),
+  );
+  await writeArtifact(
+    'first-interactive.txt',
+    `first load: navigation to the app mounted ${firstMounted} ms, to the engine ready ${firstReady} ms\n` +
+      `warm reload: navigation to the app mounted ${warmMounted} ms, to the engine ready ${warmReady} ms\n` +
+      `wasm transferred on the reload (0 when cached): ${sizes.join(', ')}\n`,
+  );
+  assert.ok(warmMounted > 0 && warmReady >= warmMounted);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

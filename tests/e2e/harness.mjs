@@ -160,3 +160,15 @@ export function sharedBrowser({ before, after }) {
   });
   return shared;
 }
+
+/** Every main-thread task over 50 ms since the page opened ("N ms at T ms"), from the browser's
+ * long-task observer. The labs' tests write these down while training runs; never asserted. */
+export async function longTasks(page) {
+  return page.evaluate(() => new Promise((resolve) => {
+    new PerformanceObserver((list, observer) => {
+      observer.disconnect();
+      resolve(list.getEntries().map((e) => `${Math.round(e.duration)} ms at ${Math.round(e.startTime)} ms`));
+    }).observe({ type: 'longtask', buffered: true });
+    setTimeout(() => resolve([]), 1000);
+  }));
+}

@@ -5,7 +5,7 @@
 // gives the same numbers on one thread and on the pool, and each model's speed on both.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openPage, screenshot, serveDist, sharedBrowser, writeArtifact } from './harness.mjs';
+import { launchBrowser, openPage, screenshot, serveDist, sharedBrowser, writeArtifact, longTasks } from './harness.mjs';
 
 const READY = 240_000;
 const shared = sharedBrowser({ before, after });
@@ -28,16 +28,6 @@ async function byLength(page) {
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-async function longTasks(page) {
-  return page.evaluate(() => new Promise((resolve) => {
-    new PerformanceObserver((list, observer) => {
-      observer.disconnect();
-      resolve(list.getEntries().map((e) => `${Math.round(e.duration)} ms at ${Math.round(e.startTime)} ms`));
-    }).observe({ type: 'longtask', buffered: true });
-    setTimeout(() => resolve([]), 1000);
-  }));
-}
 
 test('the README links: attention keeps long sentences, one context vector does not; translate, align, score', async () => {
   // The default experiment with the notes' sentence typed and a beam of 4: the same training.

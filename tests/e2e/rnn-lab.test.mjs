@@ -4,7 +4,7 @@
 // followed through every gate; a broken link says what it could not use.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { colours, openPage, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
+import { colours, openPage, screenshot, sharedBrowser, writeArtifact, longTasks } from './harness.mjs';
 
 const READY = 120_000;
 const shared = sharedBrowser({ before, after });
@@ -35,13 +35,7 @@ test('recall across 40 steps: the RNN stays near chance, the LSTM learns, and th
     accuracy[cell] = await heldOut(page);
     // The main thread while the link replayed (training in the worker, the page drawing):
     // every task over 50 ms since the page opened. Measured and written down, not asserted.
-    const long = await page.evaluate(() => new Promise((resolve) => {
-      new PerformanceObserver((list, observer) => {
-        observer.disconnect();
-        resolve(list.getEntries().map((e) => `${Math.round(e.duration)} ms at ${Math.round(e.startTime)} ms`));
-      }).observe({ type: 'longtask', buffered: true });
-      setTimeout(() => resolve([]), 1000);
-    }));
+    const long = await longTasks(page);
     const openMs = Math.round(await page.evaluate(() => performance.now()));
     await writeArtifact(
       `rnn-longtasks-${cell}.txt`,

@@ -5,7 +5,7 @@
 // notes give; a typed input is answered, a bad one named and kept; the language model writes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { colours, openPage, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
+import { colours, openPage, screenshot, sharedBrowser, writeArtifact, longTasks } from './harness.mjs';
 
 const READY = 180_000;
 const shared = sharedBrowser({ before, after });
@@ -22,16 +22,6 @@ async function open(link) {
   const opened = await openPage(shared.browser.context, `${shared.server.url}#${link}`);
   await opened.page.setViewportSize({ width: 1200, height: 1000 });
   return opened;
-}
-
-async function longTasks(page) {
-  return page.evaluate(() => new Promise((resolve) => {
-    new PerformanceObserver((list, observer) => {
-      observer.disconnect();
-      resolve(list.getEntries().map((e) => `${Math.round(e.duration)} ms at ${Math.round(e.startTime)} ms`));
-    }).observe({ type: 'longtask', buffered: true });
-    setTimeout(() => resolve([]), 1000);
-  }));
 }
 
 test('reversal with a causal decoder: learnt, a head on the anti-diagonal, the mask empty above it', async () => {
