@@ -247,7 +247,7 @@ fn for_each_image(
 /// [N·H'·W', O] → [N, O, H'·W'] (+ bias per channel): the GEMM works on rows, the tensor is
 /// NCHW. Image by image, on the pool.
 fn rows_to_nchw(rows: &[f32], o: usize, positions: usize, bias: Option<&[f32]>) -> Vec<f32> {
-    let mut out = vec![0.0f32; rows.len()];
+    let mut out = crate::parallel::zeros(rows.len());
     let image = (o * positions).max(1);
     for_each_image(&mut out, image, rows, image, |out, rows| {
         for ch in 0..o {
@@ -265,7 +265,7 @@ fn rows_to_nchw(rows: &[f32], o: usize, positions: usize, bias: Option<&[f32]>) 
 
 /// [N, O, H'·W'] → [N·H'·W', O], image by image.
 fn nchw_to_rows(x: &[f32], o: usize, positions: usize) -> Vec<f32> {
-    let mut rows = vec![0.0f32; x.len()];
+    let mut rows = crate::parallel::zeros(x.len());
     let image = (o * positions).max(1);
     for_each_image(&mut rows, image, x, image, |rows, x| {
         for ch in 0..o {
@@ -297,7 +297,7 @@ impl Backward for Conv2dBackward {
 
         let dx = x.tracks_grad().then(|| {
             // ∂rows[M, patch] = ∂out_rows[M, O] · W[O, patch], then fold back image by image.
-            let mut d_rows = vec![0.0f32; m * patch];
+            let mut d_rows = crate::parallel::zeros(m * patch);
             gemm(
                 GemmShape { m, k: o, n: patch },
                 &g_rows,
@@ -407,7 +407,7 @@ impl Tensor {
         }
         let (m, patch) = (geo.n * geo.positions(), geo.patch());
         let rows = geo.unfold(&self.data());
-        let mut out_rows = vec![0.0f32; m * o];
+        let mut out_rows = crate::parallel::zeros(m * o);
         // out_rows[M, O] = rows[M, patch] · Wᵀ (W is stored [O, patch]).
         gemm(
             GemmShape { m, k: patch, n: o },

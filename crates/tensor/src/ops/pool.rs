@@ -144,7 +144,7 @@ impl Backward for MaxPoolBackward {
     }
 
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
-        let mut dx = vec![0.0; inputs[0].numel()];
+        let mut dx = crate::parallel::zeros(inputs[0].numel());
         let w = &self.windows;
         let (plane_in, plane_out) = (w.h * w.w, w.oh * w.ow);
         // Each window's winner lies in its own plane: planes are independent.
