@@ -79,16 +79,25 @@ pub fn App() -> impl IntoView {
             }
         })
         .collect::<Vec<_>>();
-    // Every page stays mounted (its timers and listeners live as long as the app); the ones
-    // not chosen are hidden.
-    let bodies = pages
-        .iter()
-        .enumerate()
-        .map(|(i, page)| {
+    // A page's view is built the first time it is shown, and then stays mounted (its timers
+    // and listeners live as long as the app) and hidden while another page is chosen. Building
+    // every lab's view at start-up was one main-thread task of 160–280 ms while the opening lab
+    // had already started training; the labs' state lives in the pages, not in their views.
+    let bodies = (0..pages.len())
+        .map(|i| {
             let active = Signal::derive(move || shown.get() == i);
+            let mounted = Memo::new(move |before: Option<&bool>| {
+                before.copied().unwrap_or(false) || active.get()
+            });
+            // Built untracked: what the view reads while it is built must not rebuild it.
+            let body = move || {
+                mounted
+                    .get()
+                    .then(|| untrack(|| stored.with_value(|pages| pages[i].view(active, restart))))
+            };
             view! {
                 <div style:display=move || if active.get() { "block" } else { "none" }>
-                    {page.view(active, restart)}
+                    {body}
                 </div>
             }
         })
