@@ -148,6 +148,25 @@ const BLOCKED_SHAPES: [GemmShape; 9] = [
     },
 ];
 
+/// Calls `check(shape, a, la, b, lb)` for every shape in `shapes` and all four transpositions,
+/// with values in [-1, 1) seeded by `seed` and the shape's index.
+fn for_every_product(
+    shapes: &[GemmShape],
+    seed: u32,
+    check: impl Fn(GemmShape, &[f32], Layout, &[f32], Layout),
+) {
+    let layouts = [Layout::AsIs, Layout::Transposed];
+    for (i, &shape) in shapes.iter().enumerate() {
+        for la in layouts {
+            for lb in layouts {
+                let a = values(shape.m * shape.k, seed * i as u32);
+                let b = values(shape.k * shape.n, seed * i as u32 + 1);
+                check(shape, &a, la, &b, lb);
+            }
+        }
+    }
+}
+
 fn bits(values: &[f32]) -> Vec<u32> {
     values.iter().map(|v| v.to_bits()).collect()
 }
@@ -156,25 +175,18 @@ fn bits(values: &[f32]) -> Vec<u32> {
 /// loop that adds in the same order: its products from +0 per block of KC, then the blocks.
 /// In the browser this is the simd128 micro-kernel; natively its plain-f32 model.
 fn check_blocked_kernel_against_block_order_oracle() {
-    let layouts = [Layout::AsIs, Layout::Transposed];
-    for (i, &shape) in BLOCKED_SHAPES.iter().enumerate() {
-        for la in layouts {
-            for lb in layouts {
-                let a = values(shape.m * shape.k, 7 * i as u32);
-                let b = values(shape.k * shape.n, 7 * i as u32 + 1);
-                let mut expected = vec![f32::NAN; shape.m * shape.n];
-                gemm_scalar_in_blocks(shape, &a, la, &b, lb, &mut expected);
-                for parallel in [false, true] {
-                    let mut got = vec![f32::NAN; shape.m * shape.n];
-                    gemm_with(Kernel::Blocked, shape, &a, la, &b, lb, &mut got, parallel);
-                    assert!(
-                        bits(&got) == bits(&expected),
-                        "{shape:?} {la:?}·{lb:?}, parallel {parallel}"
-                    );
-                }
-            }
+    for_every_product(&BLOCKED_SHAPES, 7, |shape, a, la, b, lb| {
+        let mut expected = vec![f32::NAN; shape.m * shape.n];
+        gemm_scalar_in_blocks(shape, a, la, b, lb, &mut expected);
+        for parallel in [false, true] {
+            let mut got = vec![f32::NAN; shape.m * shape.n];
+            gemm_with(Kernel::Blocked, shape, a, la, b, lb, &mut got, parallel);
+            assert!(
+                bits(&got) == bits(&expected),
+                "{shape:?} {la:?}·{lb:?}, parallel {parallel}"
+            );
         }
-    }
+    });
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -196,29 +208,23 @@ async fn blocked_kernel_adds_in_block_order() {
 #[test]
 async fn products_keep_the_bits_matrixmultiply_gave_them() {
     ensure_pool().await;
-    let layouts = [Layout::AsIs, Layout::Transposed];
-    for (i, &shape) in BLOCKED_SHAPES.iter().chain(&GEMM_SHAPES).enumerate() {
-        for la in layouts {
-            for lb in layouts {
-                let a = values(shape.m * shape.k, 9 * i as u32);
-                let b = values(shape.k * shape.n, 9 * i as u32 + 1);
-                let mut before = vec![f32::NAN; shape.m * shape.n];
-                let mut now = vec![f32::NAN; shape.m * shape.n];
-                gemm_with(
-                    Kernel::Matrixmultiply,
-                    shape,
-                    &a,
-                    la,
-                    &b,
-                    lb,
-                    &mut before,
-                    false,
-                );
-                gemm(shape, &a, la, &b, lb, &mut now);
-                assert!(bits(&now) == bits(&before), "{shape:?} {la:?}·{lb:?}");
-            }
-        }
-    }
+    let shapes: Vec<GemmShape> = BLOCKED_SHAPES.iter().chain(&GEMM_SHAPES).copied().collect();
+    for_every_product(&shapes, 9, |shape, a, la, b, lb| {
+        let mut before = vec![f32::NAN; shape.m * shape.n];
+        let mut now = vec![f32::NAN; shape.m * shape.n];
+        gemm_with(
+            Kernel::Matrixmultiply,
+            shape,
+            a,
+            la,
+            b,
+            lb,
+            &mut before,
+            false,
+        );
+        gemm(shape, a, la, b, lb, &mut now);
+        assert!(bits(&now) == bits(&before), "{shape:?} {la:?}·{lb:?}");
+    });
 }
 
 #[test]
@@ -290,26 +296,19 @@ fn parallel_reductions_are_bit_identical_to_sequential() {
 
 /// Some of these products are large enough to run on the pool (see GEMM_PARALLEL_MIN_WORK).
 fn check_every_transposition() {
-    let layouts = [Layout::AsIs, Layout::Transposed];
-    for (i, &shape) in GEMM_SHAPES.iter().enumerate() {
-        for la in layouts {
-            for lb in layouts {
-                let a = values(shape.m * shape.k, 5 * i as u32);
-                let b = values(shape.k * shape.n, 5 * i as u32 + 1);
-                let mut expected = vec![f32::NAN; shape.m * shape.n];
-                let mut got = vec![f32::NAN; shape.m * shape.n];
-                gemm_scalar(shape, &a, la, &b, lb, &mut expected);
-                gemm(shape, &a, la, &b, lb, &mut got);
-                let tol = (shape.k as f32 + 1.0) * f32::EPSILON * 4.0;
-                for (j, (g, e)) in got.iter().zip(&expected).enumerate() {
-                    assert!(
-                        (g - e).abs() <= tol,
-                        "{shape:?} {la:?}·{lb:?} element {j}: {g} vs {e}"
-                    );
-                }
-            }
+    for_every_product(&GEMM_SHAPES, 5, |shape, a, la, b, lb| {
+        let mut expected = vec![f32::NAN; shape.m * shape.n];
+        let mut got = vec![f32::NAN; shape.m * shape.n];
+        gemm_scalar(shape, a, la, b, lb, &mut expected);
+        gemm(shape, a, la, b, lb, &mut got);
+        let tol = (shape.k as f32 + 1.0) * f32::EPSILON * 4.0;
+        for (j, (g, e)) in got.iter().zip(&expected).enumerate() {
+            assert!(
+                (g - e).abs() <= tol,
+                "{shape:?} {la:?}·{lb:?} element {j}: {g} vs {e}"
+            );
         }
-    }
+    });
 }
 
 /// Reference values of SplitMix64 with seed 1234567 (from the algorithm's published C code).
