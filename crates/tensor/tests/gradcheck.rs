@@ -383,6 +383,26 @@ fn absurd_sizes_are_errors_not_wraparounds() {
     );
 }
 
+/// An image with no pixels, padded, has windows of padding only: its unfolded rows are zeros
+/// (they are written by the images' own tasks, so an empty image must still get its rows).
+#[test]
+fn a_padded_empty_image_convolves_to_its_bias() {
+    use tensor::ops::conv::Conv2dOptions;
+    let padded = Conv2dOptions {
+        padding: (2, 2),
+        ..Conv2dOptions::default()
+    };
+    for shape in [[2, 1, 0, 4], [2, 1, 4, 0]] {
+        let x = Tensor::zeros(&shape);
+        let bias = Tensor::from_vec(vec![0.5], &[1]).unwrap();
+        let y = x
+            .conv2d(&rand(&[1, 1, 3, 3], 3), Some(&bias), padded)
+            .unwrap();
+        assert!(y.numel() > 0, "{shape:?}: {:?}", y.shape());
+        assert!(y.to_vec().iter().all(|&v| v == 0.5), "{shape:?}");
+    }
+}
+
 #[test]
 fn shape_errors_name_the_op_and_shapes() {
     let err = rand(&[2, 3], 1).matmul(&rand(&[4, 2], 2)).unwrap_err();

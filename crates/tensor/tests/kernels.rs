@@ -108,7 +108,7 @@ const GEMM_SHAPES: [GemmShape; 6] = [
 /// and 96-row packs, n past whole 8-column panels, skinny products that read A in place (n ≤
 /// 16), and few rows over many blocks of k (a filter gradient, whose blocks split between
 /// threads).
-const BLOCKED_SHAPES: [GemmShape; 9] = [
+const BLOCKED_SHAPES: [GemmShape; 10] = [
     GemmShape { m: 1, k: 1, n: 1 },
     GemmShape { m: 7, k: 3, n: 9 },
     GemmShape {
@@ -145,6 +145,12 @@ const BLOCKED_SHAPES: [GemmShape; 9] = [
         m: 97,
         k: KC,
         n: 130,
+    },
+    // One tile of rows over four blocks of k: its blocks split between two or more threads.
+    GemmShape {
+        m: 4,
+        k: 3 * KC + 1,
+        n: 9,
     },
 ];
 

@@ -84,7 +84,7 @@ impl wbg_rayon_PoolBuilder {
     /// [Patched for the playground.]
     #[wasm_bindgen(js_name = workersToStart)]
     pub fn workers_to_start(&self) -> usize {
-        self.num_threads - 1
+        self.num_threads.saturating_sub(1)
     }
 
     pub fn receiver(&self) -> *const Receiver<ThreadBuilder> {

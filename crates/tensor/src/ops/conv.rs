@@ -206,19 +206,21 @@ impl Geometry {
             // SAFETY: every value of `r` was just written, and MaybeUninit<f32> has f32's layout.
             unsafe { &mut *(r as *mut [MaybeUninit<f32>] as *mut [f32]) }
         };
+        // Chunk by chunk of the rows, not zipped with the images: an image with no pixels
+        // (a height or width of 0, padded) still has rows of padding to zero.
+        let image = |i: usize| x.get(i * image_len..(i + 1) * image_len).unwrap_or(&[]);
         if crate::parallel::allowed() {
             spare
                 .par_chunks_mut(row_len)
-                .zip(x.par_chunks(image_len))
-                .for_each(|(r, img)| self.im2row(img, zeroed(r)));
+                .enumerate()
+                .for_each(|(i, r)| self.im2row(image(i), zeroed(r)));
         } else {
             spare
                 .chunks_mut(row_len)
-                .zip(x.chunks(image_len))
-                .for_each(|(r, img)| self.im2row(img, zeroed(r)));
+                .enumerate()
+                .for_each(|(i, r)| self.im2row(image(i), zeroed(r)));
         }
-        // SAFETY: the images' chunks cover all `len` values (x holds n images of image_len
-        // values, the rows n chunks of row_len), and each was zeroed above.
+        // SAFETY: the chunks cover all `len` values, and each was zeroed above.
         unsafe { rows.set_len(len) };
         rows
     }

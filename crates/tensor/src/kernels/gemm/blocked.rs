@@ -77,7 +77,17 @@ impl PackedB {
 /// C = op(A)·op(B) for m, k, n ≥ 1; on the pool when `parallel`.
 pub fn gemm_blocked(shape: GemmShape, a: Operand, b: Operand, c: &mut [f32], parallel: bool) {
     let GemmShape { m, k, n } = shape;
-    debug_assert!(m > 0 && k > 0 && n > 0 && c.len() == m * n);
+    // The unsafe tiles below rely on these: checked here, not only by the caller.
+    let last = |o: Operand, rows: usize, cols: usize| (rows - 1) * o.row + (cols - 1) * o.col;
+    assert!(
+        m > 0 && k > 0 && n > 0 && c.len() == m * n,
+        "gemm: {shape:?}, C of {}",
+        c.len()
+    );
+    assert!(
+        last(a, m, k) < a.data.len() && last(b, k, n) < b.data.len(),
+        "gemm: {shape:?}"
+    );
     let packed = PackedB::new(b, k, n, parallel);
     let blocks = k.div_ceil(KC);
     let row_tiles = m.div_ceil(MR);

@@ -13,6 +13,10 @@
 //! spill: measured at N = 512 on one thread in Chromium (same page, 2026-11-30), 4×8 reached
 //! 36–38 GFLOP/s, 5×8 18–20, 6×8 24, and `matrixmultiply`'s 8×8 26.
 
+// matrixmultiply fuses its multiply-adds under relaxed SIMD, and these would no longer be its bits.
+#[cfg(target_feature = "relaxed-simd")]
+compile_error!("the blocked GEMM keeps matrixmultiply's bits only without relaxed-simd");
+
 /// Rows of a tile: A values broadcast per step of k.
 pub const MR: usize = 4;
 /// Columns of a tile: two f32x4 vectors of a packed B panel.
@@ -37,8 +41,8 @@ pub struct TileC {
 
 /// Computes one tile over `kc` steps of k from `b`, a packed panel (`kc`×[`NR`], row-major,
 /// zero beyond the product's last column); adds to C when `accumulate`, overwrites it otherwise.
-/// A tile whose A strides are (1, [`MR`]) is packed (`pack_a`): it gets a loop with constant
-/// strides.
+/// A tile whose A strides are (1, [`MR`]) gets a loop with constant strides: a packed tile
+/// (`pack_a`), or, the same addresses, a transposed A of exactly [`MR`] rows read in place.
 ///
 /// # Safety
 /// `a` must be readable at `i·row + p·col` for i < `c.rows`, p < `kc`; `b` for `kc·NR` values;

@@ -2,7 +2,7 @@
 //! (backward passes need A·Bᵀ and Aᵀ·B as often as A·B; strides make them free).
 //!
 //! Two kernels, one set of bits per target:
-//! - in the browser (wasm simd128), [`blocked`]: B packed once and shared by the threads, a 6×8
+//! - in the browser (wasm simd128), [`blocked`]: B packed once and shared by the threads, a 4×8
 //!   micro-kernel, rows or blocks of k split between threads. It computes every output exactly
 //!   as `matrixmultiply`'s simd128 kernel did before it (same blocks of k, same additions in
 //!   the same order), so no link's numbers moved when it replaced that kernel; the in-browser
