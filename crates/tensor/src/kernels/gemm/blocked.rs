@@ -227,10 +227,14 @@ fn pack_a(a: Operand, row0: usize, mc: usize, k0: usize, kc: usize, tiles: &mut 
     tiles.clear();
     tiles.resize(count * kc * MR, 0.0);
     for (t, tile) in tiles.chunks_mut(kc * MR).enumerate() {
-        for i in 0..MR.min(mc - t * MR) {
-            let row = &a.data[(row0 + t * MR + i) * a.row + k0 * a.col..];
-            for p in 0..kc {
-                tile[p * MR + i] = row[p * a.col];
+        let rows = MR.min(mc - t * MR);
+        let first = (row0 + t * MR) * a.row + k0 * a.col;
+        // Step by step of k, a tile's rows together: a transposed A (Aᵀ·B, a weight gradient)
+        // then reads its four values of a step from one place, instead of striding by m.
+        for (p, step) in tile.chunks_exact_mut(MR).enumerate() {
+            let at = first + p * a.col;
+            for (i, value) in step[..rows].iter_mut().enumerate() {
+                *value = a.data[at + i * a.row];
             }
         }
     }
