@@ -48,9 +48,9 @@ pub fn SuiteTable(state: RwSignal<PanelState>) -> impl IntoView {
             "784 → 256 → 256 → 10, both at batch 64, of an LSTM (32 → 128 over 32 steps, batch 32) "
             "and of a Transformer encoder block (width 64, 4 heads, feed-forward 256, 64 positions, "
             "batch 16) — the workloads TF.js and jax-js were measured on. "
-            "The reference row is the same 512 × 512 product by matrixmultiply alone, the library "
-            "the engine used before its own kernel: a yardstick measured in this page, so the "
-            "ratio holds even where this machine is slower or busier than ours. "
+            "The reference row is the same 512 × 512 product by matrixmultiply, the library the "
+            "engine used before its own kernel. It is measured here too, on this machine: compare "
+            "the rows with it rather than with figures from another computer. "
             "It takes about 20 seconds."
         </p>
         <div class="controls">

@@ -57,7 +57,9 @@ impl PackedB {
     /// gradient's B is the whole batch's output gradient, 400k values).
     fn new(b: Operand, k: usize, n: usize, parallel: bool) -> PackedB {
         let panels = n.div_ceil(NR);
-        let mut values = vec![0.0f32; k * panels * NR];
+        // Zeroed on the pool when large, like the packing itself (only the padding past B's
+        // last column keeps its zeros, but a filter gradient's B is 1.6 MB to clear).
+        let mut values = crate::parallel::zeros(k * panels * NR);
         let block_len = KC * panels * NR;
         let pack = |(block, out): (usize, &mut [f32])| pack_b_block(b, block, n, out);
         if parallel && values.len() >= PACK_B_FORK_MIN && values.len() > block_len {
