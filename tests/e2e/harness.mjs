@@ -172,3 +172,37 @@ export async function longTasks(page) {
     setTimeout(() => resolve([]), 1000);
   }));
 }
+
+/** The animations and transitions seen running on the page, sampled `samples` times `everyMs`
+ * apart ("what: where"). While a lab trains, any animation repaints the page every frame and
+ * takes the CPU the engine's second thread needs; the labs' tests assert there are none. */
+export async function runningAnimations(page, { samples = 12, everyMs = 150 } = {}) {
+  return page.evaluate(async ({ samples, everyMs }) => {
+    const seen = new Set();
+    for (let i = 0; i < samples; i++) {
+      for (const a of document.getAnimations()) {
+        if (a.playState !== 'running') continue;
+        const target = a.effect?.target;
+        const where = target ? `${target.tagName.toLowerCase()}.${[...target.classList].join('.')}` : '?';
+        seen.add(`${a.transitionProperty ? `transition of ${a.transitionProperty}` : a.animationName ?? 'animation'}: ${where}`);
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+    return [...seen];
+  }, { samples, everyMs });
+}
+
+/** Starts counting the page's main-thread busy time (Chromium's own task accounting); the
+ * returned function gives the share of one core it was busy since. Reported, never asserted. */
+export async function mainThreadBusy(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const taskSeconds = async () =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+  const [start, since] = [await taskSeconds(), Date.now()];
+  return async () => {
+    const share = (await taskSeconds() - start) / ((Date.now() - since) / 1000);
+    await cdp.detach();
+    return share;
+  };
+}
