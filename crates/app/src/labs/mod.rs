@@ -145,29 +145,49 @@ pub fn open_experiment<L: LabState + 'static>(
     }
 }
 
-/// The play loop of a lab that steps: every `tick`, if the session `wants` more, its next
-/// request (`take`) goes to the engine — one request with the engine at a time, since `wants`
-/// is false while the session waits for an answer.
+/// When a lab's play loop sends its next request.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// At a tick only: the labs that play at a pace (the Network and Optimizer labs' steps
+    /// per tick).
+    Tick,
+    /// Also as soon as a reply leaves the engine free: the labs whose training requests are
+    /// time-budgeted slices (between a 300 ms slice and a tick up to 30 ms later the engine
+    /// sat idle).
+    Eager,
+}
+
+/// The play loop of a lab that steps: every `tick` (and at once when `pace` is eager), if the
+/// session `wants` more, its next request (`take`) goes to the engine — one request with the
+/// engine at a time, since `wants` is false while the session waits for an answer.
 pub fn play_loop<L: LabState + 'static>(
     state: RwSignal<Session<L>>,
-    tick: std::time::Duration,
+    (tick, pace): (std::time::Duration, Pace),
     wants: fn(&Session<L>) -> bool,
     take: fn(&mut Session<L>) -> contract::ToEngine,
 ) where
     Session<L>: Send + Sync,
 {
-    set_interval(
-        move || {
-            if state.with_untracked(wants) {
-                let mut request = None;
-                state.update(|s| request = Some(take(s)));
-                if let Some(request) = request {
-                    send(state, request);
-                }
+    let send_if_wanted = move || {
+        // Asked at the moment of sending: the tick may have sent a request since a memo changed.
+        if state.with_untracked(wants) {
+            let mut request = None;
+            state.update(|s| request = Some(take(s)));
+            if let Some(request) = request {
+                send(state, request);
             }
-        },
-        tick,
-    );
+        }
+    };
+    set_interval(send_if_wanted, tick);
+    if pace == Pace::Eager {
+        // A memo, so that the state's other changes (a sent request among them) do not wake this.
+        let due = Memo::new(move |_| state.with(wants));
+        Effect::new(move |_| {
+            if due.get() {
+                send_if_wanted();
+            }
+        });
+    }
 }
 
 /// The transport's keys while the page is shown and no field has the focus: space plays or

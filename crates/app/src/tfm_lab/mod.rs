@@ -75,9 +75,7 @@ pub fn TfmLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(
-        state,
-        TICK,
+    labs::play_loop(state, (TICK, labs::Pace::Eager),
         TfmSession::wants_request,
         TfmSession::take_request,
     );
