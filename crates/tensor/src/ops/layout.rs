@@ -1,12 +1,12 @@
-//! Ops that move values without computing new ones. Most are one primitive, *gather*
-//! (out[j] = x[index[j]]), whose backward scatter-adds (so an embedding row used twice gets
-//! both gradients): permute/transpose, narrow, index_select, broadcast_to. Reshape keeps the
-//! flat order; concat is the one multi-input primitive.
+//! Ops that move values without computing new ones. Two primitives: a *strided move*
+//! (permute/transpose, narrow: each input value goes to at most one place, found by a strided
+//! walk, so no index list is built and the backward writes each gradient back once), and
+//! *gather* (out[j] = x[index[j]]), whose backward scatter-adds (so an embedding row used twice
+//! gets both gradients): index_select, broadcast_to. Reshape keeps the flat order; concat is the
+//! one multi-input primitive.
 
 use crate::autograd::Backward;
-use crate::shape::{
-    broadcast_shapes, numel, strided_indices, strides, BroadcastIndex, Result, ShapeError,
-};
+use crate::shape::{broadcast_shapes, numel, strides, BroadcastIndex, Result, ShapeError};
 use crate::tensor::Tensor;
 
 struct GatherBackward {
@@ -24,6 +24,94 @@ impl Backward for GatherBackward {
         for (&i, &gv) in self.indices.iter().zip(grad) {
             g[i] += gv;
         }
+        vec![Some(g)]
+    }
+}
+
+/// A strided walk over an output `shape` in row-major order: output value j is input value
+/// `base + Σ counter[axis]·steps[axis]`. Permute and narrow visit each input value at most once.
+#[derive(Clone)]
+struct StridedWalk {
+    shape: Vec<usize>,
+    steps: Vec<usize>,
+    base: usize,
+}
+
+impl StridedWalk {
+    /// Calls `run(j, at)` for each innermost run: output values j.. come from input values
+    /// at, at + step, … (`len` of them), with `(len, step)` the last axis's (one value for a
+    /// scalar). The index list `strided_indices` would build is never made: in the browser,
+    /// building it was a tenth of a Transformer step.
+    fn for_each_run(&self, mut run: impl FnMut(usize, usize)) {
+        let (len, _) = self.innermost();
+        let total = numel(&self.shape);
+        if total == 0 {
+            return;
+        }
+        let outer = &self.shape[..self.shape.len().saturating_sub(1)];
+        let mut counter = vec![0usize; outer.len()];
+        let mut at = self.base;
+        for j in (0..total).step_by(len) {
+            run(j, at);
+            // Odometer increment over the outer axes, from the last.
+            for axis in (0..outer.len()).rev() {
+                counter[axis] += 1;
+                at += self.steps[axis];
+                if counter[axis] < outer[axis] {
+                    break;
+                }
+                at -= self.steps[axis] * counter[axis];
+                counter[axis] = 0;
+            }
+        }
+    }
+
+    fn innermost(&self) -> (usize, usize) {
+        match (self.shape.last(), self.steps.last()) {
+            (Some(&len), Some(&step)) => (len.max(1), step),
+            _ => (1, 1),
+        }
+    }
+}
+
+/// The output of a strided move: the values the walk visits, in output order.
+fn strided_move(op: &'static str, x: &Tensor, walk: StridedWalk) -> Tensor {
+    let (len, step) = walk.innermost();
+    let mut data = Vec::with_capacity(numel(&walk.shape));
+    {
+        let d = x.data();
+        walk.for_each_run(|_, at| {
+            if step == 1 {
+                data.extend_from_slice(&d[at..at + len]);
+            } else {
+                data.extend((0..len).map(|i| d[at + i * step]));
+            }
+        });
+    }
+    let shape = walk.shape.clone();
+    Tensor::from_op(data, shape, &[x], StridedMoveBackward { op, walk })
+}
+
+struct StridedMoveBackward {
+    op: &'static str,
+    walk: StridedWalk,
+}
+
+impl Backward for StridedMoveBackward {
+    fn name(&self) -> &'static str {
+        self.op
+    }
+
+    fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
+        let (len, step) = self.walk.innermost();
+        let mut g = vec![0.0f32; inputs[0].numel()];
+        self.walk.for_each_run(|j, at| {
+            for (i, &gv) in grad[j..j + len].iter().enumerate() {
+                // `0.0 +`, as the scatter-add this replaced computed: a −0.0 gradient becomes
+                // +0.0, so every link's numbers keep their bits.
+                g[at + i * step] = 0.0 + gv;
+            }
+        });
         vec![Some(g)]
     }
 }
@@ -120,12 +208,15 @@ impl Tensor {
         }
         let in_strides = strides(self.shape());
         let shape: Vec<usize> = perm.iter().map(|&p| self.shape()[p]).collect();
-        let moved: Vec<usize> = perm.iter().map(|&p| in_strides[p]).collect();
-        Ok(gather(
+        let steps: Vec<usize> = perm.iter().map(|&p| in_strides[p]).collect();
+        Ok(strided_move(
             "permute",
             self,
-            strided_indices(&shape, &moved, 0),
-            shape,
+            StridedWalk {
+                shape,
+                steps,
+                base: 0,
+            },
         ))
     }
 
@@ -160,12 +251,12 @@ impl Tensor {
         }
         let mut shape = shape_in.to_vec();
         shape[axis] = len;
-        let st = strides(shape_in);
-        Ok(gather(
+        let steps = strides(shape_in);
+        let base = start * steps[axis];
+        Ok(strided_move(
             "narrow",
             self,
-            strided_indices(&shape, &st, start * st[axis]),
-            shape,
+            StridedWalk { shape, steps, base },
         ))
     }
 
@@ -322,5 +413,125 @@ impl Tensor {
             data[row * classes + label] = 1.0;
         }
         Tensor::from_vec(data, &[labels.len(), classes])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+    use crate::shape::strided_indices;
+
+    /// A strided move must equal the gather by the walk's index list and its scatter-add,
+    /// which permute and narrow were before: every link's numbers rest on the same bits.
+    fn check_against_gather(x: &Tensor, walk: StridedWalk) {
+        let indices = strided_indices(&walk.shape, &walk.steps, walk.base);
+        let expected: Vec<f32> = indices.iter().map(|&i| x.data()[i]).collect();
+        let moved = strided_move("test", x, walk.clone());
+        assert_eq!(moved.shape(), &walk.shape[..]);
+        assert_eq!(
+            bits(&moved.data()),
+            bits(&expected),
+            "forward, {:?}",
+            walk.shape
+        );
+
+        // A cotangent with a −0.0 in it: scatter-adding into zeros made it +0.0.
+        let mut grad = Rng::new(indices.len() as u64).uniform_vec(indices.len(), -1.0, 1.0);
+        if let Some(first) = grad.first_mut() {
+            *first = -0.0;
+        }
+        let mut scattered = vec![0.0f32; x.numel()];
+        for (&i, &g) in indices.iter().zip(&grad) {
+            scattered[i] += g;
+        }
+        let backward = StridedMoveBackward { op: "test", walk };
+        let got = backward.backward(&grad, &moved, std::slice::from_ref(x));
+        let got = got[0].as_ref().expect("a gradient");
+        assert_eq!(bits(got), bits(&scattered), "backward, {:?}", moved.shape());
+    }
+
+    fn bits(v: &[f32]) -> Vec<u32> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    fn permutations(n: usize) -> Vec<Vec<usize>> {
+        if n == 0 {
+            return vec![vec![]];
+        }
+        permutations(n - 1)
+            .into_iter()
+            .flat_map(|p| {
+                (0..n).map(move |at| {
+                    let mut q = p.clone();
+                    q.insert(at, n - 1);
+                    q
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn permutes_move_what_the_gather_moved() {
+        let shapes: [&[usize]; 7] = [
+            &[],
+            &[5],
+            &[3, 4],
+            &[2, 3, 4],
+            &[2, 5, 4, 3],
+            &[2, 0, 3],
+            &[1, 3, 1, 2],
+        ];
+        for (seed, shape) in shapes.iter().enumerate() {
+            let x = Tensor::uniform(shape, -1.0, 1.0, &mut Rng::new(seed as u64));
+            let own = strides(shape);
+            for perm in permutations(shape.len()) {
+                check_against_gather(
+                    &x,
+                    StridedWalk {
+                        shape: perm.iter().map(|&p| shape[p]).collect(),
+                        steps: perm.iter().map(|&p| own[p]).collect(),
+                        base: 0,
+                    },
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn narrows_move_what_the_gather_moved() {
+        let shape = [3, 5, 4];
+        let x = Tensor::uniform(&shape, -1.0, 1.0, &mut Rng::new(9));
+        let steps = strides(&shape);
+        for axis in 0..shape.len() {
+            for start in 0..shape[axis] {
+                for len in 0..=shape[axis] - start {
+                    let mut narrowed = shape.to_vec();
+                    narrowed[axis] = len;
+                    check_against_gather(
+                        &x,
+                        StridedWalk {
+                            shape: narrowed,
+                            steps: steps.clone(),
+                            base: start * steps[axis],
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn permute_and_narrow_are_strided_moves() {
+        let x = Tensor::uniform(&[2, 3, 4], -1.0, 1.0, &mut Rng::new(3));
+        let t = x.permute(&[2, 0, 1]).unwrap().narrow(1, 1, 1).unwrap();
+        assert_eq!(t.shape(), &[4, 1, 3]);
+        // x[1][j][i] for i along the first axis, j along the last.
+        let d = x.data();
+        let expected: Vec<f32> = (0..4)
+            .flat_map(|i| (0..3).map(move |j| (i, j)))
+            .map(|(i, j)| d[12 + 4 * j + i])
+            .collect();
+        assert_eq!(t.to_vec(), expected);
     }
 }
