@@ -123,6 +123,65 @@ pub fn pattern(input: &[usize], out: &[usize]) -> Pattern {
     Pattern::Other
 }
 
+/// A strided walk over an output `shape` in row-major order: output value j is input value
+/// `base + Σ counter[axis]·steps[axis]`. Permute and narrow visit each input value at most once.
+#[derive(Clone, Debug)]
+pub struct StridedWalk {
+    pub shape: Vec<usize>,
+    pub steps: Vec<usize>,
+    pub base: usize,
+}
+
+impl StridedWalk {
+    /// Calls `run(j, at)` for each innermost run: output values j.. come from input values
+    /// at, at + step, … (`len` of them), with `(len, step)` the last axis's (one value for a
+    /// scalar). The index list [`strided_indices`] would build is never made: in the browser,
+    /// building it for permutes was a tenth of a Transformer step.
+    pub fn for_each_run(&self, mut run: impl FnMut(usize, usize)) {
+        let (len, _) = self.innermost();
+        let total = numel(&self.shape);
+        if total == 0 {
+            return;
+        }
+        let outer = &self.shape[..self.shape.len().saturating_sub(1)];
+        let mut counter = vec![0usize; outer.len()];
+        let mut at = self.base;
+        for j in (0..total).step_by(len) {
+            run(j, at);
+            // Odometer increment over the outer axes, from the last.
+            for axis in (0..outer.len()).rev() {
+                counter[axis] += 1;
+                at += self.steps[axis];
+                if counter[axis] < outer[axis] {
+                    break;
+                }
+                at -= self.steps[axis] * counter[axis];
+                counter[axis] = 0;
+            }
+        }
+    }
+
+    /// `src` read along the walk, in output order.
+    pub fn read(&self, src: &[f32]) -> Vec<f32> {
+        let (len, step) = self.innermost();
+        let mut out = Vec::with_capacity(numel(&self.shape));
+        self.for_each_run(|_, at| match step {
+            0 => out.extend(std::iter::repeat_n(src[at], len)),
+            1 => out.extend_from_slice(&src[at..at + len]),
+            _ => out.extend((0..len).map(|i| src[at + i * step])),
+        });
+        out
+    }
+
+    /// The last axis's length and step.
+    pub fn innermost(&self) -> (usize, usize) {
+        match (self.shape.last(), self.steps.last()) {
+            (Some(&len), Some(&step)) => (len.max(1), step),
+            _ => (1, 1),
+        }
+    }
+}
+
 /// Maps a flat index of the broadcast output to the flat index of one input.
 pub struct BroadcastIndex {
     out_shape: Vec<usize>,
@@ -148,6 +207,43 @@ impl BroadcastIndex {
             out_shape: out.to_vec(),
             in_strides,
             pattern: pattern(input, out),
+        }
+    }
+
+    pub fn pattern(&self) -> Pattern {
+        self.pattern
+    }
+
+    /// The walk over the output that reads this input (step 0 along broadcast axes).
+    pub fn walk(&self) -> StridedWalk {
+        StridedWalk {
+            shape: self.out_shape.clone(),
+            steps: self.in_strides.clone(),
+            base: 0,
+        }
+    }
+
+    /// The input's values at every output position, in output order (no index list).
+    pub fn read(&self, src: &[f32]) -> Vec<f32> {
+        match self.pattern {
+            Pattern::Same => src.to_vec(),
+            // Whole copies and runs, not `cycle`/`flat_map` chains: in the browser those
+            // went a value at a time (a masked_fill's mask read over every head).
+            Pattern::Tiled(n) => {
+                let mut out = Vec::with_capacity(numel(&self.out_shape));
+                for _ in 0..numel(&self.out_shape) / n {
+                    out.extend_from_slice(src);
+                }
+                out
+            }
+            Pattern::Stretched(run) => {
+                let mut out = Vec::with_capacity(numel(&self.out_shape));
+                for &v in src {
+                    out.extend(std::iter::repeat_n(v, run));
+                }
+                out
+            }
+            Pattern::Other => self.walk().read(src),
         }
     }
 
@@ -211,9 +307,13 @@ pub fn sum_to_shape(grad: &[f32], from: &[usize], to: &[usize]) -> Vec<f32> {
             }
         }
         _ => {
-            for (g, i) in grad.iter().zip(BroadcastIndex::new(to, from).indices()) {
-                out[i] += g;
-            }
+            let walk = BroadcastIndex::new(to, from).walk();
+            let (len, step) = walk.innermost();
+            walk.for_each_run(|j, at| {
+                for (i, g) in grad[j..j + len].iter().enumerate() {
+                    out[at + i * step] += g;
+                }
+            });
         }
     }
     out
@@ -249,6 +349,8 @@ mod tests {
             (vec![4, 1], vec![3, 4, 5], Pattern::Other),
             (vec![3, 4, 5], vec![3, 4, 5], Pattern::Same),
             (vec![3, 1], vec![3, 0], Pattern::Other),
+            // An attention padding mask [b, 1, 1, m] over scores [b, heads, n, m].
+            (vec![2, 1, 1, 4], vec![2, 3, 5, 4], Pattern::Other),
         ] {
             assert_eq!(pattern(&input, &out), want, "{input:?} → {out:?}");
             let offset = out.len() - input.len();
@@ -265,6 +367,17 @@ mod tests {
             assert_eq!(
                 BroadcastIndex::new(&input, &out).indices(),
                 strided_indices(&out, &steps, 0),
+                "{input:?} → {out:?}"
+            );
+            // Reading walks without the table and reads what the table gathers.
+            let values: Vec<f32> = (0..numel(&input)).map(|k| k as f32 + 0.5).collect();
+            let gathered: Vec<f32> = strided_indices(&out, &steps, 0)
+                .iter()
+                .map(|&i| values[i])
+                .collect();
+            assert_eq!(
+                BroadcastIndex::new(&input, &out).read(&values),
+                gathered,
                 "{input:?} → {out:?}"
             );
             // The adjoint, walked in place, equals the index table's sums bit for bit.

@@ -45,29 +45,30 @@ fn zip_broadcast(
 ) -> Result<(Vec<f32>, Vec<usize>)> {
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
     let (da, db) = (a.data(), b.data());
-    let walked = match (pattern(a.shape(), &shape), pattern(b.shape(), &shape)) {
-        (Pattern::Same, how) => walk(&da, &db, how, &f),
-        (how, Pattern::Same) => walk(&db, &da, how, |y, x| f(x, y)),
-        _ => None,
+    let out = match (pattern(a.shape(), &shape), pattern(b.shape(), &shape)) {
+        (Pattern::Same, _) => walk(&da, &db, &BroadcastIndex::new(b.shape(), &shape), &f),
+        (_, Pattern::Same) => walk(&db, &da, &BroadcastIndex::new(a.shape(), &shape), |y, x| {
+            f(x, y)
+        }),
+        _ => {
+            let ea = BroadcastIndex::new(a.shape(), &shape).read(&da);
+            let eb = BroadcastIndex::new(b.shape(), &shape).read(&db);
+            ea.iter().zip(&eb).map(|(&x, &y)| f(x, y)).collect()
+        }
     };
-    let out = walked.unwrap_or_else(|| {
-        let ia = BroadcastIndex::new(a.shape(), &shape).indices();
-        let ib = BroadcastIndex::new(b.shape(), &shape).indices();
-        ia.iter().zip(&ib).map(|(&i, &j)| f(da[i], db[j])).collect()
-    });
     Ok((out, shape))
 }
 
-/// f(full[k], small at k's place) for every k of `full`, `small` filling it as `how` says
-/// (none for a pattern without an in-place walk).
+/// f(full[k], small at k's place) for every k of `full`, `small` filling it as `to_full`
+/// says.
 fn walk(
     full: &[f32],
     small: &[f32],
-    how: Pattern,
+    to_full: &BroadcastIndex,
     f: impl Fn(f32, f32) -> f32,
-) -> Option<Vec<f32>> {
+) -> Vec<f32> {
     let mut out = Vec::with_capacity(full.len());
-    match how {
+    match to_full.pattern() {
         Pattern::Tiled(n) => {
             for row in full.chunks(n) {
                 out.extend(row.iter().zip(small).map(|(&x, &y)| f(x, y)));
@@ -79,32 +80,21 @@ fn walk(
             }
         }
         Pattern::Same => out.extend(full.iter().zip(small).map(|(&x, &y)| f(x, y))),
-        Pattern::Other => return None,
+        Pattern::Other => {
+            let walk = to_full.walk();
+            let (len, step) = walk.innermost();
+            walk.for_each_run(|j, at| {
+                let row = full[j..j + len].iter().enumerate();
+                out.extend(row.map(|(i, &x)| f(x, small[at + i * step])));
+            });
+        }
     }
-    Some(out)
+    out
 }
 
 /// Reads `t` at every position of the broadcast shape `shape` (a copy when shapes differ).
 fn expanded(t: &Tensor, shape: &[usize]) -> Vec<f32> {
-    let d = t.data();
-    match pattern(t.shape(), shape) {
-        Pattern::Same => d.to_vec(),
-        Pattern::Tiled(_) => d
-            .iter()
-            .copied()
-            .cycle()
-            .take(crate::shape::numel(shape))
-            .collect(),
-        Pattern::Stretched(run) => d
-            .iter()
-            .flat_map(|&v| std::iter::repeat_n(v, run))
-            .collect(),
-        Pattern::Other => BroadcastIndex::new(t.shape(), shape)
-            .indices()
-            .iter()
-            .map(|&i| d[i])
-            .collect(),
-    }
+    BroadcastIndex::new(t.shape(), shape).read(&t.data())
 }
 
 struct ArithBackward(Arith);
@@ -279,5 +269,69 @@ impl Backward for MaskBackward {
                 .map(|(&g, &k)| if k { g } else { 0.0 })
                 .collect(),
         )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// Broadcast arithmetic, forward and backward, reads what the index maps read: the
+    /// common broadcasts are walked in place, the rest along strided runs, with the same bits.
+    #[test]
+    fn broadcast_arithmetic_reads_what_the_index_maps_read() {
+        let cases: [(&[usize], &[usize]); 5] = [
+            (&[2, 3, 5, 4], &[2, 1, 1, 4]),
+            (&[2, 3, 5, 4], &[2, 1, 5, 1]),
+            (&[2, 1, 1, 4], &[2, 3, 5, 4]),
+            (&[2, 1, 5, 1], &[1, 3, 1, 4]),
+            (&[3, 1], &[4]),
+        ];
+        for (seed, (sa, sb)) in cases.into_iter().enumerate() {
+            let mut rng = Rng::new(seed as u64);
+            let a = Tensor::uniform(sa, -1.0, 1.0, &mut rng).requires_grad();
+            let b = Tensor::uniform(sb, 0.5, 1.5, &mut rng).requires_grad();
+            let shape = broadcast_shapes("test", sa, sb).unwrap();
+            let ia = BroadcastIndex::new(sa, &shape).indices();
+            let ib = BroadcastIndex::new(sb, &shape).indices();
+            let (da, db) = (a.to_vec(), b.to_vec());
+            for op in [Arith::Add, Arith::Sub, Arith::Mul, Arith::Div] {
+                let out = arith(op, &a, &b).unwrap();
+                let want: Vec<u32> = ia
+                    .iter()
+                    .zip(&ib)
+                    .map(|(&i, &j)| op.apply(da[i], db[j]).to_bits())
+                    .collect();
+                let got: Vec<u32> = out.to_vec().iter().map(|v| v.to_bits()).collect();
+                assert_eq!(got, want, "{op:?} {sa:?} {sb:?}");
+                // The gradients: each output's share, added back in output order.
+                let grads = out.sum_all().backward().unwrap();
+                let q = out.to_vec();
+                let (mut ga, mut gb) = (vec![0.0f32; da.len()], vec![0.0f32; db.len()]);
+                for (k, (&i, &j)) in ia.iter().zip(&ib).enumerate() {
+                    let (x, y) = (da[i], db[j]);
+                    let (dx, dy) = match op {
+                        Arith::Add => (1.0, 1.0),
+                        Arith::Sub => (1.0, -1.0),
+                        Arith::Mul => (y, x),
+                        Arith::Div => (1.0 / y, -q[k] / y),
+                    };
+                    ga[i] += dx;
+                    gb[j] += dy;
+                }
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(grads.get(&a).unwrap()),
+                    bits(&ga),
+                    "{op:?} {sa:?} {sb:?} ∂a"
+                );
+                assert_eq!(
+                    bits(grads.get(&b).unwrap()),
+                    bits(&gb),
+                    "{op:?} {sa:?} {sb:?} ∂b"
+                );
+            }
+        }
     }
 }

@@ -6,7 +6,9 @@
 //! one multi-input primitive.
 
 use crate::autograd::Backward;
-use crate::shape::{broadcast_shapes, numel, strides, BroadcastIndex, Result, ShapeError};
+use crate::shape::{
+    broadcast_shapes, numel, strides, BroadcastIndex, Result, ShapeError, StridedWalk,
+};
 use crate::tensor::Tensor;
 
 struct GatherBackward {
@@ -28,66 +30,9 @@ impl Backward for GatherBackward {
     }
 }
 
-/// A strided walk over an output `shape` in row-major order: output value j is input value
-/// `base + Σ counter[axis]·steps[axis]`. Permute and narrow visit each input value at most once.
-#[derive(Clone)]
-struct StridedWalk {
-    shape: Vec<usize>,
-    steps: Vec<usize>,
-    base: usize,
-}
-
-impl StridedWalk {
-    /// Calls `run(j, at)` for each innermost run: output values j.. come from input values
-    /// at, at + step, … (`len` of them), with `(len, step)` the last axis's (one value for a
-    /// scalar). The index list `strided_indices` would build is never made: in the browser,
-    /// building it was a tenth of a Transformer step.
-    fn for_each_run(&self, mut run: impl FnMut(usize, usize)) {
-        let (len, _) = self.innermost();
-        let total = numel(&self.shape);
-        if total == 0 {
-            return;
-        }
-        let outer = &self.shape[..self.shape.len().saturating_sub(1)];
-        let mut counter = vec![0usize; outer.len()];
-        let mut at = self.base;
-        for j in (0..total).step_by(len) {
-            run(j, at);
-            // Odometer increment over the outer axes, from the last.
-            for axis in (0..outer.len()).rev() {
-                counter[axis] += 1;
-                at += self.steps[axis];
-                if counter[axis] < outer[axis] {
-                    break;
-                }
-                at -= self.steps[axis] * counter[axis];
-                counter[axis] = 0;
-            }
-        }
-    }
-
-    fn innermost(&self) -> (usize, usize) {
-        match (self.shape.last(), self.steps.last()) {
-            (Some(&len), Some(&step)) => (len.max(1), step),
-            _ => (1, 1),
-        }
-    }
-}
-
 /// The output of a strided move: the values the walk visits, in output order.
 fn strided_move(op: &'static str, x: &Tensor, walk: StridedWalk) -> Tensor {
-    let (len, step) = walk.innermost();
-    let mut data = Vec::with_capacity(numel(&walk.shape));
-    {
-        let d = x.data();
-        walk.for_each_run(|_, at| {
-            if step == 1 {
-                data.extend_from_slice(&d[at..at + len]);
-            } else {
-                data.extend((0..len).map(|i| d[at + i * step]));
-            }
-        });
-    }
+    let data = walk.read(&x.data());
     let shape = walk.shape.clone();
     Tensor::from_op(data, shape, &[x], StridedMoveBackward { op, walk })
 }

@@ -34,11 +34,7 @@ fn result_shape(kept: &[usize], shape: &[usize], axes: &[usize], keepdim: bool) 
 
 /// Reads the reduced (kept-shape) gradient at every input position.
 fn broadcast_back(grad: &[f32], kept: &[usize], input_shape: &[usize]) -> Vec<f32> {
-    BroadcastIndex::new(kept, input_shape)
-        .indices()
-        .iter()
-        .map(|&i| grad[i])
-        .collect()
+    BroadcastIndex::new(kept, input_shape).read(grad)
 }
 
 struct SumBackward {
