@@ -16,6 +16,9 @@ cargo clippy --target wasm32-unknown-unknown -p engine -p app --locked -- -D war
 # The engine's threaded build (ARCHITECTURE.md, "Two engine builds") in its own target directory.
 cargo clippy --target wasm32-unknown-unknown -p engine --locked \
   --config .cargo/threads.toml --target-dir target/threads -- -D warnings
+# The kernels' browser tests, as the step below builds them.
+cargo clippy --target wasm32-unknown-unknown -p tensor --all-targets --locked \
+  --config .cargo/threads.toml --target-dir target/threads -- -D warnings
 
 step "native tests"
 cargo test --workspace --locked

@@ -9,6 +9,7 @@
 //! ≤ 2e-3 + 1e-2·|numeric| holds with a wide margin for a correct backward, while a wrong one
 //! (a missing factor, a transposed index, a dropped broadcast sum) misses by O(1).
 //! Inputs avoid kinks (relu/abs/max ties) by construction, where finite differences are meaningless.
+#![allow(clippy::unwrap_used)] // clippy does not see wasm_bindgen_test functions as tests
 
 use tensor::rng::Rng;
 use tensor::{no_grad, Tensor};

@@ -5,6 +5,7 @@
 //! Tolerance: |ours − reference| ≤ 1e-5 + 1e-4·|reference|. Our f32 results carry a relative
 //! rounding error of about (terms summed)·2⁻²⁴ ≈ 1e-5 for the ≤ 100-term sums here; an indexing
 //! or formula error is off by O(|reference|).
+#![allow(clippy::unwrap_used)] // clippy does not see wasm_bindgen_test functions as tests
 
 use serde_json::Value;
 use tensor::ops::conv::Conv2dOptions;
