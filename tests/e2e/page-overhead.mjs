@@ -2,7 +2,8 @@
 // CNN step (the suite's row, all threads) with one epoch of the CNN lab's default link (its
 // own training time, views every 300 ms), each in a fresh page of one browser, and prints both
 // medians, their ratio, and how busy each browser thread was while the lab trained (/proc, so
-// Linux only). Alternating, because these VMs drift by ±20% between minutes.
+// Linux only: every Chromium on the machine counts, so run it alone). Alternating, because
+// these VMs drift by ±20% between minutes.
 // After a release `trunk build`:   node page-overhead.mjs 3      (rounds)
 import fs from 'node:fs/promises';
 import { serveDist, launchBrowser, openPage } from './harness.mjs';
@@ -37,6 +38,7 @@ async function suiteStep(browser, url) {
   const { page } = await openPage(browser.context, `${url}#engine`);
   await page.getByTestId('engine-status').filter({ hasText: 'ready' }).waitFor({ timeout: TIMEOUT });
   await page.getByTestId('run-suite').click();
+  await page.getByTestId('run-suite').filter({ hasText: 'Running the suite…' }).waitFor();
   await page.getByTestId('run-suite').filter({ hasText: 'Run benchmark suite' }).waitFor({ timeout: TIMEOUT });
   const rows = await page.getByTestId('suite').locator('tbody tr').evaluateAll((trs) =>
     trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),

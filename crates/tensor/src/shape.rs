@@ -138,6 +138,7 @@ impl StridedWalk {
     /// scalar). The index list [`strided_indices`] would build is never made: in the browser,
     /// building it for permutes was a tenth of a Transformer step.
     pub fn for_each_run(&self, mut run: impl FnMut(usize, usize)) {
+        debug_assert_eq!(self.steps.len(), self.shape.len(), "a step per axis");
         let (len, _) = self.innermost();
         let total = numel(&self.shape);
         if total == 0 {

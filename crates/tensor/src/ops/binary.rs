@@ -35,8 +35,8 @@ impl Arith {
 }
 
 /// Both inputs read at every output position: contiguous when shapes match, walked in place
-/// when one input has the output's shape and the other a common broadcast (a bias, a row
-/// statistic), else through the broadcast index maps.
+/// when one input has the output's shape (the other tiled, stretched, or read along strided
+/// runs), else both read out to the output's shape first.
 fn zip_broadcast(
     op: &'static str,
     a: &Tensor,
