@@ -25,8 +25,12 @@ pub use blocked::KC;
 pub const GEMM_ROW_BLOCK: usize = 64;
 
 /// Below this many multiply-adds a product runs on the calling thread: a fork/join round trip
-/// in wasm costs about as much as a 128×128×64 product. (Same blocks either way: same bits.)
-pub const GEMM_PARALLEL_MIN_WORK: usize = 128 * 128 * 64;
+/// in wasm costs about as much as a 64×64×64 product now that the pool's idle worker keeps
+/// looking for work across a step's forks (vendor/rayon-core); it was 128×128×64 while each
+/// fork woke a sleeping worker. At 64³ the LSTM's per-gate products ([32 × 160]·[160 × 128])
+/// fork, and its two-thread step gained 15% in the same page; the CNN, MLP and Transformer
+/// steps did not move. (Same blocks either way: same bits.)
+pub const GEMM_PARALLEL_MIN_WORK: usize = 64 * 64 * 64;
 
 /// C[m×n] = op(A)[m×k] · op(B)[k×n].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
