@@ -68,7 +68,9 @@ pub fn MtLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(state, (TICK, labs::Pace::Eager),
+    labs::play_loop(
+        state,
+        (TICK, labs::Pace::Eager),
         MtSession::wants_request,
         MtSession::take_request,
     );

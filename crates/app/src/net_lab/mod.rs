@@ -155,7 +155,12 @@ pub fn NetLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(state, (TICK, labs::Pace::Tick), NetSession::wants_request, NetSession::take_request);
+    labs::play_loop(
+        state,
+        (TICK, labs::Pace::Tick),
+        NetSession::wants_request,
+        NetSession::take_request,
+    );
     labs::transport_keys(active, move || toggle_play(state), move || step_once(state));
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let actions = Actions {

@@ -86,7 +86,12 @@ pub fn OptimLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(state, (TICK, labs::Pace::Tick), OptimSession::wants_steps, OptimSession::take_request);
+    labs::play_loop(
+        state,
+        (TICK, labs::Pace::Tick),
+        OptimSession::wants_steps,
+        OptimSession::take_request,
+    );
     labs::transport_keys(active, move || toggle_play(state), move || step_once(state));
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let pick = Callback::new(move |(x, y): (f32, f32)| {

@@ -75,7 +75,12 @@ pub fn RnnLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(state, (TICK, labs::Pace::Eager), RnnSession::wants_request, RnnSession::take_request);
+    labs::play_loop(
+        state,
+        (TICK, labs::Pace::Eager),
+        RnnSession::wants_request,
+        RnnSession::take_request,
+    );
     labs::transport_keys(active, move || state.update(RnnSession::toggle_play), || {});
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let read = state.read_only();

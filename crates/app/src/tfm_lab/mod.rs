@@ -75,7 +75,9 @@ pub fn TfmLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(state, (TICK, labs::Pace::Eager),
+    labs::play_loop(
+        state,
+        (TICK, labs::Pace::Eager),
         TfmSession::wants_request,
         TfmSession::take_request,
     );
