@@ -170,3 +170,42 @@ pub struct TrainPoint {
     pub accuracy: f32,
     pub lr: f32,
 }
+
+/// Where a training run stands after a request, and what it did since the last one: every lab
+/// that trains in steps sends this (the lab's own evaluation is `E`). Each point and evaluation
+/// is sent once; the page appends them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Progress<E> {
+    pub step: usize,
+    pub total_steps: usize,
+    /// Steps taken since the last progress (all of them at a start).
+    pub train: Vec<TrainPoint>,
+    /// Every evaluation made since the last progress.
+    pub evaluations: Vec<E>,
+    /// Examples per second over this request's training (or, for a replay that had no speed
+    /// of its own, over all training so far).
+    pub examples_per_second: Option<f32>,
+    /// Training time (ms) since step 0, evaluations and views excluded.
+    pub train_ms: f64,
+    /// Why training stopped early (a loss that is not a number, a failed step), if it did.
+    pub stopped: Option<String>,
+}
+
+/// A run trained beside the main one from the same seed (the Recurrent lab's compared cells,
+/// the Transformer lab's contrast run): its evaluations since the last progress, at the same
+/// steps as the main run's. `K` says which run it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SideRun<K, E> {
+    pub kind: K,
+    pub evaluations: Vec<E>,
+    pub stopped: Option<String>,
+}
+
+impl<K, E> SideRun<K, E> {
+    /// This run's evaluations so far, followed by its news.
+    pub fn followed_by(mut self, news: SideRun<K, E>) -> Self {
+        self.evaluations.extend(news.evaluations);
+        self.stopped = news.stopped;
+        self
+    }
+}

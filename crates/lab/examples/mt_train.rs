@@ -20,7 +20,7 @@ fn main() -> Result<(), String> {
         let speed = session.train_until(2000.0, &now, None);
         let progress = session.progress(speed);
         for m in &progress.models {
-            for e in &m.evaluations {
+            for e in &m.progress.evaluations {
                 let by_length: Vec<String> = e
                     .bleu_by_length
                     .iter()
@@ -36,7 +36,7 @@ fn main() -> Result<(), String> {
                     by_length.join(" ")
                 );
             }
-            if let Some(why) = &m.stopped {
+            if let Some(why) = &m.progress.stopped {
                 println!("{} stopped: {why}", m.model.short());
             }
         }
@@ -48,19 +48,19 @@ fn main() -> Result<(), String> {
                     format!(
                         "{} {:.0}",
                         m.model.short(),
-                        m.examples_per_second.unwrap_or(0.0)
+                        m.progress.examples_per_second.unwrap_or(0.0)
                     )
                 })
                 .collect();
             eprintln!(
                 "  step {}: {speed:.0} pairs/s through all three ({}) on {} threads, {:.0} s",
-                progress.step,
+                session.step(),
                 each.join(", "),
                 rayon::current_num_threads(),
                 clock.elapsed().as_secs_f64()
             );
         }
-        if progress.step >= progress.total_steps {
+        if session.step() >= spec.steps {
             for s in &progress.samples {
                 println!("{}  →  {}", s.source, s.reference);
                 for (m, o) in progress.models.iter().zip(&s.outputs) {

@@ -18,8 +18,8 @@ fn main() -> Result<(), String> {
     loop {
         let speed = session.train_until(1000.0, &now, None);
         let progress = session.progress(speed, false);
-        largest = progress
-            .clipping
+        largest = session
+            .take_clipping()
             .iter()
             .fold(largest, |m, c| m.max(c.before));
         for e in &progress.evaluations {

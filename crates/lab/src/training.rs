@@ -6,7 +6,7 @@
 //! step count only; the clock decides only where a slice ends, so how the page slices its
 //! requests never changes the numbers.
 
-use contract::training::{LrSchedule, OptimizerName, Run, TrainPoint};
+use contract::training::{LrSchedule, OptimizerName, Progress, Run, TrainPoint};
 use nn::{Optimizer, OptimizerKind, Schedule};
 
 /// The `nn` optimizer for a link's settings. GD, SGD and mini-batch are the same update; they
@@ -81,6 +81,29 @@ impl<E> TrainingLog<E> {
     pub fn mean_speed(&self, examples_per_step: usize) -> Option<f32> {
         (self.step > 0 && self.train_ms > 0.0)
             .then(|| (self.step * examples_per_step) as f32 / (self.train_ms as f32 / 1000.0))
+    }
+
+    /// What happened since the last progress, for the page: `first` (the untrained model's
+    /// evaluation, at a start) goes before the new evaluations; without a `speed` of its own
+    /// (a replay trained in one go) the mean speed since step 0.
+    pub fn progress(
+        &mut self,
+        total_steps: usize,
+        examples_per_step: usize,
+        speed: Option<f32>,
+        first: Option<E>,
+    ) -> Progress<E> {
+        let mean = self.mean_speed(examples_per_step);
+        let (train, evaluations) = self.take_new();
+        Progress {
+            step: self.step,
+            total_steps,
+            train,
+            evaluations: first.into_iter().chain(evaluations).collect(),
+            examples_per_second: speed.or(mean),
+            train_ms: self.train_ms,
+            stopped: self.stopped.clone(),
+        }
     }
 }
 

@@ -20,7 +20,7 @@ fn series(s: &CnnSession) -> (Vec<Series>, Vec<Series>, f64) {
     let per_epoch = s.spec.steps_per_epoch().max(1) as f64;
     let at = |step: usize| step as f64 / per_epoch;
     let train = |value: fn(&TrainPoint) -> f32| {
-        let points: Vec<(f64, f64)> = s.lab.train.iter().map(|p| (at(p.step), value(p) as f64)).collect();
+        let points: Vec<(f64, f64)> = s.lab.history.train.iter().map(|p| (at(p.step), value(p) as f64)).collect();
         Series {
             label: "training batches".into(),
             colour: TRAIN_COLOUR,
@@ -32,7 +32,7 @@ fn series(s: &CnnSession) -> (Vec<Series>, Vec<Series>, f64) {
     let test = |value: fn(&Evaluation) -> f32| Series {
         label: "test digits".into(),
         colour: TEST_COLOUR,
-        points: s.lab.evaluations.iter().map(|e| (at(e.step), value(e) as f64)).collect(),
+        points: s.lab.history.evaluations.iter().map(|e| (at(e.step), value(e) as f64)).collect(),
         width: 2.0,
         dots: true,
     };
@@ -68,7 +68,7 @@ pub fn Curves(state: ReadSignal<CnnSession>) -> impl IntoView {
     let exact = move || {
         state.with(|s| {
             crate::format::exact_evaluations(
-                s.lab.evaluations.iter().map(|e| (e.step, e.loss, e.accuracy)),
+                s.lab.history.evaluations.iter().map(|e| (e.step, e.loss, e.accuracy)),
             )
         })
     };

@@ -85,7 +85,7 @@ fn confusion(e: &Evaluation) -> Matrix {
 #[component]
 pub fn EvaluationView(state: ReadSignal<CnnSession>, on_look: Callback<usize>) -> impl IntoView {
     // Rebuilt when a new evaluation arrives, not on every engine message (buttons stay put).
-    let latest = Memo::new(move |_| state.with(|s| s.lab.evaluations.last().cloned()));
+    let latest = Memo::new(move |_| state.with(|s| s.lab.history.evaluations.last().cloned()));
     move || {
         let Some(e) = latest.get() else {
             return view! { <p class="hint">"The test digits are evaluated every 4,000 training digits; train to see where the network goes wrong."</p> }.into_any();

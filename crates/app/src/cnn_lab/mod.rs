@@ -23,9 +23,6 @@ use std::time::Duration;
 
 /// The play loop's tick: asks for more training (if the last answer is in) this often.
 const TICK: Duration = Duration::from_millis(30);
-/// Training time per request: long enough that a frame's view and messaging cost little,
-/// short enough that the page follows the training smoothly.
-const TRAIN_SLICE_MS: f64 = 300.0;
 const FRAGMENT: &str = "lab=cnn";
 
 /// The CNN lab in the registry.
@@ -105,10 +102,9 @@ impl Page for CnnLabRoom {
     }
 }
 
-/// (Re)starts the run from the current spec (training to `spec.at` if the link had one).
+/// (Re)starts the run from the current spec (training to `spec.at` if the link had one, in
+/// slices the page shows as they come).
 fn start_run(state: RwSignal<CnnSession>) {
-    // A link's `at=` is replayed by the play loop, in slices the page shows as they come.
-    let replay_to = state.with_untracked(|s| s.spec.at);
     if let Err(why) = state.with_untracked(|s| s.spec.trainable()) {
         // The builder flags the layer; the engine is not asked to build what cannot work.
         state.update(|s| {
@@ -116,12 +112,10 @@ fn start_run(state: RwSignal<CnnSession>) {
             s.waiting = false;
             s.playing = false;
             s.lab.blocked = Some(why);
-            s.lab.replay_to = replay_to;
         });
         return;
     }
     labs::restart(state);
-    state.update(|s| s.lab.replay_to = replay_to);
 }
 
 /// Changes what is trained: the run starts again from step 0.
@@ -152,27 +146,12 @@ fn look(state: RwSignal<CnnSession>, digit: DigitSource, shift: (i32, i32)) {
         s.lab.receptive = None;
         s.lab.unit = None;
         // Sent by the play loop as soon as the engine is free (at once if it is).
-        s.lab.pending_look = Some((digit, shift));
+        s.look(digit, shift);
     });
-    pump(state, true);
 }
 
 fn pick_unit(state: RwSignal<CnnSession>, unit: Unit) {
     state.update(|s| s.pick(unit));
-    pump(state, true);
-}
-
-fn toggle_play(state: RwSignal<CnnSession>) {
-    state.update(CnnSession::toggle_play);
-}
-
-/// Sends the next due request, if any (one is with the engine at a time).
-fn pump(state: RwSignal<CnnSession>, active: bool) {
-    let mut request = None;
-    state.update(|s| request = s.next_request(active, TRAIN_SLICE_MS));
-    if let Some(request) = request {
-        labs::send(state, request);
-    }
 }
 
 #[component]
@@ -181,25 +160,16 @@ pub fn CnnLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    // The next slice is asked for as soon as a reply leaves the engine free, not at the next
-    // tick: between a 300 ms slice and a tick up to 30 ms later the engine sat idle, and the
-    // lab trained 30% slower than the suite's bare step on two threads. (A memo, so that a
-    // pump with nothing due does not wake this again.)
-    let free = Memo::new(move |_| state.with(|s| s.started && !s.waiting && !s.engine_failed));
+    // Training goes only while the page is shown (a look asked goes anyway).
     Effect::new(move |_| {
-        if free.get() {
-            pump(state, active.get_untracked());
-        }
+        let shown = active.get();
+        state.update(|s| s.lab.shown = shown);
     });
-    set_interval(
-        move || {
-            // Cheap when idle: only a due request updates the state.
-            let due = state.with_untracked(|s| s.started && !s.waiting && !s.engine_failed);
-            if due {
-                pump(state, active.get_untracked());
-            }
-        },
-        TICK,
+    labs::play_loop(
+        state,
+        (TICK, labs::Pace::Eager),
+        CnnSession::wants_request,
+        CnnSession::take_request,
     );
     // Space trains or pauses (not while typing in a field), as in the optimizer lab.
     let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
@@ -207,7 +177,7 @@ pub fn CnnLabPage(
         let can = state.with_untracked(|s| s.started && !s.finished());
         if !typing && active.get_untracked() && can && ev.key() == " " {
             ev.prevent_default();
-            toggle_play(state);
+            state.update(CnnSession::toggle_play);
         }
     });
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
@@ -225,7 +195,7 @@ pub fn CnnLabPage(
             <training::Training state=state.read_only()
                 on_one_thread=Callback::new(move |on| state.update(|s| s.lab.one_thread = on))
                 on_change=Callback::new(move |spec: CnnLab| change(state, |s| *s = spec))
-                on_play=Callback::new(move |_| toggle_play(state))
+                on_play=Callback::new(move |_| state.update(CnnSession::toggle_play))
                 on_reset=Callback::new(move |_| start_run(state)) />
             <h2>"3 · Inside the network"</h2>
             <inside::Inside state=state.read_only()

@@ -2,7 +2,7 @@
 //! transport (play, pause, reset), progress with time left, speed, and the learning curves.
 
 use super::curves::Curves;
-use crate::widgets::transport::Transport;
+use crate::labs::progress::RunProgress;
 use contract::cnn::DEFAULT_FINAL_RATIO;
 use super::state::{CnnSession, TARGET_ACCURACY};
 use contract::cnn::{CnnLab, CNN_OPTIMIZERS};
@@ -64,45 +64,10 @@ pub fn Training(
             })
             .collect::<Vec<_>>()
     };
-    let status = move || {
-        state.with(|s| {
-            if s.loading.is_some() {
-                return "Loading the MNIST digits…".to_string();
-            }
-            if let Some(why) = &s.lab.blocked {
-                return format!("Cannot train this network — {why}");
-            }
-            if !s.started {
-                return if s.waiting {
-                    "Building the network…".into()
-                } else {
-                    "Not started".into()
-                };
-            }
-            let mut text = format!(
-                "step {} of {} · epoch {:.2} of {}",
-                s.lab.step,
-                s.lab.total_steps,
-                s.epoch(),
-                s.spec.epochs
-            );
-            if let Some(left) = s.seconds_left().filter(|_| !s.finished()) {
-                text += &format!(" · about {} left", seconds(left));
-            }
-            if s.finished() && s.lab.stopped.is_none() {
-                text += " · done";
-            }
-            if let Some(target) = s.replaying() {
-                text += &format!(" · replaying the link to step {target}");
-            }
-            text
-        })
-    };
-    let fraction = move || state.with(|s| s.lab.step as f64 / s.lab.total_steps.max(1) as f64);
     // Text nodes update in place; the checkbox is not rebuilt under the pointer.
     let test =
-        Memo::new(move |_| state.with(|s| s.lab.evaluations.last().map(|e| (e.step, e.accuracy))));
-    let speed = Memo::new(move |_| state.with(|s| s.lab.examples_per_second));
+        Memo::new(move |_| state.with(|s| s.lab.history.evaluations.last().map(|e| (e.step, e.accuracy))));
+    let speed = Memo::new(move |_| state.with(|s| s.lab.run.examples_per_second));
     let facts = view! {
         <dl class="facts cnn-facts">
             <div><dt>"test accuracy"</dt>
@@ -110,7 +75,7 @@ pub fn Training(
                     {move || test.get().map_or("—".to_string(), |(_, a)| format!("{:.2}%", a * 100.0))}</dd>
                 <span class="hint">{move || test.get().map_or("on all 2,000 held-out digits".to_string(), |(step, _)| format!("2,000 held-out digits, step {step}"))}</span></div>
             <div><dt>"training batch"</dt>
-                <dd data-testid="cnn-train-loss" data-value=move || state.with(|s| s.lab.recent_train(20)).map(|(l, _)| l.to_string()).unwrap_or_default()>{move || state.with(|s| s.lab.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
+                <dd data-testid="cnn-train-loss" data-value=move || state.with(|s| s.lab.history.recent_train(20)).map(|(l, _)| l.to_string()).unwrap_or_default()>{move || state.with(|s| s.lab.history.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
                 <span class="hint">"mean of the last 20 steps"</span></div>
             <div><dt>"speed"</dt>
                 <dd data-testid="examples-per-second" data-value=move || speed.get().map(|e| e.to_string()).unwrap_or_default()>
@@ -172,20 +137,49 @@ pub fn Training(
                         on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { edit(Box::new(move |s| s.seed = v)) } } />
                 </label>
             </div>
-            <Transport playing=Signal::derive(move || state.with(|s| s.playing))
-                can_play=Signal::derive(move || state.with(|s| s.started && !s.finished()))
-                play_label="▶ Train" prefix="cnn-" progress=Signal::derive(fraction)
+            <RunProgress state=state prefix="cnn-" status=status flagged=|s: &CnnSession| s.lab.blocked.is_some()
                 on_play=on_play on_reset=on_reset>
-                <span class="status" class:blocked=move || state.with(|s| s.lab.blocked.is_some()) data-testid="cnn-status" data-train-ms=move || state.with(|s| s.lab.train_ms.to_string())>{status}</span>
-            </Transport>
-            {move || state.with(|s| s.lab.stopped.clone()).map(|why| view! {
-                <div class="notice error" role="alert" data-testid="cnn-stopped">"Training stopped: "{why}". Lower η and press Reset."</div>
-            })}
-            {facts}
+                {facts}
+            </RunProgress>
             <Curves state=state />
         </div>
     }
 }
+
+/// The status line: loading, why the network cannot be built, or where training stands with
+/// the epoch and the time left.
+fn status(s: &CnnSession) -> String {
+        if s.loading.is_some() {
+            return "Loading the MNIST digits…".to_string();
+        }
+        if let Some(why) = &s.lab.blocked {
+            return format!("Cannot train this network — {why}");
+        }
+        if !s.started {
+            return if s.waiting {
+                "Building the network…".into()
+            } else {
+                "Not started".into()
+            };
+        }
+        let mut text = format!(
+            "step {} of {} · epoch {:.2} of {}",
+            s.lab.run.step,
+            s.lab.run.total_steps,
+            s.epoch(),
+            s.spec.epochs
+        );
+        if let Some(left) = s.seconds_left().filter(|_| !s.finished()) {
+            text += &format!(" · about {} left", seconds(left));
+        }
+        if s.finished() && s.lab.run.stopped.is_none() {
+            text += " · done";
+        }
+        if let Some(target) = s.replaying() {
+            text += &format!(" · replaying the link to step {target}");
+        }
+        text
+    }
 
 /// ε_T/ε₀ of the spec's decay (0.03 when η is constant: what the checkbox turns on).
 fn decay_ratio(spec: &CnnLab) -> f32 {

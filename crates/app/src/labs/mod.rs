@@ -5,8 +5,10 @@
 
 pub mod controls;
 pub mod notices;
+pub mod progress;
 mod room;
 pub mod session;
+pub mod training;
 
 pub use room::EngineRoom;
 

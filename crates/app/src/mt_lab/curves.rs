@@ -5,7 +5,8 @@
 use super::state::MtSession;
 use crate::widgets::line_chart::{Frame, LineChart, Series, YAxis};
 use contract::mt::limits::MtLimits;
-use contract::mt::protocol::{ModelProgress, MtEvaluation};
+use super::state::ModelRun;
+use contract::mt::protocol::MtEvaluation;
 use contract::mt::SHORTEST;
 use leptos::prelude::*;
 
@@ -32,13 +33,14 @@ fn frame(
     }
 }
 
-fn over_steps(models: &[ModelProgress], value: fn(&MtEvaluation) -> f32) -> Vec<Series> {
+fn over_steps(models: &[ModelRun], value: fn(&MtEvaluation) -> f32) -> Vec<Series> {
     models
         .iter()
         .map(|m| Series {
             label: m.model.short().into(),
             colour: m.model.colour(),
             points: m
+                .history
                 .evaluations
                 .iter()
                 .map(|e| (e.step as f64, value(e) as f64))
@@ -58,7 +60,7 @@ pub fn Curves(state: ReadSignal<MtSession>) -> impl IntoView {
         models.with(|m| {
             m.iter()
                 .flat_map(|r| {
-                    r.evaluations
+                    r.history.evaluations
                         .iter()
                         .map(move |e| format!("{}:{}:{}", r.model.slug(), e.step, e.bleu))
                 })
@@ -91,7 +93,7 @@ pub fn ByLength(state: ReadSignal<MtSession>) -> impl IntoView {
         models.with(|m| {
             m.iter()
                 .filter_map(|r| {
-                    let e = r.evaluations.last()?;
+                    let e = r.history.evaluations.last()?;
                     Some(Series {
                         label: format!("{} (step {})", r.model.short(), e.step),
                         colour: r.model.colour(),
@@ -113,7 +115,7 @@ pub fn ByLength(state: ReadSignal<MtSession>) -> impl IntoView {
         models.with(|m| {
             m.iter()
                 .filter_map(|r| {
-                    let e = r.evaluations.last()?;
+                    let e = r.history.evaluations.last()?;
                     let values: Vec<String> =
                         e.bleu_by_length.iter().map(|b| b.to_string()).collect();
                     Some(format!("{}:{}", r.model.slug(), values.join(",")))

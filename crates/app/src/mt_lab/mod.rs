@@ -11,11 +11,11 @@ pub mod state;
 mod translate;
 
 use crate::labs::{self, Page};
-use crate::widgets::transport::Transport;
 use contract::mt::limits::MtLimits;
 use contract::mt::link::encode;
 use contract::mt::{MtLab, MtModel, MT_OPTIMIZERS, SHORTEST};
 use contract::training::{LrSchedule, OptimizerName};
+use crate::labs::progress::{self, RunProgress};
 use leptos::prelude::*;
 use state::MtSession;
 use std::time::Duration;
@@ -200,38 +200,14 @@ fn Progress(
     on_play: Callback<()>,
     on_reset: Callback<()>,
 ) -> impl IntoView {
-    let playing = move || state.with(|s| s.playing);
-    let can_play = move || state.with(|s| s.started && !s.finished());
-    let fraction = move || state.with(|s| s.lab.step as f64 / s.lab.total_steps.max(1) as f64);
-    let status = move || {
-        state.with(|s| {
-            if !s.started {
-                return if s.waiting {
-                    "Building the models…".to_string()
-                } else {
-                    "Not started".into()
-                };
-            }
-            let mut text = format!("step {} of {}", s.lab.step, s.lab.total_steps);
-            if let Some(to) = s.replaying() {
-                text += &format!(" · replaying the link to step {to}");
-            }
-            if s.finished() {
-                text += " · done";
-            }
-            text
-        })
-    };
     let models = Memo::new(move |_| state.with(|s| s.lab.models.clone()));
     view! {
-        <Transport playing=Signal::derive(playing) can_play=Signal::derive(can_play) play_label="▶ Train"
-            on_play=on_play on_reset=on_reset prefix="mt-" progress=Signal::derive(fraction)>
-            <span class="status" data-testid="mt-status">{status}</span>
-        </Transport>
+        <RunProgress state=state prefix="mt-" status=|s: &MtSession| progress::status(s, "Building the models…")
+            on_play=on_play on_reset=on_reset>
         <dl class="facts mt-facts">
             {MtModel::ALL.iter().map(|&model| {
                 let run = move || models.with(|m| m.iter().find(|r| r.model == model).cloned());
-                let last = move || run().and_then(|r| r.evaluations.last().cloned());
+                let last = move || run().and_then(|r| r.history.evaluations.last().cloned());
                 view! {
                     <div>
                         <dt><span class="swatch" style=format!("background: {}", model.colour())></span>{model.title()}</dt>
@@ -251,8 +227,9 @@ fn Progress(
                 }
             }).collect::<Vec<_>>()}
             <div><dt>"speed"</dt>
-                <dd data-testid="mt-speed">{move || state.with(|s| s.lab.examples_per_second).map_or("—".to_string(), |e| format!("{e:.0} pairs/s"))}</dd>
+                <dd data-testid="mt-speed">{move || state.with(|s| s.lab.run.examples_per_second).map_or("—".to_string(), |e| format!("{e:.0} pairs/s"))}</dd>
                 <span class="hint">"through all three models, training only, in the engine worker"</span></div>
         </dl>
+        </RunProgress>
     }
 }

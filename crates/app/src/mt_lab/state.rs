@@ -1,15 +1,15 @@
-//! What the Translation lab page knows beyond its run (`labs::session`): each model's training
-//! history and evaluations, the latest translation of the sentence shown, and the BLEU
-//! breakdown asked for. Replies are applied by one function, so the page's behaviour is
-//! tested natively.
+//! What the Translation lab page knows beyond its run (`labs::session`, `labs::training`):
+//! each model's training history and evaluations, the latest translation of the sentence
+//! shown, and the BLEU breakdown asked for. Replies are applied by one function, so the page's
+//! behaviour is tested natively.
 
 use crate::labs::session::{LabState, Session};
+use crate::labs::training::{History, Slice, Trains, TrainingRun};
 use contract::link::UrlNote;
 use contract::mt::protocol::{
-    BleuView, ModelProgress, MtProgress, MtProtocol, MtReply, MtRequest, Sample, TranslationView,
+    BleuView, MtEvaluation, MtNews, MtProtocol, MtReply, MtRequest, Sample, TranslationView,
 };
-use contract::mt::MtLab;
-use contract::ToEngine;
+use contract::mt::{MtLab, MtModel};
 
 /// Training time per request: the page follows the run smoothly and a pause is quick.
 pub const TRAIN_SLICE_MS: f64 = 300.0;
@@ -33,31 +33,38 @@ impl Default for BleuPair {
     }
 }
 
+/// What the student asks ahead of training (read from the state when sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MtAsk {
+    /// BLEU taken apart for the pair in the boxes.
+    Bleu,
+    /// The typed sentence (or the held-out example) through every model.
+    Translate,
+}
+
+/// One model's training so far.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModelRun {
+    pub model: MtModel,
+    pub history: History<MtEvaluation>,
+    /// This model's own training speed (its share of the steps' time).
+    pub examples_per_second: Option<f32>,
+    pub stopped: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct MtState {
-    pub step: usize,
-    pub total_steps: usize,
+    /// The three models' run: they step together.
+    pub run: TrainingRun<MtAsk>,
     /// In `MtModel::ALL`'s order.
-    pub models: Vec<ModelProgress>,
-    pub examples_per_second: Option<f32>,
+    pub models: Vec<ModelRun>,
     pub held_out: usize,
     pub samples: Vec<Sample>,
     /// The held-out example translated when no sentence is typed.
     pub example: usize,
     pub translation: Option<TranslationView>,
-    /// The translation shown is out of date: ask again when the engine is free.
-    pub translate_pending: bool,
-    /// A translation was asked and not yet answered (if refused, the typed sentence goes).
-    pub translate_in_flight: bool,
     pub bleu_pair: BleuPair,
     pub bleu: Option<BleuView>,
-    pub bleu_pending: bool,
-    pub bleu_in_flight: bool,
-    /// Training was playing when the translation or BLEU now in flight was asked: a refusal
-    /// of that request (an unknown word, a candidate too long) names why and plays on.
-    pub playing_when_asked: bool,
-    /// A link's `at=`: train to this step, in slices the page follows.
-    pub replay_to: Option<usize>,
     /// The page is shown: only then does it ask for translations and BLEU (the engine is
     /// shared by every lab, and translating with three models is not free).
     pub shown: bool,
@@ -67,213 +74,186 @@ impl LabState for MtState {
     type Protocol = MtProtocol;
 
     fn step(&self) -> usize {
-        self.step
+        self.run.step
     }
 
     fn on_restart(s: &mut MtSession) {
+        let mut run = TrainingRun::new(s.spec.steps, s.spec.at);
+        // The BLEU breakdown needs no model: asked once, kept across runs.
+        if s.lab.run.asked().contains(&MtAsk::Bleu) || s.lab.bleu.is_none() {
+            run.ask(MtAsk::Bleu);
+        }
+        run.ask(MtAsk::Translate);
         // What the student looks at stays: the example, the BLEU pair.
         s.lab = MtState {
-            total_steps: s.spec.steps,
-            replay_to: s.spec.at.filter(|&at| at > 0),
+            run,
             example: s.lab.example,
             shown: s.lab.shown,
             bleu_pair: s.lab.bleu_pair.clone(),
             bleu: s.lab.bleu.clone(),
-            // The BLEU breakdown needs no model: asked once, kept across runs.
-            bleu_pending: s.lab.bleu_pending || s.lab.bleu.is_none(),
-            translate_pending: true,
             ..MtState::default()
         };
     }
 
     fn on_refused(s: &mut MtSession) {
-        // The error line says why; a refused look at a sentence or a BLEU pair changes nothing
-        // else: training plays on and a replay goes on.
-        if std::mem::take(&mut s.lab.bleu_in_flight) {
-            s.playing = s.lab.playing_when_asked;
-            return;
+        // A sentence the models cannot read (the error says which word) leaves the link and
+        // the held-out example is shown again (a held-out sentence that was refused is not
+        // asked again).
+        if s.refused_ask() == Some(MtAsk::Translate) && s.spec.sentence.take().is_some() {
+            s.lab.run.ask(MtAsk::Translate);
         }
-        if std::mem::take(&mut s.lab.translate_in_flight) {
-            s.playing = s.lab.playing_when_asked;
-            // A sentence the models cannot read (the error says which word) leaves the link
-            // and the held-out example is shown again (asked once: a held-out sentence that
-            // was refused is not asked again).
-            if s.spec.sentence.take().is_some() {
-                s.lab.translate_pending = true;
-            }
-            return;
-        }
-        s.lab.replay_to = None;
     }
 
     fn on_reply(s: &mut MtSession, reply: MtReply) {
         match reply {
-            MtReply::Started { progress } | MtReply::Trained { progress } => {
-                let evaluated = progress.models.iter().any(|m| !m.evaluations.is_empty());
-                s.lab.absorb(progress);
-                if s.finished() {
-                    s.playing = false;
-                }
-                if s.lab.replay_to.is_some_and(|to| s.lab.step >= to) {
-                    s.lab.replay_to = None;
-                }
+            MtReply::Started { news } | MtReply::Trained { news } => {
+                let evaluated = news.models.iter().any(|m| !m.progress.evaluations.is_empty());
+                s.lab.take_news(news);
+                s.progressed();
                 // The translation follows the models at every evaluation, and at the end of
                 // a replay.
-                let caught_up = s.lab.replay_to.is_none() && !s.playing;
+                let caught_up = s.lab.run.replay_to.is_none() && !s.playing;
                 if evaluated && (s.replaying().is_none() || caught_up) {
-                    s.lab.translate_pending = true;
+                    s.lab.run.ask(MtAsk::Translate);
                 }
             }
-            MtReply::Translated { translation } => {
-                s.lab.translate_in_flight = false;
-                s.lab.translation = Some(translation);
-            }
-            MtReply::Bleu { breakdown } => {
-                s.lab.bleu_in_flight = false;
-                s.lab.bleu = Some(breakdown);
-            }
+            MtReply::Translated { translation } => s.lab.translation = Some(translation),
+            MtReply::Bleu { breakdown } => s.lab.bleu = Some(breakdown),
         }
     }
 }
 
+impl Trains for MtState {
+    type Ask = MtAsk;
+
+    fn run(&self) -> &TrainingRun<MtAsk> {
+        &self.run
+    }
+
+    fn run_mut(&mut self) -> &mut TrainingRun<MtAsk> {
+        &mut self.run
+    }
+
+    fn ask_request(s: &mut MtSession, ask: &MtAsk) -> MtRequest {
+        match ask {
+            MtAsk::Bleu => MtRequest::Bleu {
+                candidate: s.lab.bleu_pair.candidate.clone(),
+                reference: s.lab.bleu_pair.reference.clone(),
+            },
+            MtAsk::Translate => MtRequest::Translate {
+                sentence: s.spec.sentence.clone(),
+                example: s.lab.example,
+                beam: s.spec.beam,
+            },
+        }
+    }
+
+    fn train_request(_: &MtSession, slice: Slice) -> MtRequest {
+        MtRequest::Train {
+            budget_ms: TRAIN_SLICE_MS,
+            until: slice.until(),
+        }
+    }
+
+    fn may_ask(&self) -> bool {
+        self.shown
+    }
+}
+
 impl MtState {
-    fn absorb(&mut self, p: MtProgress) {
-        self.step = p.step;
-        self.total_steps = p.total_steps;
-        if self.models.len() != p.models.len() {
-            self.models = p.models;
-        } else {
-            for (known, new) in self.models.iter_mut().zip(p.models) {
-                known.train.extend(new.train);
-                known.evaluations.extend(new.evaluations);
-                if new.examples_per_second.is_some() {
-                    known.examples_per_second = new.examples_per_second;
-                }
-                known.stopped = new.stopped;
+    fn take_news(&mut self, news: MtNews) {
+        // The three models step together: the first one's step is the run's.
+        let (step, total_steps) = news
+            .models
+            .first()
+            .map_or((self.run.step, self.run.total_steps), |m| {
+                (m.progress.step, m.progress.total_steps)
+            });
+        if self.models.len() != news.models.len() {
+            self.models.clear();
+        }
+        for (i, new) in news.models.into_iter().enumerate() {
+            if self.models.len() <= i {
+                self.models.push(ModelRun {
+                    model: new.model,
+                    history: History::default(),
+                    examples_per_second: None,
+                    stopped: None,
+                });
             }
+            let known = &mut self.models[i];
+            let p = new.progress;
+            known.history.train.extend(p.train);
+            known.history.evaluations.extend(p.evaluations);
+            if p.examples_per_second.is_some() {
+                known.examples_per_second = p.examples_per_second;
+            }
+            known.stopped = p.stopped;
         }
-        if p.examples_per_second.is_some() {
-            self.examples_per_second = p.examples_per_second;
-        }
-        self.held_out = p.held_out;
-        self.samples = p.samples;
+        // The run is over when every model has stopped.
+        let every_model_stopped = self.models.iter().all(|m| m.stopped.is_some());
+        let stopped = (every_model_stopped && !self.models.is_empty()).then(|| {
+            let why: Vec<String> = self.models.iter().filter_map(|m| m.stopped.clone()).collect();
+            why.join("; ")
+        });
+        let train_ms = self.run.train_ms;
+        self.run.follow(step, total_steps, news.examples_per_second, train_ms, stopped);
+        self.held_out = news.held_out;
+        self.samples = news.samples;
     }
 }
 
 impl MtSession {
     pub fn for_link(spec: MtLab, notes: Vec<UrlNote>) -> MtSession {
         let state = MtState {
-            total_steps: spec.steps,
+            run: TrainingRun::new(spec.steps, None),
             ..MtState::default()
         };
         Session::new(spec, notes, state)
     }
 
-    pub fn finished(&self) -> bool {
-        self.started
-            && (self.lab.step >= self.lab.total_steps
-                || (!self.lab.models.is_empty() && self.lab.models.iter().all(|m| m.stopped.is_some())))
-    }
-
-    /// The step a link is being replayed to, while it is.
-    pub fn replaying(&self) -> Option<usize> {
-        self.lab
-            .replay_to
-            .filter(|&to| self.started && self.lab.step < to)
-    }
-
     /// Translates a typed sentence from now on (none: the held-out examples again).
     pub fn type_sentence(&mut self, sentence: Option<String>) {
         self.spec.sentence = sentence;
-        self.lab.translate_pending = true;
-        self.error = None;
+        self.ask(MtAsk::Translate);
     }
 
     /// Another held-out example (the typed sentence is dropped).
     pub fn show_example(&mut self, example: usize) {
         self.spec.sentence = None;
         self.lab.example = example;
-        self.lab.translate_pending = true;
-        self.error = None;
+        self.ask(MtAsk::Translate);
     }
 
     pub fn set_beam(&mut self, beam: usize) {
         self.spec.beam = beam;
-        self.lab.translate_pending = true;
+        self.lab.run.ask(MtAsk::Translate);
     }
 
     /// Takes BLEU apart for this pair as soon as the engine is free.
     pub fn explain(&mut self, pair: BleuPair) {
         self.lab.bleu_pair = pair;
-        self.lab.bleu_pending = true;
-        self.error = None;
-    }
-
-    /// Should the play loop send a request now?
-    pub fn wants_request(&self) -> bool {
-        let training = (self.playing || self.replaying().is_some()) && !self.finished();
-        let looking = self.lab.shown && (self.lab.translate_pending || self.lab.bleu_pending);
-        (training || looking)
-            && self.started
-            && !self.waiting
-            && !self.engine_failed
-    }
-
-    /// The next request: BLEU and the translation first (both quick), then training.
-    pub fn take_request(&mut self) -> ToEngine {
-        self.lab.playing_when_asked = self.playing;
-        if self.lab.bleu_pending && self.lab.shown {
-            self.lab.bleu_pending = false;
-            self.lab.bleu_in_flight = true;
-            let pair = self.lab.bleu_pair.clone();
-            return self.request(&MtRequest::Bleu {
-                candidate: pair.candidate,
-                reference: pair.reference,
-            });
-        }
-        if self.lab.translate_pending && self.lab.shown {
-            self.lab.translate_pending = false;
-            self.lab.translate_in_flight = true;
-            return self.request(&MtRequest::Translate {
-                sentence: self.spec.sentence.clone(),
-                example: self.lab.example,
-                beam: self.spec.beam,
-            });
-        }
-        let until = if self.playing {
-            None
-        } else {
-            self.lab.replay_to
-        };
-        self.request(&MtRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
-            until,
-        })
-    }
-
-    pub fn toggle_play(&mut self) {
-        self.playing = !self.playing && !self.finished();
-        if self.playing {
-            self.lab.replay_to = None;
-        }
+        self.ask(MtAsk::Bleu);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use contract::mt::protocol::MtEvaluation;
-    use contract::mt::MtModel;
-    use contract::{Body, FromEngine};
+    use contract::mt::protocol::ModelProgress;
+    use contract::training::Progress;
+    use contract::{Body, FromEngine, ToEngine};
 
-    fn progress(step: usize, evaluated: bool) -> MtProgress {
-        MtProgress {
-            step,
-            total_steps: 600,
+    fn progress(step: usize, evaluated: bool) -> MtNews {
+        MtNews {
             models: MtModel::ALL
                 .iter()
                 .map(|&model| ModelProgress {
                     model,
+                    progress: Progress {
+                    step,
+                    total_steps: 600,
+                    train_ms: 0.0,
                     train: vec![],
                     evaluations: if evaluated {
                         vec![MtEvaluation {
@@ -288,6 +268,7 @@ mod tests {
                     },
                     examples_per_second: Some(100.0),
                     stopped: None,
+                    },
                 })
                 .collect(),
             examples_per_second: Some(100.0),
@@ -321,7 +302,7 @@ mod tests {
         let mut s = MtSession::for_link(spec, vec![]);
         s.restart();
         s.apply(&reply(MtReply::Started {
-            progress: progress(0, true),
+            news: progress(0, true),
         }));
         // Hidden, the page only replays; shown, it asks what it shows.
         assert_eq!(
@@ -332,7 +313,7 @@ mod tests {
             }
         );
         s.apply(&reply(MtReply::Trained {
-            progress: progress(0, false),
+            news: progress(0, false),
         }));
         s.lab.shown = true;
         // The notes' BLEU example first, then the typed sentence, then the replay.
@@ -363,7 +344,7 @@ mod tests {
             message: "“pizza” is not in the vocabulary".into(),
         });
         assert_eq!(s.spec.sentence, None, "the unreadable sentence leaves the link");
-        assert_eq!(s.lab.replay_to, Some(300), "the replay goes on");
+        assert_eq!(s.lab.run.replay_to, Some(300), "the replay goes on");
         assert!(matches!(
             read(s.take_request()),
             MtRequest::Translate { sentence: None, .. }
@@ -377,14 +358,14 @@ mod tests {
         );
         // Mid-replay evaluations do not interrupt it; the end of the replay translates.
         s.apply(&reply(MtReply::Trained {
-            progress: progress(150, true),
+            news: progress(150, true),
         }));
-        assert!(!s.lab.translate_pending);
+        assert!(s.lab.run.asked().is_empty());
         s.apply(&reply(MtReply::Trained {
-            progress: progress(300, true),
+            news: progress(300, true),
         }));
-        assert!(s.lab.translate_pending);
-        assert_eq!(s.lab.models[0].evaluations.len(), 3);
+        assert_eq!(s.lab.run.asked(), [MtAsk::Translate]);
+        assert_eq!(s.lab.models[0].history.evaluations.len(), 3);
         assert!(s.wants_request());
         assert!(matches!(read(s.take_request()), MtRequest::Translate { .. }));
         assert!(!s.wants_request(), "the link's step is reached");
@@ -396,7 +377,7 @@ mod tests {
         s.lab.shown = true;
         s.restart();
         s.apply(&reply(MtReply::Started {
-            progress: progress(0, true),
+            news: progress(0, true),
         }));
         let refuse = |s: &mut MtSession| {
             s.apply(&FromEngine::Error {
@@ -412,7 +393,7 @@ mod tests {
         assert!(matches!(read(s.take_request()), MtRequest::Translate { sentence: None, .. }));
         refuse(&mut s);
         assert!(s.playing);
-        assert!(!s.lab.translate_pending, "a refused held-out sentence is not asked again and again");
+        assert!(s.lab.run.asked().is_empty(), "a refused held-out sentence is not asked again and again");
         s.type_sentence(Some("the cat eats a pizza".into()));
         assert!(matches!(read(s.take_request()), MtRequest::Translate { sentence: Some(_), .. }));
         refuse(&mut s);

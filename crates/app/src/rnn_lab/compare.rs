@@ -20,8 +20,8 @@ pub fn colour(cell: CellChoice) -> &'static str {
 
 /// Every run's evaluations, this run's first: (cell, evaluations).
 fn runs(s: &RnnSession) -> Vec<(CellChoice, &[RnnEvaluation])> {
-    std::iter::once((s.spec.cell, s.lab.evaluations.as_slice()))
-        .chain(s.lab.compared.iter().map(|c| (c.cell, c.evaluations.as_slice())))
+    std::iter::once((s.spec.cell, s.lab.history.evaluations.as_slice()))
+        .chain(s.lab.compared.iter().map(|c| (c.kind, c.evaluations.as_slice())))
         .collect()
 }
 
@@ -74,7 +74,7 @@ pub fn Compare(state: ReadSignal<RnnSession>) -> impl IntoView {
             s.lab
                 .compared
                 .iter()
-                .filter_map(|c| c.stopped.as_ref().map(|why| format!("{}: {why}", c.cell.title())))
+                .filter_map(|c| c.stopped.as_ref().map(|why| format!("{}: {why}", c.kind.title())))
                 .collect::<Vec<_>>()
                 .join(" · ")
         })

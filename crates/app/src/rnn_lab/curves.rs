@@ -35,7 +35,7 @@ fn frame(y_label: &'static str, y_axis: YAxis, steps: f64) -> Frame {
 fn series(s: &RnnSession) -> (Vec<Series>, Vec<Series>) {
     let train = |value: fn(&TrainPoint) -> f32| {
         let points: Vec<(f64, f64)> =
-            s.lab.train.iter().map(|p| (p.step as f64, value(p) as f64)).collect();
+            s.lab.history.train.iter().map(|p| (p.step as f64, value(p) as f64)).collect();
         Series {
             label: "training batches".into(),
             colour: TRAIN_COLOUR,
@@ -47,7 +47,7 @@ fn series(s: &RnnSession) -> (Vec<Series>, Vec<Series>) {
     let test = |value: fn(&RnnEvaluation) -> f32| Series {
         label: "held-out sequences".into(),
         colour: TEST_COLOUR,
-        points: s.lab.evaluations.iter().map(|e| (e.step as f64, value(e) as f64)).collect(),
+        points: s.lab.history.evaluations.iter().map(|e| (e.step as f64, value(e) as f64)).collect(),
         width: 2.0,
         dots: true,
     };
@@ -66,7 +66,7 @@ pub fn Curves(state: ReadSignal<RnnSession>) -> impl IntoView {
     let exact = move || {
         state.with(|s| {
             crate::format::exact_evaluations(
-                s.lab.evaluations.iter().map(|e| (e.step, e.loss, e.accuracy)),
+                s.lab.history.evaluations.iter().map(|e| (e.step, e.loss, e.accuracy)),
             )
         })
     };

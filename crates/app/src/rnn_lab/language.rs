@@ -45,7 +45,7 @@ fn Score(score: SentenceScore, testid: &'static str) -> impl IntoView {
 pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
     // Each view reads only its own part: the state changes with every training reply.
     let lm = move |read: fn(&super::state::LanguageState) -> String| state.with(|s| read(&s.lab.lm));
-    let ask = move |request: RnnRequest| state.update(|s| s.lab.lm.queue.push(request));
+    let ask = move |request: RnnRequest| state.update(|s| s.ask_model(request));
     let scores = move || state.with(|s| s.lab.lm.scores.clone());
     view! {
         <p class="lede">
@@ -82,7 +82,7 @@ pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
                     on:change=move |ev| { if let Ok(t) = event_target_value(&ev).trim().parse::<f32>() { state.update(|s| s.lab.lm.temperature = t) } } />
             </label>
             <button class="secondary-blue" data-testid="rnn-sample" on:click=move |_| {
-                let (prompt, temperature, seed) = state.with_untracked(|s| (s.lab.lm.prompt.clone(), s.lab.lm.temperature, s.lab.step as u64));
+                let (prompt, temperature, seed) = state.with_untracked(|s| (s.lab.lm.prompt.clone(), s.lab.lm.temperature, s.lab.run.step as u64));
                 ask(RnnRequest::Sample { prompt, length: SAMPLE_CHARS, temperature, seed });
             }>"Sample"</button>
         </div>

@@ -11,11 +11,11 @@ pub mod state;
 mod through_time;
 
 use crate::labs::{self, Page};
-use crate::widgets::transport::Transport;
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::link::encode;
 use contract::rnn::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS};
 use contract::training::{LrSchedule, OptimizerName};
+use crate::labs::progress::{self, RunProgress};
 use leptos::prelude::*;
 use state::RnnSession;
 use std::time::Duration;
@@ -115,7 +115,7 @@ pub fn RnnLabPage(
             <curves::Clipping state=read />
             <h2>"4 · Inside the cell"</h2>
             <inside::Inside state=read
-                on_example=Callback::new(move |example| state.update(|s| { s.lab.pending_inside = Some(example); s.lab.picked_time = None; }))
+                on_example=Callback::new(move |example| state.update(|s| s.follow_sequence(example)))
                 on_time=Callback::new(move |t| state.update(|s| s.lab.picked_time = Some(t))) />
             <Show when=move || state.with(|s| s.spec.task == RnnTask::Language)>
                 <h2>"5 · The language model"</h2>
@@ -251,45 +251,23 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
 
 #[component]
 fn Progress(state: ReadSignal<RnnSession>, on_play: Callback<()>, on_reset: Callback<()>) -> impl IntoView {
-    let playing = move || state.with(|s| s.playing);
-    let can_play = move || state.with(|s| s.started && !s.finished());
-    let fraction = move || state.with(|s| s.lab.step as f64 / s.lab.total_steps.max(1) as f64);
-    let status = move || {
-        state.with(|s| {
-            if !s.started {
-                return if s.waiting { "Building the network…".to_string() } else { "Not started".into() };
-            }
-            let mut text = format!("step {} of {}", s.lab.step, s.lab.total_steps);
-            if let Some(to) = s.replaying() {
-                text += &format!(" · replaying the link to step {to}");
-            }
-            if s.finished() && s.lab.stopped.is_none() {
-                text += " · done";
-            }
-            text
-        })
-    };
-    let test = Memo::new(move |_| state.with(|s| s.lab.evaluations.last().map(|e| (e.step, e.accuracy, e.loss))));
-    let speed = Memo::new(move |_| state.with(|s| s.lab.examples_per_second));
+    let test = Memo::new(move |_| state.with(|s| s.lab.history.evaluations.last().map(|e| (e.step, e.accuracy, e.loss))));
+    let speed = Memo::new(move |_| state.with(|s| s.lab.run.examples_per_second));
     view! {
-        <Transport playing=Signal::derive(playing) can_play=Signal::derive(can_play) play_label="▶ Train"
-            on_play=on_play on_reset=on_reset prefix="rnn-" progress=Signal::derive(fraction)>
-            <span class="status" data-testid="rnn-status">{status}</span>
-        </Transport>
-        {move || state.with(|s| s.lab.stopped.clone()).map(|why| view! {
-            <p class="stopped" data-testid="rnn-stopped">{format!("Training stopped: {why}")}</p>
-        })}
+        <RunProgress state=state prefix="rnn-" status=|s: &RnnSession| progress::status(s, "Building the network…")
+            on_play=on_play on_reset=on_reset>
         <dl class="facts">
             <div><dt>"held-out accuracy"</dt>
                 <dd data-testid="rnn-accuracy" data-value=move || test.get().map(|t| t.1.to_string()).unwrap_or_default()>
                     {move || test.get().map_or("—".to_string(), |t| format!("{:.1}%", t.1 * 100.0))}</dd>
                 <span class="hint">{move || test.get().map_or(String::new(), |t| format!("{} sequences, step {} · loss {}", RnnLimits::TEST_SEQUENCES, t.0, crate::format::value(t.2 as f64, 3)))}</span></div>
             <div><dt>"training batches"</dt>
-                <dd data-testid="rnn-train">{move || state.with(|s| s.lab.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
+                <dd data-testid="rnn-train">{move || state.with(|s| s.lab.history.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
                 <span class="hint">"mean of the last 20 steps"</span></div>
             <div><dt>"speed"</dt>
                 <dd data-testid="rnn-speed">{move || speed.get().map_or("—".to_string(), |e| format!("{e:.0} sequences/s"))}</dd>
                 <span class="hint">"training only, in the engine worker"</span></div>
         </dl>
+        </RunProgress>
     }
 }

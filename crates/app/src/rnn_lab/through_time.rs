@@ -49,20 +49,20 @@ pub fn reach(e: &RnnEvaluation) -> Option<f32> {
 
 #[component]
 pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
-    let losses = Memo::new(move |_| state.with(|s| grid(&s.lab.evaluations, |e| &e.through_time, true)));
-    let jacobians = Memo::new(move |_| state.with(|s| grid(&s.lab.evaluations, |e| &e.jacobian, false)));
+    let losses = Memo::new(move |_| state.with(|s| grid(&s.lab.history.evaluations, |e| &e.through_time, true)));
+    let jacobians = Memo::new(move |_| state.with(|s| grid(&s.lab.history.evaluations, |e| &e.jacobian, false)));
     let loss_scale = Memo::new(move |_| losses.with(|g| Scale::log_of(&g.values)));
     let jacobian_scale = Memo::new(move |_| jacobians.with(|g| Scale::log_of(&g.values)));
     let span = move || {
         state.with(|s| {
-            let first = s.lab.evaluations.first().map_or(0, |e| e.step);
-            let last = s.lab.evaluations.last().map_or(0, |e| e.step);
+            let first = s.lab.history.evaluations.first().map_or(0, |e| e.step);
+            let last = s.lab.history.evaluations.last().map_or(0, |e| e.step);
             (first, last, s.spec.length())
         })
     };
     let profile = Memo::new(move |_| {
         state.with(|s| {
-            let Some(e) = s.lab.evaluations.last() else {
+            let Some(e) = s.lab.history.evaluations.last() else {
                 return vec![];
             };
             let line = |label: &str, colour, values: &[f32]| Series {
@@ -80,7 +80,7 @@ pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
     });
     let summary = move || {
         state.with(|s| {
-            let e = s.lab.evaluations.last()?;
+            let e = s.lab.history.evaluations.last()?;
             let r = reach(e)?;
             if r == 0.0 {
                 return Some(format!(

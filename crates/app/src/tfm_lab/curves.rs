@@ -54,6 +54,7 @@ fn learning(s: &TfmSession) -> (Vec<Series>, Vec<Series>) {
     let train = |value: fn(&TrainPoint) -> f32| {
         let points: Vec<(f64, f64)> = s
             .lab
+            .history
             .train
             .iter()
             .map(|p| (p.step as f64, value(p) as f64))
@@ -66,7 +67,7 @@ fn learning(s: &TfmSession) -> (Vec<Series>, Vec<Series>) {
             dots: false,
         }
     };
-    let e = &s.lab.evaluations;
+    let e = &s.lab.history.evaluations;
     let mut accuracy = vec![
         train(|p| p.accuracy),
         held_out("held-out tokens".into(), TEST_COLOUR, e, |e| {
@@ -100,6 +101,7 @@ pub fn Curves(state: ReadSignal<TfmSession>) -> impl IntoView {
         state.with(|s| {
             crate::format::exact_evaluations(
                 s.lab
+                    .history
                     .evaluations
                     .iter()
                     .map(|e| (e.step, e.loss, e.exact.unwrap_or(e.token_accuracy))),
@@ -134,9 +136,9 @@ fn runs(s: &TfmSession) -> Vec<(String, &'static str, Vec<TfmEvaluation>)> {
         }
     };
     let (l, c) = label(s.spec.scaled);
-    let mut all = vec![(format!("{l} (this run)"), c, s.lab.evaluations.clone())];
+    let mut all = vec![(format!("{l} (this run)"), c, s.lab.history.evaluations.clone())];
     if let Some(twin) = &s.lab.contrast {
-        let (l, c) = label(twin.scaled);
+        let (l, c) = label(twin.kind);
         all.push((l, c, twin.evaluations.clone()));
     }
     all

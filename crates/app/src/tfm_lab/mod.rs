@@ -11,7 +11,6 @@ pub mod state;
 mod walkthrough;
 
 use crate::labs::{self, Page};
-use crate::widgets::transport::Transport;
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::link::encode;
 use contract::tfm::{
@@ -19,6 +18,7 @@ use contract::tfm::{
     TFM_OPTIMIZERS,
 };
 use contract::training::{LrSchedule, OptimizerName};
+use crate::labs::progress::{self, RunProgress};
 use leptos::prelude::*;
 use state::TfmSession;
 use std::time::Duration;
@@ -272,39 +272,12 @@ fn Progress(
     on_play: Callback<()>,
     on_reset: Callback<()>,
 ) -> impl IntoView {
-    let playing = move || state.with(|s| s.playing);
-    let can_play = move || state.with(|s| s.started && !s.finished());
-    let fraction = move || state.with(|s| s.lab.step as f64 / s.lab.total_steps.max(1) as f64);
-    let status = move || {
-        state.with(|s| {
-            if !s.started {
-                return if s.waiting {
-                    "Building the model…".to_string()
-                } else {
-                    "Not started".into()
-                };
-            }
-            let mut text = format!("step {} of {}", s.lab.step, s.lab.total_steps);
-            if let Some(to) = s.replaying() {
-                text += &format!(" · replaying the link to step {to}");
-            }
-            if s.finished() && s.lab.stopped.is_none() {
-                text += " · done";
-            }
-            text
-        })
-    };
-    let test = Memo::new(move |_| state.with(|s| s.lab.evaluations.last().cloned()));
+    let test = Memo::new(move |_| state.with(|s| s.lab.history.evaluations.last().cloned()));
     let sequences = move || state.with(|s| TfmLimits::test_sequences(&s.spec));
-    let speed = Memo::new(move |_| state.with(|s| s.lab.examples_per_second));
+    let speed = Memo::new(move |_| state.with(|s| s.lab.run.examples_per_second));
     view! {
-        <Transport playing=Signal::derive(playing) can_play=Signal::derive(can_play) play_label="▶ Train"
-            on_play=on_play on_reset=on_reset prefix="tfm-" progress=Signal::derive(fraction)>
-            <span class="status" data-testid="tfm-status">{status}</span>
-        </Transport>
-        {move || state.with(|s| s.lab.stopped.clone()).map(|why| view! {
-            <p class="stopped" data-testid="tfm-stopped">{format!("Training stopped: {why}")}</p>
-        })}
+        <RunProgress state=state prefix="tfm-" status=|s: &TfmSession| progress::status(s, "Building the model…")
+            on_play=on_play on_reset=on_reset>
         <dl class="facts">
             <div><dt>"held-out answers exactly right"</dt>
                 <dd data-testid="tfm-exact" data-value=move || test.get().and_then(|t| t.exact).map(|x| x.to_string()).unwrap_or_default()>
@@ -315,12 +288,13 @@ fn Progress(
                     {move || test.get().map_or("—".to_string(), |t| format!("{:.1}%", t.token_accuracy * 100.0))}</dd>
                 <span class="hint">{move || test.get().map_or(String::new(), |t| format!("loss {} per token", crate::format::value(t.loss as f64, 3)))}</span></div>
             <div><dt>"training batches"</dt>
-                <dd data-testid="tfm-train">{move || state.with(|s| s.lab.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
+                <dd data-testid="tfm-train">{move || state.with(|s| s.lab.history.recent_train(20)).map_or("—".to_string(), |(l, a)| format!("{:.1}% · loss {}", a * 100.0, crate::format::value(l as f64, 3)))}</dd>
                 <span class="hint">"tokens right, mean of the last 20 steps"</span></div>
             <div><dt>"speed"</dt>
                 <dd data-testid="tfm-speed">{move || speed.get().map_or("—".to_string(), |e| format!("{e:.0} sequences/s"))}</dd>
                 <span class="hint">"training only, in the engine worker"</span></div>
         </dl>
+        </RunProgress>
     }
 }
 

@@ -1,16 +1,13 @@
-//! What the Transformer lab page knows beyond its run (`labs::session`): the training history,
+//! What the Transformer lab page knows beyond its run (`labs::session`, `labs::training`):
 //! every evaluation (and the contrast run's), the latest look inside the model, and what the
 //! student asked to look at or sample. Replies are applied by one function, so the page's
 //! behaviour is tested natively.
 
 use crate::labs::session::{LabState, Session};
+use crate::labs::training::{History, Slice, Trains, TrainingRun};
 use contract::link::UrlNote;
-use contract::tfm::protocol::{
-    ContrastProgress, TfmEvaluation, TfmProgress, TfmProtocol, TfmReply, TfmRequest, TfmView,
-};
+use contract::tfm::protocol::{ContrastRun, TfmEvaluation, TfmProtocol, TfmReply, TfmRequest, TfmView};
 use contract::tfm::{TfmLab, TfmTask};
-use contract::training::TrainPoint;
-use contract::ToEngine;
 
 /// Training time per request: the page follows the run smoothly and a pause is quick.
 pub const TRAIN_SLICE_MS: f64 = 300.0;
@@ -49,34 +46,34 @@ impl Default for Sampling {
     }
 }
 
+/// What the student asks ahead of training (read from the state when sent).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TfmAsk {
+    /// The focus chosen: a typed input or an example, the head walked through.
+    Focus,
+    /// A sample from the language model.
+    Sample,
+}
+
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct TfmState {
-    pub step: usize,
-    pub total_steps: usize,
-    pub train: Vec<TrainPoint>,
-    pub evaluations: Vec<TfmEvaluation>,
-    pub contrast: Option<ContrastProgress>,
-    pub examples_per_second: Option<f32>,
-    pub stopped: Option<String>,
+    pub run: TrainingRun<TfmAsk>,
+    pub history: History<TfmEvaluation>,
+    /// The contrast run's evaluations so far.
+    pub contrast: Option<ContrastRun>,
     pub view: Option<TfmView>,
-    /// What the student chose to look at, and whether the engine has heard it yet.
+    /// What the student chose to look at.
     pub focus: Focus,
-    pub focus_pending: bool,
-    /// A focus was sent and not yet answered (if refused, the view's focus is restored).
-    pub focus_in_flight: bool,
     /// The query row picked in the attention view.
     pub picked_query: Option<usize>,
     pub sampling: Sampling,
-    pub sample_pending: bool,
-    /// A link's `at=`: train to this step, in slices the page follows.
-    pub replay_to: Option<usize>,
 }
 
 impl LabState for TfmState {
     type Protocol = TfmProtocol;
 
     fn step(&self) -> usize {
-        self.step
+        self.run.step
     }
 
     fn on_restart(s: &mut TfmSession) {
@@ -95,10 +92,12 @@ impl LabState for TfmState {
             text: None,
             ..s.lab.sampling.clone()
         };
+        let mut run = TrainingRun::new(s.spec.steps, s.spec.at);
+        if focus != Focus::default() {
+            run.ask(TfmAsk::Focus);
+        }
         s.lab = TfmState {
-            total_steps: s.spec.steps,
-            replay_to: s.spec.at.filter(|&at| at > 0),
-            focus_pending: focus != Focus::default(),
+            run,
             focus,
             sampling,
             ..TfmState::default()
@@ -106,11 +105,9 @@ impl LabState for TfmState {
     }
 
     fn on_refused(s: &mut TfmSession) {
-        s.lab.sample_pending = false;
-        s.lab.focus_pending = false;
-        if std::mem::take(&mut s.lab.focus_in_flight) {
+        if s.refused_ask() == Some(TfmAsk::Focus) {
             // A typed input the engine could not read: look at what is shown again (the
-            // typed text stays in its box), and let a replay go on.
+            // typed text stays in its box).
             if let Some(v) = &s.lab.view {
                 s.lab.focus = Focus {
                     input: v.input.clone(),
@@ -120,28 +117,75 @@ impl LabState for TfmState {
                     head: v.head,
                 };
             }
-            return;
         }
-        s.lab.replay_to = None;
     }
 
     fn on_reply(s: &mut TfmSession, reply: TfmReply) {
         match reply {
-            TfmReply::Started { progress, view } | TfmReply::Trained { progress, view } => {
-                s.lab.absorb(progress);
-                s.lab.show(view);
-                if s.finished() {
-                    s.playing = false;
-                }
-                if s.lab.replay_to.is_some_and(|to| s.lab.step >= to) {
-                    s.lab.replay_to = None;
-                }
+            TfmReply::Started {
+                progress,
+                contrast,
+                view,
             }
-            TfmReply::Focused { view } => {
-                s.lab.focus_in_flight = false;
+            | TfmReply::Trained {
+                progress,
+                contrast,
+                view,
+            } => {
+                s.lab.run.absorb(progress, &mut s.lab.history);
+                if let Some(news) = contrast {
+                    s.lab.contrast = Some(match s.lab.contrast.take() {
+                        Some(known) => known.followed_by(news),
+                        None => news,
+                    });
+                }
                 s.lab.show(view);
+                s.progressed();
             }
+            TfmReply::Focused { view } => s.lab.show(view),
             TfmReply::Sampled { text, .. } => s.lab.sampling.text = Some(text),
+        }
+    }
+}
+
+impl Trains for TfmState {
+    type Ask = TfmAsk;
+
+    fn run(&self) -> &TrainingRun<TfmAsk> {
+        &self.run
+    }
+
+    fn run_mut(&mut self) -> &mut TrainingRun<TfmAsk> {
+        &mut self.run
+    }
+
+    fn ask_request(s: &mut TfmSession, ask: &TfmAsk) -> TfmRequest {
+        match ask {
+            TfmAsk::Focus => {
+                let f = s.lab.focus.clone();
+                TfmRequest::Focus {
+                    input: f.input,
+                    example: f.example,
+                    layer: f.layer,
+                    head: f.head,
+                }
+            }
+            TfmAsk::Sample => {
+                let sampling = s.lab.sampling.clone();
+                TfmRequest::Sample {
+                    prompt: sampling.prompt,
+                    length: SAMPLE_CHARS,
+                    temperature: sampling.temperature,
+                    seed: sampling.seed,
+                }
+            }
+        }
+    }
+
+    fn train_request(_: &TfmSession, slice: Slice) -> TfmRequest {
+        TfmRequest::Train {
+            budget_ms: TRAIN_SLICE_MS,
+            until: slice.until(),
         }
     }
 }
@@ -154,66 +198,22 @@ impl TfmState {
         }
         self.view = Some(view);
     }
-
-    fn absorb(&mut self, p: TfmProgress) {
-        self.step = p.step;
-        self.total_steps = p.total_steps;
-        self.train.extend(p.train);
-        self.evaluations.extend(p.evaluations);
-        if let Some(run) = p.contrast {
-            match &mut self.contrast {
-                Some(known) => {
-                    known.evaluations.extend(run.evaluations);
-                    known.stopped = run.stopped;
-                }
-                None => self.contrast = Some(run),
-            }
-        }
-        if p.examples_per_second.is_some() {
-            self.examples_per_second = p.examples_per_second;
-        }
-        self.stopped = p.stopped;
-    }
-
-    /// Mean loss and accuracy of the last `n` training steps.
-    pub fn recent_train(&self, n: usize) -> Option<(f32, f32)> {
-        let recent = &self.train[self.train.len().saturating_sub(n)..];
-        (!recent.is_empty()).then(|| {
-            let k = recent.len() as f32;
-            (
-                recent.iter().map(|p| p.loss).sum::<f32>() / k,
-                recent.iter().map(|p| p.accuracy).sum::<f32>() / k,
-            )
-        })
-    }
 }
 
 impl TfmSession {
     pub fn for_link(spec: TfmLab, notes: Vec<UrlNote>) -> TfmSession {
         let state = TfmState {
-            total_steps: spec.steps,
+            run: TrainingRun::new(spec.steps, None),
             ..TfmState::default()
         };
         Session::new(spec, notes, state)
     }
 
-    pub fn finished(&self) -> bool {
-        self.started && (self.lab.step >= self.lab.total_steps || self.lab.stopped.is_some())
-    }
-
-    /// The step a link is being replayed to, while it is.
-    pub fn replaying(&self) -> Option<usize> {
-        self.lab
-            .replay_to
-            .filter(|&to| self.started && self.lab.step < to)
-    }
-
     /// Looks at something else from now on (sent before the next training slice).
     pub fn focus_on(&mut self, edit: impl FnOnce(&mut Focus)) {
         edit(&mut self.lab.focus);
-        self.lab.focus_pending = true;
         self.lab.picked_query = None;
-        self.error = None;
+        self.ask(TfmAsk::Focus);
     }
 
     /// Looks at a typed input (none: back to the held-out examples).
@@ -228,58 +228,7 @@ impl TfmSession {
     /// Draws a sample (the language model) as soon as the engine is free.
     pub fn ask_sample(&mut self) {
         if self.spec.task == TfmTask::Language {
-            self.lab.sample_pending = true;
-        }
-    }
-
-    /// Should the play loop send a request now?
-    pub fn wants_request(&self) -> bool {
-        let training = (self.playing || self.replaying().is_some()) && !self.finished();
-        (training || self.lab.focus_pending || self.lab.sample_pending)
-            && self.started
-            && !self.waiting
-            && !self.engine_failed
-    }
-
-    /// The next request: what to look at first, then a sample, then training (to the link's
-    /// step while replaying).
-    pub fn take_request(&mut self) -> ToEngine {
-        if self.lab.focus_pending {
-            self.lab.focus_pending = false;
-            self.lab.focus_in_flight = true;
-            let f = self.lab.focus.clone();
-            return self.request(&TfmRequest::Focus {
-                input: f.input,
-                example: f.example,
-                layer: f.layer,
-                head: f.head,
-            });
-        }
-        if self.lab.sample_pending {
-            self.lab.sample_pending = false;
-            let s = self.lab.sampling.clone();
-            return self.request(&TfmRequest::Sample {
-                prompt: s.prompt,
-                length: SAMPLE_CHARS,
-                temperature: s.temperature,
-                seed: s.seed,
-            });
-        }
-        let until = if self.playing {
-            None
-        } else {
-            self.lab.replay_to
-        };
-        self.request(&TfmRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
-            until,
-        })
-    }
-
-    pub fn toggle_play(&mut self) {
-        self.playing = !self.playing && !self.finished();
-        if self.playing {
-            self.lab.replay_to = None;
+            self.lab.run.ask(TfmAsk::Sample);
         }
     }
 }
@@ -287,10 +236,11 @@ impl TfmSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use contract::{Body, FromEngine};
+    use contract::training::Progress;
+    use contract::{Body, FromEngine, ToEngine};
 
-    fn progress(step: usize, evaluations: &[usize]) -> TfmProgress {
-        TfmProgress {
+    fn progress(step: usize, evaluations: &[usize]) -> Progress<TfmEvaluation> {
+        Progress {
             step,
             total_steps: 800,
             train: vec![],
@@ -309,7 +259,6 @@ mod tests {
             examples_per_second: Some(1000.0),
             train_ms: 10.0,
             stopped: None,
-            contrast: None,
         }
     }
 
@@ -362,6 +311,7 @@ mod tests {
             1,
             TfmReply::Started {
                 progress: progress(0, &[0]),
+                contrast: None,
                 view: view(0),
             },
         ));
@@ -376,6 +326,7 @@ mod tests {
             1,
             TfmReply::Trained {
                 progress: progress(150, &[25, 50]),
+                contrast: None,
                 view: view(0),
             },
         ));
@@ -395,11 +346,12 @@ mod tests {
             1,
             TfmReply::Trained {
                 progress: progress(300, &[300]),
+                contrast: None,
                 view: view(0),
             },
         ));
         assert!(!s.wants_request(), "the link's step is reached");
-        let steps: Vec<usize> = s.lab.evaluations.iter().map(|e| e.step).collect();
+        let steps: Vec<usize> = s.lab.history.evaluations.iter().map(|e| e.step).collect();
         assert_eq!(steps, [0, 25, 50, 300]);
         // A new run with one head keeps the typed input, not the head it no longer has.
         s.spec.heads = 1;
@@ -407,8 +359,8 @@ mod tests {
         s.restart();
         assert_eq!(s.lab.focus.input.as_deref(), Some("123456"));
         assert_eq!(s.lab.focus.head, 0);
-        assert!(s.lab.focus_pending);
-        assert!(s.lab.evaluations.is_empty());
+        assert_eq!(s.lab.run.asked(), [TfmAsk::Focus]);
+        assert!(s.lab.history.evaluations.is_empty());
         // Another task drops the input typed for this one.
         s.spec.task = TfmTask::Count;
         s.restart();
@@ -427,6 +379,7 @@ mod tests {
             1,
             TfmReply::Started {
                 progress: progress(0, &[0]),
+                contrast: None,
                 view: view(4),
             },
         ));
@@ -440,7 +393,7 @@ mod tests {
         });
         assert_eq!(s.lab.focus.input, None);
         assert_eq!(s.lab.focus.example, 4);
-        assert_eq!(s.lab.replay_to, Some(300), "the replay goes on");
+        assert_eq!(s.lab.run.replay_to, Some(300), "the replay goes on");
         assert!(matches!(
             read(s.take_request()),
             TfmRequest::Train { until: Some(300), .. }

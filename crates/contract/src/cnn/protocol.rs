@@ -1,7 +1,8 @@
 //! What the CNN lab's page asks of its session and what comes back.
 
-use super::view::{CnnProgress, CnnView, DigitSource, GalleryDigit, ReceptiveFieldView};
+use super::view::{CnnView, DigitSource, Evaluation, GalleryDigit, ReceptiveFieldView};
 use super::CnnLab;
+use crate::training::Progress;
 use serde::{Deserialize, Serialize};
 
 /// The CNN lab's protocol.
@@ -49,13 +50,13 @@ pub enum CnnReply {
     /// The model is built: progress at step 0, the view of the chosen digit, and test digits
     /// to choose from.
     Started {
-        progress: CnnProgress,
+        progress: Progress<Evaluation>,
         view: CnnView,
         gallery: Vec<GalleryDigit>,
     },
     /// Training went on: new steps and evaluations, and the view after them.
     Trained {
-        progress: CnnProgress,
+        progress: Progress<Evaluation>,
         view: CnnView,
     },
     Viewed(CnnView),

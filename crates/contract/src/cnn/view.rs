@@ -2,7 +2,6 @@
 //! test split, and views inside the model for one digit. Images travel as bytes (0–255) with
 //! the scale they were quantised from, so a frame of every feature map stays small.
 
-use crate::training::TrainPoint;
 use serde::{Deserialize, Serialize};
 
 /// A test digit the model gets wrong, most confident first.
@@ -32,23 +31,6 @@ pub struct Evaluation {
     pub wrong: Vec<WrongDigit>,
     /// Training time (ms, evaluations excluded) from step 0 to this evaluation.
     pub train_ms: f64,
-}
-
-/// Where training stands after a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CnnProgress {
-    pub step: usize,
-    pub total_steps: usize,
-    /// Steps taken since the last progress (all of them at a start).
-    pub train: Vec<TrainPoint>,
-    /// Every evaluation made since the last progress.
-    pub evaluations: Vec<Evaluation>,
-    /// Examples per second over this request's training (none if it trained nothing).
-    pub examples_per_second: Option<f32>,
-    /// Training time (ms) since step 0, evaluations and views excluded.
-    pub train_ms: f64,
-    /// Why training stopped early (a non-finite loss), if it did.
-    pub stopped: Option<String>,
 }
 
 /// An image or a stack of them, quantised: value = min + byte/255 · (max − min).

@@ -2,7 +2,7 @@
 
 use super::{MtLab, MtModel};
 use crate::cnn::view::Quantised;
-use crate::training::TrainPoint;
+use crate::training::Progress;
 use serde::{Deserialize, Serialize};
 
 /// The Translation lab's protocol.
@@ -44,8 +44,8 @@ pub enum MtRequest {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MtReply {
-    Started { progress: MtProgress },
-    Trained { progress: MtProgress },
+    Started { news: MtNews },
+    Trained { news: MtNews },
     Translated { translation: TranslationView },
     Bleu { breakdown: BleuView },
 }
@@ -65,22 +65,17 @@ pub struct MtEvaluation {
     pub exact: f32,
 }
 
-/// One model's training so far.
+/// One model's news since the last progress (its own speed: its share of the steps' time).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelProgress {
     pub model: MtModel,
-    pub train: Vec<TrainPoint>,
-    pub evaluations: Vec<MtEvaluation>,
-    /// This model's own training speed (its share of the steps' time).
-    pub examples_per_second: Option<f32>,
-    pub stopped: Option<String>,
+    pub progress: Progress<MtEvaluation>,
 }
 
-/// Where training stands after a request: the three models in `MtModel::ALL`'s order.
+/// Where training stands after a request: the three models, stepped in turn on the same
+/// batches, in `MtModel::ALL`'s order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MtProgress {
-    pub step: usize,
-    pub total_steps: usize,
+pub struct MtNews {
     pub models: Vec<ModelProgress>,
     /// Sentence pairs per second through all three models.
     pub examples_per_second: Option<f32>,

@@ -2,7 +2,7 @@
 
 use super::RnnLab;
 use crate::cnn::view::Quantised;
-use crate::training::TrainPoint;
+use crate::training::{Progress, SideRun};
 use serde::{Deserialize, Serialize};
 
 /// The Recurrent lab's protocol.
@@ -48,11 +48,17 @@ pub enum RnnRequest {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RnnReply {
     Started {
-        progress: RnnProgress,
+        progress: Progress<RnnEvaluation>,
+        /// The gradient's norm before and after clipping, at every step since the last reply.
+        clipping: Vec<ClipPoint>,
+        /// The runs compared with this one (`RnnLab::compare`): their new evaluations.
+        compared: Vec<ComparedRun>,
         inside: InsideView,
     },
     Trained {
-        progress: RnnProgress,
+        progress: Progress<RnnEvaluation>,
+        clipping: Vec<ClipPoint>,
+        compared: Vec<ComparedRun>,
         inside: InsideView,
     },
     Inside(InsideView),
@@ -129,31 +135,8 @@ pub struct RnnEvaluation {
     pub jacobian: Vec<f32>,
 }
 
-/// Where training stands after a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RnnProgress {
-    pub step: usize,
-    pub total_steps: usize,
-    /// Steps taken since the last progress, and their gradient norms.
-    pub train: Vec<TrainPoint>,
-    pub clipping: Vec<ClipPoint>,
-    pub evaluations: Vec<RnnEvaluation>,
-    /// Examples per second over this request's training (none if it trained nothing).
-    pub examples_per_second: Option<f32>,
-    pub train_ms: f64,
-    pub stopped: Option<String>,
-    /// The runs compared with this one (`RnnLab::compare`): their new evaluations.
-    #[serde(default)]
-    pub compared: Vec<ComparedProgress>,
-}
-
-/// A compared run's evaluations since the last progress, at the same steps as this run's.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ComparedProgress {
-    pub cell: super::CellChoice,
-    pub evaluations: Vec<RnnEvaluation>,
-    pub stopped: Option<String>,
-}
+/// A compared run's news: its `kind` is its cell.
+pub type ComparedRun = SideRun<super::CellChoice, RnnEvaluation>;
 
 /// One value the cell computes at every time step, for every unit: row t holds step t's
 /// `units` values.

@@ -2,7 +2,7 @@
 
 use super::{Positions, TfmLab};
 use crate::cnn::view::Quantised;
-use crate::training::TrainPoint;
+use crate::training::{Progress, SideRun};
 use serde::{Deserialize, Serialize};
 
 /// The Transformer lab's protocol.
@@ -48,11 +48,14 @@ pub enum TfmRequest {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TfmReply {
     Started {
-        progress: TfmProgress,
+        progress: Progress<TfmEvaluation>,
+        /// The contrast run (`TfmLab::contrast`: the same model with the scaling the other way).
+        contrast: Option<ContrastRun>,
         view: TfmView,
     },
     Trained {
-        progress: TfmProgress,
+        progress: Progress<TfmEvaluation>,
+        contrast: Option<ContrastRun>,
         view: TfmView,
     },
     Focused {
@@ -88,26 +91,8 @@ pub struct TfmEvaluation {
     pub grad_key: f32,
 }
 
-/// Where training stands after a request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TfmProgress {
-    pub step: usize,
-    pub total_steps: usize,
-    pub train: Vec<TrainPoint>,
-    pub evaluations: Vec<TfmEvaluation>,
-    pub examples_per_second: Option<f32>,
-    pub train_ms: f64,
-    pub stopped: Option<String>,
-    /// The contrast run (`TfmLab::contrast`: the same model with the scaling the other way).
-    pub contrast: Option<ContrastProgress>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ContrastProgress {
-    pub scaled: bool,
-    pub evaluations: Vec<TfmEvaluation>,
-    pub stopped: Option<String>,
-}
+/// The contrast run's news: its `kind` is whether it divides the scores by √d_k.
+pub type ContrastRun = SideRun<bool, TfmEvaluation>;
 
 /// One head's attention weights over the viewed sequence: row = query, column = key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

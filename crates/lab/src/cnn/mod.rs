@@ -11,9 +11,9 @@ pub mod model;
 mod session;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
-use contract::cnn::view::{CnnProgress, DigitSource, Evaluation, GalleryDigit, WrongDigit};
+use contract::cnn::view::{DigitSource, Evaluation, GalleryDigit, WrongDigit};
 use contract::cnn::{CnnLab, CLASSES, TEST_DIGITS, TRAIN_DIGITS};
-use contract::training::TrainPoint;
+use contract::training::{Progress, TrainPoint};
 use data::mnist::{Mnist, Split};
 use data::sampler::Sampler;
 use model::CnnModel;
@@ -116,18 +116,9 @@ impl CnnSession {
 
     /// What happened since the last progress; without a speed of its own (a replay trained
     /// in one go) the mean speed since step 0.
-    pub fn progress(&mut self, examples_per_second: Option<f32>) -> CnnProgress {
-        let mean = self.log.mean_speed(self.spec.batch);
-        let (train, evaluations) = self.log.take_new();
-        CnnProgress {
-            step: self.log.step,
-            total_steps: self.spec.total_steps(),
-            train,
-            evaluations,
-            examples_per_second: examples_per_second.or(mean),
-            train_ms: self.log.train_ms,
-            stopped: self.log.stopped.clone(),
-        }
+    pub fn progress(&mut self, examples_per_second: Option<f32>) -> Progress<Evaluation> {
+        let total = self.spec.total_steps();
+        self.log.progress(total, self.spec.batch, examples_per_second, None)
     }
 
     /// The whole test split: loss, accuracy, confusion matrix, the most confident mistakes.

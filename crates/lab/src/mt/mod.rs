@@ -16,7 +16,7 @@ mod translate;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::mt::limits::MtLimits;
-use contract::mt::protocol::{ModelProgress, MtEvaluation, MtProgress, Sample};
+use contract::mt::protocol::{ModelProgress, MtEvaluation, MtNews, Sample};
 use contract::mt::{MtLab, MtModel};
 use contract::training::TrainPoint;
 use data::svo_sov::SvoSov;
@@ -305,28 +305,22 @@ impl MtSession {
 
     /// What happened since the last progress (the untrained models' evaluations first, once
     /// training has begun).
-    pub fn progress(&mut self, speed: Option<f32>) -> MtProgress {
+    pub fn progress(&mut self, speed: Option<f32>) -> MtNews {
+        let total = self.spec.steps;
         let models = self
             .members
             .iter_mut()
             .map(|m| {
                 let first = m.untrained.take();
-                let mean = m.log.mean_speed(m.spec.batch);
-                let (train, evaluations) = m.log.take_new();
                 ModelProgress {
                     model: m.kind,
-                    train,
-                    evaluations: first.into_iter().chain(evaluations).collect(),
-                    examples_per_second: mean,
-                    stopped: m.log.stopped.clone(),
+                    progress: m.log.progress(total, m.spec.batch, None, first),
                 }
             })
             .collect();
         let mean = (self.step > 0 && self.train_ms > 0.0)
             .then(|| (self.step * self.spec.batch) as f32 / (self.train_ms as f32 / 1000.0));
-        MtProgress {
-            step: self.step,
-            total_steps: self.spec.steps,
+        MtNews {
             models,
             examples_per_second: speed.or(mean),
             held_out: self.test.len(),

@@ -15,7 +15,7 @@ impl Session for MtSession {
     fn start(spec: MtLab, _cx: &Context) -> Result<(Self, MtReply), StartError> {
         let mut session = MtSession::new(&spec)?;
         let reply = MtReply::Started {
-            progress: session.progress(None),
+            news: session.progress(None),
         };
         Ok((session, reply))
     }
@@ -36,7 +36,7 @@ impl Session for MtSession {
                 }
                 let speed = self.train_until(budget_ms, cx.now_ms, until);
                 reply(MtReply::Trained {
-                    progress: self.progress(speed),
+                    news: self.progress(speed),
                 });
             }
             MtRequest::Translate {

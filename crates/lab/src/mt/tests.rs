@@ -28,7 +28,7 @@ fn attention_beats_the_fixed_context_on_long_held_out_sentences() {
             .models
             .iter()
             .find(|m| m.model == model)
-            .and_then(|m| m.evaluations.last().cloned())
+            .and_then(|m| m.progress.evaluations.last().cloned())
             .unwrap()
     };
     let (fixed, attention) = (last(MtModel::Fixed), last(MtModel::Bahdanau));
@@ -150,6 +150,7 @@ fn the_numbers_do_not_depend_on_how_training_is_sliced() {
     }
     let (a, b) = (whole.progress(None), sliced.progress(None));
     for (x, y) in a.models.iter().zip(&b.models) {
+        let (x, y) = (&x.progress, &y.progress);
         assert_eq!(x.evaluations, y.evaluations);
         let steps: Vec<usize> = x.evaluations.iter().map(|e| e.step).collect();
         assert_eq!(steps, [0, 50, 60], "the untrained model's first, once");
@@ -178,7 +179,7 @@ fn the_largest_models_replies_stay_within_the_byte_budget() {
     let sentence = "the small big old cat with the red black happy dog eats a small old happy mouse";
     let replies = [
         MtReply::Trained {
-            progress: session.progress(None),
+            news: session.progress(None),
         },
         MtReply::Translated {
             translation: session.translate(Some(sentence), 0, 8).unwrap(),

@@ -17,9 +17,9 @@ mod tests;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::rnn::limits::RnnLimits;
-use contract::rnn::protocol::{ClipPoint, ComparedProgress, RnnEvaluation, RnnProgress};
+use contract::rnn::protocol::{ClipPoint, ComparedRun, RnnEvaluation};
 use contract::rnn::{ClipRule, RnnLab, RnnTask};
-use contract::training::TrainPoint;
+use contract::training::{Progress, TrainPoint};
 use data::agreement;
 use data::sequences::{SequenceTask, Task, FIRST_SYMBOL};
 use model::RnnModel;
@@ -253,34 +253,31 @@ impl RnnSession {
     }
 
     /// What happened since the last progress (`untrained`: at a start, with the untrained
-    /// network's evaluation, and the compared runs').
-    pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> RnnProgress {
-        let mean = self.log.mean_speed(self.spec.batch);
+    /// network's evaluation).
+    pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> Progress<RnnEvaluation> {
         let first = untrained.then(|| self.evaluate());
-        let compared = self
-            .siblings
+        self.log.progress(self.spec.steps, self.spec.batch, speed, first)
+    }
+
+    /// The gradient norms before and after clipping since the last call.
+    pub fn take_clipping(&mut self) -> Vec<ClipPoint> {
+        std::mem::take(&mut self.clipping)
+    }
+
+    /// The compared runs' news since the last call (`untrained`: with their untrained
+    /// evaluations).
+    pub fn compared(&mut self, untrained: bool) -> Vec<ComparedRun> {
+        self.siblings
             .iter_mut()
             .map(|sibling| {
                 let p = sibling.progress(None, untrained);
-                ComparedProgress {
-                    cell: sibling.spec.cell,
+                ComparedRun {
+                    kind: sibling.spec.cell,
                     evaluations: p.evaluations,
                     stopped: p.stopped,
                 }
             })
-            .collect();
-        let (train, evaluations) = self.log.take_new();
-        RnnProgress {
-            compared,
-            step: self.log.step,
-            total_steps: self.spec.steps,
-            train,
-            clipping: std::mem::take(&mut self.clipping),
-            evaluations: first.into_iter().chain(evaluations).collect(),
-            examples_per_second: speed.or(mean),
-            train_ms: self.log.train_ms,
-            stopped: self.log.stopped.clone(),
-        }
+            .collect()
     }
 
     /// What the network must answer for a batch: the class at the end, or (the language

@@ -14,6 +14,8 @@ impl Session for RnnSession {
         let mut session = RnnSession::new(&spec)?;
         let reply = RnnReply::Started {
             progress: session.progress(None, true),
+            clipping: session.take_clipping(),
+            compared: session.compared(true),
             inside: session.inside(),
         };
         Ok((session, reply))
@@ -36,6 +38,8 @@ impl Session for RnnSession {
                 let speed = self.train_until(budget_ms, cx.now_ms, until);
                 reply(RnnReply::Trained {
                     progress: self.progress(speed, false),
+                    clipping: self.take_clipping(),
+                    compared: self.compared(false),
                     inside: self.inside(),
                 });
             }

@@ -102,14 +102,13 @@ fn an_lstm_recalls_across_a_span_where_the_rnn_does_not() {
 fn clipping_keeps_every_norm_under_the_threshold() {
     let spec = RnnLab { cell: CellChoice::RnnRelu, gain: 3.0, clip_at: 0.5, span: 10, ..RnnLab::default() };
     let mut session = trained(&spec, 30);
-    let progress = session.progress(None, false);
-    assert_eq!(progress.clipping.len(), 30);
-    assert!(progress.clipping.iter().all(|c| c.after <= 0.5 * (1.0 + 1e-5)));
-    assert!(progress.clipping.iter().any(|c| c.before > 0.5), "the gain made it explode");
+    let clipping = session.take_clipping();
+    assert_eq!(clipping.len(), 30);
+    assert!(clipping.iter().all(|c| c.after <= 0.5 * (1.0 + 1e-5)));
+    assert!(clipping.iter().any(|c| c.before > 0.5), "the gain made it explode");
     let value = RnnLab { clip: ClipRule::Value, ..spec };
     let mut session = trained(&value, 5);
-    let progress = session.progress(None, false);
-    assert!(progress.clipping.iter().all(|c| c.after <= c.before));
+    assert!(session.take_clipping().iter().all(|c| c.after <= c.before));
 }
 
 #[test]
@@ -183,20 +182,20 @@ fn compared_runs_are_the_other_cells_trained_to_the_same_step() {
     let assets = Assets::default();
     let cx = Context { now_ms: &clock, assets: &assets };
     let (mut session, started) = RnnSession::start(spec.clone(), &cx).expect("starts");
-    let RnnReply::Started { progress, .. } = started else { panic!("a start") };
-    let cells: Vec<CellChoice> = progress.compared.iter().map(|c| c.cell).collect();
+    let RnnReply::Started { compared, .. } = started else { panic!("a start") };
+    let cells: Vec<CellChoice> = compared.iter().map(|c| c.kind).collect();
     assert_eq!(cells, [CellChoice::Rnn, CellChoice::Gru]);
-    assert!(progress.compared.iter().all(|c| c.evaluations.len() == 1), "untrained evaluations");
+    assert!(compared.iter().all(|c| c.evaluations.len() == 1), "untrained evaluations");
     let mut replies = Vec::new();
     session
         .handle(RnnRequest::Train { budget_ms: 2000.0, until: Some(50) }, &cx, &mut |r| replies.push(r))
         .expect("trains");
-    let Some(RnnReply::Trained { progress, .. }) = replies.pop() else { panic!("a frame") };
-    for compared in &progress.compared {
+    let Some(RnnReply::Trained { progress, compared, .. }) = replies.pop() else { panic!("a frame") };
+    for compared in &compared {
         let steps: Vec<usize> = compared.evaluations.iter().map(|e| e.step).collect();
-        assert_eq!(steps, [25, 50], "{:?}", compared.cell);
-        let alone = trained(&RnnLab { cell: compared.cell, compare: false, ..spec.clone() }, 50);
-        assert_eq!(compared.evaluations.last(), Some(&alone.evaluate()), "{:?}", compared.cell);
+        assert_eq!(steps, [25, 50], "{:?}", compared.kind);
+        let alone = trained(&RnnLab { cell: compared.kind, compare: false, ..spec.clone() }, 50);
+        assert_eq!(compared.evaluations.last(), Some(&alone.evaluate()), "{:?}", compared.kind);
     }
     assert_eq!(progress.step, 50);
 }

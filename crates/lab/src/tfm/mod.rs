@@ -18,9 +18,9 @@ mod view;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::tfm::limits::TfmLimits;
-use contract::tfm::protocol::{ContrastProgress, TfmEvaluation, TfmProgress};
+use contract::tfm::protocol::{ContrastRun, TfmEvaluation};
 use contract::tfm::{Architecture, TfmLab, TfmTask};
-use contract::training::TrainPoint;
+use contract::training::{Progress, TrainPoint};
 use model::{head_tap, TfmModel};
 use nn::{Clip, Optimizer};
 use tasks::{frame, Example, Framed, Source};
@@ -265,28 +265,21 @@ impl TfmSession {
 
     /// What happened since the last progress (`untrained`: at a start, with the untrained
     /// model's evaluation).
-    pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> TfmProgress {
-        let mean = self.log.mean_speed(self.spec.batch);
+    pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> Progress<TfmEvaluation> {
         let first = untrained.then(|| self.evaluate());
-        let contrast = self.contrast.as_mut().map(|twin| {
+        self.log.progress(self.spec.steps, self.spec.batch, speed, first)
+    }
+
+    /// The contrast run's news since the last call, if there is one.
+    pub fn contrast(&mut self, untrained: bool) -> Option<ContrastRun> {
+        self.contrast.as_mut().map(|twin| {
             let p = twin.progress(None, untrained);
-            ContrastProgress {
-                scaled: twin.spec.scaled,
+            ContrastRun {
+                kind: twin.spec.scaled,
                 evaluations: p.evaluations,
                 stopped: p.stopped,
             }
-        });
-        let (train, evaluations) = self.log.take_new();
-        TfmProgress {
-            step: self.log.step,
-            total_steps: self.spec.steps,
-            train,
-            evaluations: first.into_iter().chain(evaluations).collect(),
-            examples_per_second: speed.or(mean),
-            train_ms: self.log.train_ms,
-            stopped: self.log.stopped.clone(),
-            contrast,
-        }
+        })
     }
 }
 

@@ -16,6 +16,7 @@ impl Session for TfmSession {
         let view = session.view()?;
         let reply = TfmReply::Started {
             progress: session.progress(None, true),
+            contrast: session.contrast(true),
             view,
         };
         Ok((session, reply))
@@ -39,6 +40,7 @@ impl Session for TfmSession {
                 let progress = self.progress(speed, false);
                 reply(TfmReply::Trained {
                     progress,
+                    contrast: self.contrast(false),
                     view: self.view()?,
                 });
             }

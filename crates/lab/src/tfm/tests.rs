@@ -148,11 +148,11 @@ fn slices_contrast_and_replies_keep_their_promises() {
         },
         50,
     );
-    let Some(TfmReply::Trained { progress, .. }) = replies.last() else {
+    let Some(TfmReply::Trained { contrast, .. }) = replies.last() else {
         panic!("a frame")
     };
-    let contrast = progress.contrast.as_ref().expect("the contrast run");
-    assert!(!contrast.scaled);
+    let contrast = contrast.as_ref().expect("the contrast run");
+    assert!(!contrast.kind);
     assert_eq!(contrast.evaluations.last(), Some(&twin.evaluate()));
     // The largest model within the limits answers within the byte budget, through the codec.
     let big = TfmLab {
