@@ -66,4 +66,49 @@ mod tests {
         assert!(repeated.is_empty(), "{repeated:?}");
         assert!(ids.len() > 50, "the walk found the pages' ids");
     }
+
+    /// Every lab that trains follows its run through `labs::training`: no lab folder keeps its
+    /// own copy of the machinery (a fix made there reaches every lab).
+    #[test]
+    fn no_lab_writes_its_own_training_run() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let own = [
+            "fn absorb(",
+            "fn finished(",
+            "fn replaying(",
+            "fn toggle_play(",
+            "fn wants_request(",
+            "fn take_request(",
+            "replay_to:",
+            "_pending:",
+            "_in_flight:",
+            "pending_",
+            "playing_when_asked",
+        ];
+        let mut labs = 0;
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(&src)
+            .expect("the app's sources")
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().to_string();
+            if !name.ends_with("_lab") {
+                continue;
+            }
+            labs += 1;
+            for file in std::fs::read_dir(entry.path())
+                .expect("a lab folder")
+                .flatten()
+            {
+                let text = std::fs::read_to_string(file.path()).expect("a source file");
+                for (n, line) in text.lines().enumerate() {
+                    if let Some(word) = own.iter().find(|w| line.contains(*w)) {
+                        found.push(format!("{}:{}: {word}", file.path().display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert_eq!(labs, 6, "every lab folder was read");
+        assert!(found.is_empty(), "{found:#?}");
+    }
 }

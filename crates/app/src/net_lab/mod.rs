@@ -102,29 +102,19 @@ fn set_weight(state: RwSignal<NetSession>, (layer, from, to, value): (usize, usi
             to,
             value,
         };
-        let count = s.spec.edits.len() + s.lab.pending_edits.len() + 1;
+        let count = s.spec.edits.len() + s.unsent_weights() + 1;
         let checked = NetLimits::check_edit(&edit, &s.spec.layer_sizes()).and_then(|()| {
             contract::limits::check_range("edited weights", count, 0, NetLimits::MAX_EDITS)
         });
         match checked {
-            Ok(()) => s.lab.pending_edits.push((layer, from, to, value)),
+            Ok(()) => s.set_weight(layer, from, to, value),
             Err(message) => s.error = Some(message),
         }
     });
 }
 
-fn toggle_play(state: RwSignal<NetSession>) {
-    state.update(|s| {
-        s.playing = !s.playing && !s.lab.finished();
-        s.lab.queued = 0;
-    });
-}
-
 fn step_once(state: RwSignal<NetSession>) {
-    state.update(|s| {
-        s.playing = false;
-        s.lab.queued += 1;
-    });
+    state.update(NetSession::step_once);
 }
 
 /// What the controls may do: every change of the experiment goes through one callback.
@@ -161,7 +151,7 @@ pub fn NetLabPage(
         NetSession::wants_request,
         NetSession::take_request,
     );
-    labs::transport_keys(active, move || toggle_play(state), move || step_once(state));
+    labs::transport_keys(active, move || state.update(NetSession::toggle_play), move || step_once(state));
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let actions = Actions {
         change: Callback::new(move |spec| change(state, spec)),
@@ -178,7 +168,7 @@ pub fn NetLabPage(
             </p>
             <labs::notices::Notices state=state restart=restart error_testid="net-error" notes_testid="net-url-notes" />
             <Toolbar state=read actions=actions
-                on_play=Callback::new(move |_| toggle_play(state))
+                on_play=Callback::new(move |_| state.update(NetSession::toggle_play))
                 on_step=Callback::new(move |_| step_once(state))
                 on_reset=Callback::new(move |_| {
                     state.update(|s| {
@@ -222,7 +212,7 @@ fn Toolbar(
     on_speed: Callback<usize>,
 ) -> impl IntoView {
     let playing = move || state.with(|s| s.playing);
-    let can_play = move || state.with(|s| s.lab.frame.is_some() && !s.lab.finished());
+    let can_play = move || state.with(|s| s.started && !s.finished());
     let run = Memo::new(move |_| state.with(|s| s.spec.run));
     let reg = Memo::new(move |_| state.with(|s| (s.spec.regularization, s.spec.reg_rate)));
     let activation = Memo::new(move |_| state.with(|s| s.spec.activation));

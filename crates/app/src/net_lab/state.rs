@@ -4,6 +4,7 @@
 //! natively.
 
 use crate::labs::session::{LabState, Session};
+use crate::labs::training::{Slice, Trains, TrainingRun};
 use contract::link::UrlNote;
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{
@@ -11,7 +12,6 @@ use contract::net::protocol::{
     NetProtocol, NetReply, NetRequest,
 };
 use contract::net::NetLab;
-use contract::ToEngine;
 
 /// The Network page's session: the run (generic) and the lab's own data.
 pub type NetSession = Session<NetState>;
@@ -33,12 +33,10 @@ pub struct NetState {
     /// The contrast run (batch normalisation the other way, same seed) as reported so far,
     /// once the page has asked for it (`spec.contrast`).
     pub contrast: Option<ContrastRun>,
+    /// The run's epoch, a link's replay, single epochs and the questions asked.
+    pub run: TrainingRun<NetAsk>,
     /// Epochs asked for per request while playing.
     pub speed: usize,
-    /// Single epochs asked for (Step button, →) not yet sent.
-    pub queued: usize,
-    /// A link's `at=`: the run is taken to this epoch in slices the page shows as they come.
-    pub replay_to: Option<usize>,
     /// The training point followed through backpropagation, and its walk-through as last
     /// computed; `explain_due`: the network has changed since (asked for when not playing).
     pub explain_point: Option<usize>,
@@ -57,9 +55,20 @@ pub struct NetState {
     pub add_class: Option<bool>,
     /// The problems of the last pasted CSV, by line.
     pub csv_problems: Vec<String>,
-    /// Weights set by hand not yet sent: (layer, from, to, value); each takes the run's epoch
-    /// when it is sent, so it lands between the same two epochs as a link's replay puts it.
-    pub pending_edits: Vec<(usize, usize, usize, f32)>,
+}
+
+/// What the student asks ahead of training.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum NetAsk {
+    /// A weight set by hand: (layer, from, to, value). It takes the run's epoch when it is
+    /// sent, so it lands between the same two epochs as a link's replay puts it.
+    SetWeight(usize, usize, usize, f32),
+    /// The contrast run's next slice, while it is behind.
+    Contrast,
+    /// The followed point through backpropagation.
+    Explain,
+    /// The chosen layer's Jacobian.
+    Jacobian,
 }
 
 /// What the page has of the contrast run: its latest frame, with every epoch's losses and
@@ -99,9 +108,8 @@ impl Default for NetState {
             histograms: Vec::new(),
             histogram_layer: 1,
             contrast: None,
+            run: TrainingRun::new(NetLimits::MAX_EPOCHS, None),
             speed: 1,
-            queued: 0,
-            replay_to: None,
             explain_point: None,
             explained: None,
             explain_due: false,
@@ -112,7 +120,6 @@ impl Default for NetState {
             jacobian_due: false,
             add_class: None,
             csv_problems: Vec::new(),
-            pending_edits: Vec::new(),
         }
     }
 }
@@ -130,18 +137,13 @@ impl LabState for NetState {
         s.lab.curve.clear();
         s.lab.histograms.clear();
         s.lab.contrast = None;
-        s.lab.queued = 0;
-        s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
+        s.lab.run = TrainingRun::new(NetLimits::MAX_EPOCHS, s.spec.at);
         s.lab.explained = None;
         s.lab.jacobian = None;
-        s.lab.pending_edits.clear();
     }
 
     fn on_refused(s: &mut NetSession) {
-        s.lab.replay_to = None;
-        s.lab.queued = 0;
-        s.lab.explain_due = false;
-        s.lab.jacobian_due = false;
+        s.refused_ask();
     }
 
     fn on_reply(s: &mut NetSession, reply: NetReply) {
@@ -189,10 +191,6 @@ impl NetState {
     pub fn stopped(&self) -> Option<&str> {
         self.frame.as_ref().and_then(|f| f.stopped.as_deref())
     }
-
-    pub fn finished(&self) -> bool {
-        self.stopped().is_some() || self.epoch() >= NetLimits::MAX_EPOCHS
-    }
 }
 
 impl NetSession {
@@ -215,23 +213,13 @@ impl NetSession {
                 .into_iter()
                 .filter(|h| last.is_none_or(|l| h.epoch > l)),
         );
+        let (epoch, stopped) = (frame.epoch, frame.stopped.clone());
         lab.frame = Some(frame);
         lab.frames += 1;
         lab.explain_due = lab.explain_point.is_some();
         lab.jacobian_due = true;
-        if lab.replay_to.is_some_and(|to| lab.epoch() >= to) {
-            lab.replay_to = None;
-        }
-        if lab.finished() {
-            self.playing = false;
-            lab.replay_to = None;
-            lab.queued = 0;
-        }
-    }
-
-    /// The epoch a link is being replayed to, while it is.
-    pub fn replaying(&self) -> Option<usize> {
-        self.lab.replay_to.filter(|&to| self.lab.epoch() < to)
+        lab.run.follow(epoch, NetLimits::MAX_EPOCHS, None, 0.0, stopped);
+        self.progressed();
     }
 
     /// Is a walk-through due: a point chosen and the network changed, while not training on?
@@ -276,20 +264,6 @@ impl NetSession {
         self.lab.jacobian_due = true;
     }
 
-    /// Should the play loop send a request now?
-    pub fn wants_request(&self) -> bool {
-        let training = (self.playing || self.lab.queued > 0 || self.replaying().is_some())
-            && !self.lab.finished();
-        (training
-            || !self.lab.pending_edits.is_empty()
-            || self.contrast_behind()
-            || self.explain_wanted()
-            || self.jacobian_wanted())
-            && !self.waiting
-            && !self.engine_failed
-            && self.lab.frame.is_some()
-    }
-
     /// Follows a training point through the network (asked for as soon as the engine is free).
     pub fn explain(&mut self, point: usize) {
         self.lab.explain_point = Some(point);
@@ -297,57 +271,99 @@ impl NetSession {
         self.lab.jacobian_due = true;
     }
 
-    /// The next request: a weight set by hand, else the contrast run's next slice while it is
-    /// behind, else a due walk-through or Jacobian, else a replay's next slice, else the speed
-    /// while playing, else one queued epoch.
-    pub fn take_request(&mut self) -> ToEngine {
-        if !self.lab.pending_edits.is_empty() {
-            let (layer, from, to, value) = self.lab.pending_edits.remove(0);
-            let edit = contract::net::WeightEdit {
-                epoch: self.lab.epoch(),
-                layer,
-                from,
-                to,
-                value,
-            };
-            // The link gets it now: Share and the address bar carry it from here on.
-            self.spec.edits.push(edit);
-            return self.request(&NetRequest::SetWeight { edit });
-        }
-        if self.contrast_behind() {
-            let behind = self.lab.epoch() - self.lab.contrast.as_ref().map_or(0, ContrastRun::epoch);
-            let epochs = behind.min(NetLimits::MAX_EPOCHS_PER_REQUEST);
-            return self.request(&NetRequest::Contrast { epochs });
-        }
-        if let (true, Some(point)) = (self.explain_wanted(), self.lab.explain_point) {
-            self.lab.explain_due = false;
-            return self.request(&NetRequest::Explain { point });
-        }
-        if self.jacobian_wanted() {
-            self.lab.jacobian_due = false;
-            let layers = self.spec.hidden.len() + 1;
-            let layer = self.lab.jacobian_layer.clamp(1, layers);
-            let point = self.lab.explain_point.unwrap_or(0);
-            return self.request(&NetRequest::Jacobian { layer, point });
-        }
-        let epochs = if let Some(to) = self.replaying() {
-            (to - self.lab.epoch()).min(NetLimits::MAX_EPOCHS_PER_REQUEST)
-        } else if self.playing {
-            self.lab.speed
-        } else {
-            self.lab.queued = self.lab.queued.saturating_sub(1);
-            1
-        };
-        let contrast = self.contrast_level();
-        self.request(&NetRequest::Train { epochs, contrast })
+    /// Sets a weight by hand as soon as the engine is free.
+    pub fn set_weight(&mut self, layer: usize, from: usize, to: usize, value: f32) {
+        self.ask(NetAsk::SetWeight(layer, from, to, value));
+    }
+
+    /// Weights set by hand and not yet sent.
+    pub fn unsent_weights(&self) -> usize {
+        let asked = self.lab.run.asked().iter();
+        asked.filter(|a| matches!(a, NetAsk::SetWeight(..))).count()
     }
 }
 
+impl Trains for NetState {
+    type Ask = NetAsk;
+
+    fn run(&self) -> &TrainingRun<NetAsk> {
+        &self.run
+    }
+
+    fn run_mut(&mut self) -> &mut TrainingRun<NetAsk> {
+        &mut self.run
+    }
+
+    fn ask_request(s: &mut NetSession, ask: &NetAsk) -> NetRequest {
+        match *ask {
+            NetAsk::SetWeight(layer, from, to, value) => {
+                let edit = contract::net::WeightEdit {
+                    epoch: s.lab.epoch(),
+                    layer,
+                    from,
+                    to,
+                    value,
+                };
+                // The link gets it now: Share and the address bar carry it from here on.
+                s.spec.edits.push(edit);
+                NetRequest::SetWeight { edit }
+            }
+            NetAsk::Contrast => {
+                let behind = s.lab.epoch() - s.lab.contrast.as_ref().map_or(0, ContrastRun::epoch);
+                let epochs = behind.min(NetLimits::MAX_EPOCHS_PER_REQUEST);
+                NetRequest::Contrast { epochs }
+            }
+            NetAsk::Explain => NetRequest::Explain {
+                point: s.lab.explain_point.unwrap_or(0),
+            },
+            NetAsk::Jacobian => {
+                let layers = s.spec.hidden.len() + 1;
+                let layer = s.lab.jacobian_layer.clamp(1, layers);
+                let point = s.lab.explain_point.unwrap_or(0);
+                NetRequest::Jacobian { layer, point }
+            }
+        }
+    }
+
+    /// A replay's next slice, the speed while playing, or one epoch; the contrast run trains
+    /// along when it is level.
+    fn train_request(s: &NetSession, slice: Slice) -> NetRequest {
+        let epochs = match slice {
+            Slice::Replay { until } => {
+                (until - s.lab.epoch()).min(NetLimits::MAX_EPOCHS_PER_REQUEST)
+            }
+            Slice::Play => s.lab.speed,
+            Slice::One => 1,
+        };
+        let contrast = s.contrast_level();
+        NetRequest::Train { epochs, contrast }
+    }
+
+    /// The contrast run catches up first; a walk-through or a Jacobian out of date is asked
+    /// for when training pauses.
+    fn due(s: &NetSession) -> bool {
+        s.contrast_behind() || s.explain_wanted() || s.jacobian_wanted()
+    }
+
+    fn queue_due(s: &mut NetSession) {
+        if s.contrast_behind() {
+            s.lab.run.ask(NetAsk::Contrast);
+        }
+        if s.explain_wanted() && s.lab.explain_point.is_some() {
+            s.lab.explain_due = false;
+            s.lab.run.ask(NetAsk::Explain);
+        }
+        if s.jacobian_wanted() {
+            s.lab.jacobian_due = false;
+            s.lab.run.ask(NetAsk::Jacobian);
+        }
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
     use contract::net::protocol::Map;
-    use contract::{Body, FromEngine};
+    use contract::{Body, FromEngine, ToEngine};
 
     fn frame(epoch: usize, curve: &[usize]) -> NetFrame {
         NetFrame {
@@ -475,7 +491,7 @@ mod tests {
         s.apply(&reply(1, NetReply::Started { data: data(), frame: frame(0, &[0]) }));
         s.playing = true;
         let _ = s.take_request(); // one epoch in flight
-        s.lab.pending_edits.push((1, 0, 2, 0.5));
+        s.set_weight(1, 0, 2, 0.5);
         assert!(!s.wants_request(), "not while an answer is awaited");
         s.apply(&reply(1, NetReply::Trained(frame(1, &[1]))));
         let contract::Ask::Request(body) = s.take_request().ask else {
@@ -484,9 +500,9 @@ mod tests {
         let edit = contract::net::WeightEdit { epoch: 1, layer: 1, from: 0, to: 2, value: 0.5 };
         assert_eq!(body.read(), Ok(NetRequest::SetWeight { edit }));
         assert_eq!(s.spec.edits, vec![edit]);
-        s.lab.pending_edits.push((1, 1, 1, 1.0));
+        s.set_weight(1, 1, 1, 1.0);
         s.restart();
-        assert!(s.lab.pending_edits.is_empty(), "a new run sends no old edit");
+        assert_eq!(s.unsent_weights(), 0, "a new run sends no old edit");
     }
 
     #[test]

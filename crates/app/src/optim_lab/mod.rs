@@ -44,18 +44,8 @@ fn change(state: RwSignal<OptimSession>, edit: impl FnOnce(&mut OptimLab)) {
 }
 
 fn step_once(state: RwSignal<OptimSession>) {
-    // Queued, not sent: the play loop sends it as soon as the engine is free (even mid-restart).
-    state.update(|s| {
-        s.playing = false;
-        s.lab.queued += 1;
-    });
-}
-
-fn toggle_play(state: RwSignal<OptimSession>) {
-    state.update(|s| {
-        s.playing = !s.playing;
-        s.lab.queued = 0; // single steps asked for before play are part of the play now
-    });
+    // Asked, not sent: the play loop sends it as soon as the engine is free (even mid-restart).
+    state.update(OptimSession::step_once);
 }
 
 /// What the controls may do: every change of the experiment goes through `change` (and
@@ -89,10 +79,10 @@ pub fn OptimLabPage(
     labs::play_loop(
         state,
         (TICK, labs::Pace::Tick),
-        OptimSession::wants_steps,
+        OptimSession::wants_request,
         OptimSession::take_request,
     );
-    labs::transport_keys(active, move || toggle_play(state), move || step_once(state));
+    labs::transport_keys(active, move || state.update(OptimSession::toggle_play), move || step_once(state));
     crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
     let pick = Callback::new(move |(x, y): (f32, f32)| {
         let round = |v: f32| (v * 1000.0).round() / 1000.0;
@@ -102,7 +92,7 @@ pub fn OptimLabPage(
     let actions = Actions {
         change: Callback::new(move |spec| change(state, |s| *s = spec)),
         refuse: Callback::new(move |message| state.update(|s| s.error = Some(message))),
-        play: Callback::new(move |_| toggle_play(state)),
+        play: Callback::new(move |_| state.update(OptimSession::toggle_play)),
         step: Callback::new(move |_| step_once(state)),
         reset: Callback::new(move |_| {
             state.update(|s| s.playing = false);
@@ -156,7 +146,7 @@ fn Controls(state: ReadSignal<OptimSession>, actions: Actions) -> impl IntoView 
             <Transport playing=Signal::derive(playing) can_play=Signal::derive(ready) play_label="▶ Play"
                 on_play=actions.play on_step=actions.step on_reset=actions.reset />
             <p class="status">
-                <span data-testid="step-count">{move || format!("step k = {}", state.with(|s| s.lab.step))}</span>
+                <span data-testid="step-count">{move || format!("step k = {}", state.with(|s| s.lab.run.step))}</span>
                 {move || state.with(OptimSession::replaying).map(|to| view! {
                     <span class="hint" data-testid="replay-status">{format!(" · replaying the link to step {to}")}</span>
                 })}
@@ -313,7 +303,7 @@ fn ResultsTable(state: ReadSignal<OptimSession>) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
-        <p class="hint">{move || format!("{} — space plays or pauses, → takes one step.", format::steps(state.with(|s| s.lab.step)))}</p>
+        <p class="hint">{move || format!("{} — space plays or pauses, → takes one step.", format::steps(state.with(|s| s.lab.run.step)))}</p>
     }
 }
 

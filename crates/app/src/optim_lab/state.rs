@@ -3,12 +3,12 @@
 //! the lab's behaviour is tested natively.
 
 use crate::labs::session::{LabState, Session};
+use crate::labs::training::{Slice, Trains, TrainingRun};
 use contract::link::UrlNote;
 use contract::optim::protocol::{ContourGrid, OptimFrame, OptimProtocol, OptimReply, OptimRequest};
 use contract::optim::limits::OptimLimits;
 use contract::optim::OptimLab;
 use contract::training::OptimizerName;
-use contract::ToEngine;
 
 /// One optimizer's path as drawn.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,31 +23,30 @@ pub struct Path {
 /// The optimizer page's session: the run (generic) and the lab's own data.
 pub type OptimSession = Session<OptimState>;
 
+/// The race asks nothing ahead of its steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoAsk {}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptimState {
+    /// The race's step, a link's replay, single steps asked for (Step button, →).
+    pub run: TrainingRun<NoAsk>,
     pub contour: Option<ContourGrid>,
     pub paths: Vec<Path>,
-    pub step: usize,
     /// Steps asked for per request while playing.
     pub speed: usize,
-    /// Single steps asked for (Step button, →) not yet sent: sent as soon as the engine is free.
-    pub queued: usize,
     /// Draw −∇L arrows on the plot (a view choice, not part of the experiment).
     pub show_arrows: bool,
-    /// A link's `at=`: the race is taken to this step in slices the page shows as they come.
-    pub replay_to: Option<usize>,
 }
 
 impl Default for OptimState {
     fn default() -> Self {
         OptimState {
+            run: TrainingRun::new(OptimLimits::MAX_STEPS, None),
             contour: None,
             paths: Vec::new(),
-            step: 0,
             speed: 5,
-            queued: 0,
             show_arrows: false,
-            replay_to: None,
         }
     }
 }
@@ -56,19 +55,17 @@ impl LabState for OptimState {
     type Protocol = OptimProtocol;
 
     fn step(&self) -> usize {
-        self.step
+        self.run.step
     }
 
     fn on_restart(s: &mut OptimSession) {
         s.lab.paths.clear();
-        s.lab.step = 0;
-        s.lab.queued = 0;
         // The start builds the race at step 0; the play loop takes it to the link's step.
-        s.lab.replay_to = s.spec.at.filter(|&at| at > 0);
+        s.lab.run = TrainingRun::new(OptimLimits::MAX_STEPS, s.spec.at);
     }
 
     fn on_refused(s: &mut OptimSession) {
-        s.lab.replay_to = None;
+        s.refused_ask();
     }
 
     fn on_reply(s: &mut OptimSession, reply: OptimReply) {
@@ -90,7 +87,6 @@ impl OptimSession {
 
     fn append(&mut self, frame: OptimFrame) {
         let lab = &mut self.lab;
-        lab.step = frame.step;
         for run in frame.runs {
             match lab.paths.iter_mut().find(|p| p.optimizer == run.optimizer) {
                 // Only a frame that continues the path is appended (a stale one is dropped).
@@ -111,48 +107,48 @@ impl OptimSession {
                 None => {}
             }
         }
-        if lab.replay_to.is_some_and(|to| lab.step >= to) {
-            lab.replay_to = None;
-        }
-        if !lab.paths.is_empty() && lab.paths.iter().all(|p| p.diverged.is_some()) {
-            self.playing = false;
-            lab.replay_to = None;
-        }
+        // The race is over when every path has diverged.
+        let all_diverged = !lab.paths.is_empty() && lab.paths.iter().all(|p| p.diverged.is_some());
+        let stopped = all_diverged.then(|| "every optimizer diverged".to_string());
+        lab.run.follow(frame.step, OptimLimits::MAX_STEPS, None, 0.0, stopped);
+        self.progressed();
+    }
+}
+
+impl Trains for OptimState {
+    type Ask = NoAsk;
+
+    fn run(&self) -> &TrainingRun<NoAsk> {
+        &self.run
     }
 
-    /// Should the play loop ask for more steps now?
-    pub fn wants_steps(&self) -> bool {
-        (self.playing || self.lab.queued > 0 || self.replaying().is_some())
-            && !self.waiting
-            && !self.engine_failed
-            && self.lab.contour.is_some()
+    fn run_mut(&mut self) -> &mut TrainingRun<NoAsk> {
+        &mut self.run
     }
 
-    /// The step a link is being replayed to, while it is.
-    pub fn replaying(&self) -> Option<usize> {
-        self.lab.replay_to.filter(|&to| self.lab.step < to)
+    fn ask_request(_: &mut OptimSession, ask: &NoAsk) -> OptimRequest {
+        match *ask {}
     }
 
-    /// The next step request: a replay's next slice (as many steps as a reply may carry),
-    /// else the speed while playing, else one queued single step.
-    pub fn take_request(&mut self) -> ToEngine {
-        let steps = if let Some(to) = self.replaying() {
-            (to - self.lab.step).min(OptimLimits::steps_per_request(self.spec.runs.len()))
-        } else if self.playing {
-            self.lab.speed
-        } else {
-            self.lab.queued = self.lab.queued.saturating_sub(1);
-            1
+    /// A replay's next slice (as many steps as a reply may carry), the speed while playing,
+    /// or one step.
+    fn train_request(s: &OptimSession, slice: Slice) -> OptimRequest {
+        let steps = match slice {
+            Slice::Replay { until } => (until - s.lab.run.step)
+                .min(OptimLimits::steps_per_request(s.spec.runs.len())),
+            Slice::Play => s.lab.speed,
+            Slice::One => 1,
         };
-        self.request(&OptimRequest::Step { steps })
+        OptimRequest::Step { steps }
     }
+
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use contract::optim::protocol::RunFrame;
-    use contract::{Body, FromEngine};
+    use contract::{Body, FromEngine, ToEngine};
 
     fn frame(step: usize, from: usize, points: Vec<(f32, f32)>) -> OptimFrame {
         let losses = points.iter().map(|p| Some(p.0)).collect();
@@ -220,7 +216,7 @@ mod tests {
             3,
             "a repeated frame is not appended twice"
         );
-        assert_eq!(s.lab.step, 2);
+        assert_eq!(s.lab.run.step, 2);
     }
 
     #[test]
@@ -228,11 +224,11 @@ mod tests {
         let mut s = session();
         s.restart();
         s.playing = true;
-        assert!(!s.wants_steps(), "not before the surface arrives");
+        assert!(!s.wants_request(), "not before the surface arrives");
         s.apply(&started(1, frame(0, 0, vec![(0.0, 0.0)])));
-        assert!(s.wants_steps());
+        assert!(s.wants_request());
         s.waiting = true;
-        assert!(!s.wants_steps());
+        assert!(!s.wants_request());
         s.apply(&FromEngine::Error {
             from: "optim".into(),
             run: 1,
@@ -245,17 +241,17 @@ mod tests {
     fn single_steps_wait_for_a_free_engine_instead_of_being_lost() {
         let mut s = session();
         s.restart();
-        s.lab.queued += 1; // Step pressed while the race restarts
-        assert!(!s.wants_steps());
+        s.step_once(); // Step pressed while the race restarts
+        assert!(!s.wants_request());
         s.apply(&started(1, frame(0, 0, vec![(0.0, 0.0)])));
-        assert!(s.wants_steps());
+        assert!(s.wants_request());
         let request = s.take_request();
         let contract::Ask::Request(body) = request.ask else {
             panic!("{request:?}")
         };
         assert_eq!(body.read(), Ok(OptimRequest::Step { steps: 1 }));
-        assert_eq!(s.lab.queued, 0);
-        assert!(!s.wants_steps(), "one request in flight at a time");
+        assert_eq!(s.lab.run.singles, 0);
+        assert!(!s.wants_request(), "one request in flight at a time");
     }
 
     fn asked_steps(request: ToEngine) -> usize {
@@ -277,10 +273,10 @@ mod tests {
         let mut s = OptimSession::for_link(spec, vec![]);
         s.restart();
         s.spec.at = None; // as labs::restart does once the start is sent
-        assert!(!s.wants_steps(), "not before the start is answered");
+        assert!(!s.wants_request(), "not before the start is answered");
         s.apply(&started(1, frame(0, 0, vec![(0.0, 0.0)])));
         assert_eq!(s.replaying(), Some(2500));
-        assert!(s.wants_steps(), "a replay needs no play");
+        assert!(s.wants_request(), "a replay needs no play");
         assert_eq!(asked_steps(s.take_request()), 1000);
         let points = |n: usize| (0..n).map(|i| (i as f32, 0.0)).collect::<Vec<_>>();
         s.apply(&reply(1, OptimReply::Frame(frame(1000, 1, points(1000)))));
@@ -288,7 +284,7 @@ mod tests {
         s.apply(&reply(1, OptimReply::Frame(frame(2000, 1001, points(1000)))));
         assert_eq!(asked_steps(s.take_request()), 500, "the rest, not past the link's step");
         s.apply(&reply(1, OptimReply::Frame(frame(2500, 2001, points(500)))));
-        assert_eq!((s.replaying(), s.wants_steps()), (None, false));
+        assert_eq!((s.replaying(), s.wants_request()), (None, false));
         assert_eq!(s.lab.paths[0].points.len(), 2501);
     }
 
@@ -302,7 +298,7 @@ mod tests {
         s.apply(&reply(1, OptimReply::Frame(frame(1, 1, vec![(5.0, 5.0)]))));
         assert!(s.waiting, "the new start is still outstanding");
         assert!(
-            s.lab.paths.is_empty() && s.lab.step == 0,
+            s.lab.paths.is_empty() && s.lab.run.step == 0,
             "nothing of race 1 is drawn"
         );
         s.apply(&started(2, frame(0, 0, vec![(1.0, 1.0)])));
