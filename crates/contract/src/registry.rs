@@ -15,15 +15,16 @@ pub trait Examples: Protocol {
     fn example_requests() -> Vec<Self::Request>;
 }
 
-/// A participant as generic code sees it: its protocol, its limits, a few real requests.
-pub trait Participant: Examples {
+/// A participant as generic code sees it: its protocol, its limits, a few real requests, and a
+/// default start (what the page starts when its link says nothing).
+pub trait Participant: Examples<Spec: Default> {
     /// Whether a start's spec is within the participant's limits (the engine refuses one that
     /// is not, with this message).
     fn check(spec: &Self::Spec) -> Result<(), String>;
 }
 
 /// A lab: a participant whose spec is the experiment a link describes.
-pub trait Lab: Participant<Spec: Link + Default> {}
+pub trait Lab: Participant<Spec: Link> {}
 
 /// Generic code run once per lab.
 pub trait LabVisitor {
