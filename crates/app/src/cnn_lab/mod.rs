@@ -26,7 +26,7 @@ const TICK: Duration = Duration::from_millis(30);
 /// Training time per request: long enough that a frame's view and messaging cost little,
 /// short enough that the page follows the training smoothly.
 const TRAIN_SLICE_MS: f64 = 300.0;
-const FRAGMENT: &str = "lab=cnn";
+const FRAGMENT: &str = contract::lab_fragment!(contract::cnn::SLUG);
 
 /// The CNN lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
