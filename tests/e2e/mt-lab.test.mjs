@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, openPage, screenshot, serveDist, sharedBrowser, writeArtifact, longTasks } from './harness.mjs';
+import { example } from './examples.mjs';
 
 const READY = 240_000;
 const shared = sharedBrowser({ before, after });
@@ -181,7 +182,7 @@ test('halfway: the Transformer learns first, with the same numbers on one thread
 });
 
 test('sentences up to 17 words: the fixed context keeps a quarter of BLEU on the longest, attention nearly all', async () => {
-  const link = 'lab=mt&v=1&len=17&at=600';
+  const link = example('mt', 'longest').link;
   const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${link}`);
   await reachStep(page, 600);
   const lengths = await byLength(page);

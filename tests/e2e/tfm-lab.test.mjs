@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { colours, openPage, screenshot, sharedBrowser, writeArtifact, longTasks } from './harness.mjs';
+import { example } from './examples.mjs';
 
 const READY = 180_000;
 const shared = sharedBrowser({ before, after });
@@ -25,7 +26,7 @@ async function open(link) {
 }
 
 test('reversal with a causal decoder: learnt, a head on the anti-diagonal, the mask empty above it', async () => {
-  const link = 'lab=tfm&v=1&at=800';
+  const link = example('tfm', 'reverse').link;
   const { page, errors } = await open(link);
   await reachStep(page, 800);
   assert.ok((await exact(page)) >= 0.95, `exact ${await exact(page)}`);

@@ -1,6 +1,8 @@
 //! The engine's own participant: what it runs on, and the measurements the Engine panel asks
 //! for (a matrix product on one and on all threads, the benchmark suite).
 
+mod examples;
+
 use serde::{Deserialize, Serialize};
 
 /// The participant's name in envelopes (the Engine panel is at `#engine`).

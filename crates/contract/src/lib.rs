@@ -14,6 +14,7 @@ pub mod mt;
 pub mod net;
 pub mod optim;
 pub mod protocol;
+pub mod registry;
 pub mod rnn;
 pub mod tfm;
 pub mod training;

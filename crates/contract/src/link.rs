@@ -130,6 +130,42 @@ pub fn parse_pair<T: std::str::FromStr>(value: &str) -> Option<(T, T)> {
     Some((a.trim().parse().ok()?, b.trim().parse().ok()?))
 }
 
+/// The key a link names its lab with.
+pub const LAB_KEY: &str = "lab=";
+
+/// A lab's fragment, `lab=<slug>`, as a constant made from its `SLUG` constant, so a page
+/// writes its slug nowhere (`concat!` takes only literals):
+/// `const FRAGMENT: &str = contract::lab_fragment!(contract::optim::SLUG);`
+#[macro_export]
+macro_rules! lab_fragment {
+    ($slug:expr) => {{
+        const BYTES: &[u8] = &$crate::link::lab_fragment_bytes::<
+            { $crate::link::LAB_KEY.len() + $slug.len() },
+        >($slug);
+        match ::core::str::from_utf8(BYTES) {
+            Ok(fragment) => fragment,
+            Err(_) => panic!("a slug is UTF-8, and so is its fragment"),
+        }
+    }};
+}
+
+/// `lab=<slug>`'s bytes, at compile time ([`lab_fragment!`]); `N` is their length.
+pub const fn lab_fragment_bytes<const N: usize>(slug: &str) -> [u8; N] {
+    let (key, slug) = (LAB_KEY.as_bytes(), slug.as_bytes());
+    assert!(key.len() + slug.len() == N, "N is the fragment's length");
+    let mut bytes = [0; N];
+    let mut i = 0;
+    while i < N {
+        bytes[i] = if i < key.len() {
+            key[i]
+        } else {
+            slug[i - key.len()]
+        };
+        i += 1;
+    }
+    bytes
+}
+
 /// The first parts of every link: `lab=<slug>&v=<version>`.
 pub fn header(slug: &str) -> Vec<String> {
     vec![format!("lab={slug}"), format!("v={VERSION}")]
@@ -250,6 +286,14 @@ pub fn knob_of(slug: &str) -> Option<Knob> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_labs_fragment_is_its_slug_after_the_key() {
+        const OPTIM: &str = lab_fragment!(crate::optim::SLUG);
+        assert_eq!(OPTIM, "lab=optim");
+        assert_eq!(lab_of(OPTIM), Some(crate::optim::SLUG));
+        assert_eq!(lab_fragment!(""), "lab=");
+    }
 
     #[test]
     fn the_common_keys_are_read_alike() {

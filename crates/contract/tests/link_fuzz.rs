@@ -1,60 +1,20 @@
-//! Every lab's link decoder against mutated links: the README's example links and the
-//! defaults, with characters replaced, inserted, deleted and percent-escaped, parts repeated,
-//! swapped between labs and cut. Whatever arrives, decoding does not panic, the experiment it
-//! gives is within the limits, and writing it back gives a link that reads as the same
-//! experiment with nothing to say.
+//! Every lab's link decoder against mutated links: each lab of the registry
+//! (`contract::registry`) gets its own cases, from its README examples, its default and its
+//! extra seeds (`docs/examples.json`), and now and then another lab's link; characters are
+//! replaced, inserted, deleted and percent-escaped, parts repeated, grafted from any lab's
+//! links, and cut. Whatever arrives, decoding does not panic, the experiment it gives is within
+//! the limits, and writing it back gives a link that reads as the same experiment with nothing
+//! to say.
 //!
 //! CI runs `LINK_FUZZ_CASES` (default 100,000) cases per lab; for a longer run:
 //! `LINK_FUZZ_CASES=1000000 cargo test --release -p contract --test link_fuzz`.
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
-use contract::link::Link;
+mod example_links;
 
-/// The README's example links (the corpus every mutation starts from).
-const SEEDS: &[&str] = &[
-    "lab=optim&v=1",
-    "lab=optim&v=1&problem=ravine&opt=gd,momentum,nesterov&gd.lr=0.09&momentum.lr=0.02&nesterov.lr=0.02",
-    "lab=optim&v=1&problem=saddle&opt=sgd,adam&sgd.lr=0.01&adam.lr=0.01",
-    "lab=optim&v=1&problem=regression&opt=gd,sgd,minibatch&gd.lr=0.1&sgd.lr=0.1&minibatch.lr=0.1&at=200",
-    "lab=optim&v=1&problem=himmelblau&opt=momentum,adagrad,rmsprop,adam&start=0.5,-4.5&decay=0.01,300",
-    "lab=cnn&v=1",
-    "lab=cnn&v=1&digit=7&at=125",
-    "lab=cnn&v=1&layers=c8k3p1,bn,relu,res8,res16s2,res32s2,avg7&epochs=2",
-    "lab=cnn&v=1&layers=c8k5p2,relu,c16k4s2p1,relu&shift=2,0&at=250",
-    "lab=cnn&v=1&opt=sgd&lr=2&at=125",
-    "lab=net&v=1",
-    "lab=net&v=1&data=spiral&at=300",
-    "lab=net&v=1&data=spiral&features=x1,x2,sinx1,sinx2&layers=8,8&at=300",
-    "lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&at=300",
-    "lab=net&v=1&data=xor&features=x1x2&layers=-&at=30",
-    "lab=net&v=1&data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&test=1&at=500",
-    "lab=net&v=1&data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&reg=l2&rate=0.03&test=1&at=500",
-    "lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&at=150",
-    "lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&bn=1&at=150",
-    "lab=net&v=1&data=custom&pts=-200_-200_p,200_200_p,-200_200_n,200_-200_n,-300_-100_p,100_350_p,-350_250_n,300_-300_n&features=x1x2&layers=-&at=20",
-    // Not in the README: every other key of the Network lab's link.
-    "lab=net&v=1&edit=30_1_1_3_-3,31_3_0_0_0.25&at=32",
-    "lab=net&v=1&data=gaussians&noise=10&train=70&batch=1&act=sigmoid&reg=l1&rate=0.001&opt=momentum&alpha=0.5&discrete=1&seed=3",
-    "lab=rnn&v=1",
-    "lab=rnn&v=1&span=16&cell=relu&gain=2&clip=none&opt=sgd&lr=0.05&steps=400&at=400",
-    "lab=rnn&v=1&span=40&cmp=1&trunc=10&steps=500&at=500",
-    "lab=rnn&v=1&task=add&span=8&lr=0.01&steps=600&at=600",
-    "lab=rnn&v=1&task=lm&span=32&hidden=64&bi=0&layers=2&batch=16&decay=0.01,300&seed=4",
-    "lab=tfm&v=1",
-    "lab=tfm&v=1&at=800",
-    "lab=tfm&v=1&pos=none&arch=enc&at=800",
-    "lab=tfm&v=1&task=lm&len=32&width=48&heads=4&ff=128&steps=1500&at=1500",
-    "lab=tfm&v=1&task=add&len=4&layers=3&norm=pre&res=0&scale=0&vs=1&warm=0&clip=none",
-    "lab=tfm&v=1&task=mod&opt=momentum&alpha=0.5&decay=0.1,300&batch=8&seed=3",
-    "lab=tfm&v=1&task=add&len=6&steps=2500&at=2500",
-    "lab=tfm&v=1&task=lm&len=6&steps=20&warm=20&at=20",
-    "lab=rnn&v=1&span=70&bi=1&cmp=1",
-    "lab=mt&v=1",
-    "lab=mt&v=1&at=600",
-    "lab=mt&v=1&len=17&width=48&heads=2&layers=3&steps=900&at=900",
-    "lab=mt&v=1&say=the+small+cat+eats+a+mouse&beam=4&at=600",
-    "lab=mt&v=1&opt=momentum&alpha=0.5&decay=0.1,300&batch=8&seed=3&warm=0&clip=none",
-];
+use contract::link::Link;
+use contract::registry::{each_lab, Lab, LabVisitor};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Characters links are made of, and a few they should never contain.
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789.,-=&%#+eE_ \xce\xb7";
@@ -76,7 +36,7 @@ impl Rng {
     }
 }
 
-fn mutate(rng: &mut Rng, link: &str) -> String {
+fn mutate(rng: &mut Rng, link: &str, grafts: &[String]) -> String {
     let mut bytes = link.as_bytes().to_vec();
     for _ in 0..1 + rng.below(4) {
         let at = rng.below(bytes.len() + 1);
@@ -98,7 +58,7 @@ fn mutate(rng: &mut Rng, link: &str) -> String {
             }
             4 => {
                 // Repeat a part (or graft one from another link).
-                let other = SEEDS[rng.below(SEEDS.len())];
+                let other = &grafts[rng.below(grafts.len())];
                 let parts: Vec<&str> = other.split('&').collect();
                 let part = parts[rng.below(parts.len())];
                 bytes.extend(format!("&{part}").bytes());
@@ -110,14 +70,57 @@ fn mutate(rng: &mut Rng, link: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-fn check<S: Link + PartialEq + std::fmt::Debug>(
-    fragment: &str,
-    limits: impl Fn(&S) -> Result<(), String>,
-) {
-    let (spec, _) = S::decode(fragment);
-    assert_eq!(limits(&spec), Ok(()), "{fragment}");
+/// A lab's cases: one in `FOREIGN` starts from another lab's link (a link pasted into the
+/// wrong lab, or a slug mistyped), the rest from its own.
+const FOREIGN: usize = 4;
+
+struct Fuzz {
+    cases: usize,
+    list: example_links::ExampleList,
+    /// Every lab's seeds: what a mutation grafts parts from and a foreign case starts from.
+    every_seed: Vec<String>,
+}
+
+impl LabVisitor for Fuzz {
+    fn visit<L: Lab>(&mut self) {
+        let own: Vec<String> = std::iter::once(L::Spec::default().encode())
+            .chain(self.list.lab(L::SLUG).seeds().map(str::to_owned))
+            .collect();
+        // Each lab its own sequence, so adding a lab does not change another's cases.
+        let mut rng = Rng(0x5EED
+            ^ L::SLUG
+                .bytes()
+                .fold(0u64, |h, b| h.wrapping_mul(31) ^ u64::from(b)));
+        for case in 0..self.cases {
+            let seed = if case % FOREIGN == FOREIGN - 1 {
+                &self.every_seed[rng.below(self.every_seed.len())]
+            } else {
+                &own[case % own.len()]
+            };
+            let fragment = mutate(&mut rng, seed, &self.every_seed);
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| check::<L>(&fragment))) {
+                panic!("lab {}, link {fragment:?}: {}", L::SLUG, said(&*panic))
+            }
+        }
+    }
+}
+
+/// What a panic said (its message is a `String` or a `&str`).
+fn said(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message")
+}
+
+/// The named limits are all a decoded link must meet (the CNN's `trainable` also refuses
+/// impossible architectures, which a link keeps for the builder to flag).
+fn check<L: Lab>(fragment: &str) {
+    let (spec, _) = L::Spec::decode(fragment);
+    assert_eq!(L::check(&spec), Ok(()), "{fragment}");
     let again = spec.encode();
-    let (back, notes) = S::decode(&again);
+    let (back, notes) = L::Spec::decode(&again);
     assert!(notes.is_empty(), "{fragment} → {again}: {notes:?}");
     assert_eq!(back, spec, "{fragment} → {again}");
 }
@@ -128,17 +131,15 @@ fn mutated_links_decode_within_limits_and_round_trip() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let mut rng = Rng(0x5EED);
-    for case in 0..cases {
-        let seed = SEEDS[case % SEEDS.len()];
-        let fragment = mutate(&mut rng, seed);
-        check::<contract::optim::OptimLab>(&fragment, |s| s.check());
-        // The CNN's check also refuses impossible architectures it keeps for the builder:
-        // only the named limits are asked of a decoded link.
-        check::<contract::cnn::CnnLab>(&fragment, |s| s.check());
-        check::<contract::net::NetLab>(&fragment, |s| s.check());
-        check::<contract::rnn::RnnLab>(&fragment, |s| s.check());
-        check::<contract::tfm::TfmLab>(&fragment, |s| s.check());
-        check::<contract::mt::MtLab>(&fragment, |s| s.check());
-    }
+    let list = example_links::load();
+    let every_seed = list
+        .labs
+        .iter()
+        .flat_map(|lab| lab.seeds().map(str::to_owned))
+        .collect();
+    each_lab(&mut Fuzz {
+        cases,
+        list,
+        every_seed,
+    });
 }

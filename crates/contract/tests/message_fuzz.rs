@@ -1,46 +1,77 @@
-//! The message decoders against mutated messages: real requests and replies of every
-//! participant with bytes replaced, inserted, deleted or cut. Reading never panics; what reads
-//! as an envelope and then as a lab's own message round-trips.
+//! The message decoders against mutated messages: for every participant of the registry
+//! (`contract::registry`), its default start, the start of each of its README links
+//! (`docs/examples.json`), its example requests and the engine's envelopes addressed to it,
+//! with bytes replaced, inserted, deleted or cut. Reading never panics; what reads as an
+//! envelope and then as the addressed participant's own message round-trips.
 //!
-//! `MESSAGE_FUZZ_CASES` (default 100,000); longer: `MESSAGE_FUZZ_CASES=1000000 cargo test
-//! --release -p contract --test message_fuzz`.
+//! `MESSAGE_FUZZ_CASES` (default 100,000) cases per participant; longer:
+//! `MESSAGE_FUZZ_CASES=1000000 cargo test --release -p contract --test message_fuzz`.
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
-use contract::cnn::protocol::{CnnProtocol, CnnRequest};
-use contract::cnn::view::DigitSource;
-use contract::diagnostics::{Diagnostics, DiagnosticsRequest};
-use contract::optim::protocol::{OptimProtocol, OptimRequest};
-use contract::{Ask, FromEngine, Protocol, ToEngine};
+mod example_links;
 
-fn corpus() -> Vec<String> {
-    vec![
-        ToEngine::start::<OptimProtocol>(3, &Default::default()).to_json(),
-        ToEngine::request::<OptimProtocol>(3, &OptimRequest::Step { steps: 5 }).to_json(),
-        ToEngine::start::<CnnProtocol>(1, &Default::default()).to_json(),
-        ToEngine::request::<CnnProtocol>(
-            1,
-            &CnnRequest::Train {
-                budget_ms: 300.0,
-                one_thread: false,
-                until: Some(125),
+use contract::link::Link;
+use contract::registry::{
+    each_lab, each_participant, Lab, LabVisitor, Participant, ParticipantVisitor,
+};
+use contract::{Ask, FromEngine, ToEngine};
+use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Each participant's messages, by slug, in the registry's order.
+#[derive(Default)]
+struct Corpus {
+    order: Vec<&'static str>,
+    messages: BTreeMap<&'static str, Vec<String>>,
+}
+
+impl Corpus {
+    fn add(&mut self, slug: &'static str, message: String) {
+        if !self.messages.contains_key(slug) {
+            self.order.push(slug);
+        }
+        self.messages.entry(slug).or_default().push(message);
+    }
+}
+
+/// What every participant has: a default start, its example requests, and the envelopes the
+/// engine writes to it.
+impl ParticipantVisitor for Corpus {
+    fn visit<P: Participant>(&mut self) {
+        self.add(
+            P::SLUG,
+            ToEngine::start::<P>(3, &P::Spec::default()).to_json(),
+        );
+        for request in P::example_requests() {
+            self.add(P::SLUG, ToEngine::request::<P>(3, &request).to_json());
+        }
+        let (from, run) = (P::SLUG.to_string(), 3);
+        let message = "step = 9 exceeds the limit of 5".to_string();
+        let what = "the MNIST digits".to_string();
+        for envelope in [
+            FromEngine::Error { from, run, message },
+            FromEngine::Waiting {
+                from: P::SLUG.into(),
+                run,
+                what,
             },
-        )
-        .to_json(),
-        ToEngine::request::<CnnProtocol>(
-            1,
-            &CnnRequest::Look {
-                digit: DigitSource::Drawn {
-                    size: 2,
-                    ink: vec![0, 255, 3, 4],
-                },
-                shift: (1, -2),
-            },
-        )
-        .to_json(),
-        ToEngine::request::<Diagnostics>(0, &DiagnosticsRequest::MeasureMatmul { n: 512 })
-            .to_json(),
-        r#"{"failed":{"message":"boom"}}"#.to_string(),
-    ]
+        ] {
+            self.add(P::SLUG, envelope.to_json());
+        }
+    }
+}
+
+/// And a lab, the start of each of its README links.
+struct LinkStarts<'a>(&'a mut Corpus, example_links::ExampleList);
+
+impl LabVisitor for LinkStarts<'_> {
+    fn visit<L: Lab>(&mut self) {
+        for example in &self.1.lab(L::SLUG).links {
+            let (spec, _) = L::Spec::decode(&example.link);
+            self.0
+                .add(L::SLUG, ToEngine::start::<L>(1, &spec).to_json());
+        }
+    }
 }
 
 struct Rng(u64);
@@ -55,12 +86,27 @@ impl Rng {
     }
 }
 
-/// A start whose spec reads and is within the lab's limits round-trips (one outside them, say
-/// a number too large for f32 that reads as ∞, is the engine's to refuse by its limits).
-fn read_body<P: Protocol>(ask: &Ask, within_limits: impl Fn(&P::Spec) -> bool) {
+/// Reads an envelope's body as the participant it is addressed to would.
+struct ReadBody<'a> {
+    to: &'a str,
+    ask: &'a Ask,
+}
+
+impl ParticipantVisitor for ReadBody<'_> {
+    fn visit<P: Participant>(&mut self) {
+        if P::SLUG == self.to {
+            read_body::<P>(self.ask);
+        }
+    }
+}
+
+/// A start whose spec reads and is within the participant's limits round-trips (one outside
+/// them, say a number too large for f32 that reads as ∞, is the engine's to refuse by its
+/// limits).
+fn read_body<P: Participant>(ask: &Ask) {
     match ask {
         Ask::Start(body) => {
-            if let Some(spec) = body.read::<P::Spec>().ok().filter(|s| within_limits(s)) {
+            if let Some(spec) = body.read::<P::Spec>().ok().filter(|s| P::check(s).is_ok()) {
                 let again = ToEngine::start::<P>(0, &spec);
                 let Ask::Start(back) = again.ask else {
                     unreachable!()
@@ -74,40 +120,63 @@ fn read_body<P: Protocol>(ask: &Ask, within_limits: impl Fn(&P::Spec) -> bool) {
     }
 }
 
+/// One mutated message through every reader.
+fn read(text: &str) {
+    if let Ok(request) = ToEngine::from_json(text) {
+        assert_eq!(ToEngine::from_json(&request.to_json()), Ok(request.clone()));
+        each_participant(&mut ReadBody {
+            to: &request.to,
+            ask: &request.ask,
+        });
+    }
+    let _ = FromEngine::from_json(text);
+}
+
+/// What a panic said (its message is a `String` or a `&str`).
+fn said(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message")
+}
+
 #[test]
 fn mutated_messages_never_panic_and_what_reads_round_trips() {
     let cases: usize = std::env::var("MESSAGE_FUZZ_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let corpus = corpus();
-    let mut rng = Rng(7);
+    let mut corpus = Corpus::default();
+    each_participant(&mut corpus);
+    each_lab(&mut LinkStarts(&mut corpus, example_links::load()));
+    // The worker bootstrap's own message (web/engine-worker.js), to no one in particular.
+    let engine = *corpus.order.last().unwrap();
+    corpus.add(engine, r#"{"failed":{"message":"boom"}}"#.to_string());
     const BYTES: &[u8] = b"{}[]\":,0123456789-.eE nulltruefalse\\u";
-    for case in 0..cases {
-        let mut bytes = corpus[case % corpus.len()].as_bytes().to_vec();
-        for _ in 0..1 + rng.below(3) {
-            let at = rng.below(bytes.len());
-            match rng.below(4) {
-                0 => bytes[at] = BYTES[rng.below(BYTES.len())],
-                1 => bytes.insert(at, BYTES[rng.below(BYTES.len())]),
-                2 => {
-                    bytes.remove(at);
+    for slug in &corpus.order {
+        let messages = &corpus.messages[slug];
+        let mut rng = Rng(7);
+        for case in 0..cases {
+            let mut bytes = messages[case % messages.len()].as_bytes().to_vec();
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(bytes.len());
+                match rng.below(4) {
+                    0 => bytes[at] = BYTES[rng.below(BYTES.len())],
+                    1 => bytes.insert(at, BYTES[rng.below(BYTES.len())]),
+                    2 => {
+                        bytes.remove(at);
+                    }
+                    _ => bytes.truncate(at),
                 }
-                _ => bytes.truncate(at),
+                if bytes.is_empty() {
+                    break;
+                }
             }
-            if bytes.is_empty() {
-                break;
-            }
-        }
-        let text = String::from_utf8_lossy(&bytes);
-        if let Ok(request) = ToEngine::from_json(&text) {
-            assert_eq!(ToEngine::from_json(&request.to_json()), Ok(request.clone()));
-            match request.to.as_str() {
-                "optim" => read_body::<OptimProtocol>(&request.ask, |s| s.check().is_ok()),
-                "cnn" => read_body::<CnnProtocol>(&request.ask, |s| s.check().is_ok()),
-                _ => read_body::<Diagnostics>(&request.ask, |_| true),
+            let text = String::from_utf8_lossy(&bytes);
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| read(&text))) {
+                panic!("{slug}'s message {text}: {}", said(&*panic))
             }
         }
-        let _ = FromEngine::from_json(&text);
     }
 }

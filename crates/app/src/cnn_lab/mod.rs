@@ -23,7 +23,7 @@ use std::time::Duration;
 
 /// The play loop's tick: asks for more training (if the last answer is in) this often.
 const TICK: Duration = Duration::from_millis(30);
-const FRAGMENT: &str = "lab=cnn";
+const FRAGMENT: &str = contract::lab_fragment!(contract::cnn::SLUG);
 
 /// The CNN lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {

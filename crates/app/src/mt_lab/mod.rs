@@ -21,7 +21,7 @@ use state::MtSession;
 use std::time::Duration;
 
 const TICK: Duration = Duration::from_millis(30);
-const FRAGMENT: &str = "lab=mt";
+const FRAGMENT: &str = contract::lab_fragment!(contract::mt::SLUG);
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
 /// checks what each title claims).

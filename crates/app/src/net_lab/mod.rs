@@ -26,7 +26,7 @@ use std::time::Duration;
 const SPEEDS: [usize; 4] = [1, 5, 20, 100];
 /// The play loop's tick: asks for more epochs (if the last answer is in) this often.
 const TICK: Duration = Duration::from_millis(30);
-const FRAGMENT: &str = "lab=net";
+const FRAGMENT: &str = contract::lab_fragment!(contract::net::SLUG);
 /// TensorFlow Playground's menus of η and of the regularisation rate.
 const LEARNING_RATES: [f32; 11] = [
     0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0,

@@ -25,7 +25,7 @@ use std::time::Duration;
 const SPEEDS: [usize; 4] = [1, 5, 20, 100];
 /// The play loop's tick: asks for more steps (if the last answer is in) this often.
 const TICK: Duration = Duration::from_millis(40);
-const FRAGMENT: &str = "lab=optim";
+const FRAGMENT: &str = contract::lab_fragment!(contract::optim::SLUG);
 
 /// The optimizer lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {

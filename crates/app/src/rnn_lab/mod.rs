@@ -21,7 +21,7 @@ use state::RnnSession;
 use std::time::Duration;
 
 const TICK: Duration = Duration::from_millis(30);
-const FRAGMENT: &str = "lab=rnn";
+const FRAGMENT: &str = contract::lab_fragment!(contract::rnn::SLUG);
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
 /// checks what each title claims).

@@ -24,7 +24,7 @@ use state::TfmSession;
 use std::time::Duration;
 
 const TICK: Duration = Duration::from_millis(30);
-const FRAGMENT: &str = "lab=tfm";
+const FRAGMENT: &str = contract::lab_fragment!(contract::tfm::SLUG);
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
 /// checks what each title claims).

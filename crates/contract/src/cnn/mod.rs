@@ -3,6 +3,7 @@
 //! its link, limits, messages and the builder's arithmetic are this folder's other files.
 
 pub mod arch;
+mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;

@@ -6,6 +6,7 @@
 //! sentence greedily and with beam search, draws each model's alignment, and takes BLEU
 //! apart. Its experiment, link, limits and messages.
 
+mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;

@@ -4,6 +4,7 @@
 //! and messages.
 
 pub mod custom;
+mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;

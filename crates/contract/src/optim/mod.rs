@@ -1,6 +1,7 @@
 //! The optimizer lab: optimizers race across a 2-D loss surface (or a regression problem's
 //! loss over (w, b)) from the same start. Its experiment, link, limits and messages.
 
+mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;

@@ -3,6 +3,7 @@
 //! what clipping does to an exploding gradient, and every gate inside the cell. Its
 //! experiment, link, limits and messages.
 
+mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;

@@ -4,6 +4,7 @@
 //! softmax, ·V, concatenation, ·W_o, the residual, LayerNorm), the positional encodings, and
 //! why the scores are divided by √d_k. Its experiment, link, limits and messages.
 
+mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;

@@ -1,0 +1,129 @@
+//! Every participant the engine hosts, listed once by its [`Protocol`] type, so code that must
+//! cover them all (the fuzzers, the test that no shared code names a lab) visits this list
+//! instead of keeping one of its own. The engine's `labs!` and the app's `pages!` are the other
+//! two registries: they list sessions and pages, which this crate cannot name.
+
+use crate::diagnostics::Diagnostics;
+use crate::link::Link;
+use crate::protocol::Protocol;
+use crate::{cnn, mt, net, optim, rnn, tfm};
+
+/// A few real requests of a participant, written beside its protocol (`<lab>/examples.rs`).
+pub trait Examples: Protocol {
+    /// Requests as the page sends them, one of each kind at least: the fuzzers start from
+    /// them.
+    fn example_requests() -> Vec<Self::Request>;
+}
+
+/// A participant as generic code sees it: its protocol, its limits, a few real requests, and a
+/// default start (what the page starts when its link says nothing).
+pub trait Participant: Examples<Spec: Default> {
+    /// Whether a start's spec is within the participant's limits (the engine refuses one that
+    /// is not, with this message).
+    fn check(spec: &Self::Spec) -> Result<(), String>;
+}
+
+/// A lab: a participant whose spec is the experiment a link describes.
+pub trait Lab: Participant<Spec: Link> {}
+
+/// Generic code run once per lab.
+pub trait LabVisitor {
+    fn visit<L: Lab>(&mut self);
+}
+
+/// Generic code run once per participant (every lab, then the engine's diagnostics).
+pub trait ParticipantVisitor {
+    fn visit<P: Participant>(&mut self);
+}
+
+/// The registry: each lab's protocol once, and the engine's own participant. Every lab's spec
+/// has an inherent `check` (its limits), which its `Participant` impl forwards to; the engine's
+/// participant has no spec to check.
+macro_rules! registry {
+    (labs: $($lab:ty),+ $(,)?; engine: $engine:ty $(;)?) => {
+        $(
+            impl Participant for $lab {
+                fn check(spec: &Self::Spec) -> Result<(), String> {
+                    spec.check()
+                }
+            }
+
+            impl Lab for $lab {}
+        )+
+
+        impl Participant for $engine {
+            fn check(_: &Self::Spec) -> Result<(), String> {
+                Ok(())
+            }
+        }
+
+        /// Visits every lab, in the registry's order.
+        pub fn each_lab(visitor: &mut impl LabVisitor) {
+            $(visitor.visit::<$lab>();)+
+        }
+
+        /// Visits every participant: the labs, then the engine's own.
+        pub fn each_participant(visitor: &mut impl ParticipantVisitor) {
+            $(visitor.visit::<$lab>();)+
+            visitor.visit::<$engine>();
+        }
+
+        /// Every lab's slug, in the registry's order.
+        pub const LAB_SLUGS: &[&str] = &[$(<$lab as Protocol>::SLUG),+];
+    };
+}
+
+registry! {
+    labs:
+        optim::protocol::OptimProtocol,
+        net::protocol::NetProtocol,
+        rnn::protocol::RnnProtocol,
+        tfm::protocol::TfmProtocol,
+        mt::protocol::MtProtocol,
+        cnn::protocol::CnnProtocol;
+    engine: Diagnostics;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Slugs(Vec<&'static str>);
+
+    impl ParticipantVisitor for Slugs {
+        fn visit<P: Participant>(&mut self) {
+            self.0.push(P::SLUG);
+        }
+    }
+
+    #[test]
+    fn every_participant_is_listed_once_and_every_one_has_examples() {
+        let mut slugs = Slugs(Vec::new());
+        each_participant(&mut slugs);
+        let mut unique = slugs.0.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), slugs.0.len(), "{:?}", slugs.0);
+        assert_eq!(&slugs.0[..LAB_SLUGS.len()], LAB_SLUGS);
+        assert_eq!(slugs.0.last(), Some(&crate::diagnostics::SLUG));
+
+        struct Examples;
+        impl ParticipantVisitor for Examples {
+            fn visit<P: Participant>(&mut self) {
+                assert!(!P::example_requests().is_empty(), "{}", P::SLUG);
+            }
+        }
+        each_participant(&mut Examples);
+    }
+
+    #[test]
+    fn every_lab_default_is_within_its_limits() {
+        struct Defaults;
+        impl LabVisitor for Defaults {
+            fn visit<L: Lab>(&mut self) {
+                assert_eq!(L::check(&L::Spec::default()), Ok(()), "{}", L::SLUG);
+            }
+        }
+        each_lab(&mut Defaults);
+    }
+}

@@ -1,0 +1,33 @@
+//! Requests as the Transformer page sends them (the fuzzers start from these).
+
+use super::protocol::{TfmProtocol, TfmRequest};
+use crate::registry::Examples;
+
+impl Examples for TfmProtocol {
+    fn example_requests() -> Vec<TfmRequest> {
+        vec![
+            TfmRequest::Train {
+                budget_ms: 300.0,
+                until: Some(800),
+            },
+            TfmRequest::Focus {
+                input: None,
+                example: 0,
+                layer: 1,
+                head: 2,
+            },
+            TfmRequest::Focus {
+                input: Some("123456".into()),
+                example: 0,
+                layer: 0,
+                head: 0,
+            },
+            TfmRequest::Sample {
+                prompt: "the man ".into(),
+                length: 80,
+                temperature: 0.8,
+                seed: 1,
+            },
+        ]
+    }
+}
