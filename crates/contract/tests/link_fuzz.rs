@@ -110,12 +110,14 @@ fn mutate(rng: &mut Rng, link: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-fn check<S: Link + PartialEq + std::fmt::Debug>(
+fn check<S: Link + PartialEq + std::fmt::Debug, E: std::fmt::Display>(
     fragment: &str,
-    limits: impl Fn(&S) -> Result<(), String>,
+    limits: impl Fn(&S) -> Result<(), E>,
 ) {
     let (spec, _) = S::decode(fragment);
-    assert_eq!(limits(&spec), Ok(()), "{fragment}");
+    if let Err(why) = limits(&spec) {
+        panic!("{fragment}: {why}");
+    }
     let again = spec.encode();
     let (back, notes) = S::decode(&again);
     assert!(notes.is_empty(), "{fragment} → {again}: {notes:?}");
@@ -132,13 +134,13 @@ fn mutated_links_decode_within_limits_and_round_trip() {
     for case in 0..cases {
         let seed = SEEDS[case % SEEDS.len()];
         let fragment = mutate(&mut rng, seed);
-        check::<contract::optim::OptimLab>(&fragment, |s| s.check());
+        check::<contract::optim::OptimLab, _>(&fragment, |s| s.check());
         // The CNN's check also refuses impossible architectures it keeps for the builder:
         // only the named limits are asked of a decoded link.
-        check::<contract::cnn::CnnLab>(&fragment, |s| s.check());
-        check::<contract::net::NetLab>(&fragment, |s| s.check());
-        check::<contract::rnn::RnnLab>(&fragment, |s| s.check());
-        check::<contract::tfm::TfmLab>(&fragment, |s| s.check());
-        check::<contract::mt::MtLab>(&fragment, |s| s.check());
+        check::<contract::cnn::CnnLab, _>(&fragment, |s| s.check());
+        check::<contract::net::NetLab, _>(&fragment, |s| s.check());
+        check::<contract::rnn::RnnLab, _>(&fragment, |s| s.check());
+        check::<contract::tfm::TfmLab, _>(&fragment, |s| s.check());
+        check::<contract::mt::MtLab, _>(&fragment, |s| s.check());
     }
 }

@@ -6,11 +6,13 @@
 //! sentence greedily and with beam search, draws each model's alignment, and takes BLEU
 //! apart. Its experiment, link, limits and messages.
 
+pub mod error;
 pub mod limits;
 pub mod link;
 pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
+pub use error::MtError;
 use limits::MtLimits;
 use serde::{Deserialize, Serialize};
 
@@ -122,7 +124,7 @@ impl MtLab {
         run
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), MtError> {
         MtLimits::check(self)
     }
 

@@ -4,12 +4,14 @@
 //! and messages.
 
 pub mod custom;
+pub mod error;
 pub mod limits;
 pub mod link;
 pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
 use custom::CustomPoint;
+pub use error::NetError;
 use limits::NetLimits;
 use serde::{Deserialize, Serialize};
 
@@ -356,7 +358,7 @@ impl NetLab {
 
     /// Every value inside the named limits? The first violation, as a message naming the
     /// field, the value and the limit.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), NetError> {
         NetLimits::check(self)
     }
 

@@ -4,11 +4,13 @@
 //! softmax, ·V, concatenation, ·W_o, the residual, LayerNorm), the positional encodings, and
 //! why the scores are divided by √d_k. Its experiment, link, limits and messages.
 
+pub mod error;
 pub mod limits;
 pub mod link;
 pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
+pub use error::TfmError;
 use limits::TfmLimits;
 use serde::{Deserialize, Serialize};
 
@@ -213,7 +215,7 @@ impl TfmLab {
         run
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), TfmError> {
         TfmLimits::check(self)
     }
 
