@@ -44,7 +44,7 @@ pub fn page(opening: &str) -> Box<dyn Page> {
 /// points, discretized output) changes the page and the link, not the run.
 fn change(state: RwSignal<NetSession>, spec: NetLab) {
     if let Err(message) = spec.check() {
-        state.update(|s| s.error = Some(message));
+        state.update(|s| s.error = Some(message.to_string()));
         return;
     }
     let same_run = state.with_untracked(|s| s.spec.training_part() == spec.training_part());
@@ -108,7 +108,7 @@ fn set_weight(state: RwSignal<NetSession>, (layer, from, to, value): (usize, usi
         });
         match checked {
             Ok(()) => s.lab.pending_edits.push((layer, from, to, value)),
-            Err(message) => s.error = Some(message),
+            Err(message) => s.error = Some(message.to_string()),
         }
     });
 }
