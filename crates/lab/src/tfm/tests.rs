@@ -7,7 +7,7 @@
 use super::*;
 use crate::session::{Assets, Context, Session};
 use contract::limits::Violation;
-use contract::tfm::protocol::{TfmProtocol, TfmReply, TfmRequest};
+use contract::tfm::protocol::{StageKind, TfmProtocol, TfmReply, TfmRequest};
 use contract::tfm::{NormPlacement, Positions};
 use contract::FromEngine;
 
@@ -80,7 +80,7 @@ fn the_walkthrough_ends_where_the_attention_sublayer_does() {
             assert!(shapes.contains(&("Q·Kᵀ / √d_k".into(), len, len)));
             assert!(shapes.contains(&("Concat(heads)".into(), len, d)));
             assert_eq!(
-                shapes.iter().any(|s| s.0 == "+ mask"),
+                view.walkthrough.iter().any(|s| s.kind == StageKind::Masked),
                 architecture == Architecture::Decoder
             );
             // The last stage is what the block's attention sublayer computes.

@@ -7,7 +7,7 @@ use super::model::head_tap;
 use super::tasks::{frame, read_input, Example};
 use super::{Focus, InputError, TfmSession, TfmSessionError};
 use contract::cnn::view::Quantised;
-use contract::tfm::protocol::{HeadAttention, PositionsView, Stage, TfmView};
+use contract::tfm::protocol::{HeadAttention, PositionsView, Stage, StageKind, TfmView};
 use contract::tfm::{Architecture, TfmTask};
 use nn::layers::{causal_mask, scaled_dot_product_attention, Norming};
 use std::collections::BTreeMap;
@@ -207,6 +207,7 @@ impl TfmSession {
             let h = head + 1;
             let mut stages = vec![
                 stage(
+                    StageKind::Input,
                     if pre { "X = LayerNorm(x)" } else { "X" },
                     if layer == 0 {
                         "the token embeddings × √d_model plus the positional encodings".into()
@@ -215,36 +216,37 @@ impl TfmSession {
                     } + if pre { ", normalised first (pre-LN)" } else { "" },
                     &input, false, false,
                 ),
-                stage(&format!("Q = X·W_q (head {h})"), format!("the queries: head {h}'s {dk} of the {d} columns"), &q, false, false),
-                stage(&format!("K = X·W_k (head {h})"), "the keys each query is compared with".into(), &k, false, false),
-                stage(&format!("V = X·W_v (head {h})"), "the values the weights average".into(), &v, false, false),
-                stage("Q·Kᵀ", "every query's dot product with every key: how well they match".into(), &scores, true, false),
-                stage(if att.scaled { "Q·Kᵀ / √d_k" } else { "Q·Kᵀ (unscaled)" }, dk_text, &scaled, true, false),
+                stage(StageKind::Queries, &format!("Q = X·W_q (head {h})"), format!("the queries: head {h}'s {dk} of the {d} columns"), &q, false, false),
+                stage(StageKind::Keys, &format!("K = X·W_k (head {h})"), "the keys each query is compared with".into(), &k, false, false),
+                stage(StageKind::Values, &format!("V = X·W_v (head {h})"), "the values the weights average".into(), &v, false, false),
+                stage(StageKind::Scores, "Q·Kᵀ", "every query's dot product with every key: how well they match".into(), &scores, true, false),
+                stage(StageKind::ScaledScores, if att.scaled { "Q·Kᵀ / √d_k" } else { "Q·Kᵀ (unscaled)" }, dk_text, &scaled, true, false),
             ];
             if mask.is_some() {
-                stages.push(stage("+ mask", "−∞ above the diagonal: a position cannot look ahead".into(), &masked, true, true));
+                stages.push(stage(StageKind::Masked, "+ mask", "−∞ above the diagonal: a position cannot look ahead".into(), &masked, true, true));
             }
             stages.extend([
-                stage("softmax", "each row turned into weights that sum to 1 (masked cells get exactly 0)".into(), &weights, true, mask.is_some()),
-                stage(&format!("softmax · V = head {h}"), "each position's weighted average of the values".into(), &head_out, false, false),
-                stage("Concat(heads)", format!("all {} heads side by side", att.heads), &concat, false, false),
-                stage("· W_o", "the heads mixed back into d_model dimensions".into(), &mixed, false, false),
+                stage(StageKind::Weights, "softmax", "each row turned into weights that sum to 1 (masked cells get exactly 0)".into(), &weights, true, mask.is_some()),
+                stage(StageKind::HeadOutput, &format!("softmax · V = head {h}"), "each position's weighted average of the values".into(), &head_out, false, false),
+                stage(StageKind::Concat, "Concat(heads)", format!("all {} heads side by side", att.heads), &concat, false, false),
+                stage(StageKind::Mixed, "· W_o", "the heads mixed back into d_model dimensions".into(), &mixed, false, false),
             ]);
             if block.residual {
-                stages.push(stage("x + attention", "the residual connection adds the layer's input back".into(), &residual, false, false));
+                stages.push(stage(StageKind::Residual, "x + attention", "the residual connection adds the layer's input back".into(), &residual, false, false));
             }
             if block.norming == Norming::PostLn {
                 let normed = block.norm1.forward(&residual)?;
-                stages.push(stage("LayerNorm", "each row (token) standardised to mean 0, variance 1, then × γ + β — row-wise, where BatchNorm is column-wise".into(), &normed, false, false));
+                stages.push(stage(StageKind::LayerNorm, "LayerNorm", "each row (token) standardised to mean 0, variance 1, then × γ + β — row-wise, where BatchNorm is column-wise".into(), &normed, false, false));
             }
             Ok(stages)
         })
     }
 }
 
-fn stage(name: &str, explain: String, t: &Tensor, cols_are_tokens: bool, masked: bool) -> Stage {
+fn stage(kind: StageKind, name: &str, explain: String, t: &Tensor, cols_are_tokens: bool, masked: bool) -> Stage {
     let shape = t.shape();
     Stage {
+        kind,
         name: name.to_string(),
         explain,
         rows: shape[0],
