@@ -1,7 +1,11 @@
 //! The one format of a violated limit, and the limits every lab shares (the training settings,
 //! the Engine panel's measurement). Each lab's own limits are named constants in its folder
-//! (`optim::limits`, `cnn::limits`), checked with these functions, so every violation message
-//! names the field, the value and the limit the same way.
+//! (`optim::limits`, `cnn::limits`), checked with these functions, so every violation names
+//! the field, the value and the limit the same way: as a [`Violation`] a caller can match on,
+//! whose one `Display` is the sentence the page shows.
+
+use crate::training::OptimizerName;
+use std::fmt;
 
 /// Matrix sizes the Engine panel offers for its measurement (N for an N×N·N×N product).
 pub const MATMUL_BENCH_SIZES: [usize; 5] = [128, 256, 384, 512, 1024];
@@ -14,27 +18,158 @@ pub const MATMUL_BENCH_MIN_N: usize = 16;
 /// for the determinism check stay under 70 MiB, and one product under a few seconds.
 pub const MATMUL_BENCH_MAX_N: usize = 2048;
 
-/// A limit that a request exceeded, with what the user asked for.
-pub fn check_range(field: &str, value: usize, min: usize, max: usize) -> Result<(), String> {
-    if value < min {
-        Err(format!("{field} = {value} is below the minimum of {min}"))
-    } else if value > max {
-        Err(format!("{field} = {value} exceeds the limit of {max}"))
-    } else {
-        Ok(())
+/// A value as the user gave it: a count or a real number (each shown as Rust writes it, so the
+/// sentence quotes what was typed).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Number {
+    Int(usize),
+    Float(f32),
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Number::Int(n) => write!(out, "{n}"),
+            Number::Float(x) => write!(out, "{x}"),
+        }
     }
 }
 
-/// A float limit: NaN and infinities never pass.
-pub fn check_float(field: &str, value: f32, min: f32, max: f32) -> Result<(), String> {
-    if !value.is_finite() {
-        Err(format!("{field} = {value} is not a finite number"))
-    } else if value < min {
-        Err(format!("{field} = {value} is below the minimum of {min}"))
+/// The limit a value broke.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bound {
+    Min(Number),
+    Max(Number),
+    /// NaN or an infinity, which no float limit lets through.
+    NotFinite,
+}
+
+/// A value outside its limit: the field (the link's key or the setting's name), what was
+/// asked for, and the bound it broke.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violation {
+    pub field: String,
+    pub value: Number,
+    pub bound: Bound,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Violation {
+            field,
+            value,
+            bound,
+        } = self;
+        match bound {
+            Bound::Min(min) => write!(out, "{field} = {value} is below the minimum of {min}"),
+            Bound::Max(max) => write!(out, "{field} = {value} exceeds the limit of {max}"),
+            Bound::NotFinite => write!(out, "{field} = {value} is not a finite number"),
+        }
+    }
+}
+
+impl std::error::Error for Violation {}
+
+/// A limit that a request exceeded, with what the user asked for.
+pub fn check_range(field: &str, value: usize, min: usize, max: usize) -> Result<(), Violation> {
+    let bound = if value < min {
+        Bound::Min(Number::Int(min))
     } else if value > max {
-        Err(format!("{field} = {value} exceeds the limit of {max}"))
+        Bound::Max(Number::Int(max))
     } else {
+        return Ok(());
+    };
+    Err(Violation {
+        field: field.to_string(),
+        value: Number::Int(value),
+        bound,
+    })
+}
+
+/// A float limit: NaN and infinities never pass.
+pub fn check_float(field: &str, value: f32, min: f32, max: f32) -> Result<(), Violation> {
+    let bound = if !value.is_finite() {
+        Bound::NotFinite
+    } else if value < min {
+        Bound::Min(Number::Float(min))
+    } else if value > max {
+        Bound::Max(Number::Float(max))
+    } else {
+        return Ok(());
+    };
+    Err(Violation {
+        field: field.to_string(),
+        value: Number::Float(value),
+        bound,
+    })
+}
+
+/// A training slice asked for more time than its lab allows (or for a negative or undefined
+/// time): every lab that trains in time-budgeted slices checks it the same way.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BudgetError {
+    pub budget_ms: f64,
+    pub limit_ms: f64,
+}
+
+impl fmt::Display for BudgetError {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let BudgetError {
+            budget_ms,
+            limit_ms,
+        } = self;
+        write!(
+            out,
+            "training budget = {budget_ms} ms is outside 0..={limit_ms} ms"
+        )
+    }
+}
+
+impl std::error::Error for BudgetError {}
+
+/// A slice's time budget within 0..=`limit_ms` (NaN never passes).
+pub fn check_budget(budget_ms: f64, limit_ms: f64) -> Result<(), BudgetError> {
+    if (0.0..=limit_ms).contains(&budget_ms) {
         Ok(())
+    } else {
+        Err(BudgetError {
+            budget_ms,
+            limit_ms,
+        })
+    }
+}
+
+/// An optimizer the lab does not offer (a link may name any): `lab` is the lab's title as the
+/// sentence names it ("the Recurrent lab").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotOffered {
+    pub optimizer: OptimizerName,
+    pub lab: &'static str,
+}
+
+impl fmt::Display for NotOffered {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            out,
+            "optimizer {} is not offered in the {} lab",
+            self.optimizer.slug(),
+            self.lab
+        )
+    }
+}
+
+impl std::error::Error for NotOffered {}
+
+/// `optimizer` is one of the lab's `offered` ones.
+pub fn check_offered(
+    optimizer: OptimizerName,
+    offered: &[OptimizerName],
+    lab: &'static str,
+) -> Result<(), NotOffered> {
+    if offered.contains(&optimizer) {
+        Ok(())
+    } else {
+        Err(NotOffered { optimizer, lab })
     }
 }
 
@@ -52,7 +187,7 @@ impl TrainingLimits {
     pub const FINAL_RATIO: (f32, f32) = (0.0, 1.0);
 
     /// One optimizer's hyper-parameters.
-    pub fn check_run(run: &crate::training::Run) -> Result<(), String> {
+    pub fn check_run(run: &crate::training::Run) -> Result<(), Violation> {
         let name = run.optimizer.slug();
         check_float(&format!("{name}.lr"), run.lr, Self::LR.0, Self::LR.1)?;
         for (knob, value) in [
@@ -79,7 +214,7 @@ impl TrainingLimits {
     pub fn check_schedule(
         schedule: &crate::training::LrSchedule,
         max_steps: usize,
-    ) -> Result<(), String> {
+    ) -> Result<(), Violation> {
         if let crate::training::LrSchedule::LinearDecay { final_ratio, steps } = *schedule {
             check_float(
                 "decay final ratio",
@@ -107,8 +242,47 @@ mod tests {
     #[test]
     fn violation_names_field_value_and_limit() {
         let err = check_range("n", 5000, 16, 2048).unwrap_err();
-        assert_eq!(err, "n = 5000 exceeds the limit of 2048");
+        assert_eq!(err.to_string(), "n = 5000 exceeds the limit of 2048");
         let err = check_range("n", 3, 16, 2048).unwrap_err();
-        assert_eq!(err, "n = 3 is below the minimum of 16");
+        assert_eq!(err.to_string(), "n = 3 is below the minimum of 16");
+        let err = check_float("η", f32::NAN, 0.0, 1.0).unwrap_err();
+        assert_eq!(err.to_string(), "η = NaN is not a finite number");
+        let err = check_float("x", -1000.5, -1000.0, 1000.0).unwrap_err();
+        assert_eq!(err.to_string(), "x = -1000.5 is below the minimum of -1000");
+        let err = check_float("x", 0.25, 0.0, 0.125).unwrap_err();
+        assert_eq!(err.to_string(), "x = 0.25 exceeds the limit of 0.125");
+    }
+
+    #[test]
+    fn violations_are_values() {
+        let err = check_range("n", 5000, 16, 2048).unwrap_err();
+        assert_eq!(err.field, "n");
+        assert_eq!(err.value, Number::Int(5000));
+        assert!(matches!(err.bound, Bound::Max(Number::Int(2048))));
+        assert!(matches!(
+            check_float("η", f32::INFINITY, 0.0, 1.0),
+            Err(Violation {
+                bound: Bound::NotFinite,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_budget_and_an_optimizer_name_what_was_refused() {
+        assert_eq!(check_budget(2000.0, 2000.0), Ok(()));
+        let err = check_budget(2500.0, 2000.0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "training budget = 2500 ms is outside 0..=2000 ms"
+        );
+        assert!(check_budget(f64::NAN, 2000.0).is_err());
+        assert!(check_budget(-1.0, 2000.0).is_err());
+        let err = check_offered(OptimizerName::Gd, &[OptimizerName::Adam], "CNN").unwrap_err();
+        assert_eq!(err.optimizer, OptimizerName::Gd);
+        assert_eq!(
+            err.to_string(),
+            "optimizer gd is not offered in the CNN lab"
+        );
     }
 }

@@ -54,11 +54,11 @@ pub fn lab_of(fragment: &str) -> Option<&str> {
 /// Applies `edit` to a copy of a lab's spec and keeps it if `check` (the limits one field
 /// meets alone) passes; otherwise a note says which limit the part exceeded. Every lab reads
 /// its own keys through this.
-pub fn try_set<S: Clone>(
+pub fn try_set<S: Clone, E: std::fmt::Display>(
     spec: &mut S,
     part: &str,
     notes: &mut Vec<UrlNote>,
-    check: fn(&S) -> Result<(), String>,
+    check: fn(&S) -> Result<(), E>,
     edit: impl FnOnce(&mut S),
 ) {
     let mut candidate = spec.clone();

@@ -18,9 +18,11 @@ pub trait Examples: Protocol {
 /// A participant as generic code sees it: its protocol, its limits, a few real requests, and a
 /// default start (what the page starts when its link says nothing).
 pub trait Participant: Examples<Spec: Default> {
+    /// What a spec outside the limits is (its `Display` is the engine's refusal).
+    type SpecError: std::fmt::Display + std::fmt::Debug;
     /// Whether a start's spec is within the participant's limits (the engine refuses one that
-    /// is not, with this message).
-    fn check(spec: &Self::Spec) -> Result<(), String>;
+    /// is not).
+    fn check(spec: &Self::Spec) -> Result<(), Self::SpecError>;
 }
 
 /// A lab: a participant whose spec is the experiment a link describes.
@@ -40,10 +42,11 @@ pub trait ParticipantVisitor {
 /// has an inherent `check` (its limits), which its `Participant` impl forwards to; the engine's
 /// participant has no spec to check.
 macro_rules! registry {
-    (labs: $($lab:ty),+ $(,)?; engine: $engine:ty $(;)?) => {
+    (labs: $($lab:ty => $error:ty),+ $(,)?; engine: $engine:ty $(;)?) => {
         $(
             impl Participant for $lab {
-                fn check(spec: &Self::Spec) -> Result<(), String> {
+                type SpecError = $error;
+                fn check(spec: &Self::Spec) -> Result<(), $error> {
                     spec.check()
                 }
             }
@@ -52,7 +55,8 @@ macro_rules! registry {
         )+
 
         impl Participant for $engine {
-            fn check(_: &Self::Spec) -> Result<(), String> {
+            type SpecError = std::convert::Infallible;
+            fn check(_: &Self::Spec) -> Result<(), Self::SpecError> {
                 Ok(())
             }
         }
@@ -75,12 +79,12 @@ macro_rules! registry {
 
 registry! {
     labs:
-        optim::protocol::OptimProtocol,
-        net::protocol::NetProtocol,
-        rnn::protocol::RnnProtocol,
-        tfm::protocol::TfmProtocol,
-        mt::protocol::MtProtocol,
-        cnn::protocol::CnnProtocol;
+        optim::protocol::OptimProtocol => optim::error::OptimError,
+        net::protocol::NetProtocol => net::error::NetError,
+        rnn::protocol::RnnProtocol => rnn::error::RnnError,
+        tfm::protocol::TfmProtocol => tfm::error::TfmError,
+        mt::protocol::MtProtocol => mt::error::MtError,
+        cnn::protocol::CnnProtocol => cnn::error::CnnError;
     engine: Diagnostics;
 }
 
@@ -121,7 +125,7 @@ mod tests {
         struct Defaults;
         impl LabVisitor for Defaults {
             fn visit<L: Lab>(&mut self) {
-                assert_eq!(L::check(&L::Spec::default()), Ok(()), "{}", L::SLUG);
+                assert!(L::check(&L::Spec::default()).is_ok(), "{}", L::SLUG);
             }
         }
         each_lab(&mut Defaults);

@@ -118,7 +118,9 @@ fn said(panic: &(dyn std::any::Any + Send)) -> &str {
 /// impossible architectures, which a link keeps for the builder to flag).
 fn check<L: Lab>(fragment: &str) {
     let (spec, _) = L::Spec::decode(fragment);
-    assert_eq!(L::check(&spec), Ok(()), "{fragment}");
+    if let Err(why) = L::check(&spec) {
+        panic!("{fragment}: {why}");
+    }
     let again = spec.encode();
     let (back, notes) = L::Spec::decode(&again);
     assert!(notes.is_empty(), "{fragment} → {again}: {notes:?}");

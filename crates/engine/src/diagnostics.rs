@@ -4,7 +4,7 @@
 use contract::diagnostics::{
     BenchmarkRow, Diagnostics, DiagnosticsReply, DiagnosticsRequest, MatmulBench,
 };
-use contract::limits::{check_range, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
+use contract::limits::{check_range, Violation, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
 use lab::session::{Context, Session, StartError};
 use nn::bench::{
     lstm_examples_per_second, transformer_examples_per_second, LSTM_BATCH, LSTM_INPUTS, LSTM_STEPS,
@@ -18,6 +18,7 @@ use tensor::kernels::gemm::Layout;
 use tensor::kernels::gemm::{matmul, matmul_scalar, par_matmul, GemmShape};
 use tensor::parallel::sequential;
 use tensor::rng::Rng;
+use tensor::ShapeError;
 
 /// Time spent timing each variant: long enough for a stable median, short enough to feel live.
 const BUDGET_MS: f64 = 400.0;
@@ -33,10 +34,48 @@ const ORACLE_ROWS: usize = 8;
 /// The engine's own participant: always running (run 0), it measures on request.
 pub struct Measurements;
 
+/// Why a measurement was refused or failed.
+#[derive(Debug)]
+pub enum DiagnosticsError {
+    Limit(Violation),
+    /// The N×N product gave NaN or infinities.
+    NonFinite(usize),
+    Tensor(ShapeError),
+}
+
+impl From<Violation> for DiagnosticsError {
+    fn from(e: Violation) -> DiagnosticsError {
+        DiagnosticsError::Limit(e)
+    }
+}
+
+impl From<ShapeError> for DiagnosticsError {
+    fn from(e: ShapeError) -> DiagnosticsError {
+        DiagnosticsError::Tensor(e)
+    }
+}
+
+impl std::fmt::Display for DiagnosticsError {
+    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DiagnosticsError::Limit(e) => e.fmt(out),
+            DiagnosticsError::NonFinite(n) => write!(
+                out,
+                "the {n}×{n} product gave non-finite values: the matrix kernel is broken on this machine"
+            ),
+            DiagnosticsError::Tensor(e) => e.fmt(out),
+        }
+    }
+}
+
 impl Session for Measurements {
     type Protocol = Diagnostics;
+    type Error = DiagnosticsError;
 
-    fn start(_spec: (), _cx: &Context) -> Result<(Self, DiagnosticsReply), StartError> {
+    fn start(
+        _spec: (),
+        _cx: &Context,
+    ) -> Result<(Self, DiagnosticsReply), StartError<DiagnosticsError>> {
         Ok((Measurements, DiagnosticsReply::Started))
     }
 
@@ -45,7 +84,7 @@ impl Session for Measurements {
         request: DiagnosticsRequest,
         cx: &Context,
         reply: &mut dyn FnMut(DiagnosticsReply),
-    ) -> Result<(), String> {
+    ) -> Result<(), DiagnosticsError> {
         match request {
             DiagnosticsRequest::MeasureMatmul { n } => {
                 reply(DiagnosticsReply::MeasuringMatmul { n });
@@ -64,7 +103,7 @@ impl Session for Measurements {
     }
 }
 
-pub fn measure_matmul(n: usize, now_ms: &dyn Fn() -> f64) -> Result<MatmulBench, String> {
+pub fn measure_matmul(n: usize, now_ms: &dyn Fn() -> f64) -> Result<MatmulBench, DiagnosticsError> {
     check_range("matrix size N", n, MATMUL_BENCH_MIN_N, MATMUL_BENCH_MAX_N)?;
     let shape = GemmShape { m: n, k: n, n };
     let mut rng = Rng::new(n as u64);
@@ -92,9 +131,7 @@ pub fn measure_matmul(n: usize, now_ms: &dyn Fn() -> f64) -> Result<MatmulBench,
 
     let max_rel_error_vs_scalar = max_rel_error_on_sampled_rows(n, &a, &b, &c_all);
     if max_rel_error_vs_scalar.is_nan() || c_all.iter().any(|v| !v.is_finite()) {
-        return Err(format!(
-            "the {n}×{n} product gave non-finite values: the matrix kernel is broken on this machine"
-        ));
+        return Err(DiagnosticsError::NonFinite(n));
     }
     let bit_identical = c_one
         .iter()
@@ -135,7 +172,7 @@ pub fn run_benchmarks(
     now_ms: &dyn Fn() -> f64,
     budget_ms: f64,
     row: &mut dyn FnMut(BenchmarkRow),
-) -> Result<(), String> {
+) -> Result<(), DiagnosticsError> {
     let threads = rayon::current_num_threads();
     let layouts = [
         ("A·B", Layout::AsIs, Layout::AsIs),
@@ -161,9 +198,7 @@ pub fn run_benchmarks(
         all_threads: matrixmultiply_gflops(REFERENCE_SIZE, now_ms, budget_ms),
         threads,
     });
-    let cnn = |budget| {
-        cnn_examples_per_second(SUITE_CNN_BATCH, now_ms, budget).map_err(|e| e.to_string())
-    };
+    let cnn = |budget| cnn_examples_per_second(SUITE_CNN_BATCH, now_ms, budget);
     row(BenchmarkRow {
         workload: format!("CNN training step, batch {SUITE_CNN_BATCH}"),
         unit: "examples/s".into(),
@@ -171,9 +206,7 @@ pub fn run_benchmarks(
         all_threads: cnn(4.0 * budget_ms)?,
         threads,
     });
-    let mlp = |budget| {
-        mlp_examples_per_second(SUITE_CNN_BATCH, now_ms, budget).map_err(|e| e.to_string())
-    };
+    let mlp = |budget| mlp_examples_per_second(SUITE_CNN_BATCH, now_ms, budget);
     row(BenchmarkRow {
         workload: format!("MLP 784-256-256-10 training step, batch {SUITE_CNN_BATCH}"),
         unit: "examples/s".into(),
@@ -181,7 +214,7 @@ pub fn run_benchmarks(
         all_threads: mlp(2.0 * budget_ms)?,
         threads,
     });
-    let lstm = |budget| lstm_examples_per_second(now_ms, budget).map_err(|e| e.to_string());
+    let lstm = |budget| lstm_examples_per_second(now_ms, budget);
     row(BenchmarkRow {
         workload: format!(
             "LSTM {LSTM_INPUTS}→{LSTM_UNITS} training step, sequence {LSTM_STEPS}, batch {LSTM_BATCH}"
@@ -191,8 +224,7 @@ pub fn run_benchmarks(
         all_threads: lstm(4.0 * budget_ms)?,
         threads,
     });
-    let transformer =
-        |budget| transformer_examples_per_second(now_ms, budget).map_err(|e| e.to_string());
+    let transformer = |budget| transformer_examples_per_second(now_ms, budget);
     row(BenchmarkRow {
         workload: format!(
             "Transformer block {TRANSFORMER_DIM}×{TRANSFORMER_HEADS} heads, FF {TRANSFORMER_FF} \
@@ -261,10 +293,27 @@ mod tests {
 
     #[test]
     fn absurd_sizes_are_refused_with_the_limit() {
+        use contract::limits::{Bound, Number};
         let err = measure_matmul(100_000, &clock()).unwrap_err();
-        assert_eq!(err, "matrix size N = 100000 exceeds the limit of 2048");
+        assert!(matches!(
+            err,
+            DiagnosticsError::Limit(Violation {
+                bound: Bound::Max(Number::Int(2048)),
+                ..
+            })
+        ));
         let err = measure_matmul(0, &clock()).unwrap_err();
-        assert_eq!(err, "matrix size N = 0 is below the minimum of 16");
+        assert!(matches!(
+            err,
+            DiagnosticsError::Limit(Violation {
+                bound: Bound::Min(Number::Int(16)),
+                ..
+            })
+        ));
+        assert_eq!(
+            DiagnosticsError::NonFinite(4).to_string(),
+            "the 4×4 product gave non-finite values: the matrix kernel is broken on this machine"
+        );
     }
 
     #[test]

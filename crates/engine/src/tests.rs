@@ -366,6 +366,7 @@ fn errors_are_addressed_to_the_lab_that_asked() {
 /// lab writes; the slot gives it run numbering, "start one first" and addressed errors.
 mod throwaway_lab {
     use super::*;
+    use contract::limits::{check_range, Violation};
     use lab::session::{Session, StartError};
     use serde::{Deserialize, Serialize};
 
@@ -386,12 +387,9 @@ mod throwaway_lab {
     struct CounterSession(u32);
     impl Session for CounterSession {
         type Protocol = Counter;
-        fn start(spec: u32, _cx: &Context) -> Result<(Self, CounterReply), StartError> {
-            if spec > 100 {
-                return Err(StartError::Refused(format!(
-                    "start = {spec} exceeds the limit of 100"
-                )));
-            }
+        type Error = Violation;
+        fn start(spec: u32, _cx: &Context) -> Result<(Self, CounterReply), StartError<Violation>> {
+            check_range("start", spec as usize, 0, 100)?;
             Ok((CounterSession(spec), CounterReply::Started(spec)))
         }
         fn handle(
@@ -399,7 +397,7 @@ mod throwaway_lab {
             by: u32,
             _cx: &Context,
             reply: &mut dyn FnMut(CounterReply),
-        ) -> Result<(), String> {
+        ) -> Result<(), Violation> {
             self.0 += by;
             reply(CounterReply::Count(self.0));
             Ok(())

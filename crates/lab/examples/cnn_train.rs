@@ -6,7 +6,7 @@ use lab::cnn::CnnSession;
 use std::rc::Rc;
 use std::time::Instant;
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let link = std::env::args().nth(1).unwrap_or_default();
     let (spec, notes) = contract::cnn::link::decode(&link);
     for n in notes {
@@ -35,7 +35,7 @@ fn main() -> Result<(), String> {
             );
         }
         if let Some(why) = progress.stopped {
-            return Err(why);
+            return Err(why.into());
         }
     }
     Ok(())

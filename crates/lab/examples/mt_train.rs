@@ -5,7 +5,7 @@
 use lab::mt::MtSession;
 use std::time::Instant;
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let link = std::env::args().nth(1).unwrap_or_default();
     let (spec, notes) = contract::mt::link::decode(&link);
     for n in notes {

@@ -5,7 +5,7 @@
 use lab::rnn::RnnSession;
 use std::time::Instant;
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let link = std::env::args().nth(1).unwrap_or_default();
     let (spec, notes) = contract::rnn::link::decode(&link);
     for n in notes {
@@ -39,7 +39,7 @@ fn main() -> Result<(), String> {
             );
         }
         if let Some(why) = progress.stopped {
-            return Err(why);
+            return Err(why.into());
         }
         if progress.step >= progress.total_steps {
             return Ok(());

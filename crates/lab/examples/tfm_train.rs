@@ -5,7 +5,7 @@
 use lab::tfm::TfmSession;
 use std::time::Instant;
 
-fn main() -> Result<(), String> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let link = std::env::args().nth(1).unwrap_or_default();
     let (spec, notes) = contract::tfm::link::decode(&link);
     for n in notes {
@@ -36,7 +36,7 @@ fn main() -> Result<(), String> {
             );
         }
         if let Some(why) = progress.stopped {
-            return Err(why);
+            return Err(why.into());
         }
         if progress.step >= progress.total_steps {
             let view = session.view()?;

@@ -4,8 +4,9 @@
 //! addressed to the lab that asked, and a start that waits for data the worker is still
 //! fetching. A lab implements [`Session`] and adds one line to the registry (`crate::rooms`).
 
-use contract::protocol::{Ask, Body, FromEngine, Protocol};
+use contract::protocol::{Ask, Body, FromEngine, MessageError, Protocol};
 use data::mnist::Mnist;
+use std::fmt;
 use std::rc::Rc;
 
 /// What the worker fetches once for every lab that needs it.
@@ -25,13 +26,14 @@ pub enum Asset<T> {
 
 impl<T: Clone> Asset<T> {
     /// The data, or why a start cannot have it yet: `what` names it for the page.
-    pub fn get(&self, what: &'static str) -> Result<T, StartError> {
+    pub fn get<E>(&self, what: &'static str) -> Result<T, StartError<E>> {
         match self {
             Asset::Loading => Err(StartError::WaitFor(what)),
             Asset::Loaded(value) => Ok(value.clone()),
-            Asset::Failed(why) => Err(StartError::Refused(format!(
-                "{what} could not be loaded: {why}"
-            ))),
+            Asset::Failed(why) => Err(StartError::NotLoaded {
+                what,
+                why: why.clone(),
+            }),
         }
     }
 }
@@ -45,16 +47,56 @@ pub struct Context<'a> {
 
 /// Why a start did not produce a session.
 #[derive(Debug, PartialEq)]
-pub enum StartError {
-    /// The spec cannot run; the message says why (a violated limit names field, value, limit).
-    Refused(String),
+pub enum StartError<E> {
+    /// The spec cannot run: the lab's error says why (a violated limit names field, value,
+    /// limit).
+    Refused(E),
     /// It needs data still being fetched (named for the page); it is started once that arrives.
     WaitFor(&'static str),
+    /// The data it needs could not be fetched (`why`: what the fetch reported).
+    NotLoaded { what: &'static str, why: String },
 }
 
-impl From<String> for StartError {
-    fn from(message: String) -> StartError {
-        StartError::Refused(message)
+impl<E> From<E> for StartError<E> {
+    fn from(error: E) -> StartError<E> {
+        StartError::Refused(error)
+    }
+}
+
+/// Why the slot answered a message with an error: the slot's own refusals, or the lab's. Its
+/// `Display` is the one place a lab's typed error becomes the page's text.
+enum Refusal<E> {
+    /// The start or request body is not this lab's message.
+    Unreadable(MessageError),
+    NotLoaded {
+        what: &'static str,
+        why: String,
+    },
+    NoSession {
+        slug: &'static str,
+    },
+    OtherRun {
+        slug: &'static str,
+        run: u64,
+        current: u64,
+    },
+    Lab(E),
+}
+
+impl<E: fmt::Display> fmt::Display for Refusal<E> {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::Unreadable(e) => e.fmt(out),
+            Refusal::NotLoaded { what, why } => write!(out, "{what} could not be loaded: {why}"),
+            Refusal::NoSession { slug } => {
+                write!(out, "no {slug} session is running: start one first")
+            }
+            Refusal::OtherRun { slug, run, current } => write!(
+                out,
+                "this request is for run {run} of the {slug} lab, but run {current} is the current one"
+            ),
+            Refusal::Lab(e) => e.fmt(out),
+        }
     }
 }
 
@@ -65,9 +107,14 @@ type Reply<S> = <<S as Session>::Protocol as Protocol>::Reply;
 /// One lab's engine side.
 pub trait Session: Sized {
     type Protocol: Protocol;
+    /// Why a start or a request is refused; shown to the page as its `Display`.
+    type Error: fmt::Display;
 
     /// Builds the session a spec describes and its first reply.
-    fn start(spec: Spec<Self>, cx: &Context) -> Result<(Self, Reply<Self>), StartError>;
+    fn start(
+        spec: Spec<Self>,
+        cx: &Context,
+    ) -> Result<(Self, Reply<Self>), StartError<Self::Error>>;
 
     /// Answers one request with as many replies as it needs (a long task may report as it
     /// goes). A request that asks for time says so itself (a budget in ms, checked against
@@ -77,7 +124,7 @@ pub trait Session: Sized {
         request: Request<Self>,
         cx: &Context,
         reply: &mut dyn FnMut(Reply<Self>),
-    ) -> Result<(), String>;
+    ) -> Result<(), Self::Error>;
 }
 
 /// A participant as the engine sees it: JSON in, addressed messages out.
@@ -124,29 +171,28 @@ impl<S: Session> Slot<S> {
         self.session = None;
         self.waiting = None;
         self.run = run;
-        let started = body
-            .read::<Spec<S>>()
-            .map_err(|e| StartError::Refused(e.to_string()))
-            .and_then(|spec| S::start(spec, cx));
-        match started {
-            Ok((session, first)) => {
+        let refused = match body.read::<Spec<S>>().map(|spec| S::start(spec, cx)) {
+            Err(e) => Refusal::Unreadable(e),
+            Ok(Ok((session, first))) => {
                 self.session = Some(session);
-                out(FromEngine::reply::<S::Protocol>(run, &first));
+                return out(FromEngine::reply::<S::Protocol>(run, &first));
             }
-            Err(StartError::WaitFor(what)) => {
+            Ok(Err(StartError::WaitFor(what))) => {
                 self.waiting = Some((run, body));
-                out(FromEngine::Waiting {
+                return out(FromEngine::Waiting {
                     from: slug.into(),
                     run,
                     what: what.into(),
                 });
             }
-            Err(StartError::Refused(message)) => out(FromEngine::Error {
-                from: slug.into(),
-                run,
-                message,
-            }),
-        }
+            Ok(Err(StartError::NotLoaded { what, why })) => Refusal::NotLoaded { what, why },
+            Ok(Err(StartError::Refused(e))) => Refusal::Lab(e),
+        };
+        out(FromEngine::Error {
+            from: slug.into(),
+            run,
+            message: refused.to_string(),
+        });
     }
 }
 
@@ -162,21 +208,24 @@ impl<S: Session> Room for Slot<S> {
             Ask::Request(body) => body,
         };
         let refused = match (&mut self.session, body.read::<Request<S>>()) {
-            (None, _) => Err(format!("no {slug} session is running: start one first")),
-            (Some(_), _) if run != self.run => Err(format!(
-                "this request is for run {run} of the {slug} lab, but run {} is the current one",
-                self.run
-            )),
-            (Some(_), Err(e)) => Err(e.to_string()),
-            (Some(session), Ok(request)) => session.handle(request, cx, &mut |reply| {
-                out(FromEngine::reply::<S::Protocol>(run, &reply))
+            (None, _) => Err(Refusal::NoSession { slug }),
+            (Some(_), _) if run != self.run => Err(Refusal::OtherRun {
+                slug,
+                run,
+                current: self.run,
             }),
+            (Some(_), Err(e)) => Err(Refusal::Unreadable(e)),
+            (Some(session), Ok(request)) => session
+                .handle(request, cx, &mut |reply| {
+                    out(FromEngine::reply::<S::Protocol>(run, &reply))
+                })
+                .map_err(Refusal::Lab),
         };
-        if let Err(message) = refused {
+        if let Err(refusal) = refused {
             out(FromEngine::Error {
                 from: slug.into(),
                 run,
-                message,
+                message: refusal.to_string(),
             });
         }
     }

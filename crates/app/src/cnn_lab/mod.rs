@@ -111,7 +111,7 @@ fn start_run(state: RwSignal<CnnSession>) {
             s.restart();
             s.waiting = false;
             s.playing = false;
-            s.lab.blocked = Some(why);
+            s.lab.blocked = Some(why.to_string());
         });
         return;
     }
@@ -123,7 +123,7 @@ fn change(state: RwSignal<CnnSession>, edit: impl FnOnce(&mut CnnLab)) {
     let mut spec = state.with_untracked(|s| s.spec.clone());
     edit(&mut spec);
     if let Err(message) = spec.check() {
-        state.update(|s| s.error = Some(message));
+        state.update(|s| s.error = Some(message.to_string()));
         return;
     }
     state.update(|s| {

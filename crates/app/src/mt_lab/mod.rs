@@ -59,7 +59,8 @@ pub fn page(opening: &str) -> Box<dyn Page> {
 
 /// A new experiment: the run restarts from step 0.
 fn change(state: RwSignal<MtSession>, edit: impl FnOnce(&mut MtLab)) {
-    labs::change(state, MtLab::check, edit)
+    // The page's error line takes the sentence; the typed error stays with the spec.
+    labs::change(state, |s| s.check().map_err(|e| e.to_string()), edit)
 }
 
 #[component]

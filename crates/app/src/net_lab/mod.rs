@@ -44,7 +44,7 @@ pub fn page(opening: &str) -> Box<dyn Page> {
 /// points, discretized output) changes the page and the link, not the run.
 fn change(state: RwSignal<NetSession>, spec: NetLab) {
     if let Err(message) = spec.check() {
-        state.update(|s| s.error = Some(message));
+        state.update(|s| s.error = Some(message.to_string()));
         return;
     }
     let same_run = state.with_untracked(|s| s.spec.training_part() == spec.training_part());
@@ -108,7 +108,7 @@ fn set_weight(state: RwSignal<NetSession>, (layer, from, to, value): (usize, usi
         });
         match checked {
             Ok(()) => s.set_weight(layer, from, to, value),
-            Err(message) => s.error = Some(message),
+            Err(message) => s.error = Some(message.to_string()),
         }
     });
 }
@@ -358,8 +358,11 @@ fn DataControls(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoVie
                 .unwrap_or_default()
         })
     };
+    // `generated`: the setting belongs to the generated sets (noise), so it is off for the
+    // student's own points, which are as given.
     let slider = move |label: &'static str,
                        testid: &'static str,
+                       generated: bool,
                        (min, max, step): (usize, usize, usize),
                        get: fn(&(Dataset, usize, usize, usize)) -> usize,
                        set: fn(&mut NetLab, usize),
@@ -369,8 +372,7 @@ fn DataControls(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoVie
                 <span>{label}" "<strong data-testid=format!("{testid}-value")>{move || format!("{}{unit}", get(&spec.get()))}</strong></span>
                 <input type="range" data-testid=testid min=min max=max step=step
                     prop:value=move || get(&spec.get()).to_string()
-                    // Noise belongs to the generated sets: the student's own points are as given.
-                    disabled=move || testid == "net-noise" && spec.get().0 == Dataset::Custom
+                    disabled=move || generated && spec.get().0 == Dataset::Custom
                     on:change=move |ev| {
                         if let Ok(v) = event_target_value(&ev).parse::<usize>() { actions.edit(state, |s| set(s, v)) }
                     } />
@@ -390,9 +392,9 @@ fn DataControls(state: ReadSignal<NetSession>, actions: Actions) -> impl IntoVie
                     </button>
                 }).collect::<Vec<_>>()}
             </div>
-            {slider("Training data", "net-train", (NetLimits::TRAIN_PERCENT.0, NetLimits::TRAIN_PERCENT.1, 10), |s| s.1, |s, v| s.train_percent = v, "%")}
-            {slider("Noise", "net-noise", (0, NetLimits::MAX_NOISE, 5), |s| s.2, |s, v| s.noise = v, "")}
-            {slider("Batch size", "net-batch", (1, NetLimits::MAX_BATCH, 1), |s| s.3, |s, v| s.batch = v, "")}
+            {slider("Training data", "net-train", false, (NetLimits::TRAIN_PERCENT.0, NetLimits::TRAIN_PERCENT.1, 10), |s| s.1, |s, v| s.train_percent = v, "%")}
+            {slider("Noise", "net-noise", true, (0, NetLimits::MAX_NOISE, 5), |s| s.2, |s, v| s.noise = v, "")}
+            {slider("Batch size", "net-batch", false, (1, NetLimits::MAX_BATCH, 1), |s| s.3, |s, v| s.batch = v, "")}
             <button class="secondary-blue" data-testid="net-regenerate" title="draw a new data set and new initial weights (a new seed)"
                 on:click=move |_| actions.edit(state, |s| s.seed = s.seed.wrapping_add(1))>"Regenerate"</button>
             <span class="hint">{counts}</span>

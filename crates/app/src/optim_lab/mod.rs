@@ -225,7 +225,7 @@ fn RacerRow(state: ReadSignal<OptimSession>, actions: Actions, name: OptimizerNa
                 run.lr = lr;
                 match contract::limits::TrainingLimits::check_run(run) {
                     Ok(()) => actions.edit(state, |spec| spec.runs[i].lr = lr),
-                    Err(message) => actions.refuse.run(message),
+                    Err(message) => actions.refuse.run(message.to_string()),
                 }
             }
         }
@@ -241,7 +241,7 @@ fn RacerRow(state: ReadSignal<OptimSession>, actions: Actions, name: OptimizerNa
                 run.set(knob, value);
                 match contract::limits::TrainingLimits::check_run(&run) {
                     Ok(()) => actions.edit(state, |spec| spec.runs[i] = run),
-                    Err(message) => actions.refuse.run(message),
+                    Err(message) => actions.refuse.run(message.to_string()),
                 }
             };
             view! {
@@ -323,7 +323,7 @@ fn DecaySettings(state: ReadSignal<OptimSession>, actions: Actions) -> impl Into
         };
         match TrainingLimits::check_schedule(&schedule, OptimLimits::MAX_STEPS) {
             Ok(()) => actions.edit(state, |spec| spec.schedule = schedule),
-            Err(message) => actions.refuse.run(message),
+            Err(message) => actions.refuse.run(message.to_string()),
         }
     };
     view! {

@@ -66,7 +66,8 @@ pub fn page(opening: &str) -> Box<dyn Page> {
 
 /// A new experiment: the run restarts from step 0.
 fn change(state: RwSignal<TfmSession>, edit: impl FnOnce(&mut TfmLab)) {
-    labs::change(state, TfmLab::check, edit)
+    // The page's error line takes the sentence; the typed error stays with the spec.
+    labs::change(state, |s| s.check().map_err(|e| e.to_string()), edit)
 }
 
 #[component]

@@ -4,7 +4,7 @@
 
 use super::state::TfmSession;
 use crate::widgets::heatmap::{Grid, Heatmap, Scale};
-use contract::tfm::protocol::{Stage, TfmView};
+use contract::tfm::protocol::{Stage, StageKind, TfmView};
 use leptos::prelude::*;
 
 /// A stage as a grid; cells hidden by the mask are not numbers (drawn grey).
@@ -28,7 +28,7 @@ pub fn grid(view: &TfmView, stage: &Stage) -> Grid {
 
 /// Weights live in [0, 1]; everything else is signed, zero white.
 pub fn scale(stage: &Stage) -> Scale {
-    if stage.name == "softmax" {
+    if stage.kind == StageKind::Weights {
         Scale::Linear { low: 0.0, high: 1.0 }
     } else {
         Scale::Signed {

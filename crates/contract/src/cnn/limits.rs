@@ -1,6 +1,7 @@
 //! The CNN lab's limits.
 
-use crate::limits::{check_range, TrainingLimits};
+use super::CnnError;
+use crate::limits::{check_offered, check_range, TrainingLimits};
 
 /// The CNN lab's limits: what one browser tab trains in seconds to minutes without running out
 /// of memory (the wasm memory is capped at 4 GiB, and the page shares it with the pool).
@@ -44,28 +45,20 @@ impl CnnLimits {
     /// Largest drawn canvas side accepted (the page draws on 112×112).
     pub const MAX_DRAWN_SIDE: usize = 512;
 
-    pub fn check(spec: &crate::cnn::CnnLab) -> Result<(), String> {
+    pub fn check(spec: &crate::cnn::CnnLab) -> Result<(), CnnError> {
         check_range("number of layers", spec.layers.len(), 0, Self::MAX_LAYERS)?;
         for (i, layer) in spec.layers.iter().enumerate() {
             crate::cnn::check_layer(i, layer)?;
         }
-        if !crate::cnn::CNN_OPTIMIZERS.contains(&spec.run.optimizer) {
-            return Err(format!(
-                "optimizer {} is not offered in the CNN lab",
-                spec.run.optimizer.slug()
-            ));
-        }
+        check_offered(spec.run.optimizer, &crate::cnn::CNN_OPTIMIZERS, "CNN")?;
         TrainingLimits::check_run(&spec.run)?;
         TrainingLimits::check_schedule(&spec.schedule, Self::MAX_STEPS)?;
         check_range("batch", spec.batch, Self::BATCH.0, Self::BATCH.1)?;
         check_range("epochs", spec.epochs, Self::EPOCHS.0, Self::EPOCHS.1)?;
         check_range("digit", spec.digit, 0, crate::cnn::TEST_DIGITS - 1)?;
-        for (name, v) in [("shift x", spec.shift.0), ("shift y", spec.shift.1)] {
-            if v.unsigned_abs() > Self::MAX_SHIFT.unsigned_abs() {
-                return Err(format!(
-                    "{name} = {v} exceeds the limit of ±{}",
-                    Self::MAX_SHIFT
-                ));
+        for (axis, value) in [("shift x", spec.shift.0), ("shift y", spec.shift.1)] {
+            if value.unsigned_abs() > Self::MAX_SHIFT.unsigned_abs() {
+                return Err(CnnError::Shift { axis, value });
             }
         }
         if let Some(at) = spec.at {
@@ -75,34 +68,25 @@ impl CnnLimits {
     }
 
     /// The model's size against the limits (after its table was built without errors).
-    pub fn check_size(table: &super::arch::ArchTable, batch: usize) -> Result<(), String> {
+    pub fn check_size(table: &super::arch::ArchTable, batch: usize) -> Result<(), CnnError> {
         let params = table.total_params();
         if params > Self::MAX_PARAMS {
-            return Err(format!(
-                "the model has {params} parameters, over the limit of {}",
-                Self::MAX_PARAMS
-            ));
+            return Err(CnnError::TooManyParams { params });
         }
         let work = table.total_mult_adds();
         if work > Self::MAX_MULT_ADDS {
-            return Err(format!(
-                "the model needs {work} multiply-adds per digit, over the limit of {}",
-                Self::MAX_MULT_ADDS
-            ));
+            return Err(CnnError::TooMuchWork { work });
         }
         let window_ops = table.window_ops_per_example().saturating_mul(batch as u64);
         if window_ops > Self::MAX_BATCH_WINDOW_OPS {
-            return Err(format!(
-                "a batch of {batch} makes {window_ops} pooling window reads, over the limit of {} (use a smaller batch, smaller pooling windows or fewer channels)",
-                Self::MAX_BATCH_WINDOW_OPS
-            ));
+            return Err(CnnError::TooManyWindowReads {
+                batch,
+                reads: window_ops,
+            });
         }
         let values = table.values_per_example().saturating_mul(batch as u64);
         if values > Self::MAX_BATCH_VALUES {
-            return Err(format!(
-                "a batch of {batch} needs about {values} values in memory, over the limit of {} (use a smaller batch, fewer channels or smaller kernels)",
-                Self::MAX_BATCH_VALUES
-            ));
+            return Err(CnnError::TooManyValues { batch, values });
         }
         Ok(())
     }

@@ -340,7 +340,7 @@ impl crate::link::Link for CnnLab {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cnn::Preset;
+    use crate::cnn::{CnnError, Preset};
     use crate::training::LrSchedule;
 
     use crate::test_gen::Gen;
@@ -433,7 +433,10 @@ mod tests {
         let (spec, notes) = decode("lab=cnn&layers=c8k5,max2,max2,max2,max2");
         assert_eq!(notes, vec![]);
         assert_eq!(spec.layers.len(), 5);
-        assert!(spec.trainable().unwrap_err().starts_with("layer 5"));
+        assert!(matches!(
+            spec.trainable(),
+            Err(CnnError::Layer { index: 4, .. })
+        ));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! its link, limits, messages and the builder's arithmetic are this folder's other files.
 
 pub mod arch;
+pub mod error;
 mod examples;
 pub mod limits;
 pub mod link;
@@ -10,9 +11,10 @@ pub mod protocol;
 pub mod view;
 pub mod zoo;
 
-use crate::limits::check_range;
+use crate::limits::{check_range, Violation};
 use crate::training::{LrSchedule, OptimizerName, Run};
 use arch::{ArchTable, FeatureShape, LayerSpec, PoolKind};
+pub use error::CnnError;
 use limits::CnnLimits;
 use serde::{Deserialize, Serialize};
 
@@ -171,16 +173,19 @@ impl CnnLab {
 
     /// Every value inside the named limits? The first violation, naming field, value and limit.
     /// (An architecture can be within limits and still impossible: see [`CnnLab::trainable`].)
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), CnnError> {
         CnnLimits::check(self)
     }
 
     /// Within limits and buildable: the reason it cannot be trained, if any.
-    pub fn trainable(&self) -> Result<(), String> {
+    pub fn trainable(&self) -> Result<(), CnnError> {
         self.check()?;
         let table = self.table();
-        if let Some((i, e)) = table.first_error() {
-            return Err(format!("layer {}: {e}", i + 1));
+        if let Some((index, error)) = table.first_error() {
+            return Err(CnnError::Layer {
+                index,
+                error: *error,
+            });
         }
         let normalises = self
             .layers
@@ -189,15 +194,7 @@ impl CnnLab {
         // One digit's statistics are itself: x̂ = 0, nothing before it learns, and its running
         // variance collapses (PyTorch refuses the same).
         if normalises && (self.batch < 2 || TRAIN_DIGITS % self.batch == 1) {
-            return Err(format!(
-                "batch norm needs at least 2 digits in every batch; with batch = {} {}",
-                self.batch,
-                if self.batch < 2 {
-                    "each batch holds one".to_string()
-                } else {
-                    format!("the last batch of each epoch holds 1 of the {TRAIN_DIGITS} digits")
-                }
-            ));
+            return Err(CnnError::OneDigitBatch { batch: self.batch });
         }
         CnnLimits::check_size(&table, self.batch)
     }
@@ -223,7 +220,7 @@ impl Default for CnnLab {
 }
 
 /// Checks for values a user can type; used by the URL decoder and the engine alike.
-pub(crate) fn check_layer(i: usize, layer: &LayerSpec) -> Result<(), String> {
+pub(crate) fn check_layer(i: usize, layer: &LayerSpec) -> Result<(), Violation> {
     let field = |name: &str| format!("layer {} {name}", i + 1);
     match *layer {
         LayerSpec::Conv {
@@ -298,8 +295,19 @@ mod tests {
         let mut spec = CnnLab::default();
         spec.layers.push(LayerSpec::max_pool(2)); // 7 → 3.5
         let e = spec.trainable().unwrap_err();
-        assert!(e.starts_with("layer 7: pooling"), "{e}");
-        assert!(e.contains("(7 + 2·0 − 2)/2 + 1 = 3.50"), "{e}");
+        assert!(
+            matches!(
+                e,
+                CnnError::Layer {
+                    index: 6,
+                    error: arch::ArchError {
+                        part: arch::Part::Pooling,
+                        problem: arch::Problem::Window(_),
+                    },
+                }
+            ),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -307,16 +315,18 @@ mod tests {
         // 64 channels into an 11×11 kernel: its unfolded input is 784·64·121 values a digit.
         let (wide, _) = link::decode("lab=cnn&layers=c64k1,c1k11p5");
         let e = wide.trainable().unwrap_err();
-        assert!(e.contains("over the limit of 100000000"), "{e}");
+        assert!(matches!(e, CnnError::TooManyValues { .. }), "{e:?}");
         let (deep, _) = link::decode("lab=cnn&layers=c32k3p1,relu,c32k7p3,relu,max2,max2");
         assert!(deep.trainable().is_err());
         // Pooling counts too: 64 maps of 21×21 reading 8×8 windows, 256 digits a batch.
         let (pooled, notes) = link::decode("lab=cnn&layers=c64k3p1,max8s1&batch=256");
         assert_eq!(notes, vec![]);
-        let e = pooled.trainable().unwrap_err();
-        assert!(
-            e.contains("462422016 pooling window reads, over the limit of 100000000"),
-            "{e}"
+        assert_eq!(
+            pooled.trainable(),
+            Err(CnnError::TooManyWindowReads {
+                batch: 256,
+                reads: 462_422_016
+            })
         );
         // The presets fit even at the largest batch, except the ResNet-like one.
         for preset in [Preset::LeNet, Preset::Vgg] {
@@ -336,12 +346,15 @@ mod tests {
             batch,
             ..CnnLab::default()
         };
-        assert!(spec(1)
-            .trainable()
-            .unwrap_err()
-            .contains("each batch holds one"));
+        assert_eq!(
+            spec(1).trainable(),
+            Err(CnnError::OneDigitBatch { batch: 1 })
+        );
         // 8,000 = 421·19 + 1.
-        assert!(spec(19).trainable().unwrap_err().contains("last batch"));
+        assert_eq!(
+            spec(19).trainable(),
+            Err(CnnError::OneDigitBatch { batch: 19 })
+        );
         assert_eq!(spec(20).trainable(), Ok(()));
         // Without batch norm a batch of one is fine.
         let plain = CnnLab {

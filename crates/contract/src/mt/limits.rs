@@ -1,7 +1,7 @@
 //! The Translation lab's limits.
 
-use super::{MtLab, SHORTEST};
-use crate::limits::{check_float, check_range, TrainingLimits};
+use super::{MtError, MtLab, SHORTEST};
+use crate::limits::{check_float, check_offered, check_range, TrainingLimits};
 
 /// What one browser tab trains three models of in minutes.
 pub struct MtLimits;
@@ -35,13 +35,13 @@ impl MtLimits {
     pub const REPLY_BYTES: usize = 512 * 1024;
 
     /// Every limit: each field's own, then what fields must satisfy together.
-    pub fn check(spec: &MtLab) -> Result<(), String> {
+    pub fn check(spec: &MtLab) -> Result<(), MtError> {
         Self::check_fields(spec)?;
         Self::check_together(spec)
     }
 
     /// The limits one field meets alone (a link's keys are read one at a time against these).
-    pub fn check_fields(spec: &MtLab) -> Result<(), String> {
+    pub fn check_fields(spec: &MtLab) -> Result<(), MtError> {
         check_range("longest sentence", spec.longest, SHORTEST, Self::LONGEST)?;
         check_range("width", spec.width, Self::WIDTH.0, Self::WIDTH.1)?;
         check_range("layers", spec.layers, Self::LAYERS.0, Self::LAYERS.1)?;
@@ -61,12 +61,7 @@ impl MtLimits {
                 Self::MAX_TEXT_CHARS,
             )?;
         }
-        if !super::MT_OPTIMIZERS.contains(&spec.run.optimizer) {
-            return Err(format!(
-                "optimizer {} is not offered in the Translation lab",
-                spec.run.optimizer.slug()
-            ));
-        }
+        check_offered(spec.run.optimizer, &super::MT_OPTIMIZERS, "Translation")?;
         TrainingLimits::check_run(&spec.run)?;
         TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
         if let Some(at) = spec.at {
@@ -77,18 +72,15 @@ impl MtLimits {
 
     /// What the sizes must satisfy together: heads that divide the Transformer's width, and
     /// a width the two directions of the encoder can share.
-    pub fn check_together(spec: &MtLab) -> Result<(), String> {
+    pub fn check_together(spec: &MtLab) -> Result<(), MtError> {
         if !spec.width.is_multiple_of(spec.heads) {
-            return Err(format!(
-                "width = {} is not a multiple of the {} heads (each head gets width / heads dimensions)",
-                spec.width, spec.heads
-            ));
+            return Err(MtError::HeadsDoNotDivide {
+                width: spec.width,
+                heads: spec.heads,
+            });
         }
         if !spec.width.is_multiple_of(2) {
-            return Err(format!(
-                "width = {} is odd: the encoder runs half of it each way",
-                spec.width
-            ));
+            return Err(MtError::OddWidth(spec.width));
         }
         Ok(())
     }
@@ -97,6 +89,15 @@ impl MtLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::{Bound, Number, Violation};
+
+    fn over(field: &str, value: usize, max: usize) -> MtError {
+        MtError::Limit(Violation {
+            field: field.into(),
+            value: Number::Int(value),
+            bound: Bound::Max(Number::Int(max)),
+        })
+    }
 
     #[test]
     fn every_limit_names_itself() {
@@ -108,7 +109,7 @@ mod tests {
                     longest: 18,
                     ..ok.clone()
                 },
-                "longest sentence = 18 exceeds the limit of 17",
+                over("longest sentence", 18, 17),
             ),
             (
                 MtLab {
@@ -116,7 +117,10 @@ mod tests {
                     heads: 8,
                     ..ok.clone()
                 },
-                "width = 60 is not a multiple of the 8 heads",
+                MtError::HeadsDoNotDivide {
+                    width: 60,
+                    heads: 8,
+                },
             ),
             (
                 MtLab {
@@ -124,26 +128,25 @@ mod tests {
                     heads: 1,
                     ..ok.clone()
                 },
-                "width = 9 is odd",
+                MtError::OddWidth(9),
             ),
             (
                 MtLab {
                     beam: 9,
                     ..ok.clone()
                 },
-                "beam width = 9 exceeds the limit of 8",
+                over("beam width", 9, 8),
             ),
             (
                 MtLab {
                     at: Some(601),
                     ..ok.clone()
                 },
-                "at = 601 exceeds the limit of 600",
+                over("at", 601, 600),
             ),
         ];
         for (spec, why) in cases {
-            let error = spec.check().unwrap_err();
-            assert!(error.contains(why), "{error}");
+            assert_eq!(spec.check(), Err(why));
         }
     }
 }

@@ -6,12 +6,14 @@
 //! sentence greedily and with beam search, draws each model's alignment, and takes BLEU
 //! apart. Its experiment, link, limits and messages.
 
+pub mod error;
 mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
+pub use error::MtError;
 use limits::MtLimits;
 use serde::{Deserialize, Serialize};
 
@@ -123,7 +125,7 @@ impl MtLab {
         run
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), MtError> {
         MtLimits::check(self)
     }
 

@@ -1,7 +1,7 @@
 //! The Network lab's limits (the training settings' own are `limits::TrainingLimits`).
 
-use super::{NetLab, NET_OPTIMIZERS};
-use crate::limits::{check_float, check_range, TrainingLimits};
+use super::{NetError, NetLab, NET_OPTIMIZERS};
+use crate::limits::{check_float, check_range, TrainingLimits, Violation};
 
 pub struct NetLimits;
 
@@ -45,7 +45,7 @@ impl NetLimits {
         Self::MAX_EPOCHS * 1200
     }
 
-    pub fn check(spec: &NetLab) -> Result<(), String> {
+    pub fn check(spec: &NetLab) -> Result<(), NetError> {
         check_range("noise", spec.noise, 0, Self::MAX_NOISE)?;
         check_range(
             "train",
@@ -64,11 +64,11 @@ impl NetLimits {
             )?;
         }
         if spec.features.is_empty() {
-            return Err("features: choose at least one input feature".into());
+            return Err(NetError::NoFeature);
         }
         for (i, f) in spec.features.iter().enumerate() {
             if spec.features[..i].contains(f) {
-                return Err(format!("features: {} is listed twice", f.slug()));
+                return Err(NetError::FeatureTwice(*f));
             }
         }
         check_range(
@@ -92,10 +92,7 @@ impl NetLimits {
             Self::MAX_REG_RATE,
         )?;
         if !NET_OPTIMIZERS.contains(&spec.run.optimizer) {
-            return Err(format!(
-                "opt: {} is not an optimizer of this lab",
-                spec.run.optimizer.slug()
-            ));
+            return Err(NetError::NotOffered(spec.run.optimizer));
         }
         TrainingLimits::check_run(&spec.run)?;
         TrainingLimits::check_schedule(&spec.schedule, Self::max_steps())?;
@@ -111,7 +108,7 @@ impl NetLimits {
     }
 
     /// One hand-set weight: a weight of this network, a finite value within the limit.
-    pub fn check_edit(e: &super::WeightEdit, sizes: &[usize]) -> Result<(), String> {
+    pub fn check_edit(e: &super::WeightEdit, sizes: &[usize]) -> Result<(), Violation> {
         check_range("edit epoch", e.epoch, 0, Self::MAX_EPOCHS)?;
         check_range("edit layer", e.layer, 1, sizes.len() - 1)?;
         check_range("edit from", e.from, 0, sizes[e.layer - 1] - 1)?;

@@ -4,6 +4,7 @@
 //! and messages.
 
 pub mod custom;
+pub mod error;
 mod examples;
 pub mod limits;
 pub mod link;
@@ -11,6 +12,7 @@ pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
 use custom::CustomPoint;
+pub use error::NetError;
 use limits::NetLimits;
 use serde::{Deserialize, Serialize};
 
@@ -357,7 +359,7 @@ impl NetLab {
 
     /// Every value inside the named limits? The first violation, as a message naming the
     /// field, the value and the limit.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), NetError> {
         NetLimits::check(self)
     }
 

@@ -1,6 +1,6 @@
 //! The optimizer lab's limits (the training settings' own are `limits::TrainingLimits`).
 
-use super::OptimLab;
+use super::{OptimError, OptimLab};
 use crate::limits::{check_float, check_range, TrainingLimits};
 
 pub struct OptimLimits;
@@ -31,14 +31,14 @@ impl OptimLimits {
         (Self::MAX_POINTS_PER_REPLY / runs.max(1)).clamp(1, Self::MAX_STEPS_PER_REQUEST)
     }
 
-    pub fn check(spec: &OptimLab) -> Result<(), String> {
+    pub fn check(spec: &OptimLab) -> Result<(), OptimError> {
         if spec.runs.is_empty() {
-            return Err("opt: choose at least one optimizer".into());
+            return Err(OptimError::NoOptimizer);
         }
         check_range("number of optimizers", spec.runs.len(), 1, Self::MAX_RUNS)?;
         for (i, run) in spec.runs.iter().enumerate() {
             if spec.runs[..i].iter().any(|r| r.optimizer == run.optimizer) {
-                return Err(format!("opt: {} is listed twice", run.optimizer.slug()));
+                return Err(OptimError::ListedTwice(run.optimizer));
             }
             TrainingLimits::check_run(run)?;
         }

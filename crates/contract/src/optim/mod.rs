@@ -1,12 +1,14 @@
 //! The optimizer lab: optimizers race across a 2-D loss surface (or a regression problem's
 //! loss over (w, b)) from the same start. Its experiment, link, limits and messages.
 
+pub mod error;
 mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
+pub use error::OptimError;
 use limits::OptimLimits;
 use serde::{Deserialize, Serialize};
 
@@ -93,7 +95,7 @@ impl Default for OptimLab {
 impl OptimLab {
     /// Every value inside the named limits? The first violation, as a message naming the
     /// field, the value and the limit.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), OptimError> {
         OptimLimits::check(self)
     }
 }

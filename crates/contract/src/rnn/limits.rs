@@ -1,7 +1,7 @@
 //! The Recurrent lab's limits.
 
-use super::RnnLab;
-use crate::limits::{check_float, check_range, TrainingLimits};
+use super::{RnnError, RnnLab};
+use crate::limits::{check_float, check_offered, check_range, TrainingLimits};
 
 /// What one browser tab trains in seconds to minutes: a step of the largest model within them
 /// takes well under a second.
@@ -39,13 +39,13 @@ impl RnnLimits {
     pub const REPLY_BYTES: usize = 256 * 1024;
 
     /// Every limit: each field's own, then what fields must satisfy together.
-    pub fn check(spec: &RnnLab) -> Result<(), String> {
+    pub fn check(spec: &RnnLab) -> Result<(), RnnError> {
         Self::check_fields(spec)?;
         Self::check_together(spec)
     }
 
     /// The limits one field meets alone (a link's keys are read one at a time against these).
-    pub fn check_fields(spec: &RnnLab) -> Result<(), String> {
+    pub fn check_fields(spec: &RnnLab) -> Result<(), RnnError> {
         check_range("span", spec.span, Self::SPAN.0, Self::SPAN.1)?;
         check_range("hidden units", spec.hidden, Self::HIDDEN.0, Self::HIDDEN.1)?;
         check_range("layers", spec.layers, Self::LAYERS.0, Self::LAYERS.1)?;
@@ -60,17 +60,9 @@ impl RnnLimits {
         )?;
         check_float("recurrent gain", spec.gain, Self::GAIN.0, Self::GAIN.1)?;
         if spec.task.answers_every_step() && spec.bidirectional {
-            return Err(format!(
-                "a bidirectional network would read what it must predict: {} reads left to right",
-                spec.task.title().to_lowercase()
-            ));
+            return Err(RnnError::BidirectionalReadsAhead(spec.task));
         }
-        if !super::RNN_OPTIMIZERS.contains(&spec.run.optimizer) {
-            return Err(format!(
-                "optimizer {} is not offered in the Recurrent lab",
-                spec.run.optimizer.slug()
-            ));
-        }
+        check_offered(spec.run.optimizer, &super::RNN_OPTIMIZERS, "Recurrent")?;
         TrainingLimits::check_run(&spec.run)?;
         TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
         if let Some(at) = spec.at {
@@ -80,13 +72,10 @@ impl RnnLimits {
     }
 
     /// What the sizes must satisfy together: one step's work.
-    pub fn check_together(spec: &RnnLab) -> Result<(), String> {
+    pub fn check_together(spec: &RnnLab) -> Result<(), RnnError> {
         let work = Self::step_mult_adds(spec);
         if work > Self::MAX_STEP_MULT_ADDS {
-            return Err(format!(
-                "one training step would take {work} multiply-adds, over the limit of {}: fewer hidden units, layers, a shorter span or a smaller batch",
-                Self::MAX_STEP_MULT_ADDS
-            ));
+            return Err(RnnError::StepTooCostly { work });
         }
         Ok(())
     }
@@ -116,6 +105,7 @@ impl RnnLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::{Bound, Number, Violation};
 
     #[test]
     fn every_limit_names_itself() {
@@ -129,33 +119,41 @@ mod tests {
             bidirectional: true,
             ..ok.clone()
         };
-        assert!(big
-            .check()
-            .unwrap_err()
-            .contains("multiply-adds, over the limit"));
+        assert!(matches!(big.check(), Err(RnnError::StepTooCostly { .. })));
         let long = RnnLab {
             span: 101,
             ..ok.clone()
         };
-        assert!(long
-            .check()
-            .unwrap_err()
-            .contains("span = 101 exceeds the limit of 100"));
+        assert_eq!(
+            long.check(),
+            Err(RnnError::Limit(Violation {
+                field: "span".into(),
+                value: Number::Int(101),
+                bound: Bound::Max(Number::Int(100)),
+            }))
+        );
         let nan = RnnLab {
             clip_at: f32::NAN,
             ..ok.clone()
         };
-        assert!(nan
-            .check()
-            .unwrap_err()
-            .contains("clip threshold = NaN is not a finite number"));
+        assert!(matches!(
+            nan.check(),
+            Err(RnnError::Limit(Violation {
+                bound: Bound::NotFinite,
+                ..
+            }))
+        ));
         let far = RnnLab {
             at: Some(601),
             ..ok
         };
-        assert!(far
-            .check()
-            .unwrap_err()
-            .contains("at = 601 exceeds the limit of 600"));
+        assert!(matches!(
+            far.check(),
+            Err(RnnError::Limit(Violation {
+                value: Number::Int(601),
+                bound: Bound::Max(Number::Int(600)),
+                ..
+            }))
+        ));
     }
 }

@@ -3,12 +3,14 @@
 //! what clipping does to an exploding gradient, and every gate inside the cell. Its
 //! experiment, link, limits and messages.
 
+pub mod error;
 mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
+pub use error::RnnError;
 use limits::RnnLimits;
 use serde::{Deserialize, Serialize};
 
@@ -260,7 +262,7 @@ impl RnnLab {
         run
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), RnnError> {
         RnnLimits::check(self)
     }
 

@@ -1,7 +1,7 @@
 //! The Transformer lab's limits.
 
-use super::{Architecture, TfmLab, TfmTask};
-use crate::limits::{check_float, check_range, TrainingLimits};
+use super::{Architecture, TfmError, TfmLab, TfmTask};
+use crate::limits::{check_float, check_offered, check_range, TrainingLimits};
 
 /// What one browser tab trains in seconds to minutes.
 pub struct TfmLimits;
@@ -48,18 +48,18 @@ impl TfmLimits {
     pub const REPLY_BYTES: usize = 512 * 1024;
 
     /// Every limit: each field's own, then what fields must satisfy together.
-    pub fn check(spec: &TfmLab) -> Result<(), String> {
+    pub fn check(spec: &TfmLab) -> Result<(), TfmError> {
         Self::check_fields(spec)?;
         Self::check_together(spec)
     }
 
     /// The limits one field meets alone (a link's keys are read one at a time against these).
-    pub fn check_fields(spec: &TfmLab) -> Result<(), String> {
+    pub fn check_fields(spec: &TfmLab) -> Result<(), TfmError> {
         match spec.task {
             TfmTask::Language => {
                 check_range("length", spec.length, Self::LM_LENGTH.0, Self::LM_LENGTH.1)?;
                 if spec.architecture == Architecture::Encoder {
-                    return Err("an encoder would see the characters it must predict: the character language model needs the causal decoder".into());
+                    return Err(TfmError::EncoderLanguageModel);
                 }
             }
             TfmTask::Count => check_range("length", spec.length, 1, Self::COUNT_LENGTH)?,
@@ -80,12 +80,7 @@ impl TfmLimits {
         if let Some(clip) = spec.clip {
             check_float("clip threshold", clip, Self::CLIP.0, Self::CLIP.1)?;
         }
-        if !super::TFM_OPTIMIZERS.contains(&spec.run.optimizer) {
-            return Err(format!(
-                "optimizer {} is not offered in the Transformer lab",
-                spec.run.optimizer.slug()
-            ));
-        }
+        check_offered(spec.run.optimizer, &super::TFM_OPTIMIZERS, "Transformer")?;
         TrainingLimits::check_run(&spec.run)?;
         TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
         if let Some(at) = spec.at {
@@ -95,19 +90,16 @@ impl TfmLimits {
     }
 
     /// What the sizes must satisfy together: heads that divide d_model, and one step's work.
-    pub fn check_together(spec: &TfmLab) -> Result<(), String> {
+    pub fn check_together(spec: &TfmLab) -> Result<(), TfmError> {
         if !spec.width.is_multiple_of(spec.heads) {
-            return Err(format!(
-                "d_model = {} is not a multiple of the {} heads (each head gets d_model / heads dimensions)",
-                spec.width, spec.heads
-            ));
+            return Err(TfmError::HeadsDoNotDivide {
+                width: spec.width,
+                heads: spec.heads,
+            });
         }
         let work = Self::step_mult_adds(spec);
         if work > Self::MAX_STEP_MULT_ADDS {
-            return Err(format!(
-                "one training step would take {work} multiply-adds, over the limit of {}: fewer layers, a narrower model, a shorter sequence or a smaller batch",
-                Self::MAX_STEP_MULT_ADDS
-            ));
+            return Err(TfmError::StepTooCostly { work });
         }
         Ok(())
     }
@@ -164,6 +156,7 @@ impl TfmLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::{Bound, Number, Violation};
 
     #[test]
     fn every_limit_names_itself() {
@@ -177,43 +170,51 @@ mod tests {
             length: 24,
             ..ok.clone()
         };
-        assert!(big
-            .check()
-            .unwrap_err()
-            .contains("multiply-adds, over the limit"));
+        assert!(matches!(big.check(), Err(TfmError::StepTooCostly { .. })));
         let odd = TfmLab {
             width: 30,
             ..ok.clone()
         };
-        assert!(odd
-            .check()
-            .unwrap_err()
-            .contains("d_model = 30 is not a multiple of the 4 heads"));
+        assert_eq!(
+            odd.check(),
+            Err(TfmError::HeadsDoNotDivide {
+                width: 30,
+                heads: 4
+            })
+        );
         let count = TfmLab {
             task: TfmTask::Count,
             length: 12,
             ..ok.clone()
         };
-        assert!(count
-            .check()
-            .unwrap_err()
-            .contains("length = 12 exceeds the limit of 9"));
+        assert_eq!(
+            count.check(),
+            Err(TfmError::Limit(Violation {
+                field: "length".into(),
+                value: Number::Int(12),
+                bound: Bound::Max(Number::Int(9)),
+            }))
+        );
         let lm = TfmLab {
             task: TfmTask::Language,
             length: 32,
             architecture: Architecture::Encoder,
             ..ok.clone()
         };
-        assert!(lm.check().unwrap_err().contains("needs the causal decoder"));
+        assert_eq!(lm.check(), Err(TfmError::EncoderLanguageModel));
         assert_eq!(TfmLimits::test_sequences(&ok), 256);
         assert_eq!(TfmLimits::test_sequences(&big), 16);
         let far = TfmLab {
             at: Some(801),
             ..ok
         };
-        assert!(far
-            .check()
-            .unwrap_err()
-            .contains("at = 801 exceeds the limit of 800"));
+        assert!(matches!(
+            far.check(),
+            Err(TfmError::Limit(Violation {
+                value: Number::Int(801),
+                bound: Bound::Max(Number::Int(800)),
+                ..
+            }))
+        ));
     }
 }

@@ -4,12 +4,14 @@
 //! softmax, ·V, concatenation, ·W_o, the residual, LayerNorm), the positional encodings, and
 //! why the scores are divided by √d_k. Its experiment, link, limits and messages.
 
+pub mod error;
 mod examples;
 pub mod limits;
 pub mod link;
 pub mod protocol;
 
 use crate::training::{LrSchedule, OptimizerName, Run};
+pub use error::TfmError;
 use limits::TfmLimits;
 use serde::{Deserialize, Serialize};
 
@@ -214,7 +216,7 @@ impl TfmLab {
         run
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), TfmError> {
         TfmLimits::check(self)
     }
 

@@ -105,6 +105,8 @@ pub struct HeadAttention {
 /// One matrix of the walkthrough, as the engine computed it from the trained weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Stage {
+    /// Which step of the walk it is: what the page decides by (its `name` is for people).
+    pub kind: StageKind,
     /// "Q = X·W_q", "softmax" …
     pub name: String,
     /// What it is, in a sentence.
@@ -116,6 +118,31 @@ pub struct Stage {
     /// Cells hidden by the mask (−∞ before the softmax, exactly 0 after).
     pub masked: bool,
     pub values: Quantised,
+}
+
+/// The steps of the walk through one head, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageKind {
+    /// X, the block's input (normalised first under pre-LN).
+    Input,
+    Queries,
+    Keys,
+    Values,
+    /// Q·Kᵀ.
+    Scores,
+    /// Q·Kᵀ / √d_k (or unscaled, when scaling is off).
+    ScaledScores,
+    Masked,
+    /// softmax: the attention weights, in [0, 1].
+    Weights,
+    /// softmax · V, the head's output.
+    HeadOutput,
+    Concat,
+    /// · W_o.
+    Mixed,
+    Residual,
+    LayerNorm,
 }
 
 /// The positional encodings the model adds to its token embeddings (the first `len`

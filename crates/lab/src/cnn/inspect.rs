@@ -5,7 +5,8 @@
 
 use super::drawn::{normalise, shifted, SIDE};
 use super::model::layer_tap;
-use super::{argmax, CnnSession};
+use super::{argmax, CnnSession, CnnSessionError};
+use contract::limits::check_range;
 use contract::cnn::arch::FeatureShape;
 use contract::cnn::limits::CnnLimits;
 use contract::cnn::view::{
@@ -21,27 +22,24 @@ pub const EFFECTIVE_FRACTION: f32 = 0.01;
 
 impl CnnSession {
     /// Changes the digit looked at (and its shift) without touching training.
-    pub fn look(&mut self, digit: DigitSource, shift: (i32, i32)) -> Result<(), String> {
+    pub fn look(&mut self, digit: DigitSource, shift: (i32, i32)) -> Result<(), CnnSessionError> {
         let limit = CnnLimits::MAX_SHIFT;
         if shift.0.unsigned_abs() > limit.unsigned_abs()
             || shift.1.unsigned_abs() > limit.unsigned_abs()
         {
-            return Err(format!(
-                "shift {shift:?} exceeds the limit of ±{limit} pixels"
-            ));
+            return Err(CnnSessionError::Shift(shift));
         }
         match &digit {
             DigitSource::Test { index } => {
-                contract::limits::check_range("digit", *index, 0, contract::cnn::TEST_DIGITS - 1)?
+                check_range("digit", *index, 0, contract::cnn::TEST_DIGITS - 1)?
             }
             DigitSource::Drawn { size, ink } => {
-                contract::limits::check_range("drawing size", *size, 1, CnnLimits::MAX_DRAWN_SIDE)?;
+                check_range("drawing size", *size, 1, CnnLimits::MAX_DRAWN_SIDE)?;
                 if ink.len() != size * size {
-                    return Err(format!(
-                        "a {size}×{size} drawing needs {} ink values, got {}",
-                        size * size,
-                        ink.len()
-                    ));
+                    return Err(CnnSessionError::InkCount {
+                        size: *size,
+                        got: ink.len(),
+                    });
                 }
             }
         }
@@ -209,31 +207,29 @@ impl CnnSession {
         channel: usize,
         y: usize,
         x: usize,
-    ) -> Result<ReceptiveFieldView, String> {
-        contract::limits::check_range("layer", layer, 0, self.spec.layers.len().saturating_sub(1))?;
+    ) -> Result<ReceptiveFieldView, CnnSessionError> {
+        check_range("layer", layer, 0, self.spec.layers.len().saturating_sub(1))?;
         let (original, _) = self.digit_image();
         let image = shifted(&original, SIDE, self.shift);
-        let input = Tensor::from_vec(image, &[1, 1, SIDE, SIDE])
-            .map_err(|e| e.to_string())?
-            .requires_grad();
+        let input = Tensor::from_vec(image, &[1, 1, SIDE, SIDE])?.requires_grad();
         let name = layer_tap(layer);
         let (_, taps) = capture(&[name.as_str()], || self.model.logits(&input, false));
         let out = taps
             .get(&name)
-            .ok_or_else(|| format!("layer {layer} produced no output"))?;
+            .ok_or(CnnSessionError::NoOutput { layer })?;
         let (channels, h, w) = match *out.shape() {
             [_, c, h, w] => (c, h, w),
             [_, n] => (n, 1, 1),
-            _ => return Err(format!("layer {layer} has an unexpected shape")),
+            _ => return Err(CnnSessionError::UnexpectedShape { layer }),
         };
-        contract::limits::check_range("channel", channel, 0, channels - 1)?;
-        contract::limits::check_range("row", y, 0, h - 1)?;
-        contract::limits::check_range("column", x, 0, w - 1)?;
+        check_range("channel", channel, 0, channels - 1)?;
+        check_range("row", y, 0, h - 1)?;
+        check_range("column", x, 0, w - 1)?;
         let unit = (channel * h + y) * w + x;
         let value = out.data()[unit];
         let mut cotangent = vec![0.0; out.numel()];
         cotangent[unit] = 1.0;
-        let grads = out.backward_with(cotangent).map_err(|e| e.to_string())?;
+        let grads = out.backward_with(cotangent)?;
         let gradient: Vec<f32> = grads
             .get(&input)
             .map(|g| g.iter().map(|v| v.abs()).collect())

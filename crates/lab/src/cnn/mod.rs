@@ -8,7 +8,10 @@
 pub mod drawn;
 pub mod inspect;
 pub mod model;
+mod error;
 mod session;
+
+pub use error::CnnSessionError;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::cnn::view::{DigitSource, Evaluation, GalleryDigit, WrongDigit};
@@ -45,16 +48,15 @@ pub struct CnnSession {
 
 impl CnnSession {
     /// Builds the model the spec describes; an untrainable spec is refused with its reason.
-    pub fn new(spec: &CnnLab, mnist: Rc<Mnist>) -> Result<CnnSession, String> {
+    pub fn new(spec: &CnnLab, mnist: Rc<Mnist>) -> Result<CnnSession, CnnSessionError> {
         spec.trainable()?;
         let train = mnist.split(Split::Train);
         let test = mnist.split(Split::Test);
         if train.len() != TRAIN_DIGITS || test.len() != TEST_DIGITS {
-            return Err(format!(
-                "the MNIST file has {} training and {} test digits; this lab expects {TRAIN_DIGITS} and {TEST_DIGITS}",
-                train.len(),
-                test.len()
-            ));
+            return Err(CnnSessionError::WrongDigitCount {
+                train: train.len(),
+                test: test.len(),
+            });
         }
         let model = CnnModel::new(&spec.layers, 1, 28, CLASSES, spec.seed);
         // nn's initialisers make gradient-tracking leaves: these are the model's own tensors.

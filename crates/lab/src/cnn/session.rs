@@ -1,16 +1,18 @@
 //! The CNN lab behind the engine's one session interface: a start builds the model (once the
 //! MNIST digits are in), requests train for a time budget, look at a digit, or explain a unit.
 
-use super::CnnSession;
+use super::{CnnSession, CnnSessionError};
 use crate::session::{Context, Session, StartError};
+use contract::limits::check_budget;
 use contract::cnn::limits::CnnLimits;
 use contract::cnn::protocol::{CnnProtocol, CnnReply, CnnRequest};
 use contract::cnn::CnnLab;
 
 impl Session for CnnSession {
     type Protocol = CnnProtocol;
+    type Error = CnnSessionError;
 
-    fn start(spec: CnnLab, cx: &Context) -> Result<(Self, CnnReply), StartError> {
+    fn start(spec: CnnLab, cx: &Context) -> Result<(Self, CnnReply), StartError<CnnSessionError>> {
         let mnist = cx.assets.mnist.get("the MNIST digits")?;
         let mut session = CnnSession::new(&spec, mnist)?;
         let reply = CnnReply::Started {
@@ -26,19 +28,14 @@ impl Session for CnnSession {
         request: CnnRequest,
         cx: &Context,
         reply: &mut dyn FnMut(CnnReply),
-    ) -> Result<(), String> {
+    ) -> Result<(), CnnSessionError> {
         match request {
             CnnRequest::Train {
                 budget_ms,
                 one_thread,
                 until,
             } => {
-                let limit = CnnLimits::MAX_TRAIN_BUDGET_MS;
-                if !(0.0..=limit).contains(&budget_ms) {
-                    return Err(format!(
-                        "training budget = {budget_ms} ms is outside 0..={limit} ms"
-                    ));
-                }
+                check_budget(budget_ms, CnnLimits::MAX_TRAIN_BUDGET_MS)?;
                 let speed = if one_thread {
                     tensor::parallel::sequential(|| self.train_until(budget_ms, cx.now_ms, until))
                 } else {

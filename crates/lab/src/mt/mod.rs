@@ -8,11 +8,14 @@
 //! Deterministic: the task, the held-out set, the batches and each model's initial weights
 //! depend on the spec's seed only.
 
+mod error;
 pub mod model;
 mod session;
 #[cfg(test)]
 mod tests;
 mod translate;
+
+pub use error::MtSessionError;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::mt::limits::MtLimits;
@@ -66,14 +69,14 @@ pub struct Member {
 }
 
 impl Member {
-    fn new(kind: MtModel, spec: &MtLab, task: &SvoSov, test: &[Vec<Pair>]) -> Result<Member, String> {
+    fn new(kind: MtModel, spec: &MtLab, task: &SvoSov, test: &[Vec<Pair>]) -> Result<Member, MtSessionError> {
         let vocab = (task.source_vocab.len(), task.target_vocab.len());
         // Each model from its own seeded stream, so adding one never changes another.
         let mut rng = Rng::new(spec.seed.wrapping_mul(31).wrapping_add(kind as u64 + 11));
         let model: Box<dyn Translator> = match kind {
             MtModel::Fixed => Box::new(Recurrent::new(spec, vocab, false, &mut rng)),
             MtModel::Bahdanau => Box::new(Recurrent::new(spec, vocab, true, &mut rng)),
-            MtModel::Transformer => Box::new(Transformer::new(spec, vocab, &mut rng).map_err(text)?),
+            MtModel::Transformer => Box::new(Transformer::new(spec, vocab, &mut rng)?),
         };
         let mut optimizer = optimizer_for(&spec.run, spec.schedule).with_warmup(spec.warmup);
         if let Some(max_norm) = spec.clip {
@@ -235,7 +238,7 @@ pub struct MtSession {
 impl MtSession {
     /// The task, the held-out set and the three untrained models a spec describes; a spec
     /// over its limits is refused with the limit it exceeds.
-    pub fn new(spec: &MtLab) -> Result<MtSession, String> {
+    pub fn new(spec: &MtLab) -> Result<MtSession, MtSessionError> {
         spec.check()?;
         let task = SvoSov::new(spec.seed);
         let mut rng = Rng::new(spec.seed.wrapping_add(0x7e57));

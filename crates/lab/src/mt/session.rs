@@ -3,16 +3,18 @@
 //! or take BLEU apart.
 
 use super::translate::explain_bleu;
-use super::MtSession;
+use super::{MtSession, MtSessionError};
 use crate::session::{Context, Session, StartError};
+use contract::limits::check_budget;
 use contract::mt::limits::MtLimits;
 use contract::mt::protocol::{MtProtocol, MtReply, MtRequest};
 use contract::mt::MtLab;
 
 impl Session for MtSession {
     type Protocol = MtProtocol;
+    type Error = MtSessionError;
 
-    fn start(spec: MtLab, _cx: &Context) -> Result<(Self, MtReply), StartError> {
+    fn start(spec: MtLab, _cx: &Context) -> Result<(Self, MtReply), StartError<MtSessionError>> {
         let mut session = MtSession::new(&spec)?;
         let reply = MtReply::Started {
             news: session.progress(None),
@@ -25,15 +27,10 @@ impl Session for MtSession {
         request: MtRequest,
         cx: &Context,
         reply: &mut dyn FnMut(MtReply),
-    ) -> Result<(), String> {
+    ) -> Result<(), MtSessionError> {
         match request {
             MtRequest::Train { budget_ms, until } => {
-                let limit = MtLimits::MAX_TRAIN_BUDGET_MS;
-                if !(0.0..=limit).contains(&budget_ms) {
-                    return Err(format!(
-                        "training budget = {budget_ms} ms is outside 0..={limit} ms"
-                    ));
-                }
+                check_budget(budget_ms, MtLimits::MAX_TRAIN_BUDGET_MS)?;
                 let speed = self.train_until(budget_ms, cx.now_ms, until);
                 reply(MtReply::Trained {
                     news: self.progress(speed),

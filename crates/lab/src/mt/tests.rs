@@ -121,14 +121,18 @@ fn a_typed_sentence_is_translated_and_an_unknown_word_is_named() {
     assert_eq!(view.source.join(" "), "the cat eats a mouse </s>");
     assert_eq!(view.reference.unwrap().join(" "), "billi chuha khati hai");
     assert_eq!(view.models.len(), 3);
-    let error = session.translate(Some("the cat eats a pizza"), 0, 3).unwrap_err();
-    assert!(error.starts_with("“pizza” is not in the vocabulary. The models know: the, a, small"), "{error}");
-    let error = session.translate(Some("a dog eats the pizza with ketchup"), 0, 3).unwrap_err();
-    assert!(error.starts_with("“pizza”, “ketchup” are not"), "{error}");
-    assert!(session.translate(Some("  ...  "), 0, 3).unwrap_err().contains("no words"));
-    assert!(session.translate(None, 0, 9).unwrap_err().contains("beam width = 9"));
+    let unknown = |sentence| match session.translate(Some(sentence), 0, 3) {
+        Err(MtSessionError::UnknownWords { unknown, known }) => (unknown, known),
+        other => panic!("{other:?}"),
+    };
+    let (words, known) = unknown("the cat eats a pizza");
+    assert_eq!(words, ["pizza"]);
+    assert_eq!(known[..3], ["the", "a", "small"]);
+    assert_eq!(unknown("a dog eats the pizza with ketchup").0, ["pizza", "ketchup"]);
+    assert_eq!(session.translate(Some("  ...  "), 0, 3).unwrap_err(), MtSessionError::NoWords);
+    assert_eq!(session.translate(None, 0, 9).unwrap_err(), MtSessionError::Beam(9));
     let long = "the cat eats a mouse ".repeat(5);
-    assert!(session.translate(Some(&long), 0, 3).unwrap_err().contains("over the limit of 20 words"));
+    assert_eq!(session.translate(Some(&long), 0, 3).unwrap_err(), MtSessionError::TooManyWords(25));
     // Not the grammar's sentence: translated all the same, with no reference to score.
     let view = session.translate(Some("cat cat cat"), 0, 2).unwrap();
     assert_eq!(view.reference, None);
@@ -197,8 +201,14 @@ fn the_largest_models_replies_stay_within_the_byte_budget() {
         };
         assert_eq!(body.read::<MtReply>().unwrap(), reply);
     }
-    assert!(translate::explain_bleu(&"a ".repeat(41), "a").unwrap_err().contains("41 words"));
-    assert!(translate::explain_bleu("a", &"x".repeat(201)).unwrap_err().contains("201 characters"));
+    assert_eq!(
+        translate::explain_bleu(&"a ".repeat(41), "a").unwrap_err(),
+        MtSessionError::TooManyBleuWords { what: "candidate", words: 41 }
+    );
+    assert_eq!(
+        translate::explain_bleu("a", &"x".repeat(201)).unwrap_err(),
+        MtSessionError::TooManyChars { what: "reference", chars: 201 }
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! apart for any candidate and reference.
 
 use super::model::Map;
-use super::MtSession;
+use super::{MtSession, MtSessionError};
 use contract::cnn::view::Quantised;
 use contract::mt::limits::MtLimits;
 use contract::mt::protocol::{
@@ -38,36 +38,33 @@ impl MtSession {
         sentence: Option<&str>,
         example: usize,
         beam: usize,
-    ) -> Result<TranslationView, String> {
+    ) -> Result<TranslationView, MtSessionError> {
         let (lo, hi) = MtLimits::BEAM;
         if !(lo..=hi).contains(&beam) {
-            return Err(format!("beam width = {beam} is outside {lo}..={hi}"));
+            return Err(MtSessionError::Beam(beam));
         }
         let (source, reference, example) = match sentence {
             Some(text) => {
                 let chars = text.chars().count();
                 if chars > MtLimits::MAX_TEXT_CHARS {
-                    return Err(format!(
-                        "the sentence has {chars} characters, over the limit of {}",
-                        MtLimits::MAX_TEXT_CHARS
-                    ));
+                    return Err(MtSessionError::TooManyChars {
+                        what: "sentence",
+                        chars,
+                    });
                 }
-                let source = self.task.read(text).map_err(|unknown| self.unknown(&unknown))?;
+                let source = self.task.read(text).map_err(|unknown| self.unknown(unknown))?;
                 if source.len() == 1 {
-                    return Err("type a sentence: there are no words to translate".into());
+                    return Err(MtSessionError::NoWords);
                 }
                 let words = source.len() - 1;
                 if words > MtLimits::LONGEST + 3 {
-                    return Err(format!(
-                        "{words} words is over the limit of {} words a sentence may have here",
-                        MtLimits::LONGEST + 3
-                    ));
+                    return Err(MtSessionError::TooManyWords(words));
                 }
                 (source.clone(), self.task.translate(&source), 0)
             }
             None => {
                 let k = example % self.test.len().max(1);
-                let pair = self.test.get(k).ok_or("there are no held-out sentences")?;
+                let pair = self.test.get(k).ok_or(MtSessionError::NoHeldOut)?;
                 (pair.source.clone(), Some(pair.target.clone()), k)
             }
         };
@@ -79,9 +76,9 @@ impl MtSession {
             .iter()
             .map(|m| {
                 let next = |prefixes: &[Vec<usize>]| m.model.next_log_probs(&source, prefixes);
-                let best = greedy(max_len, EOS, next).map_err(|e| e.to_string())?;
-                let beams = beam_search(beam, max_len, EOS, next).map_err(|e| e.to_string())?;
-                let maps = m.model.attention(&source, &best.tokens).map_err(|e| e.to_string())?;
+                let best = greedy(max_len, EOS, next)?;
+                let beams = beam_search(beam, max_len, EOS, next)?;
+                let maps = m.model.attention(&source, &best.tokens)?;
                 let written = target.written(&best.tokens);
                 Ok(ModelTranslation {
                     model: m.kind,
@@ -96,7 +93,7 @@ impl MtSession {
                         .map(|r| bleu(&written, &[r.as_slice()], 4) as f32),
                 })
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, MtSessionError>>()?;
         Ok(TranslationView {
             step: self.step,
             sentence: sentence.map(str::to_string),
@@ -108,17 +105,11 @@ impl MtSession {
         })
     }
 
-    fn unknown(&self, unknown: &[String]) -> String {
-        let quoted: Vec<String> = unknown.iter().map(|w| format!("“{w}”")).collect();
-        let known: Vec<&str> = (3..self.task.source_vocab.len())
-            .map(|i| self.task.source_vocab.word(i))
+    fn unknown(&self, unknown: Vec<String>) -> MtSessionError {
+        let known = (3..self.task.source_vocab.len())
+            .map(|i| self.task.source_vocab.word(i).to_string())
             .collect();
-        format!(
-            "{} {} not in the vocabulary. The models know: {}",
-            quoted.join(", "),
-            if unknown.len() == 1 { "is" } else { "are" },
-            known.join(", ")
-        )
+        MtSessionError::UnknownWords { unknown, known }
     }
 
     fn attention_map(&self, map: Map, source: &[usize], output: &[usize]) -> AttentionMap {
@@ -148,22 +139,18 @@ impl MtSession {
 
 /// BLEU-4 of a candidate against a reference (words split on white space), every number
 /// shown.
-pub fn explain_bleu(candidate: &str, reference: &str) -> Result<BleuView, String> {
-    let split = |what: &str, text: &str| -> Result<Vec<String>, String> {
+pub fn explain_bleu(candidate: &str, reference: &str) -> Result<BleuView, MtSessionError> {
+    let split = |what: &'static str, text: &str| -> Result<Vec<String>, MtSessionError> {
         let chars = text.chars().count();
         if chars > MtLimits::MAX_TEXT_CHARS {
-            return Err(format!(
-                "the {what} has {chars} characters, over the limit of {}",
-                MtLimits::MAX_TEXT_CHARS
-            ));
+            return Err(MtSessionError::TooManyChars { what, chars });
         }
         let words: Vec<String> = text.split_whitespace().map(str::to_string).collect();
         if words.len() > MtLimits::MAX_BLEU_WORDS {
-            return Err(format!(
-                "the {what} has {} words, over the limit of {}",
-                words.len(),
-                MtLimits::MAX_BLEU_WORDS
-            ));
+            return Err(MtSessionError::TooManyBleuWords {
+                what,
+                words: words.len(),
+            });
         }
         Ok(words)
     };

@@ -4,7 +4,7 @@
 //! are the engine's autograd; the same chain rule is also worked by hand here, and the largest
 //! difference between the two is reported (and tested to be round-off).
 
-use super::NetSession;
+use super::{NetSession, NetSessionError};
 use contract::net::protocol::{Backprop, LayerTrace, LayerWeights, Sample};
 use contract::net::Activation;
 use tensor::Tensor;
@@ -19,22 +19,16 @@ fn slope(activation: Activation, z: f32, a: f32) -> f32 {
     }
 }
 
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
 impl NetSession {
     /// Training point `point` through the network as it is now, forward and backward.
-    pub fn explain(&self, point: usize) -> Result<Backprop, String> {
+    pub fn explain(&self, point: usize) -> Result<Backprop, NetSessionError> {
         if self.spec.batch_norm {
-            return Err("the walk-through follows networks without batch normalisation: \
-                        switch batch norm off to follow a point"
-                .into());
+            return Err(NetSessionError::ExplainWithBatchNorm);
         }
         let count = self.train.len();
         contract::limits::check_range("point", point, 0, count.saturating_sub(1))?;
-        let inputs = self.train_inputs.index_select(&[point]).map_err(text)?;
-        let target = self.train_targets.index_select(&[point]).map_err(text)?;
+        let inputs = self.train_inputs.index_select(&[point])?;
+        let target = self.train_targets.index_select(&[point])?;
         // Forward, keeping every layer's z and a (their gradients too).
         let mut zs = Vec::with_capacity(self.layers.len());
         let mut activations = vec![inputs.clone()];
@@ -43,7 +37,7 @@ impl NetSession {
             let z = previous
                 .matmul(&layer.weight)
                 .and_then(|z| z.add(&layer.bias))
-                .map_err(text)?;
+                ?;
             z.retain_grad();
             let a = self.activate(z.clone(), i + 1 == self.layers.len());
             a.retain_grad();
@@ -51,8 +45,8 @@ impl NetSession {
             activations.push(a);
         }
         let output = activations.last().unwrap_or(&inputs);
-        let loss = Self::data_loss(output, &target).map_err(text)?;
-        let grads = loss.backward().map_err(text)?;
+        let loss = Self::data_loss(output, &target)?;
+        let grads = loss.backward()?;
         let grad = |t: &Tensor| {
             grads
                 .get(t)
@@ -122,7 +116,7 @@ impl NetSession {
             epoch: self.epoch(),
             inputs: inputs.to_vec(),
             layers: traces,
-            loss: loss.item().map_err(text)?,
+            loss: loss.item()?,
             lr: self.optimizer.schedule.lr(self.optimizer.steps_taken()),
             agreement,
         })

@@ -7,13 +7,9 @@
 //!   without its bias, which does not depend on z);
 //! ② α = yᵀx ⇒ ∂α/∂z = xᵀ ∂y/∂z + yᵀ ∂x/∂z, with x = a_prev(z) and y = W a(z) ∈ ℝⁿ.
 
-use super::NetSession;
+use super::{NetSession, NetSessionError};
 use contract::net::protocol::{IdentityCheck, JacobianView};
 use tensor::{no_grad, Result, Tensor};
-
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
 
 /// ∂out/∂input, m × n row-major, by one vector–Jacobian product per output.
 fn jacobian(out: &Tensor, input: &Tensor) -> Result<Vec<f32>> {
@@ -78,24 +74,24 @@ impl NetSession {
     }
 
     /// Layer `layer`'s Jacobian at training point `point`, both ways, and the identities.
-    pub fn jacobian(&self, layer: usize, point: usize) -> std::result::Result<JacobianView, String> {
+    pub fn jacobian(&self, layer: usize, point: usize) -> std::result::Result<JacobianView, NetSessionError> {
         contract::limits::check_range("layer", layer, 1, self.layers.len())?;
         contract::limits::check_range("point", point, 0, self.train.len().saturating_sub(1))?;
-        let features = self.train_inputs.index_select(&[point]).map_err(text)?.to_vec();
+        let features = self.train_inputs.index_select(&[point])?.to_vec();
         // ∂a/∂a_prev by vector–Jacobian products, with a_prev a leaf.
         let a_prev = no_grad(|| self.up_to(&Tensor::from_vec(features.clone(), &[1, features.len()])?, layer - 1))
-            .map_err(text)?
+            ?
             .1
             .to_vec();
         let (n, m) = (a_prev.len(), self.layers[layer - 1].weight.shape()[1]);
-        let input = Tensor::from_vec(a_prev.clone(), &[1, n]).map_err(text)?.requires_grad();
+        let input = Tensor::from_vec(a_prev.clone(), &[1, n])?.requires_grad();
         let l = &self.layers[layer - 1];
-        let mut pre = input.matmul(&l.weight).and_then(|z| z.add(&l.bias)).map_err(text)?;
+        let mut pre = input.matmul(&l.weight).and_then(|z| z.add(&l.bias))?;
         if let Some(norm) = &l.norm {
-            pre = norm.forward(&pre, false).map_err(text)?;
+            pre = norm.forward(&pre, false)?;
         }
         let out = self.activate(pre, layer == self.layers.len());
-        let by_autograd = jacobian(&out, &input).map_err(text)?;
+        let by_autograd = jacobian(&out, &input)?;
         // The same by central differences, one input at a time.
         let h = 1e-3f32;
         let mut by_differences = vec![0.0f32; m * n];
@@ -105,7 +101,7 @@ impl NetSession {
                 x[j] += delta;
                 no_grad(|| self.layer_output(layer, &x))
             };
-            let (up, down) = (at(h).map_err(text)?, at(-h).map_err(text)?);
+            let (up, down) = (at(h)?, at(-h)?);
             for i in 0..m {
                 by_differences[i * n + j] = (up[i] - down[i]) / (2.0 * h);
             }
@@ -118,7 +114,7 @@ impl NetSession {
             inputs: n,
             by_autograd,
             by_differences,
-            identities: self.identities(layer, &features).map_err(text)?,
+            identities: self.identities(layer, &features)?,
         })
     }
 
@@ -181,6 +177,7 @@ impl NetSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use contract::limits::{Bound, Number, Violation};
     use contract::net::{Activation, Feature, NetLab};
 
     #[test]
@@ -210,7 +207,11 @@ mod tests {
             }
         }
         let session = NetSession::new(&NetLab::default()).expect("valid");
-        assert!(session.jacobian(4, 0).unwrap_err().contains("layer = 4 exceeds the limit of 3"));
+        assert!(matches!(
+            session.jacobian(4, 0),
+            Err(NetSessionError::Limit(Violation { field, value: Number::Int(4), bound: Bound::Max(Number::Int(3)) }))
+                if field == "layer"
+        ));
     }
 
     #[test]

@@ -8,9 +8,12 @@
 //! Deterministic: the data, the split, the initial weights and the batch order depend on the
 //! spec's seed only.
 
+mod error;
 mod explain;
 mod jacobian;
 mod session;
+
+pub use error::NetSessionError;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::net::limits::NetLimits;
@@ -125,7 +128,7 @@ fn inputs_and_targets(features: &[Feature], points: &[Point]) -> Result<(Tensor,
 impl NetSession {
     /// The data and the untrained network a spec describes; a spec over its limits is refused
     /// with the limit it exceeds.
-    pub fn new(spec: &NetLab) -> std::result::Result<NetSession, String> {
+    pub fn new(spec: &NetLab) -> std::result::Result<NetSession, NetSessionError> {
         spec.check()?;
         let (train, test) = data_of(spec);
         let build = || -> Result<_> {
@@ -143,7 +146,7 @@ impl NetSession {
             ))
         };
         let (train_inputs, train_targets, test_inputs, test_targets, neuron_grid, output_grid) =
-            build().map_err(|e| e.to_string())?;
+            build()?;
         // The weights' generator is not the data's: changing the noise keeps the weights.
         let mut rng = Rng::new(spec.seed.wrapping_add(2));
         let sizes = spec.layer_sizes();
@@ -193,14 +196,13 @@ impl NetSession {
 
     /// Sets a weight by hand, now if its epoch is the run's (a live edit, or a link's at
     /// epoch 0), else when training reaches it (a link's later edits).
-    pub fn set_weight(&mut self, e: contract::net::WeightEdit) -> std::result::Result<(), String> {
+    pub fn set_weight(&mut self, e: contract::net::WeightEdit) -> std::result::Result<(), NetSessionError> {
         NetLimits::check_edit(&e, &self.spec.layer_sizes())?;
         if e.epoch < self.epoch() {
-            return Err(format!(
-                "edit epoch = {} is before the run's epoch {}",
-                e.epoch,
-                self.epoch()
-            ));
+            return Err(NetSessionError::EditBefore {
+                edit: e.epoch,
+                epoch: self.epoch(),
+            });
         }
         if e.epoch == self.epoch() {
             self.apply(&e);
@@ -217,7 +219,7 @@ impl NetSession {
 
     /// This network with batch normalisation the other way: the same seed (so the same data,
     /// first weights and batches) and the same hand-set weights, at epoch 0.
-    fn contrast_run(&self) -> std::result::Result<NetSession, String> {
+    fn contrast_run(&self) -> std::result::Result<NetSession, NetSessionError> {
         NetSession::new(&NetLab {
             batch_norm: !self.spec.batch_norm,
             edits: self.edits.clone(),

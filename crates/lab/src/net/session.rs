@@ -2,7 +2,7 @@
 //! untrained network; a request trains more epochs. A link's `at=` is the page's to replay with
 //! train requests, in slices it shows and can interrupt.
 
-use super::NetSession;
+use super::{NetSession, NetSessionError};
 use crate::session::{Context, Session, StartError};
 use contract::limits::check_range;
 use contract::net::limits::NetLimits;
@@ -11,8 +11,9 @@ use contract::net::NetLab;
 
 impl Session for NetSession {
     type Protocol = NetProtocol;
+    type Error = NetSessionError;
 
-    fn start(spec: NetLab, _cx: &Context) -> Result<(Self, NetReply), StartError> {
+    fn start(spec: NetLab, _cx: &Context) -> Result<(Self, NetReply), StartError<NetSessionError>> {
         let mut session = NetSession::new(&spec)?;
         let untrained = session.evaluate();
         let reply = NetReply::Started {
@@ -27,7 +28,7 @@ impl Session for NetSession {
         request: NetRequest,
         cx: &Context,
         reply: &mut dyn FnMut(NetReply),
-    ) -> Result<(), String> {
+    ) -> Result<(), NetSessionError> {
         let (epochs, contrast) = match request {
             NetRequest::Train { epochs, contrast } => (epochs, contrast),
             NetRequest::Contrast { epochs } => {
@@ -52,13 +53,12 @@ impl Session for NetSession {
             }
             NetRequest::SetWeight { edit } => {
                 if edit.epoch != self.epoch() {
-                    return Err(format!(
-                        "edit epoch = {} is not the run's epoch {}: the page and the engine disagree; reset",
-                        edit.epoch,
-                        self.epoch()
-                    ));
+                    return Err(NetSessionError::EditElsewhen {
+                        edit: edit.epoch,
+                        epoch: self.epoch(),
+                    });
                 }
-                contract::limits::check_range(
+                check_range(
                     "edited weights",
                     self.edit_count() + 1,
                     0,
@@ -83,14 +83,11 @@ impl Session for NetSession {
             1,
             NetLimits::MAX_EPOCHS_PER_REQUEST,
         )?;
-        let limit = NetLimits::MAX_EPOCHS;
-        if self.epoch() >= limit {
-            return Err(format!(
-                "the run has reached the limit of {limit} epochs; reset to start again"
-            ));
+        if self.epoch() >= NetLimits::MAX_EPOCHS {
+            return Err(NetSessionError::LastEpoch);
         }
         if let Some(why) = self.stopped() {
-            return Err(format!("training has stopped: {why}. Reset to start again."));
+            return Err(NetSessionError::Stopped(why.to_string()));
         }
         let from = self.epoch();
         self.train_epochs(epochs, cx.now_ms);

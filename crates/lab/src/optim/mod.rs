@@ -5,11 +5,14 @@
 use data::points::LinearRegression;
 use data::sampler::Sampler;
 use data::surfaces::Surface;
+mod error;
 mod session;
+
+pub use error::OptimSessionError;
 
 use crate::training::optimizer_for;
 use contract::optim::protocol::{ContourGrid, OptimFrame, RunFrame};
-use contract::optim::{OptimLab, Problem};
+use contract::optim::{OptimError, OptimLab, Problem};
 use contract::training::{OptimizerName, Run};
 use nn::Optimizer;
 use tensor::{no_grad, Tensor};
@@ -130,7 +133,7 @@ pub struct OptimSession {
 
 impl OptimSession {
     /// A fresh session at step 0 (not yet replayed to `spec.at`). Refuses a spec over a limit.
-    pub fn new(spec: &OptimLab) -> Result<OptimSession, String> {
+    pub fn new(spec: &OptimLab) -> Result<OptimSession, OptimError> {
         spec.check()?;
         let objective = Objective::new(spec);
         let (x, y) = spec.start.unwrap_or_else(|| objective.default_start());

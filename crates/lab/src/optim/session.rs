@@ -3,7 +3,7 @@
 //! requests, in slices it shows and can interrupt (a replay inside the start blocked the
 //! worker for tens of seconds and sent megabytes at once).
 
-use super::OptimSession;
+use super::{OptimSession, OptimSessionError};
 use crate::session::{Context, Session, StartError};
 use contract::limits::check_range;
 use contract::optim::limits::OptimLimits;
@@ -12,9 +12,10 @@ use contract::optim::OptimLab;
 
 impl Session for OptimSession {
     type Protocol = OptimProtocol;
+    type Error = OptimSessionError;
 
-    fn start(spec: OptimLab, _cx: &Context) -> Result<(Self, OptimReply), StartError> {
-        let session = OptimSession::new(&spec)?;
+    fn start(spec: OptimLab, _cx: &Context) -> Result<(Self, OptimReply), StartError<OptimSessionError>> {
+        let session = OptimSession::new(&spec).map_err(OptimSessionError::from)?;
         let reply = OptimReply::Started {
             contour: session.contour(OptimLimits::CONTOUR_COLUMNS, OptimLimits::CONTOUR_ROWS),
             frame: session.frame(0),
@@ -27,7 +28,7 @@ impl Session for OptimSession {
         request: OptimRequest,
         _cx: &Context,
         reply: &mut dyn FnMut(OptimReply),
-    ) -> Result<(), String> {
+    ) -> Result<(), OptimSessionError> {
         let OptimRequest::Step { steps } = request;
         check_range(
             "steps per request",
@@ -37,9 +38,7 @@ impl Session for OptimSession {
         )?;
         let limit = OptimLimits::MAX_STEPS;
         if self.steps_taken() >= limit {
-            return Err(format!(
-                "the race has reached the limit of {limit} steps; reset to start again"
-            ));
+            return Err(OptimSessionError::LastStep);
         }
         let from = self.steps_taken() + 1;
         self.run_to((self.steps_taken() + steps).min(limit));

@@ -2,6 +2,7 @@
 //! step, with every gate, the LSTM's memory cell and the state recorded at every time step.
 
 use super::RnnSession;
+use contract::limits::{check_range, Violation};
 use contract::cnn::view::Quantised;
 use contract::rnn::protocol::{InsideView, Trace};
 use nn::layers::State;
@@ -20,8 +21,8 @@ fn gate_title(gate: &str) -> &'static str {
 
 impl RnnSession {
     /// Follows held-out sequence `example` (refused past the held-out set).
-    pub fn look_inside(&mut self, example: usize) -> std::result::Result<(), String> {
-        contract::limits::check_range("example", example, 0, self.test.len() - 1)?;
+    pub fn look_inside(&mut self, example: usize) -> std::result::Result<(), Violation> {
+        check_range("example", example, 0, self.test.len() - 1)?;
         self.inside_example = example;
         Ok(())
     }

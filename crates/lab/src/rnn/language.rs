@@ -5,18 +5,14 @@
 //! A sentence is read from the start of a line ("\n") to its end (".\n"), one character at a
 //! time through every layer's cell: log P(sentence) = Σ_t log P(c_t | c_<t).
 
-use super::RnnSession;
-use contract::limits::check_range;
+use super::{RnnSession, RnnSessionError};
+use contract::limits::{check_float, check_range};
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{Completion, SampledText, SentenceScore, WordScore};
 use contract::rnn::RnnTask;
 use data::language;
 use tensor::rng::Rng;
 use tensor::{no_grad, Tensor};
-
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
 
 /// log softmax of one row of logits.
 fn log_softmax(row: &[f32]) -> Vec<f32> {
@@ -28,32 +24,25 @@ fn log_softmax(row: &[f32]) -> Vec<f32> {
 
 /// The sentence as the model reads it: trimmed, lower case, ending with a full stop;
 /// characters outside the alphabet, an empty or an over-long text are refused by name.
-pub fn normalised(raw: &str) -> Result<String, String> {
+pub fn normalised(raw: &str) -> Result<String, RnnSessionError> {
     let mut sentence = raw.trim().to_lowercase();
     if sentence.is_empty() {
-        return Err("type a sentence first".into());
+        return Err(RnnSessionError::EmptySentence);
     }
     if !sentence.ends_with('.') {
         sentence.push('.');
     }
     check_range("sentence length", sentence.chars().count(), 1, RnnLimits::MAX_TEXT_CHARS)?;
-    language::encode(&sentence).map_err(|unknown| {
-        let mut shown: Vec<String> = unknown.iter().map(|c| format!("“{c}”")).collect();
-        shown.dedup();
-        format!(
-            "the model reads only a–z, spaces and a full stop; this sentence has {}",
-            shown.join(", ")
-        )
-    })?;
+    language::encode(&sentence).map_err(RnnSessionError::SentenceUnreadable)?;
     Ok(sentence)
 }
 
 impl RnnSession {
-    fn language_model(&self) -> Result<(), String> {
+    fn language_model(&self) -> Result<(), RnnSessionError> {
         if self.spec.task == RnnTask::Language {
             Ok(())
         } else {
-            Err("scoring, sampling and completing sentences need the character language model task".into())
+            Err(RnnSessionError::NotLanguageModel)
         }
     }
 
@@ -79,11 +68,10 @@ impl RnnSession {
         format!("\n{sentence}\n").chars().filter_map(language::id).collect()
     }
 
-    pub fn score(&self, raw: &str) -> Result<SentenceScore, String> {
+    pub fn score(&self, raw: &str) -> Result<SentenceScore, RnnSessionError> {
         self.language_model()?;
         let sentence = normalised(raw)?;
-        let logs = no_grad(|| self.char_log_probs(&[Self::line(&sentence)]))
-            .map_err(text)?
+        let logs = no_grad(|| self.char_log_probs(&[Self::line(&sentence)]))?
             .pop()
             .unwrap_or_default();
         // Character i of the sentence is predicted by logs[i]; the line's end by the last.
@@ -111,15 +99,14 @@ impl RnnSession {
         })
     }
 
-    pub fn sample(&self, prompt: &str, length: usize, temperature: f32, seed: u64) -> Result<SampledText, String> {
+    pub fn sample(&self, prompt: &str, length: usize, temperature: f32, seed: u64) -> Result<SampledText, RnnSessionError> {
         self.language_model()?;
         check_range("sample length", length, 1, RnnLimits::MAX_SAMPLE_CHARS)?;
-        contract::limits::check_float("temperature", temperature, RnnLimits::TEMPERATURE.0, RnnLimits::TEMPERATURE.1)?;
+        check_float("temperature", temperature, RnnLimits::TEMPERATURE.0, RnnLimits::TEMPERATURE.1)?;
         let prompt = prompt.to_lowercase();
         check_range("prompt length", prompt.chars().count(), 0, RnnLimits::MAX_TEXT_CHARS)?;
-        let ids = language::encode(&format!("\n{prompt}")).map_err(|unknown| {
-            format!("the prompt has characters the model does not read: {unknown:?}")
-        })?;
+        let ids =
+            language::encode(&format!("\n{prompt}")).map_err(RnnSessionError::PromptUnreadable)?;
         let vocab = self.model.vocab;
         let mut rng = Rng::new(seed);
         let drawn = no_grad(|| -> tensor::Result<Vec<usize>> {
@@ -145,8 +132,7 @@ impl RnnSession {
                 logits = self.model.advance(&Tensor::one_hot(&[next], vocab)?, &mut states)?;
             }
             Ok(drawn)
-        })
-        .map_err(text)?;
+        })?;
         let alphabet: Vec<char> = language::ALPHABET.chars().collect();
         Ok(SampledText {
             text: drawn.iter().map(|&i| alphabet[i]).collect(),
@@ -157,7 +143,7 @@ impl RnnSession {
     }
 
     /// The notes' missing-word search: every word at every position, the best few.
-    pub fn fill_in(&self, raw: &str) -> Result<Vec<Completion>, String> {
+    pub fn fill_in(&self, raw: &str) -> Result<Vec<Completion>, RnnSessionError> {
         self.language_model()?;
         let sentence = normalised(raw)?;
         let body = sentence.trim_end_matches('.');
@@ -182,7 +168,7 @@ impl RnnSession {
         for length in lengths {
             let group: Vec<usize> = (0..candidates.len()).filter(|&i| candidates[i].sentence.len() == length).collect();
             let lines: Vec<Vec<usize>> = group.iter().map(|&i| Self::line(&candidates[i].sentence)).collect();
-            let logs = no_grad(|| self.char_log_probs(&lines)).map_err(text)?;
+            let logs = no_grad(|| self.char_log_probs(&lines))?;
             for (&i, l) in group.iter().zip(logs) {
                 candidates[i].log_prob = l.iter().sum();
             }
@@ -196,15 +182,22 @@ impl RnnSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use contract::limits::{Bound, Number, Violation};
     use contract::rnn::RnnLab;
 
     #[test]
     fn sentences_are_read_as_the_corpus_writes_them_and_bad_ones_named() {
         assert_eq!(normalised("  The man pulled a cart "), Ok("the man pulled a cart.".into()));
-        assert!(normalised("").unwrap_err().contains("type a sentence"));
-        assert!(normalised("the man, pulled 2 carts").unwrap_err().contains("“,”, “2”"));
+        assert_eq!(normalised(""), Err(RnnSessionError::EmptySentence));
+        assert_eq!(
+            normalised("the man, pulled 2 carts"),
+            Err(RnnSessionError::SentenceUnreadable(vec![',', '2']))
+        );
         let long = "a ".repeat(100);
-        assert!(normalised(&long).unwrap_err().contains("sentence length = 200 exceeds the limit of 120"));
+        assert!(matches!(
+            normalised(&long),
+            Err(RnnSessionError::Limit(Violation { value: Number::Int(200), bound: Bound::Max(Number::Int(120)), .. }))
+        ));
         assert_eq!(
             data::language::ALPHABET.chars().count(),
             RnnTask::LM_CHARACTERS,
@@ -238,7 +231,10 @@ mod tests {
         assert!(filled.windows(2).all(|w| w[0].log_prob >= w[1].log_prob));
         println!("{filled:?}");
         assert_eq!(filled[0].position, 2, "the verb is missing after the subject: {:?}", filled[0]);
-        assert!(session.sample("x", 10, 0.0, 1).unwrap_err().contains("temperature = 0 is below"));
+        assert!(matches!(
+            session.sample("x", 10, 0.0, 1),
+            Err(RnnSessionError::Limit(Violation { field, bound: Bound::Min(_), .. })) if field == "temperature"
+        ));
     }
 
     #[test]
@@ -270,6 +266,6 @@ mod tests {
     #[test]
     fn other_tasks_say_what_these_need() {
         let session = RnnSession::new(&RnnLab::default()).expect("a valid spec");
-        assert!(session.score("the man").unwrap_err().contains("language model task"));
+        assert_eq!(session.score("the man"), Err(RnnSessionError::NotLanguageModel));
     }
 }

@@ -7,6 +7,7 @@
 //! Deterministic: the training sequences, the held-out set and the initial weights depend on
 //! the spec's seed only, never on how the page slices its requests or on the thread count.
 
+mod error;
 mod gradients;
 mod inside;
 mod language;
@@ -14,6 +15,8 @@ pub mod model;
 mod session;
 #[cfg(test)]
 mod tests;
+
+pub use error::RnnSessionError;
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::rnn::limits::RnnLimits;
@@ -186,7 +189,7 @@ fn text(e: impl std::fmt::Display) -> String {
 impl RnnSession {
     /// The data and the untrained network a spec describes; a spec over its limits is refused
     /// with the limit it exceeds.
-    pub fn new(spec: &RnnLab) -> Result<RnnSession, String> {
+    pub fn new(spec: &RnnLab) -> Result<RnnSession, RnnSessionError> {
         spec.check()?;
         let (vocab, token_names, class_names) = vocabulary(spec.task);
         let model = RnnModel::new(spec, vocab, spec.task.classes());
@@ -195,7 +198,7 @@ impl RnnSession {
             .map(|_| held_out.next(spec.span))
             .collect();
         let rows: Vec<&[usize]> = test.iter().map(|s| s.tokens.as_slice()).collect();
-        let test_inputs = model.one_hot(&rows).map_err(text)?;
+        let test_inputs = model.one_hot(&rows)?;
         let clip = match spec.clip {
             ClipRule::None => None,
             ClipRule::Norm => Some(Clip::GlobalNorm { max_norm: spec.clip_at }),

@@ -1,16 +1,18 @@
 //! The Recurrent lab behind the engine's one session interface: a start builds the data and
 //! the untrained network; requests train for a time budget or follow another sequence.
 
-use super::RnnSession;
+use super::{RnnSession, RnnSessionError};
 use crate::session::{Context, Session, StartError};
+use contract::limits::check_budget;
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{RnnProtocol, RnnReply, RnnRequest};
 use contract::rnn::RnnLab;
 
 impl Session for RnnSession {
     type Protocol = RnnProtocol;
+    type Error = RnnSessionError;
 
-    fn start(spec: RnnLab, _cx: &Context) -> Result<(Self, RnnReply), StartError> {
+    fn start(spec: RnnLab, _cx: &Context) -> Result<(Self, RnnReply), StartError<RnnSessionError>> {
         let mut session = RnnSession::new(&spec)?;
         let reply = RnnReply::Started {
             progress: session.progress(None, true),
@@ -26,15 +28,10 @@ impl Session for RnnSession {
         request: RnnRequest,
         cx: &Context,
         reply: &mut dyn FnMut(RnnReply),
-    ) -> Result<(), String> {
+    ) -> Result<(), RnnSessionError> {
         match request {
             RnnRequest::Train { budget_ms, until } => {
-                let limit = RnnLimits::MAX_TRAIN_BUDGET_MS;
-                if !(0.0..=limit).contains(&budget_ms) {
-                    return Err(format!(
-                        "training budget = {budget_ms} ms is outside 0..={limit} ms"
-                    ));
-                }
+                check_budget(budget_ms, RnnLimits::MAX_TRAIN_BUDGET_MS)?;
                 let speed = self.train_until(budget_ms, cx.now_ms, until);
                 reply(RnnReply::Trained {
                     progress: self.progress(speed, false),

@@ -1,7 +1,7 @@
 //! The language model's text: characters drawn one at a time after a prompt, at a
 //! temperature, each from softmax(logits / T) of the last window the model can read.
 
-use super::{text, TfmSession};
+use super::{TfmSession, TfmSessionError};
 use contract::limits::{check_float, check_range};
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::TfmTask;
@@ -18,9 +18,9 @@ impl TfmSession {
         length: usize,
         temperature: f32,
         seed: u64,
-    ) -> Result<String, String> {
+    ) -> Result<String, TfmSessionError> {
         if self.spec.task != TfmTask::Language {
-            return Err("only the character language model writes text".into());
+            return Err(TfmSessionError::NotLanguageModel);
         }
         check_range("sample length", length, 1, TfmLimits::MAX_SAMPLE_CHARS)?;
         check_float(
@@ -33,14 +33,14 @@ impl TfmSession {
         check_range("prompt length", prompt.chars().count(), 0, TfmLimits::MAX_TEXT_CHARS)?;
         let mut ids = language::encode(&format!("\n{prompt}")).map_err(|unknown| {
             let shown: String = unknown.iter().take(5).collect();
-            format!("the prompt has characters the model cannot read: “{shown}” (it knows a–z, space and full stop)")
+            TfmSessionError::PromptUnreadable(shown)
         })?;
         let window = self.model.length;
         let mut rng = Rng::new(seed);
         let mut drawn = Vec::with_capacity(length);
         for _ in 0..length {
             let context = &ids[ids.len().saturating_sub(window)..];
-            let logits = no_grad(|| self.model.logits(context, 1)).map_err(text)?;
+            let logits = no_grad(|| self.model.logits(context, 1))?;
             let vocab = self.model.vocab;
             let last: Vec<f32> = logits.to_vec()[(context.len() - 1) * vocab..].to_vec();
             let top = last.iter().copied().fold(f32::NEG_INFINITY, f32::max);

@@ -8,6 +8,7 @@
 //!
 //! Deterministic: data, held-out set and initial weights depend on the spec's seed only.
 
+mod error;
 mod language;
 pub mod model;
 mod session;
@@ -15,6 +16,8 @@ pub mod tasks;
 #[cfg(test)]
 mod tests;
 mod view;
+
+pub use error::{InputError, TfmSessionError};
 
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::tfm::limits::TfmLimits;
@@ -60,9 +63,9 @@ pub struct TfmSession {
 impl TfmSession {
     /// The data and the untrained model a spec describes; a spec over its limits is refused
     /// with the limit it exceeds.
-    pub fn new(spec: &TfmLab) -> Result<TfmSession, String> {
+    pub fn new(spec: &TfmLab) -> Result<TfmSession, TfmSessionError> {
         spec.check()?;
-        let model = TfmModel::new(spec).map_err(text)?;
+        let model = TfmModel::new(spec)?;
         let mut optimizer = optimizer_for(&spec.run, spec.schedule).with_warmup(spec.warmup);
         if let Some(max_norm) = spec.clip {
             optimizer = optimizer.with_clip(Clip::GlobalNorm { max_norm });

@@ -2,7 +2,8 @@
 //! the untrained model; requests train for a time budget, look at another sequence or head,
 //! or sample text.
 
-use super::{Focus, TfmSession};
+use super::{Focus, TfmSession, TfmSessionError};
+use contract::limits::check_budget;
 use crate::session::{Context, Session, StartError};
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::protocol::{TfmProtocol, TfmReply, TfmRequest};
@@ -10,8 +11,9 @@ use contract::tfm::TfmLab;
 
 impl Session for TfmSession {
     type Protocol = TfmProtocol;
+    type Error = TfmSessionError;
 
-    fn start(spec: TfmLab, _cx: &Context) -> Result<(Self, TfmReply), StartError> {
+    fn start(spec: TfmLab, _cx: &Context) -> Result<(Self, TfmReply), StartError<TfmSessionError>> {
         let mut session = TfmSession::new(&spec)?;
         let view = session.view()?;
         let reply = TfmReply::Started {
@@ -27,15 +29,10 @@ impl Session for TfmSession {
         request: TfmRequest,
         cx: &Context,
         reply: &mut dyn FnMut(TfmReply),
-    ) -> Result<(), String> {
+    ) -> Result<(), TfmSessionError> {
         match request {
             TfmRequest::Train { budget_ms, until } => {
-                let limit = TfmLimits::MAX_TRAIN_BUDGET_MS;
-                if !(0.0..=limit).contains(&budget_ms) {
-                    return Err(format!(
-                        "training budget = {budget_ms} ms is outside 0..={limit} ms"
-                    ));
-                }
+                check_budget(budget_ms, TfmLimits::MAX_TRAIN_BUDGET_MS)?;
                 let speed = self.train_until(budget_ms, cx.now_ms, until);
                 let progress = self.progress(speed, false);
                 reply(TfmReply::Trained {

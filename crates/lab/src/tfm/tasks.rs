@@ -6,6 +6,7 @@
 //! time); the encoder reads "input = _ _ _" and fills every blank "_" at once. The language
 //! model reads a window of characters and predicts each next one.
 
+use super::InputError;
 use contract::tfm::{Architecture, TfmLab, TfmTask, COUNT_LETTERS, MODULUS};
 use tensor::rng::Rng;
 
@@ -264,25 +265,27 @@ pub fn frame(task: TfmTask, architecture: Architecture, example: &Example, writt
 
 /// A typed input read as the task's tokens, with its answer; the message says what is wrong
 /// with it.
-pub fn read_input(spec: &TfmLab, text: &str) -> Result<Example, String> {
+pub fn read_input(spec: &TfmLab, text: &str) -> Result<Example, InputError> {
     let text: String = text.trim().to_lowercase();
     let n = spec.length;
-    let digits = |s: &str, what: &str| -> Result<Vec<usize>, String> {
+    let digits = |s: &str, what: &'static str| -> Result<Vec<usize>, InputError> {
         s.chars()
             .map(|c| {
                 c.to_digit(10)
                     .map(|d| d as usize)
-                    .ok_or_else(|| format!("“{c}” is not a digit ({what} are digits 0–9)"))
+                    .ok_or(InputError::NotADigit { c, what })
             })
             .collect()
     };
-    let exactly = |got: usize, what: &str| -> Result<(), String> {
+    let exactly = |got: usize, what: &'static str| -> Result<(), InputError> {
         if got == n {
             Ok(())
         } else {
-            Err(format!(
-                "expected {n} {what} (the task's length), got {got}"
-            ))
+            Err(InputError::WrongLength {
+                expected: n,
+                what,
+                got,
+            })
         }
     };
     let input = match spec.task {
@@ -299,10 +302,7 @@ pub fn read_input(spec: &TfmLab, text: &str) -> Result<Example, String> {
                     'a'..='z' if (c as u8 - b'a') < COUNT_LETTERS as u8 => {
                         Ok(FIRST_LETTER + (c as u8 - b'a') as usize)
                     }
-                    _ => Err(format!(
-                        "“{c}” is not one of the letters a–{}",
-                        char::from(b'a' + COUNT_LETTERS as u8 - 1)
-                    )),
+                    _ => Err(InputError::NotALetter(c)),
                 })
                 .collect::<Result<_, _>>()?;
             exactly(letters.len(), "letters")?;
@@ -310,23 +310,24 @@ pub fn read_input(spec: &TfmLab, text: &str) -> Result<Example, String> {
         }
         TfmTask::Addition | TfmTask::ModularAddition => {
             let Some((a, b)) = text.replace(' ', "").split_once('+').map(|(a, b)| (a.to_string(), b.to_string())) else {
-                return Err("write two numbers joined by “+”, like 12+34".into());
+                return Err(InputError::NotASum);
             };
             if spec.task == TfmTask::ModularAddition {
                 let number = |s: &str| {
                     s.parse::<usize>()
                         .ok()
                         .filter(|&v| v < MODULUS)
-                        .ok_or_else(|| format!("“{s}” is not a number from 0 to {}", MODULUS - 1))
+                        .ok_or_else(|| InputError::NotANumber(s.to_string()))
                 };
                 vec![number(&a)?, MODULUS, number(&b)?]
             } else {
-                let pad = |s: &str| -> Result<Vec<usize>, String> {
+                let pad = |s: &str| -> Result<Vec<usize>, InputError> {
                     let d = digits(s, "numbers")?;
                     if d.is_empty() || d.len() > n {
-                        return Err(format!(
-                            "“{s}” must have 1 to {n} digits (the task's length)"
-                        ));
+                        return Err(InputError::DigitCount {
+                            number: s.to_string(),
+                            length: n,
+                        });
                     }
                     // Typed as people write numbers; read least-significant digit first.
                     let pad = n - d.len();
@@ -340,11 +341,10 @@ pub fn read_input(spec: &TfmLab, text: &str) -> Result<Example, String> {
         }
         TfmTask::Language => {
             let ids = data::language::encode(&text).map_err(|unknown| {
-                let shown: String = unknown.iter().take(5).collect();
-                format!("the model cannot read “{shown}”: it knows a–z, space and full stop")
+                InputError::Unreadable(unknown.iter().take(5).collect())
             })?;
             if ids.is_empty() {
-                return Err("type some text".into());
+                return Err(InputError::Empty);
             }
             let ids: Vec<usize> = ids.into_iter().take(n).collect();
             return Ok(Example {
@@ -421,13 +421,29 @@ mod tests {
     #[test]
     fn a_typed_input_that_does_not_fit_says_why() {
         let s = spec(TfmTask::Reverse, 6);
-        assert!(read_input(&s, "123").unwrap_err().contains("expected 6 digits"));
-        assert!(read_input(&s, "12345x").unwrap_err().contains("“x” is not a digit"));
+        assert_eq!(
+            read_input(&s, "123"),
+            Err(InputError::WrongLength {
+                expected: 6,
+                what: "digits",
+                got: 3
+            })
+        );
+        assert!(matches!(
+            read_input(&s, "12345x"),
+            Err(InputError::NotADigit { c: 'x', .. })
+        ));
         let m = spec(TfmTask::ModularAddition, 6);
-        assert!(read_input(&m, "30+1").unwrap_err().contains("from 0 to 22"));
-        assert!(read_input(&m, "30").unwrap_err().contains("joined by “+”"));
+        assert_eq!(
+            read_input(&m, "30+1"),
+            Err(InputError::NotANumber("30".into()))
+        );
+        assert_eq!(read_input(&m, "30"), Err(InputError::NotASum));
         let lm = spec(TfmTask::Language, 32);
-        assert!(read_input(&lm, "the man 9").unwrap_err().contains("“9”"));
+        assert_eq!(
+            read_input(&lm, "the man 9"),
+            Err(InputError::Unreadable("9".into()))
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@
 
 use super::*;
 use crate::session::{Assets, Context, Session};
-use contract::tfm::protocol::{TfmProtocol, TfmReply, TfmRequest};
+use contract::limits::Violation;
+use contract::tfm::protocol::{StageKind, TfmProtocol, TfmReply, TfmRequest};
 use contract::tfm::{NormPlacement, Positions};
 use contract::FromEngine;
 
@@ -79,7 +80,7 @@ fn the_walkthrough_ends_where_the_attention_sublayer_does() {
             assert!(shapes.contains(&("Q·Kᵀ / √d_k".into(), len, len)));
             assert!(shapes.contains(&("Concat(heads)".into(), len, d)));
             assert_eq!(
-                shapes.iter().any(|s| s.0 == "+ mask"),
+                view.walkthrough.iter().any(|s| s.kind == StageKind::Masked),
                 architecture == Architecture::Decoder
             );
             // The last stage is what the block's attention sublayer computes.
@@ -195,19 +196,27 @@ fn bad_input_is_refused_with_its_reason_and_the_view_kept() {
         input: Some(input.into()),
         ..Focus::default()
     };
-    assert!(session
-        .set_focus(bad("12a456"))
-        .unwrap_err()
-        .contains("“a” is not a digit"));
-    assert!(session
-        .set_focus(Focus {
+    assert!(matches!(
+        session.set_focus(bad("12a456")),
+        Err(TfmSessionError::Input(InputError::NotADigit { c: 'a', .. }))
+    ));
+    assert_eq!(
+        session.set_focus(Focus {
             layer: 2,
             ..Focus::default()
+        }),
+        Err(TfmSessionError::NoSuchHead {
+            layer: 2,
+            head: 0,
+            layers: 2,
+            heads: 4
         })
-        .unwrap_err()
-        .contains("the model has 2 layers of 4 heads"));
+    );
     assert_eq!(session.focus, Focus::default(), "nothing changed");
-    assert!(session.sample("the", 10, 1.0, 1).unwrap_err().contains("only the character"));
+    assert_eq!(
+        session.sample("the", 10, 1.0, 1),
+        Err(TfmSessionError::NotLanguageModel)
+    );
     let lm = trained(
         &TfmLab {
             task: TfmTask::Language,
@@ -219,6 +228,12 @@ fn bad_input_is_refused_with_its_reason_and_the_view_kept() {
     let a = lm.sample("the man", 30, 1.0, 9).expect("text");
     assert_eq!(a.chars().count(), 30);
     assert_eq!(lm.sample("the man", 30, 1.0, 9), Ok(a), "the same seed, the same text");
-    assert!(lm.sample("the 9 men", 5, 1.0, 1).unwrap_err().contains("“9”"));
-    assert!(lm.sample("the", 5, 0.0, 1).unwrap_err().contains("temperature = 0"));
+    assert_eq!(
+        lm.sample("the 9 men", 5, 1.0, 1),
+        Err(TfmSessionError::PromptUnreadable("9".into()))
+    );
+    assert!(matches!(
+        lm.sample("the", 5, 0.0, 1),
+        Err(TfmSessionError::Limit(Violation { field, .. })) if field == "temperature"
+    ));
 }

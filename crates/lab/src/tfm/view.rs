@@ -5,27 +5,26 @@
 
 use super::model::head_tap;
 use super::tasks::{frame, read_input, Example};
-use super::{text, Focus, TfmSession};
+use super::{Focus, InputError, TfmSession, TfmSessionError};
 use contract::cnn::view::Quantised;
-use contract::tfm::protocol::{HeadAttention, PositionsView, Stage, TfmView};
+use contract::tfm::protocol::{HeadAttention, PositionsView, Stage, StageKind, TfmView};
 use contract::tfm::{Architecture, TfmTask};
 use nn::layers::{causal_mask, scaled_dot_product_attention, Norming};
 use std::collections::BTreeMap;
 use tensor::taps::capture;
-use tensor::{no_grad, Tensor};
+use tensor::{no_grad, ShapeError, Tensor};
 
 impl TfmSession {
     /// Looks at another sequence or head from now on; a typed input that does not fit the
     /// task, or a head the model does not have, is refused with the reason.
-    pub fn set_focus(&mut self, focus: Focus) -> Result<(), String> {
+    pub fn set_focus(&mut self, focus: Focus) -> Result<(), TfmSessionError> {
         if focus.layer >= self.spec.layers || focus.head >= self.spec.heads {
-            return Err(format!(
-                "layer {} head {} does not exist: the model has {} layers of {} heads",
-                focus.layer + 1,
-                focus.head + 1,
-                self.spec.layers,
-                self.spec.heads
-            ));
+            return Err(TfmSessionError::NoSuchHead {
+                layer: focus.layer,
+                head: focus.head,
+                layers: self.spec.layers,
+                heads: self.spec.heads,
+            });
         }
         if let Some(input) = &focus.input {
             let chars = input.chars().count();
@@ -42,7 +41,7 @@ impl TfmSession {
     }
 
     /// The focused sequence: typed, or a held-out example.
-    fn focused(&self) -> Result<Example, String> {
+    fn focused(&self) -> Result<Example, InputError> {
         match &self.focus.input {
             Some(input) => read_input(&self.spec, input),
             None => Ok(self.test[self.focus.example % self.test.len()].clone()),
@@ -68,24 +67,22 @@ impl TfmSession {
         Ok(out)
     }
 
-    pub fn view(&self) -> Result<TfmView, String> {
+    pub fn view(&self) -> Result<TfmView, TfmSessionError> {
         let (task, architecture) = (self.spec.task, self.spec.architecture);
         let example = self.focused()?;
         let name = |t: &usize| self.names.get(*t).cloned().unwrap_or_default();
         let (tokens, predicted, expected, answer_from) = if task == TfmTask::Language {
-            let predicted = no_grad(|| self.model.logits(&example.input, 1)?.argmax(1))
-                .map_err(text)?;
+            let predicted = no_grad(|| self.model.logits(&example.input, 1)?.argmax(1))?;
             (example.input.clone(), predicted, None, 0)
         } else {
             let written = self
-                .write_answers(std::slice::from_ref(&example))
-                .map_err(text)?
+                .write_answers(std::slice::from_ref(&example))?
                 .remove(0);
             let framed = frame(task, architecture, &example, &written);
             let from = example.input.len() + 1;
             (framed.tokens, written, Some(example.answer.clone()), from)
         };
-        let attention = self.attention_of(&tokens).map_err(text)?;
+        let attention = self.attention_of(&tokens)?;
         let permutation_gap = (architecture == Architecture::Encoder)
             .then(|| self.permutation_gap(&tokens, example.input.len(), &attention))
             .transpose()?;
@@ -111,8 +108,7 @@ impl TfmSession {
             layer: self.focus.layer,
             head: self.focus.head,
             walkthrough: self
-                .walkthrough(&tokens, self.focus.layer, self.focus.head)
-                .map_err(text)?,
+                .walkthrough(&tokens, self.focus.layer, self.focus.head)?,
             positions: self.positions_view(),
             permutation_gap,
         })
@@ -124,11 +120,11 @@ impl TfmSession {
         tokens: &[usize],
         n: usize,
         attention: &BTreeMap<(usize, usize), Vec<f32>>,
-    ) -> Result<f32, String> {
+    ) -> Result<f32, ShapeError> {
         let n = n.min(tokens.len());
         let pi = |i: usize| if i < n { n - 1 - i } else { i };
         let permuted: Vec<usize> = (0..tokens.len()).map(|i| tokens[pi(i)]).collect();
-        let other = self.attention_of(&permuted).map_err(text)?;
+        let other = self.attention_of(&permuted)?;
         let len = tokens.len();
         let mut gap = 0.0f32;
         for (key, a) in attention {
@@ -211,6 +207,7 @@ impl TfmSession {
             let h = head + 1;
             let mut stages = vec![
                 stage(
+                    StageKind::Input,
                     if pre { "X = LayerNorm(x)" } else { "X" },
                     if layer == 0 {
                         "the token embeddings × √d_model plus the positional encodings".into()
@@ -219,36 +216,37 @@ impl TfmSession {
                     } + if pre { ", normalised first (pre-LN)" } else { "" },
                     &input, false, false,
                 ),
-                stage(&format!("Q = X·W_q (head {h})"), format!("the queries: head {h}'s {dk} of the {d} columns"), &q, false, false),
-                stage(&format!("K = X·W_k (head {h})"), "the keys each query is compared with".into(), &k, false, false),
-                stage(&format!("V = X·W_v (head {h})"), "the values the weights average".into(), &v, false, false),
-                stage("Q·Kᵀ", "every query's dot product with every key: how well they match".into(), &scores, true, false),
-                stage(if att.scaled { "Q·Kᵀ / √d_k" } else { "Q·Kᵀ (unscaled)" }, dk_text, &scaled, true, false),
+                stage(StageKind::Queries, &format!("Q = X·W_q (head {h})"), format!("the queries: head {h}'s {dk} of the {d} columns"), &q, false, false),
+                stage(StageKind::Keys, &format!("K = X·W_k (head {h})"), "the keys each query is compared with".into(), &k, false, false),
+                stage(StageKind::Values, &format!("V = X·W_v (head {h})"), "the values the weights average".into(), &v, false, false),
+                stage(StageKind::Scores, "Q·Kᵀ", "every query's dot product with every key: how well they match".into(), &scores, true, false),
+                stage(StageKind::ScaledScores, if att.scaled { "Q·Kᵀ / √d_k" } else { "Q·Kᵀ (unscaled)" }, dk_text, &scaled, true, false),
             ];
             if mask.is_some() {
-                stages.push(stage("+ mask", "−∞ above the diagonal: a position cannot look ahead".into(), &masked, true, true));
+                stages.push(stage(StageKind::Masked, "+ mask", "−∞ above the diagonal: a position cannot look ahead".into(), &masked, true, true));
             }
             stages.extend([
-                stage("softmax", "each row turned into weights that sum to 1 (masked cells get exactly 0)".into(), &weights, true, mask.is_some()),
-                stage(&format!("softmax · V = head {h}"), "each position's weighted average of the values".into(), &head_out, false, false),
-                stage("Concat(heads)", format!("all {} heads side by side", att.heads), &concat, false, false),
-                stage("· W_o", "the heads mixed back into d_model dimensions".into(), &mixed, false, false),
+                stage(StageKind::Weights, "softmax", "each row turned into weights that sum to 1 (masked cells get exactly 0)".into(), &weights, true, mask.is_some()),
+                stage(StageKind::HeadOutput, &format!("softmax · V = head {h}"), "each position's weighted average of the values".into(), &head_out, false, false),
+                stage(StageKind::Concat, "Concat(heads)", format!("all {} heads side by side", att.heads), &concat, false, false),
+                stage(StageKind::Mixed, "· W_o", "the heads mixed back into d_model dimensions".into(), &mixed, false, false),
             ]);
             if block.residual {
-                stages.push(stage("x + attention", "the residual connection adds the layer's input back".into(), &residual, false, false));
+                stages.push(stage(StageKind::Residual, "x + attention", "the residual connection adds the layer's input back".into(), &residual, false, false));
             }
             if block.norming == Norming::PostLn {
                 let normed = block.norm1.forward(&residual)?;
-                stages.push(stage("LayerNorm", "each row (token) standardised to mean 0, variance 1, then × γ + β — row-wise, where BatchNorm is column-wise".into(), &normed, false, false));
+                stages.push(stage(StageKind::LayerNorm, "LayerNorm", "each row (token) standardised to mean 0, variance 1, then × γ + β — row-wise, where BatchNorm is column-wise".into(), &normed, false, false));
             }
             Ok(stages)
         })
     }
 }
 
-fn stage(name: &str, explain: String, t: &Tensor, cols_are_tokens: bool, masked: bool) -> Stage {
+fn stage(kind: StageKind, name: &str, explain: String, t: &Tensor, cols_are_tokens: bool, masked: bool) -> Stage {
     let shape = t.shape();
     Stage {
+        kind,
         name: name.to_string(),
         explain,
         rows: shape[0],

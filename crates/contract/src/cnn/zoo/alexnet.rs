@@ -2,13 +2,13 @@
 //! and the total checked.
 
 use super::table::{find, max_pool, named, percent, sequential};
-use super::{approx, Model, Network, Note};
+use super::{approx, Model, Network, Note, ZooError};
 use crate::cnn::arch::{Conv, FeatureShape, Layer, Window};
 
 /// The notes' total, "60M" parameters.
 const NOTES_TOTAL: u64 = 60_000_000;
 
-pub(super) fn alexnet() -> Result<Network, String> {
+pub(super) fn alexnet() -> Result<Network, ZooError> {
     let conv = |channels, kernel, stride, padding| {
         Layer::Conv(Conv::new(channels, kernel, stride, padding))
     };

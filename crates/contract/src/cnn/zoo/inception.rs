@@ -3,7 +3,7 @@
 //! concatenated along the channels.
 
 use super::table::{max_pool, row};
-use super::{approx, Model, Network, Note, Place, Row};
+use super::{approx, Model, Network, Note, Place, Row, ZooError};
 use crate::cnn::arch::{concatenated, Conv, FeatureShape, Layer, Window};
 
 /// The notes' inception module reads a 28×28×256 map.
@@ -25,16 +25,18 @@ struct Branch {
 }
 
 /// Rows for each branch's layers ("3×3 branch: 1×1 reduce"), then the concatenation.
-fn module(model: Model, input: FeatureShape, branches: &[Branch]) -> Result<Network, String> {
+fn module(model: Model, input: FeatureShape, branches: &[Branch]) -> Result<Network, ZooError> {
     let mut rows = Vec::new();
     let mut outputs = Vec::with_capacity(branches.len());
     for branch in branches {
         let mut shape = input;
         for (name, layer) in &branch.layers {
             let name = format!("{} branch: {name}", branch.name);
-            let cost = layer
-                .cost(shape)
-                .map_err(|e| format!("{}, {name}: {e}", model.title()))?;
+            let cost = layer.cost(shape).map_err(|error| ZooError::Layer {
+                model,
+                layer: Some(name.clone()),
+                error,
+            })?;
             rows.push(Row {
                 place: Place::Branch {
                     branch: branch.name,
@@ -45,7 +47,11 @@ fn module(model: Model, input: FeatureShape, branches: &[Branch]) -> Result<Netw
         }
         outputs.push(shape);
     }
-    let output = concatenated(&outputs).map_err(|e| format!("{}: {e}", model.title()))?;
+    let output = concatenated(&outputs).map_err(|error| ZooError::Layer {
+        model,
+        layer: None,
+        error,
+    })?;
     rows.push(Row {
         name: "concatenate".into(),
         place: Place::Concatenation,
@@ -74,7 +80,7 @@ fn same_pool() -> Layer {
     max_pool(Window::exact(3, 1, 1))
 }
 
-pub(super) fn naive() -> Result<Network, String> {
+pub(super) fn naive() -> Result<Network, ZooError> {
     let branches = [
         Branch {
             name: "1×1",
@@ -109,7 +115,7 @@ pub(super) fn naive() -> Result<Network, String> {
     Ok(net)
 }
 
-pub(super) fn bottleneck() -> Result<Network, String> {
+pub(super) fn bottleneck() -> Result<Network, ZooError> {
     // 1×1 convolutions shrink the depth before the expensive 3×3 and 5×5 ones, and after
     // the pool. The notes number the six convolutions (1)–(6).
     let branches = [
@@ -215,7 +221,7 @@ mod tests {
         ];
         let e = module(Model::InceptionNaive, INPUT, &branches).unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "Inception module (naive): concatenation: branch 2 makes 14×14×8, not 28×28 as branch 1 does"
         );
     }

@@ -15,10 +15,13 @@
 //!   of MULTs"), and a batch norm folds into the convolution before it at inference.
 
 mod alexnet;
+mod error;
 mod inception;
 mod resnet;
 mod table;
 mod vgg;
+
+pub use error::ZooError;
 
 use super::arch::FeatureShape;
 
@@ -73,7 +76,7 @@ impl Model {
 
     /// The network's table. An error would mean a layer list here is impossible (a bug the
     /// tests catch); it is returned rather than panicking so a page can show it.
-    pub fn build(self) -> Result<Network, String> {
+    pub fn build(self) -> Result<Network, ZooError> {
         match self {
             Model::AlexNet => alexnet::alexnet(),
             Model::Vgg16 => vgg::vgg16(),
@@ -86,7 +89,7 @@ impl Model {
 }
 
 /// Every network, in [`Model::ALL`]'s order.
-pub fn all() -> Result<Vec<Network>, String> {
+pub fn all() -> Result<Vec<Network>, ZooError> {
     Model::ALL.into_iter().map(Model::build).collect()
 }
 

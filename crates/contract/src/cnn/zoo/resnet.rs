@@ -2,13 +2,13 @@
 //! by a batch norm, strided sizes rounded down as the published networks do.
 
 use super::table::{find, max_pool, sequential};
-use super::{approx, Model, Network, Note};
+use super::{approx, Model, Network, Note, ZooError};
 use crate::cnn::arch::{
     BasicBlock, Conv, FeatureShape, Layer, PerChannel, PoolKind, Rounding, Window,
 };
 
 /// ResNet-18/34: `blocks[i]` basic blocks in stage `conv{i+2}_x`.
-pub(super) fn resnet(model: Model, blocks: [usize; 4]) -> Result<Network, String> {
+pub(super) fn resnet(model: Model, blocks: [usize; 4]) -> Result<Network, ZooError> {
     let per_channel = PerChannel::FoldedBatchNorm;
     let stem = Conv::new(64, 7, 2, 3)
         .rounded(Rounding::Floor)

@@ -1,7 +1,7 @@
 //! A network's rows from its named layers: each row's figures are [`Layer::cost`]'s, its
 //! label the notes' way of writing the layer ("fc 4096", "conv 7×7/2 p3 ×64 + BN").
 
-use super::{Model, Network, Note, Row};
+use super::{Model, Network, Note, Row, ZooError};
 use crate::cnn::arch::{Conv, Cost, FeatureShape, Layer, PerChannel, PoolKind, Window};
 
 /// Rows for a chain of layers, plus a note listing the sizes rounded down, if any.
@@ -9,14 +9,16 @@ pub(super) fn sequential(
     model: Model,
     input: FeatureShape,
     layers: &[(String, Layer)],
-) -> Result<Network, String> {
+) -> Result<Network, ZooError> {
     let mut rows = Vec::with_capacity(layers.len());
     let mut rounded = Vec::new();
     let mut shape = input;
     for (name, layer) in layers {
-        let cost = layer
-            .cost(shape)
-            .map_err(|e| format!("{}, {name}: {e}", model.title()))?;
+        let cost = layer.cost(shape).map_err(|error| ZooError::Layer {
+            model,
+            layer: Some(name.clone()),
+            error,
+        })?;
         if let Some(formula) = rounded_down(layer, shape) {
             rounded.push(format!("{name}: {formula}"));
         }
@@ -136,9 +138,11 @@ pub(super) fn max_pool(window: Window) -> Layer {
     }
 }
 
-pub(super) fn find<'a>(net: &'a Network, name: &str) -> Result<(usize, &'a Row), String> {
-    net.row(name)
-        .ok_or_else(|| format!("{}: no row called {name}", net.name))
+pub(super) fn find<'a>(net: &'a Network, name: &'static str) -> Result<(usize, &'a Row), ZooError> {
+    net.row(name).ok_or_else(|| ZooError::NoRow {
+        network: net.name.clone(),
+        row: name,
+    })
 }
 
 /// `part` as a whole percentage of `whole`.

@@ -2,13 +2,13 @@
 //! the parameters and the multiplications are.
 
 use super::table::{find, max_pool, percent, sequential};
-use super::{approx, Model, Network, Note};
+use super::{approx, Model, Network, Note, ZooError};
 use crate::cnn::arch::{Conv, FeatureShape, Layer, Window};
 
 /// The notes' total, "138M" parameters.
 const NOTES_TOTAL: u64 = 138_000_000;
 
-pub(super) fn vgg16() -> Result<Network, String> {
+pub(super) fn vgg16() -> Result<Network, ZooError> {
     // Configuration D: blocks of 3×3 convolutions, each block closed by a 2×2/2 max pool.
     let blocks = [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)];
     let mut layers = Vec::new();

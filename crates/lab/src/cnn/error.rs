@@ -1,0 +1,102 @@
+//! Why the CNN lab refuses a start or a request: the spec (a limit, or an architecture the
+//! builder flags), a request's limits, a drawing or a data file of the wrong size, or a
+//! tensor op that failed.
+
+use contract::cnn::limits::CnnLimits;
+use contract::cnn::{CnnError, TEST_DIGITS, TRAIN_DIGITS};
+use contract::limits::{BudgetError, Violation};
+use std::fmt;
+use tensor::ShapeError;
+
+#[derive(Debug, PartialEq)]
+pub enum CnnSessionError {
+    Spec(CnnError),
+    Limit(Violation),
+    Budget(BudgetError),
+    Tensor(ShapeError),
+    /// The MNIST file's splits are not the sizes the lab's arithmetic assumes.
+    WrongDigitCount { train: usize, test: usize },
+    /// The looked-at digit's shift, beyond ±[`CnnLimits::MAX_SHIFT`].
+    Shift((i32, i32)),
+    /// A drawing of `size`×`size` pixels sent with `got` ink values.
+    InkCount { size: usize, got: usize },
+    /// Layer `layer` (from 0) left no tap to read a unit from.
+    NoOutput { layer: usize },
+    UnexpectedShape { layer: usize },
+}
+
+macro_rules! from {
+    ($($error:ty => $variant:ident),*) => {$(
+        impl From<$error> for CnnSessionError {
+            fn from(e: $error) -> CnnSessionError {
+                CnnSessionError::$variant(e)
+            }
+        }
+    )*};
+}
+from!(CnnError => Spec, Violation => Limit, BudgetError => Budget, ShapeError => Tensor);
+
+impl fmt::Display for CnnSessionError {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CnnSessionError::Spec(e) => e.fmt(out),
+            CnnSessionError::Limit(e) => e.fmt(out),
+            CnnSessionError::Budget(e) => e.fmt(out),
+            CnnSessionError::Tensor(e) => e.fmt(out),
+            CnnSessionError::WrongDigitCount { train, test } => write!(
+                out,
+                "the MNIST file has {train} training and {test} test digits; this lab expects {TRAIN_DIGITS} and {TEST_DIGITS}"
+            ),
+            CnnSessionError::Shift(shift) => write!(
+                out,
+                "shift {shift:?} exceeds the limit of ±{} pixels",
+                CnnLimits::MAX_SHIFT
+            ),
+            CnnSessionError::InkCount { size, got } => write!(
+                out,
+                "a {size}×{size} drawing needs {} ink values, got {got}",
+                size * size
+            ),
+            CnnSessionError::NoOutput { layer } => write!(out, "layer {layer} produced no output"),
+            CnnSessionError::UnexpectedShape { layer } => {
+                write!(out, "layer {layer} has an unexpected shape")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CnnSessionError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sentences_shown() {
+        let cases = [
+            (
+                CnnSessionError::WrongDigitCount { train: 10, test: 2 },
+                "the MNIST file has 10 training and 2 test digits; this lab expects 8000 and 2000",
+            ),
+            (
+                CnnSessionError::Shift((9, 0)),
+                "shift (9, 0) exceeds the limit of ±8 pixels",
+            ),
+            (
+                CnnSessionError::InkCount { size: 3, got: 4 },
+                "a 3×3 drawing needs 9 ink values, got 4",
+            ),
+            (
+                CnnSessionError::NoOutput { layer: 2 },
+                "layer 2 produced no output",
+            ),
+            (
+                CnnSessionError::UnexpectedShape { layer: 2 },
+                "layer 2 has an unexpected shape",
+            ),
+        ];
+        for (error, sentence) in cases {
+            assert_eq!(error.to_string(), sentence);
+        }
+    }
+}
