@@ -160,7 +160,12 @@ fn every_lab_of_the_registry_has_examples_it_reads_without_a_note() {
             for example in &lab.links {
                 let (spec, notes) = L::Spec::decode(&example.link);
                 assert!(notes.is_empty(), "{}: {notes:?}", example.link);
-                assert!(L::check(&spec).is_ok(), "{}: {:?}", example.link, L::check(&spec));
+                assert!(
+                    L::check(&spec).is_ok(),
+                    "{}: {:?}",
+                    example.link,
+                    L::check(&spec)
+                );
             }
             for seed in &lab.fuzz_seeds {
                 assert_eq!(lab_of(seed), Some(L::SLUG), "{seed}");

@@ -4,6 +4,7 @@
 //! [`training`] the machinery every lab's training shares.
 
 pub mod session;
+pub mod step_error;
 pub mod training;
 
 /// The labs: each line declares a lab's folder and gives the engine its session slot.

@@ -6,6 +6,7 @@
 //! step count only; the clock decides only where a slice ends, so how the page slices its
 //! requests never changes the numbers.
 
+use crate::step_error::StepError;
 use contract::training::{LrSchedule, OptimizerName, Progress, Run, TrainPoint};
 use nn::{Optimizer, OptimizerKind, Schedule};
 
@@ -112,7 +113,7 @@ pub trait Trainable {
     type Evaluation;
     /// One training step (the `log().step + 1`-th): its batch's loss, accuracy and η, or why
     /// training cannot go on.
-    fn train_step(&mut self) -> Result<TrainPoint, String>;
+    fn train_step(&mut self) -> Result<TrainPoint, StepError>;
     fn examples_per_step(&self) -> usize;
     fn total_steps(&self) -> usize;
     /// Is the held-out set evaluated after this step?
@@ -151,7 +152,7 @@ pub fn train_until<T: Trainable>(
                 log.train_ms += dt;
             }
             Err(why) => {
-                model.log().stopped = Some(why);
+                model.log().stopped = Some(why.to_string());
                 break;
             }
         }

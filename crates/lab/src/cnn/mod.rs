@@ -13,6 +13,7 @@ mod session;
 
 pub use error::CnnSessionError;
 
+use crate::step_error::{Advice, StepError, When};
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::cnn::view::{DigitSource, Evaluation, GalleryDigit, WrongDigit};
 use contract::cnn::{CnnLab, CLASSES, TEST_DIGITS, TRAIN_DIGITS};
@@ -208,7 +209,7 @@ impl CnnSession {
 impl Trainable for CnnSession {
     type Evaluation = Evaluation;
 
-    fn train_step(&mut self) -> Result<TrainPoint, String> {
+    fn train_step(&mut self) -> Result<TrainPoint, StepError> {
         let step = self.log.step + 1;
         let train = self.mnist.split(Split::Train);
         let indices: Vec<usize> = self
@@ -218,27 +219,29 @@ impl Trainable for CnnSession {
             .map(|i| train.start + i)
             .collect();
         let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
-        let (images, labels) = self.mnist.batch(&indices).map_err(|e| e.to_string())?;
+        let (images, labels) = self.mnist.batch(&indices)?;
         self.optimizer.before_gradient(&self.params);
         let logits = self
             .model
             .logits(&images, true)
-            .map_err(|e| e.to_string())?;
-        let predicted = logits.argmax(1).map_err(|e| e.to_string())?;
+            ?;
+        let predicted = logits.argmax(1)?;
         let accuracy = nn::metrics::accuracy(&predicted, &labels);
         let loss = logits
             .cross_entropy(&labels, None)
-            .map_err(|e| e.to_string())?;
-        let value = loss.item().map_err(|e| e.to_string())?;
+            ?;
+        let value = loss.item()?;
         if !value.is_finite() {
-            return Err(format!(
-                "the loss became {value} at step {step}: η = {lr} is probably too large"
-            ));
+            return Err(StepError::LossNotFinite {
+                loss: value,
+                when: When::Step(step),
+                advice: Advice::LowerLr { lr },
+            });
         }
-        let mut grads = loss.backward().map_err(|e| e.to_string())?;
+        let mut grads = loss.backward()?;
         self.optimizer
             .step(&self.params, &mut grads)
-            .map_err(|e| format!("step {step}: {e}"))?;
+            .map_err(|error| StepError::Update { step, error })?;
         Ok(TrainPoint {
             step,
             loss: value,

@@ -17,6 +17,7 @@ mod translate;
 
 pub use error::MtSessionError;
 
+use crate::step_error::{Advice, StepError, When};
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::mt::limits::MtLimits;
 use contract::mt::protocol::{ModelProgress, MtEvaluation, MtNews, Sample};
@@ -29,10 +30,6 @@ use nn::metrics::corpus_bleu;
 use nn::{Clip, Optimizer};
 use tensor::no_grad;
 use tensor::rng::Rng;
-
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
 
 /// A batch's source and target ids, row-major, and its size.
 struct Batch {
@@ -168,7 +165,7 @@ fn corpus_bleu_of(pairs: &[(Vec<&str>, Vec<&str>)]) -> f32 {
 impl Trainable for Member {
     type Evaluation = MtEvaluation;
 
-    fn train_step(&mut self) -> Result<TrainPoint, String> {
+    fn train_step(&mut self) -> Result<TrainPoint, StepError> {
         let step = self.log.step + 1;
         let pairs = self.draw_batch();
         let refs: Vec<&Pair> = pairs.iter().collect();
@@ -177,25 +174,27 @@ impl Trainable for Member {
         let logits = self
             .model
             .logits(&batch.sources, &batch.targets, batch.size)
-            .map_err(text)?;
-        let loss = logits.cross_entropy(&batch.targets, None).map_err(text)?;
-        let value = loss.item().map_err(text)?;
+            ?;
+        let loss = logits.cross_entropy(&batch.targets, None)?;
+        let value = loss.item()?;
         if !value.is_finite() {
-            return Err(format!(
-                "the loss became {value} at step {step}: lower η or clip the gradient"
-            ));
+            return Err(StepError::LossNotFinite {
+                loss: value,
+                when: When::Step(step),
+                advice: Advice::LowerLrOrClip,
+            });
         }
         let right = logits
             .argmax(1)
-            .map_err(text)?
+            ?
             .iter()
             .zip(&batch.targets)
             .filter(|(p, t)| p == t)
             .count();
-        let mut grads = loss.backward().map_err(text)?;
+        let mut grads = loss.backward()?;
         self.optimizer
             .step(&self.params, &mut grads)
-            .map_err(|e| format!("step {step}: {e}"))?;
+            .map_err(|error| StepError::Update { step, error })?;
         Ok(TrainPoint {
             step,
             loss: value,

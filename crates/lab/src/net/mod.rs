@@ -15,6 +15,7 @@ mod session;
 
 pub use error::NetSessionError;
 
+use crate::step_error::{Advice, StepError, When};
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{
@@ -479,45 +480,42 @@ impl NetSession {
     }
 }
 
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
 impl Trainable for NetSession {
     type Evaluation = Epoch;
 
-    fn train_step(&mut self) -> std::result::Result<TrainPoint, String> {
+    fn train_step(&mut self) -> std::result::Result<TrainPoint, StepError> {
         let step = self.log.step + 1;
         let indices = self.sampler.next_batch();
         let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
         let batch = |t: &Tensor| t.index_select(&indices);
         let (inputs, targets) = (
-            batch(&self.train_inputs).map_err(text)?,
-            batch(&self.train_targets).map_err(text)?,
+            batch(&self.train_inputs)?,
+            batch(&self.train_targets)?,
         );
         self.optimizer.before_gradient(&self.params);
-        let output = self.pass(&inputs, true).map_err(text)?.output;
+        let output = self.pass(&inputs, true)?.output;
         let correct = output
             .to_vec()
             .iter()
             .zip(targets.to_vec())
             .filter(|(o, t)| (**o > 0.0) == (*t > 0.0))
             .count();
-        let mut loss = Self::data_loss(&output, &targets).map_err(text)?;
+        let mut loss = Self::data_loss(&output, &targets)?;
         if let Some(penalty) = self.penalty() {
-            loss = loss.add(&penalty).map_err(text)?;
+            loss = loss.add(&penalty)?;
         }
-        let value = loss.item().map_err(text)?;
+        let value = loss.item()?;
         if !value.is_finite() {
-            return Err(format!(
-                "the loss became {value} in epoch {}: η = {lr} is probably too large",
-                self.epoch() + 1
-            ));
+            return Err(StepError::LossNotFinite {
+                loss: value,
+                when: When::Epoch(self.epoch() + 1),
+                advice: Advice::LowerLr { lr },
+            });
         }
-        let mut grads = loss.backward().map_err(text)?;
+        let mut grads = loss.backward()?;
         self.optimizer
             .step(&self.params, &mut grads)
-            .map_err(|e| format!("step {step}: {e}"))?;
+            .map_err(|error| StepError::Update { step, error })?;
         Ok(TrainPoint {
             step,
             loss: value,

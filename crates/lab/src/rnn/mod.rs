@@ -18,6 +18,7 @@ mod tests;
 
 pub use error::RnnSessionError;
 
+use crate::step_error::{Advice, StepError, When};
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{ClipPoint, ComparedRun, RnnEvaluation};
@@ -182,10 +183,6 @@ pub struct RnnSession {
     siblings: Vec<RnnSession>,
 }
 
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
-
 impl RnnSession {
     /// The data and the untrained network a spec describes; a spec over its limits is refused
     /// with the limit it exceeds.
@@ -335,7 +332,7 @@ impl RnnSession {
 impl Trainable for RnnSession {
     type Evaluation = RnnEvaluation;
 
-    fn train_step(&mut self) -> Result<TrainPoint, String> {
+    fn train_step(&mut self) -> Result<TrainPoint, StepError> {
         let step = self.log.step + 1;
         let batch: Vec<Sequence> = (0..self.spec.batch)
             .map(|_| self.source.next(self.spec.span))
@@ -344,18 +341,20 @@ impl Trainable for RnnSession {
         let answers = self.targets(&batch);
         let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
         self.optimizer.before_gradient(&self.params);
-        let xs = self.model.one_hot(&rows).map_err(text)?;
-        let logits = self.logits(&xs).map_err(text)?;
-        let loss = logits.cross_entropy(&answers, None).map_err(text)?;
-        let value = loss.item().map_err(text)?;
+        let xs = self.model.one_hot(&rows)?;
+        let logits = self.logits(&xs)?;
+        let loss = logits.cross_entropy(&answers, None)?;
+        let value = loss.item()?;
         if !value.is_finite() {
-            return Err(format!(
-                "the loss became {value} at step {step}: the gradient exploded (clip it, or lower η or the gain)"
-            ));
+            return Err(StepError::LossNotFinite {
+                loss: value,
+                when: When::Step(step),
+                advice: Advice::Exploded,
+            });
         }
-        let predicted = logits.argmax(1).map_err(text)?;
+        let predicted = logits.argmax(1)?;
         let right = predicted.iter().zip(&answers).filter(|(p, a)| p == a).count();
-        let mut grads = loss.backward().map_err(text)?;
+        let mut grads = loss.backward()?;
         let mut grads: Vec<Vec<f32>> = self
             .params
             .iter()
@@ -370,7 +369,7 @@ impl Trainable for RnnSession {
         self.clipping.push(ClipPoint { step, before, after });
         self.optimizer
             .step_with(&self.params, grads)
-            .map_err(|e| format!("step {step}: {e}"))?;
+            .map_err(|error| StepError::Update { step, error })?;
         Ok(TrainPoint {
             step,
             loss: value,

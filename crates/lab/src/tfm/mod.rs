@@ -19,6 +19,7 @@ mod view;
 
 pub use error::{InputError, TfmSessionError};
 
+use crate::step_error::{Advice, StepError, When};
 use crate::training::{self, optimizer_for, Trainable, TrainingLog};
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::protocol::{ContrastRun, TfmEvaluation};
@@ -32,10 +33,6 @@ use tensor::{no_grad, Tensor};
 
 /// A position whose prediction is not scored.
 const UNSCORED: usize = usize::MAX;
-
-fn text(e: impl std::fmt::Display) -> String {
-    e.to_string()
-}
 
 /// What the page looks at: a typed input or a held-out example, and the head walked through.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -289,23 +286,25 @@ impl TfmSession {
 impl Trainable for TfmSession {
     type Evaluation = TfmEvaluation;
 
-    fn train_step(&mut self) -> Result<TrainPoint, String> {
+    fn train_step(&mut self) -> Result<TrainPoint, StepError> {
         let step = self.log.step + 1;
         let batch: Vec<Example> = (0..self.spec.batch).map(|_| self.source.draw()).collect();
         let (tokens, targets) = self.teacher_forced(&batch);
         let lr = self.optimizer.lr_at(self.optimizer.steps_taken());
-        let logits = self.model.logits(&tokens, batch.len()).map_err(text)?;
-        let (loss, right, scored) = Self::score(&logits, &targets).map_err(text)?;
-        let value = loss.item().map_err(text)?;
+        let logits = self.model.logits(&tokens, batch.len())?;
+        let (loss, right, scored) = Self::score(&logits, &targets)?;
+        let value = loss.item()?;
         if !value.is_finite() {
-            return Err(format!(
-                "the loss became {value} at step {step}: lower η, clip the gradient or add LayerNorm"
-            ));
+            return Err(StepError::LossNotFinite {
+                loss: value,
+                when: When::Step(step),
+                advice: Advice::LowerLrClipOrNorm,
+            });
         }
-        let mut grads = loss.backward().map_err(text)?;
+        let mut grads = loss.backward()?;
         self.optimizer
             .step(&self.params, &mut grads)
-            .map_err(|e| format!("step {step}: {e}"))?;
+            .map_err(|error| StepError::Update { step, error })?;
         Ok(TrainPoint {
             step,
             loss: value,

@@ -1,0 +1,124 @@
+//! Why a training step could not be taken, in every lab: a loss that stopped being a number
+//! (with the lab's own advice), or an operation that refused. The run's log keeps its text,
+//! which the page shows after "Training stopped: ".
+
+use std::fmt;
+
+/// When a loss went bad: the step, or (the Network lab, which trains in epochs) the epoch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum When {
+    Step(usize),
+    Epoch(usize),
+}
+
+/// What the student can change when the loss is no longer a number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Advice {
+    /// η is the likely cause (the CNN and Network labs, which offer no clipping).
+    LowerLr { lr: f32 },
+    /// The Translation lab.
+    LowerLrOrClip,
+    /// The Recurrent lab: the gradient through time exploded.
+    Exploded,
+    /// The Transformer lab.
+    LowerLrClipOrNorm,
+}
+
+#[derive(Debug)]
+pub enum StepError {
+    /// The mini-batch's loss is NaN or infinite.
+    LossNotFinite {
+        loss: f32,
+        when: When,
+        advice: Advice,
+    },
+    /// An operation refused its inputs' shapes (a bug: the spec's limits keep models buildable).
+    Shape(tensor::ShapeError),
+    /// A batch could not be read from the data set.
+    Data(data::DataError),
+    /// The optimizer could not apply step `step`'s update.
+    Update {
+        step: usize,
+        error: nn::optim::StepError,
+    },
+}
+
+impl fmt::Display for StepError {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StepError::LossNotFinite { loss, when, advice } => {
+                write!(out, "the loss became {loss} ")?;
+                match when {
+                    When::Step(step) => write!(out, "at step {step}: ")?,
+                    When::Epoch(epoch) => write!(out, "in epoch {epoch}: ")?,
+                }
+                match advice {
+                    Advice::LowerLr { lr } => write!(out, "η = {lr} is probably too large"),
+                    Advice::LowerLrOrClip => write!(out, "lower η or clip the gradient"),
+                    Advice::Exploded => write!(
+                        out,
+                        "the gradient exploded (clip it, or lower η or the gain)"
+                    ),
+                    Advice::LowerLrClipOrNorm => {
+                        write!(out, "lower η, clip the gradient or add LayerNorm")
+                    }
+                }
+            }
+            StepError::Shape(e) => write!(out, "{e}"),
+            StepError::Data(e) => write!(out, "{e}"),
+            StepError::Update { step, error } => write!(out, "step {step}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for StepError {}
+
+impl From<tensor::ShapeError> for StepError {
+    fn from(e: tensor::ShapeError) -> Self {
+        StepError::Shape(e)
+    }
+}
+
+impl From<data::DataError> for StepError {
+    fn from(e: data::DataError) -> Self {
+        StepError::Data(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The English every lab showed before the error was a value.
+    #[test]
+    fn each_lab_s_advice_reads_as_before() {
+        let nan = |when, advice| {
+            StepError::LossNotFinite {
+                loss: f32::NAN,
+                when,
+                advice,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            nan(When::Step(14), Advice::LowerLr { lr: 2.0 }),
+            "the loss became NaN at step 14: η = 2 is probably too large"
+        );
+        assert_eq!(
+            nan(When::Epoch(3), Advice::LowerLr { lr: 10.0 }),
+            "the loss became NaN in epoch 3: η = 10 is probably too large"
+        );
+        assert_eq!(
+            nan(When::Step(5), Advice::LowerLrOrClip),
+            "the loss became NaN at step 5: lower η or clip the gradient"
+        );
+        assert_eq!(
+            nan(When::Step(5), Advice::Exploded),
+            "the loss became NaN at step 5: the gradient exploded (clip it, or lower η or the gain)"
+        );
+        assert_eq!(
+            nan(When::Step(5), Advice::LowerLrClipOrNorm),
+            "the loss became NaN at step 5: lower η, clip the gradient or add LayerNorm"
+        );
+    }
+}
