@@ -283,6 +283,39 @@ pub fn knob_of(slug: &str) -> Option<Knob> {
     Knob::ALL.into_iter().find(|k| k.slug() == slug)
 }
 
+/// A key none of a lab's own arms took: an optimizer knob if it names one, else an unknown
+/// setting, noted and ignored.
+pub fn read_other(run: &mut Run, key: &str, part: &str, value: &str, notes: &mut Vec<UrlNote>) {
+    match knob_of(key) {
+        Some(knob) => read_knob(run, knob, part, value, notes),
+        None => notes.push(note(part, "unknown setting; ignored")),
+    }
+}
+
+/// A lab's `impl Link`: its `link` module's `encode` and `decode`, and its spec's `at` field.
+macro_rules! impl_link {
+    ($spec:ty) => {
+        impl $crate::link::Link for $spec {
+            fn encode(&self) -> String {
+                encode(self)
+            }
+
+            fn decode(fragment: &str) -> (Self, Vec<$crate::link::UrlNote>) {
+                decode(fragment)
+            }
+
+            fn at(&self) -> Option<usize> {
+                self.at
+            }
+
+            fn set_at(&mut self, at: Option<usize>) {
+                self.at = at;
+            }
+        }
+    };
+}
+pub(crate) use impl_link;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -117,13 +117,7 @@ impl LabState for CnnState {
 impl Trains for CnnState {
     type Ask = CnnAsk;
 
-    fn run(&self) -> &TrainingRun<CnnAsk> {
-        &self.run
-    }
-
-    fn run_mut(&mut self) -> &mut TrainingRun<CnnAsk> {
-        &mut self.run
-    }
+    crate::labs::training::run_field!();
 
     fn ask_request(s: &mut CnnSession, ask: &CnnAsk) -> CnnRequest {
         match ask {
@@ -221,7 +215,7 @@ impl CnnState {
 mod tests {
     use super::*;
     use contract::training::{Progress, TrainPoint};
-    use contract::{Body, FromEngine, ToEngine};
+    use contract::{FromEngine, ToEngine};
 
     /// The play loop's question, on a page shown or not: the request it sends, if one is due.
     fn next(s: &mut CnnSession, shown: bool) -> Option<ToEngine> {
@@ -274,11 +268,7 @@ mod tests {
 
     /// The engine's reply for run `run`, as it arrives.
     fn reply(run: u64, reply: CnnReply) -> FromEngine {
-        FromEngine::Reply {
-            from: "cnn".into(),
-            run,
-            body: Body::of(&reply),
-        }
+        crate::labs::session::testing::reply::<CnnProtocol>(run, &reply)
     }
 
     fn started(run: u64) -> FromEngine {

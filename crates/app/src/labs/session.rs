@@ -138,6 +138,29 @@ impl<L: LabState> Session<L> {
     }
 }
 
+/// What a lab's state tests send and receive, for any lab.
+#[cfg(test)]
+pub(crate) mod testing {
+    use contract::{Ask, Body, FromEngine, Protocol, ToEngine};
+
+    /// The engine's reply to run `run` of lab `P`, as it arrives.
+    pub fn reply<P: Protocol>(run: u64, reply: &P::Reply) -> FromEngine {
+        FromEngine::Reply {
+            from: P::SLUG.into(),
+            run,
+            body: Body::of(reply),
+        }
+    }
+
+    /// What a request of lab `P` asks, as the engine reads it.
+    pub fn read<P: Protocol>(request: ToEngine) -> P::Request {
+        let Ask::Request(body) = request.ask else {
+            panic!("a request, not {request:?}")
+        };
+        body.read().expect("a request of this lab")
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     //! The generic part with a throw-away lab: what a new lab gets without writing it.

@@ -152,6 +152,20 @@ impl<E> History<E> {
     }
 }
 
+/// `Trains::run` and `run_mut` for a lab state that keeps its run in the field `run`.
+macro_rules! run_field {
+    () => {
+        fn run(&self) -> &$crate::labs::training::TrainingRun<Self::Ask> {
+            &self.run
+        }
+
+        fn run_mut(&mut self) -> &mut $crate::labs::training::TrainingRun<Self::Ask> {
+            &mut self.run
+        }
+    };
+}
+pub(crate) use run_field;
+
 /// What a training request asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Slice {
@@ -368,12 +382,7 @@ mod tests {
 
     impl Trains for StepsState {
         type Ask = u32;
-        fn run(&self) -> &TrainingRun<u32> {
-            &self.run
-        }
-        fn run_mut(&mut self) -> &mut TrainingRun<u32> {
-            &mut self.run
-        }
+        run_field!();
         fn ask_request(_: &mut Session<Self>, ask: &u32) -> StepsRequest {
             Err(*ask)
         }

@@ -126,13 +126,7 @@ impl LabState for MtState {
 impl Trains for MtState {
     type Ask = MtAsk;
 
-    fn run(&self) -> &TrainingRun<MtAsk> {
-        &self.run
-    }
-
-    fn run_mut(&mut self) -> &mut TrainingRun<MtAsk> {
-        &mut self.run
-    }
+    crate::labs::training::run_field!();
 
     fn ask_request(s: &mut MtSession, ask: &MtAsk) -> MtRequest {
         match ask {
@@ -242,7 +236,7 @@ mod tests {
     use super::*;
     use contract::mt::protocol::ModelProgress;
     use contract::training::Progress;
-    use contract::{Body, FromEngine, ToEngine};
+    use contract::{FromEngine, ToEngine};
 
     fn progress(step: usize, evaluated: bool) -> MtNews {
         MtNews {
@@ -278,18 +272,11 @@ mod tests {
     }
 
     fn reply(reply: MtReply) -> FromEngine {
-        FromEngine::Reply {
-            from: "mt".into(),
-            run: 1,
-            body: Body::of(&reply),
-        }
+        crate::labs::session::testing::reply::<MtProtocol>(1, &reply)
     }
 
     fn read(request: ToEngine) -> MtRequest {
-        let contract::Ask::Request(body) = request.ask else {
-            panic!("{request:?}")
-        };
-        body.read().expect("a request of this lab")
+        crate::labs::session::testing::read::<MtProtocol>(request)
     }
 
     #[test]

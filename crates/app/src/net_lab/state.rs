@@ -286,13 +286,7 @@ impl NetSession {
 impl Trains for NetState {
     type Ask = NetAsk;
 
-    fn run(&self) -> &TrainingRun<NetAsk> {
-        &self.run
-    }
-
-    fn run_mut(&mut self) -> &mut TrainingRun<NetAsk> {
-        &mut self.run
-    }
+    crate::labs::training::run_field!();
 
     fn ask_request(s: &mut NetSession, ask: &NetAsk) -> NetRequest {
         match *ask {
@@ -363,7 +357,7 @@ impl Trains for NetState {
 mod tests {
     use super::*;
     use contract::net::protocol::Map;
-    use contract::{Body, FromEngine, ToEngine};
+    use contract::{FromEngine, ToEngine};
 
     fn frame(epoch: usize, curve: &[usize]) -> NetFrame {
         NetFrame {
@@ -390,11 +384,7 @@ mod tests {
     }
 
     fn reply(run: u64, reply: NetReply) -> FromEngine {
-        FromEngine::Reply {
-            from: "net".into(),
-            run,
-            body: Body::of(&reply),
-        }
+        crate::labs::session::testing::reply::<NetProtocol>(run, &reply)
     }
 
     fn asked(request: ToEngine) -> usize {
@@ -532,10 +522,7 @@ mod tests {
     }
 
     fn read(request: ToEngine) -> NetRequest {
-        let contract::Ask::Request(body) = request.ask else {
-            panic!("{request:?}")
-        };
-        body.read().expect("a request of this lab")
+        crate::labs::session::testing::read::<NetProtocol>(request)
     }
 
     #[test]

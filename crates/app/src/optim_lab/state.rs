@@ -118,13 +118,7 @@ impl OptimSession {
 impl Trains for OptimState {
     type Ask = NoAsk;
 
-    fn run(&self) -> &TrainingRun<NoAsk> {
-        &self.run
-    }
-
-    fn run_mut(&mut self) -> &mut TrainingRun<NoAsk> {
-        &mut self.run
-    }
+    crate::labs::training::run_field!();
 
     fn ask_request(_: &mut OptimSession, ask: &NoAsk) -> OptimRequest {
         match *ask {}
@@ -148,7 +142,7 @@ impl Trains for OptimState {
 mod tests {
     use super::*;
     use contract::optim::protocol::RunFrame;
-    use contract::{Body, FromEngine, ToEngine};
+    use contract::{FromEngine, ToEngine};
 
     fn frame(step: usize, from: usize, points: Vec<(f32, f32)>) -> OptimFrame {
         let losses = points.iter().map(|p| Some(p.0)).collect();
@@ -180,11 +174,7 @@ mod tests {
     }
 
     fn reply(run: u64, reply: OptimReply) -> FromEngine {
-        FromEngine::Reply {
-            from: "optim".into(),
-            run,
-            body: Body::of(&reply),
-        }
+        crate::labs::session::testing::reply::<OptimProtocol>(run, &reply)
     }
 
     fn started(run: u64, frame: OptimFrame) -> FromEngine {

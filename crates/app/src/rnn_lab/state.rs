@@ -152,13 +152,7 @@ impl LabState for RnnState {
 impl Trains for RnnState {
     type Ask = RnnAsk;
 
-    fn run(&self) -> &TrainingRun<RnnAsk> {
-        &self.run
-    }
-
-    fn run_mut(&mut self) -> &mut TrainingRun<RnnAsk> {
-        &mut self.run
-    }
+    crate::labs::training::run_field!();
 
     fn ask_request(s: &mut RnnSession, ask: &RnnAsk) -> RnnRequest {
         match ask {
@@ -222,7 +216,7 @@ mod tests {
     use super::*;
     use contract::cnn::view::Quantised;
     use contract::training::Progress;
-    use contract::{Body, FromEngine, ToEngine};
+    use contract::{FromEngine, ToEngine};
 
     fn progress(step: usize, evaluations: &[usize]) -> Progress<RnnEvaluation> {
         Progress {
@@ -262,18 +256,11 @@ mod tests {
     }
 
     fn reply(run: u64, reply: RnnReply) -> FromEngine {
-        FromEngine::Reply {
-            from: "rnn".into(),
-            run,
-            body: Body::of(&reply),
-        }
+        crate::labs::session::testing::reply::<RnnProtocol>(run, &reply)
     }
 
     fn read(request: ToEngine) -> RnnRequest {
-        let contract::Ask::Request(body) = request.ask else {
-            panic!("{request:?}")
-        };
-        body.read().expect("a request of this lab")
+        crate::labs::session::testing::read::<RnnProtocol>(request)
     }
 
     #[test]

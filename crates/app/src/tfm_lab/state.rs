@@ -151,13 +151,7 @@ impl LabState for TfmState {
 impl Trains for TfmState {
     type Ask = TfmAsk;
 
-    fn run(&self) -> &TrainingRun<TfmAsk> {
-        &self.run
-    }
-
-    fn run_mut(&mut self) -> &mut TrainingRun<TfmAsk> {
-        &mut self.run
-    }
+    crate::labs::training::run_field!();
 
     fn ask_request(s: &mut TfmSession, ask: &TfmAsk) -> TfmRequest {
         match ask {
@@ -237,7 +231,7 @@ impl TfmSession {
 mod tests {
     use super::*;
     use contract::training::Progress;
-    use contract::{Body, FromEngine, ToEngine};
+    use contract::{FromEngine, ToEngine};
 
     fn progress(step: usize, evaluations: &[usize]) -> Progress<TfmEvaluation> {
         Progress {
@@ -284,18 +278,11 @@ mod tests {
     }
 
     fn reply(run: u64, reply: TfmReply) -> FromEngine {
-        FromEngine::Reply {
-            from: "tfm".into(),
-            run,
-            body: Body::of(&reply),
-        }
+        crate::labs::session::testing::reply::<TfmProtocol>(run, &reply)
     }
 
     fn read(request: ToEngine) -> TfmRequest {
-        let contract::Ask::Request(body) = request.ask else {
-            panic!("{request:?}")
-        };
-        body.read().expect("a request of this lab")
+        crate::labs::session::testing::read::<TfmProtocol>(request)
     }
 
     #[test]

@@ -11,8 +11,8 @@ use super::arch::{LayerSpec, PoolKind};
 use super::limits::CnnLimits;
 use super::{check_layer, CnnLab, CNN_OPTIMIZERS, DEFAULT_FINAL_RATIO, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_of, knob_parts, note, parse_pair, read_common, read_knob,
-    Common, UrlNote,
+    decay_value, header, key_values, knob_parts, note, parse_pair, read_common, read_other, Common,
+    UrlNote,
 };
 use crate::training::OptimizerName;
 
@@ -312,30 +312,11 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut CnnLab, notes: &mut V
             }
             Err(_) => notes.push(note(part, "expected a whole number")),
         },
-        _ => match knob_of(key) {
-            Some(knob) => read_knob(&mut spec.run, knob, part, value, notes),
-            None => notes.push(note(part, "unknown setting; ignored")),
-        },
+        _ => read_other(&mut spec.run, key, part, value, notes),
     }
 }
 
-impl crate::link::Link for CnnLab {
-    fn encode(&self) -> String {
-        encode(self)
-    }
-
-    fn decode(fragment: &str) -> (Self, Vec<UrlNote>) {
-        decode(fragment)
-    }
-
-    fn at(&self) -> Option<usize> {
-        self.at
-    }
-
-    fn set_at(&mut self, at: Option<usize>) {
-        self.at = at;
-    }
-}
+crate::link::impl_link!(CnnLab);
 
 #[cfg(test)]
 mod tests {

@@ -158,23 +158,7 @@ pub fn decode(fragment: &str) -> (OptimLab, Vec<UrlNote>) {
     (spec, notes)
 }
 
-impl crate::link::Link for OptimLab {
-    fn encode(&self) -> String {
-        encode(self)
-    }
-
-    fn decode(fragment: &str) -> (Self, Vec<UrlNote>) {
-        decode(fragment)
-    }
-
-    fn at(&self) -> Option<usize> {
-        self.at
-    }
-
-    fn set_at(&mut self, at: Option<usize>) {
-        self.at = at;
-    }
-}
+crate::link::impl_link!(OptimLab);
 
 #[cfg(test)]
 mod tests {

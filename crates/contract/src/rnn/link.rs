@@ -10,8 +10,7 @@
 use super::limits::RnnLimits;
 use super::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_of, knob_parts, note, read_common, read_knob, Common,
-    UrlNote,
+    decay_value, header, key_values, knob_parts, note, read_common, read_other, Common, UrlNote,
 };
 use crate::training::OptimizerName;
 
@@ -205,30 +204,11 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut RnnLab, notes: &mut V
                 });
             }
         }
-        _ => match knob_of(key) {
-            Some(knob) => read_knob(&mut spec.run, knob, part, value, notes),
-            None => notes.push(note(part, "unknown setting; ignored")),
-        },
+        _ => read_other(&mut spec.run, key, part, value, notes),
     }
 }
 
-impl crate::link::Link for RnnLab {
-    fn encode(&self) -> String {
-        encode(self)
-    }
-
-    fn decode(fragment: &str) -> (Self, Vec<UrlNote>) {
-        decode(fragment)
-    }
-
-    fn at(&self) -> Option<usize> {
-        self.at
-    }
-
-    fn set_at(&mut self, at: Option<usize>) {
-        self.at = at;
-    }
-}
+crate::link::impl_link!(RnnLab);
 
 #[cfg(test)]
 mod tests {
