@@ -5,14 +5,11 @@ use super::state::CnnSession;
 use crate::widgets::line_chart::{decimate, Frame, LineChart, Series, YAxis};
 use contract::cnn::view::Evaluation;
 use contract::training::TrainPoint;
+use crate::widgets::palette;
 use leptos::prelude::*;
 
-const W: f64 = 440.0;
-const H: f64 = 240.0;
 /// Training points drawn at most (buckets averaged).
 const MAX_POINTS: usize = 300;
-const TRAIN_COLOUR: &str = "#9aa6c9";
-const TEST_COLOUR: &str = "#e07a2d";
 
 /// Loss and accuracy of the training batches (averaged) and of the test split, against
 /// epochs: (loss series, accuracy series, the loss axis' top).
@@ -23,7 +20,7 @@ fn series(s: &CnnSession) -> (Vec<Series>, Vec<Series>, f64) {
         let points: Vec<(f64, f64)> = s.lab.history.train.iter().map(|p| (at(p.step), value(p) as f64)).collect();
         Series {
             label: "training batches".into(),
-            colour: TRAIN_COLOUR,
+            colour: palette::TRAIN,
             points: decimate(&points, MAX_POINTS),
             width: 1.5,
             dots: false,
@@ -31,7 +28,7 @@ fn series(s: &CnnSession) -> (Vec<Series>, Vec<Series>, f64) {
     };
     let test = |value: fn(&Evaluation) -> f32| Series {
         label: "test digits".into(),
-        colour: TEST_COLOUR,
+        colour: palette::HELD_OUT,
         points: s.lab.history.evaluations.iter().map(|e| (at(e.step), value(e) as f64)).collect(),
         width: 2.0,
         dots: true,
@@ -48,15 +45,9 @@ fn series(s: &CnnSession) -> (Vec<Series>, Vec<Series>, f64) {
 
 fn frame(y_label: &'static str, y_axis: YAxis, epochs: f64) -> Frame {
     Frame {
-        width: W,
-        height: H,
-        x_label: "epoch (passes over the 8,000 training digits)",
-        y_label,
         x_span: Some(epochs),
-        x_from: None,
-        y_axis,
-        x_name: "epoch",
         x_whole: false,
+        ..Frame::new("epoch (passes over the 8,000 training digits)", "epoch", y_label, y_axis)
     }
 }
 
@@ -84,8 +75,8 @@ pub fn Curves(state: ReadSignal<CnnSession>) -> impl IntoView {
                 readout_testid="accuracy-curve-readout" hint="Point at the chart to read the values." />
         </div>
         <p class="legend">
-            <span class="swatch" style=format!("background:{TRAIN_COLOUR}")></span>" training batches (averaged)  "
-            <span class="swatch" style=format!("background:{TEST_COLOUR}")></span>" the 2,000 test digits, evaluated every 4,000 training digits"
+            <span class="swatch" style=format!("background:{}", palette::TRAIN)></span>" training batches (averaged)  "
+            <span class="swatch" style=format!("background:{}", palette::HELD_OUT)></span>" the 2,000 test digits, evaluated every 4,000 training digits"
         </p>
     }
 }

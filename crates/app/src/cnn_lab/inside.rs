@@ -8,6 +8,7 @@ use crate::widgets::raster::{
 use contract::cnn::view::{CnnView, DigitSource, LayerMaps, ReceptiveFieldView};
 use leptos::html::Canvas;
 use crate::format;
+use crate::widgets::palette;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -455,7 +456,7 @@ fn draw_field(
         }
     }
     let (y0, y1, x0, x1) = f.theoretical;
-    ctx.set_stroke_style_str("#3a5bd9");
+    ctx.set_stroke_style_str(palette::ACCENT);
     ctx.set_line_width(3.0);
     ctx.stroke_rect(
         x0 as f64 * s + 1.5,

@@ -165,22 +165,7 @@ pub fn CnnLabPage(
         let shown = active.get();
         state.update(|s| s.lab.shown = shown);
     });
-    labs::play_loop(
-        state,
-        (TICK, labs::Pace::Eager),
-        CnnSession::wants_request,
-        CnnSession::take_request,
-    );
-    // Space trains or pauses (not while typing in a field), as in the optimizer lab.
-    let _keys = window_event_listener(leptos::ev::keydown, move |ev| {
-        let typing = crate::page::typing_in_field(&ev);
-        let can = state.with_untracked(|s| s.started && !s.finished());
-        if !typing && active.get_untracked() && can && ev.key() == " " {
-            ev.prevent_default();
-            state.update(CnnSession::toggle_play);
-        }
-    });
-    crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
+    labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
     view! {
         <section class="panel lab cnn-lab" aria-labelledby="cnn-title">
             <h1 id="cnn-title">"Convolutional networks"</h1>

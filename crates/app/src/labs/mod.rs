@@ -101,9 +101,9 @@ pub fn opening_spec<S: Link + Default>(own: &str, opening: &str) -> (S, Vec<UrlN
 /// A new experiment from the lab's controls: `edit` a copy of the spec; if `check` refuses it
 /// the lab's error line says why and nothing changes; otherwise the run restarts from step 0
 /// (a link's `at=` no longer applies).
-pub fn change<L: LabState + 'static>(
+pub fn change<L: LabState + 'static, E: std::fmt::Display>(
     state: RwSignal<Session<L>>,
-    check: fn(&<L::Protocol as Protocol>::Spec) -> Result<(), String>,
+    check: fn(&<L::Protocol as Protocol>::Spec) -> Result<(), E>,
     edit: impl FnOnce(&mut <L::Protocol as Protocol>::Spec),
 ) where
     Session<L>: Send + Sync,
@@ -112,8 +112,9 @@ pub fn change<L: LabState + 'static>(
     let mut spec = state.with_untracked(|s| s.spec.clone());
     edit(&mut spec);
     spec.set_at(None);
-    if let Err(message) = check(&spec) {
-        state.update(|s| s.error = Some(message));
+    if let Err(why) = check(&spec) {
+        // The page's error line takes the sentence; the typed error stays with the spec.
+        state.update(|s| s.error = Some(why.to_string()));
         return;
     }
     state.update(|s| {
@@ -189,6 +190,48 @@ pub fn play_loop<L: LabState + 'static>(
                 send_if_wanted();
             }
         });
+    }
+}
+
+/// What every training lab's page sets going when it is built: its play loop (`pace`), the
+/// transport's keys (→ steps only where the lab has a Step button: `step_key`), and the
+/// address bar following the experiment.
+pub fn follow_training<L: training::Trains + 'static>(
+    state: RwSignal<Session<L>>,
+    active: Signal<bool>,
+    pace: (std::time::Duration, Pace),
+    step_key: bool,
+) where
+    Session<L>: Send + Sync,
+    <L::Protocol as Protocol>::Spec: Link,
+{
+    play_loop(state, pace, Session::wants_request, Session::take_request);
+    transport_keys(
+        active,
+        move || state.update(Session::toggle_play),
+        move || {
+            if step_key {
+                state.update(Session::step_once)
+            }
+        },
+    );
+    let link = Memo::new(move |_| state.with(|s| s.spec.encode()));
+    crate::page::follow_in_address_bar(link, active);
+}
+
+/// A lab's ready-made experiments, as links (test ids `{prefix}preset-{i}`).
+#[component]
+pub fn Presets(
+    prefix: &'static str,
+    presets: &'static [(&'static str, &'static str)],
+) -> impl IntoView {
+    view! {
+        <nav class="presets" aria-label="Ready-made experiments">
+            <span class="hint">"Try: "</span>
+            {presets.iter().enumerate().map(|(i, (title, link))| view! {
+                <a class="preset" data-testid=format!("{prefix}preset-{i}") href=format!("#{link}")>{*title}</a>
+            }).collect::<Vec<_>>()}
+        </nav>
     }
 }
 

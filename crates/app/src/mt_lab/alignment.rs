@@ -114,7 +114,7 @@ pub fn Alignment(state: ReadSignal<MtSession>) -> impl IntoView {
         (model.get() == MtModel::Transformer).then(|| {
             let (layers, heads) = shape();
             view! {
-                <div class="rnn-controls">
+                <div class="lab-controls">
                     <label class="field">"Attention "
                         <select data-testid="mt-align-kind" on:change=move |ev| {
                             if let Some(k) = AttentionKind::from_slug(&event_target_value(&ev)) { set_kind.set(k) }

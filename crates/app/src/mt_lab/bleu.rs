@@ -158,7 +158,7 @@ pub fn Bleu(state: RwSignal<MtSession>) -> impl IntoView {
             "and the brevity penalty BP punishes candidates shorter than the reference (r is its length). Words are split on spaces and compared as written."
         </p>
         <div class="presets">{examples}{from_models}</div>
-        <div class="rnn-controls">
+        <div class="lab-controls">
             <label class="field">"Candidate "
                 <input type="text" class="mt-sentence" data-testid="mt-bleu-candidate" prop:value=candidate maxlength=MtLimits::MAX_TEXT_CHARS.to_string()
                     on:input=move |ev| set_candidate.set(event_target_value(&ev))

@@ -10,8 +10,6 @@ use contract::mt::protocol::MtEvaluation;
 use contract::mt::SHORTEST;
 use leptos::prelude::*;
 
-const W: f64 = 440.0;
-const H: f64 = 240.0;
 
 fn frame(
     x_label: &'static str,
@@ -21,15 +19,8 @@ fn frame(
     span: f64,
 ) -> Frame {
     Frame {
-        width: W,
-        height: H,
-        x_label,
-        y_label,
         x_span: Some(span),
-        x_from: None,
-        y_axis,
-        x_name,
-        x_whole: true,
+        ..Frame::new(x_label, x_name, y_label, y_axis)
     }
 }
 

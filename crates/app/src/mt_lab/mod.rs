@@ -12,7 +12,6 @@ mod translate;
 
 use crate::labs::{self, Page};
 use contract::mt::limits::MtLimits;
-use contract::mt::link::encode;
 use contract::mt::{MtLab, MtModel, MT_OPTIMIZERS, SHORTEST};
 use contract::training::{LrSchedule, OptimizerName};
 use crate::labs::progress::{self, RunProgress};
@@ -59,8 +58,7 @@ pub fn page(opening: &str) -> Box<dyn Page> {
 
 /// A new experiment: the run restarts from step 0.
 fn change(state: RwSignal<MtSession>, edit: impl FnOnce(&mut MtLab)) {
-    // The page's error line takes the sentence; the typed error stays with the spec.
-    labs::change(state, |s| s.check().map_err(|e| e.to_string()), edit)
+    labs::change(state, MtLab::check, edit)
 }
 
 #[component]
@@ -69,17 +67,7 @@ pub fn MtLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(
-        state,
-        (TICK, labs::Pace::Eager),
-        MtSession::wants_request,
-        MtSession::take_request,
-    );
-    labs::transport_keys(active, move || state.update(MtSession::toggle_play), || {});
-    crate::page::follow_in_address_bar(
-        Memo::new(move |_| state.with(|s| encode(&s.spec))),
-        active,
-    );
+    labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
     // Translations and BLEU are asked only while the page is shown.
     Effect::new(move |_| {
         let shown = active.get();
@@ -97,12 +85,7 @@ pub fn MtLabPage(
                 "context breaks, translate your own sentence and see what each model looked at. Space trains or pauses."
             </p>
             <labs::notices::Notices state=state restart=restart error_testid="mt-error" notes_testid="mt-url-notes" />
-            <nav class="presets" aria-label="Ready-made experiments">
-                <span class="hint">"Try: "</span>
-                {PRESETS.iter().enumerate().map(|(i, (title, link))| view! {
-                    <a class="preset" data-testid=format!("mt-preset-{i}") href=format!("#{link}")>{*title}</a>
-                }).collect::<Vec<_>>()}
-            </nav>
+            <labs::Presets prefix="mt-" presets=&PRESETS />
             <Controls state=read on_change=Callback::new(move |spec: MtLab| change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(MtSession::toggle_play))
@@ -151,7 +134,7 @@ fn Controls(state: ReadSignal<MtSession>, on_change: Callback<MtLab>) -> impl In
         }
     };
     view! {
-        <div class="rnn-controls mt-controls">
+        <div class="lab-controls mt-controls">
             {number("Longest sentence (words) ", "mt-longest", "Sentences of 5 words up to this many are trained and tested on, every length equally often",
                 (SHORTEST, MtLimits::LONGEST), |s| s.longest, |s, n| s.longest = n)}
             {number("Width ", "mt-width", "The recurrent decoder's state (the encoder runs half of it each way; c has this many numbers) and the Transformer's d_model",

@@ -99,7 +99,7 @@ pub fn Translate(state: RwSignal<MtSession>) -> impl IntoView {
         })
     };
     view! {
-        <div class="rnn-controls">
+        <div class="lab-controls">
             <div class="stepper">
                 <span class="hint">"Held-out sentence"</span>
                 <button data-testid="mt-example-prev" title="The previous held-out sentence" on:click=move |_| example(-1)>"◀"</button>

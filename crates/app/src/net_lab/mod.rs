@@ -15,7 +15,6 @@ pub mod state;
 use crate::labs::{self, Page};
 use crate::widgets::transport::Transport;
 use contract::net::limits::NetLimits;
-use contract::net::link::encode;
 use contract::net::{Activation, Dataset, NetLab, Regularization, NET_OPTIMIZERS};
 use contract::training::OptimizerName;
 use leptos::prelude::*;
@@ -145,14 +144,7 @@ pub fn NetLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(
-        state,
-        (TICK, labs::Pace::Tick),
-        NetSession::wants_request,
-        NetSession::take_request,
-    );
-    labs::transport_keys(active, move || state.update(NetSession::toggle_play), move || step_once(state));
-    crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
+    labs::follow_training(state, active, (TICK, labs::Pace::Tick), true);
     let actions = Actions {
         change: Callback::new(move |spec| change(state, spec)),
     };

@@ -8,13 +8,14 @@ use super::Actions;
 use crate::widgets::line_chart::{Frame, LineChart, Series, YAxis};
 use contract::net::protocol::Sample;
 use leptos::html::Canvas;
+use crate::widgets::palette;
 use leptos::prelude::*;
 
 /// The output map's side on the page (CSS pixels); the engine samples it on an 80 × 80 grid.
 /// With its tick labels it fits the 320-pixel output column.
 pub const SIDE: f64 = 280.0;
 const TRAIN_COLOUR: &str = "#8a94a6";
-const TEST_COLOUR: &str = "#1d2330";
+const TEST_COLOUR: &str = palette::INK;
 
 /// Where a point of the plane [−domain, domain]² is drawn.
 pub fn place(x1: f32, x2: f32, domain: f32) -> (f64, f64) {
@@ -127,13 +128,8 @@ pub fn Output(
     let frame = Signal::derive(move || Frame {
         width: SIDE,
         height: 170.0,
-        x_label: "epoch",
-        y_label: "loss",
         x_span: Some(10.0),
-        x_from: None,
-        y_axis: YAxis::LogWhenPositive,
-        x_name: "epoch",
-        x_whole: true,
+        ..Frame::new("epoch", "epoch", "loss", YAxis::LogWhenPositive)
     });
     let regression = move || state.with(|s| s.spec.dataset.is_regression());
     let ticks = [-6.0f32, -3.0, 0.0, 3.0, 6.0];

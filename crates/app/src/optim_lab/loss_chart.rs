@@ -8,14 +8,8 @@ use leptos::prelude::*;
 
 const FRAME: Frame = Frame {
     width: 640.0,
-    height: 240.0,
-    x_label: "step k",
-    y_label: "loss",
     x_span: Some(1.0),
-    x_from: None,
-    y_axis: YAxis::LogWhenPositive,
-    x_name: "step",
-    x_whole: true,
+    ..Frame::new("step k", "step", "loss", YAxis::LogWhenPositive)
 };
 
 /// One series per path: its loss at every step it took (a step whose loss is not a number

@@ -12,7 +12,6 @@ use crate::labs::{self, Page};
 use crate::widgets::transport::Transport;
 use contract::limits::TrainingLimits;
 use contract::optim::limits::OptimLimits;
-use contract::optim::link::encode;
 use contract::optim::{OptimLab, Problem};
 use contract::training::{LrSchedule, OptimizerName, Run};
 use leptos::prelude::*;
@@ -76,14 +75,7 @@ pub fn OptimLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(
-        state,
-        (TICK, labs::Pace::Tick),
-        OptimSession::wants_request,
-        OptimSession::take_request,
-    );
-    labs::transport_keys(active, move || state.update(OptimSession::toggle_play), move || step_once(state));
-    crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
+    labs::follow_training(state, active, (TICK, labs::Pace::Tick), true);
     let pick = Callback::new(move |(x, y): (f32, f32)| {
         let round = |v: f32| (v * 1000.0).round() / 1000.0;
         change(state, |spec| spec.start = Some((round(x), round(y))));

@@ -6,6 +6,7 @@ use super::state::OptimSession;
 use crate::widgets::axis::nice_ticks;
 use crate::widgets::contour::{marching_squares, quantile_levels, ramp, Segment};
 use contract::optim::protocol::ContourGrid;
+use crate::widgets::palette;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
@@ -106,7 +107,7 @@ fn draw(
     ctx.set_fill_style_str("#ffffff");
     ctx.fill_rect(0.0, 0.0, WIDTH, HEIGHT);
     let Some(grid) = &state.lab.contour else {
-        ctx.set_fill_style_str("#5b6475");
+        ctx.set_fill_style_str(palette::MUTED);
         ctx.set_font("15px system-ui, sans-serif");
         let _ = ctx.fill_text("Waiting for the engine…", LEFT + 20.0, HEIGHT / 2.0);
         return;
@@ -216,20 +217,20 @@ fn draw(
             ctx.begin_path();
             let _ = ctx.arc(px, py, 5.0, 0.0, std::f64::consts::TAU);
             ctx.fill();
-            ctx.set_stroke_style_str("#1d2330");
+            ctx.set_stroke_style_str(palette::INK);
             ctx.set_line_width(1.0);
             ctx.stroke();
         }
     }
     if let Some(&(x, y)) = state.lab.paths.first().and_then(|p| p.points.first()) {
         let (px, py) = frame.px(x, y);
-        ctx.set_fill_style_str("#1d2330");
+        ctx.set_fill_style_str(palette::INK);
         ctx.fill_rect(px - 4.0, py - 4.0, 8.0, 8.0);
     }
     ctx.restore();
     // Axes, ticks, titles.
-    ctx.set_stroke_style_str("#5b6475");
-    ctx.set_fill_style_str("#1d2330");
+    ctx.set_stroke_style_str(palette::MUTED);
+    ctx.set_fill_style_str(palette::INK);
     ctx.set_line_width(1.0);
     ctx.stroke_rect(x0, y0, x1 - x0, y1 - y0);
     ctx.set_font("12px system-ui, sans-serif");

@@ -83,11 +83,11 @@ pub fn Compare(state: ReadSignal<RnnSession>) -> impl IntoView {
         <h3>"The RNN, the GRU and the LSTM on the same task, seed and budget"</h3>
         <div class="curves" data-testid="rnn-compare">
             <LineChart series=Signal::derive(move || accuracy.get())
-                frame=Signal::derive(move || Frame { width: 440.0, height: 240.0, x_label: "training step", y_label: "held-out accuracy", x_span: Some(steps()), x_from: None, y_axis: YAxis::Fraction, x_name: "step", x_whole: true })
+                frame=Signal::derive(move || Frame::over_steps("held-out accuracy", YAxis::Fraction, steps()))
                 title="What each cell learns" caption=true legend=true testid="rnn-compare-accuracy" class="curve"
                 readout_testid="rnn-compare-accuracy-readout" hint="Point at the chart to read the values." />
             <LineChart series=Signal::derive(move || reach.get())
-                frame=Frame { width: 440.0, height: 240.0, x_label: "time step k", y_label: "‖∂L/∂h_k‖ ÷ ‖∂L/∂h_T‖", x_span: None, x_from: None, y_axis: YAxis::LogWhenPositive, x_name: "k", x_whole: true }
+                frame=Frame::new("time step k", "k", "‖∂L/∂h_k‖ ÷ ‖∂L/∂h_T‖", YAxis::LogWhenPositive)
                 title="How far back each one's gradient reaches (latest evaluation)" caption=true legend=true testid="rnn-compare-reach" class="curve"
                 readout_testid="rnn-compare-reach-readout" hint="Point at the chart to read the values." />
         </div>

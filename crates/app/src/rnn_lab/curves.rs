@@ -8,29 +8,10 @@ use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::RnnEvaluation;
 use contract::rnn::ClipRule;
 use contract::training::TrainPoint;
+use crate::widgets::palette;
 use leptos::prelude::*;
 
-const W: f64 = 440.0;
-const H: f64 = 240.0;
 const MAX_POINTS: usize = 300;
-const TRAIN_COLOUR: &str = "#9aa6c9";
-const TEST_COLOUR: &str = "#e07a2d";
-const BEFORE_COLOUR: &str = "#c0392b";
-const AFTER_COLOUR: &str = "#2c7fb8";
-
-fn frame(y_label: &'static str, y_axis: YAxis, steps: f64) -> Frame {
-    Frame {
-        width: W,
-        height: H,
-        x_label: "training step",
-        y_label,
-        x_span: Some(steps),
-        x_from: None,
-        y_axis,
-        x_name: "step",
-        x_whole: true,
-    }
-}
 
 fn series(s: &RnnSession) -> (Vec<Series>, Vec<Series>) {
     let train = |value: fn(&TrainPoint) -> f32| {
@@ -38,7 +19,7 @@ fn series(s: &RnnSession) -> (Vec<Series>, Vec<Series>) {
             s.lab.history.train.iter().map(|p| (p.step as f64, value(p) as f64)).collect();
         Series {
             label: "training batches".into(),
-            colour: TRAIN_COLOUR,
+            colour: palette::TRAIN,
             points: decimate(&points, MAX_POINTS),
             width: 1.5,
             dots: false,
@@ -46,7 +27,7 @@ fn series(s: &RnnSession) -> (Vec<Series>, Vec<Series>) {
     };
     let test = |value: fn(&RnnEvaluation) -> f32| Series {
         label: "held-out sequences".into(),
-        colour: TEST_COLOUR,
+        colour: palette::HELD_OUT,
         points: s.lab.history.evaluations.iter().map(|e| (e.step as f64, value(e) as f64)).collect(),
         width: 2.0,
         dots: true,
@@ -73,17 +54,17 @@ pub fn Curves(state: ReadSignal<RnnSession>) -> impl IntoView {
     view! {
         <div class="curves" data-testid="rnn-curves" data-evaluations=exact>
             <LineChart series=Signal::derive(move || all.with(|a| a.0.clone()))
-                frame=Signal::derive(move || frame("cross-entropy", YAxis::LogWhenPositive, steps()))
+                frame=Signal::derive(move || Frame::over_steps("cross-entropy", YAxis::LogWhenPositive, steps()))
                 title="Loss" caption=true testid="rnn-loss-curve" class="curve"
                 readout_testid="rnn-loss-readout" hint="Point at the chart to read the values." />
             <LineChart series=Signal::derive(move || all.with(|a| a.1.clone()))
-                frame=Signal::derive(move || frame("accuracy", YAxis::Fraction, steps()))
+                frame=Signal::derive(move || Frame::over_steps("accuracy", YAxis::Fraction, steps()))
                 title="Accuracy" caption=true testid="rnn-accuracy-curve" class="curve"
                 readout_testid="rnn-accuracy-readout" hint="Point at the chart to read the values." />
         </div>
         <p class="legend">
-            <span class="swatch" style=format!("background:{TRAIN_COLOUR}")></span>" training batches (averaged)  "
-            <span class="swatch" style=format!("background:{TEST_COLOUR}")></span>
+            <span class="swatch" style=format!("background:{}", palette::TRAIN)></span>" training batches (averaged)  "
+            <span class="swatch" style=format!("background:{}", palette::HELD_OUT)></span>
             {format!(" {} held-out sequences, every {} steps", RnnLimits::TEST_SEQUENCES, RnnLimits::EVAL_EVERY)}
             <span class="hint">{move || format!(" · guessing scores {:.0}%", chance() * 100.0)}</span>
         </p>
@@ -106,9 +87,9 @@ pub fn Clipping(state: ReadSignal<RnnSession>) -> impl IntoView {
                     dots: false,
                 }
             };
-            let mut lines = vec![line("before clipping", BEFORE_COLOUR, |c| c.before)];
+            let mut lines = vec![line("before clipping", palette::CONTRAST, |c| c.before)];
             if s.spec.clip != ClipRule::None {
-                lines.push(line("after clipping", AFTER_COLOUR, |c| c.after));
+                lines.push(line("after clipping", palette::SECOND, |c| c.after));
             }
             lines
         })
@@ -139,7 +120,7 @@ pub fn Clipping(state: ReadSignal<RnnSession>) -> impl IntoView {
         <p class="lede">{rule}</p>
         <div class="curves">
             <LineChart series=Signal::derive(move || norms.get())
-                frame=Signal::derive(move || frame("‖g‖₂", YAxis::LogWhenPositive, state.with(|s| s.spec.steps as f64)))
+                frame=Signal::derive(move || Frame::over_steps("‖g‖₂", YAxis::LogWhenPositive, state.with(|s| s.spec.steps as f64)))
                 title="The gradient's norm over all parameters, every step" caption=true legend=true testid="rnn-clip-chart" class="curve"
                 readout_testid="rnn-clip-readout" hint="Point at the chart to read the values." />
         </div>

@@ -12,7 +12,6 @@ mod through_time;
 
 use crate::labs::{self, Page};
 use contract::rnn::limits::RnnLimits;
-use contract::rnn::link::encode;
 use contract::rnn::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS};
 use contract::training::{LrSchedule, OptimizerName};
 use crate::labs::progress::{self, RunProgress};
@@ -66,8 +65,7 @@ pub fn page(opening: &str) -> Box<dyn Page> {
 
 /// A new experiment: the run restarts from step 0.
 fn change(state: RwSignal<RnnSession>, edit: impl FnOnce(&mut RnnLab)) {
-    // The page's error line takes the sentence; the typed error stays with the spec.
-    labs::change(state, |s| s.check().map_err(|e| e.to_string()), edit)
+    labs::change(state, RnnLab::check, edit)
 }
 
 #[component]
@@ -76,14 +74,7 @@ pub fn RnnLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(
-        state,
-        (TICK, labs::Pace::Eager),
-        RnnSession::wants_request,
-        RnnSession::take_request,
-    );
-    labs::transport_keys(active, move || state.update(RnnSession::toggle_play), || {});
-    crate::page::follow_in_address_bar(Memo::new(move |_| state.with(|s| encode(&s.spec))), active);
+    labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
     let read = state.read_only();
     view! {
         <section class="panel lab rnn-lab" aria-labelledby="rnn-title">
@@ -95,12 +86,7 @@ pub fn RnnLabPage(
                 "and look at every gate as it reads. Space trains or pauses."
             </p>
             <labs::notices::Notices state=state restart=restart error_testid="rnn-error" notes_testid="rnn-url-notes" />
-            <nav class="presets" aria-label="Ready-made experiments">
-                <span class="hint">"Try: "</span>
-                {PRESETS.iter().enumerate().map(|(i, (title, link))| view! {
-                    <a class="preset" data-testid=format!("rnn-preset-{i}") href=format!("#{link}")>{*title}</a>
-                }).collect::<Vec<_>>()}
-            </nav>
+            <labs::Presets prefix="rnn-" presets=&PRESETS />
             <Controls state=read on_change=Callback::new(move |spec: RnnLab| change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(RnnSession::toggle_play))
@@ -151,7 +137,7 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
         }
     };
     view! {
-        <div class="rnn-controls">
+        <div class="lab-controls">
             <label class="field">"Task "
                 <select data-testid="rnn-task" on:change=move |ev| {
                     if let Some(t) = RnnTask::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.task = t)) }

@@ -7,6 +7,7 @@ use crate::widgets::heatmap::{Grid, Heatmap, Scale};
 use super::state::RnnSession;
 use crate::widgets::line_chart::{Frame, LineChart, Series, YAxis};
 use contract::rnn::protocol::RnnEvaluation;
+use crate::widgets::palette;
 use leptos::prelude::*;
 
 /// Evaluations drawn as rows at most (evenly chosen, the last always).
@@ -73,8 +74,8 @@ pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
                 dots: true,
             };
             vec![
-                line("‖∂L/∂h_k‖", "#e07a2d", &e.through_time),
-                line("‖∂h_T/∂h_k‖", "#2c7fb8", &e.jacobian),
+                line("‖∂L/∂h_k‖", palette::HELD_OUT, &e.through_time),
+                line("‖∂h_T/∂h_k‖", palette::SECOND, &e.jacobian),
             ]
         })
     });
@@ -143,7 +144,7 @@ pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
         <p class="hint" data-testid="rnn-reach">{summary}</p>
         <div class="curves">
             <LineChart series=Signal::derive(move || profile.get())
-                frame=Frame { width: 440.0, height: 240.0, x_label: "time step k", y_label: "norm", x_span: None, x_from: None, y_axis: YAxis::LogWhenPositive, x_name: "k", x_whole: true }
+                frame=Frame::new("time step k", "k", "norm", YAxis::LogWhenPositive)
                 title="Both norms at the latest evaluation" caption=true legend=true testid="rnn-tt-profile" class="curve"
                 readout_testid="rnn-tt-readout" hint="Point at the chart to read the values." />
         </div>

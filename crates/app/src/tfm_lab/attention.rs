@@ -271,7 +271,7 @@ pub fn Attention(state: RwSignal<TfmSession>) -> impl IntoView {
         _ => format!("{} digits", s.spec.length),
     });
     view! {
-        <div class="rnn-controls">
+        <div class="lab-controls">
             <div class="stepper">
                 <span class="hint">"Sequence"</span>
                 <button data-testid="tfm-example-prev" title="The previous held-out example" on:click=move |_| example(-1)>"◀"</button>

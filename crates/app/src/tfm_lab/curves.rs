@@ -7,30 +7,10 @@ use crate::widgets::line_chart::{decimate, Frame, LineChart, Series, YAxis};
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::protocol::TfmEvaluation;
 use contract::training::TrainPoint;
+use crate::widgets::palette;
 use leptos::prelude::*;
 
-const W: f64 = 440.0;
-const H: f64 = 240.0;
 const MAX_POINTS: usize = 300;
-const TRAIN_COLOUR: &str = "#9aa6c9";
-const TEST_COLOUR: &str = "#e07a2d";
-const EXACT_COLOUR: &str = "#2c7fb8";
-const SCALED_COLOUR: &str = "#2c7fb8";
-const UNSCALED_COLOUR: &str = "#c0392b";
-
-fn frame(y_label: &'static str, y_axis: YAxis, steps: f64) -> Frame {
-    Frame {
-        width: W,
-        height: H,
-        x_label: "training step",
-        y_label,
-        x_span: Some(steps),
-        x_from: None,
-        y_axis,
-        x_name: "step",
-        x_whole: true,
-    }
-}
 
 fn held_out(
     label: String,
@@ -61,7 +41,7 @@ fn learning(s: &TfmSession) -> (Vec<Series>, Vec<Series>) {
             .collect();
         Series {
             label: "training batches (tokens)".into(),
-            colour: TRAIN_COLOUR,
+            colour: palette::TRAIN,
             points: decimate(&points, MAX_POINTS),
             width: 1.5,
             dots: false,
@@ -70,14 +50,14 @@ fn learning(s: &TfmSession) -> (Vec<Series>, Vec<Series>) {
     let e = &s.lab.history.evaluations;
     let mut accuracy = vec![
         train(|p| p.accuracy),
-        held_out("held-out tokens".into(), TEST_COLOUR, e, |e| {
+        held_out("held-out tokens".into(), palette::HELD_OUT, e, |e| {
             Some(e.token_accuracy)
         }),
     ];
     if e.iter().any(|e| e.exact.is_some()) {
         accuracy.push(held_out(
             "held-out answers exactly right".into(),
-            EXACT_COLOUR,
+            palette::SECOND,
             e,
             |e| e.exact,
         ));
@@ -85,7 +65,7 @@ fn learning(s: &TfmSession) -> (Vec<Series>, Vec<Series>) {
     (
         vec![
             train(|p| p.loss),
-            held_out("held-out tokens".into(), TEST_COLOUR, e, |e| Some(e.loss)),
+            held_out("held-out tokens".into(), palette::HELD_OUT, e, |e| Some(e.loss)),
         ],
         accuracy,
     )
@@ -111,11 +91,11 @@ pub fn Curves(state: ReadSignal<TfmSession>) -> impl IntoView {
     view! {
         <div class="curves" data-testid="tfm-curves" data-evaluations=exact>
             <LineChart series=Signal::derive(move || all.with(|a| a.0.clone()))
-                frame=Signal::derive(move || frame("cross-entropy per answer token", YAxis::LogWhenPositive, steps()))
+                frame=Signal::derive(move || Frame::over_steps("cross-entropy per answer token", YAxis::LogWhenPositive, steps()))
                 title="Loss" caption=true legend=true testid="tfm-loss-curve" class="curve"
                 readout_testid="tfm-loss-readout" hint="Point at the chart to read the values." />
             <LineChart series=Signal::derive(move || all.with(|a| a.1.clone()))
-                frame=Signal::derive(move || frame("accuracy", YAxis::Fraction, steps()))
+                frame=Signal::derive(move || Frame::over_steps("accuracy", YAxis::Fraction, steps()))
                 title="Accuracy" caption=true legend=true testid="tfm-accuracy-curve" class="curve"
                 readout_testid="tfm-accuracy-readout" hint="Point at the chart to read the values." />
         </div>
@@ -130,9 +110,9 @@ pub fn Curves(state: ReadSignal<TfmSession>) -> impl IntoView {
 fn runs(s: &TfmSession) -> Vec<(String, &'static str, Vec<TfmEvaluation>)> {
     let label = |scaled: bool| {
         if scaled {
-            ("QKᵀ/√d_k".to_string(), SCALED_COLOUR)
+            ("QKᵀ/√d_k".to_string(), palette::SECOND)
         } else {
-            ("QKᵀ unscaled".to_string(), UNSCALED_COLOUR)
+            ("QKᵀ unscaled".to_string(), palette::CONTRAST)
         }
     };
     let (l, c) = label(s.spec.scaled);
@@ -173,11 +153,11 @@ pub fn Scaling(state: RwSignal<TfmSession>) -> impl IntoView {
                 .join(";")
         })>
             <LineChart series=Signal::derive(chart(|e| Some(e.entropy)))
-                frame=Signal::derive(move || frame("entropy / ln(keys seen)", YAxis::Fraction, steps()))
+                frame=Signal::derive(move || Frame::over_steps("entropy / ln(keys seen)", YAxis::Fraction, steps()))
                 title="Attention entropy (1 = uniform, 0 = one key)" caption=true legend=true testid="tfm-entropy-curve" class="curve"
                 readout_testid="tfm-entropy-readout" hint="Mean over every head and query, on 32 held-out sequences." />
             <LineChart series=Signal::derive(chart(|e| Some(e.grad_query + e.grad_key)))
-                frame=Signal::derive(move || frame("‖∂L/∂W_q‖ + ‖∂L/∂W_k‖", YAxis::LogWhenPositive, steps()))
+                frame=Signal::derive(move || Frame::over_steps("‖∂L/∂W_q‖ + ‖∂L/∂W_k‖", YAxis::LogWhenPositive, steps()))
                 title="Gradient reaching the queries and keys" caption=true legend=true testid="tfm-qk-gradient-curve" class="curve"
                 readout_testid="tfm-qk-gradient-readout" hint="All layers, on 32 held-out sequences." />
         </div>

@@ -12,7 +12,6 @@ mod walkthrough;
 
 use crate::labs::{self, Page};
 use contract::tfm::limits::TfmLimits;
-use contract::tfm::link::encode;
 use contract::tfm::{
     Architecture, NormPlacement, Positions, TfmLab, TfmTask, COUNT_LETTERS, MODULUS,
     TFM_OPTIMIZERS,
@@ -66,8 +65,7 @@ pub fn page(opening: &str) -> Box<dyn Page> {
 
 /// A new experiment: the run restarts from step 0.
 fn change(state: RwSignal<TfmSession>, edit: impl FnOnce(&mut TfmLab)) {
-    // The page's error line takes the sentence; the typed error stays with the spec.
-    labs::change(state, |s| s.check().map_err(|e| e.to_string()), edit)
+    labs::change(state, TfmLab::check, edit)
 }
 
 #[component]
@@ -76,17 +74,7 @@ pub fn TfmLabPage(
     restart: Callback<()>,
     active: Signal<bool>,
 ) -> impl IntoView {
-    labs::play_loop(
-        state,
-        (TICK, labs::Pace::Eager),
-        TfmSession::wants_request,
-        TfmSession::take_request,
-    );
-    labs::transport_keys(active, move || state.update(TfmSession::toggle_play), || {});
-    crate::page::follow_in_address_bar(
-        Memo::new(move |_| state.with(|s| encode(&s.spec))),
-        active,
-    );
+    labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
     let read = state.read_only();
     view! {
         <section class="panel lab tfm-lab" aria-labelledby="tfm-title">
@@ -98,12 +86,7 @@ pub fn TfmLabPage(
                 "see what positional encodings add and what happens without them. Space trains or pauses."
             </p>
             <labs::notices::Notices state=state restart=restart error_testid="tfm-error" notes_testid="tfm-url-notes" />
-            <nav class="presets" aria-label="Ready-made experiments">
-                <span class="hint">"Try: "</span>
-                {PRESETS.iter().enumerate().map(|(i, (title, link))| view! {
-                    <a class="preset" data-testid=format!("tfm-preset-{i}") href=format!("#{link}")>{*title}</a>
-                }).collect::<Vec<_>>()}
-            </nav>
+            <labs::Presets prefix="tfm-" presets=&PRESETS />
             <Controls state=read on_change=Callback::new(move |spec: TfmLab| change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(TfmSession::toggle_play))
@@ -210,7 +193,7 @@ fn Controls(state: ReadSignal<TfmSession>, on_change: Callback<TfmLab>) -> impl 
         }
     };
     view! {
-        <div class="rnn-controls tfm-controls">
+        <div class="lab-controls tfm-controls">
             <label class="field">"Task "
                 <select data-testid="tfm-task" on:change=move |ev| {
                     if let Some(t) = TfmTask::from_slug(&event_target_value(&ev)) {
@@ -305,7 +288,7 @@ fn Sampling(state: RwSignal<TfmSession>) -> impl IntoView {
     let draw = move || state.update(|s| s.ask_sample());
     view! {
         <p class="hint">"Each next character is drawn from softmax(logits / T): a low temperature T picks the likeliest, a high one anything. The same seed draws the same text."</p>
-        <div class="rnn-controls">
+        <div class="lab-controls">
             <label class="field">"Start with "
                 <input type="text" data-testid="tfm-prompt" prop:value=move || sampling.get().prompt
                     maxlength=TfmLimits::MAX_TEXT_CHARS.to_string()

@@ -81,16 +81,8 @@ pub fn PositionsPanel(state: ReadSignal<TfmSession>) -> impl IntoView {
                 .collect()
         })
     };
-    let frame = Signal::derive(move || Frame {
-        width: 440.0,
-        height: 240.0,
-        x_label: "position",
-        y_label: "value added",
-        x_span: None,
-        x_from: None,
-        y_axis: YAxis::LogWhenPositive,
-        x_name: "position",
-        x_whole: true,
+    let frame = Signal::derive(move || {
+        Frame::new("position", "position", "value added", YAxis::LogWhenPositive)
     });
     let gap = move || {
         state.with(|s| {

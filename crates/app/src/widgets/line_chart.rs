@@ -49,6 +49,41 @@ pub struct Frame {
     pub x_whole: bool,
 }
 
+/// The size every lab's charts are drawn at (the SVG scales to its box).
+pub const CHART_WIDTH: f64 = 440.0;
+pub const CHART_HEIGHT: f64 = 240.0;
+
+impl Frame {
+    /// A chart of the usual size, x labelled `x_label` and named `x_name` in the readout
+    /// (a whole number), y labelled `y_label` on `y_axis`; change a field with `..`.
+    pub const fn new(
+        x_label: &'static str,
+        x_name: &'static str,
+        y_label: &'static str,
+        y_axis: YAxis,
+    ) -> Frame {
+        Frame {
+            width: CHART_WIDTH,
+            height: CHART_HEIGHT,
+            x_label,
+            y_label,
+            x_span: None,
+            x_from: None,
+            y_axis,
+            x_name,
+            x_whole: true,
+        }
+    }
+
+    /// A chart over a run's training steps, spanning all `steps` before they are taken.
+    pub const fn over_steps(y_label: &'static str, y_axis: YAxis, steps: f64) -> Frame {
+        Frame {
+            x_span: Some(steps),
+            ..Frame::new("training step", "step", y_label, y_axis)
+        }
+    }
+}
+
 const LEFT: f64 = 64.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 28.0;

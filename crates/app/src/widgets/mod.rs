@@ -6,5 +6,6 @@ pub mod contour;
 pub mod heatmap;
 pub mod line_chart;
 pub mod matrix;
+pub mod palette;
 pub mod raster;
 pub mod transport;
