@@ -49,13 +49,13 @@ pub fn share(fragment: &str) -> String {
 pub fn UrlNotes(
     notes: Signal<Vec<contract::link::UrlNote>>,
     on_dismiss: Callback<()>,
-    testid: &'static str,
+    #[prop(into)] testid: String,
 ) -> impl IntoView {
     move || {
         let notes = notes.get();
         (!notes.is_empty()).then(|| {
             view! {
-                <div class="notice warn" role="status" data-testid=testid>
+                <div class="notice warn" role="status" data-testid=testid.clone()>
                     <strong>"Parts of this link were not used: "</strong>
                     <ul>
                         {notes.into_iter().map(|n| view! { <li><code>{n.part}</code>" — "{n.reason}</li> }).collect::<Vec<_>>()}
@@ -72,9 +72,10 @@ pub fn UrlNotes(
 pub fn ShareBar(
     label: &'static str,
     /// What the link does, said before it.
-    hint: &'static str,
-    testid: &'static str,
-    link_testid: &'static str,
+    #[prop(into)]
+    hint: String,
+    #[prop(into)] testid: String,
+    #[prop(into)] link_testid: String,
     /// Makes the link (and copies it).
     make: Callback<(), String>,
 ) -> impl IntoView {
@@ -83,8 +84,8 @@ pub fn ShareBar(
         <div class="share">
             <button class="secondary-blue" data-testid=testid on:click=move |_| shared.set(Some(make.run(())))>{label}</button>
             {move || shared.get().map(|link| view! {
-                <span class="hint">{hint}</span>
-                <input class="share-link" data-testid=link_testid readonly value=link />
+                <span class="hint">{hint.clone()}</span>
+                <input class="share-link" data-testid=link_testid.clone() readonly value=link />
             })}
         </div>
     }

@@ -8,9 +8,11 @@ pub mod notices;
 pub mod progress;
 mod room;
 pub mod session;
+mod skeleton;
 pub mod training;
 
 pub use room::EngineRoom;
+pub use skeleton::LabPage;
 
 use crate::engine_client;
 use contract::link::{Link, UrlNote};
@@ -229,7 +231,7 @@ pub fn Presets(
         <nav class="presets" aria-label="Ready-made experiments">
             <span class="hint">"Try: "</span>
             {presets.iter().enumerate().map(|(i, (title, link))| view! {
-                <a class="preset" data-testid=format!("{prefix}preset-{i}") href=format!("#{link}")>{*title}</a>
+                <a class="preset" data-testid=format!("{prefix}-preset-{i}") href=format!("#{link}")>{*title}</a>
             }).collect::<Vec<_>>()}
         </nav>
     }

@@ -10,8 +10,9 @@ pub fn Notices<L: LabState + Send + Sync + 'static>(
     /// Restarts the engine worker (every page's runs come back).
     restart: Callback<()>,
     /// The notices' test ids: `{prefix}url-notes`, `{prefix}error` (unique: every page stays mounted).
-    error_testid: &'static str,
-    notes_testid: &'static str,
+    #[prop(into)]
+    error_testid: String,
+    #[prop(into)] notes_testid: String,
 ) -> impl IntoView
 where
     Session<L>: Send + Sync,
@@ -20,7 +21,7 @@ where
         <crate::page::UrlNotes notes=Signal::derive(move || state.with(|s| s.notes.clone()))
             on_dismiss=Callback::new(move |_| state.update(|s| s.notes.clear())) testid=notes_testid />
         {move || state.with(|s| s.error.clone()).map(|e| view! {
-            <div class="notice error" role="alert" data-testid=error_testid>
+            <div class="notice error" role="alert" data-testid=error_testid.clone()>
                 {e}
                 <Show when=move || state.with(|s| s.engine_failed)>
                     " "

@@ -43,6 +43,15 @@ pub const PRESETS: [(&str, &str); 4] = [
     ),
 ];
 
+/// What the lab is, above everything else on its page.
+const LEDE: &str = concat!(
+    "Three models learn to translate an English-like language (subject–verb–object) into a toy Hindi-like one ",
+    "(subject–object–verb), as in the notes' “The cat eats mouse” → “Billi chuha khati hai”, on the same batches from the same seed. ",
+    "An encoder–decoder that must squeeze the sentence into one context vector c; the same with Bahdanau attention, ",
+    "which looks back at every source word for each word it writes; and a Transformer. Watch BLEU, see where the fixed ",
+    "context breaks, translate your own sentence and see what each model looked at. Space trains or pauses.",
+);
+
 /// The Translation lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
     labs::EngineRoom::boxed(
@@ -75,17 +84,7 @@ pub fn MtLabPage(
     });
     let read = state.read_only();
     view! {
-        <section class="panel lab mt-lab" aria-labelledby="mt-title">
-            <h1 id="mt-title">"Machine translation"</h1>
-            <p class="lede">
-                "Three models learn to translate an English-like language (subject–verb–object) into a toy Hindi-like one "
-                "(subject–object–verb), as in the notes' “The cat eats mouse” → “Billi chuha khati hai”, on the same batches from the same seed. "
-                "An encoder–decoder that must squeeze the sentence into one context vector c; the same with Bahdanau attention, "
-                "which looks back at every source word for each word it writes; and a Transformer. Watch BLEU, see where the fixed "
-                "context breaks, translate your own sentence and see what each model looked at. Space trains or pauses."
-            </p>
-            <labs::notices::Notices state=state restart=restart error_testid="mt-error" notes_testid="mt-url-notes" />
-            <labs::Presets prefix="mt-" presets=&PRESETS />
+        <labs::LabPage state=state restart=restart title="Machine translation" lede=LEDE presets=&PRESETS trains="the same three models">
             <Controls state=read on_change=Callback::new(move |spec: MtLab| change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(MtSession::toggle_play))
@@ -100,9 +99,7 @@ pub fn MtLabPage(
             <alignment::Alignment state=read />
             <h2>"5 · BLEU, taken apart"</h2>
             <bleu::Bleu state=state />
-            <crate::page::ShareBar label="Share this experiment" testid="mt-share" link_testid="mt-share-link"
-                hint="Link copied — it trains the same three models to this step, with the same numbers: " make=labs::share(state) />
-        </section>
+        </labs::LabPage>
     }
 }
 

@@ -56,6 +56,14 @@ pub const PRESETS: [(&str, &str); 8] = [
     ),
 ];
 
+/// What the lab is, above everything else on its page.
+const LEDE: &str = concat!(
+    "A recurrent network reads a sequence one token at a time, carrying a state h from step to step, ",
+    "and answers at the end. Can it still use the first token after 40 others? Train a plain RNN, a GRU ",
+    "or an LSTM on the same task, watch how far back its gradient reaches, make one explode and clip it, ",
+    "and look at every gate as it reads. Space trains or pauses.",
+);
+
 /// The Recurrent lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
     labs::EngineRoom::boxed("Recurrent", FRAGMENT, opening, RnnSession::for_link, |state, active, restart| {
@@ -77,16 +85,7 @@ pub fn RnnLabPage(
     labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
     let read = state.read_only();
     view! {
-        <section class="panel lab rnn-lab" aria-labelledby="rnn-title">
-            <h1 id="rnn-title">"Recurrent networks"</h1>
-            <p class="lede">
-                "A recurrent network reads a sequence one token at a time, carrying a state h from step to step, "
-                "and answers at the end. Can it still use the first token after 40 others? Train a plain RNN, a GRU "
-                "or an LSTM on the same task, watch how far back its gradient reaches, make one explode and clip it, "
-                "and look at every gate as it reads. Space trains or pauses."
-            </p>
-            <labs::notices::Notices state=state restart=restart error_testid="rnn-error" notes_testid="rnn-url-notes" />
-            <labs::Presets prefix="rnn-" presets=&PRESETS />
+        <labs::LabPage state=state restart=restart title="Recurrent networks" lede=LEDE presets=&PRESETS trains="the same network">
             <Controls state=read on_change=Callback::new(move |spec: RnnLab| change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(RnnSession::toggle_play))
@@ -108,9 +107,7 @@ pub fn RnnLabPage(
                 <h2>"5 · The language model"</h2>
                 <language::Language state=state />
             </Show>
-            <crate::page::ShareBar label="Share this experiment" testid="rnn-share" link_testid="rnn-share-link"
-                hint="Link copied — it trains the same network to this step, with the same numbers: " make=labs::share(state) />
-        </section>
+        </labs::LabPage>
     }
 }
 

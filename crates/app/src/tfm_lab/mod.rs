@@ -50,6 +50,14 @@ pub const PRESETS: [(&str, &str); 8] = [
     ),
 ];
 
+/// What the lab is, above everything else on its page.
+const LEDE: &str = concat!(
+    "A Transformer reads a whole sequence at once: every token asks every other (its query against their keys) ",
+    "how much to take of it (their values). Train a small one here on a task where order matters, ",
+    "and watch each head's attention form; walk through one head's arithmetic from X to LayerNorm; ",
+    "see what positional encodings add and what happens without them. Space trains or pauses.",
+);
+
 /// The Transformer lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
     labs::EngineRoom::boxed(
@@ -77,16 +85,7 @@ pub fn TfmLabPage(
     labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
     let read = state.read_only();
     view! {
-        <section class="panel lab tfm-lab" aria-labelledby="tfm-title">
-            <h1 id="tfm-title">"Transformers"</h1>
-            <p class="lede">
-                "A Transformer reads a whole sequence at once: every token asks every other (its query against their keys) "
-                "how much to take of it (their values). Train a small one here on a task where order matters, "
-                "and watch each head's attention form; walk through one head's arithmetic from X to LayerNorm; "
-                "see what positional encodings add and what happens without them. Space trains or pauses."
-            </p>
-            <labs::notices::Notices state=state restart=restart error_testid="tfm-error" notes_testid="tfm-url-notes" />
-            <labs::Presets prefix="tfm-" presets=&PRESETS />
+        <labs::LabPage state=state restart=restart title="Transformers" lede=LEDE presets=&PRESETS trains="the same model">
             <Controls state=read on_change=Callback::new(move |spec: TfmLab| change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(TfmSession::toggle_play))
@@ -105,9 +104,7 @@ pub fn TfmLabPage(
                 <h2>"6 · Sampling text"</h2>
                 <Sampling state=state />
             </Show>
-            <crate::page::ShareBar label="Share this experiment" testid="tfm-share" link_testid="tfm-share-link"
-                hint="Link copied — it trains the same model to this step, with the same numbers: " make=labs::share(state) />
-        </section>
+        </labs::LabPage>
     }
 }
 
