@@ -19,7 +19,10 @@ pub enum MtSessionError {
     Beam(usize),
     /// A text (`what`: "sentence", "candidate", "reference") over
     /// [`MtLimits::MAX_TEXT_CHARS`] characters.
-    #[error("the {what} has {chars} characters, over the limit of {}", MtLimits::MAX_TEXT_CHARS)]
+    #[error(
+        "the {what} has {chars} characters, over the limit of {}",
+        MtLimits::MAX_TEXT_CHARS
+    )]
     TooManyChars { what: &'static str, chars: usize },
     /// Words outside the vocabulary, and the words the models know.
     #[error(
@@ -43,7 +46,10 @@ pub enum MtSessionError {
     #[error("there are no held-out sentences")]
     NoHeldOut,
     /// A candidate or reference over [`MtLimits::MAX_BLEU_WORDS`] words.
-    #[error("the {what} has {words} words, over the limit of {}", MtLimits::MAX_BLEU_WORDS)]
+    #[error(
+        "the {what} has {words} words, over the limit of {}",
+        MtLimits::MAX_BLEU_WORDS
+    )]
     TooManyBleuWords { what: &'static str, words: usize },
 }
 

@@ -16,9 +16,7 @@ pub enum RnnSessionError {
     #[error(transparent)]
     Tensor(#[from] ShapeError),
     /// Scoring, sampling or completing asked of a model that is not the language model.
-    #[error(
-        "scoring, sampling and completing sentences need the character language model task"
-    )]
+    #[error("scoring, sampling and completing sentences need the character language model task")]
     NotLanguageModel,
     #[error("type a sentence first")]
     EmptySentence,

@@ -118,7 +118,10 @@ mod tests {
                 },
                 "expected 6 digits (the task's length), got 3",
             ),
-            (InputError::NotALetter('z'), "“z” is not one of the letters a–d"),
+            (
+                InputError::NotALetter('z'),
+                "“z” is not one of the letters a–d",
+            ),
             (
                 InputError::NotASum,
                 "write two numbers joined by “+”, like 12+34",
