@@ -44,31 +44,26 @@ pub enum Bound {
     NotFinite,
 }
 
+/// The end of a [`Violation`]'s sentence, after "field = value ": the bound it broke.
+impl fmt::Display for Bound {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Min(min) => write!(out, "is below the minimum of {min}"),
+            Bound::Max(max) => write!(out, "exceeds the limit of {max}"),
+            Bound::NotFinite => write!(out, "is not a finite number"),
+        }
+    }
+}
+
 /// A value outside its limit: the field (the link's key or the setting's name), what was
 /// asked for, and the bound it broke.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{field} = {value} {bound}")]
 pub struct Violation {
     pub field: String,
     pub value: Number,
     pub bound: Bound,
 }
-
-impl fmt::Display for Violation {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Violation {
-            field,
-            value,
-            bound,
-        } = self;
-        match bound {
-            Bound::Min(min) => write!(out, "{field} = {value} is below the minimum of {min}"),
-            Bound::Max(max) => write!(out, "{field} = {value} exceeds the limit of {max}"),
-            Bound::NotFinite => write!(out, "{field} = {value} is not a finite number"),
-        }
-    }
-}
-
-impl std::error::Error for Violation {}
 
 /// A limit that a request exceeded, with what the user asked for.
 pub fn check_range(field: &str, value: usize, min: usize, max: usize) -> Result<(), Violation> {
@@ -106,26 +101,12 @@ pub fn check_float(field: &str, value: f32, min: f32, max: f32) -> Result<(), Vi
 
 /// A training slice asked for more time than its lab allows (or for a negative or undefined
 /// time): every lab that trains in time-budgeted slices checks it the same way.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]
+#[error("training budget = {budget_ms} ms is outside 0..={limit_ms} ms")]
 pub struct BudgetError {
     pub budget_ms: f64,
     pub limit_ms: f64,
 }
-
-impl fmt::Display for BudgetError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let BudgetError {
-            budget_ms,
-            limit_ms,
-        } = self;
-        write!(
-            out,
-            "training budget = {budget_ms} ms is outside 0..={limit_ms} ms"
-        )
-    }
-}
-
-impl std::error::Error for BudgetError {}
 
 /// A slice's time budget within 0..=`limit_ms` (NaN never passes).
 pub fn check_budget(budget_ms: f64, limit_ms: f64) -> Result<(), BudgetError> {
@@ -141,24 +122,12 @@ pub fn check_budget(budget_ms: f64, limit_ms: f64) -> Result<(), BudgetError> {
 
 /// An optimizer the lab does not offer (a link may name any): `lab` is the lab's title as the
 /// sentence names it ("the Recurrent lab").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("optimizer {} is not offered in the {lab} lab", .optimizer.slug())]
 pub struct NotOffered {
     pub optimizer: OptimizerName,
     pub lab: &'static str,
 }
-
-impl fmt::Display for NotOffered {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            out,
-            "optimizer {} is not offered in the {} lab",
-            self.optimizer.slug(),
-            self.lab
-        )
-    }
-}
-
-impl std::error::Error for NotOffered {}
 
 /// `optimizer` is one of the lab's `offered` ones.
 pub fn check_offered(

@@ -35,37 +35,17 @@ const ORACLE_ROWS: usize = 8;
 pub struct Measurements;
 
 /// Why a measurement was refused or failed.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum DiagnosticsError {
-    Limit(Violation),
+    #[error(transparent)]
+    Limit(#[from] Violation),
     /// The N×N product gave NaN or infinities.
+    #[error(
+        "the {0}×{0} product gave non-finite values: the matrix kernel is broken on this machine"
+    )]
     NonFinite(usize),
-    Tensor(ShapeError),
-}
-
-impl From<Violation> for DiagnosticsError {
-    fn from(e: Violation) -> DiagnosticsError {
-        DiagnosticsError::Limit(e)
-    }
-}
-
-impl From<ShapeError> for DiagnosticsError {
-    fn from(e: ShapeError) -> DiagnosticsError {
-        DiagnosticsError::Tensor(e)
-    }
-}
-
-impl std::fmt::Display for DiagnosticsError {
-    fn fmt(&self, out: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            DiagnosticsError::Limit(e) => e.fmt(out),
-            DiagnosticsError::NonFinite(n) => write!(
-                out,
-                "the {n}×{n} product gave non-finite values: the matrix kernel is broken on this machine"
-            ),
-            DiagnosticsError::Tensor(e) => e.fmt(out),
-        }
-    }
+    #[error(transparent)]
+    Tensor(#[from] ShapeError),
 }
 
 impl Session for Measurements {

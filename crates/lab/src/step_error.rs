@@ -11,6 +11,16 @@ pub enum When {
     Epoch(usize),
 }
 
+/// As the sentence places it: "at step 14", "in epoch 3".
+impl fmt::Display for When {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            When::Step(step) => write!(out, "at step {step}"),
+            When::Epoch(epoch) => write!(out, "in epoch {epoch}"),
+        }
+    }
+}
+
 /// What the student can change when the loss is no longer a number.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Advice {
@@ -24,65 +34,42 @@ pub enum Advice {
     LowerLrClipOrNorm,
 }
 
-#[derive(Debug)]
+/// As the sentence ends: what to change.
+impl fmt::Display for Advice {
+    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Advice::LowerLr { lr } => write!(out, "η = {lr} is probably too large"),
+            Advice::LowerLrOrClip => write!(out, "lower η or clip the gradient"),
+            Advice::Exploded => write!(
+                out,
+                "the gradient exploded (clip it, or lower η or the gain)"
+            ),
+            Advice::LowerLrClipOrNorm => write!(out, "lower η, clip the gradient or add LayerNorm"),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
 pub enum StepError {
     /// The mini-batch's loss is NaN or infinite.
+    #[error("the loss became {loss} {when}: {advice}")]
     LossNotFinite {
         loss: f32,
         when: When,
         advice: Advice,
     },
     /// An operation refused its inputs' shapes (a bug: the spec's limits keep models buildable).
-    Shape(tensor::ShapeError),
+    #[error(transparent)]
+    Shape(#[from] tensor::ShapeError),
     /// A batch could not be read from the data set.
-    Data(data::DataError),
+    #[error(transparent)]
+    Data(#[from] data::DataError),
     /// The optimizer could not apply step `step`'s update.
+    #[error("step {step}: {error}")]
     Update {
         step: usize,
         error: nn::optim::StepError,
     },
-}
-
-impl fmt::Display for StepError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StepError::LossNotFinite { loss, when, advice } => {
-                write!(out, "the loss became {loss} ")?;
-                match when {
-                    When::Step(step) => write!(out, "at step {step}: ")?,
-                    When::Epoch(epoch) => write!(out, "in epoch {epoch}: ")?,
-                }
-                match advice {
-                    Advice::LowerLr { lr } => write!(out, "η = {lr} is probably too large"),
-                    Advice::LowerLrOrClip => write!(out, "lower η or clip the gradient"),
-                    Advice::Exploded => write!(
-                        out,
-                        "the gradient exploded (clip it, or lower η or the gain)"
-                    ),
-                    Advice::LowerLrClipOrNorm => {
-                        write!(out, "lower η, clip the gradient or add LayerNorm")
-                    }
-                }
-            }
-            StepError::Shape(e) => write!(out, "{e}"),
-            StepError::Data(e) => write!(out, "{e}"),
-            StepError::Update { step, error } => write!(out, "step {step}: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for StepError {}
-
-impl From<tensor::ShapeError> for StepError {
-    fn from(e: tensor::ShapeError) -> Self {
-        StepError::Shape(e)
-    }
-}
-
-impl From<data::DataError> for StepError {
-    fn from(e: data::DataError) -> Self {
-        StepError::Data(e)
-    }
 }
 
 #[cfg(test)]

@@ -5,104 +5,50 @@ use super::arch::ArchError;
 use super::limits::CnnLimits;
 use super::TRAIN_DIGITS;
 use crate::limits::{NotOffered, Violation};
-use std::fmt;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CnnError {
-    Limit(Violation),
-    NotOffered(NotOffered),
+    #[error(transparent)]
+    Limit(#[from] Violation),
+    #[error(transparent)]
+    NotOffered(#[from] NotOffered),
     /// The digit's shift along `axis` ("shift x", "shift y") beyond ±[`CnnLimits::MAX_SHIFT`].
-    Shift {
-        axis: &'static str,
-        value: i32,
-    },
+    #[error("{axis} = {value} exceeds the limit of ±{}", CnnLimits::MAX_SHIFT)]
+    Shift { axis: &'static str, value: i32 },
     /// Layer `index` (from 0) cannot be built.
-    Layer {
-        index: usize,
-        error: ArchError,
-    },
+    #[error("layer {}: {error}", .index + 1)]
+    Layer { index: usize, error: ArchError },
     /// Batch normalisation with a batch of one digit (every batch, or each epoch's last).
-    OneDigitBatch {
-        batch: usize,
-    },
-    TooManyParams {
-        params: u64,
-    },
-    TooMuchWork {
-        work: u64,
-    },
-    TooManyWindowReads {
-        batch: usize,
-        reads: u64,
-    },
-    TooManyValues {
-        batch: usize,
-        values: u64,
-    },
-}
-
-impl From<Violation> for CnnError {
-    fn from(v: Violation) -> CnnError {
-        CnnError::Limit(v)
-    }
-}
-
-impl From<NotOffered> for CnnError {
-    fn from(e: NotOffered) -> CnnError {
-        CnnError::NotOffered(e)
-    }
-}
-
-impl fmt::Display for CnnError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CnnError::Limit(v) => v.fmt(out),
-            CnnError::NotOffered(e) => e.fmt(out),
-            CnnError::Shift { axis, value } => write!(
-                out,
-                "{axis} = {value} exceeds the limit of ±{}",
-                CnnLimits::MAX_SHIFT
-            ),
-            CnnError::Layer { index, error } => write!(out, "layer {}: {error}", index + 1),
-            CnnError::OneDigitBatch { batch } => {
-                write!(
-                    out,
-                    "batch norm needs at least 2 digits in every batch; with batch = {batch} "
-                )?;
-                if *batch < 2 {
-                    write!(out, "each batch holds one")
-                } else {
-                    write!(
-                        out,
-                        "the last batch of each epoch holds 1 of the {TRAIN_DIGITS} digits"
-                    )
-                }
-            }
-            CnnError::TooManyParams { params } => write!(
-                out,
-                "the model has {params} parameters, over the limit of {}",
-                CnnLimits::MAX_PARAMS
-            ),
-            CnnError::TooMuchWork { work } => write!(
-                out,
-                "the model needs {work} multiply-adds per digit, over the limit of {}",
-                CnnLimits::MAX_MULT_ADDS
-            ),
-            CnnError::TooManyWindowReads { batch, reads } => write!(
-                out,
-                "a batch of {batch} makes {reads} pooling window reads, over the limit of {} (use a smaller batch, smaller pooling windows or fewer channels)",
-                CnnLimits::MAX_BATCH_WINDOW_OPS
-            ),
-            CnnError::TooManyValues { batch, values } => write!(
-                out,
-                "a batch of {batch} needs about {values} values in memory, over the limit of {} (use a smaller batch, fewer channels or smaller kernels)",
-                CnnLimits::MAX_BATCH_VALUES
-            ),
+    #[error(
+        "batch norm needs at least 2 digits in every batch; with batch = {batch} {}",
+        if *.batch < 2 {
+            "each batch holds one".to_string()
+        } else {
+            format!("the last batch of each epoch holds 1 of the {TRAIN_DIGITS} digits")
         }
-    }
+    )]
+    OneDigitBatch { batch: usize },
+    #[error(
+        "the model has {params} parameters, over the limit of {}",
+        CnnLimits::MAX_PARAMS
+    )]
+    TooManyParams { params: u64 },
+    #[error(
+        "the model needs {work} multiply-adds per digit, over the limit of {}",
+        CnnLimits::MAX_MULT_ADDS
+    )]
+    TooMuchWork { work: u64 },
+    #[error(
+        "a batch of {batch} makes {reads} pooling window reads, over the limit of {} (use a smaller batch, smaller pooling windows or fewer channels)",
+        CnnLimits::MAX_BATCH_WINDOW_OPS
+    )]
+    TooManyWindowReads { batch: usize, reads: u64 },
+    #[error(
+        "a batch of {batch} needs about {values} values in memory, over the limit of {} (use a smaller batch, fewer channels or smaller kernels)",
+        CnnLimits::MAX_BATCH_VALUES
+    )]
+    TooManyValues { batch: usize, values: u64 },
 }
-
-impl std::error::Error for CnnError {}
 
 #[cfg(test)]
 mod tests {

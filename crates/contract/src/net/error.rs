@@ -3,37 +3,19 @@
 use super::Feature;
 use crate::limits::Violation;
 use crate::training::OptimizerName;
-use std::fmt;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum NetError {
-    Limit(Violation),
+    #[error(transparent)]
+    Limit(#[from] Violation),
     /// No input feature is switched on.
+    #[error("features: choose at least one input feature")]
     NoFeature,
+    #[error("features: {} is listed twice", .0.slug())]
     FeatureTwice(Feature),
+    #[error("opt: {} is not an optimizer of this lab", .0.slug())]
     NotOffered(OptimizerName),
 }
-
-impl From<Violation> for NetError {
-    fn from(v: Violation) -> NetError {
-        NetError::Limit(v)
-    }
-}
-
-impl fmt::Display for NetError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NetError::Limit(v) => v.fmt(out),
-            NetError::NoFeature => write!(out, "features: choose at least one input feature"),
-            NetError::FeatureTwice(f) => write!(out, "features: {} is listed twice", f.slug()),
-            NetError::NotOffered(o) => {
-                write!(out, "opt: {} is not an optimizer of this lab", o.slug())
-            }
-        }
-    }
-}
-
-impl std::error::Error for NetError {}
 
 #[cfg(test)]
 mod tests {

@@ -2,34 +2,18 @@
 
 use crate::limits::Violation;
 use crate::training::OptimizerName;
-use std::fmt;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum OptimError {
-    Limit(Violation),
+    #[error(transparent)]
+    Limit(#[from] Violation),
     /// The race has no optimizer in it.
+    #[error("opt: choose at least one optimizer")]
     NoOptimizer,
     /// An optimizer raced against itself.
+    #[error("opt: {} is listed twice", .0.slug())]
     ListedTwice(OptimizerName),
 }
-
-impl From<Violation> for OptimError {
-    fn from(v: Violation) -> OptimError {
-        OptimError::Limit(v)
-    }
-}
-
-impl fmt::Display for OptimError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OptimError::Limit(v) => v.fmt(out),
-            OptimError::NoOptimizer => write!(out, "opt: choose at least one optimizer"),
-            OptimError::ListedTwice(o) => write!(out, "opt: {} is listed twice", o.slug()),
-        }
-    }
-}
-
-impl std::error::Error for OptimError {}
 
 #[cfg(test)]
 mod tests {

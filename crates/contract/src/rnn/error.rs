@@ -3,52 +3,26 @@
 use super::limits::RnnLimits;
 use super::RnnTask;
 use crate::limits::{NotOffered, Violation};
-use std::fmt;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum RnnError {
-    Limit(Violation),
-    NotOffered(NotOffered),
+    #[error(transparent)]
+    Limit(#[from] Violation),
+    #[error(transparent)]
+    NotOffered(#[from] NotOffered),
     /// A task answered at every step, read in both directions: the network would read ahead.
+    #[error(
+        "a bidirectional network would read what it must predict: {} reads left to right",
+        .0.title().to_lowercase()
+    )]
     BidirectionalReadsAhead(RnnTask),
     /// One step's forward multiply-adds, over [`RnnLimits::MAX_STEP_MULT_ADDS`].
-    StepTooCostly {
-        work: u64,
-    },
+    #[error(
+        "one training step would take {work} multiply-adds, over the limit of {}: fewer hidden units, layers, a shorter span or a smaller batch",
+        RnnLimits::MAX_STEP_MULT_ADDS
+    )]
+    StepTooCostly { work: u64 },
 }
-
-impl From<Violation> for RnnError {
-    fn from(v: Violation) -> RnnError {
-        RnnError::Limit(v)
-    }
-}
-
-impl From<NotOffered> for RnnError {
-    fn from(e: NotOffered) -> RnnError {
-        RnnError::NotOffered(e)
-    }
-}
-
-impl fmt::Display for RnnError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RnnError::Limit(v) => v.fmt(out),
-            RnnError::NotOffered(e) => e.fmt(out),
-            RnnError::BidirectionalReadsAhead(task) => write!(
-                out,
-                "a bidirectional network would read what it must predict: {} reads left to right",
-                task.title().to_lowercase()
-            ),
-            RnnError::StepTooCostly { work } => write!(
-                out,
-                "one training step would take {work} multiply-adds, over the limit of {}: fewer hidden units, layers, a shorter span or a smaller batch",
-                RnnLimits::MAX_STEP_MULT_ADDS
-            ),
-        }
-    }
-}
-
-impl std::error::Error for RnnError {}
 
 #[cfg(test)]
 mod tests {

@@ -2,59 +2,29 @@
 
 use super::limits::TfmLimits;
 use crate::limits::{NotOffered, Violation};
-use std::fmt;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum TfmError {
-    Limit(Violation),
-    NotOffered(NotOffered),
+    #[error(transparent)]
+    Limit(#[from] Violation),
+    #[error(transparent)]
+    NotOffered(#[from] NotOffered),
     /// The character language model with an encoder, which would see what it predicts.
+    #[error(
+        "an encoder would see the characters it must predict: the character language model needs the causal decoder"
+    )]
     EncoderLanguageModel,
-    HeadsDoNotDivide {
-        width: usize,
-        heads: usize,
-    },
+    #[error(
+        "d_model = {width} is not a multiple of the {heads} heads (each head gets d_model / heads dimensions)"
+    )]
+    HeadsDoNotDivide { width: usize, heads: usize },
     /// One step's forward multiply-adds, over [`TfmLimits::MAX_STEP_MULT_ADDS`].
-    StepTooCostly {
-        work: u64,
-    },
+    #[error(
+        "one training step would take {work} multiply-adds, over the limit of {}: fewer layers, a narrower model, a shorter sequence or a smaller batch",
+        TfmLimits::MAX_STEP_MULT_ADDS
+    )]
+    StepTooCostly { work: u64 },
 }
-
-impl From<Violation> for TfmError {
-    fn from(v: Violation) -> TfmError {
-        TfmError::Limit(v)
-    }
-}
-
-impl From<NotOffered> for TfmError {
-    fn from(e: NotOffered) -> TfmError {
-        TfmError::NotOffered(e)
-    }
-}
-
-impl fmt::Display for TfmError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TfmError::Limit(v) => v.fmt(out),
-            TfmError::NotOffered(e) => e.fmt(out),
-            TfmError::EncoderLanguageModel => write!(
-                out,
-                "an encoder would see the characters it must predict: the character language model needs the causal decoder"
-            ),
-            TfmError::HeadsDoNotDivide { width, heads } => write!(
-                out,
-                "d_model = {width} is not a multiple of the {heads} heads (each head gets d_model / heads dimensions)"
-            ),
-            TfmError::StepTooCostly { work } => write!(
-                out,
-                "one training step would take {work} multiply-adds, over the limit of {}: fewer layers, a narrower model, a shorter sequence or a smaller batch",
-                TfmLimits::MAX_STEP_MULT_ADDS
-            ),
-        }
-    }
-}
-
-impl std::error::Error for TfmError {}
 
 #[cfg(test)]
 mod tests {

@@ -5,67 +5,35 @@
 use contract::cnn::limits::CnnLimits;
 use contract::cnn::{CnnError, TEST_DIGITS, TRAIN_DIGITS};
 use contract::limits::{BudgetError, Violation};
-use std::fmt;
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
 pub enum CnnSessionError {
-    Spec(CnnError),
-    Limit(Violation),
-    Budget(BudgetError),
-    Tensor(ShapeError),
+    #[error(transparent)]
+    Spec(#[from] CnnError),
+    #[error(transparent)]
+    Limit(#[from] Violation),
+    #[error(transparent)]
+    Budget(#[from] BudgetError),
+    #[error(transparent)]
+    Tensor(#[from] ShapeError),
     /// The MNIST file's splits are not the sizes the lab's arithmetic assumes.
+    #[error(
+        "the MNIST file has {train} training and {test} test digits; this lab expects {TRAIN_DIGITS} and {TEST_DIGITS}"
+    )]
     WrongDigitCount { train: usize, test: usize },
     /// The looked-at digit's shift, beyond ±[`CnnLimits::MAX_SHIFT`].
+    #[error("shift {0:?} exceeds the limit of ±{max} pixels", max = CnnLimits::MAX_SHIFT)]
     Shift((i32, i32)),
     /// A drawing of `size`×`size` pixels sent with `got` ink values.
+    #[error("a {size}×{size} drawing needs {} ink values, got {got}", .size * .size)]
     InkCount { size: usize, got: usize },
     /// Layer `layer` (from 0) left no tap to read a unit from.
+    #[error("layer {layer} produced no output")]
     NoOutput { layer: usize },
+    #[error("layer {layer} has an unexpected shape")]
     UnexpectedShape { layer: usize },
 }
-
-macro_rules! from {
-    ($($error:ty => $variant:ident),*) => {$(
-        impl From<$error> for CnnSessionError {
-            fn from(e: $error) -> CnnSessionError {
-                CnnSessionError::$variant(e)
-            }
-        }
-    )*};
-}
-from!(CnnError => Spec, Violation => Limit, BudgetError => Budget, ShapeError => Tensor);
-
-impl fmt::Display for CnnSessionError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CnnSessionError::Spec(e) => e.fmt(out),
-            CnnSessionError::Limit(e) => e.fmt(out),
-            CnnSessionError::Budget(e) => e.fmt(out),
-            CnnSessionError::Tensor(e) => e.fmt(out),
-            CnnSessionError::WrongDigitCount { train, test } => write!(
-                out,
-                "the MNIST file has {train} training and {test} test digits; this lab expects {TRAIN_DIGITS} and {TEST_DIGITS}"
-            ),
-            CnnSessionError::Shift(shift) => write!(
-                out,
-                "shift {shift:?} exceeds the limit of ±{} pixels",
-                CnnLimits::MAX_SHIFT
-            ),
-            CnnSessionError::InkCount { size, got } => write!(
-                out,
-                "a {size}×{size} drawing needs {} ink values, got {got}",
-                size * size
-            ),
-            CnnSessionError::NoOutput { layer } => write!(out, "layer {layer} produced no output"),
-            CnnSessionError::UnexpectedShape { layer } => {
-                write!(out, "layer {layer} has an unexpected shape")
-            }
-        }
-    }
-}
-
-impl std::error::Error for CnnSessionError {}
 
 #[cfg(test)]
 mod tests {

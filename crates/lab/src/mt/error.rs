@@ -4,87 +4,54 @@
 use contract::limits::BudgetError;
 use contract::mt::limits::MtLimits;
 use contract::mt::MtError;
-use std::fmt;
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
 pub enum MtSessionError {
-    Spec(MtError),
-    Budget(BudgetError),
-    Tensor(ShapeError),
+    #[error(transparent)]
+    Spec(#[from] MtError),
+    #[error(transparent)]
+    Budget(#[from] BudgetError),
+    #[error(transparent)]
+    Tensor(#[from] ShapeError),
     /// A beam width outside [`MtLimits::BEAM`].
+    #[error("beam width = {0} is outside {lo}..={hi}", lo = MtLimits::BEAM.0, hi = MtLimits::BEAM.1)]
     Beam(usize),
     /// A text (`what`: "sentence", "candidate", "reference") over
     /// [`MtLimits::MAX_TEXT_CHARS`] characters.
+    #[error(
+        "the {what} has {chars} characters, over the limit of {}",
+        MtLimits::MAX_TEXT_CHARS
+    )]
     TooManyChars { what: &'static str, chars: usize },
     /// Words outside the vocabulary, and the words the models know.
+    #[error(
+        "{} {} not in the vocabulary. The models know: {}",
+        .unknown.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", "),
+        if .unknown.len() == 1 { "is" } else { "are" },
+        .known.join(", ")
+    )]
     UnknownWords {
         unknown: Vec<String>,
         known: Vec<String>,
     },
+    #[error("type a sentence: there are no words to translate")]
     NoWords,
     /// A typed sentence over the [`MtLimits::LONGEST`] + 3 words a sentence may have.
+    #[error(
+        "{0} words is over the limit of {max} words a sentence may have here",
+        max = MtLimits::LONGEST + 3
+    )]
     TooManyWords(usize),
+    #[error("there are no held-out sentences")]
     NoHeldOut,
     /// A candidate or reference over [`MtLimits::MAX_BLEU_WORDS`] words.
+    #[error(
+        "the {what} has {words} words, over the limit of {}",
+        MtLimits::MAX_BLEU_WORDS
+    )]
     TooManyBleuWords { what: &'static str, words: usize },
 }
-
-macro_rules! from {
-    ($($error:ty => $variant:ident),*) => {$(
-        impl From<$error> for MtSessionError {
-            fn from(e: $error) -> MtSessionError {
-                MtSessionError::$variant(e)
-            }
-        }
-    )*};
-}
-from!(MtError => Spec, BudgetError => Budget, ShapeError => Tensor);
-
-impl fmt::Display for MtSessionError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            MtSessionError::Spec(e) => e.fmt(out),
-            MtSessionError::Budget(e) => e.fmt(out),
-            MtSessionError::Tensor(e) => e.fmt(out),
-            MtSessionError::Beam(beam) => {
-                let (lo, hi) = MtLimits::BEAM;
-                write!(out, "beam width = {beam} is outside {lo}..={hi}")
-            }
-            MtSessionError::TooManyChars { what, chars } => write!(
-                out,
-                "the {what} has {chars} characters, over the limit of {}",
-                MtLimits::MAX_TEXT_CHARS
-            ),
-            MtSessionError::UnknownWords { unknown, known } => {
-                let quoted: Vec<String> = unknown.iter().map(|w| format!("“{w}”")).collect();
-                write!(
-                    out,
-                    "{} {} not in the vocabulary. The models know: {}",
-                    quoted.join(", "),
-                    if unknown.len() == 1 { "is" } else { "are" },
-                    known.join(", ")
-                )
-            }
-            MtSessionError::NoWords => {
-                write!(out, "type a sentence: there are no words to translate")
-            }
-            MtSessionError::TooManyWords(words) => write!(
-                out,
-                "{words} words is over the limit of {} words a sentence may have here",
-                MtLimits::LONGEST + 3
-            ),
-            MtSessionError::NoHeldOut => write!(out, "there are no held-out sentences"),
-            MtSessionError::TooManyBleuWords { what, words } => write!(
-                out,
-                "the {what} has {words} words, over the limit of {}",
-                MtLimits::MAX_BLEU_WORDS
-            ),
-        }
-    }
-}
-
-impl std::error::Error for MtSessionError {}
 
 #[cfg(test)]
 mod tests {

@@ -1,70 +1,42 @@
 //! Why the Network lab refuses a start or a request: the spec's limits, a request's, an edit
 //! out of step with the run, a run that cannot go on, or a tensor op that failed.
 
+use contract::limits::Violation;
 use contract::net::limits::NetLimits;
 use contract::net::NetError;
-use contract::limits::Violation;
-use std::fmt;
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
 pub enum NetSessionError {
-    Spec(NetError),
-    Limit(Violation),
-    Tensor(ShapeError),
+    #[error(transparent)]
+    Spec(#[from] NetError),
+    #[error(transparent)]
+    Limit(#[from] Violation),
+    #[error(transparent)]
+    Tensor(#[from] ShapeError),
     /// A hand-set weight for an epoch the run has passed.
+    #[error("edit epoch = {edit} is before the run's epoch {epoch}")]
     EditBefore { edit: usize, epoch: usize },
     /// A live edit for another epoch than the run's: the page and the engine disagree.
+    #[error(
+        "edit epoch = {edit} is not the run's epoch {epoch}: the page and the engine disagree; reset"
+    )]
     EditElsewhen { edit: usize, epoch: usize },
     /// The run is at [`NetLimits::MAX_EPOCHS`].
+    #[error(
+        "the run has reached the limit of {} epochs; reset to start again",
+        NetLimits::MAX_EPOCHS
+    )]
     LastEpoch,
     /// Training stopped earlier, for the reason the run's log keeps.
+    #[error("training has stopped: {0}. Reset to start again.")]
     Stopped(String),
     /// The walk-through asked of a network with batch normalisation.
+    #[error(
+        "the walk-through follows networks without batch normalisation: switch batch norm off to follow a point"
+    )]
     ExplainWithBatchNorm,
 }
-
-macro_rules! from {
-    ($($error:ty => $variant:ident),*) => {$(
-        impl From<$error> for NetSessionError {
-            fn from(e: $error) -> NetSessionError {
-                NetSessionError::$variant(e)
-            }
-        }
-    )*};
-}
-from!(NetError => Spec, Violation => Limit, ShapeError => Tensor);
-
-impl fmt::Display for NetSessionError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            NetSessionError::Spec(e) => e.fmt(out),
-            NetSessionError::Limit(e) => e.fmt(out),
-            NetSessionError::Tensor(e) => e.fmt(out),
-            NetSessionError::EditBefore { edit, epoch } => {
-                write!(out, "edit epoch = {edit} is before the run's epoch {epoch}")
-            }
-            NetSessionError::EditElsewhen { edit, epoch } => write!(
-                out,
-                "edit epoch = {edit} is not the run's epoch {epoch}: the page and the engine disagree; reset"
-            ),
-            NetSessionError::LastEpoch => write!(
-                out,
-                "the run has reached the limit of {} epochs; reset to start again",
-                NetLimits::MAX_EPOCHS
-            ),
-            NetSessionError::Stopped(why) => {
-                write!(out, "training has stopped: {why}. Reset to start again.")
-            }
-            NetSessionError::ExplainWithBatchNorm => write!(
-                out,
-                "the walk-through follows networks without batch normalisation: switch batch norm off to follow a point"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for NetSessionError {}
 
 #[cfg(test)]
 mod tests {

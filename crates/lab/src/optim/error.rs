@@ -4,43 +4,20 @@
 use contract::limits::Violation;
 use contract::optim::limits::OptimLimits;
 use contract::optim::OptimError;
-use std::fmt;
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
 pub enum OptimSessionError {
-    Spec(OptimError),
-    Limit(Violation),
+    #[error(transparent)]
+    Spec(#[from] OptimError),
+    #[error(transparent)]
+    Limit(#[from] Violation),
     /// The race is at [`OptimLimits::MAX_STEPS`].
+    #[error(
+        "the race has reached the limit of {} steps; reset to start again",
+        OptimLimits::MAX_STEPS
+    )]
     LastStep,
 }
-
-impl From<OptimError> for OptimSessionError {
-    fn from(e: OptimError) -> OptimSessionError {
-        OptimSessionError::Spec(e)
-    }
-}
-
-impl From<Violation> for OptimSessionError {
-    fn from(e: Violation) -> OptimSessionError {
-        OptimSessionError::Limit(e)
-    }
-}
-
-impl fmt::Display for OptimSessionError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OptimSessionError::Spec(e) => e.fmt(out),
-            OptimSessionError::Limit(e) => e.fmt(out),
-            OptimSessionError::LastStep => write!(
-                out,
-                "the race has reached the limit of {} steps; reset to start again",
-                OptimLimits::MAX_STEPS
-            ),
-        }
-    }
-}
-
-impl std::error::Error for OptimSessionError {}
 
 #[cfg(test)]
 mod tests {

@@ -3,65 +3,37 @@
 
 use contract::limits::{BudgetError, Violation};
 use contract::rnn::RnnError;
-use std::fmt;
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
 pub enum RnnSessionError {
-    Spec(RnnError),
-    Limit(Violation),
-    Budget(BudgetError),
-    Tensor(ShapeError),
+    #[error(transparent)]
+    Spec(#[from] RnnError),
+    #[error(transparent)]
+    Limit(#[from] Violation),
+    #[error(transparent)]
+    Budget(#[from] BudgetError),
+    #[error(transparent)]
+    Tensor(#[from] ShapeError),
     /// Scoring, sampling or completing asked of a model that is not the language model.
+    #[error("scoring, sampling and completing sentences need the character language model task")]
     NotLanguageModel,
+    #[error("type a sentence first")]
     EmptySentence,
     /// A sentence's characters outside the alphabet, in order.
+    #[error(
+        "the model reads only a–z, spaces and a full stop; this sentence has {}",
+        {
+            let mut shown: Vec<String> = .0.iter().map(|c| format!("“{c}”")).collect();
+            shown.dedup();
+            shown.join(", ")
+        }
+    )]
     SentenceUnreadable(Vec<char>),
     /// A prompt's characters outside the alphabet, in order.
+    #[error("the prompt has characters the model does not read: {0:?}")]
     PromptUnreadable(Vec<char>),
 }
-
-macro_rules! from {
-    ($($error:ty => $variant:ident),*) => {$(
-        impl From<$error> for RnnSessionError {
-            fn from(e: $error) -> RnnSessionError {
-                RnnSessionError::$variant(e)
-            }
-        }
-    )*};
-}
-from!(RnnError => Spec, Violation => Limit, BudgetError => Budget, ShapeError => Tensor);
-
-impl fmt::Display for RnnSessionError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            RnnSessionError::Spec(e) => e.fmt(out),
-            RnnSessionError::Limit(e) => e.fmt(out),
-            RnnSessionError::Budget(e) => e.fmt(out),
-            RnnSessionError::Tensor(e) => e.fmt(out),
-            RnnSessionError::NotLanguageModel => write!(
-                out,
-                "scoring, sampling and completing sentences need the character language model task"
-            ),
-            RnnSessionError::EmptySentence => write!(out, "type a sentence first"),
-            RnnSessionError::SentenceUnreadable(unknown) => {
-                let mut shown: Vec<String> = unknown.iter().map(|c| format!("“{c}”")).collect();
-                shown.dedup();
-                write!(
-                    out,
-                    "the model reads only a–z, spaces and a full stop; this sentence has {}",
-                    shown.join(", ")
-                )
-            }
-            RnnSessionError::PromptUnreadable(unknown) => write!(
-                out,
-                "the prompt has characters the model does not read: {unknown:?}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for RnnSessionError {}
 
 #[cfg(test)]
 mod tests {

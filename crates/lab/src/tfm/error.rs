@@ -1,20 +1,29 @@
 //! Why the Transformer lab refuses a start or a request: the spec's limits, a request's, a
 //! typed input the task cannot read, or a tensor op that failed.
 
-use contract::tfm::{COUNT_LETTERS, MODULUS};
 use contract::limits::{BudgetError, Violation};
 use contract::tfm::TfmError;
-use std::fmt;
+use contract::tfm::{COUNT_LETTERS, MODULUS};
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq)]
+#[derive(Debug, PartialEq, thiserror::Error)]
 pub enum TfmSessionError {
-    Spec(TfmError),
-    Limit(Violation),
-    Budget(BudgetError),
-    Tensor(ShapeError),
-    Input(InputError),
+    #[error(transparent)]
+    Spec(#[from] TfmError),
+    #[error(transparent)]
+    Limit(#[from] Violation),
+    #[error(transparent)]
+    Budget(#[from] BudgetError),
+    #[error(transparent)]
+    Tensor(#[from] ShapeError),
+    #[error(transparent)]
+    Input(#[from] InputError),
     /// A focus on a head the model does not have (`layer` and `head` from 0).
+    #[error(
+        "layer {} head {} does not exist: the model has {layers} layers of {heads} heads",
+        .layer + 1,
+        .head + 1
+    )]
     NoSuchHead {
         layer: usize,
         head: usize,
@@ -22,109 +31,44 @@ pub enum TfmSessionError {
         heads: usize,
     },
     /// Sampling asked of a model that is not the character language model.
+    #[error("only the character language model writes text")]
     NotLanguageModel,
     /// The prompt's first characters outside the alphabet (at most five).
+    #[error(
+        "the prompt has characters the model cannot read: “{0}” (it knows a–z, space and full stop)"
+    )]
     PromptUnreadable(String),
 }
 
 /// What is wrong with a typed input (`what` names the symbols as the sentence does).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum InputError {
+    #[error("“{c}” is not a digit ({what} are digits 0–9)")]
     NotADigit { c: char, what: &'static str },
+    #[error("expected {expected} {what} (the task's length), got {got}")]
     WrongLength {
         expected: usize,
         what: &'static str,
         got: usize,
     },
+    #[error(
+        "“{0}” is not one of the letters a–{last}",
+        last = char::from(b'a' + COUNT_LETTERS as u8 - 1)
+    )]
     NotALetter(char),
+    #[error("write two numbers joined by “+”, like 12+34")]
     NotASum,
+    #[error("“{0}” is not a number from 0 to {max}", max = MODULUS - 1)]
     NotANumber(String),
     /// A number of the addition task with no digits, or more than the task's length.
+    #[error("“{number}” must have 1 to {length} digits (the task's length)")]
     DigitCount { number: String, length: usize },
     /// The first characters (at most five) the language model cannot read.
+    #[error("the model cannot read “{0}”: it knows a–z, space and full stop")]
     Unreadable(String),
+    #[error("type some text")]
     Empty,
 }
-
-macro_rules! from {
-    ($($error:ty => $variant:ident),*) => {$(
-        impl From<$error> for TfmSessionError {
-            fn from(e: $error) -> TfmSessionError {
-                TfmSessionError::$variant(e)
-            }
-        }
-    )*};
-}
-from!(TfmError => Spec, Violation => Limit, BudgetError => Budget, ShapeError => Tensor, InputError => Input);
-
-impl fmt::Display for TfmSessionError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TfmSessionError::Spec(e) => e.fmt(out),
-            TfmSessionError::Limit(e) => e.fmt(out),
-            TfmSessionError::Budget(e) => e.fmt(out),
-            TfmSessionError::Tensor(e) => e.fmt(out),
-            TfmSessionError::Input(e) => e.fmt(out),
-            TfmSessionError::NoSuchHead {
-                layer,
-                head,
-                layers,
-                heads,
-            } => write!(
-                out,
-                "layer {} head {} does not exist: the model has {layers} layers of {heads} heads",
-                layer + 1,
-                head + 1
-            ),
-            TfmSessionError::NotLanguageModel => {
-                write!(out, "only the character language model writes text")
-            }
-            TfmSessionError::PromptUnreadable(shown) => write!(
-                out,
-                "the prompt has characters the model cannot read: “{shown}” (it knows a–z, space and full stop)"
-            ),
-        }
-    }
-}
-
-impl fmt::Display for InputError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InputError::NotADigit { c, what } => {
-                write!(out, "“{c}” is not a digit ({what} are digits 0–9)")
-            }
-            InputError::WrongLength {
-                expected,
-                what,
-                got,
-            } => write!(
-                out,
-                "expected {expected} {what} (the task's length), got {got}"
-            ),
-            InputError::NotALetter(c) => write!(
-                out,
-                "“{c}” is not one of the letters a–{}",
-                char::from(b'a' + COUNT_LETTERS as u8 - 1)
-            ),
-            InputError::NotASum => write!(out, "write two numbers joined by “+”, like 12+34"),
-            InputError::NotANumber(s) => {
-                write!(out, "“{s}” is not a number from 0 to {}", MODULUS - 1)
-            }
-            InputError::DigitCount { number, length } => write!(
-                out,
-                "“{number}” must have 1 to {length} digits (the task's length)"
-            ),
-            InputError::Unreadable(shown) => write!(
-                out,
-                "the model cannot read “{shown}”: it knows a–z, space and full stop"
-            ),
-            InputError::Empty => write!(out, "type some text"),
-        }
-    }
-}
-
-impl std::error::Error for TfmSessionError {}
-impl std::error::Error for InputError {}
 
 #[cfg(test)]
 mod tests {
@@ -174,7 +118,10 @@ mod tests {
                 },
                 "expected 6 digits (the task's length), got 3",
             ),
-            (InputError::NotALetter('z'), "“z” is not one of the letters a–d"),
+            (
+                InputError::NotALetter('z'),
+                "“z” is not one of the letters a–d",
+            ),
             (
                 InputError::NotASum,
                 "write two numbers joined by “+”, like 12+34",

@@ -4,39 +4,24 @@
 
 use super::Model;
 use crate::cnn::arch::ArchError;
-use std::fmt;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ZooError {
     /// A layer (named as its row is; `None` for the module's concatenation) cannot be built.
+    #[error(
+        "{}{}: {error}",
+        .model.title(),
+        .layer.as_ref().map_or(String::new(), |layer| format!(", {layer}"))
+    )]
     Layer {
         model: Model,
         layer: Option<String>,
         error: ArchError,
     },
     /// The network's notes name a row its table does not have.
+    #[error("{network}: no row called {row}")]
     NoRow { network: String, row: &'static str },
 }
-
-impl fmt::Display for ZooError {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ZooError::Layer {
-                model,
-                layer: Some(layer),
-                error,
-            } => write!(out, "{}, {layer}: {error}", model.title()),
-            ZooError::Layer {
-                model,
-                layer: None,
-                error,
-            } => write!(out, "{}: {error}", model.title()),
-            ZooError::NoRow { network, row } => write!(out, "{network}: no row called {row}"),
-        }
-    }
-}
-
-impl std::error::Error for ZooError {}
 
 #[cfg(test)]
 mod tests {
