@@ -5,7 +5,7 @@
 use crate::widgets::heatmap::{Grid, Heatmap, Scale};
 use super::state::RnnSession;
 use contract::rnn::limits::RnnLimits;
-use contract::rnn::protocol::Trace;
+use contract::rnn::protocol::{Trace, TraceKind};
 use leptos::prelude::*;
 
 /// Answers listed at most (the language model has 29).
@@ -42,26 +42,21 @@ pub fn units_by_time(trace: &Trace) -> Grid {
 
 /// Gates live in [0, 1]; the memory and the state are signed, zero white.
 pub fn scale_of(trace: &Trace) -> Scale {
-    if trace.name.contains("gate") {
+    if trace.kind.is_gate() {
         Scale::Linear { low: 0.0, high: 1.0 }
     } else {
         Scale::Signed { magnitude: crate::widgets::raster::magnitude(trace.values.min, trace.values.max) }
     }
 }
 
-fn meaning(name: &str) -> &'static str {
-    if name.starts_with("forget") {
-        "near 1: keep the memory; near 0: forget it"
-    } else if name.starts_with("update") {
-        "near 1: write the new candidate; near 0: keep what is there"
-    } else if name.starts_with("relevance") {
-        "how much of the old state the candidate may use"
-    } else if name.starts_with("output") {
-        "how much of the memory is shown as h"
-    } else if name.starts_with("memory") {
-        "m_t = Γu ⊙ m̃_t + Γf ⊙ m_{t−1}"
-    } else {
-        "what the next layer (and the answer) reads"
+fn meaning(kind: TraceKind) -> &'static str {
+    match kind {
+        TraceKind::ForgetGate => "near 1: keep the memory; near 0: forget it",
+        TraceKind::UpdateGate => "near 1: write the new candidate; near 0: keep what is there",
+        TraceKind::RelevanceGate => "how much of the old state the candidate may use",
+        TraceKind::OutputGate => "how much of the memory is shown as h",
+        TraceKind::Memory => "m_t = Γu ⊙ m̃_t + Γf ⊙ m_{t−1}",
+        TraceKind::State => "what the next layer (and the answer) reads",
     }
 }
 
@@ -125,12 +120,12 @@ pub fn Inside(state: ReadSignal<RnnSession>, on_example: Callback<usize>, on_tim
                     .map(|trace| {
                         let grid = units_by_time(trace);
                         let scale = scale_of(trace);
-                        let testid = format!("rnn-trace-{}", trace.name.split(' ').next().unwrap_or("x"));
+                        let testid = format!("rnn-trace-{}", trace.kind.word());
                         view! {
                             <figure class="trace" data-testid=testid>
                                 <figcaption>
-                                    <strong>{trace.name.clone()}</strong>
-                                    <span class="hint">{format!(" · {} units × {} steps · {}", trace.units, grid.columns, meaning(&trace.name))}</span>
+                                    <strong>{trace.kind.title()}</strong>
+                                    <span class="hint">{format!(" · {} units × {} steps · {}", trace.units, grid.columns, meaning(trace.kind))}</span>
                                 </figcaption>
                                 <Heatmap grid=Signal::derive(move || grid.clone()) scale=Signal::derive(move || scale)
                                     bar_label="value" aria="rows: the cell's units; columns: time steps; colour: the value"
@@ -156,7 +151,7 @@ pub fn Inside(state: ReadSignal<RnnSession>, on_example: Callback<usize>, on_tim
                             let units = trace.units.max(1);
                             view! {
                                 <tr>
-                                    <th>{trace.name.clone()}</th>
+                                    <th>{trace.kind.title()}</th>
                                     {(0..units).map(|u| view! { <td class="num">{format!("{:.2}", trace.values.value(t * units + u))}</td> }).collect::<Vec<_>>()}
                                 </tr>
                             }
@@ -211,7 +206,7 @@ mod tests {
     fn a_trace_is_drawn_with_units_down_and_time_along() {
         // Two steps of three units: t0 = (0, 0.5, 1), t1 = (1, 0.5, 0).
         let trace = Trace {
-            name: "update gate Γu".into(),
+            kind: TraceKind::UpdateGate,
             units: 3,
             values: Quantised::from_values(&[0.0, 0.5, 1.0, 1.0, 0.5, 0.0]),
         };

@@ -248,7 +248,7 @@ mod tests {
             answer: 0,
             probabilities: vec![],
             traces: vec![contract::rnn::protocol::Trace {
-                name: "state h".into(),
+                kind: contract::rnn::protocol::TraceKind::State,
                 units: 1,
                 values: Quantised::from_values(&[0.0]),
             }],

@@ -142,10 +142,55 @@ pub type ComparedRun = SideRun<super::CellChoice, RnnEvaluation>;
 /// `units` values.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Trace {
-    /// "update gate Γu", "memory cell m", "state h" …
-    pub name: String,
+    pub kind: TraceKind,
     pub units: usize,
     pub values: Quantised,
+}
+
+/// What a trace is: one of the cell's gates, the LSTM's memory cell, or the state. The page
+/// draws gates on [0, 1] and the others signed, and says what each means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceKind {
+    ForgetGate,
+    UpdateGate,
+    RelevanceGate,
+    OutputGate,
+    Memory,
+    State,
+}
+
+impl TraceKind {
+    /// The gate a cell names `gate` (`CellChoice::gates`: "forget", "update", …).
+    pub fn of_gate(gate: &str) -> TraceKind {
+        match gate {
+            "forget" => TraceKind::ForgetGate,
+            "update" => TraceKind::UpdateGate,
+            "relevance" => TraceKind::RelevanceGate,
+            _ => TraceKind::OutputGate,
+        }
+    }
+
+    pub fn is_gate(self) -> bool {
+        !matches!(self, TraceKind::Memory | TraceKind::State)
+    }
+
+    /// How the page titles it (the notes' Γ names).
+    pub fn title(self) -> &'static str {
+        match self {
+            TraceKind::ForgetGate => "forget gate Γf",
+            TraceKind::UpdateGate => "update gate Γu",
+            TraceKind::RelevanceGate => "relevance gate Γr",
+            TraceKind::OutputGate => "output gate Γo",
+            TraceKind::Memory => "memory cell m",
+            TraceKind::State => "state h",
+        }
+    }
+
+    /// One word for it ("forget", "memory", "state"): the page's test ids.
+    pub fn word(self) -> &'static str {
+        self.title().split(' ').next().unwrap_or("trace")
+    }
 }
 
 /// One held-out sequence through the first layer's (forward) cell: its tokens, the answer and

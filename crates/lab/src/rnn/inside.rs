@@ -4,20 +4,10 @@
 use super::RnnSession;
 use contract::limits::{check_range, Violation};
 use contract::cnn::view::Quantised;
-use contract::rnn::protocol::{InsideView, Trace};
+use contract::rnn::protocol::{InsideView, Trace, TraceKind};
 use nn::layers::State;
 use tensor::taps::capture;
 use tensor::{no_grad, Result, Tensor};
-
-/// How the page titles each gate (the notes' Γ names).
-fn gate_title(gate: &str) -> &'static str {
-    match gate {
-        "forget" => "forget gate Γf",
-        "update" => "update gate Γu",
-        "relevance" => "relevance gate Γr",
-        _ => "output gate Γo",
-    }
-}
 
 impl RnnSession {
     /// Follows held-out sequence `example` (refused past the held-out set).
@@ -72,15 +62,15 @@ impl RnnSession {
             }
             rows[gates.len() + 1].extend(state.h.to_vec());
         }
-        let mut titles: Vec<&str> = gates.iter().map(|g| gate_title(g)).collect();
-        titles.push("memory cell m");
-        titles.push("state h");
-        Ok(titles
+        let mut kinds: Vec<TraceKind> = gates.iter().map(|g| TraceKind::of_gate(g)).collect();
+        kinds.push(TraceKind::Memory);
+        kinds.push(TraceKind::State);
+        Ok(kinds
             .into_iter()
             .zip(rows)
             .filter(|(_, values)| !values.is_empty())
-            .map(|(name, values)| Trace {
-                name: name.to_string(),
+            .map(|(kind, values)| Trace {
+                kind,
                 units: cell.hidden,
                 values: Quantised::from_values(&values),
             })

@@ -126,7 +126,7 @@ fn the_inside_view_has_every_gate_the_memory_and_the_state() {
         let mut session = trained(&spec, 2);
         session.look_inside(3).expect("a held-out sequence");
         let inside = session.inside();
-        let titles: Vec<&str> = inside.traces.iter().map(|t| t.name.as_str()).collect();
+        let titles: Vec<&str> = inside.traces.iter().map(|t| t.kind.title()).collect();
         assert_eq!(titles, names);
         assert_eq!(inside.tokens.len(), 10);
         assert!(inside.traces.iter().all(|t| t.values.bytes.len() == 10 * spec.hidden));
