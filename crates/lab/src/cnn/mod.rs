@@ -230,24 +230,14 @@ impl Trainable for CnnSession {
         let loss = logits
             .cross_entropy(&labels, None)
             ?;
-        let value = loss.item()?;
-        if !value.is_finite() {
-            return Err(StepError::LossNotFinite {
-                loss: value,
-                when: When::Step(step),
-                advice: Advice::LowerLr { lr },
-            });
-        }
-        let mut grads = loss.backward()?;
-        self.optimizer
-            .step(&self.params, &mut grads)
-            .map_err(|error| StepError::Update { step, error })?;
-        Ok(TrainPoint {
+        let value = training::finite_loss(&loss, When::Step(step), Advice::LowerLr { lr })?;
+        let point = TrainPoint {
             step,
             loss: value,
             accuracy,
             lr,
-        })
+        };
+        training::descend(&mut self.optimizer, &self.params, &loss, point)
     }
 
     fn examples_per_step(&self) -> usize {
