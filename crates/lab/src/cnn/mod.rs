@@ -100,16 +100,6 @@ impl CnnSession {
         training::train_until(self, budget_ms, now_ms, None)
     }
 
-    /// [`CnnSession::train_for`], stopping at step `until` too (a link's replay).
-    pub fn train_until(
-        &mut self,
-        budget_ms: f64,
-        now_ms: &dyn Fn() -> f64,
-        until: Option<usize>,
-    ) -> Option<f32> {
-        training::train_until(self, budget_ms, now_ms, until)
-    }
-
     /// Trains to step `at` (or the end of the run), whatever the time.
     pub fn train_to(&mut self, at: usize, now_ms: &dyn Fn() -> f64) {
         while self.log.step < at && !self.finished() {

@@ -3,6 +3,7 @@
 
 use super::{CnnSession, CnnSessionError};
 use crate::session::{Context, Session, StartError};
+use crate::training;
 use contract::limits::check_budget;
 use contract::cnn::limits::CnnLimits;
 use contract::cnn::protocol::{CnnProtocol, CnnReply, CnnRequest};
@@ -36,10 +37,11 @@ impl Session for CnnSession {
                 until,
             } => {
                 check_budget(budget_ms, CnnLimits::MAX_TRAIN_BUDGET_MS)?;
+                let mut train = || training::train_until(self, budget_ms, cx.now_ms, until);
                 let speed = if one_thread {
-                    tensor::parallel::sequential(|| self.train_until(budget_ms, cx.now_ms, until))
+                    tensor::parallel::sequential(train)
                 } else {
-                    self.train_until(budget_ms, cx.now_ms, until)
+                    train()
                 };
                 reply(CnnReply::Trained {
                     progress: self.progress(speed),
