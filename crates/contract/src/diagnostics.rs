@@ -8,15 +8,10 @@ use serde::{Deserialize, Serialize};
 /// The participant's name in envelopes (the Engine panel is at `#engine`).
 pub const SLUG: &str = "engine";
 
-/// The diagnostics' protocol: no spec (the session is always there, run 0).
-pub struct Diagnostics;
-
-impl crate::protocol::Protocol for Diagnostics {
-    const SLUG: &'static str = SLUG;
-    type Spec = ();
-    type Request = DiagnosticsRequest;
-    type Reply = DiagnosticsReply;
-}
+crate::protocol::declare_protocol!(
+    /// The diagnostics' protocol: no spec (the session is always there, run 0).
+    Diagnostics, SLUG, (), DiagnosticsRequest, DiagnosticsReply
+);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

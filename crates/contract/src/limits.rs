@@ -142,6 +142,14 @@ pub fn check_offered(
     }
 }
 
+/// A replay target (a link's `at=`) within 0..=`max`: every lab's spec has one, named alike.
+pub fn check_at(at: Option<usize>, max: usize) -> Result<(), Violation> {
+    match at {
+        Some(at) => check_range("at", at, 0, max),
+        None => Ok(()),
+    }
+}
+
 /// The training settings' limits, the same in every lab.
 pub struct TrainingLimits;
 
@@ -177,6 +185,17 @@ impl TrainingLimits {
             Self::DELTA.0,
             Self::DELTA.1,
         )
+    }
+
+    /// A lab's one run's settings, checked in the order every lab checks them: the optimizer's
+    /// hyper-parameters, then the schedule (whose decay lasts at most `max_steps`).
+    pub fn check_settings(
+        run: &crate::training::Run,
+        schedule: &crate::training::LrSchedule,
+        max_steps: usize,
+    ) -> Result<(), Violation> {
+        Self::check_run(run)?;
+        Self::check_schedule(schedule, max_steps)
     }
 
     /// A schedule whose decay lasts at most `max_steps` (the lab's longest run).

@@ -1,7 +1,8 @@
 //! What every lab's shareable link has in common: `key=value` parts in the URL fragment,
 //! `lab=<slug>&v=<version>` first, defaults omitted, and the keys every lab reads the same way
 //! (`seed`, `at`, `decay`, the optimizer's knobs). A lab's own `link.rs` reads its other keys
-//! and hands these to [`read_common`].
+//! and hands these to [`read_common`], through [`read_pairs`] where its spec takes them as
+//! they come.
 //!
 //! Decoding never fails: each part it cannot use (unknown key, unreadable value, a value over a
 //! limit, a newer version) is left out or replaced by the nearest valid value, and reported as a
@@ -262,6 +263,43 @@ pub fn read_common(
     }
 }
 
+/// The fields of a lab's spec that [`read_common`]'s keys set besides `at` (every lab's spec
+/// has them; [`impl_link!`] implements this).
+pub trait CommonFields {
+    fn seed_mut(&mut self) -> &mut u64;
+    fn schedule_mut(&mut self) -> &mut LrSchedule;
+}
+
+/// Reads a lab's pairs in their order: the keys every lab shares onto the spec ([`read_common`],
+/// `at` and a decay at most `max_steps(key, spec)`), every other key with the lab's
+/// `read_own(key, value, part, spec, notes)`. Returns whether a usable decay was given (a lab
+/// whose default schedule depends on the rest sets it only otherwise).
+pub fn read_pairs<S: Link + CommonFields>(
+    pairs: &[(String, String)],
+    slug: &str,
+    spec: &mut S,
+    notes: &mut Vec<UrlNote>,
+    max_steps: fn(&str, &S) -> usize,
+    read_own: fn(&str, &str, &str, &mut S, &mut Vec<UrlNote>),
+) -> bool {
+    let mut decay_given = false;
+    for (key, value) in pairs {
+        let (key, value) = (key.as_str(), value.as_str());
+        let part = format!("{key}={value}");
+        match read_common(key, value, slug, max_steps(key, spec), notes) {
+            Common::Header | Common::Unusable => {}
+            Common::Seed(seed) => *spec.seed_mut() = seed,
+            Common::At(at) => spec.set_at(Some(at)),
+            Common::Decay(schedule) => {
+                *spec.schedule_mut() = schedule;
+                decay_given = true;
+            }
+            Common::NotCommon => read_own(key, value, &part, spec, notes),
+        }
+    }
+    decay_given
+}
+
 /// Sets one knob of `run` from a link's value, if it is a number within the limits (else the
 /// run keeps its value and a note says why).
 pub fn read_knob(run: &mut Run, knob: Knob, part: &str, value: &str, notes: &mut Vec<UrlNote>) {
@@ -292,7 +330,8 @@ pub fn read_other(run: &mut Run, key: &str, part: &str, value: &str, notes: &mut
     }
 }
 
-/// A lab's `impl Link`: its `link` module's `encode` and `decode`, and its spec's `at` field.
+/// A lab's `impl Link`: its `link` module's `encode` and `decode`, and its spec's `at` field;
+/// and its [`CommonFields`], the spec's `seed` and `schedule`.
 macro_rules! impl_link {
     ($spec:ty) => {
         impl $crate::link::Link for $spec {
@@ -310,6 +349,16 @@ macro_rules! impl_link {
 
             fn set_at(&mut self, at: Option<usize>) {
                 self.at = at;
+            }
+        }
+
+        impl $crate::link::CommonFields for $spec {
+            fn seed_mut(&mut self) -> &mut u64 {
+                &mut self.seed
+            }
+
+            fn schedule_mut(&mut self) -> &mut $crate::training::LrSchedule {
+                &mut self.schedule
             }
         }
     };

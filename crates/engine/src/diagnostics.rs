@@ -5,7 +5,7 @@ use contract::diagnostics::{
     BenchmarkRow, Diagnostics, DiagnosticsReply, DiagnosticsRequest, MatmulBench,
 };
 use contract::limits::{check_range, Violation, MATMUL_BENCH_MAX_N, MATMUL_BENCH_MIN_N};
-use lab::session::{Context, Session, StartError};
+use lab::session::{Answer, Context, Session, StartError};
 use nn::bench::{
     lstm_examples_per_second, transformer_examples_per_second, LSTM_BATCH, LSTM_INPUTS, LSTM_STEPS,
     LSTM_UNITS, TRANSFORMER_BATCH, TRANSFORMER_DIM, TRANSFORMER_FF, TRANSFORMER_HEADS,
@@ -62,21 +62,19 @@ impl Session for Measurements {
     fn handle(
         &mut self,
         request: DiagnosticsRequest,
-        cx: &Context,
-        reply: &mut dyn FnMut(DiagnosticsReply),
+        out: &mut Answer<Self>,
     ) -> Result<(), DiagnosticsError> {
+        let now_ms = out.cx.now_ms;
         match request {
             DiagnosticsRequest::MeasureMatmul { n } => {
-                reply(DiagnosticsReply::MeasuringMatmul { n });
-                reply(DiagnosticsReply::MatmulMeasured(measure_matmul(
-                    n, cx.now_ms,
-                )?));
+                out.reply(DiagnosticsReply::MeasuringMatmul { n });
+                out.reply(DiagnosticsReply::MatmulMeasured(measure_matmul(n, now_ms)?));
             }
             DiagnosticsRequest::RunBenchmarks => {
-                run_benchmarks(cx.now_ms, SUITE_BUDGET_MS, &mut |row| {
-                    reply(DiagnosticsReply::BenchmarkRow(row))
+                run_benchmarks(now_ms, SUITE_BUDGET_MS, &mut |row| {
+                    out.reply(DiagnosticsReply::BenchmarkRow(row))
                 })?;
-                reply(DiagnosticsReply::BenchmarksDone);
+                out.reply(DiagnosticsReply::BenchmarksDone);
             }
         }
         Ok(())

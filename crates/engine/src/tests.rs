@@ -367,7 +367,7 @@ fn errors_are_addressed_to_the_lab_that_asked() {
 mod throwaway_lab {
     use super::*;
     use contract::limits::{check_range, Violation};
-    use lab::session::{Session, StartError};
+    use lab::session::{Answer, Session, StartError};
     use serde::{Deserialize, Serialize};
 
     struct Counter;
@@ -392,14 +392,9 @@ mod throwaway_lab {
             check_range("start", spec as usize, 0, 100)?;
             Ok((CounterSession(spec), CounterReply::Started(spec)))
         }
-        fn handle(
-            &mut self,
-            by: u32,
-            _cx: &Context,
-            reply: &mut dyn FnMut(CounterReply),
-        ) -> Result<(), Violation> {
+        fn handle(&mut self, by: u32, out: &mut Answer<Self>) -> Result<(), Violation> {
             self.0 += by;
-            reply(CounterReply::Count(self.0));
+            out.reply(CounterReply::Count(self.0));
             Ok(())
         }
     }

@@ -4,18 +4,14 @@
 use data::mnist::Mnist;
 use lab::cnn::CnnSession;
 use std::rc::Rc;
-use std::time::Instant;
+
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let link = std::env::args().nth(1).unwrap_or_default();
-    let (spec, notes) = contract::cnn::link::decode(&link);
-    for n in notes {
-        eprintln!("link: {} — {}", n.part, n.reason);
-    }
+    let spec: contract::cnn::CnnLab = common::link_spec();
     let mnist = Rc::new(Mnist::load_bundled().map_err(|e| e.to_string())?);
     let mut session = CnnSession::new(&spec, mnist)?;
-    let clock = Instant::now();
-    let now = || clock.elapsed().as_secs_f64() * 1000.0;
+    let now = common::clock();
     while !session.finished() {
         let eps = session.train_for(1000.0, &now);
         let progress = session.progress(eps);
@@ -28,15 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 e.train_ms / 1000.0
             );
         }
-        if let Some(eps) = eps {
-            eprintln!(
-                "  {eps:.0} examples/s on {} threads",
-                rayon::current_num_threads()
-            );
-        }
-        if let Some(why) = progress.stopped {
-            return Err(why.into());
-        }
+        common::end_slice(eps, "examples", progress.stopped)?;
     }
     Ok(())
 }

@@ -3,17 +3,13 @@
 //! `cargo run --release -p lab --example mt_train -- 'lab=mt&v=1&len=17'`
 
 use lab::mt::MtSession;
-use std::time::Instant;
+
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let link = std::env::args().nth(1).unwrap_or_default();
-    let (spec, notes) = contract::mt::link::decode(&link);
-    for n in notes {
-        eprintln!("link: {} — {}", n.part, n.reason);
-    }
+    let spec: contract::mt::MtLab = common::link_spec();
     let mut session = MtSession::new(&spec)?;
-    let clock = Instant::now();
-    let now = || clock.elapsed().as_secs_f64() * 1000.0;
+    let now = common::clock();
     let first: Vec<usize> = spec.lengths().collect();
     println!("lengths {first:?}");
     loop {
@@ -57,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 session.step(),
                 each.join(", "),
                 rayon::current_num_threads(),
-                clock.elapsed().as_secs_f64()
+                now() / 1000.0
             );
         }
         if session.step() >= spec.steps {

@@ -3,17 +3,13 @@
 //! link. `cargo run --release -p lab --example rnn_train -- 'lab=rnn&v=1&span=40&cell=rnn'`
 
 use lab::rnn::RnnSession;
-use std::time::Instant;
+
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let link = std::env::args().nth(1).unwrap_or_default();
-    let (spec, notes) = contract::rnn::link::decode(&link);
-    for n in notes {
-        eprintln!("link: {} — {}", n.part, n.reason);
-    }
+    let spec: contract::rnn::RnnLab = common::link_spec();
     let mut session = RnnSession::new(&spec)?;
-    let clock = Instant::now();
-    let now = || clock.elapsed().as_secs_f64() * 1000.0;
+    let now = common::clock();
     let mut largest = 0.0f32;
     loop {
         let speed = session.train_until(1000.0, &now, None);
@@ -32,15 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 e.step, e.loss, e.accuracy
             );
         }
-        if let Some(speed) = speed {
-            eprintln!(
-                "  {speed:.0} sequences/s on {} threads",
-                rayon::current_num_threads()
-            );
-        }
-        if let Some(why) = progress.stopped {
-            return Err(why.into());
-        }
+        common::end_slice(speed, "sequences", progress.stopped)?;
         if progress.step >= progress.total_steps {
             return Ok(());
         }

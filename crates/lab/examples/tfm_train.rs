@@ -3,17 +3,13 @@
 //! `cargo run --release -p lab --example tfm_train -- 'lab=tfm&v=1&pos=none'`
 
 use lab::tfm::TfmSession;
-use std::time::Instant;
+
+mod common;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let link = std::env::args().nth(1).unwrap_or_default();
-    let (spec, notes) = contract::tfm::link::decode(&link);
-    for n in notes {
-        eprintln!("link: {} — {}", n.part, n.reason);
-    }
+    let spec: contract::tfm::TfmLab = common::link_spec();
     let mut session = TfmSession::new(&spec)?;
-    let clock = Instant::now();
-    let now = || clock.elapsed().as_secs_f64() * 1000.0;
+    let now = common::clock();
     loop {
         let speed = session.train_until(1000.0, &now, None);
         let progress = session.progress(speed, false);
@@ -29,15 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 e.grad_key
             );
         }
-        if let Some(speed) = speed {
-            eprintln!(
-                "  {speed:.0} sequences/s on {} threads",
-                rayon::current_num_threads()
-            );
-        }
-        if let Some(why) = progress.stopped {
-            return Err(why.into());
-        }
+        common::end_slice(speed, "sequences", progress.stopped)?;
         if progress.step >= progress.total_steps {
             let view = session.view()?;
             println!(

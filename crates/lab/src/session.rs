@@ -104,6 +104,24 @@ type Spec<S> = <<S as Session>::Protocol as Protocol>::Spec;
 type Request<S> = <<S as Session>::Protocol as Protocol>::Request;
 type Reply<S> = <<S as Session>::Protocol as Protocol>::Reply;
 
+/// What a session answers a request with: the context it may use meanwhile, and its replies,
+/// as many as it needs (a long task may report as it goes). One parameter, so that every
+/// lab's `handle` is declared in one line.
+pub struct Answer<'a, S: Session> {
+    pub cx: &'a Context<'a>,
+    replies: &'a mut dyn FnMut(Reply<S>),
+}
+
+impl<'a, S: Session> Answer<'a, S> {
+    pub fn new(cx: &'a Context<'a>, replies: &'a mut dyn FnMut(Reply<S>)) -> Self {
+        Answer { cx, replies }
+    }
+
+    pub fn reply(&mut self, reply: Reply<S>) {
+        (self.replies)(reply)
+    }
+}
+
 /// One lab's engine side.
 pub trait Session: Sized {
     type Protocol: Protocol;
@@ -116,15 +134,11 @@ pub trait Session: Sized {
         cx: &Context,
     ) -> Result<(Self, Reply<Self>), StartError<Self::Error>>;
 
-    /// Answers one request with as many replies as it needs (a long task may report as it
-    /// goes). A request that asks for time says so itself (a budget in ms, checked against
-    /// the lab's limit): the worker answers nothing else meanwhile.
-    fn handle(
-        &mut self,
-        request: Request<Self>,
-        cx: &Context,
-        reply: &mut dyn FnMut(Reply<Self>),
-    ) -> Result<(), Self::Error>;
+    /// Answers one request through `out`. A request that asks for time says so itself (a
+    /// budget in ms, checked against the lab's limit): the worker answers nothing else
+    /// meanwhile.
+    fn handle(&mut self, request: Request<Self>, out: &mut Answer<Self>)
+        -> Result<(), Self::Error>;
 }
 
 /// A participant as the engine sees it: JSON in, addressed messages out.
@@ -215,11 +229,11 @@ impl<S: Session> Room for Slot<S> {
                 current: self.run,
             }),
             (Some(_), Err(e)) => Err(Refusal::Unreadable(e)),
-            (Some(session), Ok(request)) => session
-                .handle(request, cx, &mut |reply| {
-                    out(FromEngine::reply::<S::Protocol>(run, &reply))
-                })
-                .map_err(Refusal::Lab),
+            (Some(session), Ok(request)) => {
+                let mut replies = |reply| out(FromEngine::reply::<S::Protocol>(run, &reply));
+                let mut answer = Answer::new(cx, &mut replies);
+                session.handle(request, &mut answer).map_err(Refusal::Lab)
+            }
         };
         if let Err(refusal) = refused {
             out(FromEngine::Error {

@@ -6,9 +6,10 @@
 //! step count only; the clock decides only where a slice ends, so how the page slices its
 //! requests never changes the numbers.
 
-use crate::step_error::StepError;
+use crate::step_error::{Advice, StepError, When};
 use contract::training::{LrSchedule, OptimizerName, Progress, Run, TrainPoint};
 use nn::{Optimizer, OptimizerKind, Schedule};
+use tensor::Tensor;
 
 /// The `nn` optimizer for a link's settings. GD, SGD and mini-batch are the same update; they
 /// differ in how many examples a step sees, which the lab decides.
@@ -43,6 +44,39 @@ fn schedule_of(run: &Run, schedule: LrSchedule) -> Schedule {
             steps,
         },
     }
+}
+
+/// A step's loss as a number, or why training cannot go on (NaN or an infinity): every lab
+/// checks it before the backward pass, with the advice and the step (or epoch) it names.
+pub fn finite_loss(loss: &Tensor, when: When, advice: Advice) -> Result<f32, StepError> {
+    let value = loss.item()?;
+    if !value.is_finite() {
+        return Err(StepError::LossNotFinite {
+            loss: value,
+            when,
+            advice,
+        });
+    }
+    Ok(value)
+}
+
+/// The end of a step in the labs whose optimizer reads the gradients itself: `loss`'s
+/// gradients, the update of `params`, then the step's `point` (whose step a failed update
+/// names).
+pub fn descend(
+    optimizer: &mut Optimizer,
+    params: &[Tensor],
+    loss: &Tensor,
+    point: TrainPoint,
+) -> Result<TrainPoint, StepError> {
+    let mut grads = loss.backward()?;
+    optimizer
+        .step(params, &mut grads)
+        .map_err(|error| StepError::Update {
+            step: point.step,
+            error,
+        })?;
+    Ok(point)
 }
 
 /// Where a training run stands, and what the page has not been sent yet.

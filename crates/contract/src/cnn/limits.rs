@@ -1,7 +1,7 @@
 //! The CNN lab's limits.
 
 use super::CnnError;
-use crate::limits::{check_offered, check_range, TrainingLimits};
+use crate::limits::{check_at, check_offered, check_range, TrainingLimits};
 
 /// The CNN lab's limits: what one browser tab trains in seconds to minutes without running out
 /// of memory (the wasm memory is capped at 4 GiB, and the page shares it with the pool).
@@ -51,8 +51,7 @@ impl CnnLimits {
             crate::cnn::check_layer(i, layer)?;
         }
         check_offered(spec.run.optimizer, &crate::cnn::CNN_OPTIMIZERS, "CNN")?;
-        TrainingLimits::check_run(&spec.run)?;
-        TrainingLimits::check_schedule(&spec.schedule, Self::MAX_STEPS)?;
+        TrainingLimits::check_settings(&spec.run, &spec.schedule, Self::MAX_STEPS)?;
         check_range("batch", spec.batch, Self::BATCH.0, Self::BATCH.1)?;
         check_range("epochs", spec.epochs, Self::EPOCHS.0, Self::EPOCHS.1)?;
         check_range("digit", spec.digit, 0, crate::cnn::TEST_DIGITS - 1)?;
@@ -61,9 +60,7 @@ impl CnnLimits {
                 return Err(CnnError::Shift { axis, value });
             }
         }
-        if let Some(at) = spec.at {
-            check_range("at", at, 0, Self::MAX_STEPS)?;
-        }
+        check_at(spec.at, Self::MAX_STEPS)?;
         Ok(())
     }
 

@@ -11,8 +11,7 @@ use super::arch::{LayerSpec, PoolKind};
 use super::limits::CnnLimits;
 use super::{check_layer, CnnLab, CNN_OPTIMIZERS, DEFAULT_FINAL_RATIO, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, parse_pair, read_common, read_other, Common,
-    UrlNote,
+    decay_value, header, key_values, knob_parts, note, parse_pair, read_other, read_pairs, UrlNote,
 };
 use crate::training::OptimizerName;
 
@@ -209,22 +208,8 @@ pub fn decode(fragment: &str) -> (CnnLab, Vec<UrlNote>) {
     };
     let mut sorted = pairs;
     sorted.sort_by_key(|(k, _)| order(k));
-    let mut schedule_given = false;
-    for (key, value) in &sorted {
-        let (key, value) = (key.as_str(), value.as_str());
-        let part = format!("{key}={value}");
-        match read_common(key, value, SLUG, CnnLimits::MAX_STEPS, &mut notes) {
-            Common::Header | Common::Unusable => {}
-            Common::Seed(seed) => spec.seed = seed,
-            Common::At(at) => spec.at = Some(at),
-            Common::Decay(schedule) => {
-                spec.schedule = schedule;
-                schedule_given = true;
-            }
-            Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
-        }
-    }
-    if !schedule_given {
+    let max = |_: &str, _: &CnnLab| CnnLimits::MAX_STEPS;
+    if !read_pairs(&sorted, SLUG, &mut spec, &mut notes, max, read_own) {
         spec.schedule = spec.decay_over_run(DEFAULT_FINAL_RATIO);
     }
     (spec, notes)

@@ -5,17 +5,13 @@ use super::CnnLab;
 use crate::training::Progress;
 use serde::{Deserialize, Serialize};
 
-/// The CNN lab's protocol.
-pub struct CnnProtocol;
-
-impl crate::protocol::Protocol for CnnProtocol {
-    const SLUG: &'static str = super::SLUG;
+crate::protocol::declare_protocol!(
+    /// The CNN lab's protocol.
+    ///
     /// A start builds the model at step 0 (`spec.at` is the page's to replay with
     /// `CnnRequest::Train { until }`, in slices it can follow and interrupt).
-    type Spec = CnnLab;
-    type Request = CnnRequest;
-    type Reply = CnnReply;
-}
+    CnnProtocol, super::SLUG, CnnLab, CnnRequest, CnnReply
+);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -1,7 +1,7 @@
 //! The Translation lab's limits.
 
 use super::{MtError, MtLab, SHORTEST};
-use crate::limits::{check_float, check_offered, check_range, TrainingLimits};
+use crate::limits::{check_at, check_float, check_offered, check_range, TrainingLimits};
 
 /// What one browser tab trains three models of in minutes.
 pub struct MtLimits;
@@ -62,11 +62,8 @@ impl MtLimits {
             )?;
         }
         check_offered(spec.run.optimizer, &super::MT_OPTIMIZERS, "Translation")?;
-        TrainingLimits::check_run(&spec.run)?;
-        TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
-        if let Some(at) = spec.at {
-            check_range("at", at, 0, spec.steps)?;
-        }
+        TrainingLimits::check_settings(&spec.run, &spec.schedule, Self::STEPS.1)?;
+        check_at(spec.at, spec.steps)?;
         Ok(())
     }
 

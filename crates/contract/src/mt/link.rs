@@ -10,7 +10,7 @@
 use super::limits::MtLimits;
 use super::{MtLab, MT_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_common, read_other, Common, UrlNote,
+    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, UrlNote,
 };
 use crate::training::OptimizerName;
 
@@ -99,17 +99,14 @@ pub fn decode(fragment: &str) -> (MtLab, Vec<UrlNote>) {
         "warm" | "at" => 3,
         _ => 2,
     });
-    for (key, value) in &pairs {
-        let (key, value) = (key.as_str(), value.as_str());
-        let part = format!("{key}={value}");
-        match read_common(key, value, SLUG, spec.steps, &mut notes) {
-            Common::Header | Common::Unusable => {}
-            Common::Seed(seed) => spec.seed = seed,
-            Common::At(at) => spec.at = Some(at),
-            Common::Decay(schedule) => spec.schedule = schedule,
-            Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
-        }
-    }
+    read_pairs(
+        &pairs,
+        SLUG,
+        &mut spec,
+        &mut notes,
+        |_, s| s.steps,
+        read_own,
+    );
     // The sizes are read one key at a time; together they must still fit.
     if let Err(why) = MtLimits::check_together(&spec) {
         let sizes = MtLab::default();

@@ -5,17 +5,13 @@ use crate::cnn::view::Quantised;
 use crate::training::Progress;
 use serde::{Deserialize, Serialize};
 
-/// The Translation lab's protocol.
-pub struct MtProtocol;
-
-impl crate::protocol::Protocol for MtProtocol {
-    const SLUG: &'static str = super::SLUG;
+crate::protocol::declare_protocol!(
+    /// The Translation lab's protocol.
+    ///
     /// A start builds the task, the held-out set and the three untrained models (`spec.at`
     /// is the page's to replay with `MtRequest::Train { until }`).
-    type Spec = MtLab;
-    type Request = MtRequest;
-    type Reply = MtReply;
-}
+    MtProtocol, super::SLUG, MtLab, MtRequest, MtReply
+);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

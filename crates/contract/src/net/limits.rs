@@ -1,7 +1,7 @@
 //! The Network lab's limits (the training settings' own are `limits::TrainingLimits`).
 
 use super::{NetError, NetLab, NET_OPTIMIZERS};
-use crate::limits::{check_float, check_range, TrainingLimits, Violation};
+use crate::limits::{check_at, check_float, check_range, TrainingLimits, Violation};
 
 pub struct NetLimits;
 
@@ -94,11 +94,8 @@ impl NetLimits {
         if !NET_OPTIMIZERS.contains(&spec.run.optimizer) {
             return Err(NetError::NotOffered(spec.run.optimizer));
         }
-        TrainingLimits::check_run(&spec.run)?;
-        TrainingLimits::check_schedule(&spec.schedule, Self::max_steps())?;
-        if let Some(at) = spec.at {
-            check_range("at", at, 0, Self::MAX_EPOCHS)?;
-        }
+        TrainingLimits::check_settings(&spec.run, &spec.schedule, Self::max_steps())?;
+        check_at(spec.at, Self::MAX_EPOCHS)?;
         check_range("edited weights", spec.edits.len(), 0, Self::MAX_EDITS)?;
         let sizes = spec.layer_sizes();
         for e in &spec.edits {

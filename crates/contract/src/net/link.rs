@@ -14,7 +14,7 @@ use super::{
     Activation, Dataset, Feature, NetLab, Regularization, WeightEdit, NET_OPTIMIZERS, SLUG,
 };
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_common, read_other, Common, UrlNote,
+    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, UrlNote,
 };
 use crate::training::OptimizerName;
 
@@ -110,23 +110,12 @@ pub fn decode(fragment: &str) -> (NetLab, Vec<UrlNote>) {
         "edit" => 3,
         _ => 2,
     });
-    for (key, value) in &pairs {
-        let (key, value) = (key.as_str(), value.as_str());
-        let part = format!("{key}={value}");
-        // `at` counts epochs; a decay counts optimizer steps.
-        let max = if key == "at" {
-            NetLimits::MAX_EPOCHS
-        } else {
-            NetLimits::max_steps()
-        };
-        match read_common(key, value, SLUG, max, &mut notes) {
-            Common::Header | Common::Unusable => {}
-            Common::Seed(seed) => spec.seed = seed,
-            Common::At(at) => spec.at = Some(at),
-            Common::Decay(schedule) => spec.schedule = schedule,
-            Common::NotCommon => read_own(key, value, &part, &mut spec, &mut notes),
-        }
-    }
+    // `at` counts epochs; a decay counts optimizer steps.
+    let max = |key: &str, _: &NetLab| match key {
+        "at" => NetLimits::MAX_EPOCHS,
+        _ => NetLimits::max_steps(),
+    };
+    read_pairs(&pairs, SLUG, &mut spec, &mut notes, max, read_own);
     if spec.dataset == Dataset::Custom && spec.points.len() < NetLimits::MIN_CUSTOM_POINTS {
         notes.push(note(
             "data=custom",

@@ -3,17 +3,13 @@
 use super::NetLab;
 use serde::{Deserialize, Serialize};
 
-/// The Network lab's protocol.
-pub struct NetProtocol;
-
-impl crate::protocol::Protocol for NetProtocol {
-    const SLUG: &'static str = super::SLUG;
+crate::protocol::declare_protocol!(
+    /// The Network lab's protocol.
+    ///
     /// A start builds the data and the network at epoch 0 (`spec.at` is the page's to replay
     /// with `NetRequest::Train`, in slices it can follow and interrupt).
-    type Spec = NetLab;
-    type Request = NetRequest;
-    type Reply = NetReply;
-}
+    NetProtocol, super::SLUG, NetLab, NetRequest, NetReply
+);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -1,7 +1,7 @@
 //! The optimizer lab's limits (the training settings' own are `limits::TrainingLimits`).
 
 use super::{OptimError, OptimLab};
-use crate::limits::{check_float, check_range, TrainingLimits};
+use crate::limits::{check_at, check_float, check_range, TrainingLimits};
 
 pub struct OptimLimits;
 
@@ -49,9 +49,7 @@ impl OptimLimits {
         TrainingLimits::check_schedule(&spec.schedule, Self::MAX_STEPS)?;
         check_range("points", spec.points, Self::POINTS.0, Self::POINTS.1)?;
         check_range("batch", spec.batch, 1, spec.points)?;
-        if let Some(at) = spec.at {
-            check_range("at", at, 0, Self::MAX_STEPS)?;
-        }
+        check_at(spec.at, Self::MAX_STEPS)?;
         Ok(())
     }
 }

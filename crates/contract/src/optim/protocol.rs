@@ -4,16 +4,12 @@ use super::OptimLab;
 use crate::training::OptimizerName;
 use serde::{Deserialize, Serialize};
 
-/// The optimizer lab's protocol.
-pub struct OptimProtocol;
-
-impl crate::protocol::Protocol for OptimProtocol {
-    const SLUG: &'static str = super::SLUG;
+crate::protocol::declare_protocol!(
+    /// The optimizer lab's protocol.
+    ///
     /// A start replays to `spec.at` (the reply carries every point so far).
-    type Spec = OptimLab;
-    type Request = OptimRequest;
-    type Reply = OptimReply;
-}
+    OptimProtocol, super::SLUG, OptimLab, OptimRequest, OptimReply
+);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

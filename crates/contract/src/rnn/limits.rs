@@ -1,7 +1,7 @@
 //! The Recurrent lab's limits.
 
 use super::{RnnError, RnnLab};
-use crate::limits::{check_float, check_offered, check_range, TrainingLimits};
+use crate::limits::{check_at, check_float, check_offered, check_range, TrainingLimits};
 
 /// What one browser tab trains in seconds to minutes: a step of the largest model within them
 /// takes well under a second.
@@ -63,11 +63,8 @@ impl RnnLimits {
             return Err(RnnError::BidirectionalReadsAhead(spec.task));
         }
         check_offered(spec.run.optimizer, &super::RNN_OPTIMIZERS, "Recurrent")?;
-        TrainingLimits::check_run(&spec.run)?;
-        TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
-        if let Some(at) = spec.at {
-            check_range("at", at, 0, spec.steps)?;
-        }
+        TrainingLimits::check_settings(&spec.run, &spec.schedule, Self::STEPS.1)?;
+        check_at(spec.at, spec.steps)?;
         Ok(())
     }
 

@@ -5,17 +5,13 @@ use crate::cnn::view::Quantised;
 use crate::training::{Progress, SideRun};
 use serde::{Deserialize, Serialize};
 
-/// The Recurrent lab's protocol.
-pub struct RnnProtocol;
-
-impl crate::protocol::Protocol for RnnProtocol {
-    const SLUG: &'static str = super::SLUG;
+crate::protocol::declare_protocol!(
+    /// The Recurrent lab's protocol.
+    ///
     /// A start builds the data and the untrained network (`spec.at` is the page's to replay
     /// with `RnnRequest::Train { until }`, in slices it can follow and interrupt).
-    type Spec = RnnLab;
-    type Request = RnnRequest;
-    type Reply = RnnReply;
-}
+    RnnProtocol, super::SLUG, RnnLab, RnnRequest, RnnReply
+);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

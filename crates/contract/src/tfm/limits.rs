@@ -1,7 +1,7 @@
 //! The Transformer lab's limits.
 
 use super::{Architecture, TfmError, TfmLab, TfmTask};
-use crate::limits::{check_float, check_offered, check_range, TrainingLimits};
+use crate::limits::{check_at, check_float, check_offered, check_range, TrainingLimits};
 
 /// What one browser tab trains in seconds to minutes.
 pub struct TfmLimits;
@@ -81,11 +81,8 @@ impl TfmLimits {
             check_float("clip threshold", clip, Self::CLIP.0, Self::CLIP.1)?;
         }
         check_offered(spec.run.optimizer, &super::TFM_OPTIMIZERS, "Transformer")?;
-        TrainingLimits::check_run(&spec.run)?;
-        TrainingLimits::check_schedule(&spec.schedule, Self::STEPS.1)?;
-        if let Some(at) = spec.at {
-            check_range("at", at, 0, spec.steps)?;
-        }
+        TrainingLimits::check_settings(&spec.run, &spec.schedule, Self::STEPS.1)?;
+        check_at(spec.at, spec.steps)?;
         Ok(())
     }
 

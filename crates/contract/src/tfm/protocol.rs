@@ -5,17 +5,13 @@ use crate::cnn::view::Quantised;
 use crate::training::{Progress, SideRun};
 use serde::{Deserialize, Serialize};
 
-/// The Transformer lab's protocol.
-pub struct TfmProtocol;
-
-impl crate::protocol::Protocol for TfmProtocol {
-    const SLUG: &'static str = super::SLUG;
+crate::protocol::declare_protocol!(
+    /// The Transformer lab's protocol.
+    ///
     /// A start builds the data and the untrained model (`spec.at` is the page's to replay with
     /// `TfmRequest::Train { until }`, in slices it can follow and interrupt).
-    type Spec = TfmLab;
-    type Request = TfmRequest;
-    type Reply = TfmReply;
-}
+    TfmProtocol, super::SLUG, TfmLab, TfmRequest, TfmReply
+);
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -100,16 +100,6 @@ impl CnnSession {
         training::train_until(self, budget_ms, now_ms, None)
     }
 
-    /// [`CnnSession::train_for`], stopping at step `until` too (a link's replay).
-    pub fn train_until(
-        &mut self,
-        budget_ms: f64,
-        now_ms: &dyn Fn() -> f64,
-        until: Option<usize>,
-    ) -> Option<f32> {
-        training::train_until(self, budget_ms, now_ms, until)
-    }
-
     /// Trains to step `at` (or the end of the run), whatever the time.
     pub fn train_to(&mut self, at: usize, now_ms: &dyn Fn() -> f64) {
         while self.log.step < at && !self.finished() {
@@ -230,24 +220,14 @@ impl Trainable for CnnSession {
         let loss = logits
             .cross_entropy(&labels, None)
             ?;
-        let value = loss.item()?;
-        if !value.is_finite() {
-            return Err(StepError::LossNotFinite {
-                loss: value,
-                when: When::Step(step),
-                advice: Advice::LowerLr { lr },
-            });
-        }
-        let mut grads = loss.backward()?;
-        self.optimizer
-            .step(&self.params, &mut grads)
-            .map_err(|error| StepError::Update { step, error })?;
-        Ok(TrainPoint {
+        let value = training::finite_loss(&loss, When::Step(step), Advice::LowerLr { lr })?;
+        let point = TrainPoint {
             step,
             loss: value,
             accuracy,
             lr,
-        })
+        };
+        training::descend(&mut self.optimizer, &self.params, &loss, point)
     }
 
     fn examples_per_step(&self) -> usize {

@@ -2,7 +2,8 @@
 //! MNIST digits are in), requests train for a time budget, look at a digit, or explain a unit.
 
 use super::{CnnSession, CnnSessionError};
-use crate::session::{Context, Session, StartError};
+use crate::session::{Answer, Context, Session, StartError};
+use crate::training;
 use contract::limits::check_budget;
 use contract::cnn::limits::CnnLimits;
 use contract::cnn::protocol::{CnnProtocol, CnnReply, CnnRequest};
@@ -23,12 +24,7 @@ impl Session for CnnSession {
         Ok((session, reply))
     }
 
-    fn handle(
-        &mut self,
-        request: CnnRequest,
-        cx: &Context,
-        reply: &mut dyn FnMut(CnnReply),
-    ) -> Result<(), CnnSessionError> {
+    fn handle(&mut self, request: CnnRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         match request {
             CnnRequest::Train {
                 budget_ms,
@@ -36,26 +32,27 @@ impl Session for CnnSession {
                 until,
             } => {
                 check_budget(budget_ms, CnnLimits::MAX_TRAIN_BUDGET_MS)?;
+                let mut train = || training::train_until(self, budget_ms, out.cx.now_ms, until);
                 let speed = if one_thread {
-                    tensor::parallel::sequential(|| self.train_until(budget_ms, cx.now_ms, until))
+                    tensor::parallel::sequential(train)
                 } else {
-                    self.train_until(budget_ms, cx.now_ms, until)
+                    train()
                 };
-                reply(CnnReply::Trained {
+                out.reply(CnnReply::Trained {
                     progress: self.progress(speed),
                     view: self.view(),
                 });
             }
             CnnRequest::Look { digit, shift } => {
                 self.look(digit, shift)?;
-                reply(CnnReply::Viewed(self.view()));
+                out.reply(CnnReply::Viewed(self.view()));
             }
             CnnRequest::Receptive {
                 layer,
                 channel,
                 y,
                 x,
-            } => reply(CnnReply::ReceptiveField(
+            } => out.reply(CnnReply::ReceptiveField(
                 self.receptive_field(layer, channel, y, x)?,
             )),
         }

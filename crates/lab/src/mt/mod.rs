@@ -176,14 +176,7 @@ impl Trainable for Member {
             .logits(&batch.sources, &batch.targets, batch.size)
             ?;
         let loss = logits.cross_entropy(&batch.targets, None)?;
-        let value = loss.item()?;
-        if !value.is_finite() {
-            return Err(StepError::LossNotFinite {
-                loss: value,
-                when: When::Step(step),
-                advice: Advice::LowerLrOrClip,
-            });
-        }
+        let value = training::finite_loss(&loss, When::Step(step), Advice::LowerLrOrClip)?;
         let right = logits
             .argmax(1)
             ?
@@ -191,16 +184,13 @@ impl Trainable for Member {
             .zip(&batch.targets)
             .filter(|(p, t)| p == t)
             .count();
-        let mut grads = loss.backward()?;
-        self.optimizer
-            .step(&self.params, &mut grads)
-            .map_err(|error| StepError::Update { step, error })?;
-        Ok(TrainPoint {
+        let point = TrainPoint {
             step,
             loss: value,
             accuracy: right as f32 / batch.targets.len().max(1) as f32,
             lr,
-        })
+        };
+        training::descend(&mut self.optimizer, &self.params, &loss, point)
     }
 
     fn examples_per_step(&self) -> usize {

@@ -4,7 +4,7 @@
 
 use super::translate::explain_bleu;
 use super::{MtSession, MtSessionError};
-use crate::session::{Context, Session, StartError};
+use crate::session::{Answer, Context, Session, StartError};
 use contract::limits::check_budget;
 use contract::mt::limits::MtLimits;
 use contract::mt::protocol::{MtProtocol, MtReply, MtRequest};
@@ -22,17 +22,12 @@ impl Session for MtSession {
         Ok((session, reply))
     }
 
-    fn handle(
-        &mut self,
-        request: MtRequest,
-        cx: &Context,
-        reply: &mut dyn FnMut(MtReply),
-    ) -> Result<(), MtSessionError> {
+    fn handle(&mut self, request: MtRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         match request {
             MtRequest::Train { budget_ms, until } => {
                 check_budget(budget_ms, MtLimits::MAX_TRAIN_BUDGET_MS)?;
-                let speed = self.train_until(budget_ms, cx.now_ms, until);
-                reply(MtReply::Trained {
+                let speed = self.train_until(budget_ms, out.cx.now_ms, until);
+                out.reply(MtReply::Trained {
                     news: self.progress(speed),
                 });
             }
@@ -42,13 +37,13 @@ impl Session for MtSession {
                 beam,
             } => {
                 let translation = self.translate(sentence.as_deref(), example, beam)?;
-                reply(MtReply::Translated { translation });
+                out.reply(MtReply::Translated { translation });
             }
             MtRequest::Bleu {
                 candidate,
                 reference,
             } => {
-                reply(MtReply::Bleu {
+                out.reply(MtReply::Bleu {
                     breakdown: explain_bleu(&candidate, &reference)?,
                 });
             }

@@ -504,24 +504,15 @@ impl Trainable for NetSession {
         if let Some(penalty) = self.penalty() {
             loss = loss.add(&penalty)?;
         }
-        let value = loss.item()?;
-        if !value.is_finite() {
-            return Err(StepError::LossNotFinite {
-                loss: value,
-                when: When::Epoch(self.epoch() + 1),
-                advice: Advice::LowerLr { lr },
-            });
-        }
-        let mut grads = loss.backward()?;
-        self.optimizer
-            .step(&self.params, &mut grads)
-            .map_err(|error| StepError::Update { step, error })?;
-        Ok(TrainPoint {
+        let value =
+            training::finite_loss(&loss, When::Epoch(self.epoch() + 1), Advice::LowerLr { lr })?;
+        let point = TrainPoint {
             step,
             loss: value,
             accuracy: correct as f32 / indices.len().max(1) as f32,
             lr,
-        })
+        };
+        training::descend(&mut self.optimizer, &self.params, &loss, point)
     }
 
     fn examples_per_step(&self) -> usize {

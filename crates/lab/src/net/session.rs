@@ -3,7 +3,7 @@
 //! train requests, in slices it shows and can interrupt.
 
 use super::{NetSession, NetSessionError};
-use crate::session::{Context, Session, StartError};
+use crate::session::{Answer, Context, Session, StartError};
 use contract::limits::check_range;
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{NetProtocol, NetReply, NetRequest};
@@ -23,12 +23,7 @@ impl Session for NetSession {
         Ok((session, reply))
     }
 
-    fn handle(
-        &mut self,
-        request: NetRequest,
-        cx: &Context,
-        reply: &mut dyn FnMut(NetReply),
-    ) -> Result<(), NetSessionError> {
+    fn handle(&mut self, request: NetRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         let (epochs, contrast) = match request {
             NetRequest::Train { epochs, contrast } => (epochs, contrast),
             NetRequest::Contrast { epochs } => {
@@ -43,12 +38,12 @@ impl Session for NetSession {
                     }
                 };
                 let twin = self.contrast.insert(twin);
-                twin.train_epochs(epochs.min(epoch - twin.epoch()), cx.now_ms);
-                reply(NetReply::Contrasted(twin.contrast_frame(first)));
+                twin.train_epochs(epochs.min(epoch - twin.epoch()), out.cx.now_ms);
+                out.reply(NetReply::Contrasted(twin.contrast_frame(first)));
                 return Ok(());
             }
             NetRequest::Explain { point } => {
-                reply(NetReply::Explained(self.explain(point)?));
+                out.reply(NetReply::Explained(self.explain(point)?));
                 return Ok(());
             }
             NetRequest::SetWeight { edit } => {
@@ -69,11 +64,11 @@ impl Session for NetSession {
                 if let Some(twin) = &mut self.contrast {
                     twin.set_weight(edit)?;
                 }
-                reply(NetReply::Trained(self.frame(None)));
+                out.reply(NetReply::Trained(self.frame(None)));
                 return Ok(());
             }
             NetRequest::Jacobian { layer, point } => {
-                reply(NetReply::Jacobian(self.jacobian(layer, point)?));
+                out.reply(NetReply::Jacobian(self.jacobian(layer, point)?));
                 return Ok(());
             }
         };
@@ -90,17 +85,17 @@ impl Session for NetSession {
             return Err(NetSessionError::Stopped(why.to_string()));
         }
         let from = self.epoch();
-        self.train_epochs(epochs, cx.now_ms);
+        self.train_epochs(epochs, out.cx.now_ms);
         let mut frame = self.frame(None);
         // A contrast run level with this one keeps level; one behind catches up on request.
         let to = self.epoch();
         if let Some(twin) = self.contrast.as_mut().filter(|t| contrast && t.epoch() == from) {
             if twin.stopped().is_none() {
-                twin.train_epochs(to - from, cx.now_ms);
+                twin.train_epochs(to - from, out.cx.now_ms);
                 frame.contrast = Some(twin.contrast_frame(None));
             }
         }
-        reply(NetReply::Trained(frame));
+        out.reply(NetReply::Trained(frame));
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 //! number.
 
 use super::*;
-use crate::session::{Assets, Context, Session};
+use crate::session::{Answer, Assets, Context, Session};
 use contract::limits::{Bound, Number, Violation};
 use contract::net::protocol::{NetReply, NetRequest};
 use contract::training::OptimizerName;
@@ -155,8 +155,7 @@ fn the_largest_replies_stay_within_the_byte_budget() {
                 epochs: NetLimits::MAX_EPOCHS_PER_REQUEST,
                 contrast: false,
             },
-            &cx,
-            &mut |r| replies.push(r),
+            &mut Answer::new(&cx, &mut |r| replies.push(r)),
         )
         .expect("trains");
     for reply in &replies {
@@ -344,12 +343,12 @@ fn a_weight_set_by_hand_is_replayed_by_the_link_at_the_same_point() {
     // Live: train 3 epochs, set a weight, train 2 more.
     let (mut live, _) = NetSession::start(spec.clone(), &cx).expect("starts");
     let mut replies = Vec::new();
-    live.handle(NetRequest::Train { epochs: 3, contrast: false }, &cx, &mut |r| replies.push(r)).expect("trains");
+    live.handle(NetRequest::Train { epochs: 3, contrast: false }, &mut Answer::new(&cx, &mut |r| replies.push(r))).expect("trains");
     let edit = WeightEdit { epoch: 3, layer: 1, from: 1, to: 2, value: -2.5 };
-    live.handle(NetRequest::SetWeight { edit }, &cx, &mut |r| replies.push(r)).expect("sets");
+    live.handle(NetRequest::SetWeight { edit }, &mut Answer::new(&cx, &mut |r| replies.push(r))).expect("sets");
     let Some(NetReply::Trained(frame)) = replies.pop() else { panic!("a frame") };
     assert_eq!(frame.layers[0].weights[4 + 2], -2.5);
-    live.handle(NetRequest::Train { epochs: 2, contrast: false }, &cx, &mut |r| replies.push(r)).expect("trains");
+    live.handle(NetRequest::Train { epochs: 2, contrast: false }, &mut Answer::new(&cx, &mut |r| replies.push(r))).expect("trains");
     // The link: the same spec with the edit, replayed to epoch 5 in one go.
     let replayed = trained(&NetLab { edits: vec![edit], ..spec.clone() }, 5);
     assert_eq!(live.evaluate(), replayed.evaluate());
@@ -357,7 +356,7 @@ fn a_weight_set_by_hand_is_replayed_by_the_link_at_the_same_point() {
     // An edit for another epoch than the run's is refused.
     let stale = WeightEdit { epoch: 1, ..edit };
     let err = live
-        .handle(NetRequest::SetWeight { edit: stale }, &cx, &mut |r| replies.push(r))
+        .handle(NetRequest::SetWeight { edit: stale }, &mut Answer::new(&cx, &mut |r| replies.push(r)))
         .unwrap_err();
     assert_eq!(err, NetSessionError::EditElsewhen { edit: 1, epoch: 5 });
 }
@@ -375,7 +374,7 @@ fn the_contrast_run_is_the_same_network_with_batch_norm_the_other_way() {
     let (mut live, _) = NetSession::start(spec.clone(), &cx).expect("starts");
     let mut replies = Vec::new();
     let mut send = |live: &mut NetSession, request| {
-        live.handle(request, &cx, &mut |r| replies.push(r)).expect("answers");
+        live.handle(request, &mut Answer::new(&cx, &mut |r| replies.push(r))).expect("answers");
         replies.pop().expect("a reply")
     };
     let edit = WeightEdit { epoch: 2, layer: 1, from: 0, to: 1, value: 1.5 };
@@ -409,7 +408,7 @@ fn the_contrast_run_is_the_same_network_with_batch_norm_the_other_way() {
     assert_eq!(twin.evaluate(), alone.evaluate());
     assert_eq!(along.histograms.last(), Some(&alone.evaluate().histograms));
     let err = live
-        .handle(NetRequest::Contrast { epochs: 101 }, &cx, &mut |_| {})
+        .handle(NetRequest::Contrast { epochs: 101 }, &mut Answer::new(&cx, &mut |_| {}))
         .unwrap_err();
     assert!(
         matches!(&err, NetSessionError::Limit(Violation { field, .. }) if field == "epochs per request"),

@@ -4,7 +4,7 @@
 //! worker for tens of seconds and sent megabytes at once).
 
 use super::{OptimSession, OptimSessionError};
-use crate::session::{Context, Session, StartError};
+use crate::session::{Answer, Context, Session, StartError};
 use contract::limits::check_range;
 use contract::optim::limits::OptimLimits;
 use contract::optim::protocol::{OptimProtocol, OptimReply, OptimRequest};
@@ -23,12 +23,7 @@ impl Session for OptimSession {
         Ok((session, reply))
     }
 
-    fn handle(
-        &mut self,
-        request: OptimRequest,
-        _cx: &Context,
-        reply: &mut dyn FnMut(OptimReply),
-    ) -> Result<(), OptimSessionError> {
+    fn handle(&mut self, request: OptimRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         let OptimRequest::Step { steps } = request;
         check_range(
             "steps per request",
@@ -42,7 +37,7 @@ impl Session for OptimSession {
         }
         let from = self.steps_taken() + 1;
         self.run_to((self.steps_taken() + steps).min(limit));
-        reply(OptimReply::Frame(self.frame(from)));
+        out.reply(OptimReply::Frame(self.frame(from)));
         Ok(())
     }
 }

@@ -239,7 +239,7 @@ mod tests {
 
     #[test]
     fn every_answer_crosses_to_the_page() {
-        use crate::session::{Assets, Context, Session};
+        use crate::session::{Answer, Assets, Context, Session};
         use contract::rnn::protocol::{RnnProtocol, RnnReply, RnnRequest};
         use contract::FromEngine;
         let assets = Assets::default();
@@ -253,7 +253,7 @@ mod tests {
             RnnRequest::FillIn { text: "the man a cart".into() },
         ] {
             let mut replies = Vec::new();
-            session.handle(request, &cx, &mut |r| replies.push(r)).expect("answers");
+            session.handle(request, &mut Answer::new(&cx, &mut |r| replies.push(r))).expect("answers");
             let reply = replies.pop().expect("a reply");
             let text = FromEngine::reply::<RnnProtocol>(1, &reply).to_json();
             let FromEngine::Reply { body, .. } = FromEngine::from_json(&text).expect("an envelope") else {

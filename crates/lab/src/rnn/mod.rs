@@ -344,14 +344,7 @@ impl Trainable for RnnSession {
         let xs = self.model.one_hot(&rows)?;
         let logits = self.logits(&xs)?;
         let loss = logits.cross_entropy(&answers, None)?;
-        let value = loss.item()?;
-        if !value.is_finite() {
-            return Err(StepError::LossNotFinite {
-                loss: value,
-                when: When::Step(step),
-                advice: Advice::Exploded,
-            });
-        }
+        let value = training::finite_loss(&loss, When::Step(step), Advice::Exploded)?;
         let predicted = logits.argmax(1)?;
         let right = predicted.iter().zip(&answers).filter(|(p, a)| p == a).count();
         let mut grads = loss.backward()?;

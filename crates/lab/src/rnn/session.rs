@@ -2,7 +2,7 @@
 //! the untrained network; requests train for a time budget or follow another sequence.
 
 use super::{RnnSession, RnnSessionError};
-use crate::session::{Context, Session, StartError};
+use crate::session::{Answer, Context, Session, StartError};
 use contract::limits::check_budget;
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{RnnProtocol, RnnReply, RnnRequest};
@@ -23,17 +23,12 @@ impl Session for RnnSession {
         Ok((session, reply))
     }
 
-    fn handle(
-        &mut self,
-        request: RnnRequest,
-        cx: &Context,
-        reply: &mut dyn FnMut(RnnReply),
-    ) -> Result<(), RnnSessionError> {
+    fn handle(&mut self, request: RnnRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         match request {
             RnnRequest::Train { budget_ms, until } => {
                 check_budget(budget_ms, RnnLimits::MAX_TRAIN_BUDGET_MS)?;
-                let speed = self.train_until(budget_ms, cx.now_ms, until);
-                reply(RnnReply::Trained {
+                let speed = self.train_until(budget_ms, out.cx.now_ms, until);
+                out.reply(RnnReply::Trained {
                     progress: self.progress(speed, false),
                     clipping: self.take_clipping(),
                     compared: self.compared(false),
@@ -42,16 +37,16 @@ impl Session for RnnSession {
             }
             RnnRequest::Inside { example } => {
                 self.look_inside(example)?;
-                reply(RnnReply::Inside(self.inside()));
+                out.reply(RnnReply::Inside(self.inside()));
             }
-            RnnRequest::Score { text } => reply(RnnReply::Scored(self.score(&text)?)),
+            RnnRequest::Score { text } => out.reply(RnnReply::Scored(self.score(&text)?)),
             RnnRequest::Sample {
                 prompt,
                 length,
                 temperature,
                 seed,
-            } => reply(RnnReply::Sampled(self.sample(&prompt, length, temperature, seed)?)),
-            RnnRequest::FillIn { text } => reply(RnnReply::FilledIn {
+            } => out.reply(RnnReply::Sampled(self.sample(&prompt, length, temperature, seed)?)),
+            RnnRequest::FillIn { text } => out.reply(RnnReply::FilledIn {
                 completions: self.fill_in(&text)?,
             }),
         }

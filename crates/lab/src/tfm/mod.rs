@@ -293,24 +293,14 @@ impl Trainable for TfmSession {
         let lr = self.optimizer.lr_at(self.optimizer.steps_taken());
         let logits = self.model.logits(&tokens, batch.len())?;
         let (loss, right, scored) = Self::score(&logits, &targets)?;
-        let value = loss.item()?;
-        if !value.is_finite() {
-            return Err(StepError::LossNotFinite {
-                loss: value,
-                when: When::Step(step),
-                advice: Advice::LowerLrClipOrNorm,
-            });
-        }
-        let mut grads = loss.backward()?;
-        self.optimizer
-            .step(&self.params, &mut grads)
-            .map_err(|error| StepError::Update { step, error })?;
-        Ok(TrainPoint {
+        let value = training::finite_loss(&loss, When::Step(step), Advice::LowerLrClipOrNorm)?;
+        let point = TrainPoint {
             step,
             loss: value,
             accuracy: right as f32 / scored.max(1) as f32,
             lr,
-        })
+        };
+        training::descend(&mut self.optimizer, &self.params, &loss, point)
     }
 
     fn examples_per_step(&self) -> usize {

@@ -4,7 +4,7 @@
 
 use super::{Focus, TfmSession, TfmSessionError};
 use contract::limits::check_budget;
-use crate::session::{Context, Session, StartError};
+use crate::session::{Answer, Context, Session, StartError};
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::protocol::{TfmProtocol, TfmReply, TfmRequest};
 use contract::tfm::TfmLab;
@@ -24,18 +24,13 @@ impl Session for TfmSession {
         Ok((session, reply))
     }
 
-    fn handle(
-        &mut self,
-        request: TfmRequest,
-        cx: &Context,
-        reply: &mut dyn FnMut(TfmReply),
-    ) -> Result<(), TfmSessionError> {
+    fn handle(&mut self, request: TfmRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         match request {
             TfmRequest::Train { budget_ms, until } => {
                 check_budget(budget_ms, TfmLimits::MAX_TRAIN_BUDGET_MS)?;
-                let speed = self.train_until(budget_ms, cx.now_ms, until);
+                let speed = self.train_until(budget_ms, out.cx.now_ms, until);
                 let progress = self.progress(speed, false);
-                reply(TfmReply::Trained {
+                out.reply(TfmReply::Trained {
                     progress,
                     contrast: self.contrast(false),
                     view: self.view()?,
@@ -53,7 +48,7 @@ impl Session for TfmSession {
                     layer,
                     head,
                 })?;
-                reply(TfmReply::Focused { view: self.view()? });
+                out.reply(TfmReply::Focused { view: self.view()? });
             }
             TfmRequest::Sample {
                 prompt,
@@ -62,7 +57,7 @@ impl Session for TfmSession {
                 seed,
             } => {
                 let text = self.sample(&prompt, length, temperature, seed)?;
-                reply(TfmReply::Sampled {
+                out.reply(TfmReply::Sampled {
                     prompt: prompt.to_lowercase(),
                     text,
                     temperature,

@@ -5,7 +5,7 @@
 //! stay within their budget; bad input is refused with its reason.
 
 use super::*;
-use crate::session::{Assets, Context, Session};
+use crate::session::{Answer, Assets, Context, Session};
 use contract::limits::Violation;
 use contract::tfm::protocol::{StageKind, TfmProtocol, TfmReply, TfmRequest};
 use contract::tfm::{NormPlacement, Positions};
@@ -134,8 +134,7 @@ fn slices_contrast_and_replies_keep_their_promises() {
                     budget_ms: 2000.0,
                     until: Some(until),
                 },
-                &cx,
-                &mut |r| replies.push(r),
+                &mut Answer::new(&cx, &mut |r| replies.push(r)),
             )
             .expect("trains");
     }
@@ -174,8 +173,7 @@ fn slices_contrast_and_replies_keep_their_promises() {
                 budget_ms: 2000.0,
                 until: Some(25),
             },
-            &cx,
-            &mut |r| replies.push(r),
+            &mut Answer::new(&cx, &mut |r| replies.push(r)),
         )
         .expect("trains");
     for reply in &replies {
