@@ -12,9 +12,44 @@
 use crate::limits::{check_range, TrainingLimits};
 use crate::training::{Knob, LrSchedule, Run};
 
-/// The version every lab's link writes today; fragments of another version are read as far as
-/// possible. (A lab whose numbers change bumps its own version and keeps reading the old one.)
-pub const VERSION: u32 = 1;
+/// One version of a lab's links, and what it changed: the numbers a link of the version
+/// before no longer gives, or the keys it reads differently. A lab whose numbers must change
+/// adds one row to its table (once per turn, however many changes move numbers) and keeps
+/// decoding every older version it lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkVersion {
+    pub v: u32,
+    pub changed: &'static str,
+}
+
+/// What names a lab's links: its slug, and the table of its link versions, oldest first (the
+/// last is what its links write today).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinkId {
+    pub slug: &'static str,
+    pub versions: &'static [LinkVersion],
+}
+
+impl LinkId {
+    /// The version links are written with today.
+    pub const fn current(&self) -> u32 {
+        match self.versions.last() {
+            Some(last) => last.v,
+            None => 1,
+        }
+    }
+
+    /// Does this lab still read links of version `v`?
+    pub fn reads(&self, v: u32) -> bool {
+        self.versions.iter().any(|known| known.v == v)
+    }
+}
+
+/// The first version of every lab's links.
+pub const FIRST: LinkVersion = LinkVersion {
+    v: 1,
+    changed: "the first version: the experiment as its keys describe it",
+};
 /// Longest fragment considered (a hostile URL must not make the page parse megabytes).
 pub const MAX_FRAGMENT: usize = 4096;
 
@@ -42,6 +77,8 @@ pub trait Link: Sized {
     /// The step the link replays to (`at=`), if any.
     fn at(&self) -> Option<usize>;
     fn set_at(&mut self, at: Option<usize>);
+    /// The lab's slug and its table of link versions.
+    fn id() -> LinkId;
 }
 
 /// The slug a fragment names with `lab=` (its first such part), if any.
@@ -168,8 +205,8 @@ pub const fn lab_fragment_bytes<const N: usize>(slug: &str) -> [u8; N] {
 }
 
 /// The first parts of every link: `lab=<slug>&v=<version>`.
-pub fn header(slug: &str) -> Vec<String> {
-    vec![format!("lab={slug}"), format!("v={VERSION}")]
+pub fn header(id: &LinkId) -> Vec<String> {
+    vec![format!("lab={}", id.slug), format!("v={}", id.current())]
 }
 
 /// The parts for `run`'s knobs that differ from `base`, each as `{prefix}{knob}=value`.
@@ -208,10 +245,11 @@ pub enum Common {
 pub fn read_common(
     key: &str,
     value: &str,
-    slug: &str,
+    id: &LinkId,
     max_steps: usize,
     notes: &mut Vec<UrlNote>,
 ) -> Common {
+    let slug = id.slug;
     let part = format!("{key}={value}");
     let mut unusable = |reason: String| {
         notes.push(note(&part, reason));
@@ -223,8 +261,8 @@ pub fn read_common(
             "this link is for another lab; showing the {slug} lab"
         )),
         "v" => match value.parse::<u32>() {
-            Ok(VERSION) => Common::Header,
-            Ok(v) if v > VERSION => unusable(
+            Ok(v) if id.reads(v) => Common::Header,
+            Ok(v) if v > id.current() => unusable(
                 "made by a newer version of the playground; read as far as possible".into(),
             ),
             _ => unusable("unknown version; read as far as possible".into()),
@@ -276,7 +314,7 @@ pub trait CommonFields {
 /// whose default schedule depends on the rest sets it only otherwise).
 pub fn read_pairs<S: Link + CommonFields>(
     pairs: &[(String, String)],
-    slug: &str,
+    id: &LinkId,
     spec: &mut S,
     notes: &mut Vec<UrlNote>,
     max_steps: fn(&str, &S) -> usize,
@@ -286,7 +324,7 @@ pub fn read_pairs<S: Link + CommonFields>(
     for (key, value) in pairs {
         let (key, value) = (key.as_str(), value.as_str());
         let part = format!("{key}={value}");
-        match read_common(key, value, slug, max_steps(key, spec), notes) {
+        match read_common(key, value, id, max_steps(key, spec), notes) {
             Common::Header | Common::Unusable => {}
             Common::Seed(seed) => *spec.seed_mut() = seed,
             Common::At(at) => spec.set_at(Some(at)),
@@ -350,6 +388,10 @@ macro_rules! impl_link {
             fn set_at(&mut self, at: Option<usize>) {
                 self.at = at;
             }
+
+            fn id() -> $crate::link::LinkId {
+                LINK
+            }
         }
 
         impl $crate::link::CommonFields for $spec {
@@ -380,7 +422,11 @@ mod tests {
     #[test]
     fn the_common_keys_are_read_alike() {
         let mut notes = vec![];
-        let mut read = |k, v| read_common(k, v, "demo", 100, &mut notes);
+        const DEMO: LinkId = LinkId {
+            slug: "demo",
+            versions: &[FIRST],
+        };
+        let mut read = |k, v| read_common(k, v, &DEMO, 100, &mut notes);
         assert_eq!(read("lab", "demo"), Common::Header);
         assert_eq!(read("v", "1"), Common::Header);
         assert_eq!(read("seed", "7"), Common::Seed(7));

@@ -130,4 +130,30 @@ mod tests {
         }
         each_lab(&mut Defaults);
     }
+
+    /// Each lab's table of link versions starts at 1 and goes up one at a time, says what each
+    /// changed, and its last is what the lab's links write; its slug is the protocol's.
+    #[test]
+    fn every_lab_keeps_a_table_of_its_link_versions() {
+        struct Versions;
+        impl LabVisitor for Versions {
+            fn visit<L: Lab>(&mut self) {
+                let id = <L::Spec as Link>::id();
+                assert_eq!(id.slug, L::SLUG);
+                let numbers: Vec<u32> = id.versions.iter().map(|v| v.v).collect();
+                let expected: Vec<u32> = (1..=id.versions.len() as u32).collect();
+                assert_eq!(numbers, expected, "{}", L::SLUG);
+                assert!(id.versions.iter().all(|v| !v.changed.is_empty()));
+                let written = format!("lab={}&v={}", L::SLUG, id.current());
+                assert_eq!(L::Spec::default().encode(), written, "{}", L::SLUG);
+                let newer = format!("lab={}&v={}", L::SLUG, id.current() + 1);
+                assert_eq!(
+                    L::Spec::decode(&newer).1.len(),
+                    1,
+                    "a newer version is noted"
+                );
+            }
+        }
+        each_lab(&mut Versions);
+    }
 }

@@ -11,9 +11,16 @@ use super::arch::{LayerSpec, PoolKind};
 use super::limits::CnnLimits;
 use super::{check_layer, CnnLab, CNN_OPTIMIZERS, DEFAULT_FINAL_RATIO, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, parse_pair, read_other, read_pairs, UrlNote,
+    decay_value, header, key_values, knob_parts, note, parse_pair, read_other, read_pairs, LinkId,
+    UrlNote, FIRST,
 };
 use crate::training::OptimizerName;
+
+/// This lab's links: its slug, and every version of them it still reads (what each changed).
+pub const LINK: LinkId = LinkId {
+    slug: SLUG,
+    versions: &[FIRST],
+};
 
 /// One layer's code.
 pub fn layer_code(layer: &LayerSpec) -> String {
@@ -150,7 +157,7 @@ pub fn parse_layer(code: &str) -> Option<LayerSpec> {
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &CnnLab) -> String {
     let d = CnnLab::default();
-    let mut parts = header(SLUG);
+    let mut parts = header(&LINK);
     if spec.layers != d.layers {
         let codes: Vec<String> = spec.layers.iter().map(layer_code).collect();
         // An empty list still needs a value: "-" is "no hidden layers".
@@ -209,7 +216,7 @@ pub fn decode(fragment: &str) -> (CnnLab, Vec<UrlNote>) {
     let mut sorted = pairs;
     sorted.sort_by_key(|(k, _)| order(k));
     let max = |_: &str, _: &CnnLab| CnnLimits::MAX_STEPS;
-    if !read_pairs(&sorted, SLUG, &mut spec, &mut notes, max, read_own) {
+    if !read_pairs(&sorted, &LINK, &mut spec, &mut notes, max, read_own) {
         spec.schedule = spec.decay_over_run(DEFAULT_FINAL_RATIO);
     }
     (spec, notes)

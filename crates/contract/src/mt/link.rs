@@ -10,9 +10,16 @@
 use super::limits::MtLimits;
 use super::{MtLab, MT_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, UrlNote,
+    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, LinkId, UrlNote,
+    FIRST,
 };
 use crate::training::OptimizerName;
+
+/// This lab's links: its slug, and every version of them it still reads (what each changed).
+pub const LINK: LinkId = LinkId {
+    slug: SLUG,
+    versions: &[FIRST],
+};
 
 /// A typed sentence as the lab keeps it: its words separated by single spaces (a "+" is a
 /// space, as in a link).
@@ -44,7 +51,7 @@ fn sentence_value(sentence: &str) -> String {
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &MtLab) -> String {
     let d = MtLab::default();
-    let mut parts = header(SLUG);
+    let mut parts = header(&LINK);
     let mut differ = |differs: bool, part: String| {
         if differs {
             parts.push(part);
@@ -101,7 +108,7 @@ pub fn decode(fragment: &str) -> (MtLab, Vec<UrlNote>) {
     });
     read_pairs(
         &pairs,
-        SLUG,
+        &LINK,
         &mut spec,
         &mut notes,
         |_, s| s.steps,

@@ -14,14 +14,21 @@ use super::{
     Activation, Dataset, Feature, NetLab, Regularization, WeightEdit, NET_OPTIMIZERS, SLUG,
 };
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, UrlNote,
+    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, LinkId, UrlNote,
+    FIRST,
 };
 use crate::training::OptimizerName;
+
+/// This lab's links: its slug, and every version of them it still reads (what each changed).
+pub const LINK: LinkId = LinkId {
+    slug: SLUG,
+    versions: &[FIRST],
+};
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &NetLab) -> String {
     let d = NetLab::default();
-    let mut parts = header(SLUG);
+    let mut parts = header(&LINK);
     if spec.dataset != d.dataset {
         parts.push(format!("data={}", spec.dataset.slug()));
     }
@@ -115,7 +122,7 @@ pub fn decode(fragment: &str) -> (NetLab, Vec<UrlNote>) {
         "at" => NetLimits::MAX_EPOCHS,
         _ => NetLimits::max_steps(),
     };
-    read_pairs(&pairs, SLUG, &mut spec, &mut notes, max, read_own);
+    read_pairs(&pairs, &LINK, &mut spec, &mut notes, max, read_own);
     if spec.dataset == Dataset::Custom && spec.points.len() < NetLimits::MIN_CUSTOM_POINTS {
         notes.push(note(
             "data=custom",

@@ -6,14 +6,20 @@ use super::{OptimLab, Problem, SLUG};
 use crate::limits::{check_float, check_range};
 use crate::link::{
     decay_value, header, key_values, knob_of, knob_parts, note, parse_pair, read_common, read_knob,
-    Common, UrlNote,
+    Common, LinkId, UrlNote, FIRST,
 };
 use crate::training::{LrSchedule, OptimizerName, Run};
+
+/// This lab's links: its slug, and every version of them it still reads (what each changed).
+pub const LINK: LinkId = LinkId {
+    slug: SLUG,
+    versions: &[FIRST],
+};
 
 /// The fragment (without '#') for a spec; defaults are omitted.
 pub fn encode(spec: &OptimLab) -> String {
     let defaults = OptimLab::default();
-    let mut parts = header(SLUG);
+    let mut parts = header(&LINK);
     if spec.problem != defaults.problem {
         parts.push(format!("problem={}", spec.problem.slug()));
     }
@@ -80,7 +86,7 @@ pub fn decode(fragment: &str) -> (OptimLab, Vec<UrlNote>) {
     for (key, value) in &pairs {
         let (key, value) = (key.as_str(), value.as_str());
         let part = format!("{key}={value}");
-        match read_common(key, value, SLUG, OptimLimits::MAX_STEPS, &mut notes) {
+        match read_common(key, value, &LINK, OptimLimits::MAX_STEPS, &mut notes) {
             Common::Seed(seed) => spec.seed = seed,
             Common::At(at) => spec.at = Some(at),
             Common::Decay(schedule) => spec.schedule = schedule,

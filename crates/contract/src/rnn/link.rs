@@ -10,14 +10,21 @@
 use super::limits::RnnLimits;
 use super::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, UrlNote,
+    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, LinkId, UrlNote,
+    FIRST,
 };
 use crate::training::OptimizerName;
+
+/// This lab's links: its slug, and every version of them it still reads (what each changed).
+pub const LINK: LinkId = LinkId {
+    slug: SLUG,
+    versions: &[FIRST],
+};
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &RnnLab) -> String {
     let d = RnnLab::default();
-    let mut parts = header(SLUG);
+    let mut parts = header(&LINK);
     let mut differ = |differs: bool, part: String| {
         if differs {
             parts.push(part);
@@ -75,7 +82,7 @@ pub fn decode(fragment: &str) -> (RnnLab, Vec<UrlNote>) {
     });
     read_pairs(
         &pairs,
-        SLUG,
+        &LINK,
         &mut spec,
         &mut notes,
         |_, s| s.steps,

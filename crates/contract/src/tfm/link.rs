@@ -10,14 +10,21 @@
 use super::limits::TfmLimits;
 use super::{Architecture, NormPlacement, Positions, TfmLab, TfmTask, SLUG, TFM_OPTIMIZERS};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, UrlNote,
+    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, LinkId, UrlNote,
+    FIRST,
 };
 use crate::training::OptimizerName;
+
+/// This lab's links: its slug, and every version of them it still reads (what each changed).
+pub const LINK: LinkId = LinkId {
+    slug: SLUG,
+    versions: &[FIRST],
+};
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &TfmLab) -> String {
     let d = TfmLab::default();
-    let mut parts = header(SLUG);
+    let mut parts = header(&LINK);
     let mut differ = |differs: bool, part: String| {
         if differs {
             parts.push(part);
@@ -88,7 +95,7 @@ pub fn decode(fragment: &str) -> (TfmLab, Vec<UrlNote>) {
     });
     read_pairs(
         &pairs,
-        SLUG,
+        &LINK,
         &mut spec,
         &mut notes,
         |_, s| s.steps,
