@@ -4,6 +4,7 @@
 //! All computing happens in the engine; this page asks for epochs and draws what comes back.
 
 mod colors;
+mod contrast;
 mod custom_data;
 mod explain;
 mod histograms;
