@@ -65,7 +65,7 @@ where
         </Transport>
         {move || state.with(|s| s.lab.run().stopped.clone()).map(|why| view! {
             <div class="notice error" role="alert" data-testid=format!("{prefix}stopped")>
-                {format!("Training stopped: {why}. Lower η and press Reset.")}
+                {format!("Training stopped: {why}. Change that setting and press Reset to train again.")}
             </div>
         })}
         {children()}
