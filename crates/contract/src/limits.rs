@@ -65,6 +65,32 @@ pub struct Violation {
     pub bound: Bound,
 }
 
+/// Declares a lab's error enum whose first variants pass another layer's error through
+/// unchanged (`#[error(transparent)]`, built with `?` by `#[from]`): every lab refuses for a
+/// spec, a limit, a budget or a tensor op the same way, so those variants take one line,
+/// `transparent { Spec(XError), Limit(Violation) }`, and the enum's own sentences follow.
+/// The caller writes the word `transparent` because thiserror binds the inner error to a
+/// name spanned by it: written inside this macro, hygiene would hide that name.
+#[macro_export]
+macro_rules! refusals {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $transparent:ident { $($pass:ident($from:ty)),* $(,)? }
+            $($own:tt)*
+        }
+    ) => {
+        $(#[$meta])*
+        $vis enum $name {
+            $(
+                #[error($transparent)]
+                $pass(#[from] $from),
+            )*
+            $($own)*
+        }
+    };
+}
+
 /// A limit that a request exceeded, with what the user asked for.
 pub fn check_range(field: &str, value: usize, min: usize, max: usize) -> Result<(), Violation> {
     let bound = if value < min {

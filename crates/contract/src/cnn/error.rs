@@ -6,48 +6,47 @@ use super::limits::CnnLimits;
 use super::TRAIN_DIGITS;
 use crate::limits::{NotOffered, Violation};
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum CnnError {
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    #[error(transparent)]
-    NotOffered(#[from] NotOffered),
-    /// The digit's shift along `axis` ("shift x", "shift y") beyond ±[`CnnLimits::MAX_SHIFT`].
-    #[error("{axis} = {value} exceeds the limit of ±{}", CnnLimits::MAX_SHIFT)]
-    Shift { axis: &'static str, value: i32 },
-    /// Layer `index` (from 0) cannot be built.
-    #[error("layer {}: {error}", .index + 1)]
-    Layer { index: usize, error: ArchError },
-    /// Batch normalisation with a batch of one digit (every batch, or each epoch's last).
-    #[error(
-        "batch norm needs at least 2 digits in every batch; with batch = {batch} {}",
-        if *.batch < 2 {
-            "each batch holds one".to_string()
-        } else {
-            format!("the last batch of each epoch holds 1 of the {TRAIN_DIGITS} digits")
-        }
-    )]
-    OneDigitBatch { batch: usize },
-    #[error(
-        "the model has {params} parameters, over the limit of {}",
-        CnnLimits::MAX_PARAMS
-    )]
-    TooManyParams { params: u64 },
-    #[error(
-        "the model needs {work} multiply-adds per digit, over the limit of {}",
-        CnnLimits::MAX_MULT_ADDS
-    )]
-    TooMuchWork { work: u64 },
-    #[error(
-        "a batch of {batch} makes {reads} pooling window reads, over the limit of {} (use a smaller batch, smaller pooling windows or fewer channels)",
-        CnnLimits::MAX_BATCH_WINDOW_OPS
-    )]
-    TooManyWindowReads { batch: usize, reads: u64 },
-    #[error(
-        "a batch of {batch} needs about {values} values in memory, over the limit of {} (use a smaller batch, fewer channels or smaller kernels)",
-        CnnLimits::MAX_BATCH_VALUES
-    )]
-    TooManyValues { batch: usize, values: u64 },
+crate::refusals! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum CnnError {
+        transparent { Limit(Violation), NotOffered(NotOffered) }
+        /// The digit's shift along `axis` ("shift x", "shift y") beyond ±[`CnnLimits::MAX_SHIFT`].
+        #[error("{axis} = {value} exceeds the limit of ±{}", CnnLimits::MAX_SHIFT)]
+        Shift { axis: &'static str, value: i32 },
+        /// Layer `index` (from 0) cannot be built.
+        #[error("layer {}: {error}", .index + 1)]
+        Layer { index: usize, error: ArchError },
+        /// Batch normalisation with a batch of one digit (every batch, or each epoch's last).
+        #[error(
+            "batch norm needs at least 2 digits in every batch; with batch = {batch} {}",
+            if *.batch < 2 {
+                "each batch holds one".to_string()
+            } else {
+                format!("the last batch of each epoch holds 1 of the {TRAIN_DIGITS} digits")
+            }
+        )]
+        OneDigitBatch { batch: usize },
+        #[error(
+            "the model has {params} parameters, over the limit of {}",
+            CnnLimits::MAX_PARAMS
+        )]
+        TooManyParams { params: u64 },
+        #[error(
+            "the model needs {work} multiply-adds per digit, over the limit of {}",
+            CnnLimits::MAX_MULT_ADDS
+        )]
+        TooMuchWork { work: u64 },
+        #[error(
+            "a batch of {batch} makes {reads} pooling window reads, over the limit of {} (use a smaller batch, smaller pooling windows or fewer channels)",
+            CnnLimits::MAX_BATCH_WINDOW_OPS
+        )]
+        TooManyWindowReads { batch: usize, reads: u64 },
+        #[error(
+            "a batch of {batch} needs about {values} values in memory, over the limit of {} (use a smaller batch, fewer channels or smaller kernels)",
+            CnnLimits::MAX_BATCH_VALUES
+        )]
+        TooManyValues { batch: usize, values: u64 },
+    }
 }
 
 #[cfg(test)]

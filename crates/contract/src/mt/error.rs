@@ -2,19 +2,18 @@
 
 use crate::limits::{NotOffered, Violation};
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum MtError {
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    #[error(transparent)]
-    NotOffered(#[from] NotOffered),
-    #[error(
-        "width = {width} is not a multiple of the {heads} heads (each head gets width / heads dimensions)"
-    )]
-    HeadsDoNotDivide { width: usize, heads: usize },
-    /// The encoder runs half of the width each way.
-    #[error("width = {0} is odd: the encoder runs half of it each way")]
-    OddWidth(usize),
+crate::refusals! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum MtError {
+        transparent { Limit(Violation), NotOffered(NotOffered) }
+        #[error(
+            "width = {width} is not a multiple of the {heads} heads (each head gets width / heads dimensions)"
+        )]
+        HeadsDoNotDivide { width: usize, heads: usize },
+        /// The encoder runs half of the width each way.
+        #[error("width = {0} is odd: the encoder runs half of it each way")]
+        OddWidth(usize),
+    }
 }
 
 #[cfg(test)]

@@ -4,17 +4,18 @@ use super::Feature;
 use crate::limits::Violation;
 use crate::training::OptimizerName;
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum NetError {
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    /// No input feature is switched on.
-    #[error("features: choose at least one input feature")]
-    NoFeature,
-    #[error("features: {} is listed twice", .0.slug())]
-    FeatureTwice(Feature),
-    #[error("opt: {} is not an optimizer of this lab", .0.slug())]
-    NotOffered(OptimizerName),
+crate::refusals! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum NetError {
+        transparent { Limit(Violation) }
+        /// No input feature is switched on.
+        #[error("features: choose at least one input feature")]
+        NoFeature,
+        #[error("features: {} is listed twice", .0.slug())]
+        FeatureTwice(Feature),
+        #[error("opt: {} is not an optimizer of this lab", .0.slug())]
+        NotOffered(OptimizerName),
+    }
 }
 
 #[cfg(test)]

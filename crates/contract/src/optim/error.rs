@@ -3,16 +3,17 @@
 use crate::limits::Violation;
 use crate::training::OptimizerName;
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum OptimError {
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    /// The race has no optimizer in it.
-    #[error("opt: choose at least one optimizer")]
-    NoOptimizer,
-    /// An optimizer raced against itself.
-    #[error("opt: {} is listed twice", .0.slug())]
-    ListedTwice(OptimizerName),
+crate::refusals! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum OptimError {
+        transparent { Limit(Violation) }
+        /// The race has no optimizer in it.
+        #[error("opt: choose at least one optimizer")]
+        NoOptimizer,
+        /// An optimizer raced against itself.
+        #[error("opt: {} is listed twice", .0.slug())]
+        ListedTwice(OptimizerName),
+    }
 }
 
 #[cfg(test)]

@@ -4,24 +4,23 @@ use super::limits::RnnLimits;
 use super::RnnTask;
 use crate::limits::{NotOffered, Violation};
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum RnnError {
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    #[error(transparent)]
-    NotOffered(#[from] NotOffered),
-    /// A task answered at every step, read in both directions: the network would read ahead.
-    #[error(
-        "a bidirectional network would read what it must predict: {} reads left to right",
-        .0.title().to_lowercase()
-    )]
-    BidirectionalReadsAhead(RnnTask),
-    /// One step's forward multiply-adds, over [`RnnLimits::MAX_STEP_MULT_ADDS`].
-    #[error(
-        "one training step would take {work} multiply-adds, over the limit of {}: fewer hidden units, layers, a shorter span or a smaller batch",
-        RnnLimits::MAX_STEP_MULT_ADDS
-    )]
-    StepTooCostly { work: u64 },
+crate::refusals! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum RnnError {
+        transparent { Limit(Violation), NotOffered(NotOffered) }
+        /// A task answered at every step, read in both directions: the network would read ahead.
+        #[error(
+            "a bidirectional network would read what it must predict: {} reads left to right",
+            .0.title().to_lowercase()
+        )]
+        BidirectionalReadsAhead(RnnTask),
+        /// One step's forward multiply-adds, over [`RnnLimits::MAX_STEP_MULT_ADDS`].
+        #[error(
+            "one training step would take {work} multiply-adds, over the limit of {}: fewer hidden units, layers, a shorter span or a smaller batch",
+            RnnLimits::MAX_STEP_MULT_ADDS
+        )]
+        StepTooCostly { work: u64 },
+    }
 }
 
 #[cfg(test)]

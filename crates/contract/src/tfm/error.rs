@@ -3,27 +3,26 @@
 use super::limits::TfmLimits;
 use crate::limits::{NotOffered, Violation};
 
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum TfmError {
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    #[error(transparent)]
-    NotOffered(#[from] NotOffered),
-    /// The character language model with an encoder, which would see what it predicts.
-    #[error(
-        "an encoder would see the characters it must predict: the character language model needs the causal decoder"
-    )]
-    EncoderLanguageModel,
-    #[error(
-        "d_model = {width} is not a multiple of the {heads} heads (each head gets d_model / heads dimensions)"
-    )]
-    HeadsDoNotDivide { width: usize, heads: usize },
-    /// One step's forward multiply-adds, over [`TfmLimits::MAX_STEP_MULT_ADDS`].
-    #[error(
-        "one training step would take {work} multiply-adds, over the limit of {}: fewer layers, a narrower model, a shorter sequence or a smaller batch",
-        TfmLimits::MAX_STEP_MULT_ADDS
-    )]
-    StepTooCostly { work: u64 },
+crate::refusals! {
+    #[derive(Clone, Debug, PartialEq, thiserror::Error)]
+    pub enum TfmError {
+        transparent { Limit(Violation), NotOffered(NotOffered) }
+        /// The character language model with an encoder, which would see what it predicts.
+        #[error(
+            "an encoder would see the characters it must predict: the character language model needs the causal decoder"
+        )]
+        EncoderLanguageModel,
+        #[error(
+            "d_model = {width} is not a multiple of the {heads} heads (each head gets d_model / heads dimensions)"
+        )]
+        HeadsDoNotDivide { width: usize, heads: usize },
+        /// One step's forward multiply-adds, over [`TfmLimits::MAX_STEP_MULT_ADDS`].
+        #[error(
+            "one training step would take {work} multiply-adds, over the limit of {}: fewer layers, a narrower model, a shorter sequence or a smaller batch",
+            TfmLimits::MAX_STEP_MULT_ADDS
+        )]
+        StepTooCostly { work: u64 },
+    }
 }
 
 #[cfg(test)]

@@ -7,32 +7,27 @@ use contract::cnn::{CnnError, TEST_DIGITS, TRAIN_DIGITS};
 use contract::limits::{BudgetError, Violation};
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum CnnSessionError {
-    #[error(transparent)]
-    Spec(#[from] CnnError),
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    #[error(transparent)]
-    Budget(#[from] BudgetError),
-    #[error(transparent)]
-    Tensor(#[from] ShapeError),
-    /// The MNIST file's splits are not the sizes the lab's arithmetic assumes.
-    #[error(
-        "the MNIST file has {train} training and {test} test digits; this lab expects {TRAIN_DIGITS} and {TEST_DIGITS}"
-    )]
-    WrongDigitCount { train: usize, test: usize },
-    /// The looked-at digit's shift, beyond ±[`CnnLimits::MAX_SHIFT`].
-    #[error("shift {0:?} exceeds the limit of ±{max} pixels", max = CnnLimits::MAX_SHIFT)]
-    Shift((i32, i32)),
-    /// A drawing of `size`×`size` pixels sent with `got` ink values.
-    #[error("a {size}×{size} drawing needs {} ink values, got {got}", .size * .size)]
-    InkCount { size: usize, got: usize },
-    /// Layer `layer` (from 0) left no tap to read a unit from.
-    #[error("layer {layer} produced no output")]
-    NoOutput { layer: usize },
-    #[error("layer {layer} has an unexpected shape")]
-    UnexpectedShape { layer: usize },
+contract::refusals! {
+    #[derive(Debug, PartialEq, thiserror::Error)]
+    pub enum CnnSessionError {
+        transparent { Spec(CnnError), Limit(Violation), Budget(BudgetError), Tensor(ShapeError) }
+        /// The MNIST file's splits are not the sizes the lab's arithmetic assumes.
+        #[error(
+            "the MNIST file has {train} training and {test} test digits; this lab expects {TRAIN_DIGITS} and {TEST_DIGITS}"
+        )]
+        WrongDigitCount { train: usize, test: usize },
+        /// The looked-at digit's shift, beyond ±[`CnnLimits::MAX_SHIFT`].
+        #[error("shift {0:?} exceeds the limit of ±{max} pixels", max = CnnLimits::MAX_SHIFT)]
+        Shift((i32, i32)),
+        /// A drawing of `size`×`size` pixels sent with `got` ink values.
+        #[error("a {size}×{size} drawing needs {} ink values, got {got}", .size * .size)]
+        InkCount { size: usize, got: usize },
+        /// Layer `layer` (from 0) left no tap to read a unit from.
+        #[error("layer {layer} produced no output")]
+        NoOutput { layer: usize },
+        #[error("layer {layer} has an unexpected shape")]
+        UnexpectedShape { layer: usize },
+    }
 }
 
 #[cfg(test)]

@@ -6,51 +6,48 @@ use contract::mt::limits::MtLimits;
 use contract::mt::MtError;
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum MtSessionError {
-    #[error(transparent)]
-    Spec(#[from] MtError),
-    #[error(transparent)]
-    Budget(#[from] BudgetError),
-    #[error(transparent)]
-    Tensor(#[from] ShapeError),
-    /// A beam width outside [`MtLimits::BEAM`].
-    #[error("beam width = {0} is outside {lo}..={hi}", lo = MtLimits::BEAM.0, hi = MtLimits::BEAM.1)]
-    Beam(usize),
-    /// A text (`what`: "sentence", "candidate", "reference") over
-    /// [`MtLimits::MAX_TEXT_CHARS`] characters.
-    #[error(
-        "the {what} has {chars} characters, over the limit of {}",
-        MtLimits::MAX_TEXT_CHARS
-    )]
-    TooManyChars { what: &'static str, chars: usize },
-    /// Words outside the vocabulary, and the words the models know.
-    #[error(
-        "{} {} not in the vocabulary. The models know: {}",
-        .unknown.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", "),
-        if .unknown.len() == 1 { "is" } else { "are" },
-        .known.join(", ")
-    )]
-    UnknownWords {
-        unknown: Vec<String>,
-        known: Vec<String>,
-    },
-    #[error("type a sentence: there are no words to translate")]
-    NoWords,
-    /// A typed sentence over the [`MtLimits::LONGEST`] + 3 words a sentence may have.
-    #[error(
-        "{0} words is over the limit of {max} words a sentence may have here",
-        max = MtLimits::LONGEST + 3
-    )]
-    TooManyWords(usize),
-    #[error("there are no held-out sentences")]
-    NoHeldOut,
-    /// A candidate or reference over [`MtLimits::MAX_BLEU_WORDS`] words.
-    #[error(
-        "the {what} has {words} words, over the limit of {}",
-        MtLimits::MAX_BLEU_WORDS
-    )]
-    TooManyBleuWords { what: &'static str, words: usize },
+contract::refusals! {
+    #[derive(Debug, PartialEq, thiserror::Error)]
+    pub enum MtSessionError {
+        transparent { Spec(MtError), Budget(BudgetError), Tensor(ShapeError) }
+        /// A beam width outside [`MtLimits::BEAM`].
+        #[error("beam width = {0} is outside {lo}..={hi}", lo = MtLimits::BEAM.0, hi = MtLimits::BEAM.1)]
+        Beam(usize),
+        /// A text (`what`: "sentence", "candidate", "reference") over
+        /// [`MtLimits::MAX_TEXT_CHARS`] characters.
+        #[error(
+            "the {what} has {chars} characters, over the limit of {}",
+            MtLimits::MAX_TEXT_CHARS
+        )]
+        TooManyChars { what: &'static str, chars: usize },
+        /// Words outside the vocabulary, and the words the models know.
+        #[error(
+            "{} {} not in the vocabulary. The models know: {}",
+            .unknown.iter().map(|w| format!("“{w}”")).collect::<Vec<_>>().join(", "),
+            if .unknown.len() == 1 { "is" } else { "are" },
+            .known.join(", ")
+        )]
+        UnknownWords {
+            unknown: Vec<String>,
+            known: Vec<String>,
+        },
+        #[error("type a sentence: there are no words to translate")]
+        NoWords,
+        /// A typed sentence over the [`MtLimits::LONGEST`] + 3 words a sentence may have.
+        #[error(
+            "{0} words is over the limit of {max} words a sentence may have here",
+            max = MtLimits::LONGEST + 3
+        )]
+        TooManyWords(usize),
+        #[error("there are no held-out sentences")]
+        NoHeldOut,
+        /// A candidate or reference over [`MtLimits::MAX_BLEU_WORDS`] words.
+        #[error(
+            "the {what} has {words} words, over the limit of {}",
+            MtLimits::MAX_BLEU_WORDS
+        )]
+        TooManyBleuWords { what: &'static str, words: usize },
+    }
 }
 
 #[cfg(test)]

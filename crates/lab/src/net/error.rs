@@ -6,36 +6,33 @@ use contract::net::limits::NetLimits;
 use contract::net::NetError;
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum NetSessionError {
-    #[error(transparent)]
-    Spec(#[from] NetError),
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    #[error(transparent)]
-    Tensor(#[from] ShapeError),
-    /// A hand-set weight for an epoch the run has passed.
-    #[error("edit epoch = {edit} is before the run's epoch {epoch}")]
-    EditBefore { edit: usize, epoch: usize },
-    /// A live edit for another epoch than the run's: the page and the engine disagree.
-    #[error(
-        "edit epoch = {edit} is not the run's epoch {epoch}: the page and the engine disagree; reset"
-    )]
-    EditElsewhen { edit: usize, epoch: usize },
-    /// The run is at [`NetLimits::MAX_EPOCHS`].
-    #[error(
-        "the run has reached the limit of {} epochs; reset to start again",
-        NetLimits::MAX_EPOCHS
-    )]
-    LastEpoch,
-    /// Training stopped earlier, for the reason the run's log keeps.
-    #[error("training has stopped: {0}. Reset to start again.")]
-    Stopped(String),
-    /// The walk-through asked of a network with batch normalisation.
-    #[error(
-        "the walk-through follows networks without batch normalisation: switch batch norm off to follow a point"
-    )]
-    ExplainWithBatchNorm,
+contract::refusals! {
+    #[derive(Debug, PartialEq, thiserror::Error)]
+    pub enum NetSessionError {
+        transparent { Spec(NetError), Limit(Violation), Tensor(ShapeError) }
+        /// A hand-set weight for an epoch the run has passed.
+        #[error("edit epoch = {edit} is before the run's epoch {epoch}")]
+        EditBefore { edit: usize, epoch: usize },
+        /// A live edit for another epoch than the run's: the page and the engine disagree.
+        #[error(
+            "edit epoch = {edit} is not the run's epoch {epoch}: the page and the engine disagree; reset"
+        )]
+        EditElsewhen { edit: usize, epoch: usize },
+        /// The run is at [`NetLimits::MAX_EPOCHS`].
+        #[error(
+            "the run has reached the limit of {} epochs; reset to start again",
+            NetLimits::MAX_EPOCHS
+        )]
+        LastEpoch,
+        /// Training stopped earlier, for the reason the run's log keeps.
+        #[error("training has stopped: {0}. Reset to start again.")]
+        Stopped(String),
+        /// The walk-through asked of a network with batch normalisation.
+        #[error(
+            "the walk-through follows networks without batch normalisation: switch batch norm off to follow a point"
+        )]
+        ExplainWithBatchNorm,
+    }
 }
 
 #[cfg(test)]

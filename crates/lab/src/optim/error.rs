@@ -5,18 +5,17 @@ use contract::limits::Violation;
 use contract::optim::limits::OptimLimits;
 use contract::optim::OptimError;
 
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum OptimSessionError {
-    #[error(transparent)]
-    Spec(#[from] OptimError),
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    /// The race is at [`OptimLimits::MAX_STEPS`].
-    #[error(
-        "the race has reached the limit of {} steps; reset to start again",
-        OptimLimits::MAX_STEPS
-    )]
-    LastStep,
+contract::refusals! {
+    #[derive(Debug, PartialEq, thiserror::Error)]
+    pub enum OptimSessionError {
+        transparent { Spec(OptimError), Limit(Violation) }
+        /// The race is at [`OptimLimits::MAX_STEPS`].
+        #[error(
+            "the race has reached the limit of {} steps; reset to start again",
+            OptimLimits::MAX_STEPS
+        )]
+        LastStep,
+    }
 }
 
 #[cfg(test)]

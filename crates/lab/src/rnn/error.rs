@@ -5,34 +5,29 @@ use contract::limits::{BudgetError, Violation};
 use contract::rnn::RnnError;
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum RnnSessionError {
-    #[error(transparent)]
-    Spec(#[from] RnnError),
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    #[error(transparent)]
-    Budget(#[from] BudgetError),
-    #[error(transparent)]
-    Tensor(#[from] ShapeError),
-    /// Scoring, sampling or completing asked of a model that is not the language model.
-    #[error("scoring, sampling and completing sentences need the character language model task")]
-    NotLanguageModel,
-    #[error("type a sentence first")]
-    EmptySentence,
-    /// A sentence's characters outside the alphabet, in order.
-    #[error(
-        "the model reads only a–z, spaces and a full stop; this sentence has {}",
-        {
-            let mut shown: Vec<String> = .0.iter().map(|c| format!("“{c}”")).collect();
-            shown.dedup();
-            shown.join(", ")
-        }
-    )]
-    SentenceUnreadable(Vec<char>),
-    /// A prompt's characters outside the alphabet, in order.
-    #[error("the prompt has characters the model does not read: {0:?}")]
-    PromptUnreadable(Vec<char>),
+contract::refusals! {
+    #[derive(Debug, PartialEq, thiserror::Error)]
+    pub enum RnnSessionError {
+        transparent { Spec(RnnError), Limit(Violation), Budget(BudgetError), Tensor(ShapeError) }
+        /// Scoring, sampling or completing asked of a model that is not the language model.
+        #[error("scoring, sampling and completing sentences need the character language model task")]
+        NotLanguageModel,
+        #[error("type a sentence first")]
+        EmptySentence,
+        /// A sentence's characters outside the alphabet, in order.
+        #[error(
+            "the model reads only a–z, spaces and a full stop; this sentence has {}",
+            {
+                let mut shown: Vec<String> = .0.iter().map(|c| format!("“{c}”")).collect();
+                shown.dedup();
+                shown.join(", ")
+            }
+        )]
+        SentenceUnreadable(Vec<char>),
+        /// A prompt's characters outside the alphabet, in order.
+        #[error("the prompt has characters the model does not read: {0:?}")]
+        PromptUnreadable(Vec<char>),
+    }
 }
 
 #[cfg(test)]

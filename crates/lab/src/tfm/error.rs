@@ -6,38 +6,31 @@ use contract::tfm::TfmError;
 use contract::tfm::{COUNT_LETTERS, MODULUS};
 use tensor::ShapeError;
 
-#[derive(Debug, PartialEq, thiserror::Error)]
-pub enum TfmSessionError {
-    #[error(transparent)]
-    Spec(#[from] TfmError),
-    #[error(transparent)]
-    Limit(#[from] Violation),
-    #[error(transparent)]
-    Budget(#[from] BudgetError),
-    #[error(transparent)]
-    Tensor(#[from] ShapeError),
-    #[error(transparent)]
-    Input(#[from] InputError),
-    /// A focus on a head the model does not have (`layer` and `head` from 0).
-    #[error(
-        "layer {} head {} does not exist: the model has {layers} layers of {heads} heads",
-        .layer + 1,
-        .head + 1
-    )]
-    NoSuchHead {
-        layer: usize,
-        head: usize,
-        layers: usize,
-        heads: usize,
-    },
-    /// Sampling asked of a model that is not the character language model.
-    #[error("only the character language model writes text")]
-    NotLanguageModel,
-    /// The prompt's first characters outside the alphabet (at most five).
-    #[error(
-        "the prompt has characters the model cannot read: “{0}” (it knows a–z, space and full stop)"
-    )]
-    PromptUnreadable(String),
+contract::refusals! {
+    #[derive(Debug, PartialEq, thiserror::Error)]
+    pub enum TfmSessionError {
+        transparent { Spec(TfmError), Limit(Violation), Budget(BudgetError), Tensor(ShapeError), Input(InputError) }
+        /// A focus on a head the model does not have (`layer` and `head` from 0).
+        #[error(
+            "layer {} head {} does not exist: the model has {layers} layers of {heads} heads",
+            .layer + 1,
+            .head + 1
+        )]
+        NoSuchHead {
+            layer: usize,
+            head: usize,
+            layers: usize,
+            heads: usize,
+        },
+        /// Sampling asked of a model that is not the character language model.
+        #[error("only the character language model writes text")]
+        NotLanguageModel,
+        /// The prompt's first characters outside the alphabet (at most five).
+        #[error(
+            "the prompt has characters the model cannot read: “{0}” (it knows a–z, space and full stop)"
+        )]
+        PromptUnreadable(String),
+    }
 }
 
 /// What is wrong with a typed input (`what` names the symbols as the sentence does).
