@@ -142,16 +142,33 @@ impl<E> TrainingLog<E> {
     }
 }
 
+/// How a run advances, which the trainer needs to know of every lab's model alike.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pace {
+    pub examples_per_step: usize,
+    pub total_steps: usize,
+    /// The held-out set is evaluated after every step that is a multiple of this (and the
+    /// last).
+    pub eval_every: usize,
+}
+
+impl Pace {
+    pub fn new(examples_per_step: usize, total_steps: usize, eval_every: usize) -> Pace {
+        Pace {
+            examples_per_step,
+            total_steps,
+            eval_every,
+        }
+    }
+}
+
 /// A lab's model as the trainer drives it.
 pub trait Trainable {
     type Evaluation;
-    /// One training step (the `log().step + 1`-th): its batch's loss, accuracy and η, or why
+    fn pace(&self) -> Pace;
+    /// Training step `step` (the `log().step + 1`-th): its batch's loss, accuracy and η, or why
     /// training cannot go on.
-    fn train_step(&mut self) -> Result<TrainPoint, StepError>;
-    fn examples_per_step(&self) -> usize;
-    fn total_steps(&self) -> usize;
-    /// Is the held-out set evaluated after this step?
-    fn evaluates_after(&self, step: usize) -> bool;
+    fn train_step(&mut self, step: usize) -> Result<TrainPoint, StepError>;
     fn evaluate(&self) -> Self::Evaluation;
     fn log(&mut self) -> &mut TrainingLog<Self::Evaluation>;
 }
@@ -166,17 +183,18 @@ pub fn train_until<T: Trainable>(
     until: Option<usize>,
 ) -> Option<f32> {
     let start = now_ms();
+    let pace = model.pace();
     let (mut trained, mut spent) = (0usize, 0.0f64);
     loop {
         let step = model.log().step;
         if until.is_some_and(|u| step >= u)
-            || step >= model.total_steps()
+            || step >= pace.total_steps
             || model.log().stopped.is_some()
         {
             break;
         }
         let t0 = now_ms();
-        let outcome = model.train_step();
+        let outcome = model.train_step(step + 1);
         let dt = now_ms() - t0;
         match outcome {
             Ok(point) => {
@@ -193,7 +211,7 @@ pub fn train_until<T: Trainable>(
         spent += dt;
         trained += 1;
         let step = model.log().step;
-        if model.evaluates_after(step) || step == model.total_steps() {
+        if step.is_multiple_of(pace.eval_every) || step == pace.total_steps {
             let evaluation = model.evaluate();
             model.log().unsent_evaluations.push(evaluation);
         }
@@ -202,5 +220,5 @@ pub fn train_until<T: Trainable>(
         }
     }
     (trained > 0 && spent > 0.0)
-        .then(|| (trained * model.examples_per_step()) as f32 / (spent as f32 / 1000.0))
+        .then(|| (trained * pace.examples_per_step) as f32 / (spent as f32 / 1000.0))
 }

@@ -14,7 +14,7 @@ mod session;
 pub use error::CnnSessionError;
 
 use crate::step_error::{Advice, StepError, When};
-use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use crate::training::{self, optimizer_for, Pace, Trainable, TrainingLog};
 use contract::cnn::view::{DigitSource, Evaluation, GalleryDigit, WrongDigit};
 use contract::cnn::{CnnLab, CLASSES, TEST_DIGITS, TRAIN_DIGITS};
 use contract::training::{Progress, TrainPoint};
@@ -199,8 +199,11 @@ impl CnnSession {
 impl Trainable for CnnSession {
     type Evaluation = Evaluation;
 
-    fn train_step(&mut self) -> Result<TrainPoint, StepError> {
-        let step = self.log.step + 1;
+    fn pace(&self) -> Pace {
+        Pace::new(self.spec.batch, self.spec.total_steps(), self.eval_every())
+    }
+
+    fn train_step(&mut self, step: usize) -> Result<TrainPoint, StepError> {
         let train = self.mnist.split(Split::Train);
         let indices: Vec<usize> = self
             .sampler
@@ -228,18 +231,6 @@ impl Trainable for CnnSession {
             lr,
         };
         training::descend(&mut self.optimizer, &self.params, &loss, point)
-    }
-
-    fn examples_per_step(&self) -> usize {
-        self.spec.batch
-    }
-
-    fn total_steps(&self) -> usize {
-        self.spec.total_steps()
-    }
-
-    fn evaluates_after(&self, step: usize) -> bool {
-        step.is_multiple_of(self.eval_every())
     }
 
     fn evaluate(&self) -> Evaluation {

@@ -18,7 +18,7 @@ mod translate;
 pub use error::MtSessionError;
 
 use crate::step_error::{Advice, StepError, When};
-use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use crate::training::{self, optimizer_for, Pace, Trainable, TrainingLog};
 use contract::mt::limits::MtLimits;
 use contract::mt::protocol::{ModelProgress, MtEvaluation, MtNews, Sample};
 use contract::mt::{MtLab, MtModel};
@@ -165,8 +165,11 @@ fn corpus_bleu_of(pairs: &[(Vec<&str>, Vec<&str>)]) -> f32 {
 impl Trainable for Member {
     type Evaluation = MtEvaluation;
 
-    fn train_step(&mut self) -> Result<TrainPoint, StepError> {
-        let step = self.log.step + 1;
+    fn pace(&self) -> Pace {
+        Pace::new(self.spec.batch, self.spec.steps, MtLimits::EVAL_EVERY)
+    }
+
+    fn train_step(&mut self, step: usize) -> Result<TrainPoint, StepError> {
         let pairs = self.draw_batch();
         let refs: Vec<&Pair> = pairs.iter().collect();
         let batch = Batch::of(&refs);
@@ -191,18 +194,6 @@ impl Trainable for Member {
             lr,
         };
         training::descend(&mut self.optimizer, &self.params, &loss, point)
-    }
-
-    fn examples_per_step(&self) -> usize {
-        self.spec.batch
-    }
-
-    fn total_steps(&self) -> usize {
-        self.spec.steps
-    }
-
-    fn evaluates_after(&self, step: usize) -> bool {
-        step.is_multiple_of(MtLimits::EVAL_EVERY)
     }
 
     fn evaluate(&self) -> MtEvaluation {

@@ -16,7 +16,7 @@ mod session;
 pub use error::NetSessionError;
 
 use crate::step_error::{Advice, StepError, When};
-use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use crate::training::{self, optimizer_for, Pace, Trainable, TrainingLog};
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{
     ContrastFrame, EpochHistograms, EpochLoss, LayerWeights, LearntNorm, Map, NetData, NetFrame,
@@ -483,8 +483,15 @@ impl NetSession {
 impl Trainable for NetSession {
     type Evaluation = Epoch;
 
-    fn train_step(&mut self) -> std::result::Result<TrainPoint, StepError> {
-        let step = self.log.step + 1;
+    fn pace(&self) -> Pace {
+        Pace::new(
+            self.spec.batch,
+            NetLimits::MAX_EPOCHS * self.spec.steps_per_epoch(),
+            self.spec.steps_per_epoch(),
+        )
+    }
+
+    fn train_step(&mut self, step: usize) -> std::result::Result<TrainPoint, StepError> {
         let indices = self.sampler.next_batch();
         let lr = self.optimizer.schedule.lr(self.optimizer.steps_taken());
         let batch = |t: &Tensor| t.index_select(&indices);
@@ -513,18 +520,6 @@ impl Trainable for NetSession {
             lr,
         };
         training::descend(&mut self.optimizer, &self.params, &loss, point)
-    }
-
-    fn examples_per_step(&self) -> usize {
-        self.spec.batch
-    }
-
-    fn total_steps(&self) -> usize {
-        NetLimits::MAX_EPOCHS * self.spec.steps_per_epoch()
-    }
-
-    fn evaluates_after(&self, step: usize) -> bool {
-        step.is_multiple_of(self.spec.steps_per_epoch())
     }
 
     fn evaluate(&self) -> Epoch {

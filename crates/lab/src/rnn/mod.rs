@@ -19,7 +19,7 @@ mod tests;
 pub use error::RnnSessionError;
 
 use crate::step_error::{Advice, StepError, When};
-use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use crate::training::{self, optimizer_for, Pace, Trainable, TrainingLog};
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{ClipPoint, ComparedRun, RnnEvaluation};
 use contract::rnn::{ClipRule, RnnLab, RnnTask};
@@ -332,8 +332,11 @@ impl RnnSession {
 impl Trainable for RnnSession {
     type Evaluation = RnnEvaluation;
 
-    fn train_step(&mut self) -> Result<TrainPoint, StepError> {
-        let step = self.log.step + 1;
+    fn pace(&self) -> Pace {
+        Pace::new(self.spec.batch, self.spec.steps, self.spec.eval_every())
+    }
+
+    fn train_step(&mut self, step: usize) -> Result<TrainPoint, StepError> {
         let batch: Vec<Sequence> = (0..self.spec.batch)
             .map(|_| self.source.next(self.spec.span))
             .collect();
@@ -369,18 +372,6 @@ impl Trainable for RnnSession {
             accuracy: right as f32 / answers.len().max(1) as f32,
             lr,
         })
-    }
-
-    fn examples_per_step(&self) -> usize {
-        self.spec.batch
-    }
-
-    fn total_steps(&self) -> usize {
-        self.spec.steps
-    }
-
-    fn evaluates_after(&self, step: usize) -> bool {
-        step.is_multiple_of(self.spec.eval_every())
     }
 
     fn evaluate(&self) -> RnnEvaluation {

@@ -20,7 +20,7 @@ mod view;
 pub use error::{InputError, TfmSessionError};
 
 use crate::step_error::{Advice, StepError, When};
-use crate::training::{self, optimizer_for, Trainable, TrainingLog};
+use crate::training::{self, optimizer_for, Pace, Trainable, TrainingLog};
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::protocol::{ContrastRun, TfmEvaluation};
 use contract::tfm::{Architecture, TfmLab, TfmTask};
@@ -286,8 +286,11 @@ impl TfmSession {
 impl Trainable for TfmSession {
     type Evaluation = TfmEvaluation;
 
-    fn train_step(&mut self) -> Result<TrainPoint, StepError> {
-        let step = self.log.step + 1;
+    fn pace(&self) -> Pace {
+        Pace::new(self.spec.batch, self.spec.steps, TfmLimits::EVAL_EVERY)
+    }
+
+    fn train_step(&mut self, step: usize) -> Result<TrainPoint, StepError> {
         let batch: Vec<Example> = (0..self.spec.batch).map(|_| self.source.draw()).collect();
         let (tokens, targets) = self.teacher_forced(&batch);
         let lr = self.optimizer.lr_at(self.optimizer.steps_taken());
@@ -301,18 +304,6 @@ impl Trainable for TfmSession {
             lr,
         };
         training::descend(&mut self.optimizer, &self.params, &loss, point)
-    }
-
-    fn examples_per_step(&self) -> usize {
-        self.spec.batch
-    }
-
-    fn total_steps(&self) -> usize {
-        self.spec.steps
-    }
-
-    fn evaluates_after(&self, step: usize) -> bool {
-        step.is_multiple_of(TfmLimits::EVAL_EVERY)
     }
 
     fn evaluate(&self) -> TfmEvaluation {
