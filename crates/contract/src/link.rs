@@ -10,7 +10,7 @@
 //! `decode(encode(s)) == s` exactly.
 
 use crate::limits::{check_range, TrainingLimits};
-use crate::training::{Knob, LrSchedule, Run};
+use crate::training::{Knob, LrSchedule, OptimizerName, Run};
 
 /// One version of a lab's links, and what it changed: the numbers a link of the version
 /// before no longer gives, or the keys it reads differently. A lab whose numbers must change
@@ -31,6 +31,11 @@ pub struct LinkId {
 }
 
 impl LinkId {
+    /// `slug`'s links and the versions of them it reads, oldest first.
+    pub const fn new(slug: &'static str, versions: &'static [LinkVersion]) -> LinkId {
+        LinkId { slug, versions }
+    }
+
     /// The version links are written with today.
     pub const fn current(&self) -> u32 {
         match self.versions.last() {
@@ -209,6 +214,45 @@ pub fn header(id: &LinkId) -> Vec<String> {
     vec![format!("lab={}", id.slug), format!("v={}", id.current())]
 }
 
+/// A link being written: every lab's `encode` starts with the header, writes a part only
+/// where the spec differs from the default (so the default experiment's link is bare) and
+/// ends with `at`, the step it replays to.
+pub struct Parts(Vec<String>);
+
+impl Parts {
+    pub fn new(id: &LinkId) -> Parts {
+        Parts(header(id))
+    }
+
+    pub fn push(&mut self, part: String) {
+        self.0.push(part);
+    }
+
+    pub fn differ(&mut self, differs: bool, part: String) {
+        if differs {
+            self.0.push(part);
+        }
+    }
+
+    /// `opt=` if `run`'s optimizer is not the default one, then each of its knobs that
+    /// differs from `base` (that optimizer's default run in this lab).
+    pub fn optimizer(&mut self, run: &Run, default: OptimizerName, base: &Run) {
+        self.differ(
+            run.optimizer != default,
+            format!("opt={}", run.optimizer.slug()),
+        );
+        self.extend(knob_parts("", run, base));
+    }
+
+    /// The link's text, `at=` last.
+    pub fn finish(mut self, at: Option<usize>) -> String {
+        if let Some(at) = at {
+            self.0.push(format!("at={at}"));
+        }
+        self.0.join("&")
+    }
+}
+
 /// The parts for `run`'s knobs that differ from `base`, each as `{prefix}{knob}=value`.
 pub fn knob_parts(prefix: &str, run: &Run, base: &Run) -> Vec<String> {
     Knob::ALL
@@ -357,6 +401,47 @@ pub fn read_knob(run: &mut Run, knob: Knob, part: &str, value: &str, notes: &mut
 /// The knob a link key names (`lr`, `beta1`, …).
 pub fn knob_of(slug: &str) -> Option<Knob> {
     Knob::ALL.into_iter().find(|k| k.slug() == slug)
+}
+
+impl Extend<String> for Parts {
+    fn extend<I: IntoIterator<Item = String>>(&mut self, parts: I) {
+        self.0.extend(parts);
+    }
+}
+
+/// A whole number as a link gives it (one beyond `usize` is read as `usize::MAX`, for the
+/// limits to refuse), or a note.
+pub fn whole_number(value: &str, part: &str, notes: &mut Vec<UrlNote>) -> Option<usize> {
+    let n = value
+        .parse::<u64>()
+        .ok()
+        .map(|n| n.min(usize::MAX as u64) as usize);
+    if n.is_none() {
+        notes.push(note(part, "expected a whole number"));
+    }
+    n
+}
+
+/// `opt=`: one of the lab's `offered` optimizers starts from the lab's default run for it
+/// (`default_run`), as choosing it on the page does; any other keeps the run and says so.
+pub fn read_optimizer(
+    value: &str,
+    part: &str,
+    offered: &[OptimizerName],
+    default_run: fn(OptimizerName) -> Run,
+    run: &mut Run,
+    notes: &mut Vec<UrlNote>,
+) {
+    match OptimizerName::from_slug(value).filter(|o| offered.contains(o)) {
+        Some(o) => *run = default_run(o),
+        None => notes.push(note(
+            part,
+            format!(
+                "not an optimizer of this lab; {} is used",
+                run.optimizer.slug()
+            ),
+        )),
+    }
 }
 
 /// A key none of a lab's own arms took: an optimizer knob if it names one, else an unknown

@@ -11,16 +11,12 @@ use super::arch::{LayerSpec, PoolKind};
 use super::limits::CnnLimits;
 use super::{check_layer, CnnLab, CNN_OPTIMIZERS, DEFAULT_FINAL_RATIO, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, parse_pair, read_other, read_pairs, LinkId,
-    UrlNote, FIRST,
+    decay_value, key_values, note, parse_pair, read_optimizer, read_other, read_pairs, LinkId,
+    Parts, UrlNote, FIRST,
 };
-use crate::training::OptimizerName;
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId {
-    slug: SLUG,
-    versions: &[FIRST],
-};
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
 
 /// One layer's code.
 pub fn layer_code(layer: &LayerSpec) -> String {
@@ -157,7 +153,7 @@ pub fn parse_layer(code: &str) -> Option<LayerSpec> {
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &CnnLab) -> String {
     let d = CnnLab::default();
-    let mut parts = header(&LINK);
+    let mut parts = Parts::new(&LINK);
     if spec.layers != d.layers {
         let codes: Vec<String> = spec.layers.iter().map(layer_code).collect();
         // An empty list still needs a value: "-" is "no hidden layers".
@@ -168,37 +164,25 @@ pub fn encode(spec: &CnnLab) -> String {
         };
         parts.push(format!("layers={list}"));
     }
-    if spec.run.optimizer != d.run.optimizer {
-        parts.push(format!("opt={}", spec.run.optimizer.slug()));
-    }
-    parts.extend(knob_parts(
-        "",
+    parts.optimizer(
         &spec.run,
+        d.run.optimizer,
         &CnnLab::default_run(spec.run.optimizer),
-    ));
-    if spec.batch != d.batch {
-        parts.push(format!("batch={}", spec.batch));
-    }
-    if spec.epochs != d.epochs {
-        parts.push(format!("epochs={}", spec.epochs));
-    }
+    );
+    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    parts.differ(spec.epochs != d.epochs, format!("epochs={}", spec.epochs));
     // The schedule is written unless it is the default decay over this run.
-    if spec.schedule != spec.decay_over_run(DEFAULT_FINAL_RATIO) {
-        parts.push(format!("decay={}", decay_value(&spec.schedule)));
-    }
-    if spec.seed != d.seed {
-        parts.push(format!("seed={}", spec.seed));
-    }
-    if spec.digit != d.digit {
-        parts.push(format!("digit={}", spec.digit));
-    }
-    if spec.shift != (0, 0) {
-        parts.push(format!("shift={},{}", spec.shift.0, spec.shift.1));
-    }
-    if let Some(at) = spec.at {
-        parts.push(format!("at={at}"));
-    }
-    parts.join("&")
+    parts.differ(
+        spec.schedule != spec.decay_over_run(DEFAULT_FINAL_RATIO),
+        format!("decay={}", decay_value(&spec.schedule)),
+    );
+    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    parts.differ(spec.digit != d.digit, format!("digit={}", spec.digit));
+    parts.differ(
+        spec.shift != (0, 0),
+        format!("shift={},{}", spec.shift.0, spec.shift.1),
+    );
+    parts.finish(spec.at)
 }
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
@@ -262,16 +246,14 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut CnnLab, notes: &mut V
             }
             spec.layers = layers;
         }
-        "opt" => match OptimizerName::from_slug(value) {
-            Some(o) if CNN_OPTIMIZERS.contains(&o) => spec.run = CnnLab::default_run(o),
-            _ => notes.push(note(
-                part,
-                format!(
-                    "not an optimizer of this lab; {} is used",
-                    spec.run.optimizer.slug()
-                ),
-            )),
-        },
+        "opt" => read_optimizer(
+            value,
+            part,
+            &CNN_OPTIMIZERS,
+            CnnLab::default_run,
+            &mut spec.run,
+            notes,
+        ),
         "shift" => match parse_pair::<i32>(value) {
             Some((x, y))
                 if x.unsigned_abs() <= CnnLimits::MAX_SHIFT.unsigned_abs()

@@ -10,16 +10,12 @@
 use super::limits::MtLimits;
 use super::{MtLab, MT_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, LinkId, UrlNote,
-    FIRST,
+    decay_value, key_values, note, read_optimizer, read_other, read_pairs, whole_number, LinkId,
+    Parts, UrlNote, FIRST,
 };
-use crate::training::OptimizerName;
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId {
-    slug: SLUG,
-    versions: &[FIRST],
-};
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
 
 /// A typed sentence as the lab keeps it: its words separated by single spaces (a "+" is a
 /// space, as in a link).
@@ -51,46 +47,36 @@ fn sentence_value(sentence: &str) -> String {
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &MtLab) -> String {
     let d = MtLab::default();
-    let mut parts = header(&LINK);
-    let mut differ = |differs: bool, part: String| {
-        if differs {
-            parts.push(part);
-        }
-    };
-    differ(spec.longest != d.longest, format!("len={}", spec.longest));
-    differ(spec.width != d.width, format!("width={}", spec.width));
-    differ(spec.layers != d.layers, format!("layers={}", spec.layers));
-    differ(spec.heads != d.heads, format!("heads={}", spec.heads));
-    differ(spec.batch != d.batch, format!("batch={}", spec.batch));
-    differ(
-        spec.run.optimizer != d.run.optimizer,
-        format!("opt={}", spec.run.optimizer.slug()),
+    let mut parts = Parts::new(&LINK);
+    parts.differ(spec.longest != d.longest, format!("len={}", spec.longest));
+    parts.differ(spec.width != d.width, format!("width={}", spec.width));
+    parts.differ(spec.layers != d.layers, format!("layers={}", spec.layers));
+    parts.differ(spec.heads != d.heads, format!("heads={}", spec.heads));
+    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    parts.optimizer(
+        &spec.run,
+        d.run.optimizer,
+        &MtLab::default_run(spec.run.optimizer),
     );
-    for part in knob_parts("", &spec.run, &MtLab::default_run(spec.run.optimizer)) {
-        differ(true, part);
-    }
-    differ(
+    parts.differ(
         spec.schedule != d.schedule,
         format!("decay={}", decay_value(&spec.schedule)),
     );
-    differ(spec.warmup != d.warmup, format!("warm={}", spec.warmup));
-    differ(
+    parts.differ(spec.warmup != d.warmup, format!("warm={}", spec.warmup));
+    parts.differ(
         spec.clip != d.clip,
         format!(
             "clip={}",
             spec.clip.map_or("none".to_string(), |c| c.to_string())
         ),
     );
-    differ(spec.steps != d.steps, format!("steps={}", spec.steps));
-    differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    parts.differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
     if let Some(sentence) = &spec.sentence {
-        differ(true, format!("say={}", sentence_value(sentence)));
+        parts.differ(true, format!("say={}", sentence_value(sentence)));
     }
-    differ(spec.beam != d.beam, format!("beam={}", spec.beam));
-    if let Some(at) = spec.at {
-        differ(true, format!("at={at}"));
-    }
-    parts.join("&")
+    parts.differ(spec.beam != d.beam, format!("beam={}", spec.beam));
+    parts.finish(spec.at)
 }
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
@@ -135,16 +121,14 @@ fn try_set(spec: &mut MtLab, part: &str, notes: &mut Vec<UrlNote>, edit: impl Fn
 /// The keys only this lab's link has.
 fn read_own(key: &str, value: &str, part: &str, spec: &mut MtLab, notes: &mut Vec<UrlNote>) {
     match key {
-        "opt" => match OptimizerName::from_slug(value).filter(|o| MT_OPTIMIZERS.contains(o)) {
-            Some(o) => spec.run = MtLab::default_run(o),
-            None => notes.push(note(
-                part,
-                format!(
-                    "not an optimizer of this lab; {} is used",
-                    spec.run.optimizer.slug()
-                ),
-            )),
-        },
+        "opt" => read_optimizer(
+            value,
+            part,
+            &MT_OPTIMIZERS,
+            MtLab::default_run,
+            &mut spec.run,
+            notes,
+        ),
         "clip" if value == "none" => spec.clip = None,
         "clip" => match value.parse::<f32>() {
             Ok(c) => try_set(spec, part, notes, |s| s.clip = Some(c)),
@@ -159,12 +143,7 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut MtLab, notes: &mut Ve
             }
         }
         "len" | "width" | "layers" | "heads" | "batch" | "warm" | "steps" | "beam" => {
-            let Some(n) = value
-                .parse::<u64>()
-                .ok()
-                .map(|n| n.min(usize::MAX as u64) as usize)
-            else {
-                notes.push(note(part, "expected a whole number"));
+            let Some(n) = whole_number(value, part, notes) else {
                 return;
             };
             try_set(spec, part, notes, |s| match key {
@@ -191,7 +170,7 @@ crate::link::impl_link!(MtLab);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::training::LrSchedule;
+    use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {

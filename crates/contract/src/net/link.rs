@@ -14,37 +14,31 @@ use super::{
     Activation, Dataset, Feature, NetLab, Regularization, WeightEdit, NET_OPTIMIZERS, SLUG,
 };
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, LinkId, UrlNote,
-    FIRST,
+    decay_value, key_values, note, read_optimizer, read_other, read_pairs, whole_number, LinkId,
+    Parts, UrlNote, FIRST,
 };
-use crate::training::OptimizerName;
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId {
-    slug: SLUG,
-    versions: &[FIRST],
-};
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &NetLab) -> String {
     let d = NetLab::default();
-    let mut parts = header(&LINK);
-    if spec.dataset != d.dataset {
-        parts.push(format!("data={}", spec.dataset.slug()));
-    }
+    let mut parts = Parts::new(&LINK);
+    parts.differ(
+        spec.dataset != d.dataset,
+        format!("data={}", spec.dataset.slug()),
+    );
     if !spec.points.is_empty() {
         let codes: Vec<String> = spec.points.iter().map(CustomPoint::code).collect();
         parts.push(format!("pts={}", codes.join(",")));
     }
-    if spec.noise != d.noise {
-        parts.push(format!("noise={}", spec.noise));
-    }
-    if spec.train_percent != d.train_percent {
-        parts.push(format!("train={}", spec.train_percent));
-    }
-    if spec.batch != d.batch {
-        parts.push(format!("batch={}", spec.batch));
-    }
+    parts.differ(spec.noise != d.noise, format!("noise={}", spec.noise));
+    parts.differ(
+        spec.train_percent != d.train_percent,
+        format!("train={}", spec.train_percent),
+    );
+    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
     if spec.features != d.features {
         let slugs: Vec<&str> = spec.features.iter().map(Feature::slug).collect();
         parts.push(format!("features={}", slugs.join(",")));
@@ -58,49 +52,37 @@ pub fn encode(spec: &NetLab) -> String {
         };
         parts.push(format!("layers={list}"));
     }
-    if spec.activation != d.activation {
-        parts.push(format!("act={}", spec.activation.slug()));
-    }
-    if spec.batch_norm {
-        parts.push("bn=1".into());
-    }
-    if spec.regularization != d.regularization {
-        parts.push(format!("reg={}", spec.regularization.slug()));
-    }
-    if spec.reg_rate != d.reg_rate {
-        parts.push(format!("rate={}", spec.reg_rate));
-    }
-    if spec.run.optimizer != d.run.optimizer {
-        parts.push(format!("opt={}", spec.run.optimizer.slug()));
-    }
-    parts.extend(knob_parts(
-        "",
+    parts.differ(
+        spec.activation != d.activation,
+        format!("act={}", spec.activation.slug()),
+    );
+    parts.differ(spec.batch_norm, "bn=1".into());
+    parts.differ(
+        spec.regularization != d.regularization,
+        format!("reg={}", spec.regularization.slug()),
+    );
+    parts.differ(
+        spec.reg_rate != d.reg_rate,
+        format!("rate={}", spec.reg_rate),
+    );
+    parts.optimizer(
         &spec.run,
+        d.run.optimizer,
         &NetLab::default_run(spec.run.optimizer),
-    ));
-    if spec.schedule != d.schedule {
-        parts.push(format!("decay={}", decay_value(&spec.schedule)));
-    }
-    if spec.seed != d.seed {
-        parts.push(format!("seed={}", spec.seed));
-    }
+    );
+    parts.differ(
+        spec.schedule != d.schedule,
+        format!("decay={}", decay_value(&spec.schedule)),
+    );
+    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
     if !spec.edits.is_empty() {
         let codes: Vec<String> = spec.edits.iter().map(WeightEdit::code).collect();
         parts.push(format!("edit={}", codes.join(",")));
     }
-    if spec.show_test {
-        parts.push("test=1".into());
-    }
-    if spec.discretize {
-        parts.push("discrete=1".into());
-    }
-    if spec.contrast {
-        parts.push("bnvs=1".into());
-    }
-    if let Some(at) = spec.at {
-        parts.push(format!("at={at}"));
-    }
-    parts.join("&")
+    parts.differ(spec.show_test, "test=1".into());
+    parts.differ(spec.discretize, "discrete=1".into());
+    parts.differ(spec.contrast, "bnvs=1".into());
+    parts.finish(spec.at)
 }
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
@@ -148,16 +130,6 @@ fn try_set(
 
 /// The keys only this lab's link has.
 fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut Vec<UrlNote>) {
-    let whole = |notes: &mut Vec<UrlNote>| {
-        let n = value
-            .parse::<u64>()
-            .ok()
-            .map(|n| n.min(usize::MAX as u64) as usize);
-        if n.is_none() {
-            notes.push(note(part, "expected a whole number"));
-        }
-        n
-    };
     let flag = |notes: &mut Vec<UrlNote>| match value {
         "1" | "true" => Some(true),
         "0" | "false" => Some(false),
@@ -210,17 +182,17 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut V
             }
         }
         "noise" => {
-            if let Some(n) = whole(notes) {
+            if let Some(n) = whole_number(value, part, notes) {
                 try_set(spec, part, notes, |s| s.noise = n);
             }
         }
         "train" => {
-            if let Some(n) = whole(notes) {
+            if let Some(n) = whole_number(value, part, notes) {
                 try_set(spec, part, notes, |s| s.train_percent = n);
             }
         }
         "batch" => {
-            if let Some(n) = whole(notes) {
+            if let Some(n) = whole_number(value, part, notes) {
                 try_set(spec, part, notes, |s| s.batch = n);
             }
         }
@@ -293,16 +265,14 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut V
             Ok(rate) => try_set(spec, part, notes, |s| s.reg_rate = rate),
             Err(_) => notes.push(note(part, "expected a number")),
         },
-        "opt" => match OptimizerName::from_slug(value) {
-            Some(o) if NET_OPTIMIZERS.contains(&o) => spec.run = NetLab::default_run(o),
-            _ => notes.push(note(
-                part,
-                format!(
-                    "not an optimizer of this lab; {} is used",
-                    spec.run.optimizer.slug()
-                ),
-            )),
-        },
+        "opt" => read_optimizer(
+            value,
+            part,
+            &NET_OPTIMIZERS,
+            NetLab::default_run,
+            &mut spec.run,
+            notes,
+        ),
         "bn" => {
             if let Some(on) = flag(notes) {
                 spec.batch_norm = on;
@@ -332,7 +302,7 @@ crate::link::impl_link!(NetLab);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::training::LrSchedule;
+    use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {

@@ -5,29 +5,25 @@ use super::limits::OptimLimits;
 use super::{OptimLab, Problem, SLUG};
 use crate::limits::{check_float, check_range};
 use crate::link::{
-    decay_value, header, key_values, knob_of, knob_parts, note, parse_pair, read_common, read_knob,
-    Common, LinkId, UrlNote, FIRST,
+    decay_value, key_values, knob_of, knob_parts, note, parse_pair, read_common, read_knob, Common,
+    LinkId, Parts, UrlNote, FIRST,
 };
 use crate::training::{LrSchedule, OptimizerName, Run};
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId {
-    slug: SLUG,
-    versions: &[FIRST],
-};
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
 
 /// The fragment (without '#') for a spec; defaults are omitted.
 pub fn encode(spec: &OptimLab) -> String {
     let defaults = OptimLab::default();
-    let mut parts = header(&LINK);
-    if spec.problem != defaults.problem {
-        parts.push(format!("problem={}", spec.problem.slug()));
-    }
+    let mut parts = Parts::new(&LINK);
+    parts.differ(
+        spec.problem != defaults.problem,
+        format!("problem={}", spec.problem.slug()),
+    );
     let names: Vec<&str> = spec.runs.iter().map(|r| r.optimizer.slug()).collect();
     let default_names: Vec<&str> = defaults.runs.iter().map(|r| r.optimizer.slug()).collect();
-    if names != default_names {
-        parts.push(format!("opt={}", names.join(",")));
-    }
+    parts.differ(names != default_names, format!("opt={}", names.join(",")));
     for run in &spec.runs {
         let prefix = format!("{}.", run.optimizer.slug());
         parts.extend(knob_parts(&prefix, run, &Run::default_for(run.optimizer)));
@@ -35,22 +31,20 @@ pub fn encode(spec: &OptimLab) -> String {
     if let Some((x, y)) = spec.start {
         parts.push(format!("start={x},{y}"));
     }
-    if spec.schedule != LrSchedule::Constant {
-        parts.push(format!("decay={}", decay_value(&spec.schedule)));
-    }
-    if spec.points != defaults.points {
-        parts.push(format!("points={}", spec.points));
-    }
-    if spec.batch != defaults.batch {
-        parts.push(format!("batch={}", spec.batch));
-    }
-    if spec.seed != defaults.seed {
-        parts.push(format!("seed={}", spec.seed));
-    }
-    if let Some(at) = spec.at {
-        parts.push(format!("at={at}"));
-    }
-    parts.join("&")
+    parts.differ(
+        spec.schedule != LrSchedule::Constant,
+        format!("decay={}", decay_value(&spec.schedule)),
+    );
+    parts.differ(
+        spec.points != defaults.points,
+        format!("points={}", spec.points),
+    );
+    parts.differ(
+        spec.batch != defaults.batch,
+        format!("batch={}", spec.batch),
+    );
+    parts.differ(spec.seed != defaults.seed, format!("seed={}", spec.seed));
+    parts.finish(spec.at)
 }
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.

@@ -10,61 +10,47 @@
 use super::limits::RnnLimits;
 use super::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, LinkId, UrlNote,
-    FIRST,
+    decay_value, key_values, note, read_optimizer, read_other, read_pairs, whole_number, LinkId,
+    Parts, UrlNote, FIRST,
 };
-use crate::training::OptimizerName;
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId {
-    slug: SLUG,
-    versions: &[FIRST],
-};
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &RnnLab) -> String {
     let d = RnnLab::default();
-    let mut parts = header(&LINK);
-    let mut differ = |differs: bool, part: String| {
-        if differs {
-            parts.push(part);
-        }
-    };
-    differ(spec.task != d.task, format!("task={}", spec.task.slug()));
-    differ(spec.span != d.span, format!("span={}", spec.span));
-    differ(spec.cell != d.cell, format!("cell={}", spec.cell.slug()));
-    differ(spec.bidirectional, "bi=1".into());
-    differ(spec.hidden != d.hidden, format!("hidden={}", spec.hidden));
-    differ(spec.layers != d.layers, format!("layers={}", spec.layers));
-    differ(spec.batch != d.batch, format!("batch={}", spec.batch));
-    differ(
-        spec.run.optimizer != d.run.optimizer,
-        format!("opt={}", spec.run.optimizer.slug()),
+    let mut parts = Parts::new(&LINK);
+    parts.differ(spec.task != d.task, format!("task={}", spec.task.slug()));
+    parts.differ(spec.span != d.span, format!("span={}", spec.span));
+    parts.differ(spec.cell != d.cell, format!("cell={}", spec.cell.slug()));
+    parts.differ(spec.bidirectional, "bi=1".into());
+    parts.differ(spec.hidden != d.hidden, format!("hidden={}", spec.hidden));
+    parts.differ(spec.layers != d.layers, format!("layers={}", spec.layers));
+    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    parts.optimizer(
+        &spec.run,
+        d.run.optimizer,
+        &RnnLab::default_run(spec.run.optimizer),
     );
-    for part in knob_parts("", &spec.run, &RnnLab::default_run(spec.run.optimizer)) {
-        differ(true, part);
-    }
-    differ(
+    parts.differ(
         spec.schedule != d.schedule,
         format!("decay={}", decay_value(&spec.schedule)),
     );
-    differ(spec.clip != d.clip, format!("clip={}", spec.clip.slug()));
-    differ(
+    parts.differ(spec.clip != d.clip, format!("clip={}", spec.clip.slug()));
+    parts.differ(
         spec.clip_at != d.clip_at,
         format!("clipat={}", spec.clip_at),
     );
-    differ(
+    parts.differ(
         spec.truncate != d.truncate,
         format!("trunc={}", spec.truncate),
     );
-    differ(spec.gain != d.gain, format!("gain={}", spec.gain));
-    differ(spec.steps != d.steps, format!("steps={}", spec.steps));
-    differ(spec.compare, "cmp=1".into());
-    differ(spec.seed != d.seed, format!("seed={}", spec.seed));
-    if let Some(at) = spec.at {
-        differ(true, format!("at={at}"));
-    }
-    parts.join("&")
+    parts.differ(spec.gain != d.gain, format!("gain={}", spec.gain));
+    parts.differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    parts.differ(spec.compare, "cmp=1".into());
+    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    parts.finish(spec.at)
 }
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
@@ -131,16 +117,6 @@ fn try_set(
 
 /// The keys only this lab's link has.
 fn read_own(key: &str, value: &str, part: &str, spec: &mut RnnLab, notes: &mut Vec<UrlNote>) {
-    let whole = |notes: &mut Vec<UrlNote>| {
-        let n = value
-            .parse::<u64>()
-            .ok()
-            .map(|n| n.min(usize::MAX as u64) as usize);
-        if n.is_none() {
-            notes.push(note(part, "expected a whole number"));
-        }
-        n
-    };
     let number = |notes: &mut Vec<UrlNote>| {
         let n = value.parse::<f32>().ok();
         if n.is_none() {
@@ -170,16 +146,14 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut RnnLab, notes: &mut V
                 "not a clipping rule (none, norm, value); ignored",
             )),
         },
-        "opt" => match OptimizerName::from_slug(value).filter(|o| RNN_OPTIMIZERS.contains(o)) {
-            Some(o) => spec.run = RnnLab::default_run(o),
-            None => notes.push(note(
-                part,
-                format!(
-                    "not an optimizer of this lab; {} is used",
-                    spec.run.optimizer.slug()
-                ),
-            )),
-        },
+        "opt" => read_optimizer(
+            value,
+            part,
+            &RNN_OPTIMIZERS,
+            RnnLab::default_run,
+            &mut spec.run,
+            notes,
+        ),
         "bi" | "cmp" => match value {
             "1" | "true" => try_set(spec, part, notes, |s| match key {
                 "bi" => s.bidirectional = true,
@@ -189,7 +163,7 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut RnnLab, notes: &mut V
             _ => notes.push(note(part, "expected 1 or 0")),
         },
         "span" | "hidden" | "layers" | "batch" | "trunc" | "steps" => {
-            if let Some(n) = whole(notes) {
+            if let Some(n) = whole_number(value, part, notes) {
                 try_set(spec, part, notes, |s| match key {
                     "span" => s.span = n,
                     "hidden" => s.hidden = n,
@@ -217,7 +191,7 @@ crate::link::impl_link!(RnnLab);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::training::LrSchedule;
+    use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {

@@ -10,74 +10,60 @@
 use super::limits::TfmLimits;
 use super::{Architecture, NormPlacement, Positions, TfmLab, TfmTask, SLUG, TFM_OPTIMIZERS};
 use crate::link::{
-    decay_value, header, key_values, knob_parts, note, read_other, read_pairs, LinkId, UrlNote,
-    FIRST,
+    decay_value, key_values, note, read_optimizer, read_other, read_pairs, whole_number, LinkId,
+    Parts, UrlNote, FIRST,
 };
-use crate::training::OptimizerName;
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId {
-    slug: SLUG,
-    versions: &[FIRST],
-};
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &TfmLab) -> String {
     let d = TfmLab::default();
-    let mut parts = header(&LINK);
-    let mut differ = |differs: bool, part: String| {
-        if differs {
-            parts.push(part);
-        }
-    };
-    differ(spec.task != d.task, format!("task={}", spec.task.slug()));
+    let mut parts = Parts::new(&LINK);
+    parts.differ(spec.task != d.task, format!("task={}", spec.task.slug()));
     // A task read from a link starts from its own default length.
-    differ(
+    parts.differ(
         spec.length != spec.task.default_length(),
         format!("len={}", spec.length),
     );
-    differ(
+    parts.differ(
         spec.architecture != d.architecture,
         format!("arch={}", spec.architecture.slug()),
     );
-    differ(spec.layers != d.layers, format!("layers={}", spec.layers));
-    differ(spec.heads != d.heads, format!("heads={}", spec.heads));
-    differ(spec.width != d.width, format!("width={}", spec.width));
-    differ(spec.ff != d.ff, format!("ff={}", spec.ff));
-    differ(spec.norm != d.norm, format!("norm={}", spec.norm.slug()));
-    differ(!spec.residual, "res=0".into());
-    differ(!spec.scaled, "scale=0".into());
-    differ(
+    parts.differ(spec.layers != d.layers, format!("layers={}", spec.layers));
+    parts.differ(spec.heads != d.heads, format!("heads={}", spec.heads));
+    parts.differ(spec.width != d.width, format!("width={}", spec.width));
+    parts.differ(spec.ff != d.ff, format!("ff={}", spec.ff));
+    parts.differ(spec.norm != d.norm, format!("norm={}", spec.norm.slug()));
+    parts.differ(!spec.residual, "res=0".into());
+    parts.differ(!spec.scaled, "scale=0".into());
+    parts.differ(
         spec.positions != d.positions,
         format!("pos={}", spec.positions.slug()),
     );
-    differ(spec.batch != d.batch, format!("batch={}", spec.batch));
-    differ(
-        spec.run.optimizer != d.run.optimizer,
-        format!("opt={}", spec.run.optimizer.slug()),
+    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    parts.optimizer(
+        &spec.run,
+        d.run.optimizer,
+        &TfmLab::default_run(spec.run.optimizer),
     );
-    for part in knob_parts("", &spec.run, &TfmLab::default_run(spec.run.optimizer)) {
-        differ(true, part);
-    }
-    differ(
+    parts.differ(
         spec.schedule != d.schedule,
         format!("decay={}", decay_value(&spec.schedule)),
     );
-    differ(spec.warmup != d.warmup, format!("warm={}", spec.warmup));
-    differ(
+    parts.differ(spec.warmup != d.warmup, format!("warm={}", spec.warmup));
+    parts.differ(
         spec.clip != d.clip,
         format!(
             "clip={}",
             spec.clip.map_or("none".to_string(), |c| c.to_string())
         ),
     );
-    differ(spec.steps != d.steps, format!("steps={}", spec.steps));
-    differ(spec.contrast, "vs=1".into());
-    differ(spec.seed != d.seed, format!("seed={}", spec.seed));
-    if let Some(at) = spec.at {
-        differ(true, format!("at={at}"));
-    }
-    parts.join("&")
+    parts.differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    parts.differ(spec.contrast, "vs=1".into());
+    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    parts.finish(spec.at)
 }
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
@@ -138,16 +124,6 @@ fn with_task(spec: &mut TfmLab, task: TfmTask) {
 
 /// The keys only this lab's link has.
 fn read_own(key: &str, value: &str, part: &str, spec: &mut TfmLab, notes: &mut Vec<UrlNote>) {
-    let whole = |notes: &mut Vec<UrlNote>| {
-        let n = value
-            .parse::<u64>()
-            .ok()
-            .map(|n| n.min(usize::MAX as u64) as usize);
-        if n.is_none() {
-            notes.push(note(part, "expected a whole number"));
-        }
-        n
-    };
     let flag = |notes: &mut Vec<UrlNote>| match value {
         "1" | "true" => Some(true),
         "0" | "false" => Some(false),
@@ -176,16 +152,14 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut TfmLab, notes: &mut V
             Some(p) => spec.positions = p,
             None => unknown(notes, "a positional encoding", Positions::slugs()),
         },
-        "opt" => match OptimizerName::from_slug(value).filter(|o| TFM_OPTIMIZERS.contains(o)) {
-            Some(o) => spec.run = TfmLab::default_run(o),
-            None => notes.push(note(
-                part,
-                format!(
-                    "not an optimizer of this lab; {} is used",
-                    spec.run.optimizer.slug()
-                ),
-            )),
-        },
+        "opt" => read_optimizer(
+            value,
+            part,
+            &TFM_OPTIMIZERS,
+            TfmLab::default_run,
+            &mut spec.run,
+            notes,
+        ),
         "res" | "scale" | "vs" => {
             if let Some(on) = flag(notes) {
                 try_set(spec, part, notes, |s| match key {
@@ -201,7 +175,7 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut TfmLab, notes: &mut V
             Err(_) => notes.push(note(part, "expected a number or none")),
         },
         "len" | "layers" | "heads" | "width" | "ff" | "batch" | "warm" | "steps" => {
-            if let Some(n) = whole(notes) {
+            if let Some(n) = whole_number(value, part, notes) {
                 try_set(spec, part, notes, |s| match key {
                     "len" => s.length = n,
                     "layers" => s.layers = n,
@@ -227,7 +201,7 @@ crate::link::impl_link!(TfmLab);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::training::LrSchedule;
+    use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {
