@@ -114,61 +114,6 @@ impl CnnSession {
         self.log.progress(total, self.spec.batch, examples_per_second, None)
     }
 
-    /// The whole test split: loss, accuracy, confusion matrix, the most confident mistakes.
-    pub fn evaluate(&self) -> Evaluation {
-        let test: Vec<usize> = self.mnist.split(Split::Test).collect();
-        let mut confusion = vec![vec![0u32; CLASSES]; CLASSES];
-        let mut wrong: Vec<WrongDigit> = Vec::new();
-        let (mut loss_sum, mut correct) = (0.0f64, 0usize);
-        for chunk in test.chunks(self.eval_chunk()) {
-            let Ok((images, labels)) = self.mnist.batch(chunk) else {
-                continue;
-            };
-            let Ok(logits) = no_grad(|| self.model.logits(&images, false)) else {
-                continue;
-            };
-            if let Ok(l) = logits.cross_entropy(&labels, None).and_then(|l| l.item()) {
-                loss_sum += l as f64 * chunk.len() as f64;
-            }
-            let Ok(probs) = logits.softmax() else {
-                continue;
-            };
-            let probs = probs.to_vec();
-            for (row, (&index, &label)) in probs.chunks(CLASSES).zip(chunk.iter().zip(&labels)) {
-                let predicted = argmax(row);
-                confusion[label][predicted] += 1;
-                if predicted == label {
-                    correct += 1;
-                } else {
-                    wrong.push(WrongDigit {
-                        index: index - test[0],
-                        label,
-                        predicted,
-                        confidence: row[predicted],
-                        pixels: Vec::new(),
-                    });
-                }
-            }
-        }
-        wrong.sort_by(|a, b| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(a.index.cmp(&b.index))
-        });
-        wrong.truncate(WRONG_LISTED);
-        for w in &mut wrong {
-            w.pixels = self.test_pixels(w.index);
-        }
-        Evaluation {
-            step: self.log.step,
-            loss: (loss_sum / test.len().max(1) as f64) as f32,
-            accuracy: correct as f32 / test.len().max(1) as f32,
-            confusion,
-            wrong,
-            train_ms: self.log.train_ms,
-        }
-    }
-
     /// Test digit `index` (into the test split) as bytes.
     fn test_pixels(&self, index: usize) -> Vec<u8> {
         let start = self.mnist.split(Split::Test).start;
@@ -233,8 +178,59 @@ impl Trainable for CnnSession {
         training::descend(&mut self.optimizer, &self.params, &loss, point)
     }
 
+    /// The whole test split: loss, accuracy, confusion matrix, the most confident mistakes.
     fn evaluate(&self) -> Evaluation {
-        CnnSession::evaluate(self)
+        let test: Vec<usize> = self.mnist.split(Split::Test).collect();
+        let mut confusion = vec![vec![0u32; CLASSES]; CLASSES];
+        let mut wrong: Vec<WrongDigit> = Vec::new();
+        let (mut loss_sum, mut correct) = (0.0f64, 0usize);
+        for chunk in test.chunks(self.eval_chunk()) {
+            let Ok((images, labels)) = self.mnist.batch(chunk) else {
+                continue;
+            };
+            let Ok(logits) = no_grad(|| self.model.logits(&images, false)) else {
+                continue;
+            };
+            if let Ok(l) = logits.cross_entropy(&labels, None).and_then(|l| l.item()) {
+                loss_sum += l as f64 * chunk.len() as f64;
+            }
+            let Ok(probs) = logits.softmax() else {
+                continue;
+            };
+            let probs = probs.to_vec();
+            for (row, (&index, &label)) in probs.chunks(CLASSES).zip(chunk.iter().zip(&labels)) {
+                let predicted = argmax(row);
+                confusion[label][predicted] += 1;
+                if predicted == label {
+                    correct += 1;
+                } else {
+                    wrong.push(WrongDigit {
+                        index: index - test[0],
+                        label,
+                        predicted,
+                        confidence: row[predicted],
+                        pixels: Vec::new(),
+                    });
+                }
+            }
+        }
+        wrong.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(a.index.cmp(&b.index))
+        });
+        wrong.truncate(WRONG_LISTED);
+        for w in &mut wrong {
+            w.pixels = self.test_pixels(w.index);
+        }
+        Evaluation {
+            step: self.log.step,
+            loss: (loss_sum / test.len().max(1) as f64) as f32,
+            accuracy: correct as f32 / test.len().max(1) as f32,
+            confusion,
+            wrong,
+            train_ms: self.log.train_ms,
+        }
     }
 
     fn log(&mut self) -> &mut TrainingLog<Evaluation> {

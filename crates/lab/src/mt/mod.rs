@@ -114,43 +114,6 @@ impl Member {
             .greedy(&batch.sources, batch.size, MtLimits::max_output(first.source.len()))
             .unwrap_or_else(|_| vec![vec![]; pairs.len()])
     }
-
-    pub fn evaluate(&self) -> MtEvaluation {
-        let target = &self.task.target_vocab;
-        let (mut loss_sum, mut words) = (0.0f64, 0usize);
-        let (mut exact, mut count) = (0usize, 0usize);
-        let mut all: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
-        let mut bleu_by_length = Vec::new();
-        for group in &self.test {
-            let refs: Vec<&Pair> = group.iter().collect();
-            let batch = Batch::of(&refs);
-            let loss = no_grad(|| {
-                self.model
-                    .logits(&batch.sources, &batch.targets, batch.size)?
-                    .cross_entropy(&batch.targets, None)?
-                    .item()
-            });
-            loss_sum += loss.map_or(f64::NAN, |l| l as f64) * batch.targets.len() as f64;
-            words += batch.targets.len();
-            let written = self.translate_all(group);
-            let pairs: Vec<(Vec<&str>, Vec<&str>)> = written
-                .iter()
-                .zip(group)
-                .map(|(w, p)| (target.written(w), target.decode(&p.target)))
-                .collect();
-            exact += written.iter().zip(group).filter(|(w, p)| **w == p.target).count();
-            count += group.len();
-            bleu_by_length.push(corpus_bleu_of(&pairs));
-            all.extend(pairs);
-        }
-        MtEvaluation {
-            step: self.log.step,
-            loss: (loss_sum / words.max(1) as f64) as f32,
-            bleu: corpus_bleu_of(&all),
-            bleu_by_length,
-            exact: exact as f32 / count.max(1) as f32,
-        }
-    }
 }
 
 /// Corpus BLEU-4 of (candidate, reference) word lists.
@@ -197,7 +160,40 @@ impl Trainable for Member {
     }
 
     fn evaluate(&self) -> MtEvaluation {
-        Member::evaluate(self)
+        let target = &self.task.target_vocab;
+        let (mut loss_sum, mut words) = (0.0f64, 0usize);
+        let (mut exact, mut count) = (0usize, 0usize);
+        let mut all: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+        let mut bleu_by_length = Vec::new();
+        for group in &self.test {
+            let refs: Vec<&Pair> = group.iter().collect();
+            let batch = Batch::of(&refs);
+            let loss = no_grad(|| {
+                self.model
+                    .logits(&batch.sources, &batch.targets, batch.size)?
+                    .cross_entropy(&batch.targets, None)?
+                    .item()
+            });
+            loss_sum += loss.map_or(f64::NAN, |l| l as f64) * batch.targets.len() as f64;
+            words += batch.targets.len();
+            let written = self.translate_all(group);
+            let pairs: Vec<(Vec<&str>, Vec<&str>)> = written
+                .iter()
+                .zip(group)
+                .map(|(w, p)| (target.written(w), target.decode(&p.target)))
+                .collect();
+            exact += written.iter().zip(group).filter(|(w, p)| **w == p.target).count();
+            count += group.len();
+            bleu_by_length.push(corpus_bleu_of(&pairs));
+            all.extend(pairs);
+        }
+        MtEvaluation {
+            step: self.log.step,
+            loss: (loss_sum / words.max(1) as f64) as f32,
+            bleu: corpus_bleu_of(&all),
+            bleu_by_length,
+            exact: exact as f32 / count.max(1) as f32,
+        }
     }
 
     fn log(&mut self) -> &mut TrainingLog<MtEvaluation> {

@@ -375,17 +375,6 @@ impl NetSession {
         .unwrap_or(f32::NAN)
     }
 
-    pub fn evaluate(&self) -> Epoch {
-        Epoch {
-            loss: EpochLoss {
-                epoch: self.epoch(),
-                train: self.set_loss(&self.train_inputs, &self.train_targets),
-                test: self.set_loss(&self.test_inputs, &self.test_targets),
-            },
-            histograms: self.histograms(),
-        }
-    }
-
     /// Trains `epochs` more epochs (fewer at the end of the run or when the loss stops being
     /// a number).
     /// Trains `epochs` more epochs (fewer at the end of the run or when the loss stops being
@@ -523,7 +512,14 @@ impl Trainable for NetSession {
     }
 
     fn evaluate(&self) -> Epoch {
-        NetSession::evaluate(self)
+        Epoch {
+            loss: EpochLoss {
+                epoch: self.epoch(),
+                train: self.set_loss(&self.train_inputs, &self.train_targets),
+                test: self.set_loss(&self.test_inputs, &self.test_targets),
+            },
+            histograms: self.histograms(),
+        }
     }
 
     fn log(&mut self) -> &mut TrainingLog<Epoch> {

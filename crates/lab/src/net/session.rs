@@ -4,6 +4,7 @@
 
 use super::{NetSession, NetSessionError};
 use crate::session::{Answer, Context, Session, StartError};
+use crate::training::Trainable;
 use contract::limits::check_range;
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{NetProtocol, NetReply, NetRequest};

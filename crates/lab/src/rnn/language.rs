@@ -182,6 +182,7 @@ impl RnnSession {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::training::Trainable;
     use contract::limits::{Bound, Number, Violation};
     use contract::rnn::RnnLab;
 

@@ -305,28 +305,6 @@ impl RnnSession {
             Ok(self.model.pass(xs)?.logits)
         }
     }
-
-    /// The held-out set's mean loss and accuracy (per character for the language model), and
-    /// the gradients through time.
-    pub fn evaluate(&self) -> RnnEvaluation {
-        let answers = self.targets(&self.test);
-        let (loss, accuracy) = no_grad(|| {
-            let logits = self.logits(&self.test_inputs)?;
-            let loss = logits.cross_entropy(&answers, None)?.item()?;
-            let predicted = logits.argmax(1)?;
-            let right = predicted.iter().zip(&answers).filter(|(p, a)| p == a).count();
-            Ok::<_, tensor::ShapeError>((loss, right as f32 / answers.len().max(1) as f32))
-        })
-        .unwrap_or((f32::NAN, 0.0));
-        let (through_time, jacobian) = self.gradients_through_time().unwrap_or_default();
-        RnnEvaluation {
-            step: self.log.step,
-            loss,
-            accuracy,
-            through_time,
-            jacobian,
-        }
-    }
 }
 
 impl Trainable for RnnSession {
@@ -374,8 +352,26 @@ impl Trainable for RnnSession {
         })
     }
 
+    /// The held-out set's mean loss and accuracy (per character for the language model), and
+    /// the gradients through time.
     fn evaluate(&self) -> RnnEvaluation {
-        RnnSession::evaluate(self)
+        let answers = self.targets(&self.test);
+        let (loss, accuracy) = no_grad(|| {
+            let logits = self.logits(&self.test_inputs)?;
+            let loss = logits.cross_entropy(&answers, None)?.item()?;
+            let predicted = logits.argmax(1)?;
+            let right = predicted.iter().zip(&answers).filter(|(p, a)| p == a).count();
+            Ok::<_, tensor::ShapeError>((loss, right as f32 / answers.len().max(1) as f32))
+        })
+        .unwrap_or((f32::NAN, 0.0));
+        let (through_time, jacobian) = self.gradients_through_time().unwrap_or_default();
+        RnnEvaluation {
+            step: self.log.step,
+            loss,
+            accuracy,
+            through_time,
+            jacobian,
+        }
     }
 
     fn log(&mut self) -> &mut TrainingLog<RnnEvaluation> {

@@ -170,37 +170,6 @@ impl TfmSession {
         })
     }
 
-    /// The held-out set, the attention's saturation and the gradients reaching W_q and W_k.
-    pub fn evaluate(&self) -> TfmEvaluation {
-        let (tokens, targets) = self.teacher_forced(&self.test);
-        let (loss, token_accuracy) = no_grad(|| {
-            let logits = self.model.logits(&tokens, self.test.len())?;
-            let (loss, right, scored) = Self::score(&logits, &targets)?;
-            Ok::<_, tensor::ShapeError>((loss.item()?, right as f32 / scored.max(1) as f32))
-        })
-        .unwrap_or((f32::NAN, 0.0));
-        let exact = (self.spec.task != TfmTask::Language).then(|| {
-            self.write_answers(&self.test).map_or(0.0, |written| {
-                let right = written
-                    .iter()
-                    .zip(&self.test)
-                    .filter(|(w, e)| **w == e.answer)
-                    .count();
-                right as f32 / self.test.len().max(1) as f32
-            })
-        });
-        let (entropy, grad_query, grad_key) = self.saturation().unwrap_or((f32::NAN, f32::NAN, f32::NAN));
-        TfmEvaluation {
-            step: self.log.step,
-            loss,
-            token_accuracy,
-            exact,
-            entropy,
-            grad_query,
-            grad_key,
-        }
-    }
-
     /// On the probe sequences: the mean normalised entropy of every attention row that sees
     /// more than one key, and ‖∂L/∂W_q‖, ‖∂L/∂W_k‖ over all layers.
     fn saturation(&self) -> tensor::Result<(f32, f32, f32)> {
@@ -306,8 +275,35 @@ impl Trainable for TfmSession {
         training::descend(&mut self.optimizer, &self.params, &loss, point)
     }
 
+    /// The held-out set, the attention's saturation and the gradients reaching W_q and W_k.
     fn evaluate(&self) -> TfmEvaluation {
-        TfmSession::evaluate(self)
+        let (tokens, targets) = self.teacher_forced(&self.test);
+        let (loss, token_accuracy) = no_grad(|| {
+            let logits = self.model.logits(&tokens, self.test.len())?;
+            let (loss, right, scored) = Self::score(&logits, &targets)?;
+            Ok::<_, tensor::ShapeError>((loss.item()?, right as f32 / scored.max(1) as f32))
+        })
+        .unwrap_or((f32::NAN, 0.0));
+        let exact = (self.spec.task != TfmTask::Language).then(|| {
+            self.write_answers(&self.test).map_or(0.0, |written| {
+                let right = written
+                    .iter()
+                    .zip(&self.test)
+                    .filter(|(w, e)| **w == e.answer)
+                    .count();
+                right as f32 / self.test.len().max(1) as f32
+            })
+        });
+        let (entropy, grad_query, grad_key) = self.saturation().unwrap_or((f32::NAN, f32::NAN, f32::NAN));
+        TfmEvaluation {
+            step: self.log.step,
+            loss,
+            token_accuracy,
+            exact,
+            entropy,
+            grad_query,
+            grad_key,
+        }
     }
 
     fn log(&mut self) -> &mut TrainingLog<TfmEvaluation> {
