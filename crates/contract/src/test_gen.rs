@@ -23,3 +23,24 @@ impl Gen {
         lo + (hi - lo) * (self.next() as f64 / (1u64 << 53) as f64) as f32
     }
 }
+
+/// 2,000 specs from `random_spec`: each within its limits (`check`), and each one's link reads
+/// back as the same spec with nothing to say.
+pub fn assert_links_round_trip<S, E>(
+    seed: u64,
+    random_spec: fn(&mut Gen) -> S,
+    check: fn(&S) -> Result<(), E>,
+) where
+    S: crate::link::Link + std::fmt::Debug + PartialEq,
+    E: std::fmt::Debug + PartialEq,
+{
+    let mut g = Gen(seed);
+    for _ in 0..2000 {
+        let spec = random_spec(&mut g);
+        assert_eq!(check(&spec), Ok(()), "{spec:?}");
+        let url = spec.encode();
+        let (back, notes) = S::decode(&url);
+        assert_eq!(notes, vec![], "{url}");
+        assert_eq!(back, spec, "{url}");
+    }
+}

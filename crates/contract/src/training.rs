@@ -30,6 +30,17 @@ impl OptimizerName {
         OptimizerName::Adam,
     ];
 
+    /// The rules a lab that draws its own mini-batches offers: all but GD and mini-batch
+    /// (which are SGD's update at other batch sizes, there set by the batch size).
+    pub const PER_BATCH: [OptimizerName; 6] = [
+        OptimizerName::Sgd,
+        OptimizerName::Momentum,
+        OptimizerName::Nesterov,
+        OptimizerName::Adagrad,
+        OptimizerName::Rmsprop,
+        OptimizerName::Adam,
+    ];
+
     pub fn slug(&self) -> &'static str {
         match self {
             OptimizerName::Gd => "gd",

@@ -298,7 +298,7 @@ mod tests {
     use crate::cnn::{CnnError, Preset};
     use crate::training::LrSchedule;
 
-    use crate::test_gen::Gen;
+    use crate::test_gen::{assert_links_round_trip, Gen};
 
     fn random_layer(g: &mut Gen) -> LayerSpec {
         match g.index(6) {
@@ -358,15 +358,7 @@ mod tests {
 
     #[test]
     fn decode_encode_round_trips_for_generated_specs() {
-        let mut g = Gen(7);
-        for _ in 0..2000 {
-            let spec = random_spec(&mut g);
-            assert_eq!(spec.check(), Ok(()), "{spec:?}");
-            let url = encode(&spec);
-            let (back, notes) = decode(&url);
-            assert_eq!(notes, vec![], "{url}");
-            assert_eq!(back, spec, "{url}");
-        }
+        assert_links_round_trip(7, random_spec, CnnLab::check);
     }
 
     #[test]

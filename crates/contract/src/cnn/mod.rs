@@ -108,14 +108,7 @@ impl Preset {
 }
 
 /// The optimizers offered for training a CNN (full-batch GD is not: an epoch is one step).
-pub const CNN_OPTIMIZERS: [OptimizerName; 6] = [
-    OptimizerName::Sgd,
-    OptimizerName::Momentum,
-    OptimizerName::Nesterov,
-    OptimizerName::Adagrad,
-    OptimizerName::Rmsprop,
-    OptimizerName::Adam,
-];
+pub const CNN_OPTIMIZERS: [OptimizerName; 6] = OptimizerName::PER_BATCH;
 
 /// The CNN lab's whole experiment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -269,14 +269,7 @@ impl WeightEdit {
 
 /// The optimizers this lab offers (GD and SGD are the mini-batch rule at other batch sizes:
 /// the batch slider sets that here).
-pub const NET_OPTIMIZERS: [OptimizerName; 6] = [
-    OptimizerName::Sgd,
-    OptimizerName::Momentum,
-    OptimizerName::Nesterov,
-    OptimizerName::Adagrad,
-    OptimizerName::Rmsprop,
-    OptimizerName::Adam,
-];
+pub const NET_OPTIMIZERS: [OptimizerName; 6] = OptimizerName::PER_BATCH;
 
 /// The Network lab's whole experiment. Training settings restart the run when they change;
 /// the view settings (`show_test`, `discretize`, `contrast`) do not.

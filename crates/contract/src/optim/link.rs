@@ -165,7 +165,7 @@ mod tests {
     use super::*;
 
     use crate::limits::TrainingLimits;
-    use crate::test_gen::Gen;
+    use crate::test_gen::{assert_links_round_trip, Gen};
 
     fn random_spec(g: &mut Gen) -> OptimLab {
         let mut names = OptimizerName::ALL.to_vec();
@@ -225,15 +225,7 @@ mod tests {
 
     #[test]
     fn decode_encode_round_trips_for_generated_specs() {
-        let mut g = Gen(42);
-        for _ in 0..2000 {
-            let spec = random_spec(&mut g);
-            assert_eq!(spec.check(), Ok(()), "{spec:?}");
-            let url = encode(&spec);
-            let (back, notes) = decode(&url);
-            assert_eq!(notes, vec![], "{url}");
-            assert_eq!(back, spec, "{url}");
-        }
+        assert_links_round_trip(42, random_spec, OptimLab::check);
     }
 
     #[test]
