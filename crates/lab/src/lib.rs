@@ -3,6 +3,7 @@
 //! never knows about the UI. [`session`] is the one interface the engine holds them by, and
 //! [`training`] the machinery every lab's training shares.
 
+mod sample;
 pub mod session;
 pub mod step_error;
 pub mod training;

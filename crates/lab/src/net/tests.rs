@@ -5,13 +5,10 @@
 
 use super::*;
 use crate::session::{Answer, Assets, Context, Session};
+use crate::training::stopped_clock;
 use contract::limits::{Bound, Number, Violation};
 use contract::net::protocol::{NetReply, NetRequest};
 use contract::training::OptimizerName;
-
-fn clock() -> f64 {
-    0.0
-}
 
 /// A reply through the real codec, as the page reads it: its size in bytes and what arrives.
 fn read_back(reply: &NetReply) -> (usize, NetReply) {
@@ -26,7 +23,7 @@ fn read_back(reply: &NetReply) -> (usize, NetReply) {
 
 fn trained(spec: &NetLab, epochs: usize) -> NetSession {
     let mut session = NetSession::new(spec).expect("a valid spec");
-    session.train_epochs(epochs, &clock);
+    session.train_epochs(epochs, &stopped_clock);
     session
 }
 
@@ -144,7 +141,7 @@ fn the_largest_replies_stay_within_the_byte_budget() {
     };
     let assets = Assets::default();
     let cx = Context {
-        now_ms: &clock,
+        now_ms: &stopped_clock,
         assets: &assets,
     };
     let (mut session, started) = NetSession::start(spec, &cx).expect("starts");
@@ -194,7 +191,7 @@ fn slices_and_thread_counts_never_change_a_number() {
     let mut whole = trained(&spec, 6);
     let mut sliced = NetSession::new(&spec).expect("valid");
     for _ in 0..3 {
-        sliced.train_epochs(2, &clock);
+        sliced.train_epochs(2, &stopped_clock);
     }
     let one_thread = tensor::parallel::sequential(|| trained(&spec, 6));
     assert_eq!(whole.evaluate(), one_thread.evaluate());
@@ -337,7 +334,7 @@ fn a_weight_set_by_hand_is_replayed_by_the_link_at_the_same_point() {
     let spec = NetLab::default();
     let assets = Assets::default();
     let cx = Context {
-        now_ms: &clock,
+        now_ms: &stopped_clock,
         assets: &assets,
     };
     // Live: train 3 epochs, set a weight, train 2 more.
@@ -368,7 +365,7 @@ fn the_contrast_run_is_the_same_network_with_batch_norm_the_other_way() {
     let spec = NetLab { batch_norm: true, ..NetLab::default() };
     let assets = Assets::default();
     let cx = Context {
-        now_ms: &clock,
+        now_ms: &stopped_clock,
         assets: &assets,
     };
     let (mut live, _) = NetSession::start(spec.clone(), &cx).expect("starts");

@@ -6,6 +6,7 @@
 //! time through every layer's cell: log P(sentence) = Σ_t log P(c_t | c_<t).
 
 use super::{RnnSession, RnnSessionError};
+use crate::sample::draw;
 use contract::limits::{check_float, check_range};
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{Completion, SampledText, SentenceScore, WordScore};
@@ -120,14 +121,7 @@ impl RnnSession {
                 // softmax(logits / T), then one draw.
                 let scaled: Vec<f32> = logits.data().iter().map(|v| v / temperature).collect();
                 let probs: Vec<f64> = log_softmax(&scaled).iter().map(|l| (*l as f64).exp()).collect();
-                let mut u = rng.next_f32() as f64;
-                let next = probs
-                    .iter()
-                    .position(|&p| {
-                        u -= p;
-                        u < 0.0
-                    })
-                    .unwrap_or(vocab - 1);
+                let next = draw(&probs, rng.next_f32() as f64).unwrap_or(vocab - 1);
                 drawn.push(next);
                 logits = self.model.advance(&Tensor::one_hot(&[next], vocab)?, &mut states)?;
             }

@@ -2,6 +2,7 @@
 //! temperature, each from softmax(logits / T) of the last window the model can read.
 
 use super::{TfmSession, TfmSessionError};
+use crate::sample::draw;
 use contract::limits::{check_float, check_range};
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::TfmTask;
@@ -48,14 +49,8 @@ impl TfmSession {
                 .iter()
                 .map(|&v| (((v - top) / temperature) as f64).exp())
                 .collect();
-            let mut u = rng.next_f32() as f64 * weights.iter().sum::<f64>();
-            let next = weights
-                .iter()
-                .position(|&w| {
-                    u -= w;
-                    u < 0.0
-                })
-                .unwrap_or(vocab - 1);
+            let u = rng.next_f32() as f64 * weights.iter().sum::<f64>();
+            let next = draw(&weights, u).unwrap_or(vocab - 1);
             drawn.push(next);
             ids.push(next);
         }

@@ -6,18 +6,15 @@
 
 use super::*;
 use crate::session::{Answer, Assets, Context, Session};
+use crate::training::stopped_clock;
 use contract::limits::Violation;
 use contract::tfm::protocol::{StageKind, TfmProtocol, TfmReply, TfmRequest};
 use contract::tfm::{NormPlacement, Positions};
 use contract::FromEngine;
 
-fn clock() -> f64 {
-    0.0
-}
-
 fn trained(spec: &TfmLab, steps: usize) -> TfmSession {
     let mut session = TfmSession::new(spec).expect("a valid spec");
-    session.train_until(f64::INFINITY, &clock, Some(steps));
+    session.train_until(f64::INFINITY, &stopped_clock, Some(steps));
     session
 }
 
@@ -116,7 +113,7 @@ fn the_walkthrough_ends_where_the_attention_sublayer_does() {
 fn slices_contrast_and_replies_keep_their_promises() {
     let assets = Assets::default();
     let cx = Context {
-        now_ms: &clock,
+        now_ms: &stopped_clock,
         assets: &assets,
     };
     let spec = TfmLab {
