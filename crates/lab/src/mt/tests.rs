@@ -1,17 +1,13 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use super::*;
+use crate::training::stopped_clock;
 use contract::mt::protocol::{AttentionKind, MtProtocol, MtReply};
 use contract::FromEngine;
 
-fn clock() -> impl Fn() -> f64 {
-    let start = std::time::Instant::now();
-    move || start.elapsed().as_secs_f64() * 1000.0
-}
-
 fn trained(spec: &MtLab, steps: usize) -> MtSession {
     let mut session = MtSession::new(spec).unwrap();
-    session.train_until(f64::INFINITY, &clock(), Some(steps));
+    session.train_until(f64::INFINITY, &stopped_clock, Some(steps));
     assert_eq!(session.step(), steps);
     session
 }
@@ -42,7 +38,10 @@ fn attention_beats_the_fixed_context_on_long_held_out_sentences() {
         attention.bleu_by_length
     );
     assert!(long(&attention) >= 0.9, "{attention:?}");
-    assert!(long(&attention) - long(&fixed) >= 0.4, "{fixed:?} vs {attention:?}");
+    assert!(
+        long(&attention) - long(&fixed) >= 0.4,
+        "{fixed:?} vs {attention:?}"
+    );
     // The fixed context does better on short sentences than on long ones.
     assert!(fixed.bleu_by_length[0] > long(&fixed) + 0.3, "{fixed:?}");
 }
@@ -56,10 +55,18 @@ fn beam_width_one_is_greedy_and_every_attention_row_sums_to_one() {
         for (m, wide) in one.models.iter().zip(&four.models) {
             assert_eq!(m.beam[0], m.greedy, "{:?}", m.model);
             assert!(wide.beam.len() <= 4);
-            assert!(wide.beam[0].log_prob >= m.greedy.log_prob - 1e-4, "{:?}", m.model);
+            assert!(
+                wide.beam[0].log_prob >= m.greedy.log_prob - 1e-4,
+                "{:?}",
+                m.model
+            );
             // The batched greedy of the evaluations writes what decode::greedy writes.
             let pair = &session.test[example];
-            let batched = session.members.iter().find(|x| x.kind == m.model).unwrap()
+            let batched = session
+                .members
+                .iter()
+                .find(|x| x.kind == m.model)
+                .unwrap()
                 .translate_all(std::slice::from_ref(pair));
             let words = session.target_vocab().written(&batched[0]);
             assert_eq!(words, m.greedy.words, "{:?}", m.model);
@@ -69,7 +76,10 @@ fn beam_width_one_is_greedy_and_every_attention_row_sums_to_one() {
             .iter()
             .map(|m| (m.model, m.attention.iter().map(|a| a.kind).collect()))
             .collect();
-        assert!(kinds[0].1.is_empty(), "the fixed context attends to nothing");
+        assert!(
+            kinds[0].1.is_empty(),
+            "the fixed context attends to nothing"
+        );
         assert_eq!(kinds[1].1, [AttentionKind::Additive]);
         assert_eq!(kinds[2].1.len(), 3 * spec_heads() * MtLab::default().layers);
         for m in &one.models {
@@ -77,12 +87,20 @@ fn beam_width_one_is_greedy_and_every_attention_row_sums_to_one() {
                 let (rows, cols) = (map.rows.len(), map.columns.len());
                 assert_eq!(map.weights.bytes.len(), rows * cols);
                 for r in 0..rows {
-                    let row: Vec<f32> = (0..cols).map(|c| map.weights.value(r * cols + c)).collect();
+                    let row: Vec<f32> =
+                        (0..cols).map(|c| map.weights.value(r * cols + c)).collect();
                     let sum: f32 = row.iter().sum();
                     // Quantised to 1/255 of the range per cell.
-                    assert!((sum - 1.0).abs() < cols as f32 * 0.5 / 255.0 + 1e-3, "{:?} row {r}: {sum}", map.kind);
+                    assert!(
+                        (sum - 1.0).abs() < cols as f32 * 0.5 / 255.0 + 1e-3,
+                        "{:?} row {r}: {sum}",
+                        map.kind
+                    );
                     if map.causal {
-                        assert!(row[r + 1..].iter().all(|&w| w.abs() < 1e-6), "the mask hides the future");
+                        assert!(
+                            row[r + 1..].iter().all(|&w| w.abs() < 1e-6),
+                            "the mask hides the future"
+                        );
                     }
                 }
             }
@@ -100,10 +118,11 @@ fn batched_greedy_equals_one_sentence_at_a_time() {
             let batched = member.translate_all(group);
             for (pair, written) in group.iter().zip(&batched) {
                 let max_len = MtLimits::max_output(pair.source.len());
-                let alone = nn::decode::greedy(max_len, data::translation::EOS, |p: &[Vec<usize>]| {
-                    member.model.next_log_probs(&pair.source, p)
-                })
-                .unwrap();
+                let alone =
+                    nn::decode::greedy(max_len, data::translation::EOS, |p: &[Vec<usize>]| {
+                        member.model.next_log_probs(&pair.source, p)
+                    })
+                    .unwrap();
                 assert_eq!(*written, alone.tokens, "{:?}", member.kind);
             }
         }
@@ -117,7 +136,9 @@ fn spec_heads() -> usize {
 #[test]
 fn a_typed_sentence_is_translated_and_an_unknown_word_is_named() {
     let session = trained(&MtLab::default(), 5);
-    let view = session.translate(Some("The cat eats a mouse."), 0, 3).unwrap();
+    let view = session
+        .translate(Some("The cat eats a mouse."), 0, 3)
+        .unwrap();
     assert_eq!(view.source.join(" "), "the cat eats a mouse </s>");
     assert_eq!(view.reference.unwrap().join(" "), "billi chuha khati hai");
     assert_eq!(view.models.len(), 3);
@@ -128,11 +149,23 @@ fn a_typed_sentence_is_translated_and_an_unknown_word_is_named() {
     let (words, known) = unknown("the cat eats a pizza");
     assert_eq!(words, ["pizza"]);
     assert_eq!(known[..3], ["the", "a", "small"]);
-    assert_eq!(unknown("a dog eats the pizza with ketchup").0, ["pizza", "ketchup"]);
-    assert_eq!(session.translate(Some("  ...  "), 0, 3).unwrap_err(), MtSessionError::NoWords);
-    assert_eq!(session.translate(None, 0, 9).unwrap_err(), MtSessionError::Beam(9));
+    assert_eq!(
+        unknown("a dog eats the pizza with ketchup").0,
+        ["pizza", "ketchup"]
+    );
+    assert_eq!(
+        session.translate(Some("  ...  "), 0, 3).unwrap_err(),
+        MtSessionError::NoWords
+    );
+    assert_eq!(
+        session.translate(None, 0, 9).unwrap_err(),
+        MtSessionError::Beam(9)
+    );
     let long = "the cat eats a mouse ".repeat(5);
-    assert_eq!(session.translate(Some(&long), 0, 3).unwrap_err(), MtSessionError::TooManyWords(25));
+    assert_eq!(
+        session.translate(Some(&long), 0, 3).unwrap_err(),
+        MtSessionError::TooManyWords(25)
+    );
     // Not the grammar's sentence: translated all the same, with no reference to score.
     let view = session.translate(Some("cat cat cat"), 0, 2).unwrap();
     assert_eq!(view.reference, None);
@@ -147,10 +180,10 @@ fn the_numbers_do_not_depend_on_how_training_is_sliced() {
         ..MtLab::default()
     };
     let mut whole = MtSession::new(&spec).unwrap();
-    whole.train_until(f64::INFINITY, &clock(), None);
+    whole.train_until(f64::INFINITY, &stopped_clock, None);
     let mut sliced = MtSession::new(&spec).unwrap();
     while sliced.step() < 60 {
-        sliced.train_until(0.0, &clock(), None);
+        sliced.train_until(0.0, &stopped_clock, None);
     }
     let (a, b) = (whole.progress(None), sliced.progress(None));
     for (x, y) in a.models.iter().zip(&b.models) {
@@ -180,7 +213,8 @@ fn the_largest_models_replies_stay_within_the_byte_budget() {
         ..MtLab::default()
     };
     let mut session = trained(&spec, 2);
-    let sentence = "the small big old cat with the red black happy dog eats a small old happy mouse";
+    let sentence =
+        "the small big old cat with the red black happy dog eats a small old happy mouse";
     let replies = [
         MtReply::Trained {
             news: session.progress(None),
@@ -189,7 +223,8 @@ fn the_largest_models_replies_stay_within_the_byte_budget() {
             translation: session.translate(Some(sentence), 0, 8).unwrap(),
         },
         MtReply::Bleu {
-            breakdown: translate::explain_bleu(&"a b c d ".repeat(10), &"a b c d ".repeat(10)).unwrap(),
+            breakdown: translate::explain_bleu(&"a b c d ".repeat(10), &"a b c d ".repeat(10))
+                .unwrap(),
         },
     ];
     for reply in replies {
@@ -203,11 +238,17 @@ fn the_largest_models_replies_stay_within_the_byte_budget() {
     }
     assert_eq!(
         translate::explain_bleu(&"a ".repeat(41), "a").unwrap_err(),
-        MtSessionError::TooManyBleuWords { what: "candidate", words: 41 }
+        MtSessionError::TooManyBleuWords {
+            what: "candidate",
+            words: 41
+        }
     );
     assert_eq!(
         translate::explain_bleu("a", &"x".repeat(201)).unwrap_err(),
-        MtSessionError::TooManyChars { what: "reference", chars: 201 }
+        MtSessionError::TooManyChars {
+            what: "reference",
+            chars: 201
+        }
     );
 }
 
@@ -221,7 +262,13 @@ fn bleu_explained_shows_the_notes_numbers() {
     assert_eq!(b.score, 0.0);
     let b = translate::explain_bleu("the the the ball", "the ball is blue").unwrap();
     assert_eq!(b.orders[0].grams[0].gram, "the");
-    assert_eq!((b.orders[0].grams[0].in_candidate, b.orders[0].grams[0].credited), (3, 1));
+    assert_eq!(
+        (
+            b.orders[0].grams[0].in_candidate,
+            b.orders[0].grams[0].credited
+        ),
+        (3, 1)
+    );
     assert_eq!(b.orders[0].precision, 0.5);
 }
 
