@@ -12,9 +12,10 @@ use crate::format::thousands as count;
 /// An edit of the layer list (the builder's buttons and fields all make one).
 type LayersEdit = Box<dyn FnOnce(&mut Vec<LayerSpec>)>;
 
-/// The fields of one layer a student can edit: (label, value, min, max).
-fn fields(layer: &LayerSpec) -> Vec<(&'static str, usize, usize, usize)> {
-    match *layer {
+/// The fields of one layer a student can edit: (label, the value itself, min, max). Reading
+/// and setting go through this one list, so a field shown is a field that can be set.
+fn knobs(layer: &mut LayerSpec) -> Vec<(&'static str, &mut usize, usize, usize)> {
+    match layer {
         LayerSpec::Conv {
             channels,
             kernel,
@@ -41,31 +42,18 @@ fn fields(layer: &LayerSpec) -> Vec<(&'static str, usize, usize, usize)> {
     }
 }
 
+/// The fields of one layer as shown: (label, value, min, max).
+fn fields(layer: &LayerSpec) -> Vec<(&'static str, usize, usize, usize)> {
+    let mut layer = *layer;
+    knobs(&mut layer)
+        .into_iter()
+        .map(|(label, value, lo, hi)| (label, *value, lo, hi))
+        .collect()
+}
+
 fn set_field(layer: &mut LayerSpec, field: &str, value: usize) {
-    match layer {
-        LayerSpec::Conv {
-            channels,
-            kernel,
-            stride,
-            padding,
-            dilation,
-        } => match field {
-            "channels" => *channels = value,
-            "kernel" => *kernel = value,
-            "stride" => *stride = value,
-            "padding" => *padding = value,
-            _ => *dilation = value,
-        },
-        LayerSpec::Pool { size, stride, .. } => match field {
-            "size" => *size = value,
-            _ => *stride = value,
-        },
-        LayerSpec::Residual { channels, stride } => match field {
-            "channels" => *channels = value,
-            _ => *stride = value,
-        },
-        LayerSpec::Dense { units } => *units = value,
-        LayerSpec::BatchNorm | LayerSpec::Relu => {}
+    if let Some((_, knob, _, _)) = knobs(layer).into_iter().find(|(label, ..)| *label == field) {
+        *knob = value;
     }
 }
 

@@ -2,36 +2,25 @@
 //! most a few hundred points) next to the test split's evaluations, on the shared line chart.
 
 use super::state::CnnSession;
-use crate::widgets::line_chart::{decimate, Frame, LineChart, Series, YAxis};
+use crate::widgets::line_chart::{Frame, LineChart, Series, YAxis};
 use contract::cnn::view::Evaluation;
 use contract::training::TrainPoint;
 use crate::widgets::palette;
 use leptos::prelude::*;
-
-/// Training points drawn at most (buckets averaged).
-const MAX_POINTS: usize = 300;
 
 /// Loss and accuracy of the training batches (averaged) and of the test split, against
 /// epochs: (loss series, accuracy series, the loss axis' top).
 fn series(s: &CnnSession) -> (Vec<Series>, Vec<Series>, f64) {
     let per_epoch = s.spec.steps_per_epoch().max(1) as f64;
     let at = |step: usize| step as f64 / per_epoch;
+    let history = &s.lab.history;
     let train = |value: fn(&TrainPoint) -> f32| {
-        let points: Vec<(f64, f64)> = s.lab.history.train.iter().map(|p| (at(p.step), value(p) as f64)).collect();
-        Series {
-            label: "training batches".into(),
-            colour: palette::TRAIN,
-            points: decimate(&points, MAX_POINTS),
-            width: 1.5,
-            dots: false,
-        }
+        let points = history.train.iter().map(|p| (at(p.step), value(p) as f64));
+        Series::per_batch("training batches", palette::TRAIN, points)
     };
-    let test = |value: fn(&Evaluation) -> f32| Series {
-        label: "test digits".into(),
-        colour: palette::HELD_OUT,
-        points: s.lab.history.evaluations.iter().map(|e| (at(e.step), value(e) as f64)).collect(),
-        width: 2.0,
-        dots: true,
+    let test = |value: fn(&Evaluation) -> f32| {
+        let points = history.evaluations.iter().map(|e| (at(e.step), value(e) as f64));
+        Series::evaluated("test digits", palette::HELD_OUT, points)
     };
     let loss = vec![train(|p| p.loss), test(|e| e.loss)];
     let loss_max = loss
@@ -78,20 +67,5 @@ pub fn Curves(state: ReadSignal<CnnSession>) -> impl IntoView {
             <span class="swatch" style=format!("background:{}", palette::TRAIN)></span>" training batches (averaged)  "
             <span class="swatch" style=format!("background:{}", palette::HELD_OUT)></span>" the 2,000 test digits, evaluated every 4,000 training digits"
         </p>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimation_averages_consecutive_buckets() {
-        let points: Vec<(f64, f64)> = (0..10).map(|i| (i as f64, i as f64 * 2.0)).collect();
-        assert_eq!(decimate(&points, 20), points);
-        assert_eq!(
-            decimate(&points, 5),
-            vec![(0.5, 1.0), (2.5, 5.0), (4.5, 9.0), (6.5, 13.0), (8.5, 17.0)]
-        );
     }
 }

@@ -3,7 +3,7 @@
 //! decoder's masked self-attention (with its mask) and the encoder's self-attention.
 
 use super::state::MtSession;
-use crate::widgets::matrix::{Cell, ColourBar, Matrix, MatrixView, Ramp};
+use crate::widgets::matrix::{Cell, ColourBar, Matrix, MatrixView};
 use contract::mt::protocol::{AttentionKind, AttentionMap};
 use contract::mt::MtModel;
 use leptos::prelude::*;
@@ -33,22 +33,12 @@ pub fn matrix(map: &AttentionMap) -> Matrix {
                             };
                         }
                         let w = map.weights.value(i * cols + j);
-                        Cell {
-                            text: if w >= 0.1 { format!("{:.0}", w * 100.0) } else { String::new() },
-                            colour: Some(Ramp::BLUE.css(w as f64)),
-                            title: format!("“{}” → “{}”: weight {w:.3}", map.rows[i], map.columns[j]),
-                            ..Cell::default()
-                        }
+                        Cell::attention_weight(w, format!("“{}” → “{}”: weight {w:.3}", map.rows[i], map.columns[j]))
                     })
                     .collect()
             })
             .collect(),
-        bars: vec![ColourBar {
-            ramp: Ramp::BLUE,
-            label: "attention weight (numbers: %, shown from 10%)".into(),
-            low: "0".into(),
-            high: "1".into(),
-        }],
+        bars: vec![ColourBar::attention()],
     }
 }
 

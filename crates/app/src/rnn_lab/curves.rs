@@ -3,7 +3,7 @@
 //! clipping at every step.
 
 use super::state::RnnSession;
-use crate::widgets::line_chart::{decimate, Frame, LineChart, Series, YAxis};
+use crate::widgets::line_chart::{Frame, LineChart, Series, YAxis};
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::RnnEvaluation;
 use contract::rnn::ClipRule;
@@ -11,26 +11,16 @@ use contract::training::TrainPoint;
 use crate::widgets::palette;
 use leptos::prelude::*;
 
-const MAX_POINTS: usize = 300;
 
 fn series(s: &RnnSession) -> (Vec<Series>, Vec<Series>) {
+    let history = &s.lab.history;
     let train = |value: fn(&TrainPoint) -> f32| {
-        let points: Vec<(f64, f64)> =
-            s.lab.history.train.iter().map(|p| (p.step as f64, value(p) as f64)).collect();
-        Series {
-            label: "training batches".into(),
-            colour: palette::TRAIN,
-            points: decimate(&points, MAX_POINTS),
-            width: 1.5,
-            dots: false,
-        }
+        let points = history.train.iter().map(|p| (p.step as f64, value(p) as f64));
+        Series::per_batch("training batches", palette::TRAIN, points)
     };
-    let test = |value: fn(&RnnEvaluation) -> f32| Series {
-        label: "held-out sequences".into(),
-        colour: palette::HELD_OUT,
-        points: s.lab.history.evaluations.iter().map(|e| (e.step as f64, value(e) as f64)).collect(),
-        width: 2.0,
-        dots: true,
+    let test = |value: fn(&RnnEvaluation) -> f32| {
+        let points = history.evaluations.iter().map(|e| (e.step as f64, value(e) as f64));
+        Series::evaluated("held-out sequences", palette::HELD_OUT, points)
     };
     (
         vec![train(|p| p.loss), test(|e| e.loss)],
@@ -77,15 +67,8 @@ pub fn Clipping(state: ReadSignal<RnnSession>) -> impl IntoView {
     let norms = Memo::new(move |_| {
         state.with(|s| {
             let line = |label: &str, colour, value: fn(&contract::rnn::protocol::ClipPoint) -> f32| {
-                let points: Vec<(f64, f64)> =
-                    s.lab.clipping.iter().map(|c| (c.step as f64, value(c) as f64)).collect();
-                Series {
-                    label: label.into(),
-                    colour,
-                    points: decimate(&points, MAX_POINTS),
-                    width: 1.5,
-                    dots: false,
-                }
+                let points = s.lab.clipping.iter().map(|c| (c.step as f64, value(c) as f64));
+                Series::per_batch(label, colour, points)
             };
             let mut lines = vec![line("before clipping", palette::CONTRAST, |c| c.before)];
             if s.spec.clip != ClipRule::None {

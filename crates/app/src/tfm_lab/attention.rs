@@ -4,7 +4,7 @@
 
 use super::state::TfmSession;
 use crate::widgets::contour::ramp;
-use crate::widgets::matrix::{Cell, ColourBar, Matrix, MatrixView, Ramp};
+use crate::widgets::matrix::{Cell, ColourBar, Matrix, MatrixView};
 use crate::widgets::raster;
 use contract::tfm::protocol::{HeadAttention, TfmView};
 use contract::tfm::TfmTask;
@@ -85,30 +85,23 @@ pub fn matrix(view: &TfmView, head: &HeadAttention, picked: Option<usize>) -> Ma
                                 ..Cell::default()
                             }
                         } else {
+                            let title = format!(
+                                "query {} “{}” → key {} “{}”: weight {w:.3}",
+                                i + 1,
+                                view.tokens[i],
+                                j + 1,
+                                view.tokens[j]
+                            );
                             Cell {
-                                text: if w >= 0.1 { format!("{:.0}", w * 100.0) } else { String::new() },
-                                colour: Some(Ramp::BLUE.css(w as f64)),
-                                title: format!(
-                                    "query {} “{}” → key {} “{}”: weight {w:.3}",
-                                    i + 1,
-                                    view.tokens[i],
-                                    j + 1,
-                                    view.tokens[j]
-                                ),
                                 margin: picked.is_some_and(|p| p != i),
-                                ..Cell::default()
+                                ..Cell::attention_weight(w, title)
                             }
                         }
                     })
                     .collect()
             })
             .collect(),
-        bars: vec![ColourBar {
-            ramp: Ramp::BLUE,
-            label: "attention weight (numbers: %, shown from 10%)".into(),
-            low: "0".into(),
-            high: "1".into(),
-        }],
+        bars: vec![ColourBar::attention()],
     }
 }
 

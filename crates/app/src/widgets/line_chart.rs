@@ -20,6 +20,45 @@ pub struct Series {
     pub dots: bool,
 }
 
+/// How many points a per-batch curve keeps: its batches are averaged down to this many, so
+/// that a long run's noise does not hide its trend.
+pub const BATCH_POINTS: usize = 300;
+
+impl Series {
+    /// A value measured at every training batch (loss, accuracy, a gradient norm): averaged
+    /// down to [`BATCH_POINTS`], drawn thin and without dots.
+    pub fn per_batch(
+        label: &str,
+        colour: &'static str,
+        points: impl Iterator<Item = (f64, f64)>,
+    ) -> Series {
+        let points: Vec<(f64, f64)> = points.collect();
+        Series {
+            label: label.into(),
+            colour,
+            points: decimate(&points, BATCH_POINTS),
+            width: 1.5,
+            dots: false,
+        }
+    }
+
+    /// Evaluations (on held-out data, every so many steps): sparse, drawn thicker with a dot
+    /// at each.
+    pub fn evaluated(
+        label: &str,
+        colour: &'static str,
+        points: impl Iterator<Item = (f64, f64)>,
+    ) -> Series {
+        Series {
+            label: label.into(),
+            colour,
+            points: points.collect(),
+            width: 2.0,
+            dots: true,
+        }
+    }
+}
+
 /// How the y axis is scaled and its values written.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum YAxis {
@@ -357,6 +396,16 @@ pub fn LineChart(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimation_averages_consecutive_buckets() {
+        let points: Vec<(f64, f64)> = (0..10).map(|i| (i as f64, i as f64 * 2.0)).collect();
+        assert_eq!(decimate(&points, 20), points);
+        assert_eq!(
+            decimate(&points, 5),
+            vec![(0.5, 1.0), (2.5, 5.0), (4.5, 9.0), (6.5, 13.0), (8.5, 17.0)]
+        );
+    }
 
     fn series(points: Vec<(f64, f64)>) -> Series {
         Series {

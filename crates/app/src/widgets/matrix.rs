@@ -63,6 +63,35 @@ pub struct ColourBar {
     pub high: String,
 }
 
+/// Attention weights, drawn alike in every lab that shows them: a weight on the blue ramp,
+/// written as a percentage from 10% (smaller ones would only clutter the matrix).
+impl Cell {
+    pub fn attention_weight(weight: f32, title: String) -> Cell {
+        Cell {
+            text: if weight >= 0.1 {
+                format!("{:.0}", weight * 100.0)
+            } else {
+                String::new()
+            },
+            colour: Some(Ramp::BLUE.css(weight as f64)),
+            title,
+            ..Cell::default()
+        }
+    }
+}
+
+impl ColourBar {
+    /// The bar under an attention matrix.
+    pub fn attention() -> ColourBar {
+        ColourBar {
+            ramp: Ramp::BLUE,
+            label: "attention weight (numbers: %, shown from 10%)".into(),
+            low: "0".into(),
+            high: "1".into(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Matrix {
     /// What the rows and the columns are ("label ↓ · predicted →"), in the corner.
