@@ -90,3 +90,31 @@ pub fn ShareBar(
         </div>
     }
 }
+
+/// A titled part of a page: the heading names the section for screen readers
+/// (`aria-labelledby`), and the lede under it says what the part shows. `level` 1 for a
+/// page, 2 for a part of one.
+#[component]
+pub fn Headed(
+    /// The heading's element id (unique on the page).
+    id: &'static str,
+    title: &'static str,
+    lede: &'static str,
+    #[prop(default = 2)] level: u8,
+    /// The section's classes.
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let heading = if level == 1 {
+        view! { <h1 id=id>{title}</h1> }.into_any()
+    } else {
+        view! { <h2 id=id>{title}</h2> }.into_any()
+    };
+    view! {
+        <section class=class aria-labelledby=id>
+            {heading}
+            <p class="lede">{lede}</p>
+            {children()}
+        </section>
+    }
+}

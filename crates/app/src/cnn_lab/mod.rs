@@ -17,12 +17,10 @@ use contract::cnn::view::DigitSource;
 use contract::cnn::CnnLab;
 use contract::link::Link;
 use contract::FromEngine;
+use crate::page::Headed;
 use leptos::prelude::*;
 use state::{CnnSession, Unit};
-use std::time::Duration;
 
-/// The play loop's tick: asks for more training (if the last answer is in) this often.
-const TICK: Duration = Duration::from_millis(30);
 const FRAGMENT: &str = contract::lab_fragment!(contract::cnn::SLUG);
 
 /// The CNN lab in the registry.
@@ -154,6 +152,12 @@ fn pick_unit(state: RwSignal<CnnSession>, unit: Unit) {
     state.update(|s| s.pick(unit));
 }
 
+/// What this part shows, under its title.
+const LEDE: &str = concat!(
+    "Build a CNN, train it on 8,000 real handwritten digits right here, and look inside: what each ",
+    "kernel responds to, which pixels a unit can see, and why a shifted digit is still the same digit. Space trains or pauses.",
+);
+
 #[component]
 pub fn CnnLabPage(
     state: RwSignal<CnnSession>,
@@ -165,14 +169,9 @@ pub fn CnnLabPage(
         let shown = active.get();
         state.update(|s| s.lab.shown = shown);
     });
-    labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
+    labs::follow_training(state, active);
     view! {
-        <section class="panel lab cnn-lab" aria-labelledby="cnn-title">
-            <h1 id="cnn-title">"Convolutional networks"</h1>
-            <p class="lede">
-                "Build a CNN, train it on 8,000 real handwritten digits right here, and look inside: what each "
-                "kernel responds to, which pixels a unit can see, and why a shifted digit is still the same digit. Space trains or pauses."
-            </p>
+        <Headed id="cnn-title" title="Convolutional networks" class="panel lab cnn-lab" level=1 lede=LEDE>
             <labs::notices::Notices state=state restart=restart error_testid="cnn-error" notes_testid="cnn-url-notes" />
             <h2>"1 · Architecture"</h2>
             <builder::Builder layers=Signal::derive(move || state.with(|s| s.spec.layers.clone())) on_change=Callback::new(move |layers| change(state, |spec| spec.layers = layers)) />
@@ -198,6 +197,6 @@ pub fn CnnLabPage(
                 hint="Link copied — it trains the same network to this step, with the same numbers: " make=labs::share(state) />
             <h2>"6 · The notes' networks, computed"</h2>
             <calculator::Calculator />
-        </section>
+        </Headed>
     }
 }

@@ -12,6 +12,7 @@ use crate::labs::Page;
 use contract::diagnostics::{DiagnosticsReply, DiagnosticsRequest, EngineBuild};
 use contract::limits::MATMUL_BENCH_SIZES;
 use contract::FromEngine;
+use crate::page::Headed;
 use leptos::prelude::*;
 use speed_chart::SpeedChart;
 use state::{EngineStatus, PanelState, Task};
@@ -71,6 +72,13 @@ fn why_single_threaded() -> &'static str {
     }
 }
 
+/// What this part shows, under its title.
+const LEDE: &str = concat!(
+    "Every model in this playground trains inside a background worker, so the page ",
+    "stays smooth while it computes. This panel shows what that engine runs on and ",
+    "measures how fast it multiplies matrices — the operation that dominates training.",
+);
+
 #[component]
 pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl IntoView {
     let size = RwSignal::new(DEFAULT_SIZE);
@@ -101,13 +109,7 @@ pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl I
     let single_threaded = move || info().is_some_and(|i| i.build == EngineBuild::SingleThreaded);
 
     view! {
-        <section class="panel" aria-labelledby="engine-title">
-            <h1 id="engine-title">"Engine"</h1>
-            <p class="lede">
-                "Every model in this playground trains inside a background worker, so the page "
-                "stays smooth while it computes. This panel shows what that engine runs on and "
-                "measures how fast it multiplies matrices — the operation that dominates training."
-            </p>
+        <Headed id="engine-title" title="Engine" class="panel" level=1 lede=LEDE>
 
             <dl class="facts">
                 <div>
@@ -201,7 +203,7 @@ pub fn EnginePanel(state: RwSignal<PanelState>, restart: Callback<()>) -> impl I
             {move || state.with(|s| s.latest().cloned()).map(|b| view! { <SpeedChart bench=b /> })}
             <ResultsTable state=state />
             <SuiteTable state=state />
-        </section>
+        </Headed>
     }
 }
 

@@ -16,6 +16,7 @@ pub use skeleton::LabPage;
 
 use crate::engine_client;
 use contract::link::{Link, UrlNote};
+use contract::registry::Participant;
 use contract::training::OptimizerName;
 use contract::{FromEngine, Protocol};
 use leptos::prelude::*;
@@ -100,21 +101,21 @@ pub fn opening_spec<S: Link + Default>(own: &str, opening: &str) -> (S, Vec<UrlN
     }
 }
 
-/// A new experiment from the lab's controls: `edit` a copy of the spec; if `check` refuses it
-/// the lab's error line says why and nothing changes; otherwise the run restarts from step 0
-/// (a link's `at=` no longer applies).
-pub fn change<L: LabState + 'static, E: std::fmt::Display>(
+/// A new experiment from the lab's controls: `edit` a copy of the spec; if the lab's limits
+/// refuse it ([`Participant::check`], the engine's own check) the lab's error line says why and
+/// nothing changes; otherwise the run restarts from step 0 (a link's `at=` no longer applies).
+pub fn change<L: LabState + 'static>(
     state: RwSignal<Session<L>>,
-    check: fn(&<L::Protocol as Protocol>::Spec) -> Result<(), E>,
     edit: impl FnOnce(&mut <L::Protocol as Protocol>::Spec),
 ) where
+    L::Protocol: Participant,
     Session<L>: Send + Sync,
     <L::Protocol as Protocol>::Spec: Link + Clone,
 {
     let mut spec = state.with_untracked(|s| s.spec.clone());
     edit(&mut spec);
     spec.set_at(None);
-    if let Err(why) = check(&spec) {
+    if let Err(why) = <L::Protocol as Participant>::check(&spec) {
         // The page's error line takes the sentence; the typed error stays with the spec.
         state.update(|s| s.error = Some(why.to_string()));
         return;
@@ -195,24 +196,27 @@ pub fn play_loop<L: LabState + 'static>(
     }
 }
 
-/// What every training lab's page sets going when it is built: its play loop (`pace`), the
-/// transport's keys (→ steps only where the lab has a Step button: `step_key`), and the
-/// address bar following the experiment.
+/// What every training lab's page sets going when it is built: its play loop (at the lab's
+/// [`Trains::PACE`](training::Trains::PACE)), the transport's keys (→ steps only where the lab
+/// has a Step button), and the address bar following the experiment.
 pub fn follow_training<L: training::Trains + 'static>(
     state: RwSignal<Session<L>>,
     active: Signal<bool>,
-    pace: (std::time::Duration, Pace),
-    step_key: bool,
 ) where
     Session<L>: Send + Sync,
     <L::Protocol as Protocol>::Spec: Link,
 {
-    play_loop(state, pace, Session::wants_request, Session::take_request);
+    play_loop(
+        state,
+        (L::TICK, L::PACE),
+        Session::wants_request,
+        Session::take_request,
+    );
     transport_keys(
         active,
         move || state.update(Session::toggle_play),
         move || {
-            if step_key {
+            if L::STEP_KEY {
                 state.update(Session::step_once)
             }
         },

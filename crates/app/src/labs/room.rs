@@ -3,6 +3,7 @@
 //! bar to another experiment, and pauses when the student leaves.
 
 use super::session::{LabState, Session};
+use super::training::Trains;
 use super::{open_experiment, opening_spec, restart, Page};
 use contract::link::{Link, UrlNote};
 use contract::{FromEngine, Protocol};
@@ -19,7 +20,7 @@ pub struct EngineRoom<L: LabState> {
     view: View<L>,
 }
 
-impl<L: LabState + 'static> EngineRoom<L>
+impl<L: Trains + 'static> EngineRoom<L>
 where
     Session<L>: Send + Sync,
     Spec<L>: Link + Default,
@@ -43,7 +44,7 @@ where
     }
 }
 
-impl<L: LabState + 'static> Page for EngineRoom<L>
+impl<L: Trains + 'static> Page for EngineRoom<L>
 where
     Session<L>: Send + Sync,
     Spec<L>: Link,
@@ -76,6 +77,7 @@ where
     }
 
     fn view(&self, active: Signal<bool>, restart: Callback<()>) -> AnyView {
+        super::follow_training(self.state, active);
         (self.view)(self.state, active, restart)
     }
 }

@@ -192,6 +192,14 @@ pub trait Trains: LabState {
     /// A question asked ahead of training (its data is read when it is sent).
     type Ask: Clone + PartialEq + std::fmt::Debug;
 
+    /// When the play loop sends the next request (the labs that train in time-budgeted
+    /// slices: as soon as the engine is free).
+    const PACE: super::Pace = super::Pace::Eager;
+    /// The play loop's tick: it asks for more (if the last answer is in) this often.
+    const TICK: std::time::Duration = std::time::Duration::from_millis(30);
+    /// Does → take one step (the labs with a Step button)?
+    const STEP_KEY: bool = false;
+
     fn run(&self) -> &TrainingRun<Self::Ask>;
     fn run_mut(&mut self) -> &mut TrainingRun<Self::Ask>;
 

@@ -17,9 +17,7 @@ use contract::training::{LrSchedule, OptimizerName};
 use crate::labs::progress::{self, RunProgress};
 use leptos::prelude::*;
 use state::MtSession;
-use std::time::Duration;
 
-const TICK: Duration = Duration::from_millis(30);
 const FRAGMENT: &str = contract::lab_fragment!(contract::mt::SLUG);
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
@@ -54,29 +52,11 @@ const LEDE: &str = concat!(
 
 /// The Translation lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
-    labs::EngineRoom::boxed(
-        "Translation",
-        FRAGMENT,
-        opening,
-        MtSession::for_link,
-        |state, active, restart| {
-            view! { <MtLabPage state=state restart=restart active=active /> }.into_any()
-        },
-    )
+    labs::EngineRoom::boxed("Translation", FRAGMENT, opening, MtSession::for_link, lab_page)
 }
 
-/// A new experiment: the run restarts from step 0.
-fn change(state: RwSignal<MtSession>, edit: impl FnOnce(&mut MtLab)) {
-    labs::change(state, MtLab::check, edit)
-}
-
-#[component]
-pub fn MtLabPage(
-    state: RwSignal<MtSession>,
-    restart: Callback<()>,
-    active: Signal<bool>,
-) -> impl IntoView {
-    labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
+/// The lab's page, inside the room that runs it.
+fn lab_page(state: RwSignal<MtSession>, active: Signal<bool>, restart: Callback<()>) -> AnyView {
     // Translations and BLEU are asked only while the page is shown.
     Effect::new(move |_| {
         let shown = active.get();
@@ -85,10 +65,10 @@ pub fn MtLabPage(
     let read = state.read_only();
     view! {
         <labs::LabPage state=state restart=restart title="Machine translation" lede=LEDE presets=&PRESETS trains="the same three models">
-            <Controls state=read on_change=Callback::new(move |spec: MtLab| change(state, move |s| *s = spec)) />
+            <Controls state=read on_change=Callback::new(move |spec: MtLab| labs::change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(MtSession::toggle_play))
-                on_reset=Callback::new(move |_| change(state, |_| {})) />
+                on_reset=Callback::new(move |_| labs::change(state, |_| {})) />
             <h2>"1 · Learning"</h2>
             <curves::Curves state=read />
             <h2>"2 · BLEU against sentence length"</h2>
@@ -101,6 +81,7 @@ pub fn MtLabPage(
             <bleu::Bleu state=state />
         </labs::LabPage>
     }
+    .into_any()
 }
 
 #[component]

@@ -7,6 +7,7 @@ use super::state::{stages, NetSession};
 use crate::format;
 use contract::net::protocol::{Backprop, LayerTrace};
 use contract::net::{Activation, NetLab};
+use crate::page::Headed;
 use leptos::prelude::*;
 
 fn num(v: f32) -> String {
@@ -234,6 +235,13 @@ fn update(spec: &NetLab, bp: &Backprop) -> AnyView {
     .into_any()
 }
 
+/// What this part shows, under its title.
+const LEDE: &str = concat!(
+    "Click a point on the output map (or choose one here) to follow it through the network: forward ",
+    "layer by layer, its loss, the chain rule carrying ∂J back layer by layer, and the step each ",
+    "weight takes. It follows the network as it trains (pause to see each epoch).",
+);
+
 #[component]
 pub fn Explain(
     state: ReadSignal<NetSession>,
@@ -290,13 +298,7 @@ pub fn Explain(
     let stage = move || state.with(|s| s.lab.stage);
     let points = move || state.with(|s| s.lab.data.as_ref().map_or(0, |d| d.train.len()));
     view! {
-        <section class="backprop" aria-labelledby="bp-title">
-            <h2 id="bp-title">"Backpropagation, one point at a time"</h2>
-            <p class="lede">
-                "Click a point on the output map (or choose one here) to follow it through the network: forward "
-                "layer by layer, its loss, the chain rule carrying ∂J back layer by layer, and the step each "
-                "weight takes. It follows the network as it trains (pause to see each epoch)."
-            </p>
+        <Headed id="bp-title" title="Backpropagation, one point at a time" class="backprop" lede=LEDE>
             <div class="controls-row">
                 <button class="secondary-blue" data-testid="bp-prev-point" disabled=move || chosen().is_none_or(|p| p == 0)
                     on:click=move |_| if let Some(p) = chosen() { on_pick.run(p.saturating_sub(1)) }>"◀ Previous point"</button>
@@ -316,7 +318,7 @@ pub fn Explain(
                 </p>
             </Show>
             {move || plain.get().then(body)}
-        </section>
+        </Headed>
     }
 }
 

@@ -10,6 +10,7 @@ use crate::widgets::raster;
 use contract::net::limits::NetLimits;
 use contract::net::protocol::{EpochHistograms, EpochLoss};
 use leptos::html::Canvas;
+use crate::page::Headed;
 use leptos::prelude::*;
 
 /// Epochs drawn at most (evenly chosen, the last always).
@@ -89,6 +90,13 @@ fn with_or_without(batch_norm: bool) -> &'static str {
     }
 }
 
+/// What this part shows, under its title.
+const LEDE: &str = concat!(
+    "As the layers before it learn, the values a layer receives drift: the notes' internal covariate ",
+    "shift. Batch normalisation standardises each neuron's input over the mini-batch, q̂ = (q − E[q]) / SE[q], ",
+    "then learns y = γ q̂ + β. Train the same network the other way beside this one to compare them.",
+);
+
 #[component]
 pub fn Histograms(state: ReadSignal<NetSession>, actions: Actions, on_layer: Callback<usize>) -> impl IntoView {
     let layers = Memo::new(move |_| state.with(|s| s.spec.hidden.len()));
@@ -96,13 +104,7 @@ pub fn Histograms(state: ReadSignal<NetSession>, actions: Actions, on_layer: Cal
     let contrast = Memo::new(move |_| state.with(|s| s.spec.contrast));
     let other = move || with_or_without(!state.with(|s| s.spec.batch_norm));
     view! {
-        <section class="histograms" aria-labelledby="hist-title">
-            <h2 id="hist-title">"What each layer's activations receive, epoch by epoch"</h2>
-            <p class="lede">
-                "As the layers before it learn, the values a layer receives drift: the notes' internal covariate "
-                "shift. Batch normalisation standardises each neuron's input over the mini-batch, q̂ = (q − E[q]) / SE[q], "
-                "then learns y = γ q̂ + β. Train the same network the other way beside this one to compare them."
-            </p>
+        <Headed id="hist-title" title="What each layer's activations receive, epoch by epoch" class="histograms" lede=LEDE>
             <Show when=move || { layers.get() > 0 } fallback=|| view! { <p class="hint">"This network has no hidden layer."</p> }>
                 <div class="hist-controls">
                     <label class="field inline">"Hidden layer "
@@ -131,7 +133,7 @@ pub fn Histograms(state: ReadSignal<NetSession>, actions: Actions, on_layer: Cal
                     NetLimits::HISTOGRAM_RANGE, NetLimits::HISTOGRAM_RANGE, NetLimits::HISTOGRAM_RANGE
                 )}</p>
             </Show>
-        </section>
+        </Headed>
     }
 }
 

@@ -7,6 +7,7 @@ use super::state::NetSession;
 use crate::format;
 use contract::net::protocol::JacobianView;
 use contract::net::NetLab;
+use crate::page::Headed;
 use leptos::prelude::*;
 
 /// Which of the notes' cases a derivative of an m-vector by an n-vector is.
@@ -58,6 +59,14 @@ fn table(j: &JacobianView, columns: &[String], values: &[f32], testid: &'static 
         </table>
     }
 }
+
+/// What this part shows, under its title.
+const LEDE: &str = concat!(
+    "A layer maps its input a_prev (n values) to its output a = φ(Wᵀa_prev + b) (m values). Its ",
+    "Jacobian ∂a/∂a_prev has one row per output and one column per input: m × n, the notes' ",
+    "numerator layout. Computed at the followed training point (click one on the output map), ",
+    "or the first.",
+);
 
 #[component]
 pub fn Jacobians(state: ReadSignal<NetSession>, on_layer: Callback<usize>) -> impl IntoView {
@@ -112,14 +121,7 @@ pub fn Jacobians(state: ReadSignal<NetSession>, on_layer: Callback<usize>) -> im
         })
     };
     view! {
-        <section class="jacobians" aria-labelledby="jac-title">
-            <h2 id="jac-title">"Jacobians in numerator layout"</h2>
-            <p class="lede">
-                "A layer maps its input a_prev (n values) to its output a = φ(Wᵀa_prev + b) (m values). Its "
-                "Jacobian ∂a/∂a_prev has one row per output and one column per input: m × n, the notes' "
-                "numerator layout. Computed at the followed training point (click one on the output map), "
-                "or the first."
-            </p>
+        <Headed id="jac-title" title="Jacobians in numerator layout" class="jacobians" lede=LEDE>
             <label class="field inline">"Layer "
                 <select data-testid="jacobian-layer" on:change=move |ev| {
                     if let Ok(l) = event_target_value(&ev).parse() { on_layer.run(l) }
@@ -132,7 +134,7 @@ pub fn Jacobians(state: ReadSignal<NetSession>, on_layer: Callback<usize>) -> im
                 </select>
             </label>
             {body}
-        </section>
+        </Headed>
     }
 }
 

@@ -18,14 +18,12 @@ use crate::widgets::transport::Transport;
 use contract::net::limits::NetLimits;
 use contract::net::{Activation, Dataset, NetLab, Regularization, NET_OPTIMIZERS};
 use contract::training::OptimizerName;
+use crate::page::Headed;
 use leptos::prelude::*;
 use state::NetSession;
-use std::time::Duration;
 
 /// Epochs per request while playing, offered as "speed".
 const SPEEDS: [usize; 4] = [1, 5, 20, 100];
-/// The play loop's tick: asks for more epochs (if the last answer is in) this often.
-const TICK: Duration = Duration::from_millis(30);
 const FRAGMENT: &str = contract::lab_fragment!(contract::net::SLUG);
 /// TensorFlow Playground's menus of η and of the regularisation rate.
 const LEARNING_RATES: [f32; 11] = [
@@ -35,9 +33,7 @@ const REG_RATES: [f32; 10] = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0,
 
 /// The Network lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
-    labs::EngineRoom::boxed("Networks", FRAGMENT, opening, NetSession::for_link, |state, active, restart| {
-        view! { <NetLabPage state=state restart=restart active=active /> }.into_any()
-    })
+    labs::EngineRoom::boxed("Networks", FRAGMENT, opening, NetSession::for_link, lab_page)
 }
 
 /// A new experiment: what is trained restarts the run from epoch 0; what is only drawn (test
@@ -95,13 +91,7 @@ fn click_plane(state: RwSignal<NetSession>, actions: Actions, x1: f32, x2: f32) 
 /// finite value within the limit, room in the link).
 fn set_weight(state: RwSignal<NetSession>, (layer, from, to, value): (usize, usize, usize, f32)) {
     state.update(|s| {
-        let edit = contract::net::WeightEdit {
-            epoch: s.lab.epoch(),
-            layer,
-            from,
-            to,
-            value,
-        };
+        let edit = s.lab.weight_edit(layer, from, to, value);
         let count = s.spec.edits.len() + s.unsent_weights() + 1;
         let checked = NetLimits::check_edit(&edit, &s.spec.layer_sizes()).and_then(|()| {
             contract::limits::check_range("edited weights", count, 0, NetLimits::MAX_EDITS)
@@ -139,26 +129,22 @@ pub fn epoch_text(epoch: usize) -> String {
     format!("{},{}", &digits[..split], &digits[split..])
 }
 
-#[component]
-pub fn NetLabPage(
-    state: RwSignal<NetSession>,
-    restart: Callback<()>,
-    active: Signal<bool>,
-) -> impl IntoView {
-    labs::follow_training(state, active, (TICK, labs::Pace::Tick), true);
+/// What this part shows, under its title.
+const LEDE: &str = concat!(
+    "A small network learns to separate two classes of points (or to fit a surface), as in ",
+    "TensorFlow Playground. Each neuron's square shows its output over the whole plane: the first ",
+    "layer draws lines, the next ones combine them into curves. Choose the data, the input features ",
+    "and the layers, press play (space), and watch the output take the data's shape.",
+);
+
+/// The lab's page, inside the room that runs it.
+fn lab_page(state: RwSignal<NetSession>, _: Signal<bool>, restart: Callback<()>) -> AnyView {
     let actions = Actions {
         change: Callback::new(move |spec| change(state, spec)),
     };
     let read = state.read_only();
     view! {
-        <section class="panel lab net-lab" aria-labelledby="net-title">
-            <h1 id="net-title">"Neural networks on the plane"</h1>
-            <p class="lede">
-                "A small network learns to separate two classes of points (or to fit a surface), as in "
-                "TensorFlow Playground. Each neuron's square shows its output over the whole plane: the first "
-                "layer draws lines, the next ones combine them into curves. Choose the data, the input features "
-                "and the layers, press play (space), and watch the output take the data's shape."
-            </p>
+        <Headed id="net-title" title="Neural networks on the plane" class="panel lab net-lab" level=1 lede=LEDE>
             <labs::notices::Notices state=state restart=restart error_testid="net-error" notes_testid="net-url-notes" />
             <Toolbar state=read actions=actions
                 on_play=Callback::new(move |_| state.update(NetSession::toggle_play))
@@ -191,8 +177,9 @@ pub fn NetLabPage(
                 on_layer=Callback::new(move |layer| state.update(|s| s.lab.histogram_layer = layer)) />
             <crate::page::ShareBar label="Share this network" testid="net-share" link_testid="net-share-link"
                 hint="Link copied — it trains the same network to this epoch, with the same numbers: " make=labs::share(state) />
-        </section>
+        </Headed>
     }
+    .into_any()
 }
 
 #[component]

@@ -5,6 +5,7 @@
 
 use super::contrast::ContrastRun;
 use crate::labs::session::{LabState, Session};
+use crate::labs::Pace;
 use crate::labs::training::{Slice, Trains, TrainingRun};
 use contract::link::UrlNote;
 use contract::net::limits::NetLimits;
@@ -12,7 +13,7 @@ use contract::net::protocol::{
     Backprop, EpochHistograms, EpochLoss, JacobianView, NetData, NetFrame,
     NetProtocol, NetReply, NetRequest,
 };
-use contract::net::NetLab;
+use contract::net::{NetLab, WeightEdit};
 
 /// The Network page's session: the run (generic) and the lab's own data.
 pub type NetSession = Session<NetState>;
@@ -157,6 +158,17 @@ impl NetState {
         self.frame.as_ref().map_or(0, |f| f.epoch)
     }
 
+    /// A weight set by hand now: it takes effect at the epoch the run has reached.
+    pub fn weight_edit(&self, layer: usize, from: usize, to: usize, value: f32) -> WeightEdit {
+        WeightEdit {
+            epoch: self.epoch(),
+            layer,
+            from,
+            to,
+            value,
+        }
+    }
+
     /// The last epoch's losses.
     pub fn latest(&self) -> Option<EpochLoss> {
         self.curve.last().copied()
@@ -259,19 +271,16 @@ impl NetSession {
 
 impl Trains for NetState {
     type Ask = NetAsk;
+    /// A request of so many steps per tick, and a Step button.
+    const PACE: Pace = Pace::Tick;
+    const STEP_KEY: bool = true;
 
     crate::labs::training::run_field!();
 
     fn ask_request(s: &mut NetSession, ask: &NetAsk) -> NetRequest {
         match *ask {
             NetAsk::SetWeight(layer, from, to, value) => {
-                let edit = contract::net::WeightEdit {
-                    epoch: s.lab.epoch(),
-                    layer,
-                    from,
-                    to,
-                    value,
-                };
+                let edit = s.lab.weight_edit(layer, from, to, value);
                 // The link gets it now: Share and the address bar carry it from here on.
                 s.spec.edits.push(edit);
                 NetRequest::SetWeight { edit }

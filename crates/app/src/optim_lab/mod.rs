@@ -14,23 +14,19 @@ use contract::limits::TrainingLimits;
 use contract::optim::limits::OptimLimits;
 use contract::optim::{OptimLab, Problem};
 use contract::training::{LrSchedule, OptimizerName, Run};
+use crate::page::Headed;
 use leptos::prelude::*;
 use loss_chart::LossChart;
 use plot::ContourPlot;
 use state::OptimSession;
-use std::time::Duration;
 
 /// Steps per request while playing, offered as "speed".
 const SPEEDS: [usize; 4] = [1, 5, 20, 100];
-/// The play loop's tick: asks for more steps (if the last answer is in) this often.
-const TICK: Duration = Duration::from_millis(40);
 const FRAGMENT: &str = contract::lab_fragment!(contract::optim::SLUG);
 
 /// The optimizer lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
-    labs::EngineRoom::boxed("Optimizers", FRAGMENT, opening, OptimSession::for_link, |state, active, restart| {
-        view! { <OptimLabPage state=state restart=restart active=active /> }.into_any()
-    })
+    labs::EngineRoom::boxed("Optimizers", FRAGMENT, opening, OptimSession::for_link, lab_page)
 }
 
 /// Changes the spec and restarts: every knob is part of the experiment (and of its URL).
@@ -69,13 +65,16 @@ impl Actions {
     }
 }
 
-#[component]
-pub fn OptimLabPage(
-    state: RwSignal<OptimSession>,
-    restart: Callback<()>,
-    active: Signal<bool>,
-) -> impl IntoView {
-    labs::follow_training(state, active, (TICK, labs::Pace::Tick), true);
+/// What this part shows, under its title.
+const LEDE: &str = concat!(
+    "Gradient descent and its descendants race downhill from the same start. Each step moves ",
+    "against the gradient — perpendicular to the level lines — by a learning rate η. Too large ",
+    "and a path overshoots and oscillates, too small and it crawls; momentum, AdaGrad, RMSProp ",
+    "and Adam each fix part of that. Click the plot to start from another point.",
+);
+
+/// The lab's page, inside the room that runs it.
+fn lab_page(state: RwSignal<OptimSession>, _: Signal<bool>, restart: Callback<()>) -> AnyView {
     let pick = Callback::new(move |(x, y): (f32, f32)| {
         let round = |v: f32| (v * 1000.0).round() / 1000.0;
         change(state, |spec| spec.start = Some((round(x), round(y))));
@@ -94,14 +93,7 @@ pub fn OptimLabPage(
         arrows: Callback::new(move |on| state.update(|s| s.lab.show_arrows = on)),
     };
     view! {
-        <section class="panel lab" aria-labelledby="optim-title">
-            <h1 id="optim-title">"Optimizers"</h1>
-            <p class="lede">
-                "Gradient descent and its descendants race downhill from the same start. Each step moves "
-                "against the gradient — perpendicular to the level lines — by a learning rate η. Too large "
-                "and a path overshoots and oscillates, too small and it crawls; momentum, AdaGrad, RMSProp "
-                "and Adam each fix part of that. Click the plot to start from another point."
-            </p>
+        <Headed id="optim-title" title="Optimizers" class="panel lab" level=1 lede=LEDE>
             <labs::notices::Notices state=state restart=restart error_testid="lab-error" notes_testid="url-notes" />
             <div class="lab-grid">
                 <div class="plot-column">
@@ -125,8 +117,9 @@ pub fn OptimLabPage(
             <ResultsTable state=state.read_only() />
             <crate::page::ShareBar label="Share this race" testid="share" link_testid="share-link"
                 hint="Link copied — it replays this race to this step: " make=labs::share(state) />
-        </section>
+        </Headed>
     }
+    .into_any()
 }
 
 #[component]

@@ -3,6 +3,8 @@
 //! the lab's behaviour is tested natively.
 
 use crate::labs::session::{LabState, Session};
+use crate::labs::Pace;
+use std::time::Duration;
 use crate::labs::training::{Slice, Trains, TrainingRun};
 use contract::link::UrlNote;
 use contract::optim::protocol::{ContourGrid, OptimFrame, OptimProtocol, OptimReply, OptimRequest};
@@ -117,6 +119,10 @@ impl OptimSession {
 
 impl Trains for OptimState {
     type Ask = NoAsk;
+    /// A request of so many steps per tick, and a Step button.
+    const PACE: Pace = Pace::Tick;
+    const TICK: Duration = Duration::from_millis(40);
+    const STEP_KEY: bool = true;
 
     crate::labs::training::run_field!();
 

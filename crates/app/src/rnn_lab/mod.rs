@@ -17,9 +17,7 @@ use contract::training::{LrSchedule, OptimizerName};
 use crate::labs::progress::{self, RunProgress};
 use leptos::prelude::*;
 use state::RnnSession;
-use std::time::Duration;
 
-const TICK: Duration = Duration::from_millis(30);
 const FRAGMENT: &str = contract::lab_fragment!(contract::rnn::SLUG);
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
@@ -66,30 +64,18 @@ const LEDE: &str = concat!(
 
 /// The Recurrent lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
-    labs::EngineRoom::boxed("Recurrent", FRAGMENT, opening, RnnSession::for_link, |state, active, restart| {
-        view! { <RnnLabPage state=state restart=restart active=active /> }.into_any()
-    })
+    labs::EngineRoom::boxed("Recurrent", FRAGMENT, opening, RnnSession::for_link, lab_page)
 }
 
-/// A new experiment: the run restarts from step 0.
-fn change(state: RwSignal<RnnSession>, edit: impl FnOnce(&mut RnnLab)) {
-    labs::change(state, RnnLab::check, edit)
-}
-
-#[component]
-pub fn RnnLabPage(
-    state: RwSignal<RnnSession>,
-    restart: Callback<()>,
-    active: Signal<bool>,
-) -> impl IntoView {
-    labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
+/// The lab's page, inside the room that runs it.
+fn lab_page(state: RwSignal<RnnSession>, _: Signal<bool>, restart: Callback<()>) -> AnyView {
     let read = state.read_only();
     view! {
         <labs::LabPage state=state restart=restart title="Recurrent networks" lede=LEDE presets=&PRESETS trains="the same network">
-            <Controls state=read on_change=Callback::new(move |spec: RnnLab| change(state, move |s| *s = spec)) />
+            <Controls state=read on_change=Callback::new(move |spec: RnnLab| labs::change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(RnnSession::toggle_play))
-                on_reset=Callback::new(move |_| change(state, |_| {})) />
+                on_reset=Callback::new(move |_| labs::change(state, |_| {})) />
             <h2>"1 · Learning"</h2>
             <curves::Curves state=read />
             <Show when=move || state.with(|s| s.spec.compare)>
@@ -109,6 +95,7 @@ pub fn RnnLabPage(
             </Show>
         </labs::LabPage>
     }
+    .into_any()
 }
 
 #[component]

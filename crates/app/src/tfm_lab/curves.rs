@@ -3,60 +3,39 @@
 //! the run and (when trained beside it) the same model with the scaling the other way.
 
 use super::state::TfmSession;
-use crate::widgets::line_chart::{decimate, Frame, LineChart, Series, YAxis};
+use crate::widgets::line_chart::{Frame, LineChart, Series, YAxis};
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::protocol::TfmEvaluation;
 use contract::training::TrainPoint;
 use crate::widgets::palette;
 use leptos::prelude::*;
 
-const MAX_POINTS: usize = 300;
 
 fn held_out(
-    label: String,
+    label: &str,
     colour: &'static str,
     evaluations: &[TfmEvaluation],
     value: impl Fn(&TfmEvaluation) -> Option<f32>,
 ) -> Series {
-    Series {
-        label,
-        colour,
-        points: evaluations
-            .iter()
-            .filter_map(|e| value(e).map(|v| (e.step as f64, v as f64)))
-            .collect(),
-        width: 2.0,
-        dots: true,
-    }
+    let points = evaluations.iter().filter_map(|e| value(e).map(|v| (e.step as f64, v as f64)));
+    Series::evaluated(label, colour, points)
 }
 
 fn learning(s: &TfmSession) -> (Vec<Series>, Vec<Series>) {
     let train = |value: fn(&TrainPoint) -> f32| {
-        let points: Vec<(f64, f64)> = s
-            .lab
-            .history
-            .train
-            .iter()
-            .map(|p| (p.step as f64, value(p) as f64))
-            .collect();
-        Series {
-            label: "training batches (tokens)".into(),
-            colour: palette::TRAIN,
-            points: decimate(&points, MAX_POINTS),
-            width: 1.5,
-            dots: false,
-        }
+        let points = s.lab.history.train.iter().map(|p| (p.step as f64, value(p) as f64));
+        Series::per_batch("training batches (tokens)", palette::TRAIN, points)
     };
     let e = &s.lab.history.evaluations;
     let mut accuracy = vec![
         train(|p| p.accuracy),
-        held_out("held-out tokens".into(), palette::HELD_OUT, e, |e| {
+        held_out("held-out tokens", palette::HELD_OUT, e, |e| {
             Some(e.token_accuracy)
         }),
     ];
     if e.iter().any(|e| e.exact.is_some()) {
         accuracy.push(held_out(
-            "held-out answers exactly right".into(),
+            "held-out answers exactly right",
             palette::SECOND,
             e,
             |e| e.exact,
@@ -65,7 +44,7 @@ fn learning(s: &TfmSession) -> (Vec<Series>, Vec<Series>) {
     (
         vec![
             train(|p| p.loss),
-            held_out("held-out tokens".into(), palette::HELD_OUT, e, |e| Some(e.loss)),
+            held_out("held-out tokens", palette::HELD_OUT, e, |e| Some(e.loss)),
         ],
         accuracy,
     )
@@ -132,7 +111,7 @@ pub fn Scaling(state: RwSignal<TfmSession>) -> impl IntoView {
         move || {
             all.with(|runs| {
                 runs.iter()
-                    .map(|(label, colour, e)| held_out(label.clone(), colour, e, value))
+                    .map(|(label, colour, e)| held_out(label, colour, e, value))
                     .collect::<Vec<_>>()
             })
         }
@@ -167,7 +146,7 @@ pub fn Scaling(state: RwSignal<TfmSession>) -> impl IntoView {
                 <button data-testid="tfm-contrast-now" on:click=move |_| {
                     let mut spec = state.with_untracked(|s| s.spec.clone());
                     spec.contrast = true;
-                    super::change(state, move |s| *s = spec);
+                    crate::labs::change(state, move |s| *s = spec);
                 }>"Compare now"</button>
                 " (the run restarts with both)."
             </p>

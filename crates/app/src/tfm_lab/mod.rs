@@ -20,9 +20,7 @@ use contract::training::{LrSchedule, OptimizerName};
 use crate::labs::progress::{self, RunProgress};
 use leptos::prelude::*;
 use state::TfmSession;
-use std::time::Duration;
 
-const TICK: Duration = Duration::from_millis(30);
 const FRAGMENT: &str = contract::lab_fragment!(contract::tfm::SLUG);
 
 /// Experiments a student can open in one click (the README links the same; the e2e test
@@ -60,36 +58,18 @@ const LEDE: &str = concat!(
 
 /// The Transformer lab in the registry.
 pub fn page(opening: &str) -> Box<dyn Page> {
-    labs::EngineRoom::boxed(
-        "Transformer",
-        FRAGMENT,
-        opening,
-        TfmSession::for_link,
-        |state, active, restart| {
-            view! { <TfmLabPage state=state restart=restart active=active /> }.into_any()
-        },
-    )
+    labs::EngineRoom::boxed("Transformer", FRAGMENT, opening, TfmSession::for_link, lab_page)
 }
 
-/// A new experiment: the run restarts from step 0.
-fn change(state: RwSignal<TfmSession>, edit: impl FnOnce(&mut TfmLab)) {
-    labs::change(state, TfmLab::check, edit)
-}
-
-#[component]
-pub fn TfmLabPage(
-    state: RwSignal<TfmSession>,
-    restart: Callback<()>,
-    active: Signal<bool>,
-) -> impl IntoView {
-    labs::follow_training(state, active, (TICK, labs::Pace::Eager), false);
+/// The lab's page, inside the room that runs it.
+fn lab_page(state: RwSignal<TfmSession>, _: Signal<bool>, restart: Callback<()>) -> AnyView {
     let read = state.read_only();
     view! {
         <labs::LabPage state=state restart=restart title="Transformers" lede=LEDE presets=&PRESETS trains="the same model">
-            <Controls state=read on_change=Callback::new(move |spec: TfmLab| change(state, move |s| *s = spec)) />
+            <Controls state=read on_change=Callback::new(move |spec: TfmLab| labs::change(state, move |s| *s = spec)) />
             <Progress state=read
                 on_play=Callback::new(move |_| state.update(TfmSession::toggle_play))
-                on_reset=Callback::new(move |_| change(state, |_| {})) />
+                on_reset=Callback::new(move |_| labs::change(state, |_| {})) />
             <h2>"1 · Learning"</h2>
             <curves::Curves state=read />
             <h2>"2 · Attention"</h2>
@@ -106,6 +86,7 @@ pub fn TfmLabPage(
             </Show>
         </labs::LabPage>
     }
+    .into_any()
 }
 
 /// What the task asks, in a sentence, and what guessing would score.
