@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { colours, longTasks, mainThreadBusy, openPage, runningAnimations, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
+import { example } from './examples.mjs';
 
 const READY = 60_000;
 const TRAINING = 180_000;
@@ -16,7 +17,7 @@ async function testAccuracy(page) {
 }
 
 test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on the test digits', async () => {
-  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=cnn&v=1`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${example('cnn', 'default').link}`);
   const opened = Date.now();
   // It starts training by itself: the step count moves without a click.
   await page.waitForFunction(() => /step [1-9]/.test(document.querySelector('[data-testid=cnn-status]')?.textContent ?? ''), null, { timeout: READY });
@@ -73,7 +74,7 @@ test('a link trains the LeNet-like CNN from scratch on opening and passes 97% on
 });
 
 test('a replayed link shows maps, kernels, both receptive fields, a shift and a drawn digit', async () => {
-  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=cnn&v=1&digit=7&at=125`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${example('cnn', 'digit').link}`);
   await page.waitForFunction(() => document.querySelector('[data-testid=cnn-status]')?.textContent.startsWith('step 125 of 375'), null, { timeout: TRAINING });
   // One epoch: the evaluation at step 124 is shown, and it is well past chance.
   const accuracy = await testAccuracy(page);

@@ -32,7 +32,7 @@ const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 test('the README links: attention keeps long sentences, one context vector does not; translate, align, score', async () => {
   // The default experiment with the notes' sentence typed and a beam of 4: the same training.
-  const link = 'lab=mt&v=1&say=the+cat+eats+a+mouse&beam=4&at=600';
+  const link = example('mt', 'notes-sentence').link;
   const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${link}`);
   await page.setViewportSize({ width: 1200, height: 1000 });
   await reachStep(page, 600);
@@ -138,7 +138,7 @@ test('the README links: attention keeps long sentences, one context vector does 
 });
 
 test('halfway: the Transformer learns first, with the same numbers on one thread and on the pool', async () => {
-  const link = 'lab=mt&v=1&at=300';
+  const link = example('mt', 'halfway').link;
   const plain = await serveDist({ isolated: false });
   const browser = await launchBrowser();
   try {

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { colours, openPage, screenshot, sharedBrowser } from './harness.mjs';
+import { example } from './examples.mjs';
 
 const READY = 60_000;
 const shared = sharedBrowser({ before, after });
@@ -90,7 +91,7 @@ test("the README's links: sin features or depth learn the spiral, L2 stops overf
     ['data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&test=1&at=500', (l) => l > 0.15, 'overfits'],
     ['data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&reg=l2&rate=0.03&test=1&at=500', (l) => l < 0.13, 'L2 generalises'],
   ];
-  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${example('net', 'circle').link}`);
   for (const [link, holds, what] of cases) {
     await page.goto(`${shared.server.url}#lab=net&v=1&${link}`);
     const at = Number(link.match(/at=(\d+)/)[1]);
@@ -100,7 +101,7 @@ test("the README's links: sin features or depth learn the spiral, L2 stops overf
     if (link.includes('reg=l2')) await screenshot(page, 'net-lab-l2.png');
   }
   // Batch norm on and off, side by side: both runs reach the link's epoch.
-  await page.goto(`${shared.server.url}#lab=net&v=1&data=spiral&layers=8,8,8,8&act=relu&opt=adam&bn=1&bnvs=1&at=150`);
+  await page.goto(`${shared.server.url}#${example('net', 'batch-norm').link}`);
   await reachEpoch(page, 150);
   await page.getByTestId('hist-contrast-loss').filter({ hasText: /^epoch 150: training loss/ }).waitFor({ timeout: READY });
   await page.getByTestId('hist-layer').selectOption('4');

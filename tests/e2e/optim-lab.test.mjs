@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openPage, screenshot, sharedBrowser } from './harness.mjs';
+import { example } from './examples.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const READY = 60_000;
@@ -57,7 +58,7 @@ test('a shared link replays the race to the same numbers as a native run', async
 });
 
 test('play, pause, step and reset behave, and the keyboard drives them', async () => {
-  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=1`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${example('optim', 'rosenbrock').link}`);
   await page.getByTestId('play').filter({ hasText: 'Play' }).waitFor({ timeout: READY });
   await page.locator('[data-testid=play]:not([disabled])').waitFor({ timeout: READY });
   assert.equal(await stepCount(page), 0);
@@ -100,7 +101,7 @@ test('a broken link says what it ignored and still gives a working lab', async (
 });
 
 test('changing a control updates the link, and the share link replays the current step', async () => {
-  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=1`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${example('optim', 'rosenbrock').link}`);
   await page.locator('[data-testid=step]:not([disabled])').waitFor({ timeout: READY });
   await page.getByTestId('problem').selectOption('himmelblau');
   await page.waitForFunction(() => location.hash.includes('problem=himmelblau'));
@@ -151,7 +152,7 @@ test('a dead engine is reported on the lab page and can be restarted there', asy
       body: "throw new Error('simulated engine crash');",
     }),
   );
-  const { page } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=1`);
+  const { page } = await openPage(shared.browser.context, `${shared.server.url}#${example('optim', 'rosenbrock').link}`);
   const error = page.getByTestId('lab-error');
   await error.filter({ hasText: 'the engine worker died' }).waitFor({ timeout: READY });
   await shared.browser.context.unroute('**/engine-worker.js');

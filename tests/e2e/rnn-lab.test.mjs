@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { colours, openPage, screenshot, sharedBrowser, writeArtifact, longTasks } from './harness.mjs';
+import { example } from './examples.mjs';
 
 const READY = 120_000;
 const shared = sharedBrowser({ before, after });
@@ -25,8 +26,8 @@ async function open(link) {
 
 test('recall across 40 steps: the RNN stays near chance, the LSTM learns, and the gradient shows why', async () => {
   const runs = [
-    ['lab=rnn&v=1&span=40&cell=rnn&steps=500&at=500', 'rnn'],
-    ['lab=rnn&v=1&span=40&steps=500&at=500', 'lstm'],
+    [example('rnn', 'recall-rnn').link, 'rnn'],
+    [example('rnn', 'recall-lstm').link, 'lstm'],
   ];
   const accuracy = {};
   for (const [link, cell] of runs) {
@@ -57,7 +58,7 @@ test('recall across 40 steps: the RNN stays near chance, the LSTM learns, and th
 });
 
 test('an exploding ReLU RNN: without clipping it spikes and never learns; clipped at norm 1 it does', async () => {
-  const base = 'lab=rnn&v=1&span=16&cell=relu&gain=2&opt=sgd&lr=0.05&steps=400&at=400';
+  const base = example('rnn', 'clipped').link;
   const results = {};
   for (const clip of ['none', 'norm']) {
     const { page, errors } = await open(clip === 'none' ? base.replace('gain=2', 'gain=2&clip=none') : base);
@@ -79,7 +80,7 @@ test('an exploding ReLU RNN: without clipping it spikes and never learns; clippe
 });
 
 test('was or were after 40 words: inside the LSTM, every gate over the sentence, a step read out', async () => {
-  const { page, errors } = await open('lab=rnn&v=1&task=agree&span=40&steps=500&at=500');
+  const { page, errors } = await open(example('rnn', 'agree-lstm').link);
   await reachStep(page, 500);
   assert.ok((await heldOut(page)) >= 0.95, `agreement ${await heldOut(page)}`);
   const tokens = page.getByTestId('rnn-tokens').locator('.token');
@@ -128,9 +129,9 @@ test('a broken link says what it could not use and trains the rest; a control ch
 
 test("the README's other claims: truncation keeps the LSTM from recall; the RNN only guesses at agreement; sums are added", async () => {
   const cases = [
-    ['lab=rnn&v=1&span=40&trunc=10&steps=500&at=500', /truncated backpropagation cuts the gradient 10 steps before the answer/, (a) => a <= 0.6],
-    ['lab=rnn&v=1&task=agree&span=40&cell=rnn&steps=500&at=500', /almost none of the gradient/, (a) => a <= 0.6],
-    ['lab=rnn&v=1&task=add&span=8&lr=0.01&steps=600&at=600', /every step has an answer and a loss of its own/, (a) => a >= 0.95],
+    [example('rnn', 'truncated').link, /truncated backpropagation cuts the gradient 10 steps before the answer/, (a) => a <= 0.6],
+    [example('rnn', 'agree-rnn').link, /almost none of the gradient/, (a) => a <= 0.6],
+    [example('rnn', 'add').link, /every step has an answer and a loss of its own/, (a) => a >= 0.95],
   ];
   for (const [link, reach, holds] of cases) {
     const { page, errors } = await open(link);
@@ -144,7 +145,7 @@ test("the README's other claims: truncation keeps the LSTM from recall; the RNN 
 });
 
 test('RNN, GRU and LSTM compared on one task: three curves, three gradient profiles', async () => {
-  const { page, errors } = await open('lab=rnn&v=1&span=40&cmp=1&steps=500&at=500');
+  const { page, errors } = await open(example('rnn', 'compare').link);
   await reachStep(page, 500);
   const compare = page.getByTestId('rnn-compare');
   for (const chart of ['rnn-compare-accuracy', 'rnn-compare-reach']) {
@@ -161,7 +162,7 @@ test('RNN, GRU and LSTM compared on one task: three curves, three gradient profi
 });
 
 test("the language model: the notes' two sentences in the right order, a sample, the missing word, a bad sentence named", async () => {
-  const { page, errors } = await open('lab=rnn&v=1&task=lm&span=32&hidden=64&steps=400&at=400');
+  const { page, errors } = await open(example('rnn', 'language').link);
   await reachStep(page, 400);
   const verdict = page.getByTestId('rnn-verdict');
   await verdict.filter({ hasText: 'more probable' }).waitFor({ timeout: READY });

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DIST, serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { example } from './examples.mjs';
 
 const READY = 60_000;
 const TRAINING = 180_000;
@@ -94,7 +95,7 @@ test('on a server that sends no headers, every lab runs on one thread with the s
   try {
     const links = [
       ['#lab=optim&v=1&problem=regression&opt=gd,sgd,minibatch,adam&at=300', optimNumbers],
-      ['#lab=cnn&v=1&digit=7&at=125', cnnNumbers],
+      ['#' + example('cnn', 'digit').link, cnnNumbers],
       ['#lab=rnn&v=1&span=20&cmp=1&steps=200&at=200', rnnNumbers],
       ['#lab=tfm&v=1&vs=1&steps=150&at=150', tfmNumbers],
     ];

@@ -90,7 +90,7 @@ test('reversal with a causal decoder: learnt, a head on the anti-diagonal, the m
 });
 
 test('a typed input is answered; one that does not fit is named and kept; another head is walked through', async () => {
-  const { page, errors } = await open('lab=tfm&v=1&at=800');
+  const { page, errors } = await open(example('tfm', 'reverse').link);
   await reachStep(page, 800);
   await page.getByTestId('tfm-input').fill('123456');
   await page.getByTestId('tfm-input-apply').click();
@@ -111,8 +111,8 @@ test('a typed input is answered; one that does not fit is named and kept; anothe
 
 test('without positions: the decoder mostly fails, and the encoder sees a bag of tokens', async () => {
   const cases = [
-    ['lab=tfm&v=1&pos=none&at=800', (x) => x <= 0.5, null],
-    ['lab=tfm&v=1&arch=enc&pos=none&steps=400&at=400', (x) => x <= 0.01, /changes no attention weight beyond reordering it/],
+    [example('tfm', 'reverse-no-positions').link, (x) => x <= 0.5, null],
+    [example('tfm', 'encoder-no-positions').link, (x) => x <= 0.01, /changes no attention weight beyond reordering it/],
     ['lab=tfm&v=1&arch=enc&steps=400&at=400', (x) => x >= 0.95, /the positions let the model tell the orders apart/],
   ];
   const measured = [];
@@ -173,7 +173,7 @@ test('why √d_k: the run and its unscaled twin, side by side; a broken link say
 });
 
 test('the character language model writes text from a prompt, the same text for the same seed', async () => {
-  const { page, errors } = await open('lab=tfm&v=1&task=lm&len=32&width=48&ff=128&steps=600&at=600');
+  const { page, errors } = await open(example('tfm', 'language').link);
   await reachStep(page, 600);
   const perCharacter = Number(await page.getByTestId('tfm-token-accuracy').getAttribute('data-value'));
   assert.ok(perCharacter >= 0.75, `next characters right: ${perCharacter}`);
@@ -207,9 +207,9 @@ test('the character language model writes text from a prompt, the same text for 
 
 test("the README's other claims: sorting, counting with an encoder, addition after its plateau", async () => {
   const cases = [
-    ['lab=tfm&v=1&task=sort&at=800', (x) => x >= 0.9],
-    ['lab=tfm&v=1&task=count&arch=enc&steps=1500&at=1500', (x) => x >= 0.9],
-    ['lab=tfm&v=1&task=add&steps=2500&at=2500', (x) => x >= 0.9],
+    [example('tfm', 'sort').link, (x) => x >= 0.9],
+    [example('tfm', 'count').link, (x) => x >= 0.9],
+    [example('tfm', 'add').link, (x) => x >= 0.9],
   ];
   const measured = [];
   const failed = [];
