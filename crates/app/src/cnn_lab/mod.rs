@@ -176,10 +176,9 @@ pub fn CnnLabPage(
             <h2>"1 · Architecture"</h2>
             <builder::Builder layers=Signal::derive(move || state.with(|s| s.spec.layers.clone())) on_change=Callback::new(move |layers| change(state, |spec| spec.layers = layers)) />
             <h2>"2 · Training"</h2>
-            <training::Training state=state.read_only()
+            <training::Training state=state
                 on_one_thread=Callback::new(move |on| state.update(|s| s.lab.one_thread = on))
                 on_change=Callback::new(move |spec: CnnLab| change(state, |s| *s = spec))
-                on_play=Callback::new(move |_| state.update(CnnSession::toggle_play))
                 on_reset=Callback::new(move |_| start_run(state)) />
             <h2>"3 · Inside the network"</h2>
             <inside::Inside state=state.read_only()

@@ -29,9 +29,8 @@ fn seconds(s: f64) -> String {
 
 #[component]
 pub fn Training(
-    state: ReadSignal<CnnSession>,
+    state: RwSignal<CnnSession>,
     on_change: Callback<CnnLab>,
-    on_play: Callback<()>,
     on_reset: Callback<()>,
     /// Train on the engine's own thread only (a speed comparison), or on all.
     on_one_thread: Callback<bool>,
@@ -138,10 +137,10 @@ pub fn Training(
                 </label>
             </div>
             <RunProgress state=state prefix="cnn-" status=status flagged=|s: &CnnSession| s.lab.blocked.is_some()
-                on_play=on_play on_reset=on_reset>
+                on_reset=on_reset>
                 {facts}
             </RunProgress>
-            <Curves state=state />
+            <Curves state=state.read_only() />
         </div>
     }
 }

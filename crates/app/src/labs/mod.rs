@@ -4,6 +4,7 @@
 //! outside a lab's folder names it.
 
 pub mod controls;
+pub mod form;
 pub mod notices;
 pub mod progress;
 mod room;

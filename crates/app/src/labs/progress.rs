@@ -5,6 +5,9 @@
 use super::session::Session;
 use super::training::Trains;
 use crate::widgets::transport::Transport;
+use contract::link::Link;
+use contract::registry::Participant;
+use contract::Protocol;
 use leptos::prelude::*;
 
 /// The status line: "step 120 of 800 · replaying the link to step 300 · done" (before the
@@ -29,23 +32,37 @@ pub fn status<L: Trains>(s: &Session<L>, building: &str) -> String {
 }
 
 /// The run's transport, status (from `status`) and stop reason; the lab's facts follow as
-/// children. Test ids: `{prefix}play`, `{prefix}reset`, `{prefix}status`, `{prefix}stopped`.
+/// children. ▶ plays or pauses; Reset trains the same experiment again from step 0. Test ids:
+/// `{prefix}play`, `{prefix}reset`, `{prefix}status`, `{prefix}stopped`.
 #[component]
 pub fn RunProgress<L>(
-    state: ReadSignal<Session<L>>,
-    on_play: Callback<()>,
-    on_reset: Callback<()>,
+    state: RwSignal<Session<L>>,
     prefix: &'static str,
-    status: fn(&Session<L>) -> String,
+    /// The status before the first reply ("Building the network…").
+    #[prop(optional)]
+    building: &'static str,
+    /// The lab's own status line, where [`status`] is not all it says (the CNN lab's loading).
+    #[prop(optional)]
+    status: Option<fn(&Session<L>) -> String>,
     /// Is the status a warning (the CNN lab's network that cannot be built)?
     #[prop(optional)]
     flagged: Option<fn(&Session<L>) -> bool>,
+    /// Reset, where the lab's is more than training the same experiment again.
+    #[prop(optional)]
+    on_reset: Option<Callback<()>>,
     children: Children,
 ) -> impl IntoView
 where
-    L: Trains + Send + Sync + 'static,
+    L: Trains<Protocol: Participant> + Send + Sync + 'static,
     Session<L>: Send + Sync,
+    <L::Protocol as Protocol>::Spec: Link + Clone,
 {
+    let on_play = Callback::new(move |_| state.update(Session::toggle_play));
+    let on_reset = on_reset.unwrap_or_else(|| Callback::new(move |_| super::change(state, |_| {})));
+    let status_line = move |s: &Session<L>| match status {
+        Some(status) => status(s),
+        None => self::status(s, building),
+    };
     let playing = move || state.with(|s| s.playing);
     let can_play = move || state.with(|s| s.started && !s.finished());
     let fraction = move || {
@@ -60,7 +77,7 @@ where
             on_play=on_play on_reset=on_reset prefix=prefix progress=Signal::derive(fraction)>
             <span class="status" class:blocked=move || flagged.is_some_and(|f| state.with(f))
                 data-testid=format!("{prefix}status") data-train-ms=train_ms>
-                {move || state.with(status)}
+                {move || state.with(status_line)}
             </span>
         </Transport>
         {move || state.with(|s| s.lab.run().stopped.clone()).map(|why| view! {

@@ -13,8 +13,7 @@ mod translate;
 use crate::labs::{self, Page};
 use contract::mt::limits::MtLimits;
 use contract::mt::{MtLab, MtModel, MT_OPTIMIZERS, SHORTEST};
-use contract::training::{LrSchedule, OptimizerName};
-use crate::labs::progress::{self, RunProgress};
+use crate::labs::progress::RunProgress;
 use leptos::prelude::*;
 use state::MtSession;
 
@@ -65,10 +64,8 @@ fn lab_page(state: RwSignal<MtSession>, active: Signal<bool>, restart: Callback<
     let read = state.read_only();
     view! {
         <labs::LabPage state=state restart=restart title="Machine translation" lede=LEDE presets=&PRESETS trains="the same three models">
-            <Controls state=read on_change=Callback::new(move |spec: MtLab| labs::change(state, move |s| *s = spec)) />
-            <Progress state=read
-                on_play=Callback::new(move |_| state.update(MtSession::toggle_play))
-                on_reset=Callback::new(move |_| labs::change(state, |_| {})) />
+            <Controls state=state />
+            <Progress state=state />
             <h2>"1 · Learning"</h2>
             <curves::Curves state=read />
             <h2>"2 · BLEU against sentence length"</h2>
@@ -85,68 +82,29 @@ fn lab_page(state: RwSignal<MtSession>, active: Signal<bool>, restart: Callback<
 }
 
 #[component]
-fn Controls(state: ReadSignal<MtSession>, on_change: Callback<MtLab>) -> impl IntoView {
-    let spec = Memo::new(move |_| state.with(|s| s.spec.clone()));
-    // Edits a copy; a decay over the whole run keeps spanning the run when its steps change.
-    let edit = move |f: Box<dyn FnOnce(&mut MtLab)>| {
-        let mut s = spec.get_untracked();
-        let steps = s.steps;
-        f(&mut s);
-        labs::controls::keep_spanning(&mut s.schedule, steps, s.steps);
-        on_change.run(s);
-    };
-    let whole = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<usize>().ok();
-    let real = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f32>().ok();
-    let number = move |label: &'static str,
-                       testid: &'static str,
-                       title: &'static str,
-                       (lo, hi): (usize, usize),
-                       get: fn(&MtLab) -> usize,
-                       set: fn(&mut MtLab, usize)| {
-        view! {
-            <label class="field" title=title>{label}
-                <input type="number" min=lo.to_string() max=hi.to_string() data-testid=testid
-                    prop:value=move || get(&spec.get()).to_string()
-                    on:change=move |ev| { if let Some(n) = whole(&ev) { edit(Box::new(move |s| set(s, n))) } } />
-            </label>
-        }
-    };
+fn Controls(state: RwSignal<MtSession>) -> impl IntoView {
+    let form = labs::form::Form::of(state, |before: &MtLab, after| {
+        labs::controls::keep_spanning(&mut after.schedule, before.steps, after.steps)
+    });
     view! {
         <div class="lab-controls mt-controls">
-            {number("Longest sentence (words) ", "mt-longest", "Sentences of 5 words up to this many are trained and tested on, every length equally often",
+            {form.whole("Longest sentence (words) ", "mt-longest", "Sentences of 5 words up to this many are trained and tested on, every length equally often",
                 (SHORTEST, MtLimits::LONGEST), |s| s.longest, |s, n| s.longest = n)}
-            {number("Width ", "mt-width", "The recurrent decoder's state (the encoder runs half of it each way; c has this many numbers) and the Transformer's d_model",
+            {form.whole("Width ", "mt-width", "The recurrent decoder's state (the encoder runs half of it each way; c has this many numbers) and the Transformer's d_model",
                 MtLimits::WIDTH, |s| s.width, |s, n| s.width = n)}
-            {number("Transformer layers ", "mt-layers", "Encoder and decoder blocks each", MtLimits::LAYERS, |s| s.layers, |s, n| s.layers = n)}
-            {number("Heads ", "mt-heads", "Attention heads of every Transformer block", MtLimits::HEADS, |s| s.heads, |s, n| s.heads = n)}
-            {number("Batch ", "mt-batch", "Sentence pairs per step, all of one length", MtLimits::BATCH, |s| s.batch, |s, n| s.batch = n)}
-            {number("Steps ", "mt-steps", "Every model takes this many steps", MtLimits::STEPS, |s| s.steps, |s, n| { s.steps = n; s.warmup = s.warmup.min(n); })}
-            <label class="field">"Optimizer "
-                <select data-testid="mt-opt" on:change=move |ev| {
-                    if let Some(o) = OptimizerName::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.run = MtLab::default_run(o))) }
-                }>
-                    {MT_OPTIMIZERS.iter().map(|&o| view! {
-                        <option value=o.slug() selected=move || spec.get().run.optimizer == o>{labs::optimizer_label(o)}</option>
-                    }).collect::<Vec<_>>()}
-                </select>
-            </label>
-            <label class="field">"Learning rate η "
-                <input type="number" step="any" data-testid="mt-lr" prop:value=move || spec.get().run.lr.to_string()
-                    on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.run.lr = v)) } } />
-            </label>
-            <labs::controls::DecayBox testid="mt-decay" on=Signal::derive(move || spec.get().schedule != LrSchedule::Constant)
-                on_change=Callback::new(move |on| edit(Box::new(move |s| s.schedule = labs::controls::decay_over(on, s.steps)))) />
-            {number("Warm-up steps ", "mt-warmup", "η rises linearly from 0 over these steps: the Transformer needs it", (0, MtLimits::STEPS.1), |s| s.warmup, |s, n| s.warmup = n)}
-            <label class="field" title="Rescale each model's gradients when their global norm exceeds this; empty: no clipping">"Clip ‖g‖ at "
-                <input type="number" step="any" data-testid="mt-clip" placeholder="none"
-                    prop:value=move || spec.get().clip.map(|c| c.to_string()).unwrap_or_default()
-                    on:change=move |ev| { let v = real(&ev); edit(Box::new(move |s| s.clip = v)) } />
-            </label>
-            <labs::controls::SeedField testid="mt-seed" seed=Signal::derive(move || spec.get().seed)
-                on_change=Callback::new(move |n| edit(Box::new(move |s| s.seed = n))) />
+            {form.whole("Transformer layers ", "mt-layers", "Encoder and decoder blocks each", MtLimits::LAYERS, |s| s.layers, |s, n| s.layers = n)}
+            {form.whole("Heads ", "mt-heads", "Attention heads of every Transformer block", MtLimits::HEADS, |s| s.heads, |s, n| s.heads = n)}
+            {form.whole("Batch ", "mt-batch", "Sentence pairs per step, all of one length", MtLimits::BATCH, |s| s.batch, |s, n| s.batch = n)}
+            {form.whole("Steps ", "mt-steps", "Every model takes this many steps", MtLimits::STEPS, |s| s.steps, |s, n| { s.steps = n; s.warmup = s.warmup.min(n); })}
+            {form.optimizer("mt-opt", &MT_OPTIMIZERS, |s| s.run.optimizer, |s, o| s.run = MtLab::default_run(o))}
+            {form.real("Learning rate η ", "mt-lr", "", |s| s.run.lr, |s, v| s.run.lr = v)}
+            {form.decay("mt-decay", |s| &mut s.schedule, |s| s.steps)}
+            {form.whole("Warm-up steps ", "mt-warmup", "η rises linearly from 0 over these steps: the Transformer needs it", (0, MtLimits::STEPS.1), |s| s.warmup, |s, n| s.warmup = n)}
+            {form.optional_real("Clip ‖g‖ at ", "mt-clip", "Rescale each model's gradients when their global norm exceeds this; empty: no clipping", |s| s.clip, |s, v| s.clip = v)}
+            {form.seed("mt-seed", |s| s.seed, |s, n| s.seed = n)}
         </div>
         <p class="hint" data-testid="mt-task-hint">{move || {
-            let s = spec.get();
+            let s = form.get();
             format!(
                 "Every step, each model takes one {} step on the same {} sentence pairs of one length (5 to {} words, each length equally often). \
                  The held-out sentences were never trained on. The fixed-context model's c has {} numbers; the Transformer has {} layers of {} heads.",
@@ -157,15 +115,10 @@ fn Controls(state: ReadSignal<MtSession>, on_change: Callback<MtLab>) -> impl In
 }
 
 #[component]
-fn Progress(
-    state: ReadSignal<MtSession>,
-    on_play: Callback<()>,
-    on_reset: Callback<()>,
-) -> impl IntoView {
+fn Progress(state: RwSignal<MtSession>) -> impl IntoView {
     let models = Memo::new(move |_| state.with(|s| s.lab.models.clone()));
     view! {
-        <RunProgress state=state prefix="mt-" status=|s: &MtSession| progress::status(s, "Building the models…")
-            on_play=on_play on_reset=on_reset>
+        <RunProgress state=state prefix="mt-" building="Building the models…">
         <dl class="facts mt-facts">
             {MtModel::ALL.iter().map(|&model| {
                 let run = move || models.with(|m| m.iter().find(|r| r.model == model).cloned());

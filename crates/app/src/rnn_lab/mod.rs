@@ -13,8 +13,7 @@ mod through_time;
 use crate::labs::{self, Page};
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS};
-use contract::training::{LrSchedule, OptimizerName};
-use crate::labs::progress::{self, RunProgress};
+use crate::labs::progress::RunProgress;
 use leptos::prelude::*;
 use state::RnnSession;
 
@@ -72,10 +71,8 @@ fn lab_page(state: RwSignal<RnnSession>, _: Signal<bool>, restart: Callback<()>)
     let read = state.read_only();
     view! {
         <labs::LabPage state=state restart=restart title="Recurrent networks" lede=LEDE presets=&PRESETS trains="the same network">
-            <Controls state=read on_change=Callback::new(move |spec: RnnLab| labs::change(state, move |s| *s = spec)) />
-            <Progress state=read
-                on_play=Callback::new(move |_| state.update(RnnSession::toggle_play))
-                on_reset=Callback::new(move |_| labs::change(state, |_| {})) />
+            <Controls state=state />
+            <Progress state=state />
             <h2>"1 · Learning"</h2>
             <curves::Curves state=read />
             <Show when=move || state.with(|s| s.spec.compare)>
@@ -99,83 +96,47 @@ fn lab_page(state: RwSignal<RnnSession>, _: Signal<bool>, restart: Callback<()>)
 }
 
 #[component]
-fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl IntoView {
-    let spec = Memo::new(move |_| state.with(|s| s.spec.clone()));
-    // Edits a copy; a decay over the whole run keeps spanning the run when its steps change.
-    let edit = move |f: Box<dyn FnOnce(&mut RnnLab)>| {
-        let mut s = spec.get_untracked();
-        let steps = s.steps;
-        f(&mut s);
-        labs::controls::keep_spanning(&mut s.schedule, steps, s.steps);
-        on_change.run(s);
-    };
-    let whole = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<usize>().ok();
-    let real = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f32>().ok();
-    let number = move |label: &'static str, testid: &'static str, (lo, hi): (usize, usize), get: fn(&RnnLab) -> usize, set: fn(&mut RnnLab, usize)| {
-        view! {
-            <label class="field">{label}
-                <input type="number" min=lo.to_string() max=hi.to_string() data-testid=testid
-                    prop:value=move || get(&spec.get()).to_string()
-                    on:change=move |ev| { if let Some(n) = whole(&ev) { edit(Box::new(move |s| set(s, n))) } } />
-            </label>
-        }
-    };
+fn Controls(state: RwSignal<RnnSession>) -> impl IntoView {
+    let form = labs::form::Form::of(state, |before: &RnnLab, after| {
+        labs::controls::keep_spanning(&mut after.schedule, before.steps, after.steps)
+    });
+    let spec = move || form.get();
     view! {
         <div class="lab-controls">
             <label class="field">"Task "
                 <select data-testid="rnn-task" on:change=move |ev| {
-                    if let Some(t) = RnnTask::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.task = t)) }
+                    if let Some(t) = RnnTask::from_slug(&event_target_value(&ev)) { form.edit(|s| s.task = t) }
                 }>
                     {RnnTask::ALL.iter().map(|&t| view! {
-                        <option value=t.slug() selected=move || spec.get().task == t>{t.title()}</option>
+                        <option value=t.slug() selected=move || spec().task == t>{t.title()}</option>
                     }).collect::<Vec<_>>()}
                 </select>
             </label>
-            {number("Span (tokens between cue and answer) ", "rnn-span", RnnLimits::SPAN, |s| s.span, |s, n| s.span = n)}
+            {form.whole("Span (tokens between cue and answer) ", "rnn-span", "", RnnLimits::SPAN, |s| s.span, |s, n| s.span = n)}
             <label class="field">"Cell "
                 <select data-testid="rnn-cell" on:change=move |ev| {
-                    if let Some(c) = CellChoice::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.cell = c)) }
+                    if let Some(c) = CellChoice::from_slug(&event_target_value(&ev)) { form.edit(|s| s.cell = c) }
                 }>
                     {CellChoice::ALL.iter().map(|&c| view! {
-                        <option value=c.slug() selected=move || spec.get().cell == c>{c.title()}</option>
+                        <option value=c.slug() selected=move || spec().cell == c>{c.title()}</option>
                     }).collect::<Vec<_>>()}
                 </select>
             </label>
-            <label class="field checkbox toolbar-check">
-                <input type="checkbox" data-testid="rnn-bi" prop:checked=move || spec.get().bidirectional
-                    on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |s| s.bidirectional = on)) } />
-                " Bidirectional"
-            </label>
-            <label class="field checkbox toolbar-check" title="Train the plain RNN, the GRU and the LSTM beside this run, same task, seed and budget">
-                <input type="checkbox" data-testid="rnn-compare-cells" prop:checked=move || spec.get().compare
-                    on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |s| s.compare = on)) } />
-                " Compare RNN, GRU, LSTM"
-            </label>
-            {number("Hidden units ", "rnn-hidden", RnnLimits::HIDDEN, |s| s.hidden, |s, n| s.hidden = n)}
-            {number("Layers ", "rnn-layers", RnnLimits::LAYERS, |s| s.layers, |s, n| s.layers = n)}
-            {number("Batch ", "rnn-batch", RnnLimits::BATCH, |s| s.batch, |s, n| s.batch = n)}
-            {number("Steps ", "rnn-steps", RnnLimits::STEPS, |s| s.steps, |s, n| s.steps = n)}
-            <label class="field">"Optimizer "
-                <select data-testid="rnn-opt" on:change=move |ev| {
-                    if let Some(o) = OptimizerName::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.run = RnnLab::default_run(o))) }
-                }>
-                    {RNN_OPTIMIZERS.iter().map(|&o| view! {
-                        <option value=o.slug() selected=move || spec.get().run.optimizer == o>{labs::optimizer_label(o)}</option>
-                    }).collect::<Vec<_>>()}
-                </select>
-            </label>
-            <label class="field">"Learning rate η "
-                <input type="number" step="any" data-testid="rnn-lr" prop:value=move || spec.get().run.lr.to_string()
-                    on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.run.lr = v)) } } />
-            </label>
-            <labs::controls::DecayBox testid="rnn-decay" on=Signal::derive(move || spec.get().schedule != LrSchedule::Constant)
-                on_change=Callback::new(move |on| edit(Box::new(move |s| s.schedule = labs::controls::decay_over(on, s.steps)))) />
+            {form.check(" Bidirectional", "rnn-bi", "", |s| s.bidirectional, |s, on| s.bidirectional = on)}
+            {form.check(" Compare RNN, GRU, LSTM", "rnn-compare-cells", "Train the plain RNN, the GRU and the LSTM beside this run, same task, seed and budget", |s| s.compare, |s, on| s.compare = on)}
+            {form.whole("Hidden units ", "rnn-hidden", "", RnnLimits::HIDDEN, |s| s.hidden, |s, n| s.hidden = n)}
+            {form.whole("Layers ", "rnn-layers", "", RnnLimits::LAYERS, |s| s.layers, |s, n| s.layers = n)}
+            {form.whole("Batch ", "rnn-batch", "", RnnLimits::BATCH, |s| s.batch, |s, n| s.batch = n)}
+            {form.whole("Steps ", "rnn-steps", "", RnnLimits::STEPS, |s| s.steps, |s, n| s.steps = n)}
+            {form.optimizer("rnn-opt", &RNN_OPTIMIZERS, |s| s.run.optimizer, |s, o| s.run = RnnLab::default_run(o))}
+            {form.real("Learning rate η ", "rnn-lr", "", |s| s.run.lr, |s, v| s.run.lr = v)}
+            {form.decay("rnn-decay", |s| &mut s.schedule, |s| s.steps)}
             <label class="field">"Gradient clipping "
                 <select data-testid="rnn-clip" on:change=move |ev| {
-                    if let Some(c) = ClipRule::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.clip = c)) }
+                    if let Some(c) = ClipRule::from_slug(&event_target_value(&ev)) { form.edit(|s| s.clip = c) }
                 }>
                     {ClipRule::ALL.iter().map(|&c| view! {
-                        <option value=c.slug() selected=move || spec.get().clip == c>{match c {
+                        <option value=c.slug() selected=move || spec().clip == c>{match c {
                             ClipRule::None => "none",
                             ClipRule::Norm => "by global norm",
                             ClipRule::Value => "by value",
@@ -184,20 +145,19 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
                 </select>
             </label>
             <label class="field">"Threshold "
-                <input type="number" step="any" data-testid="rnn-clip-at" prop:value=move || spec.get().clip_at.to_string()
-                    disabled=move || spec.get().clip == ClipRule::None
-                    on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.clip_at = v)) } } />
+                <input type="number" step="any" data-testid="rnn-clip-at" prop:value=move || spec().clip_at.to_string()
+                    disabled=move || spec().clip == ClipRule::None
+                    on:change=move |ev| { if let Some(v) = labs::form::parsed(&ev) { form.edit(|s| s.clip_at = v) } } />
             </label>
-            {number("Truncated BPTT (steps, 0 = all) ", "rnn-trunc", (0, RnnLimits::SPAN.1 + 2), |s| s.truncate, |s, n| s.truncate = n)}
+            {form.whole("Truncated BPTT (steps, 0 = all) ", "rnn-trunc", "", (0, RnnLimits::SPAN.1 + 2), |s| s.truncate, |s, n| s.truncate = n)}
             <label class="field">"Recurrent gain "
-                <input type="number" step="0.1" data-testid="rnn-gain" prop:value=move || spec.get().gain.to_string()
-                    on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.gain = v)) } } />
+                <input type="number" step="0.1" data-testid="rnn-gain" prop:value=move || spec().gain.to_string()
+                    on:change=move |ev| { if let Some(v) = labs::form::parsed(&ev) { form.edit(|s| s.gain = v) } } />
             </label>
-            <labs::controls::SeedField testid="rnn-seed" seed=Signal::derive(move || spec.get().seed)
-                on_change=Callback::new(move |n| edit(Box::new(move |s| s.seed = n))) />
+            {form.seed("rnn-seed", |s| s.seed, |s, n| s.seed = n)}
         </div>
         <p class="hint">{move || {
-            let s = spec.get();
+            let s = spec();
             match s.task {
                 RnnTask::Recall => format!(
                     "Each sequence is {} symbols from A–D; the network must answer with the first. Guessing scores 25%.",
@@ -221,12 +181,11 @@ fn Controls(state: ReadSignal<RnnSession>, on_change: Callback<RnnLab>) -> impl 
 }
 
 #[component]
-fn Progress(state: ReadSignal<RnnSession>, on_play: Callback<()>, on_reset: Callback<()>) -> impl IntoView {
+fn Progress(state: RwSignal<RnnSession>) -> impl IntoView {
     let test = Memo::new(move |_| state.with(|s| s.lab.history.evaluations.last().map(|e| (e.step, e.accuracy, e.loss))));
     let speed = Memo::new(move |_| state.with(|s| s.lab.run.examples_per_second));
     view! {
-        <RunProgress state=state prefix="rnn-" status=|s: &RnnSession| progress::status(s, "Building the network…")
-            on_play=on_play on_reset=on_reset>
+        <RunProgress state=state prefix="rnn-" building="Building the network…">
         <dl class="facts">
             <div><dt>"held-out accuracy"</dt>
                 <dd data-testid="rnn-accuracy" data-value=move || test.get().map(|t| t.1.to_string()).unwrap_or_default()>

@@ -16,8 +16,7 @@ use contract::tfm::{
     Architecture, NormPlacement, Positions, TfmLab, TfmTask, COUNT_LETTERS, MODULUS,
     TFM_OPTIMIZERS,
 };
-use contract::training::{LrSchedule, OptimizerName};
-use crate::labs::progress::{self, RunProgress};
+use crate::labs::progress::RunProgress;
 use leptos::prelude::*;
 use state::TfmSession;
 
@@ -66,10 +65,8 @@ fn lab_page(state: RwSignal<TfmSession>, _: Signal<bool>, restart: Callback<()>)
     let read = state.read_only();
     view! {
         <labs::LabPage state=state restart=restart title="Transformers" lede=LEDE presets=&PRESETS trains="the same model">
-            <Controls state=read on_change=Callback::new(move |spec: TfmLab| labs::change(state, move |s| *s = spec)) />
-            <Progress state=read
-                on_play=Callback::new(move |_| state.update(TfmSession::toggle_play))
-                on_reset=Callback::new(move |_| labs::change(state, |_| {})) />
+            <Controls state=state />
+            <Progress state=state />
             <h2>"1 · Learning"</h2>
             <curves::Curves state=read />
             <h2>"2 · Attention"</h2>
@@ -121,125 +118,73 @@ fn task_hint(s: &TfmLab) -> String {
 }
 
 #[component]
-fn Controls(state: ReadSignal<TfmSession>, on_change: Callback<TfmLab>) -> impl IntoView {
-    let spec = Memo::new(move |_| state.with(|s| s.spec.clone()));
-    // Edits a copy; a decay over the whole run keeps spanning the run when its steps change.
-    let edit = move |f: Box<dyn FnOnce(&mut TfmLab)>| {
-        let mut s = spec.get_untracked();
-        let steps = s.steps;
-        f(&mut s);
-        labs::controls::keep_spanning(&mut s.schedule, steps, s.steps);
-        on_change.run(s);
-    };
-    let whole = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<usize>().ok();
-    let real = |ev: &leptos::ev::Event| event_target_value(ev).trim().parse::<f32>().ok();
-    let number = move |label: &'static str,
-                       testid: &'static str,
-                       (lo, hi): (usize, usize),
-                       get: fn(&TfmLab) -> usize,
-                       set: fn(&mut TfmLab, usize)| {
-        view! {
-            <label class="field">{label}
-                <input type="number" min=lo.to_string() max=hi.to_string() data-testid=testid
-                    prop:value=move || get(&spec.get()).to_string()
-                    on:change=move |ev| { if let Some(n) = whole(&ev) { edit(Box::new(move |s| set(s, n))) } } />
-            </label>
-        }
-    };
+fn Controls(state: RwSignal<TfmSession>) -> impl IntoView {
+    let form = labs::form::Form::of(state, |before: &TfmLab, after| {
+        labs::controls::keep_spanning(&mut after.schedule, before.steps, after.steps)
+    });
     macro_rules! pick {
         ($label:literal, $testid:literal, $ty:ty, $field:ident) => {
             view! {
                 <label class="field">{$label}
                     <select data-testid=$testid on:change=move |ev| {
-                        if let Some(v) = <$ty>::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.$field = v)) }
+                        if let Some(v) = <$ty>::from_slug(&event_target_value(&ev)) { form.edit(|s| s.$field = v) }
                     }>
                         {<$ty>::ALL.iter().map(|&v| view! {
-                            <option value=v.slug() selected=move || spec.get().$field == v>{v.title()}</option>
+                            <option value=v.slug() selected=move || form.get().$field == v>{v.title()}</option>
                         }).collect::<Vec<_>>()}
                     </select>
                 </label>
             }
         };
     }
-    let check = move |label: &'static str, testid: &'static str, title: &'static str, get: fn(&TfmLab) -> bool, set: fn(&mut TfmLab, bool)| {
-        view! {
-            <label class="field checkbox toolbar-check" title=title>
-                <input type="checkbox" data-testid=testid prop:checked=move || get(&spec.get())
-                    on:change=move |ev| { let on = event_target_checked(&ev); edit(Box::new(move |s| set(s, on))) } />
-                {label}
-            </label>
-        }
-    };
     view! {
         <div class="lab-controls tfm-controls">
             <label class="field">"Task "
                 <select data-testid="tfm-task" on:change=move |ev| {
                     if let Some(t) = TfmTask::from_slug(&event_target_value(&ev)) {
-                        edit(Box::new(move |s| {
+                        form.edit(|s| {
                             s.task = t;
                             s.length = t.default_length();
                             if t == TfmTask::Language { s.architecture = Architecture::Decoder; }
-                        }))
+                        })
                     }
                 }>
                     {TfmTask::ALL.iter().map(|&t| view! {
-                        <option value=t.slug() selected=move || spec.get().task == t>{t.title()}</option>
+                        <option value=t.slug() selected=move || form.get().task == t>{t.title()}</option>
                     }).collect::<Vec<_>>()}
                 </select>
             </label>
-            {number("Length ", "tfm-length", (1, TfmLimits::LM_LENGTH.1), |s| s.length, |s, n| s.length = n)}
+            {form.whole("Length ", "tfm-length", "", (1, TfmLimits::LM_LENGTH.1), |s| s.length, |s, n| s.length = n)}
             {pick!("Model ", "tfm-arch", Architecture, architecture)}
-            {number("Layers ", "tfm-layers", TfmLimits::LAYERS, |s| s.layers, |s, n| s.layers = n)}
-            {number("Heads ", "tfm-heads", TfmLimits::HEADS, |s| s.heads, |s, n| s.heads = n)}
-            {number("d_model ", "tfm-width", TfmLimits::WIDTH, |s| s.width, |s, n| s.width = n)}
-            {number("d_ff ", "tfm-ff", TfmLimits::FF, |s| s.ff, |s, n| s.ff = n)}
+            {form.whole("Layers ", "tfm-layers", "", TfmLimits::LAYERS, |s| s.layers, |s, n| s.layers = n)}
+            {form.whole("Heads ", "tfm-heads", "", TfmLimits::HEADS, |s| s.heads, |s, n| s.heads = n)}
+            {form.whole("d_model ", "tfm-width", "", TfmLimits::WIDTH, |s| s.width, |s, n| s.width = n)}
+            {form.whole("d_ff ", "tfm-ff", "", TfmLimits::FF, |s| s.ff, |s, n| s.ff = n)}
             {pick!("LayerNorm ", "tfm-norm", NormPlacement, norm)}
             {pick!("Positions ", "tfm-pos", Positions, positions)}
-            {check(" Residual connections", "tfm-residual", "x + Sublayer(x): the input added back around each sublayer", |s| s.residual, |s, on| s.residual = on)}
-            {check(" Divide by √d_k", "tfm-scaled", "softmax(QKᵀ/√d_k): off, large dot products saturate the softmax", |s| s.scaled, |s, on| s.scaled = on)}
-            {check(" …and train the other way beside it", "tfm-contrast", "The same model with the scaling flipped, same seed and data: section 5 compares them", |s| s.contrast, |s, on| s.contrast = on)}
-            {number("Batch ", "tfm-batch", TfmLimits::BATCH, |s| s.batch, |s, n| s.batch = n)}
-            {number("Steps ", "tfm-steps", TfmLimits::STEPS, |s| s.steps, |s, n| { s.steps = n; s.warmup = s.warmup.min(n); })}
-            <label class="field">"Optimizer "
-                <select data-testid="tfm-opt" on:change=move |ev| {
-                    if let Some(o) = OptimizerName::from_slug(&event_target_value(&ev)) { edit(Box::new(move |s| s.run = TfmLab::default_run(o))) }
-                }>
-                    {TFM_OPTIMIZERS.iter().map(|&o| view! {
-                        <option value=o.slug() selected=move || spec.get().run.optimizer == o>{labs::optimizer_label(o)}</option>
-                    }).collect::<Vec<_>>()}
-                </select>
-            </label>
-            <label class="field">"Learning rate η "
-                <input type="number" step="any" data-testid="tfm-lr" prop:value=move || spec.get().run.lr.to_string()
-                    on:change=move |ev| { if let Some(v) = real(&ev) { edit(Box::new(move |s| s.run.lr = v)) } } />
-            </label>
-            <labs::controls::DecayBox testid="tfm-decay" on=Signal::derive(move || spec.get().schedule != LrSchedule::Constant)
-                on_change=Callback::new(move |on| edit(Box::new(move |s| s.schedule = labs::controls::decay_over(on, s.steps)))) />
-            {number("Warm-up steps ", "tfm-warmup", (0, TfmLimits::STEPS.1), |s| s.warmup, |s, n| s.warmup = n)}
-            <label class="field" title="Rescale the gradients when their global norm exceeds this; empty: no clipping">"Clip ‖g‖ at "
-                <input type="number" step="any" data-testid="tfm-clip" placeholder="none"
-                    prop:value=move || spec.get().clip.map(|c| c.to_string()).unwrap_or_default()
-                    on:change=move |ev| { let v = real(&ev); edit(Box::new(move |s| s.clip = v)) } />
-            </label>
-            <labs::controls::SeedField testid="tfm-seed" seed=Signal::derive(move || spec.get().seed)
-                on_change=Callback::new(move |n| edit(Box::new(move |s| s.seed = n))) />
+            {form.check(" Residual connections", "tfm-residual", "x + Sublayer(x): the input added back around each sublayer", |s| s.residual, |s, on| s.residual = on)}
+            {form.check(" Divide by √d_k", "tfm-scaled", "softmax(QKᵀ/√d_k): off, large dot products saturate the softmax", |s| s.scaled, |s, on| s.scaled = on)}
+            {form.check(" …and train the other way beside it", "tfm-contrast", "The same model with the scaling flipped, same seed and data: section 5 compares them", |s| s.contrast, |s, on| s.contrast = on)}
+            {form.whole("Batch ", "tfm-batch", "", TfmLimits::BATCH, |s| s.batch, |s, n| s.batch = n)}
+            {form.whole("Steps ", "tfm-steps", "", TfmLimits::STEPS, |s| s.steps, |s, n| { s.steps = n; s.warmup = s.warmup.min(n); })}
+            {form.optimizer("tfm-opt", &TFM_OPTIMIZERS, |s| s.run.optimizer, |s, o| s.run = TfmLab::default_run(o))}
+            {form.real("Learning rate η ", "tfm-lr", "", |s| s.run.lr, |s, v| s.run.lr = v)}
+            {form.decay("tfm-decay", |s| &mut s.schedule, |s| s.steps)}
+            {form.whole("Warm-up steps ", "tfm-warmup", "", (0, TfmLimits::STEPS.1), |s| s.warmup, |s, n| s.warmup = n)}
+            {form.optional_real("Clip ‖g‖ at ", "tfm-clip", "Rescale the gradients when their global norm exceeds this; empty: no clipping", |s| s.clip, |s, v| s.clip = v)}
+            {form.seed("tfm-seed", |s| s.seed, |s, n| s.seed = n)}
         </div>
-        <p class="hint" data-testid="tfm-task-hint">{move || task_hint(&spec.get())}</p>
+        <p class="hint" data-testid="tfm-task-hint">{move || task_hint(&form.get())}</p>
     }
 }
 
 #[component]
-fn Progress(
-    state: ReadSignal<TfmSession>,
-    on_play: Callback<()>,
-    on_reset: Callback<()>,
-) -> impl IntoView {
+fn Progress(state: RwSignal<TfmSession>) -> impl IntoView {
     let test = Memo::new(move |_| state.with(|s| s.lab.history.evaluations.last().cloned()));
     let sequences = move || state.with(|s| TfmLimits::test_sequences(&s.spec));
     let speed = Memo::new(move |_| state.with(|s| s.lab.run.examples_per_second));
     view! {
-        <RunProgress state=state prefix="tfm-" status=|s: &TfmSession| progress::status(s, "Building the model…")
-            on_play=on_play on_reset=on_reset>
+        <RunProgress state=state prefix="tfm-" building="Building the model…">
         <dl class="facts">
             <div><dt>"held-out answers exactly right"</dt>
                 <dd data-testid="tfm-exact" data-value=move || test.get().and_then(|t| t.exact).map(|x| x.to_string()).unwrap_or_default()>
