@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { colours, openPage, screenshot, sharedBrowser } from './harness.mjs';
-import { example } from './examples.mjs';
+import { assertFigure, example, reportedNumber } from './examples.mjs';
 
 const READY = 60_000;
 const shared = sharedBrowser({ before, after });
@@ -21,13 +21,13 @@ async function reachEpoch(page, n) {
 }
 
 async function loss(page, which) {
-  return Number(await page.getByTestId(`net-${which}-loss`).getAttribute('data-value'));
+  return reportedNumber(page.getByTestId(`net-${which}-loss`));
 }
 
 test('the opening experiment replays to its epoch and draws every neuron and weight', async () => {
-  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=net&v=1&at=100`);
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${example('net', 'circle').link}&at=100`);
   await reachEpoch(page, 100);
-  assert.ok((await loss(page, 'test')) < 0.05, `test loss ${await loss(page, 'test')}`);
+  assertFigure(await loss(page, 'test'), 'net', 'circle', 'test loss at epoch 100');
   // Two inputs → 4 → 2 → 1: 8 + 8 + 2 weights, each a line; pointing at one reads it.
   assert.equal(await page.getByTestId('links').getAttribute('data-links'), '18');
   assert.ok((await colours(page.getByTestId('links'))) > 3, 'the lines are drawn');
@@ -83,23 +83,31 @@ test('layers, neurons and features change the network and the link; the view doe
   await page.close();
 });
 
-test("the README's links: sin features or depth learn the spiral, L2 stops overfitting", async () => {
+test("the README's links reach the losses it writes: sin features or depth learn the spiral, L2 stops overfitting", async () => {
+  // Each link's figures, as the README writes them (docs/examples.json), read at the link's epoch.
   const cases = [
-    ['data=spiral&at=300', (l) => l > 0.3, 'x₁ and x₂ with 4 and 2 tanh neurons cannot'],
-    ['data=spiral&features=x1,x2,sinx1,sinx2&layers=8,8&at=300', (l) => l < 0.05, 'sin features can'],
-    ['data=spiral&layers=8,8,8,8&act=relu&opt=adam&at=300', (l) => l < 0.05, 'four ReLU layers with Adam can'],
-    ['data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&test=1&at=500', (l) => l > 0.15, 'overfits'],
-    ['data=gauss&noise=50&train=10&layers=8,8,8&opt=adam&reg=l2&rate=0.03&test=1&at=500', (l) => l < 0.13, 'L2 generalises'],
+    ['spiral', { test: 'test loss at epoch 300' }],
+    ['spiral-sin', { test: 'test loss at epoch 300' }],
+    ['spiral-deep', { test: 'test loss at epoch 300' }],
+    ['overfit', { train: 'training loss at epoch 500', test: 'test loss at epoch 500' }],
+    ['overfit-l2', { train: 'training loss at epoch 500', test: 'test loss at epoch 500' }],
   ];
   const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${example('net', 'circle').link}`);
-  for (const [link, holds, what] of cases) {
-    await page.goto(`${shared.server.url}#lab=net&v=1&${link}`);
-    const at = Number(link.match(/at=(\d+)/)[1]);
-    await reachEpoch(page, at);
-    const test = await loss(page, 'test');
-    assert.ok(holds(test), `${link}: ${what} (test loss ${test})`);
-    if (link.includes('reg=l2')) await screenshot(page, 'net-lab-l2.png');
+  const misses = [];
+  for (const [id, figures] of cases) {
+    const link = example('net', id).link;
+    await page.goto(`${shared.server.url}#${link}`);
+    await reachEpoch(page, Number(link.match(/at=(\d+)/)[1]));
+    for (const [which, name] of Object.entries(figures)) {
+      try {
+        assertFigure(await loss(page, which), 'net', id, name);
+      } catch (e) {
+        misses.push(e.message);
+      }
+    }
+    if (id === 'overfit-l2') await screenshot(page, 'net-lab-l2.png');
   }
+  assert.deepEqual(misses, []);
   // Batch norm on and off, side by side: both runs reach the link's epoch.
   await page.goto(`${shared.server.url}#${example('net', 'batch-norm').link}`);
   await reachEpoch(page, 150);
@@ -107,6 +115,21 @@ test("the README's links: sin features or depth learn the spiral, L2 stops overf
   await page.getByTestId('hist-layer').selectOption('4');
   for (const id of ['hist-canvas', 'hist-contrast-canvas']) {
     assert.ok((await colours(page.getByTestId(id))) > 5, `${id} is drawn`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the README's one-neuron links: x₁x₂ alone separates exclusive or, and the student's own eight points", async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${example('net', 'xor').link}`);
+  for (const id of ['xor', 'custom']) {
+    const link = example('net', id).link;
+    await page.goto(`${shared.server.url}#${link}`);
+    await reachEpoch(page, Number(link.match(/at=(\d+)/)[1]));
+    // No hidden layer: one line, from x₁x₂ to the output.
+    assert.equal(await page.getByTestId('links').getAttribute('data-links'), '1', id);
+    const [train, test] = [await loss(page, 'train'), await loss(page, 'test')];
+    assert.ok(train < 0.05 && test < 0.05, `${id}: separated (training loss ${train}, test loss ${test})`);
   }
   assert.deepEqual(errors, []);
   await page.close();
