@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { colours, longTasks, mainThreadBusy, openPage, runningAnimations, screenshot, sharedBrowser, writeArtifact } from './harness.mjs';
-import { example } from './examples.mjs';
+import { example, reportedNumber } from './examples.mjs';
 
 const READY = 60_000;
 const TRAINING = 180_000;
@@ -156,6 +156,27 @@ test('a diverging network stops, says why, and still shows what it computed', as
   assert.match(await page.getByTestId('shift-summary').textContent(), /outputs are not numbers/);
   assert.doesNotMatch(await page.getByTestId('shift-table').textContent(), /NaN/);
   assert.equal(await page.getByTestId('cnn-error').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("the README's other CNN links: η = 2 leaves SGD at chance; the ResNet-like preset builds and learns", async () => {
+  const link = example('cnn', 'sgd-too-fast').link;
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#${link}`);
+  await page.getByTestId('cnn-status').filter({ hasText: 'step 125 of' }).waitFor({ timeout: TRAINING });
+  await page.getByTestId('test-accuracy').and(page.locator('[data-value]:not([data-value=""])')).waitFor({ timeout: READY });
+  // "stays at chance": ten classes, so 10% give or take what one class's share of the test
+  // digits moves it.
+  const stuck = await reportedNumber(page.getByTestId('test-accuracy'));
+  assert.ok(stuck <= 0.15, `η = 2: test accuracy ${stuck}`);
+  // The ResNet-like preset: every layer has a shape, and the first steps bring the loss
+  // below chance's ln 10.
+  await page.goto(`${shared.server.url}#${example('cnn', 'resnet').link}`);
+  await page.waitForFunction(() => /step ([5-9]\d|\d{3,}) of/.test(document.querySelector('[data-testid=cnn-status]')?.textContent ?? ''), null, { timeout: TRAINING });
+  assert.equal(await page.getByTestId('arch-error').count(), 0);
+  assert.equal(await page.getByTestId('arch-shape-6').textContent(), '1×1×32');
+  const loss = await reportedNumber(page.getByTestId('cnn-train-loss'));
+  assert.ok(loss < Math.log(10), `ResNet-like: training loss ${loss} after 50 steps`);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { colours, openPage, screenshot, sharedBrowser, writeArtifact, longTasks } from './harness.mjs';
-import { example } from './examples.mjs';
+import { assertFigure, example, figure, reportedNumber } from './examples.mjs';
 
 const READY = 180_000;
 const shared = sharedBrowser({ before, after });
@@ -16,7 +16,16 @@ async function reachStep(page, n) {
 }
 
 async function exact(page) {
-  return Number(await page.getByTestId('tfm-exact').getAttribute('data-value'));
+  return reportedNumber(page.getByTestId('tfm-exact'));
+}
+
+/** Each run's attention entropy by step, from the √d_k section: { label: { step: value } }. */
+async function entropies(page) {
+  const text = await page.getByTestId('tfm-scaling').getAttribute('data-entropy');
+  return Object.fromEntries(text.split(';').map((run) => {
+    const [label, points] = run.split(':');
+    return [label, Object.fromEntries(points.split(',').map((p) => p.split('=').map(Number)))];
+  }));
 }
 
 async function open(link) {
@@ -110,19 +119,21 @@ test('a typed input is answered; one that does not fit is named and kept; anothe
 });
 
 test('without positions: the decoder mostly fails, and the encoder sees a bag of tokens', async () => {
+  // The README's figures for each: [link, figure's example and name, what the permutation says].
+  const encoder = example('tfm', 'encoder-no-positions').link;
   const cases = [
-    [example('tfm', 'reverse-no-positions').link, (x) => x <= 0.5, null],
-    [example('tfm', 'encoder-no-positions').link, (x) => x <= 0.01, /changes no attention weight beyond reordering it/],
-    ['lab=tfm&v=1&arch=enc&steps=400&at=400', (x) => x >= 0.95, /the positions let the model tell the orders apart/],
+    [example('tfm', 'reverse-no-positions').link, ['reverse-no-positions', 'exact answers at step 800'], null],
+    [encoder, ['encoder-no-positions', 'exact answers at step 400'], /changes no attention weight beyond reordering it/],
+    [encoder.replace('&pos=none', ''), ['encoder-no-positions', 'exact answers with positions'], /the positions let the model tell the orders apart/],
   ];
   const measured = [];
-  for (const [link, holds, permutation] of cases) {
+  for (const [link, [id, name], permutation] of cases) {
     const { page, errors } = await open(link);
     await reachStep(page, Number(link.match(/at=(\d+)/)[1]));
     const x = await exact(page);
     measured.push(`${link}: exact ${x}`);
     await writeArtifact('tfm-positions-claims.txt', measured.join('\n') + '\n');
-    assert.ok(holds(x), `${link}: exact ${x}`);
+    assertFigure(x, 'tfm', id, name);
     if (permutation) {
       assert.match(await page.getByTestId('tfm-permutation').textContent(), permutation);
       if (link.includes('pos=none')) {
@@ -134,6 +145,16 @@ test('without positions: the decoder mostly fails, and the encoder sees a bag of
     assert.deepEqual(errors, []);
     await page.close();
   }
+});
+
+test("why √d_k, the README's link: unscaled, the attention is nearly one-hot by step 200", async () => {
+  const { page, errors } = await open(example('tfm', 'scaling').link);
+  await reachStep(page, 800);
+  const entropy = await entropies(page);
+  assertFigure(entropy['QKᵀ unscaled']?.[200], 'tfm', 'scaling', 'attention entropy at step 200, unscaled');
+  assertFigure(entropy['QKᵀ/√d_k (this run)']?.[200], 'tfm', 'scaling', 'attention entropy at step 200, scaled');
+  assert.deepEqual(errors, []);
+  await page.close();
 });
 
 test('why √d_k: the run and its unscaled twin, side by side; a broken link says what it could not use', async () => {
@@ -148,10 +169,9 @@ test('why √d_k: the run and its unscaled twin, side by side; a broken link say
     assert.equal(await page.getByTestId(chart).locator('path.series').count(), 2, chart);
   }
   // Unscaled, the same model's attention is far nearer one-hot.
-  const entropy = Object.fromEntries((await page.getByTestId('tfm-scaling').getAttribute('data-entropy'))
-    .split(';').map((e) => [e.split(':')[0], Number(e.split(':')[1])]));
+  const entropy = await entropies(page);
   await writeArtifact('tfm-scaling.txt', `${JSON.stringify(entropy)}\n`);
-  assert.ok(entropy['QKᵀ unscaled'] < entropy['QKᵀ/√d_k (this run)'], JSON.stringify(entropy));
+  assert.ok(entropy['QKᵀ unscaled'][200] < entropy['QKᵀ/√d_k (this run)'][200], JSON.stringify(entropy));
   await page.getByTestId('tfm-scaling').scrollIntoViewIfNeeded();
   await screenshot(page, 'tfm-lab-scaling.png');
   // A control restarts the run and writes the link.
@@ -175,8 +195,8 @@ test('why √d_k: the run and its unscaled twin, side by side; a broken link say
 test('the character language model writes text from a prompt, the same text for the same seed', async () => {
   const { page, errors } = await open(example('tfm', 'language').link);
   await reachStep(page, 600);
-  const perCharacter = Number(await page.getByTestId('tfm-token-accuracy').getAttribute('data-value'));
-  assert.ok(perCharacter >= 0.75, `next characters right: ${perCharacter}`);
+  const perCharacter = await reportedNumber(page.getByTestId('tfm-token-accuracy'));
+  assertFigure(perCharacter, 'tfm', 'language', 'next characters right at step 600');
   await writeArtifact('tfm-lm.txt', `lm at 600: next characters right ${perCharacter}\n`);
   await page.getByTestId('tfm-prompt').fill('the man ');
   await page.getByTestId('tfm-prompt').press('Tab');
@@ -206,26 +226,28 @@ test('the character language model writes text from a prompt, the same text for 
 });
 
 test("the README's other claims: sorting, counting with an encoder, addition after its plateau", async () => {
-  const cases = [
-    [example('tfm', 'sort').link, (x) => x >= 0.9],
-    [example('tfm', 'count').link, (x) => x >= 0.9],
-    [example('tfm', 'add').link, (x) => x >= 0.9],
-  ];
   const measured = [];
   const failed = [];
-  for (const [link, holds] of cases) {
+  for (const id of ['sort', 'count', 'add']) {
+    const link = example('tfm', id).link;
     const { page, errors } = await open(link);
     const at = Number(link.match(/at=(\d+)/)[1]);
     await reachStep(page, at);
     const x = await exact(page);
     measured.push(`${link}: exact ${x}`);
-    if (!holds(x)) failed.push(`${link}: exact ${x}`);
-    if (link.includes('task=add')) {
-      // The plateau: at a third of the run no held-out sum is right yet.
+    try {
+      assertFigure(x, 'tfm', id, `exact answers at step ${at}`);
+    } catch (e) {
+      failed.push(e.message);
+    }
+    if (id === 'add') {
+      // The plateau: "nothing right for 800 steps and more".
+      const plateau = Number(figure('tfm', 'add', 'steps with no answer right').value);
       const evaluations = (await page.getByTestId('tfm-curves').getAttribute('data-evaluations'))
         .split(',').map((e) => e.split(':').map(Number));
-      const early = evaluations.find(([step]) => step === 800);
-      assert.ok(early && early[2] <= 0.05, `step 800: ${early}`);
+      const early = evaluations.filter(([step]) => step <= plateau);
+      assert.ok(early.length > 0 && early.at(-1)[0] === plateau, `an evaluation at step ${plateau}: ${evaluations}`);
+      for (const [step, , right] of early) assert.equal(right, 0, `step ${step}: ${right} of the sums right`);
     }
     assert.deepEqual(errors, []);
     await page.close();

@@ -156,7 +156,7 @@ fn Controls(state: RwSignal<RnnSession>) -> impl IntoView {
             </label>
             {form.seed("rnn-seed", |s| s.seed, |s, n| s.seed = n)}
         </div>
-        <p class="hint">{move || {
+        <p class="hint" data-testid="rnn-task-hint">{move || {
             let s = spec();
             match s.task {
                 RnnTask::Recall => format!(

@@ -125,9 +125,13 @@ pub fn Scaling(state: RwSignal<TfmSession>) -> impl IntoView {
             d_k(), d_k(), (d_k() as f32).sqrt()
         )}</p>
         <div class="curves" data-testid="tfm-scaling" data-entropy=move || all.with(|runs| {
-            // The latest entropy of each run, "label:value", for a reader that compares them.
+            // Each run's entropy at every evaluation, "label:step=value,…;…", for a reader
+            // that compares them at a step.
             runs.iter()
-                .filter_map(|(label, _, e)| e.last().map(|e| format!("{label}:{}", e.entropy)))
+                .map(|(label, _, e)| {
+                    let points = e.iter().map(|e| format!("{}={}", e.step, e.entropy)).collect::<Vec<_>>();
+                    format!("{label}:{}", points.join(","))
+                })
                 .collect::<Vec<_>>()
                 .join(";")
         })>
