@@ -112,10 +112,7 @@ fn the_walkthrough_ends_where_the_attention_sublayer_does() {
 #[test]
 fn slices_contrast_and_replies_keep_their_promises() {
     let assets = Assets::default();
-    let cx = Context {
-        now_ms: &stopped_clock,
-        assets: &assets,
-    };
+    let cx = Context::stopped(&assets);
     let spec = TfmLab {
         steps: 50,
         contrast: true,
