@@ -302,11 +302,11 @@ crate::link::impl_link!(NetLab);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_gen::assert_link;
     use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {
-        assert_eq!(encode(&NetLab::default()), "lab=net&v=1");
         let spec = NetLab {
             dataset: Dataset::Spiral,
             noise: 25,
@@ -335,14 +335,12 @@ mod tests {
             contrast: true,
             at: Some(300),
         };
-        let link = encode(&spec);
-        assert_eq!(
-            link,
+        assert_link(
+            &spec,
             "lab=net&v=1&data=spiral&pts=1_-2_n&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
              &layers=8,8,4&act=relu&bn=1&reg=l2&rate=0.003&opt=adam&decay=0.1,5000&seed=9&test=1\
              &discrete=1&bnvs=1&at=300"
         );
-        assert_eq!(decode(&link), (spec, vec![]));
         let none = NetLab {
             hidden: vec![],
             ..NetLab::default()
@@ -408,9 +406,7 @@ mod tests {
             edits: vec![e],
             ..NetLab::default()
         };
-        let link = encode(&spec);
-        assert_eq!(link, "lab=net&v=1&edit=12_2_3_1_-1.5");
-        assert_eq!(decode(&link), (spec.clone(), vec![]));
+        assert_link(&spec, "lab=net&v=1&edit=12_2_3_1_-1.5");
         // Layer 2 has 4 inputs and 2 outputs: neuron 4 (index 4) of layer 1 does not exist.
         let (back, notes) = decode("lab=net&v=1&edit=12_2_4_1_1,1_9_0_0_1,1_1_0_0_NaN,x");
         assert!(back.edits.is_empty());
@@ -445,12 +441,10 @@ mod tests {
             noise: 10,
             ..NetLab::default()
         };
-        let link = encode(&spec);
-        assert_eq!(
-            link,
-            "lab=net&v=1&data=custom&pts=150_-225_p,-600_600_n&noise=10"
+        assert_link(
+            &spec,
+            "lab=net&v=1&data=custom&pts=150_-225_p,-600_600_n&noise=10",
         );
-        assert_eq!(decode(&link), (spec, vec![]));
         // Noise before the points in the link reads the same.
         let (again, notes) = decode("lab=net&v=1&data=custom&noise=10&pts=150_-225_p,-600_600_n");
         assert!(notes.is_empty(), "{notes:?}");
