@@ -59,3 +59,11 @@ where
     assert_eq!(notes, vec![], "{link}");
     assert_eq!(&back, spec, "{link}");
 }
+
+/// A link's note gives `words` among its reason.
+pub fn assert_says(note: &crate::link::UrlNote, words: &str) {
+    assert!(
+        note.reason.contains(words),
+        "{note:?} does not say {words:?}"
+    );
+}

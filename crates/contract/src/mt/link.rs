@@ -170,7 +170,7 @@ crate::link::impl_link!(MtLab);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_gen::assert_link;
+    use crate::test_gen::{assert_link, assert_says};
     use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
@@ -223,12 +223,8 @@ mod tests {
                 "the models' size"
             ]
         );
-        assert!(notes[1]
-            .reason
-            .contains("longest sentence = 30 exceeds the limit of 17"));
-        assert!(notes[6]
-            .reason
-            .contains("width = 60 is not a multiple of the 8 heads"));
+        assert_says(&notes[1], "longest sentence = 30 exceeds the limit of 17");
+        assert_says(&notes[6], "width = 60 is not a multiple of the 8 heads");
         // Typed with spaces, read with "+": the same sentence.
         let (spec, _) = decode("lab=mt&v=1&say=the%20cat++eats%20a+mouse");
         assert_eq!(spec.sentence.as_deref(), Some("the cat eats a mouse"));
