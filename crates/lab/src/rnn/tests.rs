@@ -12,7 +12,7 @@ use nn::layers::State;
 
 fn trained(spec: &RnnLab, steps: usize) -> RnnSession {
     let mut session = RnnSession::new(spec).expect("a valid spec");
-    session.train_until(f64::INFINITY, &stopped_clock, Some(steps));
+    training::train_until(&mut session, f64::INFINITY, &stopped_clock, Some(steps));
     session
 }
 

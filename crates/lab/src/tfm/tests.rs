@@ -14,7 +14,7 @@ use contract::FromEngine;
 
 fn trained(spec: &TfmLab, steps: usize) -> TfmSession {
     let mut session = TfmSession::new(spec).expect("a valid spec");
-    session.train_until(f64::INFINITY, &stopped_clock, Some(steps));
+    training::train_until(&mut session, f64::INFINITY, &stopped_clock, Some(steps));
     session
 }
 
