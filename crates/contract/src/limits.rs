@@ -26,6 +26,18 @@ pub enum Number {
     Float(f32),
 }
 
+impl From<usize> for Number {
+    fn from(n: usize) -> Number {
+        Number::Int(n)
+    }
+}
+
+impl From<f32> for Number {
+    fn from(x: f32) -> Number {
+        Number::Float(x)
+    }
+}
+
 impl fmt::Display for Number {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -93,34 +105,40 @@ macro_rules! refusals {
 
 /// A limit that a request exceeded, with what the user asked for.
 pub fn check_range(field: &str, value: usize, min: usize, max: usize) -> Result<(), Violation> {
-    let bound = if value < min {
-        Bound::Min(Number::Int(min))
-    } else if value > max {
-        Bound::Max(Number::Int(max))
-    } else {
-        return Ok(());
-    };
-    Err(Violation {
-        field: field.to_string(),
-        value: Number::Int(value),
-        bound,
-    })
+    check_between(field, value, min, max)
 }
 
 /// A float limit: NaN and infinities never pass.
 pub fn check_float(field: &str, value: f32, min: f32, max: f32) -> Result<(), Violation> {
-    let bound = if !value.is_finite() {
-        Bound::NotFinite
-    } else if value < min {
-        Bound::Min(Number::Float(min))
+    if value.is_finite() {
+        check_between(field, value, min, max)
+    } else {
+        Err(Violation {
+            field: field.to_string(),
+            value: Number::Float(value),
+            bound: Bound::NotFinite,
+        })
+    }
+}
+
+/// `value` within `min..=max`, or the bound it broke: the one comparison of counts and of
+/// (finite) real numbers.
+fn check_between<T: PartialOrd + Into<Number>>(
+    field: &str,
+    value: T,
+    min: T,
+    max: T,
+) -> Result<(), Violation> {
+    let bound = if value < min {
+        Bound::Min(min.into())
     } else if value > max {
-        Bound::Max(Number::Float(max))
+        Bound::Max(max.into())
     } else {
         return Ok(());
     };
     Err(Violation {
         field: field.to_string(),
-        value: Number::Float(value),
+        value: value.into(),
         bound,
     })
 }

@@ -422,6 +422,18 @@ pub fn whole_number(value: &str, part: &str, notes: &mut Vec<UrlNote>) -> Option
     n
 }
 
+/// A switch as a link gives it (`1` or `true`, `0` or `false`), or a note.
+pub fn flag(value: &str, part: &str, notes: &mut Vec<UrlNote>) -> Option<bool> {
+    match value {
+        "1" | "true" => Some(true),
+        "0" | "false" => Some(false),
+        _ => {
+            notes.push(note(part, "expected 1 or 0"));
+            None
+        }
+    }
+}
+
 /// `opt=`: one of the lab's `offered` optimizers starts from the lab's default run for it
 /// (`default_run`), as choosing it on the page does; any other keeps the run and says so.
 pub fn read_optimizer(
@@ -495,6 +507,7 @@ pub(crate) use impl_link;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_gen::assert_says;
 
     #[test]
     fn a_labs_fragment_is_its_slug_after_the_key() {
@@ -530,7 +543,7 @@ mod tests {
         assert_eq!(read("v", "2"), Common::Unusable);
         assert_eq!(read("layers", "x"), Common::NotCommon);
         assert_eq!(notes.len(), 4);
-        assert!(notes[0].reason.contains("exceeds the limit of 100"));
+        assert_says(&notes[0], "exceeds the limit of 100");
         assert_eq!(lab_of("#lab=demo&v=1"), Some("demo"));
         assert_eq!(lab_of("v=1"), None);
     }
@@ -554,7 +567,7 @@ mod tests {
         );
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].part, "seed=2");
-        assert!(notes[0].reason.contains("more than once"));
+        assert_says(&notes[0], "more than once");
         assert_eq!(percent_decoded("%CE%B7%20%E2"), "η \u{fffd}");
     }
 }

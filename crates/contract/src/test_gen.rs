@@ -44,3 +44,26 @@ pub fn assert_links_round_trip<S, E>(
         assert_eq!(back, spec, "{url}");
     }
 }
+
+/// `spec`'s link is `link`, and `link` reads back as `spec` with nothing to say; the default
+/// experiment's link is the bare header (`lab=<slug>&v=<version>`: defaults are left out).
+pub fn assert_link<S>(spec: &S, link: &str)
+where
+    S: crate::link::Link + Default + std::fmt::Debug + PartialEq,
+{
+    let id = S::id();
+    let bare = format!("lab={}&v={}", id.slug, id.current());
+    assert_eq!(S::default().encode(), bare);
+    assert_eq!(spec.encode(), link);
+    let (back, notes) = S::decode(link);
+    assert_eq!(notes, vec![], "{link}");
+    assert_eq!(&back, spec, "{link}");
+}
+
+/// A link's note gives `words` among its reason.
+pub fn assert_says(note: &crate::link::UrlNote, words: &str) {
+    assert!(
+        note.reason.contains(words),
+        "{note:?} does not say {words:?}"
+    );
+}

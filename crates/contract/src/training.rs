@@ -58,6 +58,15 @@ impl OptimizerName {
         OptimizerName::ALL.into_iter().find(|o| o.slug() == s)
     }
 
+    /// AdaGrad, RMSProp and Adam: each weight's step is divided by its own gradients' running
+    /// size, so they want another η than the rules that step along the raw gradient.
+    pub fn is_adaptive(&self) -> bool {
+        matches!(
+            self,
+            OptimizerName::Adagrad | OptimizerName::Rmsprop | OptimizerName::Adam
+        )
+    }
+
     /// The hyper-parameters this optimizer reads (besides η).
     pub fn knobs(&self) -> &'static [Knob] {
         match self {
@@ -136,6 +145,19 @@ impl Run {
             beta1: 0.9,
             beta2: 0.999,
             delta: 1e-8,
+        }
+    }
+
+    /// A lab's default run of `optimizer`: [`Run::default_for`] with η = `adaptive` for the
+    /// adaptive rules ([`OptimizerName::is_adaptive`]) and `plain` for the others.
+    pub fn lab_default(optimizer: OptimizerName, adaptive: f32, plain: f32) -> Run {
+        Run {
+            lr: if optimizer.is_adaptive() {
+                adaptive
+            } else {
+                plain
+            },
+            ..Run::default_for(optimizer)
         }
     }
 

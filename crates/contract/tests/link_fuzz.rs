@@ -11,10 +11,10 @@
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
 mod example_links;
+mod fuzzing;
 
 use contract::link::Link;
 use contract::registry::{each_lab, Lab, LabVisitor};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Characters links are made of, and a few they should never contain.
 const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789.,-=&%#+eE_ \xce\xb7";
@@ -98,20 +98,11 @@ impl LabVisitor for Fuzz {
                 &own[case % own.len()]
             };
             let fragment = mutate(&mut rng, seed, &self.every_seed);
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| check::<L>(&fragment))) {
-                panic!("lab {}, link {fragment:?}: {}", L::SLUG, said(&*panic))
-            }
+            fuzzing::run_case(format_args!("lab {}, link {fragment:?}", L::SLUG), || {
+                check::<L>(&fragment)
+            });
         }
     }
-}
-
-/// What a panic said (its message is a `String` or a `&str`).
-fn said(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("a panic without a message")
 }
 
 /// The named limits are all a decoded link must meet (the CNN's `trainable` also refuses
@@ -129,10 +120,7 @@ fn check<L: Lab>(fragment: &str) {
 
 #[test]
 fn mutated_links_decode_within_limits_and_round_trip() {
-    let cases: usize = std::env::var("LINK_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let cases = fuzzing::cases("LINK_FUZZ_CASES");
     let list = example_links::load();
     let every_seed = list
         .labs

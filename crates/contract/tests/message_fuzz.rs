@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)] // a panic is the failure report
 
 mod example_links;
+mod fuzzing;
 
 use contract::link::Link;
 use contract::registry::{
@@ -16,7 +17,6 @@ use contract::registry::{
 };
 use contract::{Ask, FromEngine, ToEngine};
 use std::collections::BTreeMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Each participant's messages, by slug, in the registry's order.
 #[derive(Default)]
@@ -132,21 +132,9 @@ fn read(text: &str) {
     let _ = FromEngine::from_json(text);
 }
 
-/// What a panic said (its message is a `String` or a `&str`).
-fn said(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("a panic without a message")
-}
-
 #[test]
 fn mutated_messages_never_panic_and_what_reads_round_trips() {
-    let cases: usize = std::env::var("MESSAGE_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let cases = fuzzing::cases("MESSAGE_FUZZ_CASES");
     let mut corpus = Corpus::default();
     each_participant(&mut corpus);
     each_lab(&mut LinkStarts(&mut corpus, example_links::load()));
@@ -174,9 +162,7 @@ fn mutated_messages_never_panic_and_what_reads_round_trips() {
                 }
             }
             let text = String::from_utf8_lossy(&bytes);
-            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| read(&text))) {
-                panic!("{slug}'s message {text}: {}", said(&*panic))
-            }
+            fuzzing::run_case(format_args!("{slug}'s message {text}"), || read(&text));
         }
     }
 }

@@ -3,6 +3,7 @@
 //! link. `cargo run --release -p lab --example rnn_train -- 'lab=rnn&v=1&span=40&cell=rnn'`
 
 use lab::rnn::RnnSession;
+use lab::training::train_until;
 
 mod common;
 
@@ -12,7 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let now = common::clock();
     let mut largest = 0.0f32;
     loop {
-        let speed = session.train_until(1000.0, &now, None);
+        let speed = train_until(&mut session, 1000.0, &now, None);
         let progress = session.progress(speed, false);
         largest = session
             .take_clipping()

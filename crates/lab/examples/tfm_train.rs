@@ -3,6 +3,7 @@
 //! `cargo run --release -p lab --example tfm_train -- 'lab=tfm&v=1&pos=none'`
 
 use lab::tfm::TfmSession;
+use lab::training::train_until;
 
 mod common;
 
@@ -11,7 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut session = TfmSession::new(&spec)?;
     let now = common::clock();
     loop {
-        let speed = session.train_until(1000.0, &now, None);
+        let speed = train_until(&mut session, 1000.0, &now, None);
         let progress = session.progress(speed, false);
         for e in &progress.evaluations {
             println!(

@@ -45,6 +45,18 @@ pub struct Context<'a> {
     pub assets: &'a Assets,
 }
 
+#[cfg(test)]
+impl<'a> Context<'a> {
+    /// The context tests answer in: `assets` on the stopped clock, so what they see does not
+    /// depend on the machine's speed.
+    pub(crate) fn stopped(assets: &'a Assets) -> Context<'a> {
+        Context {
+            now_ms: &crate::training::stopped_clock,
+            assets,
+        }
+    }
+}
+
 /// Why a start did not produce a session.
 #[derive(Debug, PartialEq)]
 pub enum StartError<E> {

@@ -171,12 +171,37 @@ pub trait Trainable {
     fn train_step(&mut self, step: usize) -> Result<TrainPoint, StepError>;
     fn evaluate(&self) -> Self::Evaluation;
     fn log(&mut self) -> &mut TrainingLog<Self::Evaluation>;
+    /// The runs trained beside this one, from the same seed, that follow it to every step it
+    /// reaches (the Recurrent lab's compared cells, the Transformer lab's contrast run).
+    fn followers(&mut self) -> impl Iterator<Item = &mut Self>
+    where
+        Self: Sized,
+    {
+        std::iter::empty()
+    }
 }
 
 /// Trains whole steps until `budget_ms` of the clock has passed (at least one step), the run
-/// is over, or it reaches step `until`; evaluates after the steps the lab names. Returns the
-/// examples per second of the training alone (evaluations excluded).
+/// is over, or it reaches step `until`; evaluates after the steps the lab names. The model's
+/// followers share the budget evenly with it, then train on to the step it reached. Returns
+/// the examples per second of the model's training alone (evaluations excluded).
 pub fn train_until<T: Trainable>(
+    model: &mut T,
+    budget_ms: f64,
+    now_ms: &dyn Fn() -> f64,
+    until: Option<usize>,
+) -> Option<f32> {
+    let share = budget_ms / (1 + model.followers().count()) as f64;
+    let speed = train_alone(model, share, now_ms, until);
+    let step = model.log().step;
+    for follower in model.followers() {
+        train_alone(follower, f64::INFINITY, now_ms, Some(step));
+    }
+    speed
+}
+
+/// [`train_until`] for the model alone.
+fn train_alone<T: Trainable>(
     model: &mut T,
     budget_ms: f64,
     now_ms: &dyn Fn() -> f64,

@@ -298,7 +298,7 @@ mod tests {
     use crate::cnn::{CnnError, Preset};
     use crate::training::LrSchedule;
 
-    use crate::test_gen::{assert_links_round_trip, Gen};
+    use crate::test_gen::{assert_links_round_trip, assert_says, Gen};
 
     fn random_layer(g: &mut Gen) -> LayerSpec {
         match g.index(6) {
@@ -409,9 +409,7 @@ mod tests {
                 "shift=9,0"
             ]
         );
-        assert!(notes[2]
-            .reason
-            .contains("layer 2 channels = 999 exceeds the limit of 64"));
+        assert_says(&notes[2], "layer 2 channels = 999 exceeds the limit of 64");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub const SLUG: &str = "cnn";
 pub const DEFAULT_FINAL_RATIO: f32 = 0.03;
 
 /// MNIST digits: 28×28, one channel, ten classes.
-pub const INPUT: FeatureShape = FeatureShape::Map { c: 1, h: 28, w: 28 };
+pub const INPUT: FeatureShape = FeatureShape::square(1, 28);
 pub const CLASSES: usize = 10;
 /// Training examples per epoch and held-out digits in the bundled split (data::mnist).
 pub const TRAIN_DIGITS: usize = 8000;

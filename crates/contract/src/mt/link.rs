@@ -170,11 +170,11 @@ crate::link::impl_link!(MtLab);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_gen::{assert_link, assert_says};
     use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {
-        assert_eq!(encode(&MtLab::default()), "lab=mt&v=1");
         let spec = MtLab {
             longest: 17,
             width: 48,
@@ -194,13 +194,11 @@ mod tests {
             beam: 5,
             sentence: Some("the small cat eats a mouse & co. ü".into()),
         };
-        let link = encode(&spec);
-        assert_eq!(
-            link,
+        assert_link(
+            &spec,
             "lab=mt&v=1&len=17&width=48&layers=1&heads=2&batch=16&opt=rmsprop&decay=0.1,900\
              &warm=0&clip=none&steps=900&seed=7&say=the+small+cat+eats+a+mouse+%26+co.+%C3%BC&beam=5&at=450"
         );
-        assert_eq!(decode(&link), (spec, vec![]));
     }
 
     #[test]
@@ -225,12 +223,8 @@ mod tests {
                 "the models' size"
             ]
         );
-        assert!(notes[1]
-            .reason
-            .contains("longest sentence = 30 exceeds the limit of 17"));
-        assert!(notes[6]
-            .reason
-            .contains("width = 60 is not a multiple of the 8 heads"));
+        assert_says(&notes[1], "longest sentence = 30 exceeds the limit of 17");
+        assert_says(&notes[6], "width = 60 is not a multiple of the 8 heads");
         // Typed with spaces, read with "+": the same sentence.
         let (spec, _) = decode("lab=mt&v=1&say=the%20cat++eats%20a+mouse");
         assert_eq!(spec.sentence.as_deref(), Some("the cat eats a mouse"));

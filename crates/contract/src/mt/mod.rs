@@ -117,12 +117,7 @@ impl Default for MtLab {
 impl MtLab {
     /// An optimizer's defaults here: η = 0.002 for the adaptive rules, 0.1 for momentum.
     pub fn default_run(optimizer: OptimizerName) -> Run {
-        let mut run = Run::default_for(optimizer);
-        run.lr = match optimizer {
-            OptimizerName::Rmsprop | OptimizerName::Adam => 0.002,
-            _ => 0.1,
-        };
-        run
+        Run::lab_default(optimizer, 0.002, 0.1)
     }
 
     pub fn check(&self) -> Result<(), MtError> {

@@ -14,8 +14,8 @@ use super::{
     Activation, Dataset, Feature, NetLab, Regularization, WeightEdit, NET_OPTIMIZERS, SLUG,
 };
 use crate::link::{
-    decay_value, key_values, note, read_optimizer, read_other, read_pairs, whole_number, LinkId,
-    Parts, UrlNote, FIRST,
+    decay_value, flag, key_values, note, read_optimizer, read_other, read_pairs, whole_number,
+    LinkId, Parts, UrlNote, FIRST,
 };
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
@@ -130,14 +130,6 @@ fn try_set(
 
 /// The keys only this lab's link has.
 fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut Vec<UrlNote>) {
-    let flag = |notes: &mut Vec<UrlNote>| match value {
-        "1" | "true" => Some(true),
-        "0" | "false" => Some(false),
-        _ => {
-            notes.push(note(part, "expected 1 or 0"));
-            None
-        }
-    };
     match key {
         "data" => match Dataset::from_slug(value) {
             Some(d) => spec.dataset = d,
@@ -181,19 +173,13 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut V
                 }
             }
         }
-        "noise" => {
+        "noise" | "train" | "batch" => {
             if let Some(n) = whole_number(value, part, notes) {
-                try_set(spec, part, notes, |s| s.noise = n);
-            }
-        }
-        "train" => {
-            if let Some(n) = whole_number(value, part, notes) {
-                try_set(spec, part, notes, |s| s.train_percent = n);
-            }
-        }
-        "batch" => {
-            if let Some(n) = whole_number(value, part, notes) {
-                try_set(spec, part, notes, |s| s.batch = n);
+                try_set(spec, part, notes, |s| match key {
+                    "noise" => s.noise = n,
+                    "train" => s.train_percent = n,
+                    _ => s.batch = n,
+                });
             }
         }
         "features" => {
@@ -273,24 +259,14 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut NetLab, notes: &mut V
             &mut spec.run,
             notes,
         ),
-        "bn" => {
-            if let Some(on) = flag(notes) {
-                spec.batch_norm = on;
-            }
-        }
-        "test" => {
-            if let Some(on) = flag(notes) {
-                spec.show_test = on;
-            }
-        }
-        "discrete" => {
-            if let Some(on) = flag(notes) {
-                spec.discretize = on;
-            }
-        }
-        "bnvs" => {
-            if let Some(on) = flag(notes) {
-                spec.contrast = on;
+        "bn" | "test" | "discrete" | "bnvs" => {
+            if let Some(on) = flag(value, part, notes) {
+                match key {
+                    "bn" => spec.batch_norm = on,
+                    "test" => spec.show_test = on,
+                    "discrete" => spec.discretize = on,
+                    _ => spec.contrast = on,
+                }
             }
         }
         _ => read_other(&mut spec.run, key, part, value, notes),
@@ -302,11 +278,11 @@ crate::link::impl_link!(NetLab);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_gen::{assert_link, assert_says};
     use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {
-        assert_eq!(encode(&NetLab::default()), "lab=net&v=1");
         let spec = NetLab {
             dataset: Dataset::Spiral,
             noise: 25,
@@ -335,14 +311,12 @@ mod tests {
             contrast: true,
             at: Some(300),
         };
-        let link = encode(&spec);
-        assert_eq!(
-            link,
+        assert_link(
+            &spec,
             "lab=net&v=1&data=spiral&pts=1_-2_n&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
              &layers=8,8,4&act=relu&bn=1&reg=l2&rate=0.003&opt=adam&decay=0.1,5000&seed=9&test=1\
              &discrete=1&bnvs=1&at=300"
         );
-        assert_eq!(decode(&link), (spec, vec![]));
         let none = NetLab {
             hidden: vec![],
             ..NetLab::default()
@@ -386,12 +360,8 @@ mod tests {
                 "test=yes",
             ]
         );
-        assert!(notes[2]
-            .reason
-            .contains("noise = 90 exceeds the limit of 50"));
-        assert!(notes[11]
-            .reason
-            .contains("at = 20000 exceeds the limit of 10000"));
+        assert_says(&notes[2], "noise = 90 exceeds the limit of 50");
+        assert_says(&notes[11], "at = 20000 exceeds the limit of 10000");
         assert!(spec.check().is_ok());
     }
 
@@ -408,20 +378,14 @@ mod tests {
             edits: vec![e],
             ..NetLab::default()
         };
-        let link = encode(&spec);
-        assert_eq!(link, "lab=net&v=1&edit=12_2_3_1_-1.5");
-        assert_eq!(decode(&link), (spec.clone(), vec![]));
+        assert_link(&spec, "lab=net&v=1&edit=12_2_3_1_-1.5");
         // Layer 2 has 4 inputs and 2 outputs: neuron 4 (index 4) of layer 1 does not exist.
         let (back, notes) = decode("lab=net&v=1&edit=12_2_4_1_1,1_9_0_0_1,1_1_0_0_NaN,x");
         assert!(back.edits.is_empty());
         assert_eq!(notes.len(), 4);
-        assert!(notes[0]
-            .reason
-            .contains("edit from = 4 exceeds the limit of 3"));
-        assert!(notes[1]
-            .reason
-            .contains("edit layer = 9 exceeds the limit of 3"));
-        assert!(notes[2].reason.contains("not a finite number"));
+        assert_says(&notes[0], "edit from = 4 exceeds the limit of 3");
+        assert_says(&notes[1], "edit layer = 9 exceeds the limit of 3");
+        assert_says(&notes[2], "not a finite number");
         assert!(spec.training_part() == NetLab::default().training_part());
     }
 
@@ -445,12 +409,10 @@ mod tests {
             noise: 10,
             ..NetLab::default()
         };
-        let link = encode(&spec);
-        assert_eq!(
-            link,
-            "lab=net&v=1&data=custom&pts=150_-225_p,-600_600_n&noise=10"
+        assert_link(
+            &spec,
+            "lab=net&v=1&data=custom&pts=150_-225_p,-600_600_n&noise=10",
         );
-        assert_eq!(decode(&link), (spec, vec![]));
         // Noise before the points in the link reads the same.
         let (again, notes) = decode("lab=net&v=1&data=custom&noise=10&pts=150_-225_p,-600_600_n");
         assert!(notes.is_empty(), "{notes:?}");
@@ -458,7 +420,7 @@ mod tests {
         let (fallback, notes) = decode("lab=net&v=1&data=custom&pts=1_1_p,9999_0_n");
         assert_eq!(fallback.dataset, Dataset::Circle);
         assert_eq!(notes.len(), 2);
-        assert!(notes[1].reason.contains("at least 2 points"));
+        assert_says(&notes[1], "at least 2 points");
     }
 
     #[test]

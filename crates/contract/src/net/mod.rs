@@ -342,12 +342,7 @@ impl NetLab {
     /// An optimizer's defaults in this lab: η = 0.03 for the plain rules (TensorFlow
     /// Playground's), 0.01 for the adaptive ones.
     pub fn default_run(optimizer: OptimizerName) -> Run {
-        let mut run = Run::default_for(optimizer);
-        run.lr = match optimizer {
-            OptimizerName::Adagrad | OptimizerName::Rmsprop | OptimizerName::Adam => 0.01,
-            _ => 0.03,
-        };
-        run
+        Run::lab_default(optimizer, 0.01, 0.03)
     }
 
     /// Every value inside the named limits? The first violation, as a message naming the

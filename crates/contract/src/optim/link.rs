@@ -165,7 +165,7 @@ mod tests {
     use super::*;
 
     use crate::limits::TrainingLimits;
-    use crate::test_gen::{assert_links_round_trip, Gen};
+    use crate::test_gen::{assert_links_round_trip, assert_says, Gen};
 
     fn random_spec(g: &mut Gen) -> OptimLab {
         let mut names = OptimizerName::ALL.to_vec();
@@ -294,6 +294,6 @@ mod tests {
             assert_eq!(spec.check(), Ok(()), "{fragment:.40}");
         }
         let (_, notes) = decode(&huge);
-        assert!(notes[0].reason.contains("longer than 4096"));
+        assert_says(&notes[0], "longer than 4096");
     }
 }

@@ -10,8 +10,8 @@
 use super::limits::RnnLimits;
 use super::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, key_values, note, read_optimizer, read_other, read_pairs, whole_number, LinkId,
-    Parts, UrlNote, FIRST,
+    decay_value, flag, key_values, note, read_optimizer, read_other, read_pairs, whole_number,
+    LinkId, Parts, UrlNote, FIRST,
 };
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
@@ -154,14 +154,15 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut RnnLab, notes: &mut V
             &mut spec.run,
             notes,
         ),
-        "bi" | "cmp" => match value {
-            "1" | "true" => try_set(spec, part, notes, |s| match key {
-                "bi" => s.bidirectional = true,
-                _ => s.compare = true,
-            }),
-            "0" | "false" => {}
-            _ => notes.push(note(part, "expected 1 or 0")),
-        },
+        "bi" | "cmp" => {
+            // Off is the default: only a switch that is on is set (and checked).
+            if flag(value, part, notes) == Some(true) {
+                try_set(spec, part, notes, |s| match key {
+                    "bi" => s.bidirectional = true,
+                    _ => s.compare = true,
+                });
+            }
+        }
         "span" | "hidden" | "layers" | "batch" | "trunc" | "steps" => {
             if let Some(n) = whole_number(value, part, notes) {
                 try_set(spec, part, notes, |s| match key {
@@ -191,11 +192,11 @@ crate::link::impl_link!(RnnLab);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_gen::{assert_link, assert_says};
     use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {
-        assert_eq!(encode(&RnnLab::default()), "lab=rnn&v=1");
         let spec = RnnLab {
             task: RnnTask::Agreement,
             span: 12,
@@ -218,13 +219,11 @@ mod tests {
             seed: 7,
             at: Some(450),
         };
-        let link = encode(&spec);
-        assert_eq!(
-            link,
+        assert_link(
+            &spec,
             "lab=rnn&v=1&task=agree&span=12&cell=relu&bi=1&hidden=16&layers=2&batch=8&opt=momentum\
-             &decay=0.1,300&clip=value&clipat=0.5&trunc=5&gain=2.5&steps=900&cmp=1&seed=7&at=450"
+             &decay=0.1,300&clip=value&clipat=0.5&trunc=5&gain=2.5&steps=900&cmp=1&seed=7&at=450",
         );
-        assert_eq!(decode(&link), (spec, vec![]));
     }
 
     #[test]
@@ -254,15 +253,9 @@ mod tests {
                 "trunc=99"
             ]
         );
-        assert!(notes[2]
-            .reason
-            .contains("span = 1000 exceeds the limit of 100"));
-        assert!(notes[7]
-            .reason
-            .contains("at = 700 exceeds the limit of 600"));
-        assert!(notes[8]
-            .reason
-            .contains("truncation = 99 exceeds the limit of 21"));
+        assert_says(&notes[2], "span = 1000 exceeds the limit of 100");
+        assert_says(&notes[7], "at = 700 exceeds the limit of 600");
+        assert_says(&notes[8], "truncation = 99 exceeds the limit of 21");
         assert!(spec.check().is_ok());
     }
 }

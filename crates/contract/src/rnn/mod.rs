@@ -254,12 +254,7 @@ impl Default for RnnLab {
 impl RnnLab {
     /// An optimizer's defaults here: η = 0.003 for the adaptive rules, 0.1 for the others.
     pub fn default_run(optimizer: OptimizerName) -> Run {
-        let mut run = Run::default_for(optimizer);
-        run.lr = match optimizer {
-            OptimizerName::Adagrad | OptimizerName::Rmsprop | OptimizerName::Adam => 0.003,
-            _ => 0.1,
-        };
-        run
+        Run::lab_default(optimizer, 0.003, 0.1)
     }
 
     pub fn check(&self) -> Result<(), RnnError> {

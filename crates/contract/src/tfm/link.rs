@@ -10,8 +10,8 @@
 use super::limits::TfmLimits;
 use super::{Architecture, NormPlacement, Positions, TfmLab, TfmTask, SLUG, TFM_OPTIMIZERS};
 use crate::link::{
-    decay_value, key_values, note, read_optimizer, read_other, read_pairs, whole_number, LinkId,
-    Parts, UrlNote, FIRST,
+    decay_value, flag, key_values, note, read_optimizer, read_other, read_pairs, whole_number,
+    LinkId, Parts, UrlNote, FIRST,
 };
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
@@ -124,14 +124,6 @@ fn with_task(spec: &mut TfmLab, task: TfmTask) {
 
 /// The keys only this lab's link has.
 fn read_own(key: &str, value: &str, part: &str, spec: &mut TfmLab, notes: &mut Vec<UrlNote>) {
-    let flag = |notes: &mut Vec<UrlNote>| match value {
-        "1" | "true" => Some(true),
-        "0" | "false" => Some(false),
-        _ => {
-            notes.push(note(part, "expected 1 or 0"));
-            None
-        }
-    };
     let unknown = |notes: &mut Vec<UrlNote>, what: &str, slugs: String| {
         notes.push(note(part, format!("not {what} ({slugs}); ignored")))
     };
@@ -161,7 +153,7 @@ fn read_own(key: &str, value: &str, part: &str, spec: &mut TfmLab, notes: &mut V
             notes,
         ),
         "res" | "scale" | "vs" => {
-            if let Some(on) = flag(notes) {
+            if let Some(on) = flag(value, part, notes) {
                 try_set(spec, part, notes, |s| match key {
                     "res" => s.residual = on,
                     "scale" => s.scaled = on,
@@ -201,11 +193,11 @@ crate::link::impl_link!(TfmLab);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_gen::{assert_link, assert_says};
     use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {
-        assert_eq!(encode(&TfmLab::default()), "lab=tfm&v=1");
         let spec = TfmLab {
             task: TfmTask::Language,
             length: 40,
@@ -231,14 +223,12 @@ mod tests {
             seed: 7,
             at: Some(450),
         };
-        let link = encode(&spec);
-        assert_eq!(
-            link,
+        assert_link(
+            &spec,
             "lab=tfm&v=1&task=lm&len=40&layers=3&heads=2&width=48&ff=96&norm=pre&res=0&scale=0\
              &pos=learned&batch=8&opt=momentum&decay=0.1,300&warm=0&clip=none&steps=900&vs=1\
-             &seed=7&at=450"
+             &seed=7&at=450",
         );
-        assert_eq!(decode(&link), (spec, vec![]));
     }
 
     #[test]
@@ -262,13 +252,9 @@ mod tests {
                 "the model's size"
             ]
         );
-        assert!(notes[0]
-            .reason
-            .contains("length = 99 exceeds the limit of 24"));
-        assert!(notes[1].reason.contains("sin, learned, none"));
-        assert!(notes[5]
-            .reason
-            .contains("d_model = 30 is not a multiple of the 4 heads"));
+        assert_says(&notes[0], "length = 99 exceeds the limit of 24");
+        assert_says(&notes[1], "sin, learned, none");
+        assert_says(&notes[5], "d_model = 30 is not a multiple of the 4 heads");
         // A task whose length is the Reverse default, and a run shorter than the default
         // warm-up, both come back as they went.
         for spec in [
@@ -300,6 +286,6 @@ mod tests {
             (spec.task, spec.architecture, spec.length),
             (TfmTask::Language, Architecture::Decoder, 32)
         );
-        assert!(notes[0].reason.contains("needs the causal decoder"));
+        assert_says(&notes[0], "needs the causal decoder");
     }
 }

@@ -81,13 +81,18 @@ pub fn normalise(ink: &[u8], size: usize) -> Vec<f32> {
 }
 
 /// The image moved right by `dx` and down by `dy` pixels; what moves in is 0.
-pub fn shifted(image: &[f32], side: usize, (dx, dy): (i32, i32)) -> Vec<f32> {
-    let mut out = vec![0.0; image.len()];
-    for y in 0..side as i64 {
-        for x in 0..side as i64 {
+pub fn shifted(image: &[f32], side: usize, by: (i32, i32)) -> Vec<f32> {
+    shifted_rect(image, side, side, by)
+}
+
+/// An `h`×`w` plane moved right by `dx` and down by `dy`, zeros moving in.
+pub(crate) fn shifted_rect(plane: &[f32], h: usize, w: usize, (dx, dy): (i32, i32)) -> Vec<f32> {
+    let mut out = vec![0.0; plane.len()];
+    for y in 0..h as i64 {
+        for x in 0..w as i64 {
             let (sy, sx) = (y - dy as i64, x - dx as i64);
-            if (0..side as i64).contains(&sy) && (0..side as i64).contains(&sx) {
-                out[(y * side as i64 + x) as usize] = image[(sy * side as i64 + sx) as usize];
+            if (0..h as i64).contains(&sy) && (0..w as i64).contains(&sx) {
+                out[(y * w as i64 + x) as usize] = plane[(sy * w as i64 + sx) as usize];
             }
         }
     }

@@ -3,7 +3,7 @@
 //! (equivariance and invariance, the notes' definitions), and a unit's receptive fields:
 //! the theoretical one from the chain of windows, the effective one from the gradient.
 
-use super::drawn::{normalise, shifted, SIDE};
+use super::drawn::{normalise, shifted, shifted_rect, SIDE};
 use super::model::layer_tap;
 use super::{argmax, CnnSession, CnnSessionError};
 use contract::limits::check_range;
@@ -260,20 +260,6 @@ impl CnnSession {
             effective_box,
         })
     }
-}
-
-/// A plane moved by (dx, dy) with zeros moving in.
-fn shifted_rect(plane: &[f32], h: usize, w: usize, (dx, dy): (i32, i32)) -> Vec<f32> {
-    let mut out = vec![0.0; plane.len()];
-    for y in 0..h as i64 {
-        for x in 0..w as i64 {
-            let (sy, sx) = (y - dy as i64, x - dx as i64);
-            if (0..h as i64).contains(&sy) && (0..w as i64).contains(&sx) {
-                out[(y * w as i64 + x) as usize] = plane[(sy * w as i64 + sx) as usize];
-            }
-        }
-    }
-    out
 }
 
 /// Positions of a c×h×w map that a (dx, dy) move fills from inside the map.

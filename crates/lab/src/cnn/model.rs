@@ -28,6 +28,20 @@ struct ResidualBlock {
     projection: Option<(Conv2d, BatchNorm)>,
 }
 
+impl ResidualBlock {
+    /// The block on `h`: its two convolutions added to the shortcut (`h`, or its projection
+    /// where the shape changes).
+    fn forward(&self, h: &Tensor, training: bool) -> Result<Tensor> {
+        let main = self.norm1.forward(&self.conv1.forward(h)?, training)?.relu();
+        let main = self.norm2.forward(&self.conv2.forward(&main)?, training)?;
+        let shortcut = match &self.projection {
+            Some((conv, norm)) => norm.forward(&conv.forward(h)?, training)?,
+            None => h.clone(),
+        };
+        Ok(main.add(&shortcut)?.relu())
+    }
+}
+
 pub struct CnnModel {
     blocks: Vec<Block>,
     head: Linear,
@@ -134,22 +148,7 @@ impl CnnModel {
                 Block::Pool(PoolKind::Avg, opt) => h.avg_pool2d(*opt)?,
                 Block::Norm(norm) => norm.forward(&h, training)?,
                 Block::Relu => h.relu(),
-                Block::Residual(block) => {
-                    let ResidualBlock {
-                        conv1,
-                        norm1,
-                        conv2,
-                        norm2,
-                        projection,
-                    } = &**block;
-                    let main = norm1.forward(&conv1.forward(&h)?, training)?.relu();
-                    let main = norm2.forward(&conv2.forward(&main)?, training)?;
-                    let shortcut = match projection {
-                        Some((conv, norm)) => norm.forward(&conv.forward(&h)?, training)?,
-                        None => h.clone(),
-                    };
-                    main.add(&shortcut)?.relu()
-                }
+                Block::Residual(block) => block.forward(&h, training)?,
                 Block::Dense(layer) => layer.forward(&flatten(&h)?)?,
             };
             h = tap(&layer_tap(i), &h);
@@ -178,18 +177,11 @@ impl CnnModel {
                 Block::Conv(c) => conv(c, &mut out),
                 Block::Norm(b) => norm(b, &mut out),
                 Block::Residual(block) => {
-                    let ResidualBlock {
-                        conv1,
-                        norm1,
-                        conv2,
-                        norm2,
-                        projection,
-                    } = &**block;
-                    conv(conv1, &mut out);
-                    norm(norm1, &mut out);
-                    conv(conv2, &mut out);
-                    norm(norm2, &mut out);
-                    if let Some((c, b)) = projection {
+                    conv(&block.conv1, &mut out);
+                    norm(&block.norm1, &mut out);
+                    conv(&block.conv2, &mut out);
+                    norm(&block.norm2, &mut out);
+                    if let Some((c, b)) = &block.projection {
                         conv(c, &mut out);
                         norm(b, &mut out);
                     }

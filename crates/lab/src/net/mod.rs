@@ -132,22 +132,10 @@ impl NetSession {
     pub fn new(spec: &NetLab) -> std::result::Result<NetSession, NetSessionError> {
         spec.check()?;
         let (train, test) = data_of(spec);
-        let build = || -> Result<_> {
-            let (train_inputs, train_targets) = inputs_and_targets(&spec.features, &train)?;
-            let (test_inputs, test_targets) = inputs_and_targets(&spec.features, &test)?;
-            let neuron_grid = features_of(&spec.features, grid(NetLimits::NEURON_GRID))?;
-            let output_grid = features_of(&spec.features, grid(NetLimits::OUTPUT_GRID))?;
-            Ok((
-                train_inputs,
-                train_targets,
-                test_inputs,
-                test_targets,
-                neuron_grid,
-                output_grid,
-            ))
-        };
-        let (train_inputs, train_targets, test_inputs, test_targets, neuron_grid, output_grid) =
-            build()?;
+        let (train_inputs, train_targets) = inputs_and_targets(&spec.features, &train)?;
+        let (test_inputs, test_targets) = inputs_and_targets(&spec.features, &test)?;
+        let neuron_grid = features_of(&spec.features, grid(NetLimits::NEURON_GRID))?;
+        let output_grid = features_of(&spec.features, grid(NetLimits::OUTPUT_GRID))?;
         // The weights' generator is not the data's: changing the noise keeps the weights.
         let mut rng = Rng::new(spec.seed.wrapping_add(2));
         let sizes = spec.layer_sizes();

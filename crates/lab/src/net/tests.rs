@@ -140,10 +140,7 @@ fn the_largest_replies_stay_within_the_byte_budget() {
         ..NetLab::default()
     };
     let assets = Assets::default();
-    let cx = Context {
-        now_ms: &stopped_clock,
-        assets: &assets,
-    };
+    let cx = Context::stopped(&assets);
     let (mut session, started) = NetSession::start(spec, &cx).expect("starts");
     let mut replies = vec![started];
     session
@@ -333,10 +330,7 @@ fn a_weight_set_by_hand_is_replayed_by_the_link_at_the_same_point() {
     use contract::net::WeightEdit;
     let spec = NetLab::default();
     let assets = Assets::default();
-    let cx = Context {
-        now_ms: &stopped_clock,
-        assets: &assets,
-    };
+    let cx = Context::stopped(&assets);
     // Live: train 3 epochs, set a weight, train 2 more.
     let (mut live, _) = NetSession::start(spec.clone(), &cx).expect("starts");
     let mut replies = Vec::new();
@@ -364,10 +358,7 @@ fn the_contrast_run_is_the_same_network_with_batch_norm_the_other_way() {
     use contract::net::WeightEdit;
     let spec = NetLab { batch_norm: true, ..NetLab::default() };
     let assets = Assets::default();
-    let cx = Context {
-        now_ms: &stopped_clock,
-        assets: &assets,
-    };
+    let cx = Context::stopped(&assets);
     let (mut live, _) = NetSession::start(spec.clone(), &cx).expect("starts");
     let mut replies = Vec::new();
     let mut send = |live: &mut NetSession, request| {

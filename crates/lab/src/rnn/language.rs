@@ -176,7 +176,7 @@ impl RnnSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::training::Trainable;
+    use crate::training::{self, Trainable};
     use contract::limits::{Bound, Number, Violation};
     use contract::rnn::RnnLab;
 
@@ -205,7 +205,7 @@ mod tests {
         let spec = RnnLab { task: RnnTask::Language, span: 32, hidden: 64, steps: 400, ..RnnLab::default() };
         let mut session = RnnSession::new(&spec).expect("a valid spec");
         assert!(session.score("the man pulled a cart").is_ok());
-        session.train_until(f64::INFINITY, &|| 0.0, Some(400));
+        training::train_until(&mut session, f64::INFINITY, &|| 0.0, Some(400));
         let good = session.score("The man pulled a cart").expect("scored");
         let bad = session.score("The man pooled a cart").expect("scored");
         println!("log P: pulled {:.2}, pooled {:.2}; accuracy {}", good.log_prob, bad.log_prob, session.evaluate().accuracy);

@@ -235,23 +235,6 @@ impl RnnSession {
         self.log.step
     }
 
-    /// Trains for about `budget_ms`, not past step `until`; the compared runs follow to the
-    /// same step (the budget is shared among them).
-    pub fn train_until(
-        &mut self,
-        budget_ms: f64,
-        now_ms: &dyn Fn() -> f64,
-        until: Option<usize>,
-    ) -> Option<f32> {
-        let share = budget_ms / (1 + self.siblings.len()) as f64;
-        let speed = training::train_until(self, share, now_ms, until);
-        let step = self.log.step;
-        for sibling in &mut self.siblings {
-            training::train_until(sibling, f64::INFINITY, now_ms, Some(step));
-        }
-        speed
-    }
-
     /// What happened since the last progress (`untrained`: at a start, with the untrained
     /// network's evaluation).
     pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> Progress<RnnEvaluation> {
@@ -376,5 +359,9 @@ impl Trainable for RnnSession {
 
     fn log(&mut self) -> &mut TrainingLog<RnnEvaluation> {
         &mut self.log
+    }
+
+    fn followers(&mut self) -> impl Iterator<Item = &mut RnnSession> {
+        self.siblings.iter_mut()
     }
 }

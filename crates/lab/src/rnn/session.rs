@@ -3,6 +3,7 @@
 
 use super::{RnnSession, RnnSessionError};
 use crate::session::{Answer, Context, Session, StartError};
+use crate::training;
 use contract::limits::check_budget;
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{RnnProtocol, RnnReply, RnnRequest};
@@ -27,7 +28,7 @@ impl Session for RnnSession {
         match request {
             RnnRequest::Train { budget_ms, until } => {
                 check_budget(budget_ms, RnnLimits::MAX_TRAIN_BUDGET_MS)?;
-                let speed = self.train_until(budget_ms, out.cx.now_ms, until);
+                let speed = training::train_until(self, budget_ms, out.cx.now_ms, until);
                 out.reply(RnnReply::Trained {
                     progress: self.progress(speed, false),
                     clipping: self.take_clipping(),

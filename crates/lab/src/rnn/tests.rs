@@ -12,7 +12,7 @@ use nn::layers::State;
 
 fn trained(spec: &RnnLab, steps: usize) -> RnnSession {
     let mut session = RnnSession::new(spec).expect("a valid spec");
-    session.train_until(f64::INFINITY, &stopped_clock, Some(steps));
+    training::train_until(&mut session, f64::INFINITY, &stopped_clock, Some(steps));
     session
 }
 
@@ -140,7 +140,7 @@ fn slices_never_change_a_number_and_replies_stay_within_budget() {
     let spec = RnnLab { steps: 60, ..RnnLab::default() };
     let whole = trained(&spec, 60);
     let assets = Assets::default();
-    let cx = Context { now_ms: &stopped_clock, assets: &assets };
+    let cx = Context::stopped(&assets);
     let (mut sliced, _) = RnnSession::start(spec.clone(), &cx).expect("starts");
     for until in [7, 30, 31, 60] {
         sliced
@@ -177,7 +177,7 @@ fn slices_never_change_a_number_and_replies_stay_within_budget() {
 fn compared_runs_are_the_other_cells_trained_to_the_same_step() {
     let spec = RnnLab { span: 6, hidden: 8, compare: true, steps: 60, ..RnnLab::default() };
     let assets = Assets::default();
-    let cx = Context { now_ms: &stopped_clock, assets: &assets };
+    let cx = Context::stopped(&assets);
     let (mut session, started) = RnnSession::start(spec.clone(), &cx).expect("starts");
     let RnnReply::Started { compared, .. } = started else { panic!("a start") };
     let cells: Vec<CellChoice> = compared.iter().map(|c| c.kind).collect();

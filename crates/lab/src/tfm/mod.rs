@@ -211,27 +211,6 @@ impl TfmSession {
         Ok(((total / rows.max(1) as f64) as f32, norm(0), norm(1)))
     }
 
-    /// Trains for about `budget_ms`, not past step `until`; the contrast run follows to the
-    /// same step (the budget is shared).
-    pub fn train_until(
-        &mut self,
-        budget_ms: f64,
-        now_ms: &dyn Fn() -> f64,
-        until: Option<usize>,
-    ) -> Option<f32> {
-        let share = if self.contrast.is_some() {
-            budget_ms / 2.0
-        } else {
-            budget_ms
-        };
-        let speed = training::train_until(self, share, now_ms, until);
-        let step = self.log.step;
-        if let Some(twin) = &mut self.contrast {
-            training::train_until(twin.as_mut(), f64::INFINITY, now_ms, Some(step));
-        }
-        speed
-    }
-
     /// What happened since the last progress (`untrained`: at a start, with the untrained
     /// model's evaluation).
     pub fn progress(&mut self, speed: Option<f32>, untrained: bool) -> Progress<TfmEvaluation> {
@@ -308,5 +287,9 @@ impl Trainable for TfmSession {
 
     fn log(&mut self) -> &mut TrainingLog<TfmEvaluation> {
         &mut self.log
+    }
+
+    fn followers(&mut self) -> impl Iterator<Item = &mut TfmSession> {
+        self.contrast.iter_mut().map(|twin| twin.as_mut())
     }
 }

@@ -5,6 +5,7 @@
 use super::{Focus, TfmSession, TfmSessionError};
 use contract::limits::check_budget;
 use crate::session::{Answer, Context, Session, StartError};
+use crate::training;
 use contract::tfm::limits::TfmLimits;
 use contract::tfm::protocol::{TfmProtocol, TfmReply, TfmRequest};
 use contract::tfm::TfmLab;
@@ -28,7 +29,7 @@ impl Session for TfmSession {
         match request {
             TfmRequest::Train { budget_ms, until } => {
                 check_budget(budget_ms, TfmLimits::MAX_TRAIN_BUDGET_MS)?;
-                let speed = self.train_until(budget_ms, out.cx.now_ms, until);
+                let speed = training::train_until(self, budget_ms, out.cx.now_ms, until);
                 let progress = self.progress(speed, false);
                 out.reply(TfmReply::Trained {
                     progress,

@@ -234,32 +234,21 @@ pub fn frame(task: TfmTask, architecture: Architecture, example: &Example, writt
     let n = example.input.len();
     let mut tokens = example.input.clone();
     tokens.push(equals);
-    match architecture {
+    // The decoder predicts the answer's first token at "=" (position n), the encoder reads it
+    // off the first blank after it; token k of the answer is scored k places on.
+    let first = match architecture {
         Architecture::Decoder => {
             tokens.extend_from_slice(written);
-            Framed {
-                tokens,
-                // Position n ("=") predicts the answer's first token, n + k its (k+1)-th.
-                scored: example
-                    .answer
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &a)| (n + k, a))
-                    .collect(),
-            }
+            n
         }
         Architecture::Encoder => {
             tokens.extend(std::iter::repeat_n(blank, example.answer.len()));
-            Framed {
-                tokens,
-                scored: example
-                    .answer
-                    .iter()
-                    .enumerate()
-                    .map(|(k, &a)| (n + 1 + k, a))
-                    .collect(),
-            }
+            n + 1
         }
+    };
+    Framed {
+        tokens,
+        scored: example.answer.iter().enumerate().map(|(k, &a)| (first + k, a)).collect(),
     }
 }
 

@@ -14,7 +14,7 @@ use contract::FromEngine;
 
 fn trained(spec: &TfmLab, steps: usize) -> TfmSession {
     let mut session = TfmSession::new(spec).expect("a valid spec");
-    session.train_until(f64::INFINITY, &stopped_clock, Some(steps));
+    training::train_until(&mut session, f64::INFINITY, &stopped_clock, Some(steps));
     session
 }
 
@@ -112,10 +112,7 @@ fn the_walkthrough_ends_where_the_attention_sublayer_does() {
 #[test]
 fn slices_contrast_and_replies_keep_their_promises() {
     let assets = Assets::default();
-    let cx = Context {
-        now_ms: &stopped_clock,
-        assets: &assets,
-    };
+    let cx = Context::stopped(&assets);
     let spec = TfmLab {
         steps: 50,
         contrast: true,

@@ -166,6 +166,15 @@ pub enum FeatureShape {
 }
 
 impl FeatureShape {
+    /// `c` channels of `side`×`side`: every image the labs and the zoo take in is square.
+    pub const fn square(c: usize, side: usize) -> FeatureShape {
+        FeatureShape::Map {
+            c,
+            h: side,
+            w: side,
+        }
+    }
+
     pub fn numel(&self) -> u64 {
         match *self {
             FeatureShape::Map { c, h, w } => c as u64 * h as u64 * w as u64,

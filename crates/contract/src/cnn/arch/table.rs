@@ -149,7 +149,7 @@ mod tests {
     use super::super::{Layer, PoolKind, Window};
     use super::*;
 
-    const MNIST: FeatureShape = FeatureShape::Map { c: 1, h: 28, w: 28 };
+    const MNIST: FeatureShape = FeatureShape::square(1, 28);
 
     #[test]
     fn impossible_layers_name_the_formula_and_numbers() {
@@ -158,7 +158,7 @@ mod tests {
                 pool: PoolKind::Max,
                 window: Window::exact(size, 2, 0),
             };
-            layer.cost(FeatureShape::Map { c: 1, h: n, w: n })
+            layer.cost(FeatureShape::square(1, n))
         };
         let e = pool(2, 7).unwrap_err().to_string();
         assert!(e.starts_with("pooling: "), "{e}");

@@ -26,11 +26,7 @@ pub(super) fn alexnet() -> Result<Network, ZooError> {
         ("fc2", Layer::Dense { units: 4096 }),
         ("fc3", Layer::Dense { units: 1000 }),
     ]);
-    let input = FeatureShape::Map {
-        c: 3,
-        h: 227,
-        w: 227,
-    };
+    let input = FeatureShape::square(3, 227);
     let mut net = sequential(Model::AlexNet, input, &layers)?;
 
     // The notes give FC1 the shape of FC2; its input is really the last pooled map.

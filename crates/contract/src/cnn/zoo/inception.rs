@@ -7,11 +7,7 @@ use super::{approx, Model, Network, Note, Place, Row, ZooError};
 use crate::cnn::arch::{concatenated, Conv, FeatureShape, Layer, Window};
 
 /// The notes' inception module reads a 28×28×256 map.
-const INPUT: FeatureShape = FeatureShape::Map {
-    c: 256,
-    h: 28,
-    w: 28,
-};
+const INPUT: FeatureShape = FeatureShape::square(256, 28);
 
 /// The notes' multiply-adds of the naive module, "≈854M".
 const NOTES_NAIVE: u64 = 854_000_000;

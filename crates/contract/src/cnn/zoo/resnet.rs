@@ -35,11 +35,7 @@ pub(super) fn resnet(model: Model, blocks: [usize; 4]) -> Result<Network, ZooErr
     }
     layers.push(("avg pool".to_string(), Layer::GlobalPool(PoolKind::Avg)));
     layers.push(("fc".to_string(), Layer::Dense { units: 1000 }));
-    let input = FeatureShape::Map {
-        c: 3,
-        h: 224,
-        w: 224,
-    };
+    let input = FeatureShape::square(3, 224);
     let mut net = sequential(model, input, &layers)?;
     // Everything but kernels and matrices is batch norm, except the fc's biases.
     let fc = find(&net, "fc")?.1;

@@ -24,11 +24,7 @@ pub(super) fn vgg16() -> Result<Network, ZooError> {
     for (i, units) in [4096, 4096, 1000].into_iter().enumerate() {
         layers.push((format!("fc{}", i + 1), Layer::Dense { units }));
     }
-    let input = FeatureShape::Map {
-        c: 3,
-        h: 224,
-        w: 224,
-    };
+    let input = FeatureShape::square(3, 224);
     let mut net = sequential(Model::Vgg16, input, &layers)?;
 
     let (i, fc1) = find(&net, "fc1")?;
