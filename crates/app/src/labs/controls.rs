@@ -19,10 +19,11 @@ pub fn decay_over(on: bool, steps: usize) -> LrSchedule {
     }
 }
 
-/// A decay that spanned a run of `old_steps` spans the run's new length too.
+/// A decay that spanned a run of `old_steps` spans the run's new length too, and one longer
+/// than the new run ends with it (the limits refuse a decay that outlasts its run).
 pub fn keep_spanning(schedule: &mut LrSchedule, old_steps: usize, new_steps: usize) {
     if let LrSchedule::LinearDecay { final_ratio, steps } = *schedule {
-        if steps == old_steps {
+        if steps == old_steps || steps > new_steps {
             *schedule = LrSchedule::LinearDecay {
                 final_ratio,
                 steps: new_steps,
@@ -82,6 +83,15 @@ mod tests {
             LrSchedule::LinearDecay {
                 final_ratio: 0.1,
                 steps: 100
+            }
+        );
+        // A run cut below its decay's end takes the decay's end with it.
+        keep_spanning(&mut shorter, 500, 60);
+        assert_eq!(
+            shorter,
+            LrSchedule::LinearDecay {
+                final_ratio: 0.1,
+                steps: 60
             }
         );
         assert_eq!(decay_over(false, 300), LrSchedule::Constant);

@@ -62,7 +62,8 @@ impl MtLimits {
             )?;
         }
         check_offered(spec.run.optimizer, &super::MT_OPTIMIZERS, "Translation")?;
-        TrainingLimits::check_settings(&spec.run, &spec.schedule, Self::STEPS.1)?;
+        // A decay may not outlast the run: its link reads it against the run's steps.
+        TrainingLimits::check_settings(&spec.run, &spec.schedule, spec.steps)?;
         check_at(spec.at, spec.steps)?;
         Ok(())
     }

@@ -60,13 +60,18 @@ impl CustomPoint {
             return None;
         }
         let (x, y) = (x.parse::<i16>().ok()?, y.parse::<i16>().ok()?);
-        let limit = (DOMAIN * 100.0) as i16;
+        let limit = (DOMAIN * 100.0) as u16;
         let positive = match class {
             "p" => true,
             "n" => false,
             _ => return None,
         };
-        (x.abs() <= limit && y.abs() <= limit).then_some(CustomPoint { x, y, positive })
+        // unsigned_abs: −32768 has no i16 magnitude (abs() overflows on it).
+        (x.unsigned_abs() <= limit && y.unsigned_abs() <= limit).then_some(CustomPoint {
+            x,
+            y,
+            positive,
+        })
     }
 }
 
@@ -218,6 +223,8 @@ mod tests {
         };
         assert_eq!(CustomPoint::from_code(&p.code()), Some(p));
         assert_eq!(CustomPoint::from_code("601_0_p"), None);
+        assert_eq!(CustomPoint::from_code("-32768_0_p"), None);
+        assert_eq!(CustomPoint::from_code("0_-32768_n"), None);
         assert_eq!(CustomPoint::from_code("1_2_x"), None);
         assert_eq!(CustomPoint::from_code("1_2_p_4"), None);
         assert_eq!(CustomPoint::at(6.004, 0.0, false).map(|p| p.x), Some(600));

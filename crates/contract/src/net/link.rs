@@ -278,6 +278,7 @@ crate::link::impl_link!(NetLab);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::link::MAX_FRAGMENT;
     use crate::test_gen::{assert_link, assert_says};
     use crate::training::{LrSchedule, OptimizerName};
 
@@ -322,6 +323,59 @@ mod tests {
             ..NetLab::default()
         };
         assert_eq!(decode(&encode(&none)), (none, vec![]));
+    }
+
+    #[test]
+    fn the_largest_legal_experiment_fits_a_link_and_round_trips() {
+        // Every list at its limit, with the longest text each entry can have: points in the
+        // plane's corners, hand-set weights at the last epoch with the longest f32 text (a
+        // subnormal), every feature, the deepest and widest network.
+        let longest_weight = [-f32::MIN_POSITIVE, -1.4e-45, -99.99999, -1.2345679e-10]
+            .into_iter()
+            .max_by_key(|v| v.to_string().len())
+            .unwrap_or(-1.4e-45);
+        let spec = NetLab {
+            dataset: Dataset::Custom,
+            noise: NetLimits::MAX_NOISE,
+            train_percent: NetLimits::TRAIN_PERCENT.1 - 1,
+            batch: NetLimits::MAX_BATCH,
+            features: Feature::ALL.to_vec(),
+            hidden: vec![NetLimits::MAX_NEURONS; NetLimits::MAX_HIDDEN_LAYERS],
+            points: (0..NetLimits::MAX_CUSTOM_POINTS)
+                .map(|i| CustomPoint {
+                    x: -600,
+                    y: -600 + i as i16,
+                    positive: false,
+                })
+                .collect(),
+            activation: Activation::Sigmoid,
+            batch_norm: true,
+            regularization: Regularization::L1,
+            reg_rate: 0.0012345678,
+            run: NetLab::default_run(OptimizerName::Adam),
+            schedule: LrSchedule::LinearDecay {
+                final_ratio: 0.0012345678,
+                steps: NetLimits::max_steps(),
+            },
+            seed: u64::MAX,
+            edits: (0..NetLimits::MAX_EDITS)
+                .map(|i| WeightEdit {
+                    epoch: NetLimits::MAX_EPOCHS - i,
+                    layer: 2 + i % 5,
+                    from: 7,
+                    to: 7,
+                    value: longest_weight,
+                })
+                .collect(),
+            show_test: true,
+            discretize: true,
+            contrast: true,
+            at: Some(NetLimits::MAX_EPOCHS),
+        };
+        assert_eq!(spec.check(), Ok(()));
+        let link = encode(&spec);
+        assert!(link.len() <= MAX_FRAGMENT, "{} characters", link.len());
+        assert_eq!(decode(&link), (spec, vec![]));
     }
 
     #[test]

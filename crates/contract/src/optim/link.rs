@@ -294,6 +294,9 @@ mod tests {
             assert_eq!(spec.check(), Ok(()), "{fragment:.40}");
         }
         let (_, notes) = decode(&huge);
-        assert_says(&notes[0], "longer than 4096");
+        assert_says(
+            &notes[0],
+            &format!("longer than {}", crate::link::MAX_FRAGMENT),
+        );
     }
 }

@@ -63,7 +63,8 @@ impl RnnLimits {
             return Err(RnnError::BidirectionalReadsAhead(spec.task));
         }
         check_offered(spec.run.optimizer, &super::RNN_OPTIMIZERS, "Recurrent")?;
-        TrainingLimits::check_settings(&spec.run, &spec.schedule, Self::STEPS.1)?;
+        // A decay may not outlast the run: its link reads it against the run's steps.
+        TrainingLimits::check_settings(&spec.run, &spec.schedule, spec.steps)?;
         check_at(spec.at, spec.steps)?;
         Ok(())
     }
@@ -140,6 +141,23 @@ mod tests {
                 ..
             }))
         ));
+        // A decay that outlasts its run: refused, as its link would not carry it.
+        let outlasting = RnnLab {
+            steps: 300,
+            schedule: crate::training::LrSchedule::LinearDecay {
+                final_ratio: 0.01,
+                steps: 500,
+            },
+            ..ok.clone()
+        };
+        assert_eq!(
+            outlasting.check(),
+            Err(RnnError::Limit(Violation {
+                field: "decay steps".into(),
+                value: Number::Int(500),
+                bound: Bound::Max(Number::Int(300)),
+            }))
+        );
         let far = RnnLab {
             at: Some(601),
             ..ok

@@ -81,7 +81,8 @@ impl TfmLimits {
             check_float("clip threshold", clip, Self::CLIP.0, Self::CLIP.1)?;
         }
         check_offered(spec.run.optimizer, &super::TFM_OPTIMIZERS, "Transformer")?;
-        TrainingLimits::check_settings(&spec.run, &spec.schedule, Self::STEPS.1)?;
+        // A decay may not outlast the run: its link reads it against the run's steps.
+        TrainingLimits::check_settings(&spec.run, &spec.schedule, spec.steps)?;
         check_at(spec.at, spec.steps)?;
         Ok(())
     }

@@ -13,8 +13,9 @@ contract::refusals! {
         /// A focus on a head the model does not have (`layer` and `head` from 0).
         #[error(
             "layer {} head {} does not exist: the model has {layers} layers of {heads} heads",
-            .layer + 1,
-            .head + 1
+            // Saturating: a request may name any usize, and its refusal must not overflow.
+            .layer.saturating_add(1),
+            .head.saturating_add(1)
         )]
         NoSuchHead {
             layer: usize,
@@ -78,6 +79,15 @@ mod tests {
                     heads: 4,
                 },
                 "layer 3 head 1 does not exist: the model has 2 layers of 4 heads",
+            ),
+            (
+                TfmSessionError::NoSuchHead {
+                    layer: usize::MAX,
+                    head: usize::MAX,
+                    layers: 2,
+                    heads: 4,
+                },
+                &format!("layer {0} head {0} does not exist: the model has 2 layers of 4 heads", usize::MAX),
             ),
             (
                 TfmSessionError::NotLanguageModel,
