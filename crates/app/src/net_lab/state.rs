@@ -287,7 +287,7 @@ impl Trains for NetState {
             }
             NetAsk::Contrast => {
                 let behind = s.lab.epoch() - s.lab.contrast.as_ref().map_or(0, ContrastRun::epoch);
-                let epochs = behind.min(NetLimits::MAX_EPOCHS_PER_REQUEST);
+                let epochs = behind.min(NetLimits::epochs_per_request(&s.spec, 1));
                 NetRequest::Contrast { epochs }
             }
             NetAsk::Explain => NetRequest::Explain {
@@ -305,14 +305,14 @@ impl Trains for NetState {
     /// A replay's next slice, the speed while playing, or one epoch; the contrast run trains
     /// along when it is level.
     fn train_request(s: &NetSession, slice: Slice) -> NetRequest {
+        let contrast = s.contrast_level();
+        // As many as the work bound lets one request train (the contrast run too, when level).
+        let most = NetLimits::epochs_per_request(&s.spec, 1 + usize::from(contrast));
         let epochs = match slice {
-            Slice::Replay { until } => {
-                (until - s.lab.epoch()).min(NetLimits::MAX_EPOCHS_PER_REQUEST)
-            }
-            Slice::Play => s.lab.speed,
+            Slice::Replay { until } => (until - s.lab.epoch()).min(most),
+            Slice::Play => s.lab.speed.min(most),
             Slice::One => 1,
         };
-        let contrast = s.contrast_level();
         NetRequest::Train { epochs, contrast }
     }
 

@@ -19,9 +19,17 @@ impl NetLimits {
     /// The longest run, in epochs (a link's `at=` and the schedule's length in steps are
     /// bounded through it).
     pub const MAX_EPOCHS: usize = 10_000;
-    /// Epochs one request may train: at batch 1 on the regression sets and the widest network
-    /// that is ~1,000 optimizer steps of a few thousand multiply-adds, tens of milliseconds.
+    /// Epochs one request may train at the most; fewer where the work bound below says so
+    /// ([`NetLimits::epochs_per_request`]).
     pub const MAX_EPOCHS_PER_REQUEST: usize = 100;
+    /// The work one request may do, in layer-steps: optimizer steps × weight layers (× 2 with
+    /// batch normalisation, whose statistics and their gradient about double a layer's ops) ×
+    /// runs trained in step. These networks are small enough that a step's cost is its ops'
+    /// overhead, not its multiply-adds, so the count is of layers, not of weights. Calibrated
+    /// in the browser: a request of 100 epochs at batch 1, batch norm on, the widest network
+    /// with its contrast run (3.0 M layer-steps) took 31 s, ~10 µs a layer-step, so this
+    /// bound is ~0.25 s. One epoch is the least a request trains (~0.3 s at the very most).
+    pub const MAX_LAYER_STEPS_PER_REQUEST: usize = 25_000;
     /// Side of the grid each hidden neuron's map is sampled on, and the output's.
     pub const NEURON_GRID: usize = 32;
     pub const OUTPUT_GRID: usize = 80;
@@ -39,6 +47,20 @@ impl NetLimits {
     pub const MAX_WEIGHT: f32 = 100.0;
     /// The byte budget of one reply's JSON (tested on the largest replies).
     pub const REPLY_BYTES: usize = 192 * 1024;
+
+    /// Layer-steps of one epoch of one run (see [`NetLimits::MAX_LAYER_STEPS_PER_REQUEST`]).
+    pub fn epoch_work(spec: &NetLab) -> usize {
+        let layers = spec.hidden.len() + 1;
+        spec.steps_per_epoch() * layers * if spec.batch_norm { 2 } else { 1 }
+    }
+
+    /// Epochs one request may train of `runs` runs in step (the run, and its contrast run when
+    /// it trains along): as many as fit the work bound, at least one, at most
+    /// [`NetLimits::MAX_EPOCHS_PER_REQUEST`].
+    pub fn epochs_per_request(spec: &NetLab, runs: usize) -> usize {
+        let epoch = Self::epoch_work(spec).saturating_mul(runs.max(1)).max(1);
+        (Self::MAX_LAYER_STEPS_PER_REQUEST / epoch).clamp(1, Self::MAX_EPOCHS_PER_REQUEST)
+    }
 
     /// The longest schedule, in optimizer steps: every epoch at batch 1 of the largest set.
     pub fn max_steps() -> usize {

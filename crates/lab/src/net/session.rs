@@ -28,7 +28,8 @@ impl Session for NetSession {
         let (epochs, contrast) = match request {
             NetRequest::Train { epochs, contrast } => (epochs, contrast),
             NetRequest::Contrast { epochs } => {
-                check_range("epochs per request", epochs, 0, NetLimits::MAX_EPOCHS_PER_REQUEST)?;
+                let most = NetLimits::epochs_per_request(&self.spec, 1);
+                check_range("epochs per request", epochs, 0, most)?;
                 let epoch = self.epoch();
                 let (twin, first) = match self.contrast.take() {
                     Some(twin) => (twin, None),
@@ -73,12 +74,10 @@ impl Session for NetSession {
                 return Ok(());
             }
         };
-        check_range(
-            "epochs per request",
-            epochs,
-            1,
-            NetLimits::MAX_EPOCHS_PER_REQUEST,
-        )?;
+        // The contrast run trains along only when it is level: then the request does both.
+        let level = contrast && self.contrast.as_ref().is_some_and(|t| t.epoch() == self.epoch());
+        let most = NetLimits::epochs_per_request(&self.spec, 1 + usize::from(level));
+        check_range("epochs per request", epochs, 1, most)?;
         if self.epoch() >= NetLimits::MAX_EPOCHS {
             return Err(NetSessionError::LastEpoch);
         }

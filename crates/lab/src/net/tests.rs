@@ -129,10 +129,11 @@ fn a_diverging_run_stops_and_its_replies_stay_readable() {
 
 #[test]
 fn the_largest_replies_stay_within_the_byte_budget() {
-    // One request trains the most epochs a request may, each with its histograms.
+    // One request trains the most epochs a request may, each with its histograms: the widest
+    // network on the fewest training points (so that the work bound allows them all).
     let spec = NetLab {
         dataset: Dataset::Gaussians,
-        train_percent: 90,
+        train_percent: 10,
         // The reply's size does not depend on the batch; a large one keeps the test quick.
         batch: 30,
         features: Feature::ALL.to_vec(),
@@ -141,12 +142,15 @@ fn the_largest_replies_stay_within_the_byte_budget() {
     };
     let assets = Assets::default();
     let cx = Context::stopped(&assets);
+    let epochs = NetLimits::epochs_per_request(&spec, 1);
+    assert_eq!(epochs, NetLimits::MAX_EPOCHS_PER_REQUEST);
+    let train_points = spec.train_points();
     let (mut session, started) = NetSession::start(spec, &cx).expect("starts");
     let mut replies = vec![started];
     session
         .handle(
             NetRequest::Train {
-                epochs: NetLimits::MAX_EPOCHS_PER_REQUEST,
+                epochs,
                 contrast: false,
             },
             &mut Answer::new(&cx, &mut |r| replies.push(r)),
@@ -169,8 +173,45 @@ fn the_largest_replies_stay_within_the_byte_budget() {
     // Each layer's histogram counts every training point once per neuron.
     for h in &frame.histograms[99].layers {
         assert_eq!(h.len(), NetLimits::HISTOGRAM_BINS);
-        assert_eq!(h.iter().sum::<u32>() as usize, 1080 * 8);
+        assert_eq!(h.iter().sum::<u32>() as usize, train_points * 8);
     }
+}
+
+#[test]
+fn a_request_trains_no_more_than_the_work_bound_allows() {
+    // The heaviest experiment: 1,080 training points at batch 1, batch norm, the widest
+    // network. One epoch is ~15,000 layer-steps, so a request trains one; with its contrast
+    // run level, still one (the least a request trains).
+    let spec = NetLab {
+        dataset: Dataset::Plane,
+        train_percent: NetLimits::TRAIN_PERCENT.1,
+        batch: 1,
+        batch_norm: true,
+        features: Feature::ALL.to_vec(),
+        hidden: vec![NetLimits::MAX_NEURONS; NetLimits::MAX_HIDDEN_LAYERS],
+        ..NetLab::default()
+    };
+    assert_eq!(NetLimits::epoch_work(&spec), 1080 * 7 * 2);
+    assert_eq!(NetLimits::epochs_per_request(&spec, 1), 1);
+    assert_eq!(NetLimits::epochs_per_request(&spec, 2), 1);
+    let lighter = NetLab { batch: 10, ..spec.clone() };
+    assert_eq!(NetLimits::epochs_per_request(&lighter, 1), 25_000 / (108 * 7 * 2));
+    assert_eq!(NetLimits::epochs_per_request(&lighter, 2), 25_000 / (108 * 7 * 2 * 2));
+    let assets = Assets::default();
+    let cx = Context::stopped(&assets);
+    let (mut session, _) = NetSession::start(spec, &cx).expect("starts");
+    let refused = session.handle(
+        NetRequest::Train { epochs: 2, contrast: false },
+        &mut Answer::new(&cx, &mut |_| {}),
+    );
+    assert_eq!(
+        refused.err(),
+        Some(NetSessionError::Limit(Violation {
+            field: "epochs per request".into(),
+            value: Number::Int(2),
+            bound: Bound::Max(Number::Int(1)),
+        }))
+    );
 }
 
 #[test]
