@@ -237,7 +237,25 @@ fn cnn_replies_stay_within_their_byte_budget() {
         until: None,
     };
     let trained = ask(&mut engine, ToEngine::request::<CnnProtocol>(1, &train));
-    let sizes = [started[0].to_json().len(), trained[0].to_json().len()];
+    // A look at the largest drawing the lab accepts: the view carries the drawing back.
+    let side = CnnLimits::MAX_DRAWN_SIDE;
+    let drawn = CnnRequest::Look {
+        digit: DigitSource::Drawn {
+            size: side,
+            ink: (0..side * side).map(|i| (i * 37 % 256) as u8).collect(),
+        },
+        shift: (1, 0),
+    };
+    let looked = ask(&mut engine, ToEngine::request::<CnnProtocol>(1, &drawn));
+    assert!(matches!(
+        &read::<CnnProtocol>(&looked)[..],
+        [Ok(CnnReply::Viewed(_))]
+    ));
+    let sizes = [
+        started[0].to_json().len(),
+        trained[0].to_json().len(),
+        looked[0].to_json().len(),
+    ];
     assert!(
         sizes.iter().all(|&b| b <= CnnLimits::REPLY_BYTES),
         "reply sizes {sizes:?} over {} bytes",

@@ -6,14 +6,16 @@ use crate::widgets::raster::{
     self, context, digit_pixels, diverging, magnitude, paint, tiling, unit_at,
 };
 use contract::cnn::view::{CnnView, DigitSource, LayerMaps, ReceptiveFieldView};
+use contract::cnn::limits::CnnLimits;
 use leptos::html::Canvas;
 use crate::format;
 use crate::widgets::palette;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The drawing pad's resolution (the engine centres and scales it to 28×28 as MNIST did).
-const PAD: usize = 112;
+/// The drawing pad's resolution (the engine centres and scales it to 28×28 as MNIST did), the
+/// largest it accepts.
+const PAD: usize = CnnLimits::MAX_DRAWN_SIDE;
 /// Input pixels are drawn this large in the receptive-field view.
 const FIELD_SCALE: f64 = 9.0;
 

@@ -42,8 +42,10 @@ impl CnnLimits {
     pub const MAX_VIEW_MAP_VALUES: usize = 200_000;
     /// The byte budget of one CNN reply's JSON (tested on the widest model within the limits).
     pub const REPLY_BYTES: usize = 512 * 1024;
-    /// Largest drawn canvas side accepted (the page draws on 112×112).
-    pub const MAX_DRAWN_SIDE: usize = 512;
+    /// Largest drawn canvas side accepted: the page's pad, 112×112. A look's view carries the
+    /// drawing back (the page moves it with the next look), so this bounds what it adds to a
+    /// reply (12,544 bytes; a 512-pixel side made a wide model's reply 589 KiB).
+    pub const MAX_DRAWN_SIDE: usize = 112;
 
     pub fn check(spec: &crate::cnn::CnnLab) -> Result<(), CnnError> {
         check_range("number of layers", spec.layers.len(), 0, Self::MAX_LAYERS)?;
