@@ -77,6 +77,17 @@ pub struct Violation {
     pub bound: Bound,
 }
 
+impl Violation {
+    /// A count over its limit: "`field` = `value` exceeds the limit of `max`".
+    pub fn above(field: &str, value: usize, max: usize) -> Violation {
+        Violation {
+            field: field.to_string(),
+            value: Number::Int(value),
+            bound: Bound::Max(Number::Int(max)),
+        }
+    }
+}
+
 /// Declares a lab's error enum whose first variants pass another layer's error through
 /// unchanged (`#[error(transparent)]`, built with `?` by `#[from]`): every lab refuses for a
 /// spec, a limit, a budget or a tensor op the same way, so those variants take one line,

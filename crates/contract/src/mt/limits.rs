@@ -87,14 +87,10 @@ impl MtLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::{Bound, Number, Violation};
+    use crate::limits::Violation;
 
     fn over(field: &str, value: usize, max: usize) -> MtError {
-        MtError::Limit(Violation {
-            field: field.into(),
-            value: Number::Int(value),
-            bound: Bound::Max(Number::Int(max)),
-        })
+        MtError::Limit(Violation::above(field, value, max))
     }
 
     #[test]

@@ -103,7 +103,7 @@ impl RnnLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::{Bound, Number, Violation};
+    use crate::limits::{Bound, Violation};
 
     #[test]
     fn every_limit_names_itself() {
@@ -124,11 +124,7 @@ mod tests {
         };
         assert_eq!(
             long.check(),
-            Err(RnnError::Limit(Violation {
-                field: "span".into(),
-                value: Number::Int(101),
-                bound: Bound::Max(Number::Int(100)),
-            }))
+            Err(RnnError::Limit(Violation::above("span", 101, 100)))
         );
         let nan = RnnLab {
             clip_at: f32::NAN,
@@ -152,23 +148,15 @@ mod tests {
         };
         assert_eq!(
             outlasting.check(),
-            Err(RnnError::Limit(Violation {
-                field: "decay steps".into(),
-                value: Number::Int(500),
-                bound: Bound::Max(Number::Int(300)),
-            }))
+            Err(RnnError::Limit(Violation::above("decay steps", 500, 300)))
         );
         let far = RnnLab {
             at: Some(601),
             ..ok
         };
-        assert!(matches!(
+        assert_eq!(
             far.check(),
-            Err(RnnError::Limit(Violation {
-                value: Number::Int(601),
-                bound: Bound::Max(Number::Int(600)),
-                ..
-            }))
-        ));
+            Err(RnnError::Limit(Violation::above("at", 601, 600)))
+        );
     }
 }

@@ -154,7 +154,7 @@ impl TfmLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::limits::{Bound, Number, Violation};
+    use crate::limits::Violation;
 
     #[test]
     fn every_limit_names_itself() {
@@ -187,11 +187,7 @@ mod tests {
         };
         assert_eq!(
             count.check(),
-            Err(TfmError::Limit(Violation {
-                field: "length".into(),
-                value: Number::Int(12),
-                bound: Bound::Max(Number::Int(9)),
-            }))
+            Err(TfmError::Limit(Violation::above("length", 12, 9)))
         );
         let lm = TfmLab {
             task: TfmTask::Language,
@@ -206,13 +202,9 @@ mod tests {
             at: Some(801),
             ..ok
         };
-        assert!(matches!(
+        assert_eq!(
             far.check(),
-            Err(TfmError::Limit(Violation {
-                value: Number::Int(801),
-                bound: Bound::Max(Number::Int(800)),
-                ..
-            }))
-        ));
+            Err(TfmError::Limit(Violation::above("at", 801, 800)))
+        );
     }
 }

@@ -206,11 +206,7 @@ fn a_request_trains_no_more_than_the_work_bound_allows() {
     );
     assert_eq!(
         refused.err(),
-        Some(NetSessionError::Limit(Violation {
-            field: "epochs per request".into(),
-            value: Number::Int(2),
-            bound: Bound::Max(Number::Int(1)),
-        }))
+        Some(NetSessionError::Limit(Violation::above("epochs per request", 2, 1)))
     );
 }
 
