@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DIST, serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { DIST, serveDist, launchBrowser, openPage, screenshot, writeArtifact } from './harness.mjs';
 import { example } from './examples.mjs';
 
 const READY = 60_000;
@@ -23,6 +23,60 @@ test('dist ships the header file static hosts read', async () => {
 /** What a lab shows that depends on every number the engine computed: the optimizers' exact
  *  positions, the CNN's exact test accuracy and recent training loss, the Recurrent lab's exact
  *  held-out loss and accuracy at every evaluation (an LSTM trained beside an RNN and a GRU). */
+/** Every number the page reports and draws: its data attributes (each view's evaluations,
+ *  values, entropies, points…), every chart's curves (their paths) and every canvas's pixels
+ *  (a hash), as "testid what=value" in page order: what one thread and the pool must agree on
+ *  whole, not in summary. Measured speeds and times are left out. */
+async function everyNumber(page) {
+  return page.evaluate(() => {
+    const timing = /speed|per-second|time-to-target|train-ms/;
+    const hash = (bytes) => {
+      let h = 0x811c9dc5;
+      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+      return h.toString(16);
+    };
+    const out = [];
+    for (const e of document.querySelectorAll('section.panel *')) {
+      if (e.closest('[hidden]') || e.getClientRects().length === 0) continue;
+      const id = e.dataset.testid ?? e.tagName.toLowerCase();
+      if (timing.test(id)) continue;
+      for (const [key, value] of Object.entries(e.dataset)) {
+        if (key === 'testid' || timing.test(key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))) continue;
+        if (/\d/.test(value)) out.push(`${id} ${key}=${value}`);
+      }
+      if (e.tagName === 'path' && e.classList.contains('series')) out.push(`${id} d=${e.getAttribute('d')}`);
+      if (e.tagName === 'CANVAS' && e.width > 0 && e.height > 0) {
+        const pixels = e.getContext('2d')?.getImageData(0, 0, e.width, e.height).data;
+        if (pixels) out.push(`${id} pixels=${hash(pixels)}`);
+      }
+    }
+    return out;
+  });
+}
+
+/** everyNumber once the page has settled (two reads 300 ms apart agree): views that follow
+ *  the step's reply are drawn. */
+async function settledNumbers(page) {
+  let last = await everyNumber(page);
+  for (let i = 0; i < 50; i++) {
+    await page.waitForTimeout(300);
+    const now = await everyNumber(page);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  throw new Error('the page never settled');
+}
+
+async function netNumbers(page) {
+  await page.getByTestId('net-epoch').filter({ hasText: '000,100' }).waitFor({ timeout: TRAINING });
+  return page.getByTestId('net-test-loss').getAttribute('data-value');
+}
+
+async function mtNumbers(page) {
+  await page.getByTestId('mt-status').filter({ hasText: 'step 60 of 60' }).waitFor({ timeout: TRAINING });
+  return page.getByTestId('mt-curves').getAttribute('data-evaluations');
+}
+
 async function optimNumbers(page) {
   await page.waitForFunction(
     () => document.querySelector('[data-testid=step-count]')?.textContent === 'step k = 300',
@@ -88,27 +142,39 @@ test('with the header file a host reads, the page is isolated, threaded, and wit
   }
 });
 
-test('on a server that sends no headers, every lab runs on one thread with the same numbers', async () => {
+test('on a server that sends no headers, every lab runs on one thread with every number the same', async () => {
   const isolated = await serveDist();
   const plain = await serveDist({ isolated: false });
   const browser = await launchBrowser();
   try {
     const links = [
       ['#lab=optim&v=1&problem=regression&opt=gd,sgd,minibatch,adam&at=300', optimNumbers],
+      ['#' + example('net', 'spiral-deep').link.replace('at=300', 'at=100'), netNumbers],
       ['#' + example('cnn', 'digit').link, cnnNumbers],
       ['#lab=rnn&v=1&span=20&cmp=1&steps=200&at=200', rnnNumbers],
       ['#lab=tfm&v=1&vs=1&steps=150&at=150', tfmNumbers],
+      ['#lab=mt&v=1&steps=60&at=60', mtNumbers],
     ];
+    // The pool has threads to differ with: at least two here.
+    const panel = await openPage(browser.context, `${isolated.url}#engine`);
+    const pool = await engineFacts(panel.page, `${isolated.url}#engine`);
+    assert.ok(Number(pool.threads.split(' ')[0]) >= 2, `the pool's threads: ${pool.threads}`);
+    await panel.page.close();
+    const counted = [];
     for (const [link, numbers] of links) {
       const threaded = await openPage(browser.context, `${isolated.url}${link}`);
-      const expected = await numbers(threaded.page);
+      const expected = { own: await numbers(threaded.page), all: await settledNumbers(threaded.page) };
       await threaded.page.close();
+      assert.ok(expected.all.length >= 4, `${link}: the page reports its numbers (${expected.all.length})`);
+      counted.push(`${link}: ${expected.all.length} reported values compared`);
       const single = await openPage(browser.context, `${plain.url}${link}`);
       assert.equal(await single.page.evaluate(() => self.crossOriginIsolated), false);
-      assert.deepEqual(await numbers(single.page), expected, `${link}: one thread, the same numbers`);
+      const got = { own: await numbers(single.page), all: await settledNumbers(single.page) };
+      assert.deepEqual(got, expected, `${link}: one thread, the same numbers`);
       assert.deepEqual(single.errors, []);
       await single.page.close();
     }
+    await writeArtifact('static-host-determinism.txt', `pool: ${pool.threads}\n${counted.join('\n')}\n`);
     // The page says what runs, and why, in words; the notice offers threads.
     const { page, errors } = await openPage(browser.context, `${plain.url}#engine`);
     await page.locator('#boot-not-isolated').filter({ hasText: 'Running on one thread' }).waitFor({ timeout: READY });
