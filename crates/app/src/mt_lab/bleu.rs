@@ -154,7 +154,8 @@ pub fn Bleu(state: RwSignal<MtSession>) -> impl IntoView {
     view! {
         <p class="hint">
             "BLEU compares a candidate translation with a reference by n-grams. Each candidate n-gram is credited at most as often as the reference has it "
-            "(clipping: “the the the ball” gets one “the”), p_n is the credited share of the candidate's n-grams, P their geometric mean, "
+            "(clipping: “the the the ball” gets one “the”; as Papineni et al., min(count in the candidate, count in the reference) — the notes' "
+            "“count a repeat as 1” is the same rule when the reference has the word once), p_n is the credited share of the candidate's n-grams, P their geometric mean, "
             "and the brevity penalty BP punishes candidates shorter than the reference (r is its length). Words are split on spaces and compared as written."
         </p>
         <div class="presets">{examples}{from_models}</div>

@@ -16,14 +16,11 @@ fn trained(spec: &RnnLab, steps: usize) -> RnnSession {
     session
 }
 
-/// The mean probe loss with h_k of the last layer moved by `delta` (one value per probe row
-/// and unit), by running the one-layer network by hand.
-fn probe_loss_with(session: &RnnSession, k: usize, delta: &[f32]) -> f64 {
-    let probe = &session.test[..RnnLimits::PROBE_SEQUENCES];
-    let rows: Vec<&[usize]> = probe.iter().map(|s| s.tokens.as_slice()).collect();
-    let answers: Vec<usize> = probe.iter().map(|s| s.answer).collect();
+/// The last state of the one-layer network over `rows`, with h_k moved by `delta` (one value
+/// per row and unit), run by hand.
+fn last_state_with(session: &RnnSession, rows: &[&[usize]], k: usize, delta: &[f32]) -> State {
     let cell = &session.model.layers[0].forward;
-    let xs = session.model.one_hot(&rows).expect("inputs");
+    let xs = session.model.one_hot(rows).expect("inputs");
     let mut state = cell.zero_state(rows.len());
     for (t, x) in xs.iter().enumerate() {
         state = cell.step(x, &state).expect("a step");
@@ -35,12 +32,21 @@ fn probe_loss_with(session: &RnnSession, k: usize, delta: &[f32]) -> f64 {
             };
         }
     }
+    state
+}
+
+/// The mean probe loss with h_k of the last layer moved by `delta`.
+fn probe_loss_with(session: &RnnSession, k: usize, delta: &[f32]) -> f64 {
+    let probe = &session.test[..RnnLimits::PROBE_SEQUENCES];
+    let rows: Vec<&[usize]> = probe.iter().map(|s| s.tokens.as_slice()).collect();
+    let answers: Vec<usize> = probe.iter().map(|s| s.answer).collect();
+    let state = last_state_with(session, &rows, k, delta);
     let logits = session.model.head.forward(&state.h).expect("head");
     logits.cross_entropy(&answers, None).expect("loss").item().expect("scalar") as f64
 }
 
 #[test]
-fn the_gradient_through_time_is_the_finite_difference_of_the_loss() {
+fn the_gradients_through_time_are_the_finite_differences_of_the_loss_and_the_last_state() {
     for cell in [CellChoice::Rnn, CellChoice::Gru, CellChoice::Lstm] {
         let spec = RnnLab { cell, span: 5, hidden: 3, ..RnnLab::default() };
         let session = trained(&spec, 20);
@@ -67,6 +73,25 @@ fn the_gradient_through_time_is_the_finite_difference_of_the_loss() {
         }
         // ∂h_T/∂h_T is the identity: its norm is √units.
         assert!((jacobian[length - 1] - (spec.hidden as f32).sqrt()).abs() < 1e-5);
+        // ‖∂h_T/∂h_k‖_F at every k, for the first probe sequence: each unit of h_k moved both
+        // ways, every unit of h_T read.
+        let first = [session.test[0].tokens.as_slice()];
+        for (k, &by_autograd) in jacobian.iter().enumerate() {
+            let mut squares = 0.0f64;
+            for j in 0..spec.hidden {
+                let mut delta = vec![0.0; spec.hidden];
+                delta[j] = eps;
+                let up = last_state_with(&session, &first, k, &delta).h.to_vec();
+                delta[j] = -eps;
+                let down = last_state_with(&session, &first, k, &delta).h.to_vec();
+                squares += up.iter().zip(&down).map(|(u, d)| ((u - d) as f64 / (2.0 * eps as f64)).powi(2)).sum::<f64>();
+            }
+            let by_differences = squares.sqrt() as f32;
+            assert!(
+                (by_autograd - by_differences).abs() <= 2e-3 + 0.02 * by_differences,
+                "{cell:?} ‖∂h_T/∂h_k‖ at k = {k}: autograd {by_autograd}, differences {by_differences}"
+            );
+        }
     }
 }
 
