@@ -53,10 +53,10 @@ fi
 # (The kernels' tests in the browser need no wasm-pack: `cargo test --target wasm32-unknown-unknown`
 # runs them through wasm-bindgen-cli's test runner, .cargo/config.toml's `runner`.)
 
-# 4. Debian's Chromium and its driver (never a browser download).
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  say "installing Debian chromium + chromium-driver"
+# 4. Debian's Chromium and its driver, and Debian's Firefox ESR (never a browser download).
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || [ ! -x /usr/bin/firefox-esr ]; then
+  say "installing Debian chromium + chromium-driver + firefox-esr"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver firefox-esr
 fi

@@ -206,3 +206,49 @@ export async function mainThreadBusy(page) {
     return share;
   };
 }
+
+/** Every number the page reports and draws: its data attributes (each view's evaluations,
+ *  values, entropies, points…), every chart's curves (their paths) and every canvas's pixels
+ *  (a hash; `pixels: false` leaves them out, for another browser that draws text and edges
+ *  its own way), as "testid what=value" in page order: what one thread and the pool must
+ *  agree on whole, not in summary. Measured speeds and times are left out. Playwright's and
+ *  Puppeteer's pages alike. */
+export async function everyNumber(page, { pixels = true } = {}) {
+  return page.evaluate((pixels) => {
+    const timing = /speed|per-second|time-to-target|train-ms/;
+    const hash = (bytes) => {
+      let h = 0x811c9dc5;
+      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+      return h.toString(16);
+    };
+    const out = [];
+    for (const e of document.querySelectorAll('section.panel *')) {
+      if (e.closest('[hidden]') || e.getClientRects().length === 0) continue;
+      const id = e.dataset.testid ?? e.tagName.toLowerCase();
+      if (timing.test(id)) continue;
+      for (const [key, value] of Object.entries(e.dataset)) {
+        if (key === 'testid' || timing.test(key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))) continue;
+        if (/\d/.test(value)) out.push(`${id} ${key}=${value}`);
+      }
+      if (e.tagName === 'path' && e.classList.contains('series')) out.push(`${id} d=${e.getAttribute('d')}`);
+      if (pixels && e.tagName === 'CANVAS' && e.width > 0 && e.height > 0) {
+        const pixels = e.getContext('2d')?.getImageData(0, 0, e.width, e.height).data;
+        if (pixels) out.push(`${id} pixels=${hash(pixels)}`);
+      }
+    }
+    return out;
+  }, pixels);
+}
+
+/** everyNumber once the page has settled (two reads 300 ms apart agree): views that follow
+ *  the step's reply are drawn. */
+export async function settledNumbers(page, options) {
+  let last = await everyNumber(page, options);
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = await everyNumber(page, options);
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  throw new Error('the page never settled');
+}

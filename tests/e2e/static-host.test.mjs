@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DIST, serveDist, launchBrowser, openPage, screenshot, writeArtifact } from './harness.mjs';
+import { DIST, serveDist, launchBrowser, openPage, screenshot, writeArtifact, settledNumbers } from './harness.mjs';
 import { example } from './examples.mjs';
 
 const READY = 60_000;
@@ -23,50 +23,6 @@ test('dist ships the header file static hosts read', async () => {
 /** What a lab shows that depends on every number the engine computed: the optimizers' exact
  *  positions, the CNN's exact test accuracy and recent training loss, the Recurrent lab's exact
  *  held-out loss and accuracy at every evaluation (an LSTM trained beside an RNN and a GRU). */
-/** Every number the page reports and draws: its data attributes (each view's evaluations,
- *  values, entropies, points…), every chart's curves (their paths) and every canvas's pixels
- *  (a hash), as "testid what=value" in page order: what one thread and the pool must agree on
- *  whole, not in summary. Measured speeds and times are left out. */
-async function everyNumber(page) {
-  return page.evaluate(() => {
-    const timing = /speed|per-second|time-to-target|train-ms/;
-    const hash = (bytes) => {
-      let h = 0x811c9dc5;
-      for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
-      return h.toString(16);
-    };
-    const out = [];
-    for (const e of document.querySelectorAll('section.panel *')) {
-      if (e.closest('[hidden]') || e.getClientRects().length === 0) continue;
-      const id = e.dataset.testid ?? e.tagName.toLowerCase();
-      if (timing.test(id)) continue;
-      for (const [key, value] of Object.entries(e.dataset)) {
-        if (key === 'testid' || timing.test(key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))) continue;
-        if (/\d/.test(value)) out.push(`${id} ${key}=${value}`);
-      }
-      if (e.tagName === 'path' && e.classList.contains('series')) out.push(`${id} d=${e.getAttribute('d')}`);
-      if (e.tagName === 'CANVAS' && e.width > 0 && e.height > 0) {
-        const pixels = e.getContext('2d')?.getImageData(0, 0, e.width, e.height).data;
-        if (pixels) out.push(`${id} pixels=${hash(pixels)}`);
-      }
-    }
-    return out;
-  });
-}
-
-/** everyNumber once the page has settled (two reads 300 ms apart agree): views that follow
- *  the step's reply are drawn. */
-async function settledNumbers(page) {
-  let last = await everyNumber(page);
-  for (let i = 0; i < 50; i++) {
-    await page.waitForTimeout(300);
-    const now = await everyNumber(page);
-    if (JSON.stringify(now) === JSON.stringify(last)) return now;
-    last = now;
-  }
-  throw new Error('the page never settled');
-}
-
 async function netNumbers(page) {
   await page.getByTestId('net-epoch').filter({ hasText: '000,100' }).waitFor({ timeout: TRAINING });
   return page.getByTestId('net-test-loss').getAttribute('data-value');
