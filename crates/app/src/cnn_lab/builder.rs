@@ -2,7 +2,7 @@
 //! multiply-adds and receptive field, recomputed on every edit by `contract::cnn::arch` (the same
 //! arithmetic the engine builds the model from). An impossible layer is flagged in its row.
 
-use contract::cnn::arch::{LayerSpec, PoolKind};
+use contract::cnn::arch::{ConvSpec, LayerSpec, PoolKind};
 use contract::cnn::limits::CnnLimits;
 use contract::cnn::Preset;
 use leptos::prelude::*;
@@ -12,63 +12,19 @@ use crate::format::thousands as count;
 /// An edit of the layer list (the builder's buttons and fields all make one).
 type LayersEdit = Box<dyn FnOnce(&mut Vec<LayerSpec>)>;
 
-/// The fields of one layer a student can edit: (label, the value itself, min, max). Reading
-/// and setting go through this one list, so a field shown is a field that can be set.
-fn knobs(layer: &mut LayerSpec) -> Vec<(&'static str, &mut usize, usize, usize)> {
-    match layer {
-        LayerSpec::Conv {
-            channels,
-            kernel,
-            stride,
-            padding,
-            dilation,
-        } => vec![
-            ("channels", channels, 1, CnnLimits::MAX_CHANNELS),
-            ("kernel", kernel, 1, CnnLimits::MAX_KERNEL),
-            ("stride", stride, 1, CnnLimits::MAX_STRIDE),
-            ("padding", padding, 0, CnnLimits::MAX_PADDING),
-            ("dilation", dilation, 1, CnnLimits::MAX_DILATION),
-        ],
-        LayerSpec::Pool { size, stride, .. } => vec![
-            ("size", size, 1, CnnLimits::MAX_POOL),
-            ("stride", stride, 1, CnnLimits::MAX_POOL),
-        ],
-        LayerSpec::Residual { channels, stride } => vec![
-            ("channels", channels, 1, CnnLimits::MAX_CHANNELS),
-            ("stride", stride, 1, 2),
-        ],
-        LayerSpec::Dense { units } => vec![("units", units, 1, CnnLimits::MAX_UNITS)],
-        LayerSpec::BatchNorm | LayerSpec::Relu => vec![],
-    }
-}
-
 /// The fields of one layer as shown: (label, value, min, max).
 fn fields(layer: &LayerSpec) -> Vec<(&'static str, usize, usize, usize)> {
     let mut layer = *layer;
-    knobs(&mut layer)
+    layer
+        .knobs()
         .into_iter()
-        .map(|(label, value, lo, hi)| (label, *value, lo, hi))
+        .map(|k| (k.name, *k.value, k.min, k.max))
         .collect()
 }
 
 fn set_field(layer: &mut LayerSpec, field: &str, value: usize) {
-    if let Some((_, knob, _, _)) = knobs(layer).into_iter().find(|(label, ..)| *label == field) {
-        *knob = value;
-    }
-}
-
-fn kind_name(layer: &LayerSpec) -> &'static str {
-    match layer {
-        LayerSpec::Conv { .. } => "conv",
-        LayerSpec::Pool {
-            pool: PoolKind::Max,
-            ..
-        } => "max pool",
-        LayerSpec::Pool { .. } => "avg pool",
-        LayerSpec::BatchNorm => "batch norm",
-        LayerSpec::Relu => "ReLU",
-        LayerSpec::Residual { .. } => "residual block",
-        LayerSpec::Dense { .. } => "dense",
+    if let Some(knob) = layer.knobs().into_iter().find(|k| k.name == field) {
+        *knob.value = value;
     }
 }
 
@@ -76,13 +32,10 @@ fn kind_name(layer: &LayerSpec) -> &'static str {
 const NEW_LAYERS: [(&str, LayerSpec); 7] = [
     (
         "conv",
-        LayerSpec::Conv {
-            channels: 8,
-            kernel: 3,
-            stride: 1,
+        LayerSpec::Conv(ConvSpec {
             padding: 1,
-            dilation: 1,
-        },
+            ..ConvSpec::new(8, 3)
+        }),
     ),
     (
         "max pool",
@@ -163,7 +116,7 @@ pub fn Builder(
                             .collect::<Vec<_>>()
                     })
                     .unwrap_or_default();
-                let name = layer.map_or("output (dense → 10 classes)", |l| kind_name(&l));
+                let name = layer.map_or("output (dense → 10 classes)", |l| l.kind_name());
                 let error = row.error.map(|e| e.to_string());
                 let flagged = error.is_some();
                 view! {

@@ -7,11 +7,11 @@
 //! that is within the limits but impossible (a window that does not fit) is kept as written, so
 //! the builder can show where it breaks.
 
-use super::arch::{LayerSpec, PoolKind};
+use super::arch::{ConvSpec, LayerSpec, PoolKind};
 use super::limits::CnnLimits;
 use super::{check_layer, CnnLab, CNN_OPTIMIZERS, DEFAULT_FINAL_RATIO, SLUG};
 use crate::link::{
-    decay_value, key_values, note, parse_pair, read_optimizer, read_other, read_pairs, LinkId,
+    decay_value, note, parse_pair, read_fragment, read_optimizer, read_other, KeyOrder, LinkId,
     Parts, UrlNote, FIRST,
 };
 
@@ -21,22 +21,17 @@ pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
 /// One layer's code.
 pub fn layer_code(layer: &LayerSpec) -> String {
     match *layer {
-        LayerSpec::Conv {
-            channels,
-            kernel,
-            stride,
-            padding,
-            dilation,
-        } => {
-            let mut s = format!("c{channels}k{kernel}");
-            if stride != 1 {
-                s += &format!("s{stride}");
-            }
-            if padding != 0 {
-                s += &format!("p{padding}");
-            }
-            if dilation != 1 {
-                s += &format!("d{dilation}");
+        LayerSpec::Conv(c) => {
+            let mut s = format!("c{}k{}", c.channels, c.kernel);
+            // The usual values are left out: stride 1, no padding, no dilation.
+            for (letter, value, usual) in [
+                ('s', c.stride, 1),
+                ('p', c.padding, 0),
+                ('d', c.dilation, 1),
+            ] {
+                if value != usual {
+                    s += &format!("{letter}{value}");
+                }
             }
             s
         }
@@ -140,13 +135,13 @@ pub fn parse_layer(code: &str) -> Option<LayerSpec> {
     }
     let f = fields(code)?;
     (f.first().map(|(k, _)| *k) == Some('c') && known(&f, "ckspd") && f.len() >= 2).then(|| {
-        LayerSpec::Conv {
+        LayerSpec::Conv(ConvSpec {
             channels: get(&f, 'c', 0),
             kernel: get(&f, 'k', 0),
             stride: get(&f, 's', 1),
             padding: get(&f, 'p', 0),
             dilation: get(&f, 'd', 1),
-        }
+        })
     })
 }
 
@@ -187,20 +182,14 @@ pub fn encode(spec: &CnnLab) -> String {
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
 pub fn decode(fragment: &str) -> (CnnLab, Vec<UrlNote>) {
-    let mut notes = Vec::new();
-    let mut spec = CnnLab::default();
-    let pairs = key_values(fragment, &mut notes);
-    // The optimizer first (its knobs' defaults depend on it), epochs and batch before the
-    // schedule (the default decay spans the run).
-    let order = |k: &str| match k {
-        "opt" => 0,
-        "batch" | "epochs" => 1,
-        _ => 2,
+    // Epochs and batch before the schedule (the default decay spans the run).
+    let order = KeyOrder {
+        early: &["batch", "epochs"],
+        late: &[],
     };
-    let mut sorted = pairs;
-    sorted.sort_by_key(|(k, _)| order(k));
     let max = |_: &str, _: &CnnLab| CnnLimits::MAX_STEPS;
-    if !read_pairs(&sorted, &LINK, &mut spec, &mut notes, max, read_own) {
+    let (mut spec, notes, decay_given) = read_fragment(fragment, order, max, read_own);
+    if !decay_given {
         spec.schedule = spec.decay_over_run(DEFAULT_FINAL_RATIO);
     }
     (spec, notes)
@@ -302,13 +291,13 @@ mod tests {
 
     fn random_layer(g: &mut Gen) -> LayerSpec {
         match g.index(6) {
-            0 => LayerSpec::Conv {
+            0 => LayerSpec::Conv(ConvSpec {
                 channels: 1 + g.index(64),
                 kernel: 1 + g.index(11),
                 stride: 1 + g.index(4),
                 padding: g.index(11),
                 dilation: 1 + g.index(4),
-            },
+            }),
             1 => LayerSpec::Pool {
                 pool: if g.index(2) == 0 {
                     PoolKind::Max

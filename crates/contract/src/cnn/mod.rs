@@ -214,32 +214,17 @@ impl Default for CnnLab {
 
 /// Checks for values a user can type; used by the URL decoder and the engine alike.
 pub(crate) fn check_layer(i: usize, layer: &LayerSpec) -> Result<(), Violation> {
-    let field = |name: &str| format!("layer {} {name}", i + 1);
-    match *layer {
-        LayerSpec::Conv {
-            channels,
-            kernel,
-            stride,
-            padding,
-            dilation,
-        } => {
-            check_range(&field("channels"), channels, 1, CnnLimits::MAX_CHANNELS)?;
-            check_range(&field("kernel"), kernel, 1, CnnLimits::MAX_KERNEL)?;
-            check_range(&field("stride"), stride, 1, CnnLimits::MAX_STRIDE)?;
-            check_range(&field("padding"), padding, 0, CnnLimits::MAX_PADDING)?;
-            check_range(&field("dilation"), dilation, 1, CnnLimits::MAX_DILATION)
-        }
-        LayerSpec::Pool { size, stride, .. } => {
-            check_range(&field("pool size"), size, 1, CnnLimits::MAX_POOL)?;
-            check_range(&field("pool stride"), stride, 1, CnnLimits::MAX_POOL)
-        }
-        LayerSpec::Residual { channels, stride } => {
-            check_range(&field("channels"), channels, 1, CnnLimits::MAX_CHANNELS)?;
-            check_range(&field("stride"), stride, 1, 2)
-        }
-        LayerSpec::Dense { units } => check_range(&field("units"), units, 1, CnnLimits::MAX_UNITS),
-        LayerSpec::BatchNorm | LayerSpec::Relu => Ok(()),
+    let mut layer = *layer;
+    // "layer 2 pool size": the kind keeps a pool's size apart from a convolution's kernel.
+    let kind = match layer {
+        LayerSpec::Pool { .. } => "pool ",
+        _ => "",
+    };
+    for knob in layer.knobs() {
+        let field = format!("layer {} {kind}{}", i + 1, knob.name);
+        check_range(&field, *knob.value, knob.min, knob.max)?;
     }
+    Ok(())
 }
 
 #[cfg(test)]

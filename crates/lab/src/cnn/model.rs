@@ -2,7 +2,7 @@
 //! is exactly the one the page's table describes. Each layer's output is tapped as `layer{i}`
 //! (the head's as `logits`) for the feature-map and receptive-field views.
 
-use contract::cnn::arch::{LayerSpec, PoolKind};
+use contract::cnn::arch::{ConvSpec, LayerSpec, PoolKind};
 use nn::layers::{BatchNorm, Conv2d, Linear};
 use tensor::ops::conv::Conv2dOptions;
 use tensor::ops::pool::Pool2dOptions;
@@ -82,13 +82,13 @@ impl CnnModel {
         let mut blocks = Vec::with_capacity(layers.len());
         for layer in layers {
             let block = match *layer {
-                LayerSpec::Conv {
+                LayerSpec::Conv(ConvSpec {
                     channels: o,
                     kernel,
                     stride,
                     padding,
                     dilation,
-                } => {
+                }) => {
                     let mut layer = conv(c, o, kernel, stride, padding, &mut rng);
                     layer.options.dilation = (dilation, dilation);
                     let f = dilation * (kernel.max(1) - 1) + 1;

@@ -23,6 +23,7 @@ pub use receptive_field::ReceptiveField;
 pub use table::{table, ArchTable, LayerRow};
 pub use window::{Rounding, Window, WindowError};
 
+use super::CnnLimits;
 use serde::{Deserialize, Serialize};
 
 /// Max or average pooling.
@@ -33,19 +34,44 @@ pub enum PoolKind {
     Avg,
 }
 
+/// `channels` kernels of `kernel`×`kernel` (with bias), moved `stride` pixels at a time over the
+/// input padded by `padding` zeros, their taps `dilation` pixels apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConvSpec {
+    pub channels: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub dilation: usize,
+}
+
+impl ConvSpec {
+    /// `channels` kernels of `kernel`×`kernel`, stride 1, no padding, no dilation.
+    pub const fn new(channels: usize, kernel: usize) -> ConvSpec {
+        ConvSpec {
+            channels,
+            kernel,
+            stride: 1,
+            padding: 0,
+            dilation: 1,
+        }
+    }
+}
+
+/// One whole-number field of a layer that a student can set, and its bounds.
+pub struct Knob<'a> {
+    pub name: &'static str,
+    pub value: &'a mut usize,
+    pub min: usize,
+    pub max: usize,
+}
+
 /// One entry of the architecture builder. The classifier head (a dense layer to the ten
 /// digit classes) is not listed: every model ends with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum LayerSpec {
-    /// `channels` kernels of `kernel`×`kernel` (with bias).
-    Conv {
-        channels: usize,
-        kernel: usize,
-        stride: usize,
-        padding: usize,
-        dilation: usize,
-    },
+    Conv(ConvSpec),
     Pool {
         pool: PoolKind,
         size: usize,
@@ -70,13 +96,13 @@ pub enum LayerSpec {
 impl LayerSpec {
     /// What the builder offers when a layer of this kind is added.
     pub fn conv(channels: usize, kernel: usize, stride: usize, padding: usize) -> LayerSpec {
-        LayerSpec::Conv {
+        LayerSpec::Conv(ConvSpec {
             channels,
             kernel,
             stride,
             padding,
             dilation: 1,
-        }
+        })
     }
 
     pub fn max_pool(size: usize) -> LayerSpec {
@@ -90,15 +116,9 @@ impl LayerSpec {
     /// The arithmetic of this entry, as the engine builds it.
     pub fn layer(&self) -> Layer {
         match *self {
-            LayerSpec::Conv {
-                channels,
-                kernel,
-                stride,
-                padding,
-                dilation,
-            } => Layer::Conv(Conv {
-                dilation,
-                ..Conv::new(channels, kernel, stride, padding)
+            LayerSpec::Conv(c) => Layer::Conv(Conv {
+                dilation: c.dilation,
+                ..Conv::new(c.channels, c.kernel, c.stride, c.padding)
             }),
             LayerSpec::Pool { pool, size, stride } => Layer::Pool {
                 pool,
@@ -120,19 +140,14 @@ impl LayerSpec {
     /// A short name for tables and legends: "conv 5×5/1 p2 ×8".
     pub fn label(&self) -> String {
         match *self {
-            LayerSpec::Conv {
-                channels,
-                kernel,
-                stride,
-                padding,
-                dilation,
-            } => {
-                let dil = if dilation > 1 {
-                    format!(" d{dilation}")
+            LayerSpec::Conv(c) => {
+                let dil = if c.dilation > 1 {
+                    format!(" d{}", c.dilation)
                 } else {
                     String::new()
                 };
-                format!("conv {kernel}×{kernel}/{stride} p{padding}{dil} ×{channels}")
+                let (k, s, p, o) = (c.kernel, c.stride, c.padding, c.channels);
+                format!("conv {k}×{k}/{s} p{p}{dil} ×{o}")
             }
             LayerSpec::Pool { pool, size, stride } => {
                 let name = match pool {
@@ -147,6 +162,53 @@ impl LayerSpec {
                 format!("residual 3×3/{stride} ×{channels}")
             }
             LayerSpec::Dense { units } => format!("dense {units}"),
+        }
+    }
+
+    /// What kind of layer this is, as the builder names it: "conv", "max pool", ….
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            LayerSpec::Conv(_) => "conv",
+            LayerSpec::Pool {
+                pool: PoolKind::Max,
+                ..
+            } => "max pool",
+            LayerSpec::Pool { .. } => "avg pool",
+            LayerSpec::BatchNorm => "batch norm",
+            LayerSpec::Relu => "ReLU",
+            LayerSpec::Residual { .. } => "residual block",
+            LayerSpec::Dense { .. } => "dense",
+        }
+    }
+
+    /// Every field of this layer a student can set, with its bounds. The builder shows and sets
+    /// these, and the link decoder and the engine check against the same bounds, so a field shown
+    /// is a field that can be set and a value the builder takes is one the engine accepts.
+    pub fn knobs(&mut self) -> Vec<Knob<'_>> {
+        let knob = |name, value, min, max| Knob {
+            name,
+            value,
+            min,
+            max,
+        };
+        match self {
+            LayerSpec::Conv(c) => vec![
+                knob("channels", &mut c.channels, 1, CnnLimits::MAX_CHANNELS),
+                knob("kernel", &mut c.kernel, 1, CnnLimits::MAX_KERNEL),
+                knob("stride", &mut c.stride, 1, CnnLimits::MAX_STRIDE),
+                knob("padding", &mut c.padding, 0, CnnLimits::MAX_PADDING),
+                knob("dilation", &mut c.dilation, 1, CnnLimits::MAX_DILATION),
+            ],
+            LayerSpec::Pool { size, stride, .. } => vec![
+                knob("size", size, 1, CnnLimits::MAX_POOL),
+                knob("stride", stride, 1, CnnLimits::MAX_POOL),
+            ],
+            LayerSpec::Residual { channels, stride } => vec![
+                knob("channels", channels, 1, CnnLimits::MAX_CHANNELS),
+                knob("stride", stride, 1, 2),
+            ],
+            LayerSpec::Dense { units } => vec![knob("units", units, 1, CnnLimits::MAX_UNITS)],
+            LayerSpec::BatchNorm | LayerSpec::Relu => vec![],
         }
     }
 }

@@ -132,7 +132,7 @@ fn kept(layer: &LayerSpec, input: FeatureShape, output: FeatureShape) -> u64 {
     };
     let (c, area) = (c as u64, h as u64 * w as u64);
     match *layer {
-        LayerSpec::Conv { kernel, .. } => area * c * (kernel as u64).pow(2),
+        LayerSpec::Conv(conv) => area * c * (conv.kernel as u64).pow(2),
         LayerSpec::Residual { channels, stride } => {
             let o = channels as u64;
             let projection = if c != o || stride != 1 { area * c } else { 0 };
@@ -146,7 +146,7 @@ fn kept(layer: &LayerSpec, input: FeatureShape, output: FeatureShape) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Layer, PoolKind, Window};
+    use super::super::{ConvSpec, Layer, PoolKind, Window};
     use super::*;
 
     const MNIST: FeatureShape = FeatureShape::square(1, 28);
@@ -167,13 +167,10 @@ mod tests {
         assert!(e.contains("not a whole number"), "{e}");
         let e = pool(7, 4).unwrap_err().to_string();
         assert!(e.contains("≤ 0"), "{e}");
-        let stride_0 = LayerSpec::Conv {
-            channels: 1,
-            kernel: 3,
+        let stride_0 = LayerSpec::Conv(ConvSpec {
             stride: 0,
-            padding: 0,
-            dilation: 1,
-        };
+            ..ConvSpec::new(1, 3)
+        });
         assert!(stride_0.layer().cost(MNIST).is_err());
     }
 
@@ -270,13 +267,11 @@ mod tests {
     fn dilation_widens_the_window_without_parameters() {
         let t = table(
             MNIST,
-            &[LayerSpec::Conv {
-                channels: 1,
-                kernel: 3,
-                stride: 1,
+            &[LayerSpec::Conv(ConvSpec {
                 padding: 2,
                 dilation: 2,
-            }],
+                ..ConvSpec::new(1, 3)
+            })],
             10,
         );
         assert_eq!(t.rows[0].receptive_field.unwrap().size, 5);
