@@ -357,7 +357,7 @@ pub trait CommonFields {
 /// `at` and a decay at most `max_steps(key, spec)`), every other key with the lab's
 /// `read_own(key, value, part, spec, notes)`. Returns whether a usable decay was given (a lab
 /// whose default schedule depends on the rest sets it only otherwise).
-pub fn read_pairs<S: Link + CommonFields>(
+fn read_pairs<S: Link + CommonFields>(
     pairs: &[(String, String)],
     id: &LinkId,
     spec: &mut S,
@@ -381,6 +381,42 @@ pub fn read_pairs<S: Link + CommonFields>(
         }
     }
     decay_given
+}
+
+/// The order a lab reads its link's keys in (a link may list them in any order): the optimizer
+/// always first (its knobs' defaults depend on it), then the `early` keys (what others are
+/// checked against), then every other key, then the `late` ones (checked against the rest).
+pub struct KeyOrder {
+    pub early: &'static [&'static str],
+    pub late: &'static [&'static str],
+}
+
+impl KeyOrder {
+    fn rank(&self, key: &str) -> u8 {
+        match key {
+            "opt" => 0,
+            k if self.early.contains(&k) => 1,
+            k if self.late.contains(&k) => 3,
+            _ => 2,
+        }
+    }
+}
+
+/// A lab's experiment read from its fragment: its default, with the fragment's keys read in
+/// `order` by [`read_pairs`]. Returns the spec, the notes and whether a usable decay was given.
+pub fn read_fragment<S: Link + CommonFields + Default>(
+    fragment: &str,
+    order: KeyOrder,
+    max_steps: fn(&str, &S) -> usize,
+    read_own: fn(&str, &str, &str, &mut S, &mut Vec<UrlNote>),
+) -> (S, Vec<UrlNote>, bool) {
+    let mut notes = Vec::new();
+    let mut spec = S::default();
+    let mut pairs = key_values(fragment, &mut notes);
+    // Stable: keys of one rank keep the link's order (a repeated key's last value wins).
+    pairs.sort_by_key(|(k, _)| order.rank(k));
+    let decay_given = read_pairs(&pairs, &S::id(), &mut spec, &mut notes, max_steps, read_own);
+    (spec, notes, decay_given)
 }
 
 /// Sets one knob of `run` from a link's value, if it is a number within the limits (else the

@@ -10,7 +10,7 @@
 use super::limits::MtLimits;
 use super::{MtLab, MT_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, key_values, note, read_optimizer, read_other, read_pairs, whole_number, LinkId,
+    decay_value, note, read_fragment, read_optimizer, read_other, whole_number, KeyOrder, LinkId,
     Parts, UrlNote, FIRST,
 };
 
@@ -81,25 +81,12 @@ pub fn encode(spec: &MtLab) -> String {
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
 pub fn decode(fragment: &str) -> (MtLab, Vec<UrlNote>) {
-    let mut notes = Vec::new();
-    let mut spec = MtLab::default();
-    let mut pairs = key_values(fragment, &mut notes);
-    // The optimizer first (its knobs' defaults depend on it); the heads and the run's length
-    // before what is checked against them (at).
-    pairs.sort_by_key(|(k, _)| match k.as_str() {
-        "opt" => 0,
-        "heads" | "steps" => 1,
-        "warm" | "at" => 3,
-        _ => 2,
-    });
-    read_pairs(
-        &pairs,
-        &LINK,
-        &mut spec,
-        &mut notes,
-        |_, s| s.steps,
-        read_own,
-    );
+    // The heads and the run's length before what is checked against them (warm-up, at).
+    let order = KeyOrder {
+        early: &["heads", "steps"],
+        late: &["warm", "at"],
+    };
+    let (mut spec, mut notes, _) = read_fragment(fragment, order, |_, s: &MtLab| s.steps, read_own);
     // The sizes are read one key at a time; together they must still fit.
     if let Err(why) = MtLimits::check_together(&spec) {
         let sizes = MtLab::default();

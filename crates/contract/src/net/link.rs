@@ -14,7 +14,7 @@ use super::{
     Activation, Dataset, Feature, NetLab, Regularization, WeightEdit, NET_OPTIMIZERS, SLUG,
 };
 use crate::link::{
-    decay_value, flag, key_values, note, read_optimizer, read_other, read_pairs, whole_number,
+    decay_value, flag, note, read_fragment, read_optimizer, read_other, whole_number, KeyOrder,
     LinkId, Parts, UrlNote, FIRST,
 };
 
@@ -87,24 +87,18 @@ pub fn encode(spec: &NetLab) -> String {
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
 pub fn decode(fragment: &str) -> (NetLab, Vec<UrlNote>) {
-    let mut notes = Vec::new();
-    let mut spec = NetLab::default();
-    let mut pairs = key_values(fragment, &mut notes);
-    // The optimizer first (its knobs' defaults depend on it), then the student's points (a
-    // spec on them is checked as a whole, points included).
-    pairs.sort_by_key(|(k, _)| match k.as_str() {
-        "opt" => 0,
-        "pts" => 1,
-        // Hand-set weights last: they are checked against the network the rest describes.
-        "edit" => 3,
-        _ => 2,
-    });
+    // The student's points early (a spec on them is checked as a whole, points included);
+    // hand-set weights last: they are checked against the network the rest describes.
+    let order = KeyOrder {
+        early: &["pts"],
+        late: &["edit"],
+    };
     // `at` counts epochs; a decay counts optimizer steps.
     let max = |key: &str, _: &NetLab| match key {
         "at" => NetLimits::MAX_EPOCHS,
         _ => NetLimits::max_steps(),
     };
-    read_pairs(&pairs, &LINK, &mut spec, &mut notes, max, read_own);
+    let (mut spec, mut notes, _) = read_fragment(fragment, order, max, read_own);
     if spec.dataset == Dataset::Custom && spec.points.len() < NetLimits::MIN_CUSTOM_POINTS {
         notes.push(note(
             "data=custom",

@@ -10,7 +10,7 @@
 use super::limits::RnnLimits;
 use super::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS, SLUG};
 use crate::link::{
-    decay_value, flag, key_values, note, read_optimizer, read_other, read_pairs, whole_number,
+    decay_value, flag, note, read_fragment, read_optimizer, read_other, whole_number, KeyOrder,
     LinkId, Parts, UrlNote, FIRST,
 };
 
@@ -55,25 +55,13 @@ pub fn encode(spec: &RnnLab) -> String {
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
 pub fn decode(fragment: &str) -> (RnnLab, Vec<UrlNote>) {
-    let mut notes = Vec::new();
-    let mut spec = RnnLab::default();
-    let mut pairs = key_values(fragment, &mut notes);
-    // The optimizer first (its knobs' defaults depend on it); the span and the run's length
-    // before what is checked against them (truncation, at).
-    pairs.sort_by_key(|(k, _)| match k.as_str() {
-        "opt" => 0,
-        "task" | "span" | "steps" => 1,
-        "trunc" | "at" => 3,
-        _ => 2,
-    });
-    read_pairs(
-        &pairs,
-        &LINK,
-        &mut spec,
-        &mut notes,
-        |_, s| s.steps,
-        read_own,
-    );
+    // The span and the run's length before what is checked against them (truncation, at).
+    let order = KeyOrder {
+        early: &["task", "span", "steps"],
+        late: &["trunc", "at"],
+    };
+    let (mut spec, mut notes, _) =
+        read_fragment(fragment, order, |_, s: &RnnLab| s.steps, read_own);
     // The sizes are read one key at a time (so their order never matters); together they
     // must still fit.
     if let Err(why) = RnnLimits::check_together(&spec) {

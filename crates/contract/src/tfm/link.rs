@@ -10,7 +10,7 @@
 use super::limits::TfmLimits;
 use super::{Architecture, NormPlacement, Positions, TfmLab, TfmTask, SLUG, TFM_OPTIMIZERS};
 use crate::link::{
-    decay_value, flag, key_values, note, read_optimizer, read_other, read_pairs, whole_number,
+    decay_value, flag, note, read_fragment, read_optimizer, read_other, whole_number, KeyOrder,
     LinkId, Parts, UrlNote, FIRST,
 };
 
@@ -68,25 +68,14 @@ pub fn encode(spec: &TfmLab) -> String {
 
 /// The experiment a fragment describes, as near as it can be read, and what was not used.
 pub fn decode(fragment: &str) -> (TfmLab, Vec<UrlNote>) {
-    let mut notes = Vec::new();
-    let mut spec = TfmLab::default();
-    let mut pairs = key_values(fragment, &mut notes);
-    // The optimizer first (its knobs' defaults depend on it); the task, the heads and the run's
-    // length before what is checked against them (the length, d_model, warm-up, at).
-    pairs.sort_by_key(|(k, _)| match k.as_str() {
-        "opt" => 0,
-        "task" | "arch" | "heads" | "steps" => 1,
-        "warm" | "at" => 3,
-        _ => 2,
-    });
-    read_pairs(
-        &pairs,
-        &LINK,
-        &mut spec,
-        &mut notes,
-        |_, s| s.steps,
-        read_own,
-    );
+    // The task, the heads and the run's length before what is checked against them (the
+    // length, d_model, warm-up, at).
+    let order = KeyOrder {
+        early: &["task", "arch", "heads", "steps"],
+        late: &["warm", "at"],
+    };
+    let (mut spec, mut notes, _) =
+        read_fragment(fragment, order, |_, s: &TfmLab| s.steps, read_own);
     // The sizes are read one key at a time; together they must still fit.
     if let Err(why) = TfmLimits::check_together(&spec) {
         let sizes = TfmLab::default();
