@@ -194,6 +194,29 @@ pub enum LrSchedule {
     },
 }
 
+/// What a lab that trains in time slices is asked to do: train whole steps for about
+/// `budget_ms` (at least one unless the run is at `until`), then report. `one_thread` runs
+/// every kernel on the engine's own thread, to compare speeds: the numbers are the same.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainFor {
+    pub budget_ms: f64,
+    #[serde(default)]
+    pub until: Option<usize>,
+    #[serde(default)]
+    pub one_thread: bool,
+}
+
+impl TrainFor {
+    /// `budget_ms` of training on every thread, stopping at `until` if named.
+    pub fn new(budget_ms: f64, until: Option<usize>) -> TrainFor {
+        TrainFor {
+            budget_ms,
+            until,
+            one_thread: false,
+        }
+    }
+}
+
 /// One training step of any lab: the mini-batch's mean loss and accuracy, and η used.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainPoint {

@@ -8,6 +8,7 @@ use contract::cnn::CnnLab;
 use contract::optim::limits::OptimLimits;
 use contract::optim::protocol::{OptimProtocol, OptimReply, OptimRequest};
 use contract::optim::OptimLab;
+use contract::training::TrainFor;
 use contract::Protocol;
 
 fn ask(engine: &mut Engine, request: ToEngine) -> Vec<FromEngine> {
@@ -121,10 +122,12 @@ fn a_cnn_start_waits_for_the_digits_then_trains_looks_and_explains() {
     assert_eq!((view.layers.len(), view.input.len()), (6, 784));
     assert_eq!(gallery.len(), lab::cnn::GALLERY);
     let cnn = |request: &CnnRequest| ToEngine::request::<CnnProtocol>(4, request);
-    let train = |budget_ms, one_thread, until| CnnRequest::Train {
-        budget_ms,
-        one_thread,
-        until,
+    let train = |budget_ms, one_thread, until| {
+        CnnRequest::Train(TrainFor {
+            budget_ms,
+            until,
+            one_thread,
+        })
     };
     // A replay to step 3 stops there, whatever the budget.
     let replayed = ask(&mut engine, cnn(&train(2000.0, false, Some(3))));
@@ -231,11 +234,7 @@ fn cnn_replies_stay_within_their_byte_budget() {
         .layers
         .iter()
         .all(|l| l.total_channels == 64 && l.channels >= 1 && l.channels < 64));
-    let train = CnnRequest::Train {
-        budget_ms: 0.0,
-        one_thread: false,
-        until: None,
-    };
+    let train = CnnRequest::Train(TrainFor::new(0.0, None));
     let trained = ask(&mut engine, ToEngine::request::<CnnProtocol>(1, &train));
     // A look at the largest drawing the lab accepts: the view carries the drawing back.
     let side = CnnLimits::MAX_DRAWN_SIDE;
@@ -288,11 +287,7 @@ fn a_diverged_cnn_still_answers_in_replies_the_page_can_read() {
         &read::<CnnProtocol>(&started)[..],
         [Ok(CnnReply::Started { .. })]
     ));
-    let train = CnnRequest::Train {
-        budget_ms: 2000.0,
-        one_thread: false,
-        until: Some(40),
-    };
+    let train = CnnRequest::Train(TrainFor::new(2000.0, Some(40)));
     let trained = ask(&mut engine, ToEngine::request::<CnnProtocol>(1, &train));
     let [Ok(CnnReply::Trained { progress, view })] = &read::<CnnProtocol>(&trained)[..] else {
         panic!("{trained:?}")

@@ -7,7 +7,8 @@
 //! requests never changes the numbers.
 
 use crate::step_error::{Advice, StepError, When};
-use contract::training::{LrSchedule, OptimizerName, Progress, Run, TrainPoint};
+use contract::limits::{check_budget, BudgetError};
+use contract::training::{LrSchedule, OptimizerName, Progress, Run, TrainFor, TrainPoint};
 use nn::{Optimizer, OptimizerKind, Schedule};
 use tensor::Tensor;
 
@@ -198,6 +199,34 @@ pub fn train_until<T: Trainable>(
         train_alone(follower, f64::INFINITY, now_ms, Some(step));
     }
     speed
+}
+
+/// A lab's Train request carried out by [`train_until`]: the examples per second.
+pub fn train_for<T: Trainable>(
+    model: &mut T,
+    ask: TrainFor,
+    limit_ms: f64,
+    now_ms: &dyn Fn() -> f64,
+) -> Result<Option<f32>, BudgetError> {
+    run_for(ask, limit_ms, |ms, until| {
+        train_until(model, ms, now_ms, until)
+    })
+}
+
+/// A lab's Train request carried out: its budget checked against the lab's limit, then
+/// `train(budget_ms, until)` run (on the engine's own thread if asked). Returns what it returns.
+pub fn run_for<R>(
+    ask: TrainFor,
+    limit_ms: f64,
+    train: impl FnOnce(f64, Option<usize>) -> R,
+) -> Result<R, BudgetError> {
+    check_budget(ask.budget_ms, limit_ms)?;
+    let run = || train(ask.budget_ms, ask.until);
+    Ok(if ask.one_thread {
+        tensor::parallel::sequential(run)
+    } else {
+        run()
+    })
 }
 
 /// [`train_until`] for the model alone.

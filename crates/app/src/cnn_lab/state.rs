@@ -5,15 +5,13 @@
 use crate::labs::session::{LabState, Session};
 use crate::labs::training::{History, Slice, Trains, TrainingRun};
 use contract::cnn::protocol::{CnnProtocol, CnnReply, CnnRequest};
+use contract::training::TrainFor;
 use contract::cnn::view::{CnnView, DigitSource, Evaluation, GalleryDigit, ReceptiveFieldView};
 use contract::cnn::CnnLab;
 use contract::link::UrlNote;
 
 /// The accuracy the lab's headline measures the time to.
 pub const TARGET_ACCURACY: f32 = 0.97;
-/// Training time per request: long enough that a frame's view and messaging cost little,
-/// short enough that the page follows the training smoothly.
-pub const TRAIN_SLICE_MS: f64 = 300.0;
 
 /// A unit of a feature map, picked by a click.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,11 +141,10 @@ impl Trains for CnnState {
     }
 
     fn train_request(s: &CnnSession, slice: Slice) -> CnnRequest {
-        CnnRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
+        CnnRequest::Train(TrainFor {
             one_thread: s.lab.one_thread,
-            until: slice.until(),
-        }
+            ..slice.train_for()
+        })
     }
 
     fn may_train(&self) -> bool {

@@ -2,6 +2,7 @@
 //! play loop sees them.
 
 use super::*;
+use contract::training::TrainFor;
 use contract::training::{Progress, TrainPoint};
 use contract::{FromEngine, ToEngine};
 
@@ -126,7 +127,7 @@ fn progress_accumulates_and_the_target_is_found() {
     s.playing = true;
     assert!(matches!(
         asked(next(&mut s, true)),
-        Some(CnnRequest::Train { until: None, .. })
+        Some(CnnRequest::Train(TrainFor { until: None, .. }))
     ));
     assert_eq!(next(&mut s, true), None, "one request at a time");
     s.apply(&trained(1, 62, vec![eval(62, 0.93)]));
@@ -170,10 +171,7 @@ fn a_link_replays_in_slices_then_stops_and_looks_wait_their_turn() {
     assert_eq!(next(&mut s, false), None);
     assert!(matches!(
         asked(next(&mut s, true)),
-        Some(CnnRequest::Train {
-            until: Some(125),
-            ..
-        })
+        Some(CnnRequest::Train(TrainFor { until: Some(125), .. }))
     ));
     s.apply(&trained(1, 125, vec![]));
     assert_eq!(s.replaying(), None);
@@ -214,6 +212,6 @@ fn a_refused_look_leaves_training_playing() {
     assert!(s.playing && s.error.is_some(), "the error shows, training plays on");
     assert!(matches!(
         asked(next(&mut s, true)),
-        Some(CnnRequest::Train { until: None, .. })
+        Some(CnnRequest::Train(TrainFor { until: None, .. }))
     ));
 }

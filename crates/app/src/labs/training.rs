@@ -6,7 +6,7 @@
 //! ([`Trains`]); everything else is here once. Plain Rust, tested natively.
 
 use super::session::{LabState, Session};
-use contract::training::{Progress, TrainPoint};
+use contract::training::{Progress, TrainFor, TrainPoint};
 use contract::{Protocol, ToEngine};
 
 type Request<L> = <<L as LabState>::Protocol as Protocol>::Request;
@@ -177,7 +177,16 @@ pub enum Slice {
     One,
 }
 
+/// Training time per request of the labs that train in time slices: long enough that a frame's
+/// view and messaging cost little, short enough that the page follows the training smoothly.
+pub const TRAIN_SLICE_MS: f64 = 300.0;
+
 impl Slice {
+    /// The Train request of a lab that trains in time slices, on every thread.
+    pub fn train_for(self) -> TrainFor {
+        TrainFor::new(TRAIN_SLICE_MS, self.until())
+    }
+
     /// The step a slice stops at, if it names one (a time-budgeted lab's `until`).
     pub fn until(self) -> Option<usize> {
         match self {

@@ -11,8 +11,6 @@ use contract::mt::protocol::{
 };
 use contract::mt::{MtLab, MtModel};
 
-/// Training time per request: the page follows the run smoothly and a pause is quick.
-pub const TRAIN_SLICE_MS: f64 = 300.0;
 
 pub type MtSession = Session<MtState>;
 
@@ -143,10 +141,7 @@ impl Trains for MtState {
     }
 
     fn train_request(_: &MtSession, slice: Slice) -> MtRequest {
-        MtRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
-            until: slice.until(),
-        }
+        MtRequest::Train(slice.train_for())
     }
 
     fn may_ask(&self) -> bool {

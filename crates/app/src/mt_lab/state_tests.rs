@@ -62,10 +62,7 @@ fn a_link_replays_then_translates_and_a_refused_sentence_leaves_the_link() {
     // Hidden, the page only replays; shown, it asks what it shows.
     assert_eq!(
         read(s.take_request()),
-        MtRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
-            until: Some(300)
-        }
+        MtRequest::Train(Slice::Replay { until: 300 }.train_for())
     );
     s.apply(&reply(MtReply::Trained {
         news: progress(0, false),
@@ -106,10 +103,7 @@ fn a_link_replays_then_translates_and_a_refused_sentence_leaves_the_link() {
     ));
     assert_eq!(
         read(s.take_request()),
-        MtRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
-            until: Some(300)
-        }
+        MtRequest::Train(Slice::Replay { until: 300 }.train_for())
     );
     // Mid-replay evaluations do not interrupt it; the end of the replay translates.
     s.apply(&reply(MtReply::Trained {

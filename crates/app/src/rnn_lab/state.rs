@@ -12,8 +12,6 @@ use contract::rnn::protocol::{
 };
 use contract::rnn::{RnnLab, RnnTask};
 
-/// Training time per request: the page follows the run smoothly and a pause is quick.
-pub const TRAIN_SLICE_MS: f64 = 300.0;
 
 pub type RnnSession = Session<RnnState>;
 
@@ -165,10 +163,7 @@ impl Trains for RnnState {
     }
 
     fn train_request(_: &RnnSession, slice: Slice) -> RnnRequest {
-        RnnRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
-            until: slice.until(),
-        }
+        RnnRequest::Train(slice.train_for())
     }
 
     /// The language model's sentences are scored again once training pauses.

@@ -60,7 +60,7 @@ fn a_link_replays_to_its_step_then_waits_and_a_chosen_sequence_goes_first() {
     s.apply(&reply(1, RnnReply::Started { progress: progress(0, &[0]), clipping: vec![], compared: vec![], inside: inside(0) }));
     assert_eq!(
         read(s.take_request()),
-        RnnRequest::Train { budget_ms: TRAIN_SLICE_MS, until: Some(300) }
+        RnnRequest::Train(Slice::Replay { until: 300 }.train_for())
     );
     s.apply(&reply(1, RnnReply::Trained { progress: progress(150, &[25, 50]), clipping: vec![], compared: vec![], inside: inside(0) }));
     s.follow_sequence(7);

@@ -9,8 +9,6 @@ use contract::link::UrlNote;
 use contract::tfm::protocol::{ContrastRun, TfmEvaluation, TfmProtocol, TfmReply, TfmRequest, TfmView};
 use contract::tfm::{TfmLab, TfmTask};
 
-/// Training time per request: the page follows the run smoothly and a pause is quick.
-pub const TRAIN_SLICE_MS: f64 = 300.0;
 /// Characters drawn per sample.
 pub const SAMPLE_CHARS: usize = 200;
 
@@ -177,10 +175,7 @@ impl Trains for TfmState {
     }
 
     fn train_request(_: &TfmSession, slice: Slice) -> TfmRequest {
-        TfmRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
-            until: slice.until(),
-        }
+        TfmRequest::Train(slice.train_for())
     }
 }
 

@@ -2,6 +2,7 @@
 //! play loop sees them.
 
 use super::*;
+use contract::training::TrainFor;
 use contract::training::Progress;
 use contract::{FromEngine, ToEngine};
 
@@ -76,10 +77,7 @@ fn a_link_replays_to_its_step_and_a_chosen_focus_goes_first_and_survives_a_resta
     ));
     assert_eq!(
         read(s.take_request()),
-        TfmRequest::Train {
-            budget_ms: TRAIN_SLICE_MS,
-            until: Some(300)
-        }
+        TfmRequest::Train(Slice::Replay { until: 300 }.train_for())
     );
     s.apply(&reply(
         1,
@@ -155,7 +153,7 @@ fn a_refused_input_restores_the_view_s_focus_and_the_replay_goes_on() {
     assert_eq!(s.lab.run.replay_to, Some(300), "the replay goes on");
     assert!(matches!(
         read(s.take_request()),
-        TfmRequest::Train { until: Some(300), .. }
+        TfmRequest::Train(TrainFor { until: Some(300), .. })
     ));
     // A shorter view forgets a query it does not have.
     s.lab.picked_query = Some(12);

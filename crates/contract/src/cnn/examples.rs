@@ -3,15 +3,12 @@
 use super::protocol::{CnnProtocol, CnnRequest};
 use super::view::DigitSource;
 use crate::registry::Examples;
+use crate::training::TrainFor;
 
 impl Examples for CnnProtocol {
     fn example_requests() -> Vec<CnnRequest> {
         vec![
-            CnnRequest::Train {
-                budget_ms: 300.0,
-                one_thread: false,
-                until: Some(125),
-            },
+            CnnRequest::Train(TrainFor::new(300.0, Some(125))),
             CnnRequest::Look {
                 digit: DigitSource::Test { index: 7 },
                 shift: (2, 0),

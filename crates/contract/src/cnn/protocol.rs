@@ -2,30 +2,22 @@
 
 use super::view::{CnnView, DigitSource, Evaluation, GalleryDigit, ReceptiveFieldView};
 use super::CnnLab;
-use crate::training::Progress;
+use crate::training::{Progress, TrainFor};
 use serde::{Deserialize, Serialize};
 
 crate::protocol::declare_protocol!(
     /// The CNN lab's protocol.
     ///
     /// A start builds the model at step 0 (`spec.at` is the page's to replay with
-    /// `CnnRequest::Train { until }`, in slices it can follow and interrupt).
+    /// `CnnRequest::Train`, in slices it can follow and interrupt).
     CnnProtocol, super::SLUG, CnnLab, CnnRequest, CnnReply
 );
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CnnRequest {
-    /// Train for about `budget_ms` (whole steps; at least one unless the run is at `until`),
-    /// then report. `one_thread` runs every kernel on the engine's own thread (to compare
-    /// speeds: the numbers are the same).
-    Train {
-        budget_ms: f64,
-        #[serde(default)]
-        one_thread: bool,
-        #[serde(default)]
-        until: Option<usize>,
-    },
+    /// Train a slice, then report the progress and the view.
+    Train(TrainFor),
     /// Look inside the model for another digit or shift (training state unchanged).
     Look {
         digit: DigitSource,

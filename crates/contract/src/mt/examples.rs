@@ -2,14 +2,12 @@
 
 use super::protocol::{MtProtocol, MtRequest};
 use crate::registry::Examples;
+use crate::training::TrainFor;
 
 impl Examples for MtProtocol {
     fn example_requests() -> Vec<MtRequest> {
         vec![
-            MtRequest::Train {
-                budget_ms: 300.0,
-                until: Some(600),
-            },
+            MtRequest::Train(TrainFor::new(300.0, Some(600))),
             MtRequest::Translate {
                 sentence: Some("the cat eats a mouse".into()),
                 example: 0,

@@ -2,27 +2,23 @@
 
 use super::{MtLab, MtModel};
 use crate::cnn::view::Quantised;
-use crate::training::Progress;
+use crate::training::{Progress, TrainFor};
 use serde::{Deserialize, Serialize};
 
 crate::protocol::declare_protocol!(
     /// The Translation lab's protocol.
     ///
     /// A start builds the task, the held-out set and the three untrained models (`spec.at`
-    /// is the page's to replay with `MtRequest::Train { until }`).
+    /// is the page's to replay with `MtRequest::Train`).
     MtProtocol, super::SLUG, MtLab, MtRequest, MtReply
 );
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MtRequest {
-    /// Train all three models for about `budget_ms` together (whole steps, each model one
-    /// step on the same batch), then report.
-    Train {
-        budget_ms: f64,
-        #[serde(default)]
-        until: Option<usize>,
-    },
+    /// Train all three models a slice together (each model one step on the same batch),
+    /// then report.
+    Train(TrainFor),
     /// Translate a typed sentence (`None`: held-out example `example`) with every model,
     /// greedily and with a beam of `beam` hypotheses.
     Translate {

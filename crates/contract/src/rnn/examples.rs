@@ -2,18 +2,13 @@
 
 use super::protocol::{RnnProtocol, RnnRequest};
 use crate::registry::Examples;
+use crate::training::TrainFor;
 
 impl Examples for RnnProtocol {
     fn example_requests() -> Vec<RnnRequest> {
         vec![
-            RnnRequest::Train {
-                budget_ms: 300.0,
-                until: None,
-            },
-            RnnRequest::Train {
-                budget_ms: 300.0,
-                until: Some(500),
-            },
+            RnnRequest::Train(TrainFor::new(300.0, None)),
+            RnnRequest::Train(TrainFor::new(300.0, Some(500))),
             RnnRequest::Inside { example: 2 },
             RnnRequest::Score {
                 text: "the man pulled a cart.".into(),

@@ -2,27 +2,22 @@
 
 use super::RnnLab;
 use crate::cnn::view::Quantised;
-use crate::training::{Progress, SideRun};
+use crate::training::{Progress, SideRun, TrainFor};
 use serde::{Deserialize, Serialize};
 
 crate::protocol::declare_protocol!(
     /// The Recurrent lab's protocol.
     ///
     /// A start builds the data and the untrained network (`spec.at` is the page's to replay
-    /// with `RnnRequest::Train { until }`, in slices it can follow and interrupt).
+    /// with `RnnRequest::Train`, in slices it can follow and interrupt).
     RnnProtocol, super::SLUG, RnnLab, RnnRequest, RnnReply
 );
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RnnRequest {
-    /// Train for about `budget_ms` (whole steps; at least one unless the run is at `until`),
-    /// then report.
-    Train {
-        budget_ms: f64,
-        #[serde(default)]
-        until: Option<usize>,
-    },
+    /// Train a slice (the compared cells too), then report.
+    Train(TrainFor),
     /// Look inside the cell for another held-out sequence (training state unchanged).
     Inside { example: usize },
     /// The language model's probability of a sentence, character by character and word by

@@ -2,14 +2,12 @@
 
 use super::protocol::{TfmProtocol, TfmRequest};
 use crate::registry::Examples;
+use crate::training::TrainFor;
 
 impl Examples for TfmProtocol {
     fn example_requests() -> Vec<TfmRequest> {
         vec![
-            TfmRequest::Train {
-                budget_ms: 300.0,
-                until: Some(800),
-            },
+            TfmRequest::Train(TrainFor::new(300.0, Some(800))),
             TfmRequest::Focus {
                 input: None,
                 example: 0,

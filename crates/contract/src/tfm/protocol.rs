@@ -2,27 +2,22 @@
 
 use super::{Positions, TfmLab};
 use crate::cnn::view::Quantised;
-use crate::training::{Progress, SideRun};
+use crate::training::{Progress, SideRun, TrainFor};
 use serde::{Deserialize, Serialize};
 
 crate::protocol::declare_protocol!(
     /// The Transformer lab's protocol.
     ///
     /// A start builds the data and the untrained model (`spec.at` is the page's to replay with
-    /// `TfmRequest::Train { until }`, in slices it can follow and interrupt).
+    /// `TfmRequest::Train`, in slices it can follow and interrupt).
     TfmProtocol, super::SLUG, TfmLab, TfmRequest, TfmReply
 );
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TfmRequest {
-    /// Train for about `budget_ms` (whole steps; at least one unless the run is at `until`),
-    /// then report.
-    Train {
-        budget_ms: f64,
-        #[serde(default)]
-        until: Option<usize>,
-    },
+    /// Train a slice (the contrast run too), then report.
+    Train(TrainFor),
     /// What to look at: a typed input (`None`: held-out example `example`), and the layer and
     /// head the walkthrough follows. Kept for every later view.
     Focus {

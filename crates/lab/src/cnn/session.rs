@@ -4,7 +4,6 @@
 use super::{CnnSession, CnnSessionError};
 use crate::session::{Answer, Context, Session, StartError};
 use crate::training;
-use contract::limits::check_budget;
 use contract::cnn::limits::CnnLimits;
 use contract::cnn::protocol::{CnnProtocol, CnnReply, CnnRequest};
 use contract::cnn::CnnLab;
@@ -26,18 +25,8 @@ impl Session for CnnSession {
 
     fn handle(&mut self, request: CnnRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         match request {
-            CnnRequest::Train {
-                budget_ms,
-                one_thread,
-                until,
-            } => {
-                check_budget(budget_ms, CnnLimits::MAX_TRAIN_BUDGET_MS)?;
-                let mut train = || training::train_until(self, budget_ms, out.cx.now_ms, until);
-                let speed = if one_thread {
-                    tensor::parallel::sequential(train)
-                } else {
-                    train()
-                };
+            CnnRequest::Train(ask) => {
+                let speed = training::train_for(self, ask, CnnLimits::MAX_TRAIN_BUDGET_MS, out.cx.now_ms)?;
                 out.reply(CnnReply::Trained {
                     progress: self.progress(speed),
                     view: self.view(),

@@ -5,7 +5,7 @@
 use super::translate::explain_bleu;
 use super::{MtSession, MtSessionError};
 use crate::session::{Answer, Context, Session, StartError};
-use contract::limits::check_budget;
+use crate::training;
 use contract::mt::limits::MtLimits;
 use contract::mt::protocol::{MtProtocol, MtReply, MtRequest};
 use contract::mt::MtLab;
@@ -24,9 +24,11 @@ impl Session for MtSession {
 
     fn handle(&mut self, request: MtRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         match request {
-            MtRequest::Train { budget_ms, until } => {
-                check_budget(budget_ms, MtLimits::MAX_TRAIN_BUDGET_MS)?;
-                let speed = self.train_until(budget_ms, out.cx.now_ms, until);
+            MtRequest::Train(ask) => {
+                let now_ms = out.cx.now_ms;
+                let speed = training::run_for(ask, MtLimits::MAX_TRAIN_BUDGET_MS, |ms, until| {
+                    self.train_until(ms, now_ms, until)
+                })?;
                 out.reply(MtReply::Trained {
                     news: self.progress(speed),
                 });

@@ -4,7 +4,6 @@
 use super::{RnnSession, RnnSessionError};
 use crate::session::{Answer, Context, Session, StartError};
 use crate::training;
-use contract::limits::check_budget;
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{RnnProtocol, RnnReply, RnnRequest};
 use contract::rnn::RnnLab;
@@ -26,9 +25,8 @@ impl Session for RnnSession {
 
     fn handle(&mut self, request: RnnRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         match request {
-            RnnRequest::Train { budget_ms, until } => {
-                check_budget(budget_ms, RnnLimits::MAX_TRAIN_BUDGET_MS)?;
-                let speed = training::train_until(self, budget_ms, out.cx.now_ms, until);
+            RnnRequest::Train(ask) => {
+                let speed = training::train_for(self, ask, RnnLimits::MAX_TRAIN_BUDGET_MS, out.cx.now_ms)?;
                 out.reply(RnnReply::Trained {
                     progress: self.progress(speed, false),
                     clipping: self.take_clipping(),

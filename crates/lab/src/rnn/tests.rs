@@ -3,6 +3,7 @@
 //! threshold, the inside view has every gate, replies stay within their budget, and slicing
 //! never changes a number.
 
+use contract::training::TrainFor;
 use super::*;
 use crate::session::{Answer, Assets, Context, Session};
 use crate::training::stopped_clock;
@@ -169,7 +170,7 @@ fn slices_never_change_a_number_and_replies_stay_within_budget() {
     let (mut sliced, _) = RnnSession::start(spec.clone(), &cx).expect("starts");
     for until in [7, 30, 31, 60] {
         sliced
-            .handle(RnnRequest::Train { budget_ms: 2000.0, until: Some(until) }, &mut Answer::new(&cx, &mut |_| {}))
+            .handle(RnnRequest::Train(TrainFor::new(2000.0, Some(until))), &mut Answer::new(&cx, &mut |_| {}))
             .expect("trains");
     }
     assert_eq!(sliced.evaluate(), whole.evaluate());
@@ -186,7 +187,7 @@ fn slices_never_change_a_number_and_replies_stay_within_budget() {
     let (mut session, started) = RnnSession::start(big, &cx).expect("starts");
     let mut replies = vec![started];
     session
-        .handle(RnnRequest::Train { budget_ms: 2000.0, until: Some(25) }, &mut Answer::new(&cx, &mut |r| replies.push(r)))
+        .handle(RnnRequest::Train(TrainFor::new(2000.0, Some(25))), &mut Answer::new(&cx, &mut |r| replies.push(r)))
         .expect("trains");
     for reply in &replies {
         let text = FromEngine::reply::<RnnProtocol>(1, reply).to_json();
@@ -210,7 +211,7 @@ fn compared_runs_are_the_other_cells_trained_to_the_same_step() {
     assert!(compared.iter().all(|c| c.evaluations.len() == 1), "untrained evaluations");
     let mut replies = Vec::new();
     session
-        .handle(RnnRequest::Train { budget_ms: 2000.0, until: Some(50) }, &mut Answer::new(&cx, &mut |r| replies.push(r)))
+        .handle(RnnRequest::Train(TrainFor::new(2000.0, Some(50))), &mut Answer::new(&cx, &mut |r| replies.push(r)))
         .expect("trains");
     let Some(RnnReply::Trained { progress, compared, .. }) = replies.pop() else { panic!("a frame") };
     for compared in &compared {

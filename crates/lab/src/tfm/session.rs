@@ -3,7 +3,6 @@
 //! or sample text.
 
 use super::{Focus, TfmSession, TfmSessionError};
-use contract::limits::check_budget;
 use crate::session::{Answer, Context, Session, StartError};
 use crate::training;
 use contract::tfm::limits::TfmLimits;
@@ -27,9 +26,8 @@ impl Session for TfmSession {
 
     fn handle(&mut self, request: TfmRequest, out: &mut Answer<Self>) -> Result<(), Self::Error> {
         match request {
-            TfmRequest::Train { budget_ms, until } => {
-                check_budget(budget_ms, TfmLimits::MAX_TRAIN_BUDGET_MS)?;
-                let speed = training::train_until(self, budget_ms, out.cx.now_ms, until);
+            TfmRequest::Train(ask) => {
+                let speed = training::train_for(self, ask, TfmLimits::MAX_TRAIN_BUDGET_MS, out.cx.now_ms)?;
                 let progress = self.progress(speed, false);
                 out.reply(TfmReply::Trained {
                     progress,

@@ -4,6 +4,7 @@
 //! triangle empty; the contrast run is its own link; slicing never changes a number; replies
 //! stay within their budget; bad input is refused with its reason.
 
+use contract::training::TrainFor;
 use super::*;
 use crate::session::{Answer, Assets, Context, Session};
 use crate::training::stopped_clock;
@@ -124,10 +125,7 @@ fn slices_contrast_and_replies_keep_their_promises() {
     for until in [7, 25, 26, 50] {
         sliced
             .handle(
-                TfmRequest::Train {
-                    budget_ms: 2000.0,
-                    until: Some(until),
-                },
+                TfmRequest::Train(TrainFor::new(2000.0, Some(until))),
                 &mut Answer::new(&cx, &mut |r| replies.push(r)),
             )
             .expect("trains");
@@ -163,10 +161,7 @@ fn slices_contrast_and_replies_keep_their_promises() {
     let mut replies = vec![started];
     session
         .handle(
-            TfmRequest::Train {
-                budget_ms: 2000.0,
-                until: Some(25),
-            },
+            TfmRequest::Train(TrainFor::new(2000.0, Some(25))),
             &mut Answer::new(&cx, &mut |r| replies.push(r)),
         )
         .expect("trains");
