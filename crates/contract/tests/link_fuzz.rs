@@ -4,7 +4,8 @@
 //! replaced, inserted, deleted and percent-escaped, parts repeated, grafted from any lab's
 //! links, and cut. Whatever arrives, decoding does not panic, the experiment it gives is within
 //! the limits, and writing it back gives a link that reads as the same experiment with nothing
-//! to say.
+//! to say. The cases start from the commit's seed (`fuzzing::seed`); a failure prints the seed
+//! that replays it.
 //!
 //! CI runs `LINK_FUZZ_CASES` (default 100,000) cases per lab; for a longer run:
 //! `LINK_FUZZ_CASES=1000000 cargo test --release -p contract --test link_fuzz`.
@@ -76,6 +77,7 @@ const FOREIGN: usize = 4;
 
 struct Fuzz {
     cases: usize,
+    seed: u64,
     list: example_links::ExampleList,
     /// Every lab's seeds: what a mutation grafts parts from and a foreign case starts from.
     every_seed: Vec<String>,
@@ -87,7 +89,7 @@ impl LabVisitor for Fuzz {
             .chain(self.list.lab(L::SLUG).seeds().map(str::to_owned))
             .collect();
         // Each lab its own sequence, so adding a lab does not change another's cases.
-        let mut rng = Rng(0x5EED
+        let mut rng = Rng(self.seed
             ^ L::SLUG
                 .bytes()
                 .fold(0u64, |h, b| h.wrapping_mul(31) ^ u64::from(b)));
@@ -98,9 +100,8 @@ impl LabVisitor for Fuzz {
                 &own[case % own.len()]
             };
             let fragment = mutate(&mut rng, seed, &self.every_seed);
-            fuzzing::run_case(format_args!("lab {}, link {fragment:?}", L::SLUG), || {
-                check::<L>(&fragment)
-            });
+            let what = format_args!("lab {}, link {fragment:?}", L::SLUG);
+            fuzzing::run_case(self.seed, what, || check::<L>(&fragment));
         }
     }
 }
@@ -129,6 +130,7 @@ fn mutated_links_decode_within_limits_and_round_trip() {
         .collect();
     each_lab(&mut Fuzz {
         cases,
+        seed: fuzzing::seed(),
         list,
         every_seed,
     });

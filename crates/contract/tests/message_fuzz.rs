@@ -1,8 +1,10 @@
 //! The message decoders against mutated messages: for every participant of the registry
 //! (`contract::registry`), its default start, the start of each of its README links
 //! (`docs/examples.json`), its example requests and the engine's envelopes addressed to it,
-//! with bytes replaced, inserted, deleted or cut. Reading never panics; what reads as an
-//! envelope and then as the addressed participant's own message round-trips.
+//! with bytes replaced, inserted, deleted, written as JSON escapes, stretches repeated, or the
+//! message cut. Reading never panics; what reads as an envelope and then as the addressed
+//! participant's own message round-trips. The cases start from the commit's seed
+//! (`fuzzing::seed`); a failure prints the seed that replays it.
 //!
 //! `MESSAGE_FUZZ_CASES` (default 100,000) cases per participant; longer:
 //! `MESSAGE_FUZZ_CASES=1000000 cargo test --release -p contract --test message_fuzz`.
@@ -86,6 +88,30 @@ impl Rng {
     }
 }
 
+/// One change to a message: a byte replaced, inserted or removed, the message cut, a byte
+/// written as a JSON escape (`\u0041` for `A`: the same text inside a string), or a stretch
+/// repeated (a key given twice, an array grown).
+fn mutate(rng: &mut Rng, bytes: &mut Vec<u8>, alphabet: &[u8]) {
+    let at = rng.below(bytes.len());
+    match rng.below(6) {
+        0 => bytes[at] = alphabet[rng.below(alphabet.len())],
+        1 => bytes.insert(at, alphabet[rng.below(alphabet.len())]),
+        2 => {
+            bytes.remove(at);
+        }
+        3 => {
+            let escaped = format!("\\u{:04x}", bytes[at]);
+            bytes.splice(at..=at, escaped.bytes());
+        }
+        4 => {
+            let end = (at + 1 + rng.below(40)).min(bytes.len());
+            let stretch = bytes[at..end].to_vec();
+            bytes.splice(end..end, stretch);
+        }
+        _ => bytes.truncate(at),
+    }
+}
+
 /// Reads an envelope's body as the participant it is addressed to would.
 struct ReadBody<'a> {
     to: &'a str,
@@ -142,27 +168,26 @@ fn mutated_messages_never_panic_and_what_reads_round_trips() {
     let engine = *corpus.order.last().unwrap();
     corpus.add(engine, r#"{"failed":{"message":"boom"}}"#.to_string());
     const BYTES: &[u8] = b"{}[]\":,0123456789-.eE nulltruefalse\\u";
+    let seed = fuzzing::seed();
     for slug in &corpus.order {
         let messages = &corpus.messages[slug];
-        let mut rng = Rng(7);
+        // Each participant its own sequence, so adding one does not change another's cases.
+        let mut rng = Rng(seed
+            ^ slug
+                .bytes()
+                .fold(0u64, |h, b| h.wrapping_mul(31) ^ u64::from(b)));
         for case in 0..cases {
             let mut bytes = messages[case % messages.len()].as_bytes().to_vec();
             for _ in 0..1 + rng.below(3) {
-                let at = rng.below(bytes.len());
-                match rng.below(4) {
-                    0 => bytes[at] = BYTES[rng.below(BYTES.len())],
-                    1 => bytes.insert(at, BYTES[rng.below(BYTES.len())]),
-                    2 => {
-                        bytes.remove(at);
-                    }
-                    _ => bytes.truncate(at),
-                }
+                mutate(&mut rng, &mut bytes, BYTES);
                 if bytes.is_empty() {
                     break;
                 }
             }
             let text = String::from_utf8_lossy(&bytes);
-            fuzzing::run_case(format_args!("{slug}'s message {text}"), || read(&text));
+            fuzzing::run_case(seed, format_args!("{slug}'s message {text}"), || {
+                read(&text)
+            });
         }
     }
 }

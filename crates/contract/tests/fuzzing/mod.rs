@@ -1,5 +1,9 @@
-//! What the fuzzers share: how many cases a run takes, and how a case that panics is reported
-//! (a panic is the failure: the message names the case, so it can be replayed).
+//! What the fuzzers share: how many cases a run takes, where its random sequence starts, and how
+//! a case that panics is reported (a panic is the failure: the message names the case and the
+//! seed, so it can be replayed).
+//!
+//! The seed is the commit's: every commit explores other cases, while a run on one commit is
+//! repeatable. `FUZZ_SEED=<hex>` replays another run's cases.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -12,10 +16,29 @@ pub fn cases(var: &str) -> usize {
         .unwrap_or(100_000)
 }
 
-/// Runs one case; if it panics, the test fails with `what` (the case) and what the panic said.
-pub fn run_case(what: std::fmt::Arguments<'_>, case: impl FnOnce()) {
+/// Where this run's random sequences start: `FUZZ_SEED` (hexadecimal) if set, else the first 16
+/// hex digits of the checked-out commit, else (no git, say a source tarball) a fixed number.
+pub fn seed() -> u64 {
+    let hex = |text: &str| u64::from_str_radix(text.trim().get(..16).unwrap_or(text.trim()), 16);
+    if let Ok(given) = std::env::var("FUZZ_SEED") {
+        return hex(&given).unwrap_or_else(|_| panic!("FUZZ_SEED={given:?} is not hexadecimal"));
+    }
+    std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|commit| hex(&commit).ok())
+        .unwrap_or(0x5EED)
+}
+
+/// Runs one case; if it panics, the test fails with `what` (the case), what the panic said and
+/// how to run the same cases again.
+pub fn run_case(seed: u64, what: std::fmt::Arguments<'_>, case: impl FnOnce()) {
     if let Err(panic) = catch_unwind(AssertUnwindSafe(case)) {
-        panic!("{what}: {}", said(&*panic))
+        panic!("{what}: {} (replay: FUZZ_SEED={seed:x})", said(&*panic))
     }
 }
 
