@@ -207,6 +207,12 @@ test('an impossible layer is flagged at that layer with the formula, and a broke
   assert.equal(await page.getByTestId('arch-error').count(), 0);
   assert.equal(await page.getByTestId('arch-shape-3').textContent(), '7×7×8');
   assert.match(page.url(), /layers=c8k5p2,relu,max2,max2(&|$)/);
+  // "New seed" writes a drawn seed into the box and the link.
+  await page.getByTestId('cnn-seed-new').click();
+  await page.waitForFunction(() => {
+    const box = document.querySelector('[data-testid="cnn-seed"]');
+    return /^\d+$/.test(box.value) && location.hash.includes(`seed=${box.value}`);
+  });
   await screenshot(page, 'cnn-lab-flagged.png');
   // The architecture calculator computes the notes' networks, corrections shown.
   await page.getByTestId('calc-table').waitFor();

@@ -142,6 +142,16 @@ test('a broken link says what it could not use and trains the rest; a control ch
   await page.getByTestId('rnn-steps').fill('80');
   await page.getByTestId('rnn-steps').press('Tab');
   await page.waitForFunction(() => location.hash.includes('decay=0.01,80') && location.hash.includes('steps=80'));
+  // "New seed" draws another run: the box shows it, the link carries it, the run starts over.
+  const seedBox = page.getByTestId('rnn-seed');
+  const before = await seedBox.inputValue();
+  await page.getByTestId('rnn-seed-new').click();
+  await page.waitForFunction((old) => {
+    const box = document.querySelector('[data-testid="rnn-seed"]');
+    return box.value !== old && location.hash.includes(`seed=${box.value}`);
+  }, before);
+  assert.match(await seedBox.inputValue(), /^\d+$/);
+  await page.getByTestId('rnn-status').filter({ hasText: 'step 0 of 80' }).waitFor({ timeout: READY });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -2,6 +2,7 @@
 //! transport (play, pause, reset), progress with time left, speed, and the learning curves.
 
 use super::curves::Curves;
+use crate::labs::controls::SeedField;
 use crate::labs::progress::RunProgress;
 use contract::cnn::DEFAULT_FINAL_RATIO;
 use super::state::{CnnSession, TARGET_ACCURACY};
@@ -131,10 +132,8 @@ pub fn Training(
                         } } />
                     " × η over the run (the notes' ε_T/ε₀)"
                 </label>
-                <label class="field">"Seed "
-                    <input type="number" min="0" data-testid="cnn-seed" prop:value=move || state.with(|s| s.spec.seed.to_string())
-                        on:change=move |ev| { if let Ok(v) = event_target_value(&ev).trim().parse::<u64>() { edit(Box::new(move |s| s.seed = v)) } } />
-                </label>
+                <SeedField testid="cnn-seed" seed=Signal::derive(move || state.with(|s| s.spec.seed))
+                    on_change=Callback::new(move |v| edit(Box::new(move |s| s.seed = v))) />
             </div>
             <RunProgress state=state prefix="cnn-" status=status flagged=|s: &CnnSession| s.lab.blocked.is_some()
                 on_reset=on_reset>

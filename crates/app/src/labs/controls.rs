@@ -47,13 +47,16 @@ pub fn DecayBox(
     }
 }
 
-/// The run's seed, read as a whole u64 (a link's seed may not fit a wasm32 usize).
+/// The run's seed, read as a whole u64 (a link's seed may not fit a wasm32 usize), and a button
+/// that draws a new one: "try another initialisation" in one click, and the link it writes
+/// replays that run exactly.
 #[component]
 pub fn SeedField(
     testid: &'static str,
     #[prop(into)] seed: Signal<u64>,
     on_change: Callback<u64>,
 ) -> impl IntoView {
+    let draw_testid = format!("{testid}-new");
     view! {
         <label class="field">"Seed "
             <input type="number" min="0" data-testid=testid prop:value=move || seed.get().to_string()
@@ -61,7 +64,24 @@ pub fn SeedField(
                     if let Ok(n) = event_target_value(&ev).trim().parse::<u64>() { on_change.run(n) }
                 } />
         </label>
+        <button class="secondary-blue" data-testid=draw_testid
+            title="draw a new seed (new first weights, data order and data where the lab draws them); the link keeps it"
+            on:click=move |_| { if let Some(n) = new_seed() { on_change.run(n) } }>"New seed"</button>
     }
+}
+
+/// A seed from the browser's cryptographic generator (`crypto.getRandomValues`), below 2³² so
+/// that the link stays short and the seed box shows it whole; `None` where the page has none.
+fn new_seed() -> Option<u64> {
+    // A JS-owned array: the browser refuses to fill a view of shared (threaded) wasm memory.
+    let array = js_sys::Uint8Array::new_with_length(4);
+    let crypto = web_sys::window()?.crypto().ok()?;
+    crypto
+        .get_random_values_with_array_buffer_view(&array)
+        .ok()?;
+    let mut bytes = [0u8; 4];
+    array.copy_to(&mut bytes);
+    Some(u64::from(u32::from_le_bytes(bytes)))
 }
 
 #[cfg(test)]
