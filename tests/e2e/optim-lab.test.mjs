@@ -134,7 +134,7 @@ test('changing a control updates the link, and the share link replays the curren
   }
   await page.getByTestId('share').click();
   const link = await page.getByTestId('share-link').inputValue();
-  assert.match(link, /#lab=optim&v=1&problem=himmelblau&opt=sgd,momentum,adam,rmsprop&adam\.lr=0\.2&at=3$/);
+  assert.match(link, /#lab=optim&v=2&problem=himmelblau&opt=sgd,momentum,adam,rmsprop&adam\.lr=0\.2&at=3$/);
   const before = await positions(page);
   const friend = await openPage(shared.browser.context, link);
   await waitForStep(friend.page, 'n === 3');

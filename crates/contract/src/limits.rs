@@ -226,6 +226,7 @@ impl TrainingLimits {
             ("alpha", run.alpha),
             ("beta1", run.beta1),
             ("beta2", run.beta2),
+            ("rho", run.rho),
         ] {
             check_float(
                 &format!("{name}.{knob}"),

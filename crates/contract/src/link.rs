@@ -55,6 +55,34 @@ pub const FIRST: LinkVersion = LinkVersion {
     v: 1,
     changed: "the first version: the experiment as its keys describe it",
 };
+/// RMSProp's decay became a knob of its own, ρ = 0.9 by default (RMSProp's usual value, and
+/// `nn::OptimizerKind::rmsprop`'s); version 1 read it from Adam's β₂ (0.999 by default). Every
+/// lab offers RMSProp, so every lab's links moved to version 2 together.
+pub const RMSPROP_RHO: LinkVersion = LinkVersion {
+    v: 2,
+    changed: "RMSProp's decay is its own knob rho (default 0.9); version 1 read it from beta2 (default 0.999)",
+};
+
+/// The version a link was written with: its first `v=` if this lab reads that version, else
+/// today's (a link without one, or of a version not read, is read as today's, with a note).
+pub fn version_of(pairs: &[(String, String)], id: &LinkId) -> u32 {
+    pairs
+        .iter()
+        .find(|(k, _)| k == "v")
+        .and_then(|(_, v)| v.parse().ok())
+        .filter(|&v| id.reads(v))
+        .unwrap_or(id.current())
+}
+
+/// A run read from a link of version `version`, as today's version says the same experiment:
+/// before [`RMSPROP_RHO`], RMSProp's decay was the link's `beta2` (and Adam's β₂ its default).
+pub fn upgrade_run(run: &mut Run, version: u32) {
+    if version < RMSPROP_RHO.v && run.optimizer == OptimizerName::Rmsprop {
+        run.rho = run.beta2;
+        run.beta2 = Run::default_for(run.optimizer).beta2;
+    }
+}
+
 /// Longest fragment considered: a hostile URL must not make the page parse megabytes, and the
 /// largest legal experiment (the Network lab's, ~6,300 characters: a test holds it) must fit.
 pub const MAX_FRAGMENT: usize = 8192;
@@ -351,6 +379,8 @@ pub fn read_common(
 pub trait CommonFields {
     fn seed_mut(&mut self) -> &mut u64;
     fn schedule_mut(&mut self) -> &mut LrSchedule;
+    /// Its optimizer runs (one, or the Optimizer lab's race).
+    fn runs_mut(&mut self) -> &mut [Run];
 }
 
 /// Reads a lab's pairs in their order: the keys every lab shares onto the spec ([`read_common`],
@@ -416,6 +446,10 @@ pub fn read_fragment<S: Link + CommonFields + Default>(
     // Stable: keys of one rank keep the link's order (a repeated key's last value wins).
     pairs.sort_by_key(|(k, _)| order.rank(k));
     let decay_given = read_pairs(&pairs, &S::id(), &mut spec, &mut notes, max_steps, read_own);
+    let version = version_of(&pairs, &S::id());
+    for run in spec.runs_mut() {
+        upgrade_run(run, version);
+    }
     (spec, notes, decay_given)
 }
 
@@ -505,7 +539,12 @@ pub fn read_other(run: &mut Run, key: &str, part: &str, value: &str, notes: &mut
 /// A lab's `impl Link`: its `link` module's `encode` and `decode`, and its spec's `at` field;
 /// and its [`CommonFields`], the spec's `seed` and `schedule`.
 macro_rules! impl_link {
+    // A lab with one run (its spec's `run`).
     ($spec:ty) => {
+        $crate::link::impl_link!($spec, |s| ::std::slice::from_mut(&mut s.run));
+    };
+    // A lab with several (`runs` gives them).
+    ($spec:ty, |$s:ident| $runs:expr) => {
         impl $crate::link::Link for $spec {
             fn encode(&self) -> String {
                 encode(self)
@@ -535,6 +574,11 @@ macro_rules! impl_link {
 
             fn schedule_mut(&mut self) -> &mut $crate::training::LrSchedule {
                 &mut self.schedule
+            }
+
+            fn runs_mut(&mut self) -> &mut [$crate::training::Run] {
+                let $s = self;
+                $runs
             }
         }
     };

@@ -72,7 +72,7 @@ impl OptimizerName {
         match self {
             OptimizerName::Momentum | OptimizerName::Nesterov => &[Knob::Alpha],
             OptimizerName::Adagrad => &[Knob::Delta],
-            OptimizerName::Rmsprop => &[Knob::Beta2, Knob::Delta],
+            OptimizerName::Rmsprop => &[Knob::Rho, Knob::Delta],
             OptimizerName::Adam => &[Knob::Beta1, Knob::Beta2, Knob::Delta],
             _ => &[],
         }
@@ -86,11 +86,19 @@ pub enum Knob {
     Alpha,
     Beta1,
     Beta2,
+    Rho,
     Delta,
 }
 
 impl Knob {
-    pub const ALL: [Knob; 5] = [Knob::Lr, Knob::Alpha, Knob::Beta1, Knob::Beta2, Knob::Delta];
+    pub const ALL: [Knob; 6] = [
+        Knob::Lr,
+        Knob::Alpha,
+        Knob::Beta1,
+        Knob::Beta2,
+        Knob::Rho,
+        Knob::Delta,
+    ];
 
     /// The symbol the notes use ("η", "β₁").
     pub fn symbol(&self) -> &'static str {
@@ -99,7 +107,23 @@ impl Knob {
             Knob::Alpha => "α",
             Knob::Beta1 => "β₁",
             Knob::Beta2 => "β₂",
+            Knob::Rho => "ρ",
             Knob::Delta => "δ",
+        }
+    }
+
+    /// What the knob does, in the notes' symbols (a control's tooltip).
+    pub fn meaning(&self) -> &'static str {
+        match self {
+            Knob::Lr => "η: the learning rate (ε₀ when it decays)",
+            Knob::Alpha => "α: how much of the last step momentum keeps (v ← αv − ηg)",
+            Knob::Beta1 => "β₁: Adam's decay of its running mean of g",
+            Knob::Beta2 => "β₂: Adam's decay of its running mean of g²",
+            Knob::Rho => {
+                "ρ: RMSProp's decay of its running mean of g², r ← ρr + (1 − ρ)g² \
+                 (0.9 by default; links of version 1 used 0.999)"
+            }
+            Knob::Delta => "δ: the small number inside the root, √(r + δ), as the notes write it",
         }
     }
 
@@ -109,6 +133,7 @@ impl Knob {
             Knob::Alpha => "alpha",
             Knob::Beta1 => "beta1",
             Knob::Beta2 => "beta2",
+            Knob::Rho => "rho",
             Knob::Delta => "delta",
         }
     }
@@ -124,8 +149,10 @@ pub struct Run {
     pub alpha: f32,
     /// Adam β₁.
     pub beta1: f32,
-    /// Adam β₂, RMSProp β.
+    /// Adam β₂.
     pub beta2: f32,
+    /// RMSProp's decay ρ of its running mean of g² (version-1 links read it from `beta2`).
+    pub rho: f32,
     /// The small δ under the root (AdaGrad, RMSProp, Adam).
     pub delta: f32,
 }
@@ -144,6 +171,7 @@ impl Run {
             alpha: 0.9,
             beta1: 0.9,
             beta2: 0.999,
+            rho: 0.9,
             delta: 1e-8,
         }
     }
@@ -167,6 +195,7 @@ impl Run {
             Knob::Alpha => self.alpha,
             Knob::Beta1 => self.beta1,
             Knob::Beta2 => self.beta2,
+            Knob::Rho => self.rho,
             Knob::Delta => self.delta,
         }
     }
@@ -177,6 +206,7 @@ impl Run {
             Knob::Alpha => self.alpha = value,
             Knob::Beta1 => self.beta1 = value,
             Knob::Beta2 => self.beta2 = value,
+            Knob::Rho => self.rho = value,
             Knob::Delta => self.delta = value,
         }
     }

@@ -25,7 +25,7 @@ fn kind_of(run: &Run) -> OptimizerKind {
         OptimizerName::Nesterov => OptimizerKind::Nesterov { alpha: run.alpha },
         OptimizerName::Adagrad => OptimizerKind::AdaGrad { delta: run.delta },
         OptimizerName::Rmsprop => OptimizerKind::RmsProp {
-            beta: run.beta2,
+            beta: run.rho,
             delta: run.delta,
         },
         OptimizerName::Adam => OptimizerKind::Adam {

@@ -55,7 +55,7 @@ pub fn Training(
             .chain(run.optimizer.knobs().iter().copied())
             .map(|knob| {
                 view! {
-                    <label class="knob">
+                    <label class="knob" title=knob.meaning()>
                         {knob.symbol()}
                         <input type="number" step="any" data-testid=format!("cnn-{}", knob.slug()) value=run.get(knob).to_string()
                             on:change=move |ev| { if let Some(v) = number(ev) { edit(Box::new(move |s| s.run.set(knob, v as f32))) } } />

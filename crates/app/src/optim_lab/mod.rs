@@ -230,7 +230,7 @@ fn RacerRow(state: ReadSignal<OptimSession>, actions: Actions, name: OptimizerNa
                 }
             };
             view! {
-                <label class="knob">
+                <label class="knob" title=knob.meaning()>
                     {knob.symbol()}
                     <input type="number" step="any" data-testid=format!("{slug}-{}", knob.slug())
                         prop:value=move || run.get().map(|r| r.get(knob).to_string()).unwrap_or_default()

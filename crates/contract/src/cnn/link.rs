@@ -12,11 +12,11 @@ use super::limits::CnnLimits;
 use super::{check_layer, CnnLab, CNN_OPTIMIZERS, DEFAULT_FINAL_RATIO, SLUG};
 use crate::link::{
     decay_value, note, parse_pair, read_fragment, read_optimizer, read_other, KeyOrder, LinkId,
-    Parts, UrlNote, FIRST,
+    Parts, UrlNote, FIRST, RMSPROP_RHO,
 };
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST, RMSPROP_RHO]);
 
 /// One layer's code.
 pub fn layer_code(layer: &LayerSpec) -> String {
@@ -352,7 +352,7 @@ mod tests {
 
     #[test]
     fn the_default_link_is_short_and_presets_are_readable() {
-        assert_eq!(encode(&CnnLab::default()), "lab=cnn&v=1");
+        assert_eq!(encode(&CnnLab::default()), "lab=cnn&v=2");
         let spec = CnnLab {
             layers: Preset::ResNet.layers(),
             digit: 7,
@@ -360,7 +360,7 @@ mod tests {
         };
         assert_eq!(
             encode(&spec),
-            "lab=cnn&v=1&layers=c8k3p1,bn,relu,res8,res16s2,res32s2,avg7&digit=7"
+            "lab=cnn&v=2&layers=c8k3p1,bn,relu,res8,res16s2,res32s2,avg7&digit=7"
         );
     }
 

@@ -11,11 +11,11 @@ use super::limits::MtLimits;
 use super::{MtLab, MT_OPTIMIZERS, SLUG};
 use crate::link::{
     decay_value, note, read_fragment, read_optimizer, read_other, whole_number, KeyOrder, LinkId,
-    Parts, UrlNote, FIRST,
+    Parts, UrlNote, FIRST, RMSPROP_RHO,
 };
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST, RMSPROP_RHO]);
 
 /// A typed sentence as the lab keeps it: its words separated by single spaces (a "+" is a
 /// space, as in a link).
@@ -183,7 +183,7 @@ mod tests {
         };
         assert_link(
             &spec,
-            "lab=mt&v=1&len=17&width=48&layers=1&heads=2&batch=16&opt=rmsprop&decay=0.1,900\
+            "lab=mt&v=2&len=17&width=48&layers=1&heads=2&batch=16&opt=rmsprop&decay=0.1,900\
              &warm=0&clip=none&steps=900&seed=7&say=the+small+cat+eats+a+mouse+%26+co.+%C3%BC&beam=5&at=450"
         );
     }

@@ -15,11 +15,11 @@ use super::{
 };
 use crate::link::{
     decay_value, flag, note, read_fragment, read_optimizer, read_other, whole_number, KeyOrder,
-    LinkId, Parts, UrlNote, FIRST,
+    LinkId, Parts, UrlNote, FIRST, RMSPROP_RHO,
 };
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST, RMSPROP_RHO]);
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &NetLab) -> String {
@@ -308,7 +308,7 @@ mod tests {
         };
         assert_link(
             &spec,
-            "lab=net&v=1&data=spiral&pts=1_-2_n&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
+            "lab=net&v=2&data=spiral&pts=1_-2_n&noise=25&train=70&batch=1&features=x1,x2,sinx1,sinx2\
              &layers=8,8,4&act=relu&bn=1&reg=l2&rate=0.003&opt=adam&decay=0.1,5000&seed=9&test=1\
              &discrete=1&bnvs=1&at=300"
         );
@@ -426,7 +426,7 @@ mod tests {
             edits: vec![e],
             ..NetLab::default()
         };
-        assert_link(&spec, "lab=net&v=1&edit=12_2_3_1_-1.5");
+        assert_link(&spec, "lab=net&v=2&edit=12_2_3_1_-1.5");
         // Layer 2 has 4 inputs and 2 outputs: neuron 4 (index 4) of layer 1 does not exist.
         let (back, notes) = decode("lab=net&v=1&edit=12_2_4_1_1,1_9_0_0_1,1_1_0_0_NaN,x");
         assert!(back.edits.is_empty());
@@ -459,7 +459,7 @@ mod tests {
         };
         assert_link(
             &spec,
-            "lab=net&v=1&data=custom&pts=150_-225_p,-600_600_n&noise=10",
+            "lab=net&v=2&data=custom&pts=150_-225_p,-600_600_n&noise=10",
         );
         // Noise before the points in the link reads the same.
         let (again, notes) = decode("lab=net&v=1&data=custom&noise=10&pts=150_-225_p,-600_600_n");

@@ -5,13 +5,13 @@ use super::limits::OptimLimits;
 use super::{OptimLab, Problem, SLUG};
 use crate::limits::{check_float, check_range};
 use crate::link::{
-    decay_value, key_values, knob_of, knob_parts, note, parse_pair, read_common, read_knob, Common,
-    LinkId, Parts, UrlNote, FIRST,
+    decay_value, key_values, knob_of, knob_parts, note, parse_pair, read_common, read_knob,
+    upgrade_run, version_of, Common, LinkId, Parts, UrlNote, FIRST, RMSPROP_RHO,
 };
 use crate::training::{LrSchedule, OptimizerName, Run};
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST, RMSPROP_RHO]);
 
 /// The fragment (without '#') for a spec; defaults are omitted.
 pub fn encode(spec: &OptimLab) -> String {
@@ -155,10 +155,14 @@ pub fn decode(fragment: &str) -> (OptimLab, Vec<UrlNote>) {
         ));
         spec.batch = spec.points;
     }
+    let version = version_of(&pairs, &LINK);
+    for run in &mut spec.runs {
+        upgrade_run(run, version);
+    }
     (spec, notes)
 }
 
-crate::link::impl_link!(OptimLab);
+crate::link::impl_link!(OptimLab, |s| &mut s.runs);
 
 #[cfg(test)]
 mod tests {
@@ -229,14 +233,34 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_link_reads_rmsprops_decay_from_beta2_and_keeps_its_numbers() {
+        let (old, notes) =
+            decode("lab=optim&v=1&opt=adam,rmsprop&rmsprop.beta2=0.99&adam.beta2=0.95");
+        assert!(notes.is_empty(), "{notes:?}");
+        let (adam, rmsprop) = (old.runs[0], old.runs[1]);
+        assert_eq!((adam.beta2, adam.rho), (0.95, 0.9), "Adam's β₂ is Adam's");
+        assert_eq!((rmsprop.rho, rmsprop.beta2), (0.99, 0.999));
+        // Written today, it says the same experiment in version 2's words.
+        let again = encode(&old);
+        assert_eq!(
+            again,
+            "lab=optim&v=2&opt=adam,rmsprop&adam.beta2=0.95&rmsprop.rho=0.99"
+        );
+        assert_eq!(decode(&again), (old, vec![]));
+        // Without the key, version 1's RMSProp decayed at 0.999, version 2's at 0.9.
+        assert_eq!(decode("lab=optim&v=1&opt=rmsprop").0.runs[0].rho, 0.999);
+        assert_eq!(decode("lab=optim&v=2&opt=rmsprop").0.runs[0].rho, 0.9);
+    }
+
+    #[test]
     fn the_default_experiment_has_a_short_link() {
-        assert_eq!(encode(&OptimLab::default()), "lab=optim&v=1");
+        assert_eq!(encode(&OptimLab::default()), "lab=optim&v=2");
         let spec = OptimLab {
             problem: Problem::Himmelblau,
             seed: 7,
             ..OptimLab::default()
         };
-        assert_eq!(encode(&spec), "lab=optim&v=1&problem=himmelblau&seed=7");
+        assert_eq!(encode(&spec), "lab=optim&v=2&problem=himmelblau&seed=7");
     }
 
     #[test]

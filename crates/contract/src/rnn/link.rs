@@ -11,11 +11,11 @@ use super::limits::RnnLimits;
 use super::{CellChoice, ClipRule, RnnLab, RnnTask, RNN_OPTIMIZERS, SLUG};
 use crate::link::{
     decay_value, flag, note, read_fragment, read_optimizer, read_other, whole_number, KeyOrder,
-    LinkId, Parts, UrlNote, FIRST,
+    LinkId, Parts, UrlNote, FIRST, RMSPROP_RHO,
 };
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST, RMSPROP_RHO]);
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &RnnLab) -> String {
@@ -209,7 +209,7 @@ mod tests {
         };
         assert_link(
             &spec,
-            "lab=rnn&v=1&task=agree&span=12&cell=relu&bi=1&hidden=16&layers=2&batch=8&opt=momentum\
+            "lab=rnn&v=2&task=agree&span=12&cell=relu&bi=1&hidden=16&layers=2&batch=8&opt=momentum\
              &decay=0.1,300&clip=value&clipat=0.5&trunc=5&gain=2.5&steps=900&cmp=1&seed=7&at=450",
         );
     }

@@ -11,11 +11,11 @@ use super::limits::TfmLimits;
 use super::{Architecture, NormPlacement, Positions, TfmLab, TfmTask, SLUG, TFM_OPTIMIZERS};
 use crate::link::{
     decay_value, flag, note, read_fragment, read_optimizer, read_other, whole_number, KeyOrder,
-    LinkId, Parts, UrlNote, FIRST,
+    LinkId, Parts, UrlNote, FIRST, RMSPROP_RHO,
 };
 
 /// This lab's links: its slug, and every version of them it still reads (what each changed).
-pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST]);
+pub const LINK: LinkId = LinkId::new(SLUG, &[FIRST, RMSPROP_RHO]);
 
 /// The fragment (without '#'); defaults are omitted.
 pub fn encode(spec: &TfmLab) -> String {
@@ -186,6 +186,17 @@ mod tests {
     use crate::training::{LrSchedule, OptimizerName};
 
     #[test]
+    fn a_version_1_link_keeps_rmsprops_decay_at_what_beta2_said() {
+        let (old, notes) = decode("lab=tfm&v=1&opt=rmsprop");
+        assert!(notes.is_empty(), "{notes:?}");
+        assert_eq!((old.run.rho, old.run.beta2), (0.999, 0.999));
+        assert_link(&old, "lab=tfm&v=2&opt=rmsprop&rho=0.999");
+        assert_eq!(decode("lab=tfm&v=1&opt=rmsprop&beta2=0.95").0.run.rho, 0.95);
+        assert_eq!(decode("lab=tfm&v=1&opt=adam&beta2=0.95").0.run.beta2, 0.95);
+        assert_eq!(decode("lab=tfm&v=2&opt=rmsprop").0.run.rho, 0.9);
+    }
+
+    #[test]
     fn the_default_link_is_bare_and_everything_round_trips() {
         let spec = TfmLab {
             task: TfmTask::Language,
@@ -214,7 +225,7 @@ mod tests {
         };
         assert_link(
             &spec,
-            "lab=tfm&v=1&task=lm&len=40&layers=3&heads=2&width=48&ff=96&norm=pre&res=0&scale=0\
+            "lab=tfm&v=2&task=lm&len=40&layers=3&heads=2&width=48&ff=96&norm=pre&res=0&scale=0\
              &pos=learned&batch=8&opt=momentum&decay=0.1,300&warm=0&clip=none&steps=900&vs=1\
              &seed=7&at=450",
         );
