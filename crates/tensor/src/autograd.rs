@@ -1,7 +1,7 @@
 //! Reverse-mode automatic differentiation over the graph the tensors form.
 //!
-//! Every recorded op stores a [`Backward`] (written next to its forward, in `ops/`) and its
-//! inputs. [`Tensor::backward`] walks the graph once in reverse topological order, found by an
+//! Every recorded op stores its name, a [`Backward`] (written next to its forward, in `ops/`)
+//! and its inputs. [`Tensor::backward`] walks the graph once in reverse topological order, found by an
 //! iterative depth-first search (no recursion: a 10,000-step unrolled RNN must not overflow the
 //! stack), and *adds* each contribution to an input's gradient, so a tensor used twice gets the
 //! sum. The order of that walk depends only on the graph, so gradients are reproducible.
@@ -12,9 +12,9 @@ use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 /// The backward of one op: given ∂L/∂output, the contribution to ∂L/∂input for each input
-/// (`None` for an input that does not track gradients or gets none).
+/// (`None` for an input that does not track gradients or gets none). The op's name is given
+/// where its node is built ([`Tensor::from_op`]), so one backward can serve ops of several names.
 pub(crate) trait Backward {
-    fn name(&self) -> &'static str;
     fn backward(&self, grad: &[f32], output: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>>;
 }
 
@@ -125,12 +125,7 @@ impl Tensor {
                     if !input.tracks_grad() {
                         continue;
                     }
-                    debug_assert_eq!(
-                        contribution.len(),
-                        input.numel(),
-                        "{}",
-                        grad_fn.backward.name()
-                    );
+                    debug_assert_eq!(contribution.len(), input.numel(), "{}", grad_fn.op);
                     match pending.get_mut(&input.id()) {
                         Some(sum) => sum.iter_mut().zip(&contribution).for_each(|(s, c)| *s += c),
                         None => {

@@ -16,10 +16,6 @@ struct CrossEntropyBackward {
 }
 
 impl Backward for CrossEntropyBackward {
-    fn name(&self) -> &'static str {
-        "cross_entropy"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let logits = inputs[0].data();
         let g = grad[0] * self.scale;
@@ -48,10 +44,6 @@ struct BceBackward {
 }
 
 impl Backward for BceBackward {
-    fn name(&self) -> &'static str {
-        "binary_cross_entropy"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let (x, t) = (inputs[0].data(), inputs[1].data());
         let g = grad[0] * self.scale;
@@ -112,6 +104,7 @@ impl Tensor {
             scale,
         };
         Ok(Tensor::from_op(
+            "cross_entropy",
             vec![total * scale],
             vec![],
             &[self],
@@ -140,6 +133,7 @@ impl Tensor {
             .map(|(&x, &t)| x.max(0.0) - x * t + (-x.abs()).exp().ln_1p())
             .sum();
         Ok(Tensor::from_op(
+            "binary_cross_entropy",
             vec![total * scale],
             vec![],
             &[self, targets],

@@ -73,10 +73,6 @@ struct MatmulBackward {
 }
 
 impl Backward for MatmulBackward {
-    fn name(&self) -> &'static str {
-        "matmul"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let (a, b) = (&inputs[0], &inputs[1]);
         let GemmShape { m, k, n } = self.plan.shape;
@@ -200,6 +196,7 @@ impl Tensor {
             }
         }
         Ok(Tensor::from_op(
+            "matmul",
             out,
             out_shape,
             &[self, other],

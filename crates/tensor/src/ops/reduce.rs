@@ -44,14 +44,6 @@ struct SumBackward {
 }
 
 impl Backward for SumBackward {
-    fn name(&self) -> &'static str {
-        if self.factor == 1.0 {
-            "sum"
-        } else {
-            "mean"
-        }
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut g = broadcast_back(grad, &self.kept, inputs[0].shape());
         if self.factor != 1.0 {
@@ -67,10 +59,6 @@ struct MaxBackward {
 }
 
 impl Backward for MaxBackward {
-    fn name(&self) -> &'static str {
-        "max"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut g = vec![0.0; inputs[0].numel()];
         for (&w, &gv) in self.winners.iter().zip(grad) {
@@ -120,7 +108,11 @@ impl Tensor {
             data.iter_mut().for_each(|v| *v *= factor);
         }
         let shape = result_shape(&kept, self.shape(), axes, keepdim);
+        // A mean over axes holding one value each divides by nothing: it is recorded as the
+        // sum it is.
+        let name = if factor == 1.0 { "sum" } else { "mean" };
         Ok(Tensor::from_op(
+            name,
             data,
             shape,
             &[self],
@@ -140,6 +132,7 @@ impl Tensor {
         let (values, winners) = self.group_max(&kept);
         let shape = result_shape(&kept, self.shape(), axes, keepdim);
         Ok(Tensor::from_op(
+            "max",
             values,
             shape,
             &[self],

@@ -30,10 +30,6 @@ struct SoftmaxBackward {
 }
 
 impl Backward for SoftmaxBackward {
-    fn name(&self) -> &'static str {
-        "softmax"
-    }
-
     fn backward(&self, grad: &[f32], out: &Tensor, _inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         // dx = y ⊙ (g − Σ g⊙y), row by row.
         let y = out.data();
@@ -57,10 +53,6 @@ struct LogSoftmaxBackward {
 }
 
 impl Backward for LogSoftmaxBackward {
-    fn name(&self) -> &'static str {
-        "log_softmax"
-    }
-
     fn backward(&self, grad: &[f32], out: &Tensor, _inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         // dx = g − softmax ⊙ Σ g, with softmax = exp(out).
         let y = out.data();
@@ -97,6 +89,7 @@ impl Tensor {
             row.iter_mut().for_each(|v| *v /= sum);
         }
         Ok(Tensor::from_op(
+            "softmax",
             out,
             self.shape().to_vec(),
             &[self],
@@ -113,6 +106,7 @@ impl Tensor {
             row.iter_mut().for_each(|v| *v = *v - max - log_sum);
         }
         Ok(Tensor::from_op(
+            "log_softmax",
             out,
             self.shape().to_vec(),
             &[self],

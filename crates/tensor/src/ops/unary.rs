@@ -184,10 +184,6 @@ fn derivative_into(op: Unary, grad: &[f32], x: &[f32], y: &[f32], out: &mut [f32
 struct UnaryBackward(Unary);
 
 impl Backward for UnaryBackward {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-
     fn backward(&self, grad: &[f32], out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let (x_guard, y_guard) = (inputs[0].data(), out.data());
         let (x, y): (&[f32], &[f32]) = (&x_guard, &y_guard);
@@ -217,7 +213,7 @@ fn unary(op: Unary, x: &Tensor) -> Tensor {
         forward_into(op, &src[start..end], out);
     });
     drop(guard);
-    Tensor::from_op(data, x.shape().to_vec(), &[x], UnaryBackward(op))
+    Tensor::from_op(op.name(), data, x.shape().to_vec(), &[x], UnaryBackward(op))
 }
 
 impl Tensor {
