@@ -8,6 +8,7 @@
 
 use crate::shape::{Result, ShapeError};
 use crate::tensor::{Tensor, TensorId};
+use crate::thread_flag::with_flag;
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
@@ -26,14 +27,7 @@ pub(crate) fn grad_enabled() -> bool {
 
 /// Runs `f` without recording any op (evaluation, inspection, optimizer arithmetic).
 pub fn no_grad<R>(f: impl FnOnce() -> R) -> R {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            GRAD_ENABLED.with(|g| g.set(self.0));
-        }
-    }
-    let _restore = Restore(GRAD_ENABLED.with(|g| g.replace(false)));
-    f()
+    with_flag(&GRAD_ENABLED, false, f)
 }
 
 /// Gradients from one backward pass: those of leaves that track gradients, and of
