@@ -57,6 +57,28 @@ impl Backward for BceBackward {
     }
 }
 
+/// A loss that compares `values` (its logits or predictions, as `what` says) with `targets`
+/// element for element needs the same shapes: broadcasting [N] against [N, 1] would silently
+/// compare every value with every target.
+fn same_shape_as_targets(
+    op: &'static str,
+    what: &str,
+    values: &Tensor,
+    targets: &Tensor,
+) -> Result<()> {
+    if values.shape() == targets.shape() {
+        return Ok(());
+    }
+    Err(ShapeError::new(
+        op,
+        format!(
+            "{what} {:?} and targets {:?} differ",
+            values.shape(),
+            targets.shape()
+        ),
+    ))
+}
+
 impl Tensor {
     /// Mean cross-entropy of logits [N, C] against class indices, skipping rows whose target is
     /// `ignore_index` (padding). With every row ignored the loss is 0.
@@ -115,16 +137,7 @@ impl Tensor {
     /// Mean binary cross-entropy of logits against targets in [0, 1] (same shape), computed
     /// stably as max(x,0) − x·t + log(1 + e^{−|x|}).
     pub fn binary_cross_entropy_with_logits(&self, targets: &Tensor) -> Result<Tensor> {
-        if self.shape() != targets.shape() {
-            return Err(ShapeError::new(
-                "binary_cross_entropy",
-                format!(
-                    "logits {:?} and targets {:?} differ",
-                    self.shape(),
-                    targets.shape()
-                ),
-            ));
-        }
+        same_shape_as_targets("binary_cross_entropy", "logits", self, targets)?;
         let scale = 1.0 / self.numel().max(1) as f32;
         let total: f32 = self
             .data()
@@ -141,19 +154,9 @@ impl Tensor {
         ))
     }
 
-    /// Mean squared error (composite). Shapes must match: broadcasting [N] against [N, 1]
-    /// would silently compare every prediction with every target.
+    /// Mean squared error (composite) of predictions against targets of the same shape.
     pub fn mse(&self, targets: &Tensor) -> Result<Tensor> {
-        if self.shape() != targets.shape() {
-            return Err(ShapeError::new(
-                "mse",
-                format!(
-                    "predictions {:?} and targets {:?} differ",
-                    self.shape(),
-                    targets.shape()
-                ),
-            ));
-        }
+        same_shape_as_targets("mse", "predictions", self, targets)?;
         Ok(self.sub(targets)?.square().mean_all())
     }
 
