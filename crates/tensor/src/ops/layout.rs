@@ -11,8 +11,10 @@ use crate::shape::{
 };
 use crate::tensor::Tensor;
 
-struct GatherBackward {
-    indices: Vec<usize>,
+/// The backward of a gather (out[j] = x[indices[j]]): each gradient is added to the input it
+/// was read from, so an input read twice gets both.
+pub(crate) struct GatherBackward {
+    pub(crate) indices: Vec<usize>,
 }
 
 impl Backward for GatherBackward {
