@@ -6,8 +6,8 @@
 //!   256) over 64 positions, mean over the positions, a dense head to 10 classes, softmax
 //!   cross-entropy, batch 16.
 
-use crate::layers::{Cell, CellKind, Linear, Norming, Parameters, TransformerEncoderBlock};
-use tensor::bench::{examples_per_second, sgd_step};
+use crate::layers::{parameter_tensors, Cell, CellKind, Linear, Norming, TransformerEncoderBlock};
+use tensor::bench::{examples_per_second, random_labels, sgd_step};
 use tensor::rng::Rng;
 use tensor::{Result, Tensor};
 
@@ -33,14 +33,11 @@ impl LstmBench {
         let mut rng = Rng::new(seed);
         let cell = Cell::new(CellKind::Lstm, "lstm", LSTM_INPUTS, LSTM_UNITS, &mut rng);
         let head = Linear::new(LSTM_UNITS, LSTM_CLASSES, false, &mut rng);
-        let mut params: Vec<Tensor> = cell.parameters().into_iter().map(|(_, p)| p).collect();
-        params.extend(head.parameters().into_iter().map(|(_, p)| p));
+        let params = parameter_tensors(&[&cell, &head]);
         let xs = (0..LSTM_STEPS)
             .map(|_| Tensor::uniform(&[LSTM_BATCH, LSTM_INPUTS], -1.0, 1.0, &mut rng))
             .collect();
-        let labels = (0..LSTM_BATCH)
-            .map(|_| (rng.next_u64() % LSTM_CLASSES as u64) as usize)
-            .collect();
+        let labels = random_labels(LSTM_BATCH, LSTM_CLASSES, &mut rng);
         LstmBench {
             cell,
             head,
@@ -92,13 +89,10 @@ impl TransformerBench {
             &mut rng,
         )?;
         let head = Linear::new(TRANSFORMER_DIM, TRANSFORMER_CLASSES, false, &mut rng);
-        let mut params: Vec<Tensor> = block.parameters().into_iter().map(|(_, p)| p).collect();
-        params.extend(head.parameters().into_iter().map(|(_, p)| p));
+        let params = parameter_tensors(&[&block, &head]);
         let shape = [TRANSFORMER_BATCH, TRANSFORMER_LEN, TRANSFORMER_DIM];
         let x = Tensor::uniform(&shape, -1.0, 1.0, &mut rng);
-        let labels = (0..TRANSFORMER_BATCH)
-            .map(|_| (rng.next_u64() % TRANSFORMER_CLASSES as u64) as usize)
-            .collect();
+        let labels = random_labels(TRANSFORMER_BATCH, TRANSFORMER_CLASSES, &mut rng);
         Ok(TransformerBench {
             block,
             head,

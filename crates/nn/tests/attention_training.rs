@@ -7,8 +7,8 @@ use data::mnist::{Mnist, Split};
 use data::sampler::Sampler;
 use data::translation::{Pair, Translation, BOS};
 use nn::layers::{
-    AdditiveAttention, BatchNorm, Bidirectional, Cell, CellKind, Conv2d, Embedding, Linear,
-    Parameters,
+    parameter_tensors, AdditiveAttention, BatchNorm, Bidirectional, Cell, CellKind, Conv2d,
+    Embedding, Linear, Parameters,
 };
 use nn::metrics::bleu;
 use nn::{Optimizer, OptimizerKind, Schedule};
@@ -45,13 +45,14 @@ impl Seq2Seq {
     }
 
     fn params(&self) -> Vec<Tensor> {
-        let mut p = self.src_embed.parameters();
-        p.extend(self.tgt_embed.parameters());
-        p.extend(self.encoder.parameters());
-        p.extend(self.decoder.parameters());
-        p.extend(self.attention.parameters());
-        p.extend(self.out.parameters());
-        p.into_iter().map(|(_, t)| t).collect()
+        parameter_tensors(&[
+            &self.src_embed,
+            &self.tgt_embed,
+            &self.encoder,
+            &self.decoder,
+            &self.attention,
+            &self.out,
+        ])
     }
 
     /// Encoder states [batch, len, 2·enc] for sources of one length.
@@ -219,19 +220,11 @@ fn batch_norm_speeds_up_a_cnn_s_early_training() {
         );
         let dense = Linear::new(16 * 7 * 7, 10, false, &mut rng);
         let (bn1, bn2) = (BatchNorm::new(8), BatchNorm::new(16));
-        let mut params: Vec<Tensor> = [c1.parameters(), c2.parameters(), dense.parameters()]
-            .concat()
-            .into_iter()
-            .map(|p| p.1)
-            .collect();
+        let mut layers: Vec<&dyn Parameters> = vec![&c1, &c2, &dense];
         if with_bn {
-            params.extend(
-                [bn1.parameters(), bn2.parameters()]
-                    .concat()
-                    .into_iter()
-                    .map(|p| p.1),
-            );
+            layers.extend([&bn1 as &dyn Parameters, &bn2]);
         }
+        let params = parameter_tensors(&layers);
         let norm = |bn: &BatchNorm, x: Tensor| {
             if with_bn {
                 bn.forward(&x, true).unwrap()

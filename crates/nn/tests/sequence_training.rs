@@ -2,10 +2,10 @@
 //! vanilla RNN cannot, and a small Transformer reverses sequences. Outcomes, not timings.
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
-use data::sequences::{SequenceTask, Task, FIRST_SYMBOL};
+use data::sequences::{Example, SequenceTask, Task, FIRST_SYMBOL};
 use nn::layers::{
-    sinusoidal_positions, Cell, CellKind, Embedding, Linear, Norming, Parameters,
-    TransformerEncoderBlock,
+    parameter_tensors, sinusoidal_positions, Cell, CellKind, Embedding, Linear, Norming,
+    Parameters, TransformerEncoderBlock,
 };
 use nn::metrics::accuracy;
 use nn::{Optimizer, OptimizerKind, Schedule};
@@ -16,6 +16,40 @@ fn one_hot_step(tokens: &[usize], vocab: usize) -> Tensor {
     Tensor::one_hot(tokens, vocab).unwrap()
 }
 
+/// A classifier of sequence examples as these tests train it: its parameters, its logits for a
+/// batch, and the classes those logits should name.
+struct Classifier<L, C> {
+    params: Vec<Tensor>,
+    logits: L,
+    classes: C,
+}
+
+impl<L, C> Classifier<L, C>
+where
+    L: Fn(&[Example]) -> Tensor,
+    C: Fn(&[Example]) -> Vec<usize>,
+{
+    /// `steps` steps of `opt` on the cross-entropy of a fresh batch of `batch` examples each.
+    fn train(&self, task: &mut SequenceTask, opt: &mut Optimizer, steps: usize, batch: usize) {
+        for _ in 0..steps {
+            let examples = task.batch(batch);
+            let mut grads = (self.logits)(&examples)
+                .cross_entropy(&(self.classes)(&examples), None)
+                .unwrap()
+                .backward()
+                .unwrap();
+            opt.step(&self.params, &mut grads).unwrap();
+        }
+    }
+
+    /// The predicted and the wanted classes of `count` fresh examples.
+    fn test(&self, task: &mut SequenceTask, count: usize) -> (Vec<usize>, Vec<usize>) {
+        let examples = task.batch(count);
+        let predicted = no_grad(|| (self.logits)(&examples)).argmax(1).unwrap();
+        (predicted, (self.classes)(&examples))
+    }
+}
+
 /// Recall accuracy of a cell after training on "remember the first of `length` symbols".
 fn recall_accuracy(kind: CellKind, length: usize) -> f32 {
     let symbols = 4;
@@ -24,40 +58,27 @@ fn recall_accuracy(kind: CellKind, length: usize) -> f32 {
     let mut rng = Rng::new(12);
     let cell = Cell::new(kind, "cell", vocab, 24, &mut rng);
     let head = Linear::new(24, symbols, false, &mut rng);
-    let mut params: Vec<Tensor> = cell.parameters().into_iter().map(|p| p.1).collect();
-    params.extend(head.parameters().into_iter().map(|p| p.1));
-    let forward = |batch: &[data::sequences::Example]| {
-        let xs: Vec<Tensor> = (0..length)
-            .map(|t| one_hot_step(&batch.iter().map(|e| e.input[t]).collect::<Vec<_>>(), vocab))
-            .collect();
-        let last = cell
-            .run(&xs, cell.zero_state(batch.len()))
-            .unwrap()
-            .pop()
-            .unwrap()
-            .h;
-        head.forward(&last).unwrap()
-    };
-    let labels = |batch: &[data::sequences::Example]| {
-        batch
-            .iter()
-            .map(|e| e.target[0] - FIRST_SYMBOL)
-            .collect::<Vec<_>>()
+    let model = Classifier {
+        params: parameter_tensors(&[&cell, &head]),
+        logits: |batch: &[Example]| {
+            let xs: Vec<Tensor> = (0..length)
+                .map(|t| one_hot_step(&batch.iter().map(|e| e.input[t]).collect::<Vec<_>>(), vocab))
+                .collect();
+            let last = cell
+                .run(&xs, cell.zero_state(batch.len()))
+                .unwrap()
+                .pop()
+                .unwrap()
+                .h;
+            head.forward(&last).unwrap()
+        },
+        classes: |batch: &[Example]| batch.iter().map(|e| e.target[0] - FIRST_SYMBOL).collect(),
     };
     let mut opt = Optimizer::new(OptimizerKind::adam(), Schedule::Constant { lr: 3e-3 })
         .with_clip(nn::Clip::GlobalNorm { max_norm: 1.0 });
-    for _ in 0..800 {
-        let batch = task.batch(32);
-        let mut grads = forward(&batch)
-            .cross_entropy(&labels(&batch), None)
-            .unwrap()
-            .backward()
-            .unwrap();
-        opt.step(&params, &mut grads).unwrap();
-    }
-    let test = task.batch(500);
-    let predicted = no_grad(|| forward(&test)).argmax(1).unwrap();
-    accuracy(&predicted, &labels(&test))
+    model.train(&mut task, &mut opt, 800, 32);
+    let (predicted, wanted) = model.test(&mut task, 500);
+    accuracy(&predicted, &wanted)
 }
 
 /// Remember the first of 80 symbols: with the same budget (800 Adam steps, η = 0.003, gradient
@@ -95,32 +116,28 @@ fn a_two_layer_transformer_reverses_sequences() {
         .collect();
     let head = Linear::new(dim, vocab, false, &mut rng);
     let positions = sinusoidal_positions(length, dim);
-    let mut params: Vec<Tensor> = embed.parameters().into_iter().map(|p| p.1).collect();
-    for b in &blocks {
-        params.extend(b.parameters().into_iter().map(|p| p.1));
-    }
-    params.extend(head.parameters().into_iter().map(|p| p.1));
-    let forward = |batch: &[data::sequences::Example]| {
-        let tokens: Vec<usize> = batch.iter().flat_map(|e| e.input.clone()).collect();
-        let x = embed
-            .forward(&tokens)
-            .unwrap()
-            .reshape(&[batch.len(), length, dim])
-            .unwrap();
-        let mut h = x.scale((dim as f32).sqrt()).add(&positions).unwrap();
-        for b in &blocks {
-            h = b.forward(&h, false, None).unwrap();
-        }
-        head.forward(&h)
-            .unwrap()
-            .reshape(&[batch.len() * length, vocab])
-            .unwrap()
-    };
-    let targets = |batch: &[data::sequences::Example]| {
-        batch
-            .iter()
-            .flat_map(|e| e.target.clone())
-            .collect::<Vec<_>>()
+    let mut layers: Vec<&dyn Parameters> = vec![&embed];
+    layers.extend(blocks.iter().map(|b| b as &dyn Parameters));
+    layers.push(&head);
+    let model = Classifier {
+        params: parameter_tensors(&layers),
+        logits: |batch: &[Example]| {
+            let tokens: Vec<usize> = batch.iter().flat_map(|e| e.input.clone()).collect();
+            let x = embed
+                .forward(&tokens)
+                .unwrap()
+                .reshape(&[batch.len(), length, dim])
+                .unwrap();
+            let mut h = x.scale((dim as f32).sqrt()).add(&positions).unwrap();
+            for b in &blocks {
+                h = b.forward(&h, false, None).unwrap();
+            }
+            head.forward(&h)
+                .unwrap()
+                .reshape(&[batch.len() * length, vocab])
+                .unwrap()
+        },
+        classes: |batch: &[Example]| batch.iter().flat_map(|e| e.target.clone()).collect(),
     };
     let steps = 600;
     let mut opt = Optimizer::new(
@@ -131,23 +148,15 @@ fn a_two_layer_transformer_reverses_sequences() {
             steps,
         },
     );
-    for _ in 0..steps {
-        let batch = task.batch(64);
-        let mut grads = forward(&batch)
-            .cross_entropy(&targets(&batch), None)
-            .unwrap()
-            .backward()
-            .unwrap();
-        opt.step(&params, &mut grads).unwrap();
-    }
-    let test = task.batch(1000);
-    let predicted = no_grad(|| forward(&test)).argmax(1).unwrap();
+    model.train(&mut task, &mut opt, steps, 64);
+    let tests = 1000;
+    let (predicted, targets) = model.test(&mut task, tests);
     let exact = predicted
         .chunks(length)
-        .zip(targets(&test).chunks(length))
+        .zip(targets.chunks(length))
         .filter(|(p, t)| p == t)
         .count();
-    let rate = exact as f32 / test.len() as f32;
+    let rate = exact as f32 / tests as f32;
     println!(
         "2-layer Transformer, reversal of {length} symbols: {rate:.4} of sequences exactly right"
     );

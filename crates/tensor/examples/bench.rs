@@ -27,26 +27,34 @@ fn main() {
         for (name, la, lb) in layouts {
             let single = sequential(|| matmul_gflops(n, la, lb, &clock, 300.0));
             let multi = matmul_gflops(n, la, lb, &clock, 300.0);
-            println!(
-                "| matmul {name} N={n} (GFLOP/s) | {single:.1} | {multi:.1} | {:.2}× |",
-                multi / single
-            );
+            row(&format!("matmul {name} N={n} (GFLOP/s)"), single, multi, 1);
         }
     }
-    let single = one
-        .install(|| cnn_examples_per_second(64, &clock, 1500.0))
-        .expect("CNN step");
-    let multi = cnn_examples_per_second(64, &clock, 1500.0).expect("CNN step");
+    let steps: [(&str, StepRate, f64); 2] = [
+        ("CNN step, batch 64", cnn_examples_per_second, 1500.0),
+        (
+            "MLP 784-256-256-10 step, batch 64",
+            mlp_examples_per_second,
+            1000.0,
+        ),
+    ];
+    for (name, rate, budget_ms) in steps {
+        let failed = |e: tensor::ShapeError| panic!("{name}: {e}");
+        let single = one
+            .install(|| rate(64, &clock, budget_ms))
+            .unwrap_or_else(failed);
+        let multi = rate(64, &clock, budget_ms).unwrap_or_else(failed);
+        row(&format!("{name} (examples/s)"), single, multi, 0);
+    }
+}
+
+/// Examples per second of a model's training steps: (batch, clock, budget in ms).
+type StepRate = fn(usize, &dyn Fn() -> f64, f64) -> tensor::Result<f64>;
+
+/// One row of the table: a workload's figure on one thread and on all, and the speed-up.
+fn row(workload: &str, single: f64, multi: f64, decimals: usize) {
     println!(
-        "| CNN step, batch 64 (examples/s) | {single:.0} | {multi:.0} | {:.2}× |",
-        multi / single
-    );
-    let single = one
-        .install(|| mlp_examples_per_second(64, &clock, 1000.0))
-        .expect("MLP step");
-    let multi = mlp_examples_per_second(64, &clock, 1000.0).expect("MLP step");
-    println!(
-        "| MLP 784-256-256-10 step, batch 64 (examples/s) | {single:.0} | {multi:.0} | {:.2}× |",
+        "| {workload} | {single:.decimals$} | {multi:.decimals$} | {:.2}× |",
         multi / single
     );
 }

@@ -1,20 +1,21 @@
 //! Reverse-mode automatic differentiation over the graph the tensors form.
 //!
-//! Every recorded op stores a [`Backward`] (written next to its forward, in `ops/`) and its
-//! inputs. [`Tensor::backward`] walks the graph once in reverse topological order, found by an
+//! Every recorded op stores its name, a [`Backward`] (written next to its forward, in `ops/`)
+//! and its inputs. [`Tensor::backward`] walks the graph once in reverse topological order, found by an
 //! iterative depth-first search (no recursion: a 10,000-step unrolled RNN must not overflow the
 //! stack), and *adds* each contribution to an input's gradient, so a tensor used twice gets the
 //! sum. The order of that walk depends only on the graph, so gradients are reproducible.
 
 use crate::shape::{Result, ShapeError};
 use crate::tensor::{Tensor, TensorId};
+use crate::thread_flag::with_flag;
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 /// The backward of one op: given ∂L/∂output, the contribution to ∂L/∂input for each input
-/// (`None` for an input that does not track gradients or gets none).
+/// (`None` for an input that does not track gradients or gets none). The op's name is given
+/// where its node is built ([`Tensor::from_op`]), so one backward can serve ops of several names.
 pub(crate) trait Backward {
-    fn name(&self) -> &'static str;
     fn backward(&self, grad: &[f32], output: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>>;
 }
 
@@ -26,14 +27,7 @@ pub(crate) fn grad_enabled() -> bool {
 
 /// Runs `f` without recording any op (evaluation, inspection, optimizer arithmetic).
 pub fn no_grad<R>(f: impl FnOnce() -> R) -> R {
-    struct Restore(bool);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            GRAD_ENABLED.with(|g| g.set(self.0));
-        }
-    }
-    let _restore = Restore(GRAD_ENABLED.with(|g| g.replace(false)));
-    f()
+    with_flag(&GRAD_ENABLED, false, f)
 }
 
 /// Gradients from one backward pass: those of leaves that track gradients, and of
@@ -125,12 +119,7 @@ impl Tensor {
                     if !input.tracks_grad() {
                         continue;
                     }
-                    debug_assert_eq!(
-                        contribution.len(),
-                        input.numel(),
-                        "{}",
-                        grad_fn.backward.name()
-                    );
+                    debug_assert_eq!(contribution.len(), input.numel(), "{}", grad_fn.op);
                     match pending.get_mut(&input.id()) {
                         Some(sum) => sum.iter_mut().zip(&contribution).for_each(|(s, c)| *s += c),
                         None => {

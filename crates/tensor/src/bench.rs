@@ -147,7 +147,7 @@ pub fn mlp_examples_per_second(
     let model = Mlp::new(61);
     let mut rng = Rng::new(63);
     let x = Tensor::uniform(&[batch, MLP_DIMS[0]], 0.0, 1.0, &mut rng);
-    let labels: Vec<usize> = (0..batch).map(|_| (rng.next_u64() % 10) as usize).collect();
+    let labels = random_labels(batch, 10, &mut rng);
     examples_per_second(batch, clock, budget_ms, &mut || {
         model.step(&x, &labels, 0.01)
     })
@@ -157,8 +157,15 @@ pub fn mlp_examples_per_second(
 pub fn random_batch(size: usize, seed: u64) -> (Tensor, Vec<usize>) {
     let mut rng = Rng::new(seed);
     let images = Tensor::uniform(&[size, 1, 28, 28], 0.0, 1.0, &mut rng);
-    let labels = (0..size).map(|_| (rng.next_u64() % 10) as usize).collect();
+    let labels = random_labels(size, 10, &mut rng);
     (images, labels)
+}
+
+/// `count` labels of `classes` (at least one) classes, uniform up to a negligible modulo bias.
+pub fn random_labels(count: usize, classes: usize, rng: &mut Rng) -> Vec<usize> {
+    (0..count)
+        .map(|_| (rng.next_u64() % classes as u64) as usize)
+        .collect()
 }
 
 /// Median milliseconds per call of `work`, after one warm-up call, over at least `min_reps`

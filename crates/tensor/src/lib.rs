@@ -20,6 +20,7 @@ pub mod rng;
 pub mod shape;
 pub mod taps;
 mod tensor;
+mod thread_flag;
 
 pub use autograd::{no_grad, Gradients};
 pub use shape::{Result, ShapeError};

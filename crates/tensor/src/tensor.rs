@@ -27,6 +27,8 @@ impl TensorId {
 }
 
 pub(crate) struct GradFn {
+    /// The op's name ("matmul", "add", …), for debugging and [`Tensor::op_name`].
+    pub(crate) op: &'static str,
     pub(crate) backward: Box<dyn Backward>,
     pub(crate) inputs: Vec<Tensor>,
 }
@@ -74,7 +76,7 @@ impl fmt::Debug for Tensor {
             if data.len() > 8 { " …" } else { "" }
         )?;
         if let Some(g) = &self.0.grad_fn {
-            write!(f, " ({})", g.backward.name())?;
+            write!(f, " ({})", g.op)?;
         }
         Ok(())
     }
@@ -93,15 +95,16 @@ impl Tensor {
         }))
     }
 
-    /// The result of an op. The backward is recorded only if gradients are on and an input
-    /// needs one; otherwise the result is a plain leaf and the inputs can be freed.
+    /// The result of the op named `op`. The backward is recorded only if gradients are on and
+    /// an input needs one; otherwise the result is a plain leaf and the inputs can be freed.
     pub(crate) fn from_op(
+        op: &'static str,
         data: Vec<f32>,
         shape: Vec<usize>,
         inputs: &[&Tensor],
         backward: impl Backward + 'static,
     ) -> Tensor {
-        debug_assert_eq!(data.len(), numel(&shape), "{}", backward.name());
+        debug_assert_eq!(data.len(), numel(&shape), "{op}");
         let track = grad_enabled() && inputs.iter().any(|t| t.tracks_grad());
         Tensor(Rc::new(Node {
             id: TensorId::fresh(),
@@ -109,6 +112,7 @@ impl Tensor {
             data: RefCell::new(data),
             requires_grad: track,
             grad_fn: track.then(|| GradFn {
+                op,
                 backward: Box::new(backward),
                 inputs: inputs.iter().map(|t| (*t).clone()).collect(),
             }),
@@ -236,7 +240,7 @@ impl Tensor {
 
     /// The op that made this tensor, if it was recorded ("matmul", "add", …).
     pub fn op_name(&self) -> Option<&'static str> {
-        self.0.grad_fn.as_ref().map(|g| g.backward.name())
+        self.0.grad_fn.as_ref().map(|g| g.op)
     }
 }
 

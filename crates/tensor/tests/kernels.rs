@@ -154,22 +154,46 @@ const BLOCKED_SHAPES: [GemmShape; 10] = [
     },
 ];
 
-/// Calls `check(shape, a, la, b, lb)` for every shape in `shapes` and all four transpositions,
-/// with values in [-1, 1) seeded by `seed` and the shape's index.
+/// Calls `check(shape, a, b)` for every shape in `shapes`, with values in [-1, 1) seeded by
+/// `seed` and the shape's index.
+fn for_every_shape(shapes: &[GemmShape], seed: u32, check: impl Fn(GemmShape, &[f32], &[f32])) {
+    for (i, &shape) in shapes.iter().enumerate() {
+        let a = values(shape.m * shape.k, seed * i as u32);
+        let b = values(shape.k * shape.n, seed * i as u32 + 1);
+        check(shape, &a, &b);
+    }
+}
+
+/// Calls `check(shape, a, la, b, lb)` as [`for_every_shape`] does, in all four transpositions.
 fn for_every_product(
     shapes: &[GemmShape],
     seed: u32,
     check: impl Fn(GemmShape, &[f32], Layout, &[f32], Layout),
 ) {
     let layouts = [Layout::AsIs, Layout::Transposed];
-    for (i, &shape) in shapes.iter().enumerate() {
+    for_every_shape(shapes, seed, |shape, a, b| {
         for la in layouts {
             for lb in layouts {
-                let a = values(shape.m * shape.k, seed * i as u32);
-                let b = values(shape.k * shape.n, seed * i as u32 + 1);
-                check(shape, &a, la, &b, lb);
+                check(shape, a, la, b, lb);
             }
         }
+    });
+}
+
+/// C for a product of `shape`, filled with NaN: a value the kernel fails to write shows.
+fn unwritten(shape: GemmShape) -> Vec<f32> {
+    vec![f32::NAN; shape.m * shape.n]
+}
+
+/// Inputs in [-1, 1): each output sums k products of magnitude < 1, and two kernels that add
+/// them in different orders may differ by about k·eps.
+fn assert_within_rounding(shape: GemmShape, got: &[f32], expected: &[f32], what: &str) {
+    let tol = (shape.k as f32 + 1.0) * f32::EPSILON * 4.0;
+    for (j, (g, e)) in got.iter().zip(expected).enumerate() {
+        assert!(
+            (g - e).abs() <= tol,
+            "{shape:?} {what} element {j}: {g} vs {e}"
+        );
     }
 }
 
@@ -182,10 +206,10 @@ fn bits(values: &[f32]) -> Vec<u32> {
 /// In the browser this is the simd128 micro-kernel; natively its plain-f32 model.
 fn check_blocked_kernel_against_block_order_oracle() {
     for_every_product(&BLOCKED_SHAPES, 7, |shape, a, la, b, lb| {
-        let mut expected = vec![f32::NAN; shape.m * shape.n];
+        let mut expected = unwritten(shape);
         gemm_scalar_in_blocks(shape, a, la, b, lb, &mut expected);
         for parallel in [false, true] {
-            let mut got = vec![f32::NAN; shape.m * shape.n];
+            let mut got = unwritten(shape);
             gemm_with(Kernel::Blocked, shape, a, la, b, lb, &mut got, parallel);
             assert!(
                 bits(&got) == bits(&expected),
@@ -216,8 +240,7 @@ async fn products_keep_the_bits_matrixmultiply_gave_them() {
     ensure_pool().await;
     let shapes: Vec<GemmShape> = BLOCKED_SHAPES.iter().chain(&GEMM_SHAPES).copied().collect();
     for_every_product(&shapes, 9, |shape, a, la, b, lb| {
-        let mut before = vec![f32::NAN; shape.m * shape.n];
-        let mut now = vec![f32::NAN; shape.m * shape.n];
+        let (mut before, mut now) = (unwritten(shape), unwritten(shape));
         gemm_with(
             Kernel::Matrixmultiply,
             shape,
@@ -235,20 +258,12 @@ async fn products_keep_the_bits_matrixmultiply_gave_them() {
 
 #[test]
 fn matmul_agrees_with_scalar_oracle() {
-    for (i, &shape) in GEMM_SHAPES.iter().enumerate() {
-        let a = values(shape.m * shape.k, 2 * i as u32);
-        let b = values(shape.k * shape.n, 2 * i as u32 + 1);
-        let mut expected = vec![f32::NAN; shape.m * shape.n];
-        let mut got = vec![f32::NAN; shape.m * shape.n];
-        matmul_scalar(shape, &a, &b, &mut expected);
-        matmul(shape, &a, &b, &mut got);
-        // Inputs in [-1, 1): each output sums k products of magnitude < 1, and the two kernels
-        // add them in different orders, so they may differ by about k·eps.
-        let tol = (shape.k as f32 + 1.0) * f32::EPSILON * 4.0;
-        for (j, (g, e)) in got.iter().zip(&expected).enumerate() {
-            assert!((g - e).abs() <= tol, "{shape:?} element {j}: {g} vs {e}");
-        }
-    }
+    for_every_shape(&GEMM_SHAPES, 2, |shape, a, b| {
+        let (mut expected, mut got) = (unwritten(shape), unwritten(shape));
+        matmul_scalar(shape, a, b, &mut expected);
+        matmul(shape, a, b, &mut got);
+        assert_within_rounding(shape, &got, &expected, "A·B");
+    });
 }
 
 /// Attention's batched products (batch × heads small matrices) fork over the batch on the
@@ -279,19 +294,12 @@ fn check_batched_matmul_forks_over_batches() {
 
 fn check_parallel_matmul() {
     check_batched_matmul_forks_over_batches();
-    for (i, &shape) in GEMM_SHAPES.iter().enumerate() {
-        let a = values(shape.m * shape.k, 3 * i as u32);
-        let b = values(shape.k * shape.n, 3 * i as u32 + 1);
-        let mut seq = vec![f32::NAN; shape.m * shape.n];
-        let mut par = vec![f32::NAN; shape.m * shape.n];
-        matmul(shape, &a, &b, &mut seq);
-        par_matmul(shape, &a, &b, &mut par);
-        let same = seq
-            .iter()
-            .zip(&par)
-            .all(|(x, y)| x.to_bits() == y.to_bits());
-        assert!(same, "{shape:?}");
-    }
+    for_every_shape(&GEMM_SHAPES, 3, |shape, a, b| {
+        let (mut seq, mut par) = (unwritten(shape), unwritten(shape));
+        matmul(shape, a, b, &mut seq);
+        par_matmul(shape, a, b, &mut par);
+        assert!(bits(&seq) == bits(&par), "{shape:?}");
+    });
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -303,17 +311,10 @@ fn parallel_reductions_are_bit_identical_to_sequential() {
 /// Some of these products are large enough to run on the pool (see GEMM_PARALLEL_MIN_WORK).
 fn check_every_transposition() {
     for_every_product(&GEMM_SHAPES, 5, |shape, a, la, b, lb| {
-        let mut expected = vec![f32::NAN; shape.m * shape.n];
-        let mut got = vec![f32::NAN; shape.m * shape.n];
+        let (mut expected, mut got) = (unwritten(shape), unwritten(shape));
         gemm_scalar(shape, a, la, b, lb, &mut expected);
         gemm(shape, a, la, b, lb, &mut got);
-        let tol = (shape.k as f32 + 1.0) * f32::EPSILON * 4.0;
-        for (j, (g, e)) in got.iter().zip(&expected).enumerate() {
-            assert!(
-                (g - e).abs() <= tol,
-                "{shape:?} {la:?}·{lb:?} element {j}: {g} vs {e}"
-            );
-        }
+        assert_within_rounding(shape, &got, &expected, &format!("{la:?}·{lb:?}"));
     });
 }
 

@@ -24,33 +24,25 @@ fn cases() -> Value {
     all["cases"].clone()
 }
 
+/// A fixture's JSON array, each element read by `element`.
+fn array<T>(v: &Value, element: impl Fn(&Value) -> T) -> Vec<T> {
+    v.as_array().expect("array").iter().map(element).collect()
+}
+
 fn numbers(v: &Value) -> Vec<f32> {
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x.as_f64().expect("number") as f32)
-        .collect()
+    array(v, |x| x.as_f64().expect("number") as f32)
+}
+
+fn usizes(v: &Value) -> Vec<usize> {
+    array(v, |x| x.as_u64().expect("integer") as usize)
 }
 
 fn shape(v: &Value) -> Vec<usize> {
-    v["shape"]
-        .as_array()
-        .expect("shape")
-        .iter()
-        .map(|d| d.as_u64().expect("size") as usize)
-        .collect()
+    usizes(&v["shape"])
 }
 
 fn tensor(v: &Value) -> Tensor {
     Tensor::from_vec(numbers(&v["data"]), &shape(v)).expect("fixture shape")
-}
-
-fn usizes(v: &Value) -> Vec<usize> {
-    v.as_array()
-        .expect("array")
-        .iter()
-        .map(|x| x.as_u64().expect("integer") as usize)
-        .collect()
 }
 
 fn assert_close(what: &str, got: &[f32], reference: &Value) {

@@ -11,6 +11,16 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 #[cfg(target_arch = "wasm32")]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
+/// The loss and the gradients, as bits, of the small CNN's first `count` SGD steps on one batch.
+fn first_steps(count: usize) -> Vec<(u32, Vec<Vec<u32>>)> {
+    let model = SmallCnn::new(3);
+    let (images, labels) = batch(16, 4);
+    (0..count)
+        .map(|_| model.step(&images, &labels, 0.05))
+        .map(|(loss, grads)| (loss.to_bits(), grads))
+        .collect()
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn a_training_step_is_bit_identical_on_1_2_and_8_threads() {
@@ -19,14 +29,7 @@ fn a_training_step_is_bit_identical_on_1_2_and_8_threads() {
             .num_threads(threads)
             .build()
             .unwrap();
-        pool.install(|| {
-            let model = SmallCnn::new(3);
-            let (images, labels) = batch(16, 4);
-            (0..3)
-                .map(|_| model.step(&images, &labels, 0.05))
-                .map(|(l, g)| (l.to_bits(), g))
-                .collect::<Vec<_>>()
-        })
+        pool.install(|| first_steps(3))
     };
     let one = run(1);
     assert_eq!(run(2), one);
@@ -41,22 +44,14 @@ fn a_training_step_is_bit_identical_on_1_2_and_8_threads() {
 #[test]
 async fn a_training_step_is_bit_identical_on_one_and_all_threads() {
     let threads = common::ensure_pool().await;
-    let steps = || {
-        let model = SmallCnn::new(3);
-        let (images, labels) = batch(16, 4);
-        (0..2)
-            .map(|_| model.step(&images, &labels, 0.05))
-            .map(|(l, g)| (l.to_bits(), g))
-            .collect::<Vec<_>>()
-    };
     assert_eq!(rayon::current_num_threads(), threads);
     assert_eq!(
         rayon::current_thread_index(),
         Some(0),
         "the test worker is in the pool"
     );
-    let all = steps();
-    let one = tensor::parallel::sequential(steps);
+    let all = first_steps(2);
+    let one = tensor::parallel::sequential(|| first_steps(2));
     assert_eq!(one, all);
 }
 

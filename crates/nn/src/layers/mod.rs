@@ -38,6 +38,16 @@ pub fn prefixed(prefix: &str, inner: &dyn Parameters) -> Vec<(String, Tensor)> {
         .collect()
 }
 
+/// The tensors of every parameter of `layers`, in order, without their names (what an optimizer
+/// steps).
+pub fn parameter_tensors(layers: &[&dyn Parameters]) -> Vec<Tensor> {
+    layers
+        .iter()
+        .flat_map(|layer| layer.parameters())
+        .map(|(_, tensor)| tensor)
+        .collect()
+}
+
 /// x + f(x): the residual connection.
 pub fn residual(
     x: &Tensor,

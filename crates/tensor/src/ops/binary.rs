@@ -100,10 +100,6 @@ fn expanded(t: &Tensor, shape: &[usize]) -> Vec<f32> {
 struct ArithBackward(Arith);
 
 impl Backward for ArithBackward {
-    fn name(&self) -> &'static str {
-        self.0.name()
-    }
-
     fn backward(&self, grad: &[f32], out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let (a, b) = (&inputs[0], &inputs[1]);
         let shape = out.shape();
@@ -141,7 +137,13 @@ impl Backward for ArithBackward {
 
 fn arith(op: Arith, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let (data, shape) = zip_broadcast(op.name(), a, b, |x, y| op.apply(x, y))?;
-    Ok(Tensor::from_op(data, shape, &[a, b], ArithBackward(op)))
+    Ok(Tensor::from_op(
+        op.name(),
+        data,
+        shape,
+        &[a, b],
+        ArithBackward(op),
+    ))
 }
 
 impl Tensor {
@@ -200,7 +202,13 @@ impl Tensor {
             .zip(&keep)
             .map(|(&x, &k)| if k { x } else { value })
             .collect();
-        Ok(Tensor::from_op(data, shape, &[self], MaskBackward { keep }))
+        Ok(Tensor::from_op(
+            "masked_fill",
+            data,
+            shape,
+            &[self],
+            MaskBackward { keep },
+        ))
     }
 
     /// Elementwise choice: `a` where `cond` is nonzero, else `b` (all three broadcast together).
@@ -219,6 +227,7 @@ impl Tensor {
             .map(|(&t, (&x, &y))| if t { x } else { y })
             .collect();
         Ok(Tensor::from_op(
+            "where",
             data,
             shape,
             &[a, b],
@@ -232,10 +241,6 @@ struct WhereBackward {
 }
 
 impl Backward for WhereBackward {
-    fn name(&self) -> &'static str {
-        "where"
-    }
-
     fn backward(&self, grad: &[f32], out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let pick = |want: bool| -> Vec<f32> {
             grad.iter()
@@ -258,10 +263,6 @@ struct MaskBackward {
 }
 
 impl Backward for MaskBackward {
-    fn name(&self) -> &'static str {
-        "masked_fill"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, _inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         vec![Some(
             grad.iter()

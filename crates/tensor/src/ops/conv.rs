@@ -287,10 +287,6 @@ struct Conv2dBackward {
 }
 
 impl Backward for Conv2dBackward {
-    fn name(&self) -> &'static str {
-        "conv2d"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let g = &self.geo;
         let (o, m, patch) = (self.out_channels, g.n * g.positions(), g.patch());
@@ -438,6 +434,7 @@ impl Tensor {
             Vec::new()
         };
         Ok(Tensor::from_op(
+            "conv2d",
             data,
             shape,
             &inputs,

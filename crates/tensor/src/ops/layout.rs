@@ -11,16 +11,13 @@ use crate::shape::{
 };
 use crate::tensor::Tensor;
 
-struct GatherBackward {
-    op: &'static str,
-    indices: Vec<usize>,
+/// The backward of a gather (out[j] = x[indices[j]]): each gradient is added to the input it
+/// was read from, so an input read twice gets both.
+pub(crate) struct GatherBackward {
+    pub(crate) indices: Vec<usize>,
 }
 
 impl Backward for GatherBackward {
-    fn name(&self) -> &'static str {
-        self.op
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut g = vec![0.0; inputs[0].numel()];
         for (&i, &gv) in self.indices.iter().zip(grad) {
@@ -34,19 +31,14 @@ impl Backward for GatherBackward {
 fn strided_move(op: &'static str, x: &Tensor, walk: StridedWalk) -> Tensor {
     let data = walk.read(&x.data());
     let shape = walk.shape.clone();
-    Tensor::from_op(data, shape, &[x], StridedMoveBackward { op, walk })
+    Tensor::from_op(op, data, shape, &[x], StridedMoveBackward { walk })
 }
 
 struct StridedMoveBackward {
-    op: &'static str,
     walk: StridedWalk,
 }
 
 impl Backward for StridedMoveBackward {
-    fn name(&self) -> &'static str {
-        self.op
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let (len, step) = self.walk.innermost();
         let mut g = vec![0.0f32; inputs[0].numel()];
@@ -66,16 +58,12 @@ fn gather(op: &'static str, x: &Tensor, indices: Vec<usize>, shape: Vec<usize>) 
         let d = x.data();
         indices.iter().map(|&i| d[i]).collect()
     };
-    Tensor::from_op(data, shape, &[x], GatherBackward { op, indices })
+    Tensor::from_op(op, data, shape, &[x], GatherBackward { indices })
 }
 
 struct ReshapeBackward;
 
 impl Backward for ReshapeBackward {
-    fn name(&self) -> &'static str {
-        "reshape"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, _inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         vec![Some(grad.to_vec())]
     }
@@ -86,10 +74,6 @@ struct ConcatBackward {
 }
 
 impl Backward for ConcatBackward {
-    fn name(&self) -> &'static str {
-        "concat"
-    }
-
     fn backward(&self, grad: &[f32], out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let outer: usize = out.shape()[..self.axis].iter().product();
         let row = grad.len() / outer.max(1);
@@ -127,6 +111,7 @@ impl Tensor {
             ));
         }
         Ok(Tensor::from_op(
+            "reshape",
             self.to_vec(),
             shape.to_vec(),
             &[self],
@@ -281,6 +266,7 @@ impl Tensor {
             }
         }
         Ok(Tensor::from_op(
+            "concat",
             data,
             shape,
             tensors,
@@ -390,7 +376,7 @@ mod tests {
         for (&i, &g) in indices.iter().zip(&grad) {
             scattered[i] += g;
         }
-        let backward = StridedMoveBackward { op: "test", walk };
+        let backward = StridedMoveBackward { walk };
         let got = backward.backward(&grad, &moved, std::slice::from_ref(x));
         let got = got[0].as_ref().expect("a gradient");
         assert_eq!(bits(got), bits(&scattered), "backward, {:?}", moved.shape());

@@ -16,10 +16,6 @@ struct CrossEntropyBackward {
 }
 
 impl Backward for CrossEntropyBackward {
-    fn name(&self) -> &'static str {
-        "cross_entropy"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let logits = inputs[0].data();
         let g = grad[0] * self.scale;
@@ -48,10 +44,6 @@ struct BceBackward {
 }
 
 impl Backward for BceBackward {
-    fn name(&self) -> &'static str {
-        "binary_cross_entropy"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let (x, t) = (inputs[0].data(), inputs[1].data());
         let g = grad[0] * self.scale;
@@ -63,6 +55,28 @@ impl Backward for BceBackward {
         let dt = x.iter().map(|&x| -g * x).collect();
         vec![Some(dx), Some(dt)]
     }
+}
+
+/// A loss that compares `values` (its logits or predictions, as `what` says) with `targets`
+/// element for element needs the same shapes: broadcasting [N] against [N, 1] would silently
+/// compare every value with every target.
+fn same_shape_as_targets(
+    op: &'static str,
+    what: &str,
+    values: &Tensor,
+    targets: &Tensor,
+) -> Result<()> {
+    if values.shape() == targets.shape() {
+        return Ok(());
+    }
+    Err(ShapeError::new(
+        op,
+        format!(
+            "{what} {:?} and targets {:?} differ",
+            values.shape(),
+            targets.shape()
+        ),
+    ))
 }
 
 impl Tensor {
@@ -112,6 +126,7 @@ impl Tensor {
             scale,
         };
         Ok(Tensor::from_op(
+            "cross_entropy",
             vec![total * scale],
             vec![],
             &[self],
@@ -122,16 +137,7 @@ impl Tensor {
     /// Mean binary cross-entropy of logits against targets in [0, 1] (same shape), computed
     /// stably as max(x,0) − x·t + log(1 + e^{−|x|}).
     pub fn binary_cross_entropy_with_logits(&self, targets: &Tensor) -> Result<Tensor> {
-        if self.shape() != targets.shape() {
-            return Err(ShapeError::new(
-                "binary_cross_entropy",
-                format!(
-                    "logits {:?} and targets {:?} differ",
-                    self.shape(),
-                    targets.shape()
-                ),
-            ));
-        }
+        same_shape_as_targets("binary_cross_entropy", "logits", self, targets)?;
         let scale = 1.0 / self.numel().max(1) as f32;
         let total: f32 = self
             .data()
@@ -140,6 +146,7 @@ impl Tensor {
             .map(|(&x, &t)| x.max(0.0) - x * t + (-x.abs()).exp().ln_1p())
             .sum();
         Ok(Tensor::from_op(
+            "binary_cross_entropy",
             vec![total * scale],
             vec![],
             &[self, targets],
@@ -147,19 +154,9 @@ impl Tensor {
         ))
     }
 
-    /// Mean squared error (composite). Shapes must match: broadcasting [N] against [N, 1]
-    /// would silently compare every prediction with every target.
+    /// Mean squared error (composite) of predictions against targets of the same shape.
     pub fn mse(&self, targets: &Tensor) -> Result<Tensor> {
-        if self.shape() != targets.shape() {
-            return Err(ShapeError::new(
-                "mse",
-                format!(
-                    "predictions {:?} and targets {:?} differ",
-                    self.shape(),
-                    targets.shape()
-                ),
-            ));
-        }
+        same_shape_as_targets("mse", "predictions", self, targets)?;
         Ok(self.sub(targets)?.square().mean_all())
     }
 

@@ -73,51 +73,32 @@ struct MatmulBackward {
 }
 
 impl Backward for MatmulBackward {
-    fn name(&self) -> &'static str {
-        "matmul"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let (a, b) = (&inputs[0], &inputs[1]);
         let GemmShape { m, k, n } = self.plan.shape;
         let (da_ref, db_ref) = (a.data(), b.data());
         let (da, db): (&[f32], &[f32]) = (&da_ref, &db_ref);
+        // One batch's ∂A[m×k] = ∂C[m×n] · Bᵀ and ∂B[k×n] = Aᵀ · ∂C, written into `into`.
+        let grad_a = |g: &[f32], b_mat: &[f32], into: &mut [f32]| {
+            let shape = GemmShape { m, k: n, n: k };
+            gemm(shape, g, Layout::AsIs, b_mat, Layout::Transposed, into);
+        };
+        let grad_b = |a_mat: &[f32], g: &[f32], into: &mut [f32]| {
+            let shape = GemmShape { m: k, k: m, n };
+            gemm(shape, a_mat, Layout::Transposed, g, Layout::AsIs, into);
+        };
         let mut ga = a.tracks_grad().then(|| vec![0.0f32; a.numel()]);
         let mut gb = b.tracks_grad().then(|| vec![0.0f32; b.numel()]);
         if self.plan.forks_over_batches() && self.plan.one_to_one() {
-            // Each batch's gradient is its own slice: computed whole on one thread, added
-            // into zeros as the loop below does.
             if let Some(ga) = ga.as_mut() {
-                ga.par_chunks_mut(m * k)
-                    .enumerate()
-                    .for_each(|(batch, into)| {
-                        let mut scratch = vec![0.0f32; m * k];
-                        gemm(
-                            GemmShape { m, k: n, n: k },
-                            &grad[batch * m * n..(batch + 1) * m * n],
-                            Layout::AsIs,
-                            &db[batch * k * n..(batch + 1) * k * n],
-                            Layout::Transposed,
-                            &mut scratch,
-                        );
-                        accumulate(into, &scratch);
-                    });
+                add_per_batch_on_pool(ga, m * k, |batch, into| {
+                    grad_a(matrix(grad, batch, m * n), matrix(db, batch, k * n), into);
+                });
             }
             if let Some(gb) = gb.as_mut() {
-                gb.par_chunks_mut(k * n)
-                    .enumerate()
-                    .for_each(|(batch, into)| {
-                        let mut scratch = vec![0.0f32; k * n];
-                        gemm(
-                            GemmShape { m: k, k: m, n },
-                            &da[batch * m * k..(batch + 1) * m * k],
-                            Layout::Transposed,
-                            &grad[batch * m * n..(batch + 1) * m * n],
-                            Layout::AsIs,
-                            &mut scratch,
-                        );
-                        accumulate(into, &scratch);
-                    });
+                add_per_batch_on_pool(gb, k * n, |batch, into| {
+                    grad_b(matrix(da, batch, m * k), matrix(grad, batch, m * n), into);
+                });
             }
             return vec![ga, gb];
         }
@@ -131,36 +112,36 @@ impl Backward for MatmulBackward {
             .zip(&self.plan.b_batches)
             .enumerate()
         {
-            let g = &grad[batch * m * n..(batch + 1) * m * n];
-            let a_mat = &da[ia * m * k..(ia + 1) * m * k];
-            let b_mat = &db[ib * k * n..(ib + 1) * k * n];
+            let g = matrix(grad, batch, m * n);
             if let Some(ga) = ga.as_mut() {
-                // ∂A[m×k] = ∂C[m×n] · Bᵀ
-                gemm(
-                    GemmShape { m, k: n, n: k },
-                    g,
-                    Layout::AsIs,
-                    b_mat,
-                    Layout::Transposed,
-                    &mut scratch_a,
-                );
+                grad_a(g, matrix(db, ib, k * n), &mut scratch_a);
                 accumulate(&mut ga[ia * m * k..(ia + 1) * m * k], &scratch_a);
             }
             if let Some(gb) = gb.as_mut() {
-                // ∂B[k×n] = Aᵀ · ∂C
-                gemm(
-                    GemmShape { m: k, k: m, n },
-                    a_mat,
-                    Layout::Transposed,
-                    g,
-                    Layout::AsIs,
-                    &mut scratch_b,
-                );
+                grad_b(matrix(da, ia, m * k), g, &mut scratch_b);
                 accumulate(&mut gb[ib * k * n..(ib + 1) * k * n], &scratch_b);
             }
         }
         vec![ga, gb]
     }
+}
+
+/// Matrix `index` of consecutive matrices of `size` values each.
+fn matrix(data: &[f32], index: usize, size: usize) -> &[f32] {
+    &data[index * size..(index + 1) * size]
+}
+
+/// Adds to each `len`-value slice of `grad` (a batch's own gradient, nothing broadcast) what
+/// `product(batch, into)` writes, on the pool: each batch computed whole on one thread into
+/// zeros and then added, as the sequential loop does, so the bits are the same.
+fn add_per_batch_on_pool(grad: &mut [f32], len: usize, product: impl Fn(usize, &mut [f32]) + Sync) {
+    grad.par_chunks_mut(len)
+        .enumerate()
+        .for_each(|(batch, into)| {
+            let mut scratch = vec![0.0f32; len];
+            product(batch, &mut scratch);
+            accumulate(into, &scratch);
+        });
 }
 
 fn accumulate(into: &mut [f32], values: &[f32]) {
@@ -180,9 +161,9 @@ impl Tensor {
                 let (ia, ib) = (plan.a_batches[batch], plan.b_batches[batch]);
                 gemm(
                     plan.shape,
-                    &da[ia * m * k..(ia + 1) * m * k],
+                    matrix(da, ia, m * k),
                     Layout::AsIs,
-                    &db[ib * k * n..(ib + 1) * k * n],
+                    matrix(db, ib, k * n),
                     Layout::AsIs,
                     c,
                 );
@@ -200,6 +181,7 @@ impl Tensor {
             }
         }
         Ok(Tensor::from_op(
+            "matmul",
             out,
             out_shape,
             &[self, other],

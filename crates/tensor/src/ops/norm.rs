@@ -78,10 +78,6 @@ struct BatchNormBackward {
 }
 
 impl Backward for BatchNormBackward {
-    fn name(&self) -> &'static str {
-        "batch_norm"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let p = self.planes;
         let m = (p.n * p.s) as f32;
@@ -202,6 +198,7 @@ impl Tensor {
             var: var.clone(),
         });
         let y = Tensor::from_op(
+            "batch_norm",
             out,
             self.shape().to_vec(),
             &[self, gamma, beta],

@@ -139,10 +139,6 @@ struct MaxPoolBackward {
 }
 
 impl Backward for MaxPoolBackward {
-    fn name(&self) -> &'static str {
-        "max_pool2d"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut dx = crate::parallel::zeros(inputs[0].numel());
         let w = &self.windows;
@@ -165,10 +161,6 @@ struct AvgPoolBackward {
 }
 
 impl Backward for AvgPoolBackward {
-    fn name(&self) -> &'static str {
-        "avg_pool2d"
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut dx = vec![0.0; inputs[0].numel()];
         let w = &self.windows;
@@ -212,6 +204,7 @@ impl Tensor {
             winners.iter().map(|&i| x[i]).collect()
         };
         Ok(Tensor::from_op(
+            "max_pool2d",
             values,
             windows.out_shape(self.shape()),
             &[self],
@@ -234,6 +227,7 @@ impl Tensor {
         }
         sums.iter_mut().for_each(|s| *s /= area);
         Ok(Tensor::from_op(
+            "avg_pool2d",
             sums,
             windows.out_shape(self.shape()),
             &[self],

@@ -2,6 +2,7 @@
 //! of a broadcast, so it is written with the same index map (`shape::BroadcastIndex`).
 
 use crate::autograd::Backward;
+use crate::ops::layout::GatherBackward;
 use crate::shape::{numel, sum_to_shape, BroadcastIndex, Result, ShapeError};
 use crate::tensor::Tensor;
 
@@ -44,37 +45,10 @@ struct SumBackward {
 }
 
 impl Backward for SumBackward {
-    fn name(&self) -> &'static str {
-        if self.factor == 1.0 {
-            "sum"
-        } else {
-            "mean"
-        }
-    }
-
     fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         let mut g = broadcast_back(grad, &self.kept, inputs[0].shape());
         if self.factor != 1.0 {
             g.iter_mut().for_each(|v| *v *= self.factor);
-        }
-        vec![Some(g)]
-    }
-}
-
-struct MaxBackward {
-    /// For each output element, the flat input index of its (first) maximum.
-    winners: Vec<usize>,
-}
-
-impl Backward for MaxBackward {
-    fn name(&self) -> &'static str {
-        "max"
-    }
-
-    fn backward(&self, grad: &[f32], _out: &Tensor, inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
-        let mut g = vec![0.0; inputs[0].numel()];
-        for (&w, &gv) in self.winners.iter().zip(grad) {
-            g[w] += gv;
         }
         vec![Some(g)]
     }
@@ -120,7 +94,11 @@ impl Tensor {
             data.iter_mut().for_each(|v| *v *= factor);
         }
         let shape = result_shape(&kept, self.shape(), axes, keepdim);
+        // A mean over axes holding one value each divides by nothing: it is recorded as the
+        // sum it is.
+        let name = if factor == 1.0 { "sum" } else { "mean" };
         Ok(Tensor::from_op(
+            name,
             data,
             shape,
             &[self],
@@ -139,12 +117,9 @@ impl Tensor {
         }
         let (values, winners) = self.group_max(&kept);
         let shape = result_shape(&kept, self.shape(), axes, keepdim);
-        Ok(Tensor::from_op(
-            values,
-            shape,
-            &[self],
-            MaxBackward { winners },
-        ))
+        // Each maximum is the input value at its winner: a gather, with a gather's backward.
+        let backward = GatherBackward { indices: winners };
+        Ok(Tensor::from_op("max", values, shape, &[self], backward))
     }
 
     /// Index of the maximum along one axis (first one on ties), with that axis removed.

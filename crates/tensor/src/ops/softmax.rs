@@ -25,29 +25,39 @@ fn row_stats(row: &[f32]) -> (f32, f32) {
     (max, sum.ln())
 }
 
+/// ∂x of an op over the last axis, from its output y: `row(dx, y, g)` fills one row of ∂x from
+/// that row of y and of the gradient g.
+fn dx_by_rows(
+    width: usize,
+    out: &Tensor,
+    grad: &[f32],
+    row: impl Fn(&mut [f32], &[f32], &[f32]),
+) -> Vec<f32> {
+    let y = out.data();
+    let mut dx = vec![0.0; y.len()];
+    for ((dx_row, y_row), g_row) in dx
+        .chunks_mut(width)
+        .zip(y.chunks(width))
+        .zip(grad.chunks(width))
+    {
+        row(dx_row, y_row, g_row);
+    }
+    dx
+}
+
 struct SoftmaxBackward {
     width: usize,
 }
 
 impl Backward for SoftmaxBackward {
-    fn name(&self) -> &'static str {
-        "softmax"
-    }
-
     fn backward(&self, grad: &[f32], out: &Tensor, _inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         // dx = y ⊙ (g − Σ g⊙y), row by row.
-        let y = out.data();
-        let mut dx = vec![0.0; y.len()];
-        for ((dx_row, y_row), g_row) in dx
-            .chunks_mut(self.width)
-            .zip(y.chunks(self.width))
-            .zip(grad.chunks(self.width))
-        {
-            let dot: f32 = y_row.iter().zip(g_row).map(|(a, b)| a * b).sum();
-            for ((d, &yv), &gv) in dx_row.iter_mut().zip(y_row).zip(g_row) {
+        let dx = dx_by_rows(self.width, out, grad, |dx, y, g| {
+            let dot: f32 = y.iter().zip(g).map(|(a, b)| a * b).sum();
+            for ((d, &yv), &gv) in dx.iter_mut().zip(y).zip(g) {
                 *d = yv * (gv - dot);
             }
-        }
+        });
         vec![Some(dx)]
     }
 }
@@ -57,24 +67,14 @@ struct LogSoftmaxBackward {
 }
 
 impl Backward for LogSoftmaxBackward {
-    fn name(&self) -> &'static str {
-        "log_softmax"
-    }
-
     fn backward(&self, grad: &[f32], out: &Tensor, _inputs: &[Tensor]) -> Vec<Option<Vec<f32>>> {
         // dx = g − softmax ⊙ Σ g, with softmax = exp(out).
-        let y = out.data();
-        let mut dx = vec![0.0; y.len()];
-        for ((dx_row, y_row), g_row) in dx
-            .chunks_mut(self.width)
-            .zip(y.chunks(self.width))
-            .zip(grad.chunks(self.width))
-        {
-            let total: f32 = g_row.iter().sum();
-            for ((d, &ly), &gv) in dx_row.iter_mut().zip(y_row).zip(g_row) {
+        let dx = dx_by_rows(self.width, out, grad, |dx, y, g| {
+            let total: f32 = g.iter().sum();
+            for ((d, &ly), &gv) in dx.iter_mut().zip(y).zip(g) {
                 *d = gv - ly.exp() * total;
             }
-        }
+        });
         vec![Some(dx)]
     }
 }
@@ -97,6 +97,7 @@ impl Tensor {
             row.iter_mut().for_each(|v| *v /= sum);
         }
         Ok(Tensor::from_op(
+            "softmax",
             out,
             self.shape().to_vec(),
             &[self],
@@ -113,6 +114,7 @@ impl Tensor {
             row.iter_mut().for_each(|v| *v = *v - max - log_sum);
         }
         Ok(Tensor::from_op(
+            "log_softmax",
             out,
             self.shape().to_vec(),
             &[self],
