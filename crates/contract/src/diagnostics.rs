@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// The participant's name in envelopes (the Engine panel is at `#engine`).
 pub const SLUG: &str = "engine";
 
-crate::protocol::declare_protocol!(
+crate::declare_protocol!(
     /// The diagnostics' protocol: no spec (the session is always there, run 0).
     Diagnostics, SLUG, (), DiagnosticsRequest, DiagnosticsReply
 );

@@ -29,7 +29,9 @@ pub trait Protocol {
 
 /// Declares a participant's protocol: a unit struct (taking the doc comments written first in
 /// the call) and its [`Protocol`] implementation, from `Name, slug, Spec, Request, Reply` on
-/// one line instead of the same eight lines in every lab's `protocol.rs`.
+/// one line instead of the same eight lines in every lab's `protocol.rs` (and every test's
+/// throw-away lab).
+#[macro_export]
 macro_rules! declare_protocol {
     ($(#[$meta:meta])* $name:ident, $slug:expr, $spec:ty, $request:ty, $reply:ty) => {
         $(#[$meta])*
@@ -43,7 +45,6 @@ macro_rules! declare_protocol {
         }
     };
 }
-pub(crate) use declare_protocol;
 
 /// A lab's own request or reply as JSON text: the envelope carries it unread.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -242,16 +243,10 @@ mod tests {
     fn an_unwritable_reply_is_an_error_not_a_dead_worker() {
         #[derive(Serialize, Deserialize)]
         #[serde(tag = "kind")]
-        enum Broken {
+        pub enum Broken {
             List(Vec<u32>),
         }
-        struct Lab;
-        impl Protocol for Lab {
-            const SLUG: &'static str = "broken";
-            type Spec = u32;
-            type Request = u32;
-            type Reply = Broken;
-        }
+        crate::declare_protocol!(Lab, "broken", u32, u32, Broken);
         let message = FromEngine::reply::<Lab>(4, &Broken::List(vec![1, 2]));
         let FromEngine::Error { from, run, message } = message else {
             panic!("an error, not {message:?}")

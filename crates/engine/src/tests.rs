@@ -383,16 +383,10 @@ mod throwaway_lab {
     use lab::session::{Answer, Session, StartError};
     use serde::{Deserialize, Serialize};
 
-    struct Counter;
-    impl Protocol for Counter {
-        const SLUG: &'static str = "counter";
-        type Spec = u32;
-        type Request = u32;
-        type Reply = CounterReply;
-    }
+    contract::declare_protocol!(Counter, "counter", u32, u32, CounterReply);
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
-    enum CounterReply {
+    pub enum CounterReply {
         Started(u32),
         Count(u32),
     }

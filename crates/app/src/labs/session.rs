@@ -168,13 +168,7 @@ pub(crate) mod tests {
     use contract::diagnostics::EngineInfo;
     use contract::Body;
 
-    pub struct Counter;
-    impl Protocol for Counter {
-        const SLUG: &'static str = "counter";
-        type Spec = u32;
-        type Request = u32;
-        type Reply = u32;
-    }
+    contract::declare_protocol!(Counter, "counter", u32, u32, u32);
 
     #[derive(Clone, Debug, PartialEq, Default)]
     pub struct CounterState {

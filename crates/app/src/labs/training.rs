@@ -357,13 +357,7 @@ mod tests {
     use crate::labs::session::LabState;
     use contract::{Ask, Body, FromEngine};
 
-    struct Steps;
-    impl Protocol for Steps {
-        const SLUG: &'static str = "steps";
-        type Spec = u32;
-        type Request = StepsRequest;
-        type Reply = Progress<u32>;
-    }
+    contract::declare_protocol!(Steps, "steps", u32, StepsRequest, Progress<u32>);
 
     /// A training slice (`Ok(until)`) or a look (`Err(what)`): plain data the wire can carry.
     type StepsRequest = Result<Option<usize>, u32>;

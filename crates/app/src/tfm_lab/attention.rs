@@ -316,22 +316,12 @@ mod tests {
 
     fn view(causal: bool) -> TfmView {
         TfmView {
-            step: 0,
-            input: None,
-            example: 0,
             tokens: vec!["1".into(), "2".into(), "=".into()],
             answer_from: 3,
-            predicted: vec![],
-            expected: None,
             causal,
             layers: 1,
             heads: 1,
-            attention: vec![],
-            layer: 0,
-            head: 0,
-            walkthrough: vec![],
-            positions: None,
-            permutation_gap: None,
+            ..crate::tfm_lab::state::tests::view(0)
         }
     }
 

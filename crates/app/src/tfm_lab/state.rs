@@ -224,4 +224,4 @@ impl TfmSession {
 
 #[cfg(test)]
 #[path = "state_tests.rs"]
-mod tests;
+pub(super) mod tests;

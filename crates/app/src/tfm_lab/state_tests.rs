@@ -2,8 +2,7 @@
 //! play loop sees them.
 
 use super::*;
-use contract::training::TrainFor;
-use contract::training::Progress;
+use contract::training::{Progress, TrainFor};
 use contract::{FromEngine, ToEngine};
 
 fn progress(step: usize, evaluations: &[usize]) -> Progress<TfmEvaluation> {
@@ -29,7 +28,8 @@ fn progress(step: usize, evaluations: &[usize]) -> Progress<TfmEvaluation> {
     }
 }
 
-fn view(example: usize) -> TfmView {
+/// A view of held-out example `example` with nothing computed yet (the lab's tests start here).
+pub(in crate::tfm_lab) fn view(example: usize) -> TfmView {
     TfmView {
         step: 0,
         input: None,

@@ -5,7 +5,7 @@ use super::CnnLab;
 use crate::training::{Progress, TrainFor};
 use serde::{Deserialize, Serialize};
 
-crate::protocol::declare_protocol!(
+crate::declare_protocol!(
     /// The CNN lab's protocol.
     ///
     /// A start builds the model at step 0 (`spec.at` is the page's to replay with

@@ -5,7 +5,7 @@ use crate::cnn::view::Quantised;
 use crate::training::{Progress, TrainFor};
 use serde::{Deserialize, Serialize};
 
-crate::protocol::declare_protocol!(
+crate::declare_protocol!(
     /// The Translation lab's protocol.
     ///
     /// A start builds the task, the held-out set and the three untrained models (`spec.at`

@@ -3,7 +3,7 @@
 use super::NetLab;
 use serde::{Deserialize, Serialize};
 
-crate::protocol::declare_protocol!(
+crate::declare_protocol!(
     /// The Network lab's protocol.
     ///
     /// A start builds the data and the network at epoch 0 (`spec.at` is the page's to replay

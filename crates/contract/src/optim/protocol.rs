@@ -4,7 +4,7 @@ use super::OptimLab;
 use crate::training::OptimizerName;
 use serde::{Deserialize, Serialize};
 
-crate::protocol::declare_protocol!(
+crate::declare_protocol!(
     /// The optimizer lab's protocol.
     ///
     /// A start replays to `spec.at` (the reply carries every point so far).

@@ -5,7 +5,7 @@ use crate::cnn::view::Quantised;
 use crate::training::{Progress, SideRun, TrainFor};
 use serde::{Deserialize, Serialize};
 
-crate::protocol::declare_protocol!(
+crate::declare_protocol!(
     /// The Recurrent lab's protocol.
     ///
     /// A start builds the data and the untrained network (`spec.at` is the page's to replay
