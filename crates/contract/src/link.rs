@@ -263,6 +263,11 @@ impl Parts {
         }
     }
 
+    /// `key=value` where the spec's value differs from its default's (most parts are this).
+    pub fn value<T: PartialEq + std::fmt::Display>(&mut self, key: &str, value: &T, default: &T) {
+        self.differ(value != default, format!("{key}={value}"));
+    }
+
     /// `opt=` if `run`'s optimizer is not the default one, then each of its knobs that
     /// differs from `base` (that optimizer's default run in this lab).
     pub fn optimizer(&mut self, run: &Run, default: OptimizerName, base: &Run) {

@@ -164,15 +164,15 @@ pub fn encode(spec: &CnnLab) -> String {
         d.run.optimizer,
         &CnnLab::default_run(spec.run.optimizer),
     );
-    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
-    parts.differ(spec.epochs != d.epochs, format!("epochs={}", spec.epochs));
+    parts.value("batch", &spec.batch, &d.batch);
+    parts.value("epochs", &spec.epochs, &d.epochs);
     // The schedule is written unless it is the default decay over this run.
     parts.differ(
         spec.schedule != spec.decay_over_run(DEFAULT_FINAL_RATIO),
         format!("decay={}", decay_value(&spec.schedule)),
     );
-    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
-    parts.differ(spec.digit != d.digit, format!("digit={}", spec.digit));
+    parts.value("seed", &spec.seed, &d.seed);
+    parts.value("digit", &spec.digit, &d.digit);
     parts.differ(
         spec.shift != (0, 0),
         format!("shift={},{}", spec.shift.0, spec.shift.1),

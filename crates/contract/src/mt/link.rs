@@ -48,11 +48,11 @@ fn sentence_value(sentence: &str) -> String {
 pub fn encode(spec: &MtLab) -> String {
     let d = MtLab::default();
     let mut parts = Parts::new(&LINK);
-    parts.differ(spec.longest != d.longest, format!("len={}", spec.longest));
-    parts.differ(spec.width != d.width, format!("width={}", spec.width));
-    parts.differ(spec.layers != d.layers, format!("layers={}", spec.layers));
-    parts.differ(spec.heads != d.heads, format!("heads={}", spec.heads));
-    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    parts.value("len", &spec.longest, &d.longest);
+    parts.value("width", &spec.width, &d.width);
+    parts.value("layers", &spec.layers, &d.layers);
+    parts.value("heads", &spec.heads, &d.heads);
+    parts.value("batch", &spec.batch, &d.batch);
     parts.optimizer(
         &spec.run,
         d.run.optimizer,
@@ -62,7 +62,7 @@ pub fn encode(spec: &MtLab) -> String {
         spec.schedule != d.schedule,
         format!("decay={}", decay_value(&spec.schedule)),
     );
-    parts.differ(spec.warmup != d.warmup, format!("warm={}", spec.warmup));
+    parts.value("warm", &spec.warmup, &d.warmup);
     parts.differ(
         spec.clip != d.clip,
         format!(
@@ -70,12 +70,12 @@ pub fn encode(spec: &MtLab) -> String {
             spec.clip.map_or("none".to_string(), |c| c.to_string())
         ),
     );
-    parts.differ(spec.steps != d.steps, format!("steps={}", spec.steps));
-    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    parts.value("steps", &spec.steps, &d.steps);
+    parts.value("seed", &spec.seed, &d.seed);
     if let Some(sentence) = &spec.sentence {
         parts.differ(true, format!("say={}", sentence_value(sentence)));
     }
-    parts.differ(spec.beam != d.beam, format!("beam={}", spec.beam));
+    parts.value("beam", &spec.beam, &d.beam);
     parts.finish(spec.at)
 }
 

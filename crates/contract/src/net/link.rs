@@ -33,12 +33,9 @@ pub fn encode(spec: &NetLab) -> String {
         let codes: Vec<String> = spec.points.iter().map(CustomPoint::code).collect();
         parts.push(format!("pts={}", codes.join(",")));
     }
-    parts.differ(spec.noise != d.noise, format!("noise={}", spec.noise));
-    parts.differ(
-        spec.train_percent != d.train_percent,
-        format!("train={}", spec.train_percent),
-    );
-    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    parts.value("noise", &spec.noise, &d.noise);
+    parts.value("train", &spec.train_percent, &d.train_percent);
+    parts.value("batch", &spec.batch, &d.batch);
     if spec.features != d.features {
         let slugs: Vec<&str> = spec.features.iter().map(Feature::slug).collect();
         parts.push(format!("features={}", slugs.join(",")));
@@ -61,10 +58,7 @@ pub fn encode(spec: &NetLab) -> String {
         spec.regularization != d.regularization,
         format!("reg={}", spec.regularization.slug()),
     );
-    parts.differ(
-        spec.reg_rate != d.reg_rate,
-        format!("rate={}", spec.reg_rate),
-    );
+    parts.value("rate", &spec.reg_rate, &d.reg_rate);
     parts.optimizer(
         &spec.run,
         d.run.optimizer,
@@ -74,7 +68,7 @@ pub fn encode(spec: &NetLab) -> String {
         spec.schedule != d.schedule,
         format!("decay={}", decay_value(&spec.schedule)),
     );
-    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    parts.value("seed", &spec.seed, &d.seed);
     if !spec.edits.is_empty() {
         let codes: Vec<String> = spec.edits.iter().map(WeightEdit::code).collect();
         parts.push(format!("edit={}", codes.join(",")));

@@ -35,15 +35,9 @@ pub fn encode(spec: &OptimLab) -> String {
         spec.schedule != LrSchedule::Constant,
         format!("decay={}", decay_value(&spec.schedule)),
     );
-    parts.differ(
-        spec.points != defaults.points,
-        format!("points={}", spec.points),
-    );
-    parts.differ(
-        spec.batch != defaults.batch,
-        format!("batch={}", spec.batch),
-    );
-    parts.differ(spec.seed != defaults.seed, format!("seed={}", spec.seed));
+    parts.value("points", &spec.points, &defaults.points);
+    parts.value("batch", &spec.batch, &defaults.batch);
+    parts.value("seed", &spec.seed, &defaults.seed);
     parts.finish(spec.at)
 }
 

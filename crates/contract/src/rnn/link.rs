@@ -22,12 +22,12 @@ pub fn encode(spec: &RnnLab) -> String {
     let d = RnnLab::default();
     let mut parts = Parts::new(&LINK);
     parts.differ(spec.task != d.task, format!("task={}", spec.task.slug()));
-    parts.differ(spec.span != d.span, format!("span={}", spec.span));
+    parts.value("span", &spec.span, &d.span);
     parts.differ(spec.cell != d.cell, format!("cell={}", spec.cell.slug()));
     parts.differ(spec.bidirectional, "bi=1".into());
-    parts.differ(spec.hidden != d.hidden, format!("hidden={}", spec.hidden));
-    parts.differ(spec.layers != d.layers, format!("layers={}", spec.layers));
-    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    parts.value("hidden", &spec.hidden, &d.hidden);
+    parts.value("layers", &spec.layers, &d.layers);
+    parts.value("batch", &spec.batch, &d.batch);
     parts.optimizer(
         &spec.run,
         d.run.optimizer,
@@ -38,18 +38,12 @@ pub fn encode(spec: &RnnLab) -> String {
         format!("decay={}", decay_value(&spec.schedule)),
     );
     parts.differ(spec.clip != d.clip, format!("clip={}", spec.clip.slug()));
-    parts.differ(
-        spec.clip_at != d.clip_at,
-        format!("clipat={}", spec.clip_at),
-    );
-    parts.differ(
-        spec.truncate != d.truncate,
-        format!("trunc={}", spec.truncate),
-    );
-    parts.differ(spec.gain != d.gain, format!("gain={}", spec.gain));
-    parts.differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    parts.value("clipat", &spec.clip_at, &d.clip_at);
+    parts.value("trunc", &spec.truncate, &d.truncate);
+    parts.value("gain", &spec.gain, &d.gain);
+    parts.value("steps", &spec.steps, &d.steps);
     parts.differ(spec.compare, "cmp=1".into());
-    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    parts.value("seed", &spec.seed, &d.seed);
     parts.finish(spec.at)
 }
 

@@ -31,10 +31,10 @@ pub fn encode(spec: &TfmLab) -> String {
         spec.architecture != d.architecture,
         format!("arch={}", spec.architecture.slug()),
     );
-    parts.differ(spec.layers != d.layers, format!("layers={}", spec.layers));
-    parts.differ(spec.heads != d.heads, format!("heads={}", spec.heads));
-    parts.differ(spec.width != d.width, format!("width={}", spec.width));
-    parts.differ(spec.ff != d.ff, format!("ff={}", spec.ff));
+    parts.value("layers", &spec.layers, &d.layers);
+    parts.value("heads", &spec.heads, &d.heads);
+    parts.value("width", &spec.width, &d.width);
+    parts.value("ff", &spec.ff, &d.ff);
     parts.differ(spec.norm != d.norm, format!("norm={}", spec.norm.slug()));
     parts.differ(!spec.residual, "res=0".into());
     parts.differ(!spec.scaled, "scale=0".into());
@@ -42,7 +42,7 @@ pub fn encode(spec: &TfmLab) -> String {
         spec.positions != d.positions,
         format!("pos={}", spec.positions.slug()),
     );
-    parts.differ(spec.batch != d.batch, format!("batch={}", spec.batch));
+    parts.value("batch", &spec.batch, &d.batch);
     parts.optimizer(
         &spec.run,
         d.run.optimizer,
@@ -52,7 +52,7 @@ pub fn encode(spec: &TfmLab) -> String {
         spec.schedule != d.schedule,
         format!("decay={}", decay_value(&spec.schedule)),
     );
-    parts.differ(spec.warmup != d.warmup, format!("warm={}", spec.warmup));
+    parts.value("warm", &spec.warmup, &d.warmup);
     parts.differ(
         spec.clip != d.clip,
         format!(
@@ -60,9 +60,9 @@ pub fn encode(spec: &TfmLab) -> String {
             spec.clip.map_or("none".to_string(), |c| c.to_string())
         ),
     );
-    parts.differ(spec.steps != d.steps, format!("steps={}", spec.steps));
+    parts.value("steps", &spec.steps, &d.steps);
     parts.differ(spec.contrast, "vs=1".into());
-    parts.differ(spec.seed != d.seed, format!("seed={}", spec.seed));
+    parts.value("seed", &spec.seed, &d.seed);
     parts.finish(spec.at)
 }
 
