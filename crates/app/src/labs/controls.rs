@@ -47,6 +47,30 @@ pub fn DecayBox(
     }
 }
 
+/// A control's tooltip: none for an empty title.
+pub fn titled(title: &'static str) -> Option<&'static str> {
+    (!title.is_empty()).then_some(title)
+}
+
+/// A checkbox that shows a flag and reports its new value (`class` places it; a `title`, if not
+/// empty, says more).
+pub fn check_box(
+    class: &'static str,
+    testid: &'static str,
+    title: &'static str,
+    label: &'static str,
+    checked: impl Fn() -> bool + Send + Sync + 'static,
+    on_change: impl Fn(bool) + 'static,
+) -> impl IntoView {
+    view! {
+        <label class=class title=titled(title)>
+            <input type="checkbox" data-testid=testid prop:checked=checked
+                on:change=move |ev| on_change(event_target_checked(&ev)) />
+            {label}
+        </label>
+    }
+}
+
 /// The run's seed, read as a whole u64 (a link's seed may not fit a wasm32 usize), and a button
 /// that draws a new one: "try another initialisation" in one click, and the link it writes
 /// replays that run exactly.

@@ -104,7 +104,7 @@ where
             .unzip();
         let step = bounds.is_none().then_some("any");
         view! {
-            <label class="field" title=titled(title)>{label}
+            <label class="field" title=super::controls::titled(title)>{label}
                 <input type="number" min=min max=max step=step data-testid=testid
                     prop:value=move || get(&self.get()).to_string()
                     on:change=move |ev| { if let Some(v) = parsed::<T>(&ev) { self.edit(|s| set(s, v)) } } />
@@ -122,7 +122,7 @@ where
         set: fn(&mut S, Option<f32>),
     ) -> impl IntoView {
         view! {
-            <label class="field" title=titled(title)>{label}
+            <label class="field" title=super::controls::titled(title)>{label}
                 <input type="number" step="any" data-testid=testid placeholder="none"
                     prop:value=move || get(&self.get()).map(|v| v.to_string()).unwrap_or_default()
                     on:change=move |ev| { let v = parsed::<f32>(&ev); self.edit(|s| set(s, v)) } />
@@ -139,13 +139,14 @@ where
         get: fn(&S) -> bool,
         set: fn(&mut S, bool),
     ) -> impl IntoView {
-        view! {
-            <label class="field checkbox toolbar-check" title=titled(title)>
-                <input type="checkbox" data-testid=testid prop:checked=move || get(&self.get())
-                    on:change=move |ev| { let on = event_target_checked(&ev); self.edit(|s| set(s, on)) } />
-                {label}
-            </label>
-        }
+        super::controls::check_box(
+            "field checkbox toolbar-check",
+            testid,
+            title,
+            label,
+            move || get(&self.get()),
+            move |on| self.edit(|s| set(s, on)),
+        )
     }
 
     /// The optimizer menu over the rules the lab offers; a new rule brings its own defaults.
@@ -199,9 +200,4 @@ where
 /// A box's text as a number, if it is one (surrounding spaces allowed).
 pub fn parsed<T: std::str::FromStr>(ev: &leptos::ev::Event) -> Option<T> {
     event_target_value(ev).trim().parse().ok()
-}
-
-/// No `title` attribute for an empty title.
-fn titled(title: &'static str) -> Option<&'static str> {
-    (!title.is_empty()).then_some(title)
 }

@@ -120,6 +120,22 @@ impl Actions {
         edit(&mut spec);
         self.change.run(spec);
     }
+
+    /// A checkbox for one of the experiment's flags (`class` places it).
+    pub fn check(
+        self,
+        state: ReadSignal<NetSession>,
+        class: &'static str,
+        testid: &'static str,
+        label: &'static str,
+        get: fn(&NetLab) -> bool,
+        set: fn(&mut NetLab, bool),
+    ) -> impl IntoView {
+        let checked = move || state.with(|s| get(&s.spec));
+        crate::labs::controls::check_box(class, testid, "", label, checked, move |on| {
+            self.edit(state, move |s| set(s, on))
+        })
+    }
 }
 
 /// The epoch as TensorFlow Playground writes it: six digits in groups.
@@ -267,11 +283,7 @@ fn Toolbar(
                         }).collect::<Vec<_>>()}
                     </select>
                 </label>
-                <label class="field checkbox toolbar-check">
-                    <input type="checkbox" data-testid="net-bn" prop:checked=move || state.with(|s| s.spec.batch_norm)
-                        on:change=move |ev| { let on = event_target_checked(&ev); actions.edit(state, move |s| s.batch_norm = on) } />
-                    " Batch norm"
-                </label>
+                {actions.check(state, "field checkbox toolbar-check", "net-bn", " Batch norm", |s| s.batch_norm, |s, on| s.batch_norm = on)}
                 <label class="field">"Rate λ "
                     <select data-testid="net-rate" disabled=move || reg.get().0 == Regularization::None on:change=move |ev| {
                         if let Ok(rate) = event_target_value(&ev).parse::<f32>() { actions.edit(state, |s| s.reg_rate = rate) }

@@ -181,16 +181,8 @@ pub fn Output(
                     "Colour: the network's output over the plane (tanh, −1 to +1); the points' colour is their class: orange −1, blue +1."
                 }}
             </p>
-            <label class="field checkbox">
-                <input type="checkbox" data-testid="show-test" prop:checked=move || state.with(|s| s.spec.show_test)
-                    on:change=move |ev| { let on = event_target_checked(&ev); actions.edit(state, move |s| s.show_test = on) } />
-                " Show test data"
-            </label>
-            <label class="field checkbox">
-                <input type="checkbox" data-testid="discretize" prop:checked=move || state.with(|s| s.spec.discretize)
-                    on:change=move |ev| { let on = event_target_checked(&ev); actions.edit(state, move |s| s.discretize = on) } />
-                " Discretize output (its sign only)"
-            </label>
+            {actions.check(state, "field checkbox", "show-test", " Show test data", |s| s.show_test, |s, on| s.show_test = on)}
+            {actions.check(state, "field checkbox", "discretize", " Discretize output (its sign only)", |s| s.discretize, |s, on| s.discretize = on)}
         </div>
     }
 }

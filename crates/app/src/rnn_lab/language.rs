@@ -2,7 +2,7 @@
 //! (P(the man pulled a cart) against P(the man pooled a cart)), word by word; text sampled at
 //! a temperature; and the missing-word search.
 
-use super::state::{RnnSession, SAMPLE_CHARS};
+use super::state::{LanguageState, RnnSession, SAMPLE_CHARS};
 use contract::rnn::limits::RnnLimits;
 use contract::rnn::protocol::{RnnRequest, SentenceScore};
 use leptos::prelude::*;
@@ -41,6 +41,23 @@ fn Score(score: SentenceScore, testid: &'static str) -> impl IntoView {
     }
 }
 
+/// A box for one of the language model's texts (at most the lab's text length).
+fn text_field(
+    state: RwSignal<RnnSession>,
+    label: &'static str,
+    testid: &'static str,
+    text: fn(&LanguageState) -> &String,
+    text_mut: fn(&mut LanguageState) -> &mut String,
+) -> impl IntoView {
+    view! {
+        <label class="field">{label}
+            <input type="text" data-testid=testid maxlength=RnnLimits::MAX_TEXT_CHARS.to_string()
+                prop:value=move || state.with(|s| text(&s.lab.lm).clone())
+                on:change=move |ev| { let value = event_target_value(&ev); state.update(|s| *text_mut(&mut s.lab.lm) = value) } />
+        </label>
+    }
+}
+
 #[component]
 pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
     // Each view reads only its own part: the state changes with every training reply.
@@ -72,10 +89,7 @@ pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
         }}</p>
         <h3>"What does it write?"</h3>
         <div class="sample-controls">
-            <label class="field">"Start with "
-                <input type="text" data-testid="rnn-prompt" prop:value=move || lm(|l| l.prompt.clone())
-                    on:change=move |ev| { let text = event_target_value(&ev); state.update(|s| s.lab.lm.prompt = text) } />
-            </label>
+            {text_field(state, "Start with ", "rnn-prompt", |l| &l.prompt, |l| &mut l.prompt)}
             <label class="field">"Temperature "
                 <input type="number" step="0.1" min=RnnLimits::TEMPERATURE.0.to_string() max=RnnLimits::TEMPERATURE.1.to_string()
                     data-testid="rnn-temperature" prop:value=move || lm(|l| l.temperature.to_string())
@@ -92,10 +106,7 @@ pub fn Language(state: RwSignal<RnnSession>) -> impl IntoView {
         })}
         <h3>"Which word is missing, and where?"</h3>
         <div class="sample-controls">
-            <label class="field">"A sentence with one word left out "
-                <input type="text" data-testid="rnn-fill-text" prop:value=move || lm(|l| l.fill_text.clone())
-                    on:change=move |ev| { let text = event_target_value(&ev); state.update(|s| s.lab.lm.fill_text = text) } />
-            </label>
+            {text_field(state, "A sentence with one word left out ", "rnn-fill-text", |l| &l.fill_text, |l| &mut l.fill_text)}
             <button class="secondary-blue" data-testid="rnn-fill" on:click=move |_| {
                 let text = state.with_untracked(|s| s.lab.lm.fill_text.clone());
                 ask(RnnRequest::FillIn { text });

@@ -48,6 +48,29 @@ pub fn reach(e: &RnnEvaluation) -> Option<f32> {
     (*last > 0.0).then(|| first / last)
 }
 
+/// One quantity over (evaluation, time step k) as a heat map, its caption the children, with the
+/// axis ticks both maps share.
+#[component]
+fn TimeMap(
+    children: Children,
+    grid: Memo<Grid>,
+    scale: Memo<Scale>,
+    axis: AnyView,
+    bar_label: &'static str,
+    aria: &'static str,
+    testid: &'static str,
+) -> impl IntoView {
+    view! {
+        <figure>
+            <figcaption>{children()}</figcaption>
+            <div class="tt-plot">
+                <Heatmap grid=grid scale=scale bar_label=bar_label aria=aria testid=testid />
+                {axis}
+            </div>
+        </figure>
+    }
+}
+
 #[component]
 pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
     let losses = Memo::new(move |_| state.with(|s| grid(&s.lab.history.evaluations, |e| &e.through_time, true)));
@@ -122,24 +145,16 @@ pub fn ThroughTime(state: ReadSignal<RnnSession>) -> impl IntoView {
             "or (1 − Γu) ⊙ m) whose factor can stay near 1."
         </p>
         <div class="through-time">
-            <figure>
-                <figcaption>"‖∂L/∂h"<sub>"k"</sub>"‖ ÷ ‖∂L/∂h"<sub>"T"</sub>"‖: how much of the gradient at the answer reaches each step"</figcaption>
-                <div class="tt-plot">
-                    <Heatmap grid=losses scale=loss_scale bar_label="share of the last step's gradient (log scale)"
-                        aria="rows: evaluations as training goes on (top first); columns: time step k; colour: the norm of the loss's gradient with respect to h_k"
-                        testid="rnn-tt-loss" />
-                    {axis}
-                </div>
-            </figure>
-            <figure>
-                <figcaption>"‖∂h"<sub>"T"</sub>"/∂h"<sub>"k"</sub>"‖: the product of Jacobians itself"</figcaption>
-                <div class="tt-plot">
-                    <Heatmap grid=jacobians scale=jacobian_scale bar_label="Frobenius norm (log scale)"
-                        aria="rows: evaluations as training goes on; columns: time step k; colour: the norm of the Jacobian of the last state with respect to h_k"
-                        testid="rnn-tt-jacobian" />
-                    {axis}
-                </div>
-            </figure>
+            <TimeMap grid=losses scale=loss_scale axis=axis.into_any() testid="rnn-tt-loss"
+                bar_label="share of the last step's gradient (log scale)"
+                aria="rows: evaluations as training goes on (top first); columns: time step k; colour: the norm of the loss's gradient with respect to h_k">
+                "‖∂L/∂h"<sub>"k"</sub>"‖ ÷ ‖∂L/∂h"<sub>"T"</sub>"‖: how much of the gradient at the answer reaches each step"
+            </TimeMap>
+            <TimeMap grid=jacobians scale=jacobian_scale axis=axis.into_any() testid="rnn-tt-jacobian"
+                bar_label="Frobenius norm (log scale)"
+                aria="rows: evaluations as training goes on; columns: time step k; colour: the norm of the Jacobian of the last state with respect to h_k">
+                "‖∂h"<sub>"T"</sub>"/∂h"<sub>"k"</sub>"‖: the product of Jacobians itself"
+            </TimeMap>
         </div>
         <p class="hint" data-testid="rnn-reach">{summary}</p>
         <div class="curves">
