@@ -6,7 +6,9 @@
 //!   256) over 64 positions, mean over the positions, a dense head to 10 classes, softmax
 //!   cross-entropy, batch 16.
 
-use crate::layers::{parameter_tensors, Cell, CellKind, Linear, Norming, TransformerEncoderBlock};
+use crate::layers::{
+    parameter_tensors, BlockShape, Cell, CellKind, Linear, Norming, TransformerEncoderBlock,
+};
 use tensor::bench::{examples_per_second, random_labels, sgd_step};
 use tensor::rng::Rng;
 use tensor::{Result, Tensor};
@@ -80,14 +82,13 @@ pub struct TransformerBench {
 impl TransformerBench {
     pub fn new(seed: u64) -> Result<TransformerBench> {
         let mut rng = Rng::new(seed);
-        let block = TransformerEncoderBlock::new(
-            "encoder",
-            TRANSFORMER_DIM,
-            TRANSFORMER_HEADS,
-            TRANSFORMER_FF,
-            Norming::PostLn,
-            &mut rng,
-        )?;
+        let shape = BlockShape {
+            dim: TRANSFORMER_DIM,
+            heads: TRANSFORMER_HEADS,
+            ff: TRANSFORMER_FF,
+            norming: Norming::PostLn,
+        };
+        let block = TransformerEncoderBlock::new("encoder", shape, &mut rng)?;
         let head = Linear::new(TRANSFORMER_DIM, TRANSFORMER_CLASSES, false, &mut rng);
         let params = parameter_tensors(&[&block, &head]);
         let shape = [TRANSFORMER_BATCH, TRANSFORMER_LEN, TRANSFORMER_DIM];

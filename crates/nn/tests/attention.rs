@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use nn::layers::{
-    causal_mask, scaled_dot_product_attention, sinusoidal_positions, MultiHeadAttention, Norming,
-    TransformerEncoderBlock,
+    causal_mask, scaled_dot_product_attention, sinusoidal_positions, BlockShape,
+    MultiHeadAttention, Norming, TransformerEncoderBlock,
 };
 use serde_json::Value;
 use tensor::rng::Rng;
@@ -142,7 +142,17 @@ fn without_scaling_the_same_weights_give_sharper_attention() {
 fn a_block_without_residual_or_layer_norm_computes_what_it_says() {
     let mut rng = Rng::new(8);
     let x = Tensor::uniform(&[2, 5, 8], -1.0, 1.0, &mut Rng::new(9));
-    let block = TransformerEncoderBlock::new("b", 8, 2, 16, Norming::None, &mut rng).unwrap();
+    let block = TransformerEncoderBlock::new(
+        "b",
+        BlockShape {
+            dim: 8,
+            heads: 2,
+            ff: 16,
+            norming: Norming::None,
+        },
+        &mut rng,
+    )
+    .unwrap();
     let with = block.attend(&x, false, None).unwrap();
     let block = block.with_residual(false);
     let without = block.attend(&x, false, None).unwrap();
@@ -155,7 +165,17 @@ fn a_block_without_residual_or_layer_norm_computes_what_it_says() {
         .collect();
     assert_close("x + attention(x)", &with.to_vec(), &sum);
     // Post-LN normalises every row of the result: mean 0, variance 1 (γ = 1, β = 0 at the start).
-    let post = TransformerEncoderBlock::new("p", 8, 2, 16, Norming::PostLn, &mut rng).unwrap();
+    let post = TransformerEncoderBlock::new(
+        "p",
+        BlockShape {
+            dim: 8,
+            heads: 2,
+            ff: 16,
+            norming: Norming::PostLn,
+        },
+        &mut rng,
+    )
+    .unwrap();
     let y = post.forward(&x, false, None).unwrap().to_vec();
     for row in y.chunks(8) {
         let mean = row.iter().sum::<f32>() / 8.0;

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
 use nn::layers::{
-    sinusoidal_positions, AdditiveAttention, BatchNorm, Bidirectional, Cell, CellKind, LayerNorm,
-    MultiHeadAttention, Norming, Parameters, TransformerEncoderBlock,
+    sinusoidal_positions, AdditiveAttention, BatchNorm, Bidirectional, BlockShape, Cell, CellKind,
+    LayerNorm, MultiHeadAttention, Norming, Parameters, TransformerEncoderBlock,
 };
 use nn::metrics::{bleu, bleu_breakdown, clipped_precision, corpus_bleu};
 use tensor::rng::Rng;
@@ -169,7 +169,17 @@ fn causal_attention_sees_only_the_past() {
     let mut changed = x.to_vec();
     changed[4 * 8..].iter_mut().for_each(|v| *v += 1.0);
     let x2 = Tensor::from_vec(changed, &[1, 5, 8]).unwrap();
-    let block = TransformerEncoderBlock::new("enc", 8, 2, 16, Norming::PreLn, &mut rng).unwrap();
+    let block = TransformerEncoderBlock::new(
+        "enc",
+        BlockShape {
+            dim: 8,
+            heads: 2,
+            ff: 16,
+            norming: Norming::PreLn,
+        },
+        &mut rng,
+    )
+    .unwrap();
     let (a, b) = (
         block.forward(&x, true, None).unwrap(),
         block.forward(&x2, true, None).unwrap(),

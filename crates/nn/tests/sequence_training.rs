@@ -4,8 +4,8 @@
 
 use data::sequences::{Example, SequenceTask, Task, FIRST_SYMBOL};
 use nn::layers::{
-    parameter_tensors, sinusoidal_positions, Cell, CellKind, Embedding, Linear, Norming,
-    Parameters, TransformerEncoderBlock,
+    parameter_tensors, sinusoidal_positions, BlockShape, Cell, CellKind, Embedding, Linear,
+    Norming, Parameters, TransformerEncoderBlock,
 };
 use nn::metrics::accuracy;
 use nn::{Optimizer, OptimizerKind, Schedule};
@@ -110,8 +110,17 @@ fn a_two_layer_transformer_reverses_sequences() {
     let embed = Embedding::new(vocab, dim, &mut rng);
     let blocks: Vec<TransformerEncoderBlock> = (0..2)
         .map(|i| {
-            TransformerEncoderBlock::new(&format!("block{i}"), dim, 4, 64, Norming::PreLn, &mut rng)
-                .unwrap()
+            TransformerEncoderBlock::new(
+                &format!("block{i}"),
+                BlockShape {
+                    dim,
+                    heads: 4,
+                    ff: 64,
+                    norming: Norming::PreLn,
+                },
+                &mut rng,
+            )
+            .unwrap()
         })
         .collect();
     let head = Linear::new(dim, vocab, false, &mut rng);

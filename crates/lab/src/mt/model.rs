@@ -16,7 +16,7 @@
 use contract::mt::protocol::AttentionKind;
 use contract::mt::MtLab;
 use data::translation::{BOS, EOS};
-use nn::layers::{
+use nn::layers::{BlockShape, 
     sinusoidal_positions, AdditiveAttention, Bidirectional, Cell, CellKind, Embedding, Linear,
     Norming, Parameters, State, TransformerDecoderBlock, TransformerEncoderBlock,
 };
@@ -287,19 +287,25 @@ const MAX_POSITIONS: usize = 32;
 impl Transformer {
     pub fn new(spec: &MtLab, vocab: (usize, usize), rng: &mut Rng) -> Result<Transformer> {
         let d = spec.width;
-        let ff = 2 * d;
+        // The paper's post-LN blocks, the feed-forward network twice as wide as d_model.
+        let shape = BlockShape {
+            dim: d,
+            heads: spec.heads,
+            ff: 2 * d,
+            norming: Norming::PostLn,
+        };
         Ok(Transformer {
             source_embed: Embedding::new(vocab.0, d, rng),
             target_embed: Embedding::new(vocab.1, d, rng),
             positions: sinusoidal_positions(MAX_POSITIONS, d),
             encoder: (0..spec.layers)
                 .map(|l| {
-                    TransformerEncoderBlock::new(&format!("enc{l}"), d, spec.heads, ff, Norming::PostLn, rng)
+                    TransformerEncoderBlock::new(&format!("enc{l}"), shape, rng)
                 })
                 .collect::<Result<_>>()?,
             decoder: (0..spec.layers)
                 .map(|l| {
-                    TransformerDecoderBlock::new(&format!("dec{l}"), d, spec.heads, ff, Norming::PostLn, rng)
+                    TransformerDecoderBlock::new(&format!("dec{l}"), shape, rng)
                 })
                 .collect::<Result<_>>()?,
             out: Linear::new(d, vocab.1, false, rng),

@@ -4,7 +4,7 @@
 //! "block{l}.attn.head{h}.attn".
 
 use contract::tfm::{NormPlacement, Positions, TfmLab};
-use nn::layers::{
+use nn::layers::{BlockShape, 
     learned_positions, sinusoidal_positions, Embedding, LayerNorm, Linear, Norming, Parameters,
     TransformerEncoderBlock,
 };
@@ -46,16 +46,15 @@ impl TfmModel {
             NormPlacement::Pre => Norming::PreLn,
             NormPlacement::None => Norming::None,
         };
+        let shape = BlockShape {
+            dim: d,
+            heads: spec.heads,
+            ff: spec.ff,
+            norming,
+        };
         let blocks = (0..spec.layers)
             .map(|l| {
-                Ok(TransformerEncoderBlock::new(
-                    &format!("block{l}"),
-                    d,
-                    spec.heads,
-                    spec.ff,
-                    norming,
-                    &mut rng,
-                )?
+                Ok(TransformerEncoderBlock::new(&format!("block{l}"), shape, &mut rng)?
                 .with_residual(spec.residual)
                 .with_scaling(spec.scaled))
             })

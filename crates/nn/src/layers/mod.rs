@@ -17,7 +17,7 @@ pub use linear::{Dropout, Embedding, Linear};
 pub use norm::{BatchNorm, LayerNorm};
 pub use recurrent::{Bidirectional, Cell, CellKind, State};
 pub use transformer::{
-    learned_positions, sinusoidal_positions, Norming, TransformerDecoderBlock,
+    learned_positions, sinusoidal_positions, BlockShape, Norming, TransformerDecoderBlock,
     TransformerEncoderBlock,
 };
 

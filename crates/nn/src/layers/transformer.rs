@@ -62,6 +62,18 @@ impl Parameters for FeedForward {
     }
 }
 
+/// A Transformer block's sizes and where its LayerNorms sit: what an encoder's and a decoder's
+/// blocks are built from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockShape {
+    /// d_model: the width of every token's vector.
+    pub dim: usize,
+    pub heads: usize,
+    /// The feed-forward network's hidden width.
+    pub ff: usize,
+    pub norming: Norming,
+}
+
 /// Self-attention + feed-forward, each wrapped in a residual connection and LayerNorm.
 pub struct TransformerEncoderBlock {
     pub attention: MultiHeadAttention,
@@ -90,14 +102,13 @@ pub fn sublayer(
 }
 
 impl TransformerEncoderBlock {
-    pub fn new(
-        name: &str,
-        dim: usize,
-        heads: usize,
-        ff: usize,
-        norming: Norming,
-        rng: &mut Rng,
-    ) -> Result<Self> {
+    pub fn new(name: &str, shape: BlockShape, rng: &mut Rng) -> Result<Self> {
+        let BlockShape {
+            dim,
+            heads,
+            ff,
+            norming,
+        } = shape;
         Ok(TransformerEncoderBlock {
             attention: MultiHeadAttention::new(&format!("{name}.attn"), dim, heads, rng)?,
             ff: FeedForward::new(dim, ff, rng),
@@ -156,14 +167,13 @@ pub struct TransformerDecoderBlock {
 }
 
 impl TransformerDecoderBlock {
-    pub fn new(
-        name: &str,
-        dim: usize,
-        heads: usize,
-        ff: usize,
-        norming: Norming,
-        rng: &mut Rng,
-    ) -> Result<Self> {
+    pub fn new(name: &str, shape: BlockShape, rng: &mut Rng) -> Result<Self> {
+        let BlockShape {
+            dim,
+            heads,
+            ff,
+            norming,
+        } = shape;
         Ok(TransformerDecoderBlock {
             self_attention: MultiHeadAttention::new(&format!("{name}.self_attn"), dim, heads, rng)?,
             cross_attention: MultiHeadAttention::new(
