@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn what_cannot_be_used_is_noted_and_the_rest_kept() {
         let (spec, notes) =
-            decode("lab=mt&v=1&at=900&len=30&width=60&heads=8&opt=sgd&say=+&beam=0&clip=x");
+            decode("lab=mt&v=1&at=900&len=30&width=60&heads=8&opt=gd&say=+&beam=0&clip=x");
         assert_eq!(
             (spec.longest, spec.width, spec.heads, spec.beam),
             (13, 64, 4, 3)
@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(
             parts,
             [
-                "opt=sgd",
+                "opt=gd",
                 "len=30",
                 "say=+",
                 "beam=0",

@@ -56,12 +56,9 @@ impl MtModel {
     }
 }
 
-/// The optimizers this lab offers.
-pub const MT_OPTIMIZERS: [OptimizerName; 3] = [
-    OptimizerName::Momentum,
-    OptimizerName::Rmsprop,
-    OptimizerName::Adam,
-];
+/// The optimizers this lab offers: the six update rules (GD and mini-batch GD are SGD at
+/// other batch sizes, set by the batch).
+pub const MT_OPTIMIZERS: [OptimizerName; 6] = OptimizerName::PER_BATCH;
 
 /// The Translation lab's whole experiment: the three models share everything here.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -186,14 +186,9 @@ impl ClipRule {
     }
 }
 
-/// The optimizers this lab offers.
-pub const RNN_OPTIMIZERS: [OptimizerName; 5] = [
-    OptimizerName::Sgd,
-    OptimizerName::Momentum,
-    OptimizerName::Adagrad,
-    OptimizerName::Rmsprop,
-    OptimizerName::Adam,
-];
+/// The optimizers this lab offers: the six update rules (GD and mini-batch GD are SGD at
+/// other batch sizes, set by the batch).
+pub const RNN_OPTIMIZERS: [OptimizerName; 6] = OptimizerName::PER_BATCH;
 
 /// The Recurrent lab's whole experiment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -135,13 +135,9 @@ choice! {
     }
 }
 
-/// The optimizers this lab offers.
-pub const TFM_OPTIMIZERS: [OptimizerName; 4] = [
-    OptimizerName::Sgd,
-    OptimizerName::Momentum,
-    OptimizerName::Rmsprop,
-    OptimizerName::Adam,
-];
+/// The optimizers this lab offers: the six update rules (GD and mini-batch GD are SGD at
+/// other batch sizes, set by the batch).
+pub const TFM_OPTIMIZERS: [OptimizerName; 6] = OptimizerName::PER_BATCH;
 
 /// The Transformer lab's whole experiment.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -277,3 +277,16 @@ fn the_grammar_and_the_contract_agree_on_the_lengths() {
     assert_eq!(MtLimits::LONGEST, data::svo_sov::LONGEST);
     assert_eq!(contract::mt::SHORTEST, data::svo_sov::SHORTEST);
 }
+
+/// Every update rule the lab offers trains all three models: a few steps, none stopped by a loss
+/// that is not a number.
+#[test]
+fn every_offered_update_rule_trains() {
+    for optimizer in contract::mt::MT_OPTIMIZERS {
+        let spec = MtLab { run: MtLab::default_run(optimizer), longest: 6, width: 16, heads: 2, ..MtLab::default() };
+        let news = trained(&spec, 3).progress(None);
+        for model in &news.models {
+            assert_eq!(model.progress.stopped, None, "{optimizer:?}, {:?}", model.model);
+        }
+    }
+}

@@ -241,3 +241,15 @@ fn addition_sequences_are_two_numbers_and_their_sum_digit_by_digit() {
     let accuracy = trained(&spec, 300).evaluate().accuracy;
     assert!(accuracy >= 0.95, "{accuracy}");
 }
+
+/// Every update rule the lab offers trains its cell: a few steps, none stopped by a loss that
+/// is not a number.
+#[test]
+fn every_offered_update_rule_trains() {
+    for optimizer in contract::rnn::RNN_OPTIMIZERS {
+        let spec = RnnLab { run: RnnLab::default_run(optimizer), span: 5, hidden: 4, ..RnnLab::default() };
+        let mut session = trained(&spec, 4);
+        let log = training::Trainable::log(&mut session);
+        assert_eq!((log.step, &log.stopped), (4, &None), "{optimizer:?}");
+    }
+}

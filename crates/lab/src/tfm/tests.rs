@@ -224,3 +224,15 @@ fn bad_input_is_refused_with_its_reason_and_the_view_kept() {
         Err(TfmSessionError::Limit(Violation { field, .. })) if field == "temperature"
     ));
 }
+
+/// Every update rule the lab offers trains the Transformer: a few steps, none stopped by a loss
+/// that is not a number.
+#[test]
+fn every_offered_update_rule_trains() {
+    for optimizer in contract::tfm::TFM_OPTIMIZERS {
+        let spec = TfmLab { run: TfmLab::default_run(optimizer), layers: 1, width: 16, ff: 32, heads: 2, ..TfmLab::default() };
+        let mut session = trained(&spec, 4);
+        let log = training::Trainable::log(&mut session);
+        assert_eq!((log.step, &log.stopped), (4, &None), "{optimizer:?}");
+    }
+}
