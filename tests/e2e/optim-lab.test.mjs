@@ -165,3 +165,21 @@ test('a dead engine is reported on the lab page and can be restarted there', asy
   assert.match(await page.getByTestId('chart-readout').textContent(), /^step 1: SGD \d\.\d{4}e-?\d+ · Momentum .* · Adam /);
   await page.close();
 });
+
+test("RMSProp's decay is ρ: 0.9 in a new race, 0.999 from a version-1 link, which the address bar rewrites as version 2", async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=1&opt=sgd,rmsprop`);
+  const rho = page.getByTestId('rmsprop-rho');
+  await rho.waitFor({ timeout: READY });
+  assert.equal(await rho.inputValue(), '0.999');
+  assert.equal(await page.getByTestId('rmsprop-beta2').count(), 0, 'RMSProp has no β₂ box');
+  await page.waitForFunction(() => location.hash.includes('v=2') && location.hash.includes('rmsprop.rho=0.999'));
+  assert.match(await page.locator('label.knob', { has: rho }).getAttribute('title'), /RMSProp's decay/);
+  // A race that adds RMSProp today gets the usual 0.9 (and the link leaves it out).
+  const fresh = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=2&opt=sgd,rmsprop`);
+  await fresh.page.getByTestId('rmsprop-rho').waitFor({ timeout: READY });
+  assert.equal(await fresh.page.getByTestId('rmsprop-rho').inputValue(), '0.9');
+  assert.doesNotMatch(await fresh.page.evaluate(() => location.hash), /rho=/);
+  assert.deepEqual([...errors, ...fresh.errors], []);
+  await page.close();
+  await fresh.page.close();
+});
