@@ -137,6 +137,8 @@ impl Trainable for Member {
         let refs: Vec<&Pair> = pairs.iter().collect();
         let batch = Batch::of(&refs);
         let lr = self.optimizer.lr_at(self.optimizer.steps_taken());
+        // Nesterov takes its gradient at the look-ahead θ + αv (a no-op for the other rules).
+        self.optimizer.before_gradient(&self.params);
         let logits = self
             .model
             .logits(&batch.sources, &batch.targets, batch.size)

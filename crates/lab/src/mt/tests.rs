@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used)] // test helpers: a panic is the failure report
 
+use contract::training::OptimizerName;
 use super::*;
 use crate::training::stopped_clock;
 use contract::mt::protocol::{AttentionKind, MtProtocol, MtReply};
@@ -289,4 +290,12 @@ fn every_offered_update_rule_trains() {
             assert_eq!(model.progress.stopped, None, "{optimizer:?}, {:?}", model.model);
         }
     }
+    // Nesterov's gradient is taken at the look-ahead point, so its losses are not Momentum's.
+    let last_losses = |optimizer| {
+        let spec = MtLab { run: MtLab::default_run(optimizer), longest: 6, width: 16, heads: 2, ..MtLab::default() };
+        let news = trained(&spec, 3).progress(None);
+        news.models.iter().map(|m| m.progress.train.last().map(|p| p.loss)).collect::<Vec<_>>()
+    };
+    let (nesterov, momentum) = (last_losses(OptimizerName::Nesterov), last_losses(OptimizerName::Momentum));
+    assert!(nesterov.iter().zip(&momentum).all(|(n, m)| n != m), "{nesterov:?} {momentum:?}");
 }

@@ -3,6 +3,7 @@
 //! threshold, the inside view has every gate, replies stay within their budget, and slicing
 //! never changes a number.
 
+use contract::training::OptimizerName;
 use contract::training::TrainFor;
 use super::*;
 use crate::session::{Answer, Assets, Context, Session};
@@ -252,4 +253,10 @@ fn every_offered_update_rule_trains() {
         let log = training::Trainable::log(&mut session);
         assert_eq!((log.step, &log.stopped), (4, &None), "{optimizer:?}");
     }
+    // Nesterov's gradient is taken at the look-ahead point, so its losses are not Momentum's.
+    let last_loss = |optimizer| {
+        let spec = RnnLab { run: RnnLab::default_run(optimizer), span: 5, hidden: 4, ..RnnLab::default() };
+        trained(&spec, 4).progress(None, false).train.last().map(|p| p.loss)
+    };
+    assert_ne!(last_loss(OptimizerName::Nesterov), last_loss(OptimizerName::Momentum));
 }

@@ -242,6 +242,8 @@ impl Trainable for TfmSession {
         let batch: Vec<Example> = (0..self.spec.batch).map(|_| self.source.draw()).collect();
         let (tokens, targets) = self.teacher_forced(&batch);
         let lr = self.optimizer.lr_at(self.optimizer.steps_taken());
+        // Nesterov takes its gradient at the look-ahead θ + αv (a no-op for the other rules).
+        self.optimizer.before_gradient(&self.params);
         let logits = self.model.logits(&tokens, batch.len())?;
         let (loss, right, scored) = Self::score(&logits, &targets)?;
         let value = training::finite_loss(&loss, When::Step(step), Advice::LowerLrClipOrNorm)?;

@@ -4,6 +4,7 @@
 //! triangle empty; the contrast run is its own link; slicing never changes a number; replies
 //! stay within their budget; bad input is refused with its reason.
 
+use contract::training::OptimizerName;
 use contract::training::TrainFor;
 use super::*;
 use crate::session::{Answer, Assets, Context, Session};
@@ -235,4 +236,10 @@ fn every_offered_update_rule_trains() {
         let log = training::Trainable::log(&mut session);
         assert_eq!((log.step, &log.stopped), (4, &None), "{optimizer:?}");
     }
+    // Nesterov's gradient is taken at the look-ahead point, so its losses are not Momentum's.
+    let last_loss = |optimizer| {
+        let spec = TfmLab { run: TfmLab::default_run(optimizer), layers: 1, width: 16, ff: 32, heads: 2, ..TfmLab::default() };
+        trained(&spec, 4).progress(None, false).train.last().map(|p| p.loss)
+    };
+    assert_ne!(last_loss(OptimizerName::Nesterov), last_loss(OptimizerName::Momentum));
 }
