@@ -183,3 +183,24 @@ test("RMSProp's decay is ρ: 0.9 in a new race, 0.999 from a version-1 link, whi
   await page.close();
   await fresh.page.close();
 });
+
+test('the update rules: each racing optimizer as the engine computes it, with where it parts from the notes', async () => {
+  const { page, errors } = await openPage(shared.browser.context, `${shared.server.url}#lab=optim&v=2&opt=momentum,nesterov,rmsprop,adam`);
+  const rules = page.getByTestId('update-rules');
+  await rules.waitFor({ timeout: READY });
+  assert.equal(await rules.locator('dt').count(), 4);
+  assert.equal(await page.getByTestId('rule-momentum').textContent(), 'v ← α v − η g;   θ ← θ + v');
+  assert.match(await page.getByTestId('rule-nesterov').textContent(), /∇L\(θ̃\)/);
+  assert.match(await page.getByTestId('rule-rmsprop').textContent(), /ρ r \+ \(1 − ρ\) g²/);
+  assert.match(await page.getByTestId('rule-adam').textContent(), /1 − β₁ᵗ.*√\(δ \+ r̂\)/);
+  const text = await rules.textContent();
+  assert.match(text, /δ sits inside the root|δ inside the root/);
+  assert.match(text, /divides by 1 − βᵗ/);
+  // The list follows the race.
+  await page.getByTestId('use-nesterov').uncheck();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=update-rules] dt').length === 3);
+  assert.equal(await page.getByTestId('rule-nesterov').count(), 0);
+  await screenshot(page, 'optim-update-rules.png');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

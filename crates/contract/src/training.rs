@@ -67,6 +67,39 @@ impl OptimizerName {
         )
     }
 
+    /// Its update as the engine computes it, in the notes' symbols (g: the gradient of the
+    /// step's loss at θ; products and quotients of vectors element by element; t counts steps
+    /// from 1), and where it parts from the notes or a paper, why. The page shows these.
+    pub fn update_rule(&self) -> UpdateRule {
+        let (rule, note) = match self {
+            OptimizerName::Gd => ("θ ← θ − η g", "g over every example: the exact gradient of the loss."),
+            OptimizerName::Sgd => ("θ ← θ − η g", "g of one example drawn at random: a noisy estimate."),
+            OptimizerName::Minibatch => ("θ ← θ − η g", "g averaged over a mini-batch: less noise per step."),
+            OptimizerName::Momentum => (
+                "v ← α v − η g;   θ ← θ + v",
+                "v is the step itself, as in the notes (PyTorch keeps v without η and subtracts η v).",
+            ),
+            OptimizerName::Nesterov => (
+                "θ̃ = θ + α v;   v ← α v − η ∇L(θ̃);   θ ← θ + v",
+                "The gradient is taken at the look-ahead point θ̃, where momentum is about to carry θ.",
+            ),
+            OptimizerName::Adagrad => (
+                "r ← r + g²;   θ ← θ − η g / √(δ + r)",
+                "δ sits inside the root, as the notes write it (most libraries add it outside: √r + δ).",
+            ),
+            OptimizerName::Rmsprop => (
+                "r ← ρ r + (1 − ρ) g²;   θ ← θ − η g / √(δ + r)",
+                "ρ = 0.9 by default (links of version 1 used 0.999). δ inside the root, as the notes.",
+            ),
+            OptimizerName::Adam => (
+                "s ← β₁ s + (1 − β₁) g;   r ← β₂ r + (1 − β₂) g²;   ŝ = s / (1 − β₁ᵗ);   r̂ = r / (1 − β₂ᵗ);   θ ← θ − η ŝ / √(δ + r̂)",
+                "The bias correction divides by 1 − βᵗ, the published form (the handwritten notes read 1 − β). \
+                 δ inside the root, as the notes (Kingma & Ba add it outside: √r̂ + δ).",
+            ),
+        };
+        UpdateRule { rule, note }
+    }
+
     /// The hyper-parameters this optimizer reads (besides η).
     pub fn knobs(&self) -> &'static [Knob] {
         match self {
@@ -77,6 +110,13 @@ impl OptimizerName {
             _ => &[],
         }
     }
+}
+
+/// One optimizer's update, and how it relates to the notes ([`OptimizerName::update_rule`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UpdateRule {
+    pub rule: &'static str,
+    pub note: &'static str,
 }
 
 /// A hyper-parameter of one optimizer.
@@ -293,5 +333,22 @@ impl<K, E> SideRun<K, E> {
         self.evaluations.extend(news.evaluations);
         self.stopped = news.stopped;
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule a page shows names every knob the optimizer reads, by the symbol its box shows.
+    #[test]
+    fn every_update_rule_names_the_knobs_its_optimizer_reads() {
+        for optimizer in OptimizerName::ALL {
+            let rule = optimizer.update_rule();
+            for knob in std::iter::once(&Knob::Lr).chain(optimizer.knobs()) {
+                assert!(rule.rule.contains(knob.symbol()), "{optimizer:?}: {knob:?}");
+            }
+            assert!(!rule.note.is_empty(), "{optimizer:?}");
+        }
     }
 }

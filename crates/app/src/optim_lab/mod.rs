@@ -115,6 +115,8 @@ fn lab_page(state: RwSignal<OptimSession>, _: Signal<bool>, restart: Callback<()
             <h2>"Loss at every step"</h2>
             <LossChart state=state.read_only() />
             <ResultsTable state=state.read_only() />
+            <h2>"The update rules"</h2>
+            <UpdateRules state=state.read_only() />
             <crate::page::ShareBar label="Share this race" testid="share" link_testid="share-link"
                 hint="Link copied — it replays this race to this step: " make=labs::share(state) />
         </Headed>
@@ -289,6 +291,27 @@ fn ResultsTable(state: ReadSignal<OptimSession>) -> impl IntoView {
             <tbody>{rows}</tbody>
         </table>
         <p class="hint">{move || format!("{} — space plays or pauses, → takes one step.", format::steps(state.with(|s| s.lab.run.step)))}</p>
+    }
+}
+
+/// Each racing optimizer's update as the engine computes it, and where it parts from the notes.
+#[component]
+fn UpdateRules(state: ReadSignal<OptimSession>) -> impl IntoView {
+    let racing = Memo::new(move |_| state.with(|s| s.spec.runs.iter().map(|r| r.optimizer).collect::<Vec<_>>()));
+    view! {
+        <p class="hint">"g is the gradient of the step's loss at θ; g² and the divisions are taken element by element; t counts the steps from 1. η is ε in the notes (ε_k when it decays)."</p>
+        <dl class="update-rules" data-testid="update-rules">
+            {move || racing.get().into_iter().map(|name| {
+                let rule = name.update_rule();
+                view! {
+                    <dt><span class="swatch" style=format!("background:{}", colors::of(name))></span>{colors::label(name)}</dt>
+                    <dd>
+                        <code class="formula" data-testid=format!("rule-{}", name.slug())>{rule.rule}</code>
+                        <span class="hint">{rule.note}</span>
+                    </dd>
+                }
+            }).collect::<Vec<_>>()}
+        </dl>
     }
 }
 
