@@ -103,18 +103,13 @@ pub fn sublayer(
 
 impl TransformerEncoderBlock {
     pub fn new(name: &str, shape: BlockShape, rng: &mut Rng) -> Result<Self> {
-        let BlockShape {
-            dim,
-            heads,
-            ff,
-            norming,
-        } = shape;
+        let (dim, heads) = (shape.dim, shape.heads);
         Ok(TransformerEncoderBlock {
             attention: MultiHeadAttention::new(&format!("{name}.attn"), dim, heads, rng)?,
-            ff: FeedForward::new(dim, ff, rng),
+            ff: FeedForward::new(dim, shape.ff, rng),
             norm1: LayerNorm::new(dim),
             norm2: LayerNorm::new(dim),
-            norming,
+            norming: shape.norming,
             residual: true,
         })
     }
@@ -168,12 +163,7 @@ pub struct TransformerDecoderBlock {
 
 impl TransformerDecoderBlock {
     pub fn new(name: &str, shape: BlockShape, rng: &mut Rng) -> Result<Self> {
-        let BlockShape {
-            dim,
-            heads,
-            ff,
-            norming,
-        } = shape;
+        let (dim, heads) = (shape.dim, shape.heads);
         Ok(TransformerDecoderBlock {
             self_attention: MultiHeadAttention::new(&format!("{name}.self_attn"), dim, heads, rng)?,
             cross_attention: MultiHeadAttention::new(
@@ -182,13 +172,13 @@ impl TransformerDecoderBlock {
                 heads,
                 rng,
             )?,
-            ff: FeedForward::new(dim, ff, rng),
+            ff: FeedForward::new(dim, shape.ff, rng),
             norms: [
                 LayerNorm::new(dim),
                 LayerNorm::new(dim),
                 LayerNorm::new(dim),
             ],
-            norming,
+            norming: shape.norming,
         })
     }
 
